@@ -1,0 +1,356 @@
+// The super app shell: a phone frame with the mini program inside, the cashier over it, and a
+// devtools panel. It runs in the super app's origin. Protocol: DESIGN.md, "Shell ↔ mini program".
+//
+// Trust: a message is acted on only when it comes from the window we expect (event.source) at
+// the origin we expect (event.origin); everything we send names its target origin.
+
+const $ = (id) => document.getElementById(id);
+const SUPERAPP = location.origin;
+const params = new URLSearchParams(location.search);
+const MSG = 'miniprogram-shim:';
+
+// ---------------------------------------------------------------- settings (persisted)
+const DEFAULT_SETTINGS = {
+  relay: true, httpErrorAsFail: false, latencyMs: 0, offline: false, forceTimeout: false,
+  tradePayFailRouting: false, autopay: '',
+};
+const settings = { ...DEFAULT_SETTINGS, ...readStored() };
+if (params.has('autopay')) settings.autopay = params.get('autopay');
+
+function readStored() {
+  try { return JSON.parse(localStorage.getItem('simulator.settings') || '{}'); } catch { return {}; }
+}
+function storeSettings() {
+  try { localStorage.setItem('simulator.settings', JSON.stringify(settings)); } catch { /* private mode */ }
+}
+
+// ---------------------------------------------------------------- the mini program frame
+const miniFrame = $('mini-program');
+const defaultApp = `${location.protocol}//${location.hostname}:8701/`;
+let appUrl = params.get('app') || defaultApp;
+let miniOrigin = '';
+let appId = '';
+let whitelist = [];
+
+function openMiniProgram(url) {
+  let parsed;
+  try { parsed = new URL(url, location.href); } catch { alert(`Not a URL: ${url}`); return; }
+  if (!/^https?:$/.test(parsed.protocol)) { alert('A mini program URL must be http(s).'); return; }
+  closeCashier(null);
+  appUrl = parsed.href;
+  miniOrigin = parsed.origin;
+  appId = '';
+  parsed.searchParams.set('__superapp', SUPERAPP);
+  $('app-url').value = appUrl;
+  $('app-title').textContent = 'Mini program';
+  $('app-id').textContent = '(waiting for the mini program)';
+  miniFrame.src = parsed.href;
+}
+
+function postToMiniProgram(message) {
+  if (miniFrame.contentWindow && miniOrigin) miniFrame.contentWindow.postMessage(message, miniOrigin);
+}
+
+function shimSettings() {
+  return {
+    whitelist,
+    transport: settings.relay ? 'relay' : 'direct',
+    relayUrl: `${SUPERAPP}/relay`,
+    superAppOrigin: SUPERAPP,
+    cashierOrigins: [SUPERAPP],
+    httpErrorAsFail: settings.httpErrorAsFail,
+    tradePayFailRouting: settings.tradePayFailRouting,
+    tradePayHost: 'shell',
+    networkFaults: { latencyMs: Number(settings.latencyMs) || 0, offline: settings.offline, timeout: settings.forceTimeout },
+  };
+}
+function sendSettings() { postToMiniProgram({ type: `${MSG}settings`, settings: shimSettings() }); }
+
+async function loadMiniProgram(id) {
+  appId = id;
+  $('app-id').textContent = id;
+  try {
+    const res = await fetch(`/sandbox/mini-programs/${encodeURIComponent(id)}`, { cache: 'no-store' });
+    if (res.ok) {
+      const app = await res.json();
+      whitelist = app.whitelist || [];
+      if (app.name) $('app-title').textContent = app.name;
+      $('settings').whitelist.value = whitelist.join('\n');
+      $('whitelist-state').textContent = '';
+    } else {
+      $('whitelist-state').textContent = `the sandbox does not know app ${id} (HTTP ${res.status})`;
+    }
+  } catch {
+    $('whitelist-state').textContent = 'the sandbox is not reachable';
+  }
+  sendSettings();
+}
+
+// ---------------------------------------------------------------- tradePay: the cashier sheet
+const sheet = $('cashier-sheet');
+const cashierFrame = $('cashier');
+let openPayment = null; // { callId, paymentId, url }
+
+/** The shell checks the paymentUrl again: the mini program's word is not trusted. */
+function validatePaymentUrl(raw) {
+  let url;
+  try { url = new URL(raw); } catch { return [null, 'paymentUrl is not a valid URL']; }
+  if (url.origin !== SUPERAPP) return [null, `paymentUrl must be on the super app cashier (${SUPERAPP}), not ${url.origin}`];
+  if (!url.pathname.startsWith('/cashier/')) return [null, 'paymentUrl is not a cashier URL'];
+  const paymentId = url.searchParams.get('paymentId');
+  if (!paymentId) return [null, 'paymentUrl has no paymentId'];
+  return [url, null, paymentId];
+}
+
+function startTradePay(callId, paymentUrl) {
+  const fail = (error, errorMessage) => postToMiniProgram({ type: `${MSG}trade-pay-error`, callId, error, errorMessage });
+  if (openPayment) return fail(3, 'tradePay:fail another payment is in progress');
+  const [url, problem, paymentId] = validatePaymentUrl(paymentUrl);
+  if (!url) return fail(2, `tradePay:fail ${problem}`);
+  if (settings.autopay) { url.searchParams.set('autopay', settings.autopay); url.searchParams.set('return', '300'); }
+  openPayment = { callId, paymentId };
+  cashierFrame.src = url.href;
+  sheet.hidden = false;
+  cashierFrame.focus();
+}
+
+/** Ends the open payment with an outcome (null: the mini program went away, nobody to tell). */
+function closeCashier(outcome, failReason) {
+  if (!openPayment) return;
+  const { callId, paymentId } = openPayment;
+  openPayment = null;
+  sheet.hidden = true;
+  cashierFrame.src = 'about:blank';
+  if (outcome) {
+    const message = { type: `${MSG}trade-pay-result`, callId, paymentId, outcome };
+    if (failReason) message.failReason = failReason;
+    postToMiniProgram(message);
+  }
+  refreshSandbox();
+}
+
+sheet.addEventListener('click', (e) => { if (e.target.matches('[data-close]')) closeCashier('cancelled'); });
+document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && openPayment) closeCashier('cancelled'); });
+
+// ---------------------------------------------------------------- messages
+window.addEventListener('message', (event) => {
+  const data = event.data;
+  if (!data || typeof data !== 'object' || typeof data.type !== 'string' || !data.type.startsWith(MSG)) return;
+
+  if (event.source === cashierFrame.contentWindow && event.origin === SUPERAPP) {
+    if (data.type === `${MSG}cashier-result` && openPayment && data.paymentId === openPayment.paymentId) {
+      closeCashier(String(data.outcome), typeof data.failReason === 'string' ? data.failReason : undefined);
+    }
+    return;
+  }
+  if (event.source !== miniFrame.contentWindow || event.origin !== miniOrigin) return;
+
+  switch (data.type) {
+    case `${MSG}hello`:
+      if (typeof data.appId === 'string' && data.appId) loadMiniProgram(data.appId); else sendSettings();
+      break;
+    case `${MSG}log`:
+      if (data.entry && typeof data.entry === 'object') logCall(data.entry);
+      break;
+    case `${MSG}trade-pay`:
+      if (typeof data.callId === 'string' || typeof data.callId === 'number') startTradePay(data.callId, String(data.paymentUrl ?? ''));
+      break;
+    default:
+  }
+});
+
+// ---------------------------------------------------------------- devtools: logs
+const counts = { jsapi: 0, network: 0 };
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+function detailsCell(summary, full) {
+  const td = document.createElement('td');
+  const details = document.createElement('details');
+  const s = document.createElement('summary');
+  s.textContent = summary;
+  const pre = document.createElement('pre');
+  pre.textContent = full;
+  details.append(s, pre);
+  td.append(details);
+  return td;
+}
+function short(value) {
+  let text;
+  try { text = JSON.stringify(value); } catch { text = String(value); }
+  return text === undefined ? '' : text;
+}
+function bump(name, n) { counts[name] = n ?? counts[name] + 1; $(`count-${name}`).textContent = counts[name]; }
+function clock(t) { return new Date(t ?? Date.now()).toLocaleTimeString(undefined, { hour12: false }); }
+
+function logCall(entry) {
+  const ok = entry.ok !== false && !entry.error;
+  const outcome = ok ? entry.result : entry.error;
+  const tr = document.createElement('tr');
+  tr.className = ok ? 'ok' : 'fail';
+  const args = short(entry.args);
+  tr.append(cell(clock(entry.at)), cell(String(entry.api ?? '?')),
+    detailsCell(args.slice(0, 120), JSON.stringify(entry.args ?? null, null, 2) ?? ''),
+    detailsCell(`${ok ? 'success' : 'fail'} ${short(outcome).slice(0, 100)}`, JSON.stringify(outcome ?? null, null, 2) ?? ''),
+    cell(entry.ms == null ? '' : String(Math.round(entry.ms))));
+  $('jsapi-log').prepend(tr);
+  bump('jsapi');
+  if (entry.api === 'request') logNetwork(entry, ok);
+}
+
+function logNetwork(entry, ok) {
+  const a = entry.args || {};
+  const r = entry.result || {};
+  const tr = document.createElement('tr');
+  tr.className = ok ? 'ok' : 'fail';
+  const status = ok ? String(r.status ?? r.statusCode ?? '') : `error ${entry.error?.error ?? '?'}: ${entry.error?.errorMessage ?? ''}`;
+  tr.append(cell(clock(entry.at)), cell(String(a.method || 'GET').toUpperCase()),
+    detailsCell(String(a.url ?? ''), JSON.stringify({ request: a, response: ok ? r : entry.error }, null, 2)),
+    cell(status, ok && Number(r.status) < 400 ? 'okc' : 'ko'), cell(entry.ms == null ? '' : String(Math.round(entry.ms))));
+  $('network-log').prepend(tr);
+  bump('network');
+}
+
+document.querySelectorAll('[data-clear]').forEach((b) => b.addEventListener('click', () => {
+  const name = b.dataset.clear;
+  $(`${name}-log`).replaceChildren();
+  bump(name, 0);
+}));
+
+// ---------------------------------------------------------------- devtools: sandbox state
+function statusClass(status) {
+  return { SUCCESS: 'okc', FAIL: 'ko', CANCELLED: 'ko', PROCESSING: 'pending' }[status] || '';
+}
+function money(amount) {
+  if (!amount) return '';
+  return `${amount.value} ${amount.currency}`;
+}
+function actionButton(label, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.addEventListener('click', onClick);
+  return b;
+}
+async function post(path, body) {
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  if (!res.ok) alert(`${path}: HTTP ${res.status} ${await res.text()}`);
+  refreshSandbox();
+}
+
+function renderPayments(list) {
+  const rows = list.map((p) => {
+    const tr = document.createElement('tr');
+    const actions = document.createElement('td');
+    if (p.status === 'PROCESSING') {
+      actions.append(
+        actionButton('→ SUCCESS', () => post(`/sandbox/payments/${encodeURIComponent(p.paymentId)}/complete`, { outcome: 'SUCCESS' })),
+        actionButton('→ FAIL', () => post(`/sandbox/payments/${encodeURIComponent(p.paymentId)}/complete`, { outcome: 'FAIL' })));
+    }
+    tr.append(cell(clock(p.createTime ?? p.paymentCreateTime ?? p.createdAt)),
+      detailsCell(p.paymentId, JSON.stringify(p, null, 2)),
+      cell(money(p.paymentAmount ?? p.amount)),
+      cell(p.status ?? p.paymentStatus ?? '', statusClass(p.status ?? p.paymentStatus)),
+      cell([p.orderDescription, p.failReason ?? p.paymentFailReason].filter(Boolean).join(' · ')),
+      actions);
+    return tr;
+  });
+  $('payments').replaceChildren(...rows);
+  bump('payments', list.length);
+}
+
+function renderNotifications(list) {
+  const rows = [];
+  for (const n of list) {
+    const attempts = Array.isArray(n.attempts) && n.attempts.length ? n.attempts : [n];
+    attempts.forEach((a, i) => {
+      const tr = document.createElement('tr');
+      const actions = document.createElement('td');
+      if (i === 0 && n.id != null) actions.append(actionButton('Resend', () => post(`/sandbox/notifications/${encodeURIComponent(n.id)}/resend`)));
+      const http = a.httpStatus ?? a.status ?? '';
+      tr.append(cell(clock(a.time ?? a.attemptedAt ?? a.at ?? n.createdAt)),
+        cell(String(n.paymentId ?? '')),
+        cell(String(n.paymentStatus ?? n.state ?? ''), statusClass(n.paymentStatus)),
+        cell(String(a.attempt ?? i + 1)),
+        cell(String(http), http === 200 && a.acknowledged !== false ? 'okc' : 'ko'),
+        detailsCell(String(a.responseExcerpt ?? a.response ?? a.error ?? '').slice(0, 80), String(a.responseExcerpt ?? a.response ?? a.error ?? '')),
+        actions);
+      rows.push(tr);
+    });
+  }
+  $('notifications').replaceChildren(...rows);
+  bump('notifications', list.length);
+}
+
+let refreshing = false;
+async function refreshSandbox() {
+  if (refreshing) return;
+  refreshing = true;
+  try {
+    const [payments, notifications] = await Promise.all([
+      fetch('/sandbox/payments', { cache: 'no-store' }).then((r) => r.json()),
+      fetch('/sandbox/notifications', { cache: 'no-store' }).then((r) => r.json()),
+    ]);
+    renderPayments(Array.isArray(payments) ? payments : payments.payments ?? []);
+    renderNotifications(Array.isArray(notifications) ? notifications : notifications.notifications ?? []);
+    $('sandbox-state').textContent = 'sandbox up';
+    $('sandbox-state').className = 'pill up';
+  } catch {
+    $('sandbox-state').textContent = 'sandbox down';
+    $('sandbox-state').className = 'pill down';
+  } finally {
+    refreshing = false;
+  }
+}
+
+// ---------------------------------------------------------------- tabs and settings form
+document.querySelectorAll('[role=tab]').forEach((tab) => tab.addEventListener('click', () => {
+  document.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute('aria-selected', String(t === tab)));
+  document.querySelectorAll('[role=tabpanel]').forEach((p) => { p.hidden = p.id !== `panel-${tab.dataset.tab}`; });
+}));
+
+const form = $('settings');
+for (const [key, value] of Object.entries(settings)) {
+  const input = form.elements[key];
+  if (!input) continue;
+  if (input.type === 'checkbox') input.checked = Boolean(value); else input.value = value;
+}
+form.addEventListener('change', (e) => {
+  const input = e.target;
+  if (!(input.name in DEFAULT_SETTINGS)) return;
+  settings[input.name] = input.type === 'checkbox' ? input.checked
+    : input.type === 'number' ? Math.max(0, Math.min(60000, Number(input.value) || 0)) : input.value;
+  storeSettings();
+  sendSettings();
+});
+$('save-whitelist').addEventListener('click', async () => {
+  if (!appId) return;
+  const entries = form.whitelist.value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  const res = await fetch(`/sandbox/mini-programs/${encodeURIComponent(appId)}`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ whitelist: entries }),
+  }).catch(() => null);
+  if (!res || !res.ok) {
+    $('whitelist-state').textContent = res ? `refused: ${await res.text()}` : 'the sandbox is not reachable';
+    return;
+  }
+  whitelist = (await res.json()).whitelist ?? entries;
+  $('whitelist-state').textContent = 'saved';
+  sendSettings();
+});
+
+$('open-app').addEventListener('submit', (e) => { e.preventDefault(); openMiniProgram($('app-url').value); });
+setInterval(() => { $('clock').textContent = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false }); }, 10000);
+
+// Automation hook for tests and scripts: window.simulator.set({ autopay: 'BALANCE' }), .state().
+window.simulator = {
+  set(patch) { Object.assign(settings, patch); storeSettings(); sendSettings(); },
+  state: () => ({ appId, miniOrigin, whitelist: [...whitelist], settings: { ...settings }, cashierOpen: Boolean(openPayment) }),
+  refresh: refreshSandbox,
+};
+
+openMiniProgram(appUrl);
+refreshSandbox();
+setInterval(refreshSandbox, 1500);
