@@ -1,0 +1,115 @@
+// The merchant's client of the super app server's open API (SPEC §5): signs every request,
+// verifies every response's signature, and retries what the API says may be retried.
+
+import { formatRequestTime, signedRequestHeaders, toPrivateKey, toPublicKey, verifyWalletSignature } from './lib.mjs';
+
+/** A call that gave no trustworthy business answer. `kind`: network | http | signature | decode. */
+export class WalletError extends Error {
+  constructor(kind, message) {
+    super(message);
+    this.name = 'WalletError';
+    this.kind = kind;
+  }
+}
+
+/**
+ * `identity`: `{ clientId, privateKey, walletPublicKey }` (PEM strings or KeyObjects).
+ * `log(line)` gets one line per call.
+ */
+export function createWalletClient({ baseUrl, identity, log = () => {}, timeoutMs = 10_000, fetchImpl = fetch }) {
+  const clientId = identity.clientId;
+  const privateKey = toPrivateKey(identity.privateKey);
+  const walletPublicKey = toPublicKey(identity.walletPublicKey);
+
+  /** One signed POST; resolves with the verified, parsed body (any `resultStatus`). */
+  async function call(path, payload) {
+    const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    const headers = {
+      'Content-Type': 'application/json; charset=UTF-8',
+      ...signedRequestHeaders({ path, clientId, body, privateKey, time: formatRequestTime() }),
+    };
+    const started = Date.now();
+    let response;
+    let text;
+    try {
+      response = await fetchImpl(baseUrl + path, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = Buffer.from(await response.arrayBuffer());
+    } catch (err) {
+      log(`wallet POST ${path} -> network error after ${Date.now() - started} ms: ${err.cause?.code ?? err.message}`);
+      throw new WalletError('network', `cannot reach the wallet at ${baseUrl}: ${err.cause?.code ?? err.message}`);
+    }
+    if (response.status !== 200) {
+      log(`wallet POST ${path} -> HTTP ${response.status} after ${Date.now() - started} ms`);
+      throw new WalletError('http', `the wallet answered HTTP ${response.status} to ${path}`);
+    }
+    const check = verifyWalletSignature({
+      headers: response.headers,
+      path,
+      body: text,
+      publicKey: walletPublicKey,
+      expectedClientId: clientId,
+      timeHeader: 'Response-Time',
+    });
+    if (!check.ok) {
+      log(`wallet POST ${path} -> REFUSED unverified response: ${check.reason}`);
+      throw new WalletError('signature', `the wallet's response to ${path} is not trustworthy: ${check.reason}`);
+    }
+    let parsed;
+    try {
+      parsed = JSON.parse(text.toString('utf8'));
+    } catch {
+      throw new WalletError('decode', `the wallet's response to ${path} is not JSON`);
+    }
+    const result = parsed?.result;
+    if (!result || typeof result.resultStatus !== 'string') {
+      throw new WalletError('decode', `the wallet's response to ${path} has no result.resultStatus`);
+    }
+    log(
+      `wallet POST ${path} -> ${result.resultStatus} ${result.resultCode ?? ''} in ${Date.now() - started} ms`.trimEnd(),
+    );
+    return parsed;
+  }
+
+  /**
+   * `call`, repeated while the outcome is unknown (`resultStatus` `U` or no answer at all).
+   * Only for idempotent calls: `pay` with the same `paymentRequestId` and body, inquiries.
+   * The body is serialized once so every attempt sends exactly the same bytes.
+   */
+  async function callIdempotent(path, payload, { attempts = 3, backoffMs = 400 } = {}) {
+    const body = JSON.stringify(payload);
+    let lastError = null;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
+      try {
+        const answer = await call(path, body);
+        if (answer.result.resultStatus !== 'U') return answer;
+        lastError = null;
+        if (attempt === attempts) return answer;
+      } catch (err) {
+        // A forged or undecodable answer is not retried: the same server would say it again.
+        if (!(err instanceof WalletError) || err.kind === 'signature' || err.kind === 'decode') throw err;
+        lastError = err;
+      }
+    }
+    throw lastError;
+  }
+
+  return {
+    clientId,
+    walletPublicKey,
+    call,
+    callIdempotent,
+    pay: (request) => callIdempotent('/v1/payments/pay', request),
+    inquiryPayment: (query) => callIdempotent('/v1/payments/inquiryPayment', query, { attempts: 1 }),
+    cancel: (query) => call('/v1/payments/cancel', query),
+  };
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
