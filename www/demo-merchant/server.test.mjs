@@ -1,0 +1,385 @@
+// The merchant server against a fake wallet written from SPEC §5 (no sandbox binary needed):
+// node --test www/demo-merchant/
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+
+import {
+  formatRequestTime,
+  formatSignatureHeader,
+  signContent,
+  signedRequestHeaders,
+  signingContent,
+  verifyWalletSignature,
+} from './lib.mjs';
+import { startMerchant } from './server.mjs';
+
+const keyPem = (pair) => ({
+  privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }),
+});
+const WALLET = keyPem(generateKeyPairSync('rsa', { modulusLength: 2048 }));
+const MERCHANT = keyPem(generateKeyPairSync('rsa', { modulusLength: 2048 }));
+const FORGER = keyPem(generateKeyPairSync('rsa', { modulusLength: 2048 }));
+const CLIENT_ID = 'SANDBOX_FAKE_MERCHANT';
+
+/** A wallet from the spec, small enough to read: signed answers, scripted outcomes. */
+async function startFakeWallet() {
+  const wallet = {
+    payments: new Map(), // paymentRequestId → payment
+    calls: [],
+    script: { pay: [] }, // queued resultStatus overrides for pay: 'U' | 'F' | 'FORGE'
+    requestsRefused: 0,
+  };
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const raw = Buffer.concat(chunks);
+    const path = new URL(req.url, 'http://x').pathname;
+    if (req.method === 'GET' && path === '/sandbox/merchants/default') {
+      return sendPlain(res, 'application/json', JSON.stringify({ clientId: CLIENT_ID, privateKeyPem: MERCHANT.privateKey, publicKeyPem: MERCHANT.publicKey }));
+    }
+    if (req.method === 'GET' && path === '/sandbox/wallet-public-key.pem') {
+      return sendPlain(res, 'application/x-pem-file', WALLET.publicKey);
+    }
+    const check = verifyWalletSignature({
+      headers: req.headers, path, body: raw, publicKey: MERCHANT.publicKey, expectedClientId: CLIENT_ID, timeHeader: 'Request-Time',
+    });
+    const body = JSON.parse(raw.toString() || '{}');
+    wallet.calls.push({ path, body });
+    if (!check.ok) {
+      wallet.requestsRefused += 1;
+      return answer(res, path, { result: result('INVALID_SIGNATURE', 'F') });
+    }
+    if (path === '/v1/payments/pay') {
+      const scripted = wallet.script.pay.shift();
+      if (scripted === 'U') return answer(res, path, { result: result('UNKNOWN_EXCEPTION', 'U') });
+      if (scripted === 'F') return answer(res, path, { result: result('PARAM_ILLEGAL', 'F', 'currency not supported') });
+      let payment = wallet.payments.get(body.paymentRequestId);
+      if (!payment) {
+        payment = { paymentId: `P${wallet.payments.size + 1}`, request: body, status: 'PROCESSING' };
+        wallet.payments.set(body.paymentRequestId, payment);
+      }
+      const reply = {
+        result: result('ACCEPT', 'A'),
+        paymentId: payment.paymentId,
+        paymentRequestId: body.paymentRequestId,
+        redirectActionForm: { method: 'GET', redirectUrl: `http://wallet/cashier/?paymentId=${payment.paymentId}&token=t` },
+      };
+      if (scripted === 'FORGE') return answer(res, path, reply, { key: FORGER.privateKey });
+      return answer(res, path, reply);
+    }
+    if (path === '/v1/payments/inquiryPayment') {
+      const payment = [...wallet.payments.values()].find(
+        (p) => p.paymentId === body.paymentId || p.request.paymentRequestId === body.paymentRequestId,
+      );
+      if (!payment) return answer(res, path, { result: result('ORDER_NOT_EXIST', 'F') });
+      return answer(res, path, {
+        result: result('SUCCESS', 'S'),
+        paymentId: payment.paymentId,
+        paymentStatus: payment.status,
+        paymentFailReason: payment.failReason,
+        paymentTime: payment.status === 'SUCCESS' ? formatRequestTime() : undefined,
+      });
+    }
+    if (path === '/v1/payments/cancel') {
+      const payment = [...wallet.payments.values()].find((p) => p.paymentId === body.paymentId);
+      if (payment.status !== 'PROCESSING') return answer(res, path, { result: result('ORDER_STATUS_INVALID', 'F') });
+      payment.status = 'CANCELLED';
+      return answer(res, path, { result: result('SUCCESS', 'S'), cancelTime: formatRequestTime() });
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  wallet.url = `http://127.0.0.1:${server.address().port}`;
+  wallet.close = () => new Promise((ok) => { server.close(ok); server.closeAllConnections(); });
+
+  /** Sends notifyPayment for a payment, signed by the wallet (or tampered); resolves the parsed answer. */
+  wallet.notify = async (paymentRequestId, status, { tamper = false, failReason, path = '/notify/payment' } = {}) => {
+    const payment = wallet.payments.get(paymentRequestId);
+    payment.status = status;
+    payment.failReason = failReason;
+    const body = JSON.stringify({
+      paymentId: payment.paymentId,
+      paymentRequestId,
+      paymentAmount: payment.request.paymentAmount,
+      paymentStatus: status,
+      paymentTime: formatRequestTime(),
+      paymentFailReason: failReason,
+    });
+    const headers = signedRequestHeaders({ path, clientId: CLIENT_ID, body, privateKey: WALLET.privateKey });
+    const url = new URL(payment.request.paymentNotifyUrl);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: tamper ? body.replace(status, status === 'SUCCESS' ? 'FAIL' : 'SUCCESS') : body,
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  return wallet;
+}
+
+function result(resultCode, resultStatus, resultMessage = resultCode) {
+  return { resultCode, resultStatus, resultMessage };
+}
+
+function answer(res, path, payload, { key = WALLET.privateKey } = {}) {
+  const body = JSON.stringify(payload);
+  const time = formatRequestTime();
+  const signature = signContent(signingContent({ path, clientId: CLIENT_ID, time, body }), key);
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'client-id': CLIENT_ID,
+    'response-time': time,
+    signature: formatSignatureHeader(signature),
+  });
+  res.end(body);
+}
+
+function sendPlain(res, type, text) {
+  res.writeHead(200, { 'content-type': type }).end(text);
+}
+
+describe('demo merchant against a fake wallet', () => {
+  let wallet;
+  let merchant;
+  let dataDir;
+  const logs = [];
+
+  const api = async (method, path, body) => {
+    const res = await fetch(merchant.url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, headers: res.headers, body: await res.json() };
+  };
+  const order = (items = [{ id: 'espresso', qty: 2 }]) => api('POST', '/api/orders', { items });
+
+  before(async () => {
+    wallet = await startFakeWallet();
+    dataDir = mkdtempSync(join(tmpdir(), 'demo-merchant-'));
+    merchant = await startMerchant(
+      { host: '127.0.0.1', port: 0, sandbox: wallet.url, dataDir, failNotifications: 0 },
+      { log: (line) => logs.push(line) },
+    );
+    assert.ok(await merchant.identityReady, 'identity fetched from the fake sandbox');
+  });
+  after(async () => {
+    await merchant.close();
+    await wallet.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    wallet.script.pay = [];
+  });
+
+  test('lists goods with prices in minor units, and sends no CORS headers', async () => {
+    const res = await api('GET', '/api/goods');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.currency, 'USD');
+    assert.ok(res.body.goods.find((g) => g.id === 'espresso' && g.price === 350));
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+  });
+
+  test('creates an order priced by the merchant, with a signed pay call', async () => {
+    const res = await api('POST', '/api/orders', { items: [{ id: 'latte', qty: 2 }], amount: { value: '1' } });
+    assert.equal(res.status, 201);
+    assert.match(res.body.paymentUrl, /^http:\/\/wallet\/cashier\/\?paymentId=P\d+/);
+    const pay = wallet.calls.findLast((c) => c.path === '/v1/payments/pay').body;
+    assert.equal(pay.productCode, 'CASHIER_PAYMENT');
+    assert.equal(pay.paymentRequestId, res.body.orderId);
+    assert.deepEqual(pay.paymentAmount, { currency: 'USD', value: '950' });
+    assert.equal(pay.order.orderDescription, 'Demo Coffee: 2× Caffè latte');
+    assert.equal(pay.paymentNotifyUrl, `${merchant.url}/notify/payment`);
+    assert.match(pay.paymentExpiryTime, /[+-]\d\d:\d\d$/);
+    assert.equal(wallet.requestsRefused, 0, 'the fake wallet verified our signature');
+    const stored = await api('GET', `/api/orders/${res.body.orderId}`);
+    assert.equal(stored.body.status, 'PENDING');
+    assert.equal(stored.body.statusSource, null);
+  });
+
+  test('bad input is a 400 naming the field, and never crashes the server', async () => {
+    const cases = [
+      ['{"items":', 'body'],
+      [{ items: [{ id: 'caviar', qty: 1 }] }, 'items[0].id'],
+      [{ items: [{ id: 'espresso', qty: -1 }] }, 'items[0].qty'],
+      [[], 'body'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await api('POST', '/api/orders', body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(res.body.field, field);
+      assert.ok(res.body.error && res.body.message);
+    }
+    assert.equal((await api('GET', '/api/orders/nope')).status, 404);
+    assert.equal((await api('GET', '/api/orders/%E0%A4%A')).status, 404);
+    assert.equal((await api('DELETE', '/api/orders')).status, 405);
+    assert.equal((await api('GET', '/api/goods')).status, 200, 'still alive');
+  });
+
+  test('a signed notification marks the order PAID, idempotently', async () => {
+    const { body: created } = await order();
+    const first = await wallet.notify(created.orderId, 'SUCCESS');
+    assert.deepEqual(first.body, { result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' } });
+    const again = await wallet.notify(created.orderId, 'SUCCESS');
+    assert.equal(again.body.result.resultStatus, 'S');
+    const { body: seen } = await api('GET', `/api/orders/${created.orderId}`);
+    assert.equal(seen.status, 'PAID');
+    assert.equal(seen.statusSource, 'notification');
+    assert.equal(seen.notifications, 2);
+    assert.equal(seen.paymentUrl, null, 'a paid order offers no paymentUrl');
+  });
+
+  test('a failed payment notification records the fail reason', async () => {
+    const { body: created } = await order();
+    await wallet.notify(created.orderId, 'FAIL', { failReason: 'INSUFFICIENT_BALANCE' });
+    const { body: seen } = await api('GET', `/api/orders/${created.orderId}`);
+    assert.equal(seen.status, 'FAILED');
+    assert.equal(seen.failReason, 'INSUFFICIENT_BALANCE');
+  });
+
+  test('a tampered or wrongly addressed notification is refused and changes nothing', async () => {
+    const { body: created } = await order();
+    wallet.payments.get(created.orderId).status = 'PROCESSING';
+    const tampered = await wallet.notify(created.orderId, 'SUCCESS', { tamper: true });
+    assert.equal(tampered.body.result.resultStatus, 'F');
+    assert.equal(tampered.body.result.resultCode, 'INVALID_SIGNATURE');
+    // Signed for another path than the one it was delivered to.
+    const otherPath = await wallet.notify(created.orderId, 'SUCCESS', { path: '/elsewhere' });
+    assert.equal(otherPath.body.result.resultCode, 'INVALID_SIGNATURE');
+    const unsigned = await fetch(`${merchant.url}/notify/payment`, {
+      method: 'POST',
+      body: JSON.stringify({ paymentRequestId: created.orderId, paymentStatus: 'SUCCESS' }),
+    }).then((r) => r.json());
+    assert.equal(unsigned.result.resultStatus, 'F');
+    wallet.payments.get(created.orderId).status = 'PROCESSING';
+    const { body: seen } = await api('GET', `/api/orders/${created.orderId}`);
+    assert.equal(seen.status, 'PENDING');
+    assert.ok(logs.some((l) => /notify REFUSED \(INVALID_SIGNATURE\)/.test(l)), 'refusals are logged');
+  });
+
+  test('without a notification, inquiryPayment is the fallback, at most every 2 s', async () => {
+    const { body: created } = await order();
+    wallet.payments.get(created.orderId).status = 'SUCCESS'; // paid, but no notification sent
+    const before = wallet.calls.filter((c) => c.path === '/v1/payments/inquiryPayment').length;
+    const { body: seen } = await api('GET', `/api/orders/${created.orderId}`);
+    assert.equal(seen.status, 'PAID');
+    assert.equal(seen.statusSource, 'inquiry');
+    const { body: pending } = await order();
+    await api('GET', `/api/orders/${pending.orderId}`);
+    await api('GET', `/api/orders/${pending.orderId}`);
+    await api('GET', `/api/orders/${pending.orderId}`);
+    const inquiries = wallet.calls.filter((c) => c.path === '/v1/payments/inquiryPayment').length - before;
+    assert.equal(inquiries, 2, 'one for the paid order, one for the pending one despite three reads');
+  });
+
+  test('pay answered U is retried with the same paymentRequestId and body', async () => {
+    wallet.script.pay = ['U', 'U'];
+    const start = wallet.calls.length;
+    const res = await order([{ id: 'beans', qty: 1 }]);
+    assert.equal(res.status, 201);
+    const pays = wallet.calls.slice(start).filter((c) => c.path === '/v1/payments/pay');
+    assert.equal(pays.length, 3);
+    assert.deepEqual(pays[0].body, pays[2].body);
+  });
+
+  test('pay answered F is a clear error for the client and a FAILED order', async () => {
+    wallet.script.pay = ['F'];
+    const res = await order();
+    assert.equal(res.status, 502);
+    assert.equal(res.body.error, 'PAYMENT_REJECTED');
+    assert.match(res.body.message, /PARAM_ILLEGAL/);
+    const { body: seen } = await api('GET', `/api/orders/${res.body.orderId}`);
+    assert.equal(seen.status, 'FAILED');
+    assert.equal(seen.statusSource, 'pay');
+  });
+
+  test('a response not signed by the wallet is refused', async () => {
+    wallet.script.pay = ['FORGE'];
+    const res = await order();
+    assert.equal(res.status, 502);
+    assert.match(res.body.message, /not trustworthy: signature does not verify/);
+    assert.equal((await api('GET', `/api/orders/${res.body.orderId}`)).body.paymentUrl, null);
+  });
+
+  test('debug notify mode fails the first N notifications, then acknowledges', async () => {
+    const set = await api('POST', '/debug/notify-mode', { failNext: 2 });
+    assert.deepEqual(set.body, { failNext: 2 });
+    const { body: created } = await order();
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push((await wallet.notify(created.orderId, 'SUCCESS')).body.result.resultStatus);
+    assert.deepEqual(answers, ['F', 'F', 'S']);
+    assert.equal((await api('POST', '/debug/notify-mode', { failNext: 'x' })).status, 400);
+  });
+
+  test('cancel cancels an open payment and refuses a final one', async () => {
+    const { body: created } = await order();
+    const cancelled = await api('POST', `/api/orders/${created.orderId}/cancel`);
+    assert.equal(cancelled.status, 200);
+    assert.equal(cancelled.body.status, 'CANCELLED');
+    assert.equal((await api('POST', `/api/orders/${created.orderId}/cancel`)).status, 409);
+  });
+
+  test('orders survive a restart (JSON file, atomic write)', async () => {
+    const { body: created } = await order();
+    const list = await api('GET', '/api/orders');
+    assert.equal(list.body.orders[0].orderId, created.orderId, 'newest first');
+    await merchant.store.writing;
+    const saved = JSON.parse(readFileSync(join(dataDir, 'orders.json'), 'utf8'));
+    assert.ok(saved.orders.some((o) => o.orderId === created.orderId));
+    const again = await startMerchant(
+      { host: '127.0.0.1', port: 0, sandbox: wallet.url, dataDir, failNotifications: 0 },
+      { log: () => {} },
+    );
+    try {
+      assert.equal(again.store.get(created.orderId).amount.value, '700');
+    } finally {
+      await again.close();
+    }
+  });
+
+  test('a merchant with its own key files needs no sandbox identity endpoint', async () => {
+    const keys = mkdtempSync(join(tmpdir(), 'demo-merchant-keys-'));
+    writeFileSync(join(keys, 'merchant.pem'), MERCHANT.privateKey);
+    writeFileSync(join(keys, 'wallet.pem'), WALLET.publicKey);
+    const own = await startMerchant(
+      {
+        host: '127.0.0.1', port: 0, sandbox: wallet.url, memory: true, failNotifications: 0,
+        clientId: CLIENT_ID, privateKeyFile: join(keys, 'merchant.pem'), walletPublicKeyFile: join(keys, 'wallet.pem'),
+      },
+      { log: () => {} },
+    );
+    try {
+      const identity = await own.identityReady;
+      assert.match(identity.source, /key files/);
+      const res = await fetch(`${own.url}/api/orders`, { method: 'POST', body: JSON.stringify({ items: [{ id: 'latte', qty: 1 }] }) });
+      assert.equal(res.status, 201);
+    } finally {
+      await own.close();
+      rmSync(keys, { recursive: true, force: true });
+    }
+  });
+});
+
+test('a corrupt orders.json is set aside, not fatal', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'demo-merchant-corrupt-'));
+  writeFileSync(join(dir, 'orders.json'), '{ not json');
+  const merchant = await startMerchant(
+    { host: '127.0.0.1', port: 0, sandbox: 'http://127.0.0.1:9', dataDir: dir, failNotifications: 0 },
+    { log: () => {} },
+  );
+  try {
+    assert.equal(merchant.store.list().length, 0);
+    const res = await fetch(`${merchant.url}/api/orders`, { method: 'POST', body: '{"items":[{"id":"latte","qty":1}]}' });
+    assert.equal(res.status, 503, 'no identity: the sandbox is not there');
+    assert.equal((await res.json()).error, 'WALLET_NOT_READY');
+  } finally {
+    await merchant.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
