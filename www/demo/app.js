@@ -1,0 +1,494 @@
+// Demo Coffee, a mini program. Written the way a mini program developer writes one: `my.*`
+// from the super app (loaded by index.html) and plain DOM, no framework.
+//
+// The flow (SPEC §1): pick goods → my.request POST /api/orders to our own server → it creates
+// the payment and returns a paymentUrl → my.tradePay({ paymentUrl }) → the result page shows
+// the app's resultCode, then what our server confirms. The resultCode is only a hint: the
+// server's status (from the wallet's notification or its inquiryPayment) is the truth.
+
+'use strict';
+
+/** Our server. On a device this is a fixed HTTPS domain; ?merchant= overrides it for tests. */
+const MERCHANT_URL = readUrlParam('merchant', 'http://127.0.0.1:8702');
+/** How long and how often the result page asks our server while the payment is not final. */
+const POLL_EVERY_MS = 1500;
+const POLL_FOR_MS = 60000;
+
+/** What the app's resultCode means (my.tradePay docs) and what the server should then say. */
+const RESULT_CODES = {
+  9000: { meaning: 'Payment is successful.', expect: 'PAID' },
+  8000: { meaning: 'Trade is processing.', expect: 'PENDING' },
+  4000: { meaning: 'Payment is failed.', expect: 'FAILED' },
+  6001: { meaning: 'User cancels to pay.', expect: 'CANCELLED' },
+  6002: { meaning: 'Network exception.', expect: 'UNKNOWN' },
+  6004: { meaning: 'Unknown pay result, may be success.', expect: 'UNKNOWN' },
+};
+const SOURCES = {
+  notification: 'from the payment notification',
+  inquiry: 'from inquiryPayment (no notification yet)',
+  pay: 'the wallet refused to create the payment',
+  cancel: 'cancelled by the shop',
+};
+const STATUS_WORDS = { PENDING: 'Not paid yet', PAID: 'Paid', FAILED: 'Failed', CANCELLED: 'Cancelled' };
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  goods: [],
+  currency: 'USD',
+  cart: {}, // goods id → quantity
+  paying: false, // a my.tradePay is open (one payment at a time)
+  orders: {}, // orderId → the order as our server last returned it
+  clientResults: loadClientResults(), // orderId → { resultCode } | { error } | { waiting: true }
+  view: 0, // bumped on every page change: stops the polling of the page left
+};
+
+// ---------------------------------------------------------------------------- start
+
+if (typeof my === 'undefined') {
+  showRuntimeError();
+} else {
+  $('pay').addEventListener('click', checkout);
+  $('pay-again').addEventListener('click', payAgain);
+  $('refresh-status').addEventListener('click', () => showOrder(currentOrderId(), { poll: true }));
+  $('refresh-orders').addEventListener('click', showOrders);
+  $('retry-goods').addEventListener('click', loadGoods);
+  window.addEventListener('hashchange', route);
+  loadGoods();
+  route();
+}
+
+function route() {
+  const hash = location.hash.replace(/^#/, '');
+  state.view += 1;
+  const orderMatch = hash.match(/^order\/(.+)$/);
+  const page = orderMatch ? 'result' : hash === 'orders' ? 'orders' : 'shop';
+  for (const name of ['shop', 'result', 'orders']) $(`page-${name}`).hidden = name !== page;
+  $('checkout').hidden = page !== 'shop';
+  $('nav-shop').setAttribute('aria-current', page === 'shop' ? 'page' : 'false');
+  $('nav-orders').setAttribute('aria-current', page === 'orders' ? 'page' : 'false');
+  if (page === 'result') showOrder(decodeURIComponent(orderMatch[1]), { poll: true });
+  if (page === 'orders') showOrders();
+  // Move focus to the new page's heading, as a screen reader user expects after navigation.
+  if (document.activeElement && document.activeElement !== document.body) {
+    $(`${page}-title`).focus();
+  }
+}
+
+function currentOrderId() {
+  const match = location.hash.match(/^#order\/(.+)$/);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+// ---------------------------------------------------------------------------- our server
+
+/** One call to our server through my.request; resolves `{ status, data }`, rejects with a message. */
+async function callServer(method, path, data) {
+  let res;
+  try {
+    res = await my.request({
+      url: MERCHANT_URL + path,
+      method,
+      headers: { 'content-type': 'application/json' },
+      data,
+      dataType: 'json',
+      timeout: 20000,
+    });
+  } catch (err) {
+    throw new Error(requestFailure(err));
+  }
+  return { status: res.status, data: res.data };
+}
+
+/** A readable sentence for a my.request fail object. */
+function requestFailure(err) {
+  const code = err && err.error;
+  const detail = (err && err.errorMessage) || String(err);
+  if (code === 4) return `This mini program may not call ${MERCHANT_URL} (not in its domain whitelist): ${detail}`;
+  if (code === 12) return `Cannot reach the shop server at ${MERCHANT_URL}. Is it running? (${detail})`;
+  if (code === 13) return 'The shop server did not answer in time.';
+  if (code === 14) return 'The shop server sent something that is not JSON.';
+  return `my.request failed (error ${code}): ${detail}`;
+}
+
+/** The message of an error body `{ error, message }` from our server. */
+function serverMessage(res) {
+  const body = res.data || {};
+  return body.message || body.error || `HTTP ${res.status}`;
+}
+
+// ---------------------------------------------------------------------------- shop
+
+async function loadGoods() {
+  $('shop-status').hidden = false;
+  $('shop-status').textContent = 'Loading the menu…';
+  $('retry-goods').hidden = true;
+  try {
+    const res = await callServer('GET', '/api/goods');
+    if (res.status !== 200) throw new Error(serverMessage(res));
+    state.goods = res.data.goods;
+    state.currency = res.data.currency;
+    $('shop-status').hidden = true;
+    renderGoods();
+  } catch (err) {
+    $('shop-status').textContent = err.message;
+    $('retry-goods').hidden = false;
+  }
+}
+
+function renderGoods() {
+  const list = $('goods');
+  list.replaceChildren();
+  for (const good of state.goods) {
+    const item = el('li', { className: 'good', 'data-testid': `goods-${good.id}` });
+    item.append(
+      el('span', { className: 'emoji', 'aria-hidden': 'true', textContent: good.emoji || '' }),
+      el('span', { className: 'good-text' }, [
+        el('strong', { textContent: good.name }),
+        el('small', { className: 'muted', textContent: good.description || '' }),
+        el('span', { className: 'price', textContent: money(good.price) }),
+      ]),
+      el('span', { className: 'stepper' }, [
+        el('button', {
+          type: 'button', className: 'step', textContent: '−', 'data-testid': `remove-${good.id}`,
+          'aria-label': `One ${good.name} less`, onclick: () => changeQty(good.id, -1),
+        }),
+        el('output', { className: 'qty', 'data-testid': `qty-${good.id}`, 'aria-live': 'polite', textContent: '0' }),
+        el('button', {
+          type: 'button', className: 'step', textContent: '+', 'data-testid': `add-${good.id}`,
+          'aria-label': `One more ${good.name}`, onclick: () => changeQty(good.id, +1),
+        }),
+      ]),
+    );
+    list.append(item);
+  }
+  renderCart();
+}
+
+function changeQty(id, delta) {
+  const qty = Math.min(99, Math.max(0, (state.cart[id] || 0) + delta));
+  if (qty === 0) delete state.cart[id];
+  else state.cart[id] = qty;
+  renderCart();
+}
+
+function renderCart() {
+  let total = 0;
+  for (const good of state.goods) {
+    const qty = state.cart[good.id] || 0;
+    total += qty * good.price;
+    const out = document.querySelector(`[data-testid="qty-${good.id}"]`);
+    if (out) out.textContent = String(qty);
+    const less = document.querySelector(`[data-testid="remove-${good.id}"]`);
+    if (less) less.disabled = qty === 0;
+  }
+  // Shown for the user's convenience only: the server prices the order from its own catalogue.
+  $('total').textContent = money(total);
+  $('total').dataset.value = String(total);
+  $('pay').disabled = total === 0 || state.paying;
+  $('pay').textContent = state.paying ? 'Paying…' : total ? `Pay ${money(total)}` : 'Pay';
+}
+
+async function checkout() {
+  if (state.paying) return;
+  const items = Object.entries(state.cart).map(([id, qty]) => ({ id, qty }));
+  if (items.length === 0) return;
+  state.paying = true;
+  renderCart();
+  let res;
+  try {
+    res = await callServer('POST', '/api/orders', { items });
+  } catch (err) {
+    return orderNotCreated(err.message);
+  }
+  if (res.status !== 201) return orderNotCreated(serverMessage(res));
+  const order = res.data;
+  state.cart = {};
+  state.orders[order.orderId] = { orderId: order.orderId, status: 'PENDING', amount: order.amount, paymentUrl: order.paymentUrl };
+  location.hash = `#order/${encodeURIComponent(order.orderId)}`;
+  startTradePay(order.orderId, order.paymentUrl);
+}
+
+function orderNotCreated(message) {
+  state.paying = false;
+  renderCart();
+  $('shop-status').hidden = false;
+  $('shop-status').textContent = `The order was not created: ${message}`;
+  alertUser('Order not created', message);
+}
+
+// ---------------------------------------------------------------------------- payment
+
+/** Opens the super app's cashier. Every payment outcome arrives in `success` (SPEC §4). */
+function startTradePay(orderId, paymentUrl) {
+  state.paying = true;
+  setClientResult(orderId, { waiting: true });
+  try {
+    my.tradePay({
+      paymentUrl,
+      success: (res) => onTradePayResult(orderId, { resultCode: String(res.resultCode) }),
+      fail: (err) => {
+        // Some super apps route 4000/6001/6002 to fail({ resultCode }): still a payment outcome.
+        if (err && err.resultCode) onTradePayResult(orderId, { resultCode: String(err.resultCode), viaFail: true });
+        else onTradePayResult(orderId, { error: { error: err && err.error, errorMessage: (err && err.errorMessage) || String(err) } });
+      },
+    });
+  } catch (err) {
+    // my.tradePay missing or throwing synchronously: the runtime is older than this page.
+    onTradePayResult(orderId, { error: { error: 3, errorMessage: `my.tradePay is not available: ${err.message}` } });
+  }
+}
+
+function onTradePayResult(orderId, result) {
+  state.paying = false;
+  renderCart();
+  setClientResult(orderId, result);
+  if (result.error) alertUser('Payment could not start', result.error.errorMessage);
+  // Whatever the app says, ask our server: it is the one that knows.
+  if (currentOrderId() === orderId) showOrder(orderId, { poll: true });
+  else location.hash = `#order/${encodeURIComponent(orderId)}`;
+}
+
+function payAgain() {
+  const order = state.orders[currentOrderId()];
+  if (!order || !order.paymentUrl || state.paying) return;
+  startTradePay(order.orderId, order.paymentUrl);
+}
+
+// ---------------------------------------------------------------------------- result page
+
+/**
+ * Shows an order, and with `poll` asks our server again every POLL_EVERY_MS until the status
+ * is final or POLL_FOR_MS has passed. Leaving the page (a new `state.view`) stops the polling.
+ */
+async function showOrder(orderId, { poll = false } = {}) {
+  if (!orderId) return;
+  renderResult(orderId, { polling: poll });
+  if (!poll) return;
+  const view = ++state.view; // one polling loop at a time
+  const until = Date.now() + POLL_FOR_MS;
+  for (;;) {
+    const order = await fetchOrder(orderId);
+    if (view !== state.view) return;
+    const final = order && order.status !== 'PENDING';
+    const waiting = state.clientResults[orderId] && state.clientResults[orderId].waiting;
+    const more = !final && Date.now() < until && (order || waiting);
+    renderResult(orderId, { polling: Boolean(more) });
+    if (!more) return;
+    await sleep(POLL_EVERY_MS);
+    if (view !== state.view) return;
+  }
+}
+
+/** GET /api/orders/{id}; null when the server could not be asked (the page says why). */
+async function fetchOrder(orderId) {
+  try {
+    const res = await callServer('GET', `/api/orders/${encodeURIComponent(orderId)}`);
+    if (res.status !== 200) throw new Error(serverMessage(res));
+    state.orders[orderId] = res.data;
+    state.serverError = null;
+    return res.data;
+  } catch (err) {
+    state.serverError = err.message;
+    return null;
+  }
+}
+
+function renderResult(orderId, { polling }) {
+  const order = state.orders[orderId];
+  const client = state.clientResults[orderId];
+  $('order-id').textContent = orderId;
+  $('order-description').textContent = order && order.description ? order.description : '';
+  $('order-amount').textContent = order && order.amount ? money(Number(order.amount.value), order.amount.currency) : '';
+
+  // The app's answer.
+  const code = client && client.resultCode;
+  $('result-code').textContent = code || (client && client.waiting ? '…' : '—');
+  $('result-code').dataset.code = code || '';
+  $('result-meaning').textContent = code
+    ? (RESULT_CODES[code] ? RESULT_CODES[code].meaning : 'Unknown resultCode.') + (client.viaFail ? ' (delivered to fail)' : '')
+    : client && client.waiting
+      ? 'Waiting for the cashier…'
+      : client && client.error
+        ? 'my.tradePay failed.'
+        : 'Not known on this device (the payment was made elsewhere or earlier).';
+  $('trade-pay-error').hidden = !(client && client.error);
+  $('trade-pay-error').textContent = client && client.error
+    ? `my.tradePay fail: error ${client.error.error}: ${client.error.errorMessage}`
+    : '';
+
+  // Our server's answer.
+  const status = order && order.statusSource !== undefined ? order.status : '';
+  $('server-status').textContent = status ? STATUS_WORDS[status] || status : '…';
+  $('server-status').dataset.status = status;
+  $('server-source').textContent = status
+    ? order.statusSource
+      ? SOURCES[order.statusSource] || `from ${order.statusSource}`
+      : 'no notification or inquiry result yet'
+    : '';
+  $('fail-reason').hidden = !(order && order.failReason);
+  $('fail-reason').textContent = order && order.failReason ? `Reason: ${order.failReason}` : '';
+  $('server-polling').hidden = !polling;
+  $('server-error').hidden = !state.serverError;
+  $('server-error').textContent = state.serverError ? `Could not ask the shop server: ${state.serverError}` : '';
+
+  const verdict = compareResults(code, status, { settled: !polling });
+  $('status-mismatch').hidden = verdict.kind !== 'mismatch';
+  $('status-mismatch').textContent = verdict.kind === 'mismatch' ? verdict.message : '';
+  $('status-mismatch').dataset.client = code || '';
+  $('status-mismatch').dataset.server = status;
+  $('status-match').hidden = verdict.kind !== 'match';
+  $('status-match').textContent = verdict.kind === 'match' ? verdict.message : '';
+
+  const payable = order && status === 'PENDING' && order.paymentUrl && !(client && client.waiting);
+  $('pay-again').hidden = !payable;
+  $('pay-again').disabled = state.paying;
+}
+
+/**
+ * The app's resultCode against the server's status. `settled`: the server will not be asked
+ * again by itself, so "not yet" has become "no". Returns `{ kind: 'match'|'mismatch'|'wait'|'none', message }`.
+ */
+function compareResults(code, status, { settled }) {
+  if (!code || !status) return { kind: 'none', message: '' };
+  const expect = RESULT_CODES[code] ? RESULT_CODES[code].expect : 'UNKNOWN';
+  const server = STATUS_WORDS[status] ? status : 'UNKNOWN';
+  if (expect === server) {
+    return {
+      kind: 'match',
+      message: server === 'PENDING'
+        ? 'The app and the shop server agree: the payment is still processing.'
+        : `The app and the shop server agree: ${STATUS_WORDS[server].toLowerCase()}.`,
+    };
+  }
+  if (server === 'PENDING') {
+    if (expect === 'CANCELLED') {
+      return {
+        kind: 'mismatch',
+        message: `The app says you cancelled (${code}), but the order is still open on the shop server: ` +
+          'nothing was paid, and you can still pay it with "Pay again".',
+      };
+    }
+    if (!settled) return { kind: 'wait', message: '' };
+    return {
+      kind: 'mismatch',
+      message: expect === 'PAID'
+        ? `The app says the payment succeeded (${code}), but the shop server has no confirmation. ` +
+          'Until the server confirms, the order is not paid.'
+        : `The app says "${RESULT_CODES[code] ? RESULT_CODES[code].meaning : code}" (${code}), ` +
+          'and the shop server has no final result yet.',
+    };
+  }
+  return {
+    kind: 'mismatch',
+    message: `The app says "${RESULT_CODES[code] ? RESULT_CODES[code].meaning : code}" (${code}), ` +
+      `but the shop server confirms: ${STATUS_WORDS[server] || server}. The server is right: ` +
+      (server === 'PAID' ? 'your order is paid.' : 'your order is not paid.'),
+  };
+}
+
+// ---------------------------------------------------------------------------- history
+
+async function showOrders() {
+  const view = state.view;
+  $('orders-status').textContent = 'Loading…';
+  let res;
+  try {
+    res = await callServer('GET', '/api/orders');
+    if (res.status !== 200) throw new Error(serverMessage(res));
+  } catch (err) {
+    $('orders-status').textContent = err.message;
+    return;
+  }
+  if (view !== state.view) return;
+  const orders = res.data.orders || [];
+  $('orders-status').textContent = orders.length ? '' : 'No orders yet.';
+  const list = $('orders');
+  list.replaceChildren();
+  for (const order of orders) {
+    state.orders[order.orderId] = order;
+    const client = state.clientResults[order.orderId];
+    list.append(
+      el('li', {}, [
+        el('a', { href: `#order/${encodeURIComponent(order.orderId)}`, className: 'order', 'data-testid': `order-${order.orderId}` }, [
+          el('span', { className: 'order-text' }, [
+            el('strong', { textContent: order.description.replace(/^Demo Coffee: /, '') }),
+            el('small', { className: 'muted', textContent: `${new Date(order.createdAt).toLocaleString()} · ${order.orderId}` }),
+          ]),
+          el('span', { className: 'order-side' }, [
+            el('span', { className: 'price', textContent: money(Number(order.amount.value), order.amount.currency) }),
+            el('span', { className: 'badge', 'data-status': order.status, textContent: STATUS_WORDS[order.status] || order.status }),
+            client && client.resultCode ? el('small', { className: 'muted', textContent: `app: ${client.resultCode}` }) : '',
+          ]),
+        ]),
+      ]),
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------- small helpers
+
+function setClientResult(orderId, result) {
+  state.clientResults[orderId] = result;
+  try {
+    sessionStorage.setItem('demo.clientResults', JSON.stringify(state.clientResults));
+  } catch (e) { /* storage unavailable: memory is enough */ }
+  if (currentOrderId() === orderId) renderResult(orderId, { polling: !$('server-polling').hidden });
+}
+
+function loadClientResults() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem('demo.clientResults') || '{}');
+    // A cashier that was open when the page reloaded is not open any more.
+    for (const id of Object.keys(saved)) if (saved[id].waiting) delete saved[id];
+    return saved;
+  } catch (e) {
+    return {};
+  }
+}
+
+function alertUser(title, content) {
+  my.alert({ title, content, buttonText: 'OK', fail: (err) => console.warn('my.alert failed', err) });
+}
+
+/** An amount in minor units (cents for USD) as text, e.g. 350 → "$3.50". */
+function money(minor, currency = state.currency) {
+  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+  const digits = format.resolvedOptions().maximumFractionDigits;
+  return format.format(minor / 10 ** digits);
+}
+
+function el(tag, props, children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (key in node && !key.includes('-')) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  if (children) node.append(...children);
+  return node;
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function readUrlParam(name, fallback) {
+  const value = new URLSearchParams(location.search).get(name);
+  if (!value) return fallback;
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) ? url.href.replace(/\/+$/, '') : fallback;
+  } catch (e) {
+    return fallback;
+  }
+}
+
+function showRuntimeError() {
+  const box = $('runtime-error');
+  box.hidden = false;
+  box.textContent = `The super app runtime did not load (${window.SUPERAPP_URL}/my.js). ` +
+    'Start the sandbox (make run) and reload, or open this mini program inside the simulator.';
+  $('shop-status').textContent = 'Unavailable without the super app.';
+  $('pay').disabled = true;
+}
