@@ -157,7 +157,18 @@ export const GOODS = Object.freeze([
   { id: 'latte', name: 'Caffè latte', description: 'Espresso and steamed milk, 300 ml', price: 475, emoji: '🥛' },
   { id: 'croissant', name: 'Butter croissant', description: 'Baked this morning', price: 295, emoji: '🥐' },
   { id: 'beans', name: 'House beans 250 g', description: 'Whole beans, medium roast', price: 1450, emoji: '🫘' },
+  // Sandbox test items: alone in the cart (quantity 1) their price is one of the sandbox's
+  // magic amounts, which decides the payment's outcome whatever the cashier does.
+  sandboxItem('test-declined', 'Declined payment', 4000, 'fails with PAYMENT_DECLINED'),
+  sandboxItem('test-pending', 'Pending, then paid', 8000, 'stays processing for a while, then succeeds'),
+  sandboxItem('test-never', 'Pending until expiry', 8002, 'stays processing until paymentExpiryTime'),
+  sandboxItem('test-unknown', 'Unknown pay answer', 6004, 'pay answers U once; the shop retries it'),
 ]);
+
+function sandboxItem(id, name, price, effect) {
+  const amount = `${Math.floor(price / 100)}.${String(price % 100).padStart(2, '0')}`;
+  return { id, name, description: `Sandbox amount ${amount}: ${effect}`, price, emoji: '🧪', sandbox: true };
+}
 
 export const MAX_QTY = 99;
 export const MAX_LINES = 20;

@@ -137,9 +137,11 @@ async function loadGoods() {
 }
 
 function renderGoods() {
-  const list = $('goods');
-  list.replaceChildren();
+  $('goods').replaceChildren();
+  $('test-goods').replaceChildren();
+  $('test-goods-panel').hidden = !state.goods.some((good) => good.sandbox);
   for (const good of state.goods) {
+    const list = good.sandbox ? $('test-goods') : $('goods');
     const item = el('li', { className: 'good', 'data-testid': `goods-${good.id}` });
     item.append(
       el('span', { className: 'emoji', 'aria-hidden': 'true', textContent: good.emoji || '' }),
