@@ -1,1 +1,22 @@
-pub fn placeholder() {}
+//! `miniprogram-shim`: the `my` JSAPIs of an Alipay+-style mini program runtime, in Rust
+//! compiled to WebAssembly, so a mini program runs in a plain browser.
+//!
+//! Layout (pure core, thin glue — see `STYLE.md`):
+//! - core, plain Rust tested with `cargo test`: [`error`] (fail codes), [`request`]
+//!   (`my.request` validation and encoding), [`url`] (URL split and the domain whitelist),
+//!   [`encoding`] (`encodeURIComponent`, base64), [`config`] (runtime configuration),
+//!   [`can_i_use`], [`alert`];
+//! - `glue` (wasm only): the `#[wasm_bindgen]` exports `configure`, `request`, `alert`,
+//!   `canIUse`, `createMy`, the single callback/Promise adapter, `fetch`, the relay, the DOM.
+
+pub mod alert;
+pub mod can_i_use;
+pub mod config;
+pub mod encoding;
+pub mod error;
+pub mod request;
+pub mod url;
+
+mod glue;
+
+pub use glue::*;

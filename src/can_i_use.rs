@@ -1,0 +1,107 @@
+//! `my.canIUse(schema)`: true exactly for what this shim implements.
+//!
+//! Schemas follow the Alipay form `api`, `api.object.param`, `api.return.field`,
+//! `api.success.field`. The static list in `www/my.js` (answers before the wasm loads)
+//! must equal [`SUPPORTED`]; the bootstrap browser test checks that.
+
+/// One implemented API and its supported parameters and results.
+pub struct ApiSupport {
+    /// The API name (`request`).
+    pub name: &'static str,
+    /// Options the API reads (`object.*`).
+    pub object: &'static [&'static str],
+    /// Members of the synchronous return value (`return.*`).
+    pub returns: &'static [&'static str],
+    /// Fields of the success result (`success.*`).
+    pub success: &'static [&'static str],
+}
+
+/// Everything implemented. Add an entry when an API lands (tradePay goes here).
+pub const SUPPORTED: &[ApiSupport] = &[
+    ApiSupport {
+        name: "request",
+        object: &[
+            "url",
+            "method",
+            "headers",
+            "header",
+            "data",
+            "timeout",
+            "dataType",
+            "enableCookie",
+            "httpErrorAsFail",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &["abort"],
+        success: &["data", "status", "headers", "statusCode", "header"],
+    },
+    ApiSupport {
+        name: "alert",
+        object: &[
+            "title",
+            "content",
+            "buttonText",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "canIUse",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
+];
+
+/// Answers `my.canIUse(schema)`.
+pub fn can_i_use(schema: &str) -> bool {
+    let mut parts = schema.trim().splitn(3, '.');
+    let name = parts.next().unwrap_or_default();
+    let Some(api) = SUPPORTED.iter().find(|a| a.name == name) else {
+        return false;
+    };
+    match (parts.next(), parts.next()) {
+        (None, _) => true,
+        (Some("object"), Some(p)) => api.object.contains(&p),
+        (Some("return"), Some(p)) => api.returns.contains(&p),
+        (Some("success"), Some(p)) => api.success.contains(&p),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_true_exactly_for_what_is_implemented() {
+        let cases = [
+            ("request", true),
+            (" request ", true),
+            ("request.object.url", true),
+            ("request.object.header", true),
+            ("request.object.dataType", true),
+            ("request.return.abort", true),
+            ("request.success.statusCode", true),
+            ("request.object.nope", false),
+            ("request.object", false),
+            ("request.callback.x", false),
+            ("alert", true),
+            ("alert.object.buttonText", true),
+            ("canIUse", true),
+            ("tradePay", false),
+            ("tradePay.object.paymentUrl", false),
+            ("getAuthCode", false),
+            ("", false),
+            ("Request", false),
+        ];
+        for (schema, expected) in cases {
+            assert_eq!(can_i_use(schema), expected, "{schema:?}");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The failures a JSAPI call can end with, and their SPEC §2/§3 codes.
+//!
+//! The core returns [`ApiError`]; the glue turns it into the JS fail object
+//! `{ error, errorMessage }` at the edge (`glue::adapter`).
+
+/// Why a `my.*` call failed. Each variant maps to one numeric `error` code ([`ApiError::code`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// Code 2: a parameter is missing or has the wrong type or value; names the parameter.
+    #[error("invalid parameter `{param}`: {reason}")]
+    InvalidParameter {
+        /// The option's name as the mini program wrote it (`url`, `headers.x-id`, ...).
+        param: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// Code 3: something the shim did not expect (no DOM, a relay reply it cannot read, ...).
+    #[error("unknown error: {0}")]
+    Unknown(String),
+    /// Code 4: the URL's domain is not in the mini program's whitelist.
+    #[error("domain {domain} is not in the whitelist of this mini program")]
+    DomainNotWhitelisted {
+        /// `host[:port]` of the refused URL.
+        domain: String,
+    },
+    /// Code 4: plain `http` to a host that is not loopback (real super apps require HTTPS).
+    #[error("domain {domain} must be reached over https (plain http is allowed for loopback hosts only)")]
+    InsecureScheme {
+        /// `host[:port]` of the refused URL.
+        domain: String,
+    },
+    /// Code 9: the mini program called `abort()` on the RequestTask.
+    #[error("request:fail abort")]
+    Aborted,
+    /// Code 12: the request never got an HTTP response (connection refused, CORS, DNS, ...).
+    #[error("network error: {0}")]
+    Network(String),
+    /// Code 13: no complete response within `timeout` milliseconds.
+    #[error("request:fail timeout")]
+    Timeout,
+    /// Code 14: `dataType: 'json'` and the body is not JSON.
+    #[error("JSON parse data error")]
+    JsonDecode,
+    /// Code 19: HTTP status ≥ 400 while `httpErrorAsFail` is on.
+    #[error("http status error")]
+    HttpStatus {
+        /// The HTTP status that arrived.
+        status: u16,
+    },
+}
+
+impl ApiError {
+    /// The numeric `error` field of the fail object.
+    pub fn code(&self) -> u32 {
+        match self {
+            ApiError::InvalidParameter { .. } => 2,
+            ApiError::Unknown(_) => 3,
+            ApiError::DomainNotWhitelisted { .. } | ApiError::InsecureScheme { .. } => 4,
+            ApiError::Aborted => 9,
+            ApiError::Network(_) => 12,
+            ApiError::Timeout => 13,
+            ApiError::JsonDecode => 14,
+            ApiError::HttpStatus { .. } => 19,
+        }
+    }
+
+    /// Shorthand for [`ApiError::InvalidParameter`].
+    pub fn invalid(param: impl Into<String>, reason: impl Into<String>) -> Self {
+        ApiError::InvalidParameter {
+            param: param.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_failure_has_its_spec_code_and_message() {
+        let cases: &[(ApiError, u32, &str)] = &[
+            (
+                ApiError::invalid("url", "is required"),
+                2,
+                "invalid parameter `url`: is required",
+            ),
+            (ApiError::Unknown("x".into()), 3, "unknown error: x"),
+            (
+                ApiError::DomainNotWhitelisted {
+                    domain: "evil.example:8443".into(),
+                },
+                4,
+                "domain evil.example:8443 is not in the whitelist of this mini program",
+            ),
+            (
+                ApiError::InsecureScheme {
+                    domain: "example.com".into(),
+                },
+                4,
+                "domain example.com must be reached over https (plain http is allowed for loopback hosts only)",
+            ),
+            (ApiError::Aborted, 9, "request:fail abort"),
+            (ApiError::Network("refused".into()), 12, "network error: refused"),
+            (ApiError::Timeout, 13, "request:fail timeout"),
+            (ApiError::JsonDecode, 14, "JSON parse data error"),
+            (ApiError::HttpStatus { status: 404 }, 19, "http status error"),
+        ];
+        for (error, code, message) in cases {
+            assert_eq!(error.code(), *code, "{error:?}");
+            assert_eq!(error.to_string(), *message, "{error:?}");
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The one adapter from an `async` API implementation to the JSAPI calling convention
+//! (SPEC §2): `success`/`fail`/`complete` callbacks *and* a returned Promise.
+//!
+//! - `complete` runs last, once, after `success` or `fail`, with the same object.
+//! - A throwing callback is reported with `console.error` and does not stop the others,
+//!   nor the Promise.
+//! - When the caller passed `fail` or `complete`, the Promise's rejection is marked handled
+//!   (no `unhandledrejection` noise for callback-style callers); without callbacks the caller
+//!   gets a plainly rejecting Promise.
+
+use std::future::Future;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::runtime;
+use crate::error::ApiError;
+
+/// A failed call: the core error plus extra fields for the fail object (error 19 carries
+/// `status`, `data`, `headers`; tradePay's fail routing will carry `resultCode`).
+pub(crate) struct Failure {
+    /// The error code and message.
+    pub error: ApiError,
+    /// Extra `(key, value)` fields of the fail object.
+    pub extra: Vec<(&'static str, JsValue)>,
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Failure {
+            error,
+            extra: Vec::new(),
+        }
+    }
+}
+
+impl Failure {
+    /// The JS fail object `{ error, errorMessage, ...extra }`.
+    pub(crate) fn into_js(self) -> JsValue {
+        let obj = Object::new();
+        set(&obj, "error", &JsValue::from(self.error.code()));
+        set(&obj, "errorMessage", &JsValue::from(self.error.to_string()));
+        for (key, value) in self.extra {
+            set(&obj, key, &value);
+        }
+        obj.into()
+    }
+}
+
+/// `obj[key] = value` on an object the shim created (cannot throw).
+pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Duck-typed view of any options object: the three callbacks.
+    pub(crate) type CallbackOptions;
+    #[wasm_bindgen(method, getter, structural)]
+    fn success(this: &CallbackOptions) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn fail(this: &CallbackOptions) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn complete(this: &CallbackOptions) -> JsValue;
+}
+
+struct Callbacks {
+    api: &'static str,
+    success: Option<Function>,
+    fail: Option<Function>,
+    complete: Option<Function>,
+}
+
+impl Callbacks {
+    fn read(api: &'static str, options: &JsValue) -> Self {
+        if !options.is_object() {
+            return Callbacks {
+                api,
+                success: None,
+                fail: None,
+                complete: None,
+            };
+        }
+        let opts: &CallbackOptions = options.unchecked_ref();
+        Callbacks {
+            api,
+            success: opts.success().dyn_into().ok(),
+            fail: opts.fail().dyn_into().ok(),
+            complete: opts.complete().dyn_into().ok(),
+        }
+    }
+
+    /// Calls one callback; a throw is reported, never propagated.
+    fn call(&self, which: &str, f: &Option<Function>, arg: &JsValue) {
+        if let Some(f) = f {
+            if let Err(thrown) = f.call1(&JsValue::UNDEFINED, arg) {
+                web_sys::console::error_2(
+                    &JsValue::from_str(&format!("my.{}: the {which} callback threw", self.api)),
+                    &thrown,
+                );
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// `() => {}` used to mark rejections handled. Lives as long as the page (thread_local),
+    /// so it is created once, not leaked per call.
+    static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
+}
+
+/// Runs one JSAPI call: awaits `fut`, calls the callbacks found in `options`, and returns
+/// the Promise settled with the same result. Every async `my.*` goes through here.
+pub(crate) fn run_api<F>(api: &'static str, options: &JsValue, fut: F) -> Promise
+where
+    F: Future<Output = Result<JsValue, Failure>> + 'static,
+{
+    let callbacks = Callbacks::read(api, options);
+    let handled = callbacks.fail.is_some() || callbacks.complete.is_some();
+    let log = runtime::logger().map(|logger| (logger, options.clone(), js_sys::Date::now()));
+    let promise = wasm_bindgen_futures::future_to_promise(async move {
+        let outcome = fut.await;
+        let (ok, value) = match outcome {
+            Ok(result) => {
+                callbacks.call("success", &callbacks.success, &result);
+                (true, result)
+            }
+            Err(failure) => {
+                let obj = failure.into_js();
+                callbacks.call("fail", &callbacks.fail, &obj);
+                (false, obj)
+            }
+        };
+        callbacks.call("complete", &callbacks.complete, &value);
+        if let Some((logger, options, started)) = log {
+            let entry = Object::new();
+            set(&entry, "api", &JsValue::from_str(api));
+            set(&entry, "options", &options);
+            set(&entry, "ok", &JsValue::from_bool(ok));
+            set(&entry, "result", &value);
+            set(
+                &entry,
+                "durationMs",
+                &JsValue::from(js_sys::Date::now() - started),
+            );
+            if let Err(thrown) = logger.call1(&JsValue::UNDEFINED, &entry) {
+                web_sys::console::error_2(
+                    &"miniprogram-shim: the call logger threw".into(),
+                    &thrown,
+                );
+            }
+        }
+        if ok {
+            Ok(value)
+        } else {
+            Err(value)
+        }
+    });
+    if handled {
+        // The derived Promise is dropped; the returned one keeps rejecting for `await`ers.
+        IGNORE.with(|ignore| {
+            let _ = promise.catch(ignore);
+        });
+    }
+    promise
+}

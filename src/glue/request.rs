@@ -1,0 +1,535 @@
+//! `my.request` in the browser: reads the options, runs the core validation, sends the
+//! request (`fetch` directly, or through the super app's relay) and shapes the result.
+
+use js_sys::{ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
+
+use super::adapter::{run_api, set, Failure};
+use super::runtime;
+use crate::config::Transport;
+use crate::encoding::{base64_decode, base64_encode, encode_form};
+use crate::error::ApiError;
+use crate::request::{is_http_error, DataKind, DataType, Encoding, RequestInput, ValidRequest};
+
+/// The abort reason the timeout timer uses, so a timeout (13) is told apart from `abort()` (9).
+const TIMEOUT_REASON: &str = "miniprogram-shim:timeout";
+
+#[wasm_bindgen]
+extern "C" {
+    /// Duck-typed view of the `my.request` options object.
+    type RequestOptionsJs;
+    #[wasm_bindgen(method, getter, structural)]
+    fn url(this: &RequestOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn method(this: &RequestOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn headers(this: &RequestOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn header(this: &RequestOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn data(this: &RequestOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn timeout(this: &RequestOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, structural, js_name = dataType)]
+    fn data_type(this: &RequestOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, structural, js_name = enableCookie)]
+    fn enable_cookie(this: &RequestOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, structural, js_name = httpErrorAsFail)]
+    fn http_error_as_fail(this: &RequestOptionsJs) -> JsValue;
+
+    /// The global `fetch` (window or worker).
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &RequestInit) -> Promise;
+
+    /// The global `String(value)`.
+    #[wasm_bindgen(js_name = String)]
+    fn js_string(value: &JsValue) -> String;
+
+    /// `JSON.parse` on a JS string, without copying it through wasm memory.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// `my.request(options)`: the Promise (also a RequestTask with `abort()`).
+pub(crate) fn request(options: &JsValue) -> Promise {
+    let controller = AbortController::new().ok();
+    let read = read_options(options);
+    let signal = controller.as_ref().map(AbortController::signal);
+    let timer_controller = controller.clone();
+    let promise = run_api("request", options, async move {
+        let (input, data) = read?;
+        let (valid, transport, relay_url, app_id) = runtime::with_config(|config| {
+            let valid = input.validate(config.http_error_as_fail)?;
+            config.whitelist.check(&valid.url)?;
+            Ok::<_, ApiError>((
+                valid,
+                config.transport,
+                config.effective_relay_url(),
+                config.app_id.clone(),
+            ))
+        })?;
+        // Owned by this future: dropping it (when the call settles) cancels the timer.
+        let _timeout = timer_controller.map(|c| {
+            gloo_timers::callback::Timeout::new(valid.timeout_ms, move || {
+                c.abort_with_reason(&JsValue::from_str(TIMEOUT_REASON));
+            })
+        });
+        let signal = signal.as_ref();
+        match transport {
+            Transport::Direct => send_direct(valid, data, signal).await,
+            Transport::Relay => {
+                let relay_url = relay_url.ok_or_else(|| {
+                    ApiError::Unknown(
+                        "transport is relay but neither relayUrl nor superAppOrigin is configured"
+                            .into(),
+                    )
+                })?;
+                send_relay(valid, data, signal, &relay_url, &app_id).await
+            }
+        }
+    });
+    if let Some(controller) = controller {
+        // `abort` is the controller's own method bound to it: no Rust closure to own or leak.
+        if let Ok(abort) = Reflect::get(&controller, &JsValue::from_str("abort")) {
+            if let Ok(abort) = abort.dyn_into::<Function>() {
+                set(promise.unchecked_ref(), "abort", &abort.bind0(&controller));
+            }
+        }
+    }
+    promise
+}
+
+/// Reads the options object now (as a device does), into the core input and the raw `data`.
+fn read_options(options: &JsValue) -> Result<(RequestInput, JsValue), Failure> {
+    if !options.is_object() {
+        return Err(ApiError::invalid("options", "must be an object with a url").into());
+    }
+    let opts: &RequestOptionsJs = options.unchecked_ref();
+    let url = opt_string(opts.url(), "url")?;
+    let method = opt_string(opts.method(), "method")?;
+    let data_type = opt_string(opts.data_type(), "dataType")?;
+    let (headers_value, headers_name) = match opts.headers() {
+        h if h.is_undefined() || h.is_null() => (opts.header(), "header"),
+        h => (h, "headers"),
+    };
+    let headers = read_headers(&headers_value, headers_name)?;
+    let timeout = match opts.timeout() {
+        t if t.is_undefined() || t.is_null() => None,
+        t => Some(
+            t.as_f64()
+                .ok_or_else(|| ApiError::invalid("timeout", "must be a number of milliseconds"))?,
+        ),
+    };
+    let http_error_as_fail = match opts.http_error_as_fail() {
+        v if v.is_undefined() || v.is_null() => None,
+        v => Some(v.is_truthy()),
+    };
+    let data = opts.data();
+    let kind = if data.is_undefined() || data.is_null() {
+        DataKind::Absent
+    } else if data.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(&data) {
+        DataKind::Binary
+    } else if data.is_object() {
+        DataKind::Object
+    } else {
+        DataKind::Text // strings; numbers and booleans are sent as `String(data)`
+    };
+    let input = RequestInput {
+        url,
+        method,
+        headers,
+        data: Some(kind),
+        timeout,
+        data_type,
+        enable_cookie: opts.enable_cookie().is_truthy(),
+        http_error_as_fail,
+    };
+    Ok((input, data))
+}
+
+fn opt_string(value: JsValue, name: &str) -> Result<Option<String>, ApiError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid(name, "must be a string"))
+}
+
+/// `headers`: a plain object of string (or number/boolean) values.
+fn read_headers(value: &JsValue, name: &str) -> Result<Vec<(String, String)>, ApiError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    if !value.is_object() {
+        return Err(ApiError::invalid(
+            name,
+            "must be an object of header names to strings",
+        ));
+    }
+    let entries = Object::entries(value.unchecked_ref());
+    let mut headers = Vec::with_capacity(entries.length() as usize);
+    for entry in entries.iter() {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        let v = entry.get(1);
+        let text = if let Some(s) = v.as_string() {
+            s
+        } else if v.as_f64().is_some() || v.as_bool().is_some() {
+            js_string(&v)
+        } else {
+            return Err(ApiError::invalid(
+                format!("{name}.{key}"),
+                "must be a string",
+            ));
+        };
+        headers.push((key, text));
+    }
+    Ok(headers)
+}
+
+/// `data` object as ordered `(key, String(value))` pairs; nested objects as JSON.
+fn object_fields(data: &JsValue) -> Vec<(String, String)> {
+    Object::entries(data.unchecked_ref())
+        .iter()
+        .map(|entry| {
+            let entry: js_sys::Array = entry.unchecked_into();
+            let key = entry.get(0).as_string().unwrap_or_default();
+            let v = entry.get(1);
+            let text = if let Some(s) = v.as_string() {
+                s
+            } else if v.is_undefined() || v.is_null() {
+                String::new()
+            } else if v.is_object() {
+                JSON::stringify(&v)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_default()
+            } else {
+                js_string(&v)
+            };
+            (key, text)
+        })
+        .collect()
+}
+
+/// The URL to request and the body to send, per the core's encoding decision.
+fn build_body(valid: &ValidRequest, data: &JsValue) -> Result<(String, Option<JsValue>), ApiError> {
+    Ok(match valid.encoding {
+        Encoding::Nothing => (valid.url.href.clone(), None),
+        Encoding::QueryFromObject => (
+            valid.url.with_query(&encode_form(&object_fields(data))),
+            None,
+        ),
+        Encoding::QueryAsIs => (valid.url.with_query(&js_string(data)), None),
+        Encoding::JsonBody => {
+            let json = JSON::stringify(data)
+                .map_err(|_| ApiError::invalid("data", "cannot be serialized to JSON"))?;
+            (valid.url.href.clone(), Some(json.into()))
+        }
+        Encoding::FormBody => (
+            valid.url.href.clone(),
+            Some(JsValue::from_str(&encode_form(&object_fields(data)))),
+        ),
+        Encoding::RawBody if data.as_string().is_some() || data.is_object() => {
+            (valid.url.href.clone(), Some(data.clone()))
+        }
+        Encoding::RawBody => (
+            valid.url.href.clone(),
+            Some(JsValue::from_str(&js_string(data))),
+        ),
+    })
+}
+
+/// Why a fetch (or body read) rejected: our timeout (13), `abort()` (9), or the network (12).
+fn classify_rejection(signal: Option<&AbortSignal>, error: &JsValue) -> ApiError {
+    if let Some(signal) = signal.filter(|s| s.aborted()) {
+        return if signal.reason().as_string().as_deref() == Some(TIMEOUT_REASON) {
+            ApiError::Timeout
+        } else {
+            ApiError::Aborted
+        };
+    }
+    let message = Reflect::get(error, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| "request failed".into());
+    ApiError::Network(message)
+}
+
+async fn await_promise(
+    promise: Promise,
+    signal: Option<&AbortSignal>,
+) -> Result<JsValue, ApiError> {
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| classify_rejection(signal, &e))
+}
+
+async fn send_direct(
+    valid: ValidRequest,
+    data: JsValue,
+    signal: Option<&AbortSignal>,
+) -> Result<JsValue, Failure> {
+    if valid.method.forbidden_by_fetch() {
+        return Err(ApiError::Network(format!(
+            "a browser cannot send {} with fetch; use transport \"relay\"",
+            valid.method.as_str()
+        ))
+        .into());
+    }
+    let (url, body) = build_body(&valid, &data)?;
+    let headers = Headers::new().map_err(|_| ApiError::Unknown("no Headers".into()))?;
+    for (name, value) in &valid.headers {
+        headers.append(name, value).map_err(|_| {
+            ApiError::invalid(format!("headers.{name}"), "is not a valid header value")
+        })?;
+    }
+    let init = RequestInit::new();
+    init.set_method(valid.method.as_str());
+    init.set_headers(&headers);
+    init.set_signal(signal);
+    init.set_credentials(if valid.enable_cookie {
+        RequestCredentials::Include
+    } else {
+        RequestCredentials::Omit
+    });
+    if let Some(body) = &body {
+        init.set_body(body);
+    }
+    if signal.is_some_and(AbortSignal::aborted) {
+        return Err(classify_rejection(signal, &JsValue::UNDEFINED).into());
+    }
+    let response: Response = await_promise(global_fetch(&url, &init), signal)
+        .await?
+        .unchecked_into();
+    let status = response.status();
+    let headers = Object::from_entries(&response.headers())
+        .map_err(|_| ApiError::Unknown("unreadable response headers".into()))?;
+    let http_error = is_http_error(status, valid.http_error_as_fail);
+    let body_promise = |r: &Response| -> Result<Promise, ApiError> {
+        match valid.data_type {
+            DataType::Json | DataType::Text => r.text(),
+            DataType::Base64 | DataType::ArrayBuffer => r.array_buffer(),
+        }
+        .map_err(|_| ApiError::Network("the response body was already read".into()))
+    };
+    let raw = await_promise(body_promise(&response)?, signal).await?;
+    let data = match valid.data_type {
+        DataType::Text | DataType::ArrayBuffer => raw,
+        DataType::Json => parse_json(raw, http_error)?,
+        DataType::Base64 => JsValue::from_str(&base64_encode(&Uint8Array::new(&raw).to_vec())),
+    };
+    finish(status, headers.into(), data, http_error)
+}
+
+/// `dataType: 'json'`: an empty body is `""`, an invalid one error 14 — except on an HTTP
+/// error mapped to 19, where the raw text is kept so the fail object still shows the body.
+fn parse_json(text: JsValue, http_error: bool) -> Result<JsValue, ApiError> {
+    if text.as_string().is_some_and(|t| t.trim().is_empty()) {
+        return Ok(JsValue::from_str(""));
+    }
+    match json_parse(&text) {
+        Ok(v) => Ok(v),
+        Err(_) if http_error => Ok(text),
+        Err(_) => Err(ApiError::JsonDecode),
+    }
+}
+
+/// The success object, or fail 19 carrying the same fields.
+fn finish(
+    status: u16,
+    headers: JsValue,
+    data: JsValue,
+    http_error: bool,
+) -> Result<JsValue, Failure> {
+    let status_js = JsValue::from(status);
+    if http_error {
+        return Err(Failure {
+            error: ApiError::HttpStatus { status },
+            extra: vec![
+                ("status", status_js.clone()),
+                ("statusCode", status_js),
+                ("data", data),
+                ("headers", headers.clone()),
+                ("header", headers),
+            ],
+        });
+    }
+    let obj = Object::new();
+    set(&obj, "data", &data);
+    set(&obj, "status", &status_js);
+    set(&obj, "headers", &headers);
+    set(&obj, "statusCode", &status_js);
+    set(&obj, "header", &headers);
+    Ok(obj.into())
+}
+
+/// The body's bytes, for the relay envelope.
+fn body_bytes(body: &JsValue) -> Vec<u8> {
+    if let Some(text) = body.as_string() {
+        return text.into_bytes();
+    }
+    if ArrayBuffer::is_view(body) {
+        let buffer = Reflect::get(body, &"buffer".into()).unwrap_or(JsValue::UNDEFINED);
+        let offset = Reflect::get(body, &"byteOffset".into())
+            .ok()
+            .and_then(|v| v.as_f64());
+        let length = Reflect::get(body, &"byteLength".into())
+            .ok()
+            .and_then(|v| v.as_f64());
+        if let (Some(offset), Some(length)) = (offset, length) {
+            let buffer: ArrayBuffer = buffer.unchecked_into();
+            return Uint8Array::new_with_byte_offset_and_length(
+                &buffer,
+                offset as u32,
+                length as u32,
+            )
+            .to_vec();
+        }
+    }
+    Uint8Array::new(body).to_vec()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Duck-typed view of the relay's reply (DESIGN.md "Relay envelope").
+    type RelayReply;
+    #[wasm_bindgen(method, getter, structural)]
+    fn error(this: &RelayReply) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn message(this: &RelayReply) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn status(this: &RelayReply) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn headers(this: &RelayReply) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn body(this: &RelayReply) -> JsValue;
+}
+
+async fn send_relay(
+    valid: ValidRequest,
+    data: JsValue,
+    signal: Option<&AbortSignal>,
+    relay_url: &str,
+    app_id: &str,
+) -> Result<JsValue, Failure> {
+    let (url, body) = build_body(&valid, &data)?;
+    let envelope = Object::new();
+    set(&envelope, "appId", &JsValue::from_str(app_id));
+    set(&envelope, "url", &JsValue::from_str(&url));
+    set(
+        &envelope,
+        "method",
+        &JsValue::from_str(valid.method.as_str()),
+    );
+    let headers = Object::new();
+    for (name, value) in &valid.headers {
+        set(&headers, name, &JsValue::from_str(value));
+    }
+    set(&envelope, "headers", &headers);
+    if let Some(body) = &body {
+        set(
+            &envelope,
+            "body",
+            &JsValue::from_str(&base64_encode(&body_bytes(body))),
+        );
+    }
+    set(&envelope, "timeoutMs", &JsValue::from(valid.timeout_ms));
+    let envelope = JSON::stringify(&envelope)
+        .map_err(|_| ApiError::Unknown("cannot encode the relay envelope".into()))?;
+
+    let relay_headers = Headers::new().map_err(|_| ApiError::Unknown("no Headers".into()))?;
+    let _ = relay_headers.append("content-type", "application/json");
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&relay_headers);
+    init.set_body(&envelope);
+    init.set_signal(signal);
+    if signal.is_some_and(AbortSignal::aborted) {
+        return Err(classify_rejection(signal, &JsValue::UNDEFINED).into());
+    }
+    let response: Response = await_promise(global_fetch(relay_url, &init), signal)
+        .await?
+        .unchecked_into();
+    if response.status() != 200 {
+        return Err(
+            ApiError::Network(format!("the relay answered HTTP {}", response.status())).into(),
+        );
+    }
+    let json = await_promise(
+        response
+            .json()
+            .map_err(|_| ApiError::Unknown("relay body already read".into()))?,
+        signal,
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::Network(_) => ApiError::Unknown("the relay's reply is not JSON".into()),
+        other => other,
+    })?;
+    if !json.is_object() {
+        return Err(ApiError::Unknown("the relay's reply is not an object".into()).into());
+    }
+    let reply: RelayReply = json.unchecked_into();
+    if let Some(kind) = reply.error().as_string() {
+        let message = reply.message().as_string().unwrap_or_default();
+        return Err(match kind.as_str() {
+            "whitelist" => ApiError::DomainNotWhitelisted {
+                domain: valid.url.domain(),
+            },
+            "timeout" => ApiError::Timeout,
+            "network" | "too_large" => ApiError::Network(message),
+            "bad_request" => ApiError::invalid("request", message),
+            _ => ApiError::Unknown(format!("relay error {kind}: {message}")),
+        }
+        .into());
+    }
+    let status = reply
+        .status()
+        .as_f64()
+        .filter(|s| (100.0..=999.0).contains(s))
+        .ok_or_else(|| ApiError::Unknown("the relay's reply has no status".into()))?
+        as u16;
+    let headers = Object::new();
+    if let Ok(pairs) = reply.headers().dyn_into::<js_sys::Array>() {
+        for pair in pairs.iter() {
+            let pair: js_sys::Array = pair.unchecked_into();
+            let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string())
+            else {
+                continue;
+            };
+            let name = name.to_ascii_lowercase();
+            let combined = match Reflect::get(&headers, &JsValue::from_str(&name))
+                .ok()
+                .and_then(|v| v.as_string())
+            {
+                Some(previous) => format!("{previous}, {value}"),
+                None => value,
+            };
+            set(&headers, &name, &JsValue::from_str(&combined));
+        }
+    }
+    let body_b64 = reply.body().as_string().unwrap_or_default();
+    let http_error = is_http_error(status, valid.http_error_as_fail);
+    let data = match valid.data_type {
+        DataType::Base64 => JsValue::from_str(&body_b64),
+        other => {
+            let bytes = base64_decode(&body_b64)
+                .ok_or_else(|| ApiError::Unknown("the relay's body is not base64".into()))?;
+            match other {
+                DataType::ArrayBuffer => Uint8Array::from(bytes.as_slice()).buffer().into(),
+                DataType::Text => JsValue::from_str(&String::from_utf8_lossy(&bytes)),
+                _ => parse_json(
+                    JsValue::from_str(&String::from_utf8_lossy(&bytes)),
+                    http_error,
+                )?,
+            }
+        }
+    };
+    finish(status, headers.into(), data, http_error)
+}

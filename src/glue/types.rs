@@ -1,0 +1,112 @@
+//! TypeScript declarations of the `my` API, emitted into `pkg/miniprogram_shim.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const MY_TYPES: &'static str = r#"
+/** The fail object of every `my.*` API (SPEC §2). */
+export interface MyError {
+  /** 2 invalid parameter, 3 unknown, 4 no permission / domain not whitelisted, 9 aborted,
+   *  12 network, 13 timeout, 14 JSON decode, 19 HTTP status (with `httpErrorAsFail`). */
+  error: number;
+  errorMessage: string;
+}
+
+/** Callbacks every async API accepts; `complete` runs last, once. */
+export interface AsyncCallbacks<S, F = MyError> {
+  success?: (result: S) => void;
+  fail?: (error: F) => void;
+  complete?: (resultOrError: S | F) => void;
+}
+
+export type RequestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS' | 'HEAD' | 'TRACE' | 'CONNECT';
+export type RequestDataType = 'json' | 'text' | 'base64' | 'arraybuffer';
+
+/** `my.request` options (SPEC §3). */
+export interface RequestOptions<T = any> extends AsyncCallbacks<RequestSuccess<T>, RequestFail<T>> {
+  /** Absolute http(s) URL; its `host[:port]` must be whitelisted. */
+  url: string;
+  /** Default `GET`. */
+  method?: RequestMethod;
+  /** Request headers; default `content-type: application/json`. */
+  headers?: Record<string, string>;
+  /** Alias of `headers`. */
+  header?: Record<string, string>;
+  /** GET/HEAD: object → query string. Others: object → JSON or form body per content-type;
+   *  a string or ArrayBuffer is sent as is. */
+  data?: string | Record<string, unknown> | ArrayBuffer | ArrayBufferView;
+  /** Milliseconds, default 30000, at most 60000; error 13 when it elapses. */
+  timeout?: number;
+  /** How `data` of the result is decoded; default `json`. */
+  dataType?: RequestDataType;
+  /** Send and store cookies (`credentials: 'include'` in direct transport). */
+  enableCookie?: boolean;
+  /** Fail with error 19 on HTTP status ≥ 400 (overrides the configured default). */
+  httpErrorAsFail?: boolean;
+}
+
+/** `my.request` success result: `statusCode`/`header` alias `status`/`headers`. */
+export interface RequestSuccess<T = any> {
+  data: T;
+  status: number;
+  headers: Record<string, string>;
+  statusCode: number;
+  header: Record<string, string>;
+}
+
+/** `my.request` fail object; error 19 also carries the response. */
+export interface RequestFail<T = any> extends MyError {
+  status?: number;
+  statusCode?: number;
+  data?: T;
+  headers?: Record<string, string>;
+  header?: Record<string, string>;
+}
+
+/** What `my.request` returns: a Promise that can be aborted (fail 9). */
+export interface RequestTask<T = any> extends Promise<RequestSuccess<T>> {
+  abort(): void;
+}
+
+/** `my.alert` options. */
+export interface AlertOptions extends AsyncCallbacks<AlertSuccess> {
+  title?: string;
+  content?: string;
+  /** Default "OK". */
+  buttonText?: string;
+}
+
+/** `my.alert` success result (no fields). */
+export interface AlertSuccess {}
+
+/** One entry per `my.*` call, given to the `logger` of `configure`. */
+export interface CallLogEntry {
+  api: string;
+  options: unknown;
+  ok: boolean;
+  result: unknown;
+  durationMs: number;
+}
+
+/** `configure(...)` keys; all optional, merged over the current configuration. */
+export interface RuntimeConfig {
+  appId?: string;
+  /** `host[:port]`, `*.domain` or `*`; an empty list allows nothing. */
+  whitelist?: string[];
+  transport?: 'direct' | 'relay';
+  /** Default `<superAppOrigin>/relay`. */
+  relayUrl?: string | null;
+  superAppOrigin?: string | null;
+  cashierOrigins?: string[];
+  httpErrorAsFail?: boolean;
+  tradePayFailRouting?: boolean;
+  logger?: ((entry: CallLogEntry) => void) | null;
+}
+
+/** The `my` object of a mini program. */
+export interface My {
+  request<T = any>(options: RequestOptions<T>): RequestTask<T>;
+  alert(options?: AlertOptions): Promise<AlertSuccess>;
+  canIUse(schema: string): boolean;
+}
+"#;
