@@ -1,1 +1,296 @@
+//! `superapp-sandbox`: the super app (wallet) server of the Alipay+ "pay with paymentUrl" flow,
+//! offline and account-free, for mini program developers.
+//!
+//! - [`api`]: the signed open API (`/v1/payments/*`).
+//! - [`cashier`]: the JSON endpoints behind the cashier page the paymentUrl opens.
+//! - [`control`]: sandbox control and devtools endpoints (`/sandbox/*`).
+//! - [`notify`]: signed `notifyPayment` webhooks from a durable outbox, with retries.
+//! - [`relay`]: the server-side path of `my.request`, whitelist enforced.
+//! - [`web`]: the router, CORS, static pages.
+//! - [`store`]: SQLite, every SQL statement.
+//! - Domain: [`amount`], [`payment`], [`signature`], [`clock`].
+//!
+//! `main.rs` only parses a [`Config`] and calls [`build`] then [`Application::run`]; tests do
+//! the same on ephemeral ports.
 
+pub mod amount;
+pub mod api;
+pub mod bootstrap;
+pub mod cashier;
+pub mod clock;
+pub mod config;
+pub mod control;
+pub mod notify;
+pub mod payment;
+pub mod relay;
+pub mod signature;
+pub mod store;
+pub mod web;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+pub use config::Config;
+
+use notify::Dispatcher;
+use signature::{PublicKey, Signer};
+use store::Store;
+
+/// Everything a request handler needs.
+#[derive(Debug)]
+pub struct AppState {
+    /// The database.
+    pub store: Arc<Store>,
+    /// The wallet's signing key (responses, notifications).
+    pub wallet: Signer,
+    /// The wallet's public key, SPKI PEM.
+    pub wallet_public_pem: String,
+    /// Notification sender.
+    pub dispatcher: Dispatcher,
+    /// Configuration.
+    pub config: Config,
+    /// Public base URL of the super app origin, no trailing slash.
+    pub public_base: String,
+    /// Parsed merchant public keys by client id.
+    merchant_keys: Mutex<HashMap<String, Arc<PublicKey>>>,
+    /// HTTP client of the relay (no redirects, pooled).
+    pub relay_client: reqwest::Client,
+}
+
+/// Shared state handle.
+pub type State = Arc<AppState>;
+
+impl AppState {
+    /// The parsed public key of a merchant (cached), or None for an unknown client id.
+    pub fn merchant_key(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<Arc<PublicKey>>, store::StoreError> {
+        if let Some(k) = self
+            .merchant_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(client_id)
+        {
+            return Ok(Some(k.clone()));
+        }
+        let Some(m) = self.store.merchant(client_id)? else {
+            return Ok(None);
+        };
+        let Ok(key) = PublicKey::from_pem(&m.public_key_pem) else {
+            return Ok(None);
+        };
+        let key = Arc::new(key);
+        self.merchant_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(client_id.to_string(), key.clone());
+        Ok(Some(key))
+    }
+}
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Storage could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Keys could not be generated or read.
+    #[error("keys: {0}")]
+    Keys(String),
+}
+
+/// A sandbox bound to its ports, ready to run.
+#[derive(Debug)]
+pub struct Application {
+    superapp: TcpListener,
+    mini_program: Option<TcpListener>,
+    superapp_addr: SocketAddr,
+    mini_program_addr: Option<SocketAddr>,
+    state: State,
+}
+
+/// Opens storage, creates keys and the default merchant on first start, and binds the listeners.
+pub async fn build(config: Config) -> Result<Application, StartError> {
+    let superapp = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let superapp_addr = superapp.local_addr().map_err(|source| StartError::Bind {
+        addr: config.listen,
+        source,
+    })?;
+    let mini_program = match config.mini_program_listen.0 {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartError::Bind { addr, source })?,
+        ),
+        None => None,
+    };
+    let mini_program_addr = mini_program.as_ref().and_then(|l| l.local_addr().ok());
+    let public_base = config
+        .public_base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{superapp_addr}"))
+        .trim_end_matches('/')
+        .to_string();
+
+    let dir = config.storage_dir();
+    let store = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || Store::open(dir.as_deref()))
+            .await
+            .map_err(|e| StartError::Keys(e.to_string()))??
+    };
+    let store = Arc::new(store);
+    let boot = {
+        let store = store.clone();
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || bootstrap::bootstrap(&store, dir.as_deref()))
+            .await
+            .map_err(|e| StartError::Keys(e.to_string()))??
+    };
+    let dispatcher = Dispatcher::new(store.clone(), boot.wallet.clone(), config.schedule());
+    let relay_client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(32)
+        .build()
+        .map_err(|e| StartError::Keys(e.to_string()))?;
+    let state = Arc::new(AppState {
+        store,
+        wallet_public_pem: boot.wallet.public().to_pem(),
+        wallet: boot.wallet,
+        dispatcher,
+        config,
+        public_base,
+        merchant_keys: Mutex::new(HashMap::new()),
+        relay_client,
+    });
+    Ok(Application {
+        superapp,
+        mini_program,
+        superapp_addr,
+        mini_program_addr,
+        state,
+    })
+}
+
+impl Application {
+    /// The bound super app address.
+    pub fn superapp_addr(&self) -> SocketAddr {
+        self.superapp_addr
+    }
+
+    /// The bound mini program address, if that listener is on.
+    pub fn mini_program_addr(&self) -> Option<SocketAddr> {
+        self.mini_program_addr
+    }
+
+    /// The public base URL (paymentUrls start with it).
+    pub fn public_base(&self) -> &str {
+        &self.state.public_base
+    }
+
+    /// The shared state (tests read the default merchant from it).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C / SIGTERM.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes; background tasks stop with it.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let dispatcher = tokio::spawn(state.dispatcher.clone().run());
+        let settler = tokio::spawn(settle_loop(state.clone()));
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mini = self.mini_program.map(|listener| {
+            let router = web::mini_program_router(&state);
+            let mut rx = stop_rx.clone();
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = rx.wait_for(|v| *v).await;
+                    })
+                    .await
+            })
+        });
+        let router = web::superapp_router(state.clone());
+        let served = axum::serve(self.superapp, router)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop_tx.send(true);
+            })
+            .await;
+        dispatcher.abort();
+        settler.abort();
+        if let Some(mini) = mini {
+            let _ = mini.await;
+        }
+        served
+    }
+}
+
+/// Finalizes expired and due pending payments, and wakes the dispatcher when it did.
+async fn settle_loop(state: State) {
+    loop {
+        let store = state.store.clone();
+        let settled =
+            tokio::task::spawn_blocking(move || store.settle_all_due(clock::now_ms())).await;
+        match settled {
+            Ok(Ok(n)) if n > 0 => {
+                tracing::info!(
+                    count = n,
+                    "payments settled by time (expiry or pending delay)"
+                );
+                state.dispatcher.wake();
+            }
+            Ok(Err(e)) => tracing::error!(error = %e, "settling due payments failed"),
+            _ => {}
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

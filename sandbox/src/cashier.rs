@@ -1,0 +1,218 @@
+//! JSON endpoints behind the cashier page (`/cashier/?paymentId=…&token=…`): load the payment,
+//! confirm it with a method, or record that the user closed the cashier. Every call needs the
+//! payment's token; a wrong token looks exactly like an unknown payment (404).
+
+use axum::extract::{Path, Query, State as AxumState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::clock;
+use crate::payment::{confirm_outcome, CashierMethod, PaymentStatus};
+use crate::store::{PaymentRow, TransitionError};
+use crate::State;
+
+/// A JSON error of the browser-facing endpoints: `{ error, message }` (+ `status`).
+pub fn json_error(status: StatusCode, error: &str, message: impl Into<String>) -> Response {
+    (
+        status,
+        Json(json!({"error": error, "message": message.into()})),
+    )
+        .into_response()
+}
+
+fn not_found() -> Response {
+    json_error(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "unknown payment or wrong token",
+    )
+}
+
+fn storage_error(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "storage error");
+    json_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "STORAGE",
+        "storage error",
+    )
+}
+
+/// Compares tokens without an early exit.
+fn token_matches(expected: &str, given: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), given.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The cashier's view of a payment.
+pub fn cashier_view(p: &PaymentRow) -> Value {
+    json!({
+        "paymentId": p.payment_id,
+        "merchantName": p.merchant_name,
+        "amount": p.amount.to_json(),
+        "amountDisplay": p.amount.display(),
+        "orderDescription": p.order_description,
+        "expiryTime": clock::format_api(p.expiry_at),
+        "status": p.status.as_str(),
+        "failReason": p.fail_reason,
+        "method": p.method,
+        "pending": p.status == PaymentStatus::Processing && p.method.is_some(),
+        "buyer": p.buyer_id.as_ref().map(|b| json!({"referenceBuyerId": b})),
+        "paymentRedirectUrl": p.redirect_url,
+    })
+}
+
+fn load(state: &State, payment_id: &str, token: &str) -> Result<PaymentRow, Response> {
+    match state.store.payment(payment_id) {
+        Ok(Some(p)) if token_matches(&p.token, token) => Ok(p),
+        Ok(_) => Err(not_found()),
+        Err(e) => Err(storage_error(e)),
+    }
+}
+
+/// `?token=`.
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// `GET /cashier/api/payments/{paymentId}?token=…`
+pub async fn get_payment(
+    AxumState(state): AxumState<State>,
+    Path(payment_id): Path<String>,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    match load(&state, &payment_id, q.token.as_deref().unwrap_or_default()) {
+        Ok(p) => Json(cashier_view(&p)).into_response(),
+        Err(r) => r,
+    }
+}
+
+fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Response> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(json_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "body must be a JSON object",
+        )),
+    }
+}
+
+fn conflict(p: &PaymentRow, error: &str, message: String) -> Response {
+    (
+        StatusCode::CONFLICT,
+        Json(json!({
+            "error": error,
+            "message": message,
+            "status": p.status.as_str(),
+            "failReason": p.fail_reason,
+            "pending": p.status == PaymentStatus::Processing && p.method.is_some(),
+        })),
+    )
+        .into_response()
+}
+
+/// `POST /cashier/api/payments/{paymentId}/confirm {token, method}` → `{status, failReason, pending}`.
+pub async fn confirm(
+    AxumState(state): AxumState<State>,
+    Path(payment_id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let body = match body_object(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let token = body
+        .get("token")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let p = match load(&state, &payment_id, token) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some(method) = body
+        .get("method")
+        .and_then(Value::as_str)
+        .and_then(|m| m.parse::<CashierMethod>().ok())
+    else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_METHOD",
+            "method must be BALANCE, DECLINED_CARD or BANK_TRANSFER",
+        );
+    };
+    let outcome = confirm_outcome(p.amount.value(), method);
+    let result = state.store.confirm(
+        &payment_id,
+        method.as_str(),
+        &outcome,
+        state.config.pending_delay_ms(),
+        false,
+    );
+    state.dispatcher.wake();
+    tracing::info!(payment_id = %payment_id, method = method.as_str(), ok = result.is_ok(), "cashier confirm");
+    match result {
+        Ok(p) => Json(json!({
+            "status": p.status.as_str(),
+            "failReason": p.fail_reason,
+            "pending": p.status == PaymentStatus::Processing,
+        }))
+        .into_response(),
+        Err(TransitionError::Conflict(p)) => {
+            let (error, message) = if p.status.is_final() {
+                ("ALREADY_FINAL", format!("payment is already {}", p.status))
+            } else {
+                (
+                    "ALREADY_CONFIRMED",
+                    "payment is already confirmed and pending".to_string(),
+                )
+            };
+            conflict(&p, error, message)
+        }
+        Err(TransitionError::NotFound) => not_found(),
+        Err(e) => storage_error(e),
+    }
+}
+
+/// `POST /cashier/api/payments/{paymentId}/cancel {token}` → `{status}`: the user closed the
+/// cashier. Logged; the payment stays PROCESSING (only the merchant's cancel cancels it).
+pub async fn cancel(
+    AxumState(state): AxumState<State>,
+    Path(payment_id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let body = match body_object(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let token = body
+        .get("token")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if let Err(r) = load(&state, &payment_id, token) {
+        return r;
+    }
+    match state.store.cashier_closed(&payment_id) {
+        Ok(p) => {
+            Json(json!({"status": p.status.as_str(), "failReason": p.fail_reason})).into_response()
+        }
+        Err(TransitionError::NotFound) => not_found(),
+        Err(e) => storage_error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_exactly() {
+        assert!(token_matches("abc", "abc"));
+        assert!(!token_matches("abc", "abd"));
+        assert!(!token_matches("abc", "ab"));
+        assert!(!token_matches("abc", ""));
+    }
+}

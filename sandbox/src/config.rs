@@ -1,0 +1,145 @@
+//! Configuration: CLI flags (and `SANDBOX_*` environment variables) with defaults that match
+//! DESIGN.md, so `superapp-sandbox` with no flags serves the demo.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::notify::{Schedule, SchedulePreset};
+
+/// The super app sandbox: the wallet side of the Alipay+ "pay with paymentUrl" flow, offline.
+///
+/// Open API `/v1/payments/{pay,inquiryPayment,cancel,refund}` with RSA256 signatures, a cashier,
+/// signed `notifyPayment` webhooks with retries, a relay for `my.request`, and the simulator pages.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "superapp-sandbox", version, about, long_about = None)]
+pub struct Config {
+    /// Address of the super app origin (open API, cashier, relay, simulator). Port 0 picks a free port.
+    #[arg(long, env = "SANDBOX_LISTEN", default_value = "127.0.0.1:8700")]
+    pub listen: SocketAddr,
+
+    /// Address of the second, "mini program" origin serving www/demo/, /pkg/ and /my.js.
+    /// `off` disables it.
+    #[arg(long, env = "SANDBOX_MINI_PROGRAM_LISTEN", default_value = "127.0.0.1:8701", value_parser = parse_optional_addr)]
+    pub mini_program_listen: OptionalAddr,
+
+    /// Public base URL of the super app origin, used in paymentUrls and the runtime config.
+    /// Default: http://<listen address> (the bound one when the port is 0).
+    #[arg(long, env = "SANDBOX_PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+
+    /// Data dir: SQLite database, wallet and default merchant keys. `:memory:` = in-memory.
+    #[arg(long, env = "SANDBOX_DATA_DIR", default_value = ".data/sandbox")]
+    pub data_dir: PathBuf,
+
+    /// Keep everything in memory (nothing survives a restart). Same as `--data-dir :memory:`.
+    #[arg(long)]
+    pub memory: bool,
+
+    /// Directory of the pages (simulator/, cashier/, demo/, my.js). A missing dir serves 404s.
+    #[arg(long, env = "SANDBOX_WWW_DIR", default_value = "www")]
+    pub www_dir: PathBuf,
+
+    /// Directory of the wasm-pack output served at /pkg/.
+    #[arg(long, env = "SANDBOX_PKG_DIR", default_value = "pkg")]
+    pub pkg_dir: PathBuf,
+
+    /// Notification retry schedule: antom (0s 2m 10m 10m 1h 2h 6h 15h) or fast (0s 1s 2s 4s … 64s).
+    #[arg(
+        long,
+        env = "SANDBOX_NOTIFY_SCHEDULE",
+        value_enum,
+        default_value = "antom"
+    )]
+    pub notify_schedule: SchedulePreset,
+
+    /// Multiplies every timing the sandbox decides on its own: retry intervals and the pending
+    /// delay (0.1 = ten times faster). Not paymentExpiryTime, which the merchant sets.
+    #[arg(long, env = "SANDBOX_TIME_SCALE", default_value_t = 1.0)]
+    pub time_scale: f64,
+
+    /// Seconds a bank transfer (or a "pending" magic amount) stays PROCESSING before it resolves.
+    #[arg(long, env = "SANDBOX_PENDING_DELAY", default_value_t = 10.0)]
+    pub pending_delay: f64,
+
+    /// Seconds the "slow response" magic amount (6002) makes `pay` wait before answering.
+    #[arg(long, env = "SANDBOX_SLOW_RESPONSE", default_value_t = 5.0)]
+    pub slow_response: f64,
+
+    /// Default paymentExpiryTime when the merchant sends none, in seconds after creation.
+    #[arg(long, env = "SANDBOX_DEFAULT_EXPIRY", default_value_t = 900)]
+    pub default_expiry: u64,
+
+    /// Logs: a tracing filter (e.g. `info`, `superapp_sandbox=debug`). RUST_LOG also works.
+    #[arg(long, env = "SANDBOX_LOG", default_value = "info")]
+    pub log: String,
+}
+
+/// An address, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionalAddr(pub Option<SocketAddr>);
+
+fn parse_optional_addr(s: &str) -> Result<OptionalAddr, String> {
+    if s.eq_ignore_ascii_case("off") || s.is_empty() {
+        return Ok(OptionalAddr(None));
+    }
+    s.parse()
+        .map(|a| OptionalAddr(Some(a)))
+        .map_err(|e| format!("{s:?} is not an address like 127.0.0.1:8701: {e}"))
+}
+
+impl Config {
+    /// A config for tests: ephemeral ports, in-memory storage, fast schedule, no mini program
+    /// listener, pages from nowhere.
+    pub fn for_tests() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            mini_program_listen: OptionalAddr(None),
+            public_base_url: None,
+            data_dir: PathBuf::from(":memory:"),
+            memory: true,
+            www_dir: PathBuf::from("www"),
+            pkg_dir: PathBuf::from("pkg"),
+            notify_schedule: SchedulePreset::Fast,
+            time_scale: 1.0,
+            pending_delay: 1.0,
+            slow_response: 1.0,
+            default_expiry: 900,
+            log: "info".to_string(),
+        }
+    }
+
+    /// Where the database lives (None: in memory).
+    pub fn storage_dir(&self) -> Option<PathBuf> {
+        if self.memory || self.data_dir.as_os_str() == ":memory:" {
+            None
+        } else {
+            Some(self.data_dir.clone())
+        }
+    }
+
+    /// The notification schedule with the time scale applied.
+    pub fn schedule(&self) -> Schedule {
+        Schedule::new(self.notify_schedule, self.time_scale)
+    }
+
+    /// Pending delay in ms, time scale applied.
+    pub fn pending_delay_ms(&self) -> i64 {
+        scaled_ms(self.pending_delay, self.time_scale)
+    }
+}
+
+fn scaled_ms(seconds: f64, scale: f64) -> i64 {
+    let scale = if scale.is_finite() && scale >= 0.0 {
+        scale
+    } else {
+        1.0
+    };
+    let s = if seconds.is_finite() && seconds >= 0.0 {
+        seconds
+    } else {
+        0.0
+    };
+    (s * scale * 1000.0).round() as i64
+}

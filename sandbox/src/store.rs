@@ -1,0 +1,1291 @@
+//! Storage: every table and every SQL statement of the sandbox, behind one SQLite connection.
+//!
+//! SQLite (bundled) in WAL mode in the data dir, or in memory for tests. Migrations run at
+//! start-up (`PRAGMA user_version`). Every state change is one `IMMEDIATE` transaction, and the
+//! connection sits behind one mutex, so a confirm racing a cancel or the expiry resolves to
+//! exactly one final state. WAL with `synchronous=NORMAL` keeps every committed transaction
+//! across a process crash (`kill -9`).
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use serde::Serialize;
+
+use crate::amount::{Amount, Currency};
+use crate::clock;
+use crate::payment::{Outcome, PaymentStatus, REASON_EXPIRED};
+
+/// A storage failure (I/O, corruption, a bug in SQL). Answered as `UNKNOWN_EXCEPTION`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite said no.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The data dir could not be created.
+    #[error("data dir: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Result alias for storage calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE merchants (
+    client_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    public_key_pem TEXT NOT NULL,
+    private_key_pem TEXT,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE mini_programs (
+    app_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    merchant_client_id TEXT NOT NULL,
+    whitelist TEXT NOT NULL,
+    trade_pay_fail_routing INTEGER NOT NULL DEFAULT 0,
+    http_error_as_fail INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE payments (
+    payment_id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    payment_request_id TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    pay_response TEXT NOT NULL,
+    token TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount_value INTEGER NOT NULL,
+    order_description TEXT NOT NULL,
+    merchant_name TEXT NOT NULL,
+    reference_order_id TEXT,
+    buyer_id TEXT,
+    notify_url TEXT,
+    redirect_url TEXT,
+    status TEXT NOT NULL,
+    fail_reason TEXT,
+    method TEXT,
+    resolve_at INTEGER,
+    resolve_status TEXT,
+    resolve_reason TEXT,
+    created_at INTEGER NOT NULL,
+    expiry_at INTEGER NOT NULL,
+    payment_time INTEGER,
+    cancel_time INTEGER,
+    refunded_value INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (client_id, payment_request_id)
+);
+CREATE INDEX payments_open_expiry ON payments (expiry_at) WHERE status = 'PROCESSING';
+CREATE INDEX payments_open_resolve ON payments (resolve_at) WHERE status = 'PROCESSING' AND resolve_at IS NOT NULL;
+CREATE INDEX payments_created ON payments (created_at);
+CREATE TABLE payment_events (
+    id INTEGER PRIMARY KEY,
+    payment_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX payment_events_payment ON payment_events (payment_id);
+CREATE TABLE refunds (
+    refund_id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    refund_request_id TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    payment_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount_value INTEGER NOT NULL,
+    reason TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (client_id, refund_request_id)
+);
+CREATE INDEX refunds_payment ON refunds (payment_id);
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    payment_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER
+);
+CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'PENDING';
+CREATE INDEX notifications_payment ON notifications (payment_id);
+CREATE TABLE notification_attempts (
+    id INTEGER PRIMARY KEY,
+    notification_id INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    http_status INTEGER,
+    response_excerpt TEXT,
+    error TEXT,
+    duration_ms INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    manual INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX notification_attempts_notification ON notification_attempts (notification_id);
+"#];
+
+/// The sandbox's database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+/// A registered merchant.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MerchantRow {
+    /// Open API `Client-Id`.
+    pub client_id: String,
+    /// Display name (the cashier's payee unless the order names one).
+    pub name: String,
+    /// SPKI PEM the merchant's requests are verified with.
+    pub public_key_pem: String,
+    /// Only for the default sandbox merchant, whose key is not a secret.
+    #[serde(skip)]
+    pub private_key_pem: Option<String>,
+    /// The merchant created on first start.
+    pub is_default: bool,
+}
+
+/// A mini program in the registry.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MiniProgramRow {
+    /// The app id.
+    pub app_id: String,
+    /// Display name.
+    pub name: String,
+    /// The merchant that owns it.
+    pub merchant_client_id: String,
+    /// `host[:port]` entries `my.request` may reach.
+    pub whitelist: Vec<String>,
+    /// Route 4000/6001/6002 to `fail` in `my.tradePay`.
+    pub trade_pay_fail_routing: bool,
+    /// Map HTTP 4xx/5xx to `fail` (error 19) in `my.request`.
+    pub http_error_as_fail: bool,
+}
+
+/// A payment as stored.
+#[derive(Debug, Clone)]
+pub struct PaymentRow {
+    /// Wallet-side id.
+    pub payment_id: String,
+    /// Owner merchant.
+    pub client_id: String,
+    /// Merchant's idempotency key.
+    pub payment_request_id: String,
+    /// Cashier token (unguessable).
+    pub token: String,
+    /// Amount.
+    pub amount: Amount,
+    /// `order.orderDescription`.
+    pub order_description: String,
+    /// Payee shown in the cashier.
+    pub merchant_name: String,
+    /// `order.referenceOrderId`.
+    pub reference_order_id: Option<String>,
+    /// `order.buyer.referenceBuyerId`.
+    pub buyer_id: Option<String>,
+    /// `paymentNotifyUrl`.
+    pub notify_url: Option<String>,
+    /// `paymentRedirectUrl`.
+    pub redirect_url: Option<String>,
+    /// State.
+    pub status: PaymentStatus,
+    /// Set for FAIL.
+    pub fail_reason: Option<String>,
+    /// Cashier method chosen, if confirmed.
+    pub method: Option<String>,
+    /// When a pending payment resolves by itself.
+    pub resolve_at: Option<i64>,
+    /// Created (ms).
+    pub created_at: i64,
+    /// `paymentExpiryTime` (ms).
+    pub expiry_at: i64,
+    /// When it became SUCCESS or FAIL (ms).
+    pub payment_time: Option<i64>,
+    /// When it was cancelled (ms).
+    pub cancel_time: Option<i64>,
+    /// Sum of refunds (minor units).
+    pub refunded_value: i64,
+}
+
+/// A payment about to be created.
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    /// The stored row (status PROCESSING).
+    pub row: PaymentRow,
+    /// Hash of the canonical request body (idempotency).
+    pub request_hash: String,
+    /// The exact `pay` response body to replay.
+    pub pay_response: String,
+}
+
+/// Result of inserting a payment or refund under an idempotency key.
+#[derive(Debug)]
+pub enum Idempotent<T> {
+    /// New record.
+    Created(T),
+    /// Same key, same body: the stored response.
+    Replay(String),
+    /// Same key, different body.
+    Inconsistent,
+}
+
+/// An entry of a payment's event log.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    /// When.
+    pub at: String,
+    /// `created`, `confirmed`, `cashier_closed`, `SUCCESS`, `FAIL`, `CANCELLED`, `refund`, …
+    pub kind: String,
+    /// Free text.
+    pub detail: Option<String>,
+}
+
+/// A refund as listed.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundRow {
+    /// Wallet-side id.
+    pub refund_id: String,
+    /// Merchant's idempotency key.
+    pub refund_request_id: String,
+    /// `{currency, value}`.
+    pub refund_amount: crate::amount::AmountJson,
+    /// Reason.
+    pub refund_reason: Option<String>,
+    /// When.
+    pub refund_time: String,
+}
+
+/// Why a payment operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    /// No such payment (or not the caller's).
+    #[error("payment not found")]
+    NotFound,
+    /// The payment is already final (or, for confirm, already confirmed); carries the row.
+    #[error("payment is {}", .0.status)]
+    Conflict(Box<PaymentRow>),
+    /// Refund over the paid amount.
+    #[error("refund exceeds the refundable amount ({0} left)")]
+    RefundExceeds(i64),
+    /// Refund currency differs from the payment's.
+    #[error("refundAmount.currency must be the payment's currency {0}")]
+    CurrencyMismatch(String),
+    /// Storage.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for TransitionError {
+    fn from(e: rusqlite::Error) -> Self {
+        TransitionError::Store(StoreError::Sqlite(e))
+    }
+}
+
+/// A pending or past webhook delivery.
+#[derive(Debug, Clone)]
+pub struct NotificationRow {
+    /// Outbox id.
+    pub id: i64,
+    /// Payment.
+    pub payment_id: String,
+    /// `paymentNotifyUrl`.
+    pub url: String,
+    /// The merchant's client id (sent as `Client-Id`).
+    pub client_id: String,
+    /// The JSON body (the same for every attempt).
+    pub body: String,
+    /// `PENDING`, `DELIVERED`, `FAILED` (gave up).
+    pub status: String,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// When the next attempt is due (ms), for PENDING.
+    pub next_attempt_at: Option<i64>,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Acknowledged (ms).
+    pub delivered_at: Option<i64>,
+}
+
+/// One delivery attempt.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptRow {
+    /// 1-based attempt number.
+    pub attempt: i64,
+    /// When it was sent.
+    pub at: String,
+    /// HTTP status received, if any.
+    pub http_status: Option<i64>,
+    /// First bytes of the response body.
+    pub response_excerpt: Option<String>,
+    /// Transport error, if any.
+    pub error: Option<String>,
+    /// Round trip.
+    pub duration_ms: i64,
+    /// Acknowledged with `S`.
+    pub ok: bool,
+    /// Sent by a manual resend.
+    pub manual: bool,
+}
+
+/// The result of one attempt, to record.
+#[derive(Debug, Clone)]
+pub struct AttemptResult {
+    /// When it was sent (ms).
+    pub at: i64,
+    /// HTTP status.
+    pub http_status: Option<u16>,
+    /// First bytes of the body.
+    pub response_excerpt: Option<String>,
+    /// Transport error.
+    pub error: Option<String>,
+    /// Round trip.
+    pub duration_ms: i64,
+    /// Acknowledged.
+    pub ok: bool,
+}
+
+/// Per-payment notification summary for the devtools list.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotifySummary {
+    /// Outbox id.
+    pub id: i64,
+    /// `PENDING` / `DELIVERED` / `FAILED`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Next attempt (RFC 3339), when pending.
+    pub next_attempt_at: Option<String>,
+}
+
+const PAYMENT_COLUMNS: &str = "payment_id, client_id, payment_request_id, token, currency, \
+    amount_value, order_description, merchant_name, reference_order_id, buyer_id, notify_url, \
+    redirect_url, status, fail_reason, method, resolve_at, created_at, expiry_at, payment_time, \
+    cancel_time, refunded_value";
+
+fn payment_from_row(r: &Row<'_>) -> rusqlite::Result<PaymentRow> {
+    let currency: String = r.get(4)?;
+    let currency = Currency::from_code(&currency)
+        .ok_or_else(|| rusqlite::Error::InvalidColumnName(format!("currency {currency}")))?;
+    let status: String = r.get(12)?;
+    let status = status
+        .parse::<PaymentStatus>()
+        .map_err(|_| rusqlite::Error::InvalidColumnName(format!("status {status}")))?;
+    Ok(PaymentRow {
+        payment_id: r.get(0)?,
+        client_id: r.get(1)?,
+        payment_request_id: r.get(2)?,
+        token: r.get(3)?,
+        amount: Amount::new(currency, r.get(5)?),
+        order_description: r.get(6)?,
+        merchant_name: r.get(7)?,
+        reference_order_id: r.get(8)?,
+        buyer_id: r.get(9)?,
+        notify_url: r.get(10)?,
+        redirect_url: r.get(11)?,
+        status,
+        fail_reason: r.get(13)?,
+        method: r.get(14)?,
+        resolve_at: r.get(15)?,
+        created_at: r.get(16)?,
+        expiry_at: r.get(17)?,
+        payment_time: r.get(18)?,
+        cancel_time: r.get(19)?,
+        refunded_value: r.get(20)?,
+    })
+}
+
+const NOTIFICATION_COLUMNS: &str =
+    "id, payment_id, url, client_id, body, status, attempts, next_attempt_at, created_at, delivered_at";
+
+fn notification_from_row(r: &Row<'_>) -> rusqlite::Result<NotificationRow> {
+    Ok(NotificationRow {
+        id: r.get(0)?,
+        payment_id: r.get(1)?,
+        url: r.get(2)?,
+        client_id: r.get(3)?,
+        body: r.get(4)?,
+        status: r.get(5)?,
+        attempts: r.get(6)?,
+        next_attempt_at: r.get(7)?,
+        created_at: r.get(8)?,
+        delivered_at: r.get(9)?,
+    })
+}
+
+fn load_payment(tx: &Connection, payment_id: &str) -> rusqlite::Result<Option<PaymentRow>> {
+    tx.query_row(
+        &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE payment_id = ?1"),
+        params![payment_id],
+        payment_from_row,
+    )
+    .optional()
+}
+
+fn add_event(
+    tx: &Connection,
+    payment_id: &str,
+    now: i64,
+    kind: &str,
+    detail: Option<&str>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO payment_events (payment_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![payment_id, now, kind, detail],
+    )?;
+    Ok(())
+}
+
+/// Moves a PROCESSING payment to a final state in `tx`, logs it, and queues its notification.
+fn finalize(
+    tx: &Connection,
+    row: &mut PaymentRow,
+    status: PaymentStatus,
+    fail_reason: Option<String>,
+    now: i64,
+    why: &str,
+) -> rusqlite::Result<()> {
+    row.status = status;
+    row.fail_reason = if status == PaymentStatus::Fail {
+        fail_reason
+    } else {
+        None
+    };
+    row.resolve_at = None;
+    match status {
+        PaymentStatus::Cancelled => row.cancel_time = Some(now),
+        _ => row.payment_time = Some(now),
+    }
+    tx.execute(
+        "UPDATE payments SET status = ?2, fail_reason = ?3, resolve_at = NULL, payment_time = ?4, \
+         cancel_time = ?5 WHERE payment_id = ?1 AND status = 'PROCESSING'",
+        params![
+            row.payment_id,
+            status.as_str(),
+            row.fail_reason,
+            row.payment_time,
+            row.cancel_time
+        ],
+    )?;
+    let detail = match &row.fail_reason {
+        Some(reason) => format!("{why}: {reason}"),
+        None => why.to_string(),
+    };
+    add_event(tx, &row.payment_id, now, status.as_str(), Some(&detail))?;
+    if status.is_notified() {
+        if let Some(url) = &row.notify_url {
+            let body = crate::notify::notification_body(row);
+            tx.execute(
+                "INSERT INTO notifications (payment_id, url, client_id, body, status, attempts, \
+                 next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, 'PENDING', 0, ?5, ?5)",
+                params![row.payment_id, url, row.client_id, body, now],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies what time alone decides (expiry, a pending payment's resolution) to a loaded row.
+fn settle_due(tx: &Connection, row: &mut PaymentRow, now: i64) -> rusqlite::Result<bool> {
+    if row.status != PaymentStatus::Processing {
+        return Ok(false);
+    }
+    if let Some(at) = row.resolve_at {
+        if at <= now && at < row.expiry_at {
+            let (status, reason): (Option<String>, Option<String>) = tx.query_row(
+                "SELECT resolve_status, resolve_reason FROM payments WHERE payment_id = ?1",
+                params![row.payment_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let status = status
+                .and_then(|s| s.parse::<PaymentStatus>().ok())
+                .unwrap_or(PaymentStatus::Success);
+            finalize(tx, row, status, reason, at, "pending payment resolved")?;
+            return Ok(true);
+        }
+    }
+    if row.expiry_at <= now {
+        let at = row.expiry_at;
+        finalize(
+            tx,
+            row,
+            PaymentStatus::Fail,
+            Some(REASON_EXPIRED.to_string()),
+            at.max(row.created_at),
+            "not paid by paymentExpiryTime",
+        )?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+impl Store {
+    /// Opens (creating) `<dir>/sandbox.db`, or an in-memory database when `dir` is None, and
+    /// runs the migrations.
+    pub fn open(dir: Option<&Path>) -> StoreResult<Store> {
+        let conn = match dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)?;
+                let conn = Connection::open(dir.join("sandbox.db"))?;
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
+                conn
+            }
+            None => Connection::open_in_memory()?,
+        };
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let store = Store {
+            conn: Mutex::new(conn),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half transaction (it rolls back on
+        // drop), so a poisoned lock is safe to use.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn migrate(&self) -> StoreResult<()> {
+        let mut conn = self.lock();
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    fn write<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    // ---- settings -------------------------------------------------------------------------
+
+    /// A setting (wallet key, …).
+    pub fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Sets a setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        self.lock().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    // ---- merchants and mini programs -------------------------------------------------------
+
+    /// Registers a merchant.
+    pub fn insert_merchant(&self, m: &MerchantRow) -> StoreResult<()> {
+        self.lock().execute(
+            "INSERT INTO merchants (client_id, name, public_key_pem, private_key_pem, is_default, \
+             created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                m.client_id,
+                m.name,
+                m.public_key_pem,
+                m.private_key_pem,
+                m.is_default,
+                clock::now_ms()
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn merchant_query(&self, where_clause: &str, arg: &str) -> StoreResult<Option<MerchantRow>> {
+        Ok(self
+            .lock()
+            .query_row(
+                &format!(
+                    "SELECT client_id, name, public_key_pem, private_key_pem, is_default \
+                     FROM merchants WHERE {where_clause}"
+                ),
+                params![arg],
+                |r| {
+                    Ok(MerchantRow {
+                        client_id: r.get(0)?,
+                        name: r.get(1)?,
+                        public_key_pem: r.get(2)?,
+                        private_key_pem: r.get(3)?,
+                        is_default: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// A merchant by client id.
+    pub fn merchant(&self, client_id: &str) -> StoreResult<Option<MerchantRow>> {
+        self.merchant_query("client_id = ?1", client_id)
+    }
+
+    /// The default sandbox merchant.
+    pub fn default_merchant(&self) -> StoreResult<Option<MerchantRow>> {
+        self.merchant_query("is_default = 1 AND ?1 = ?1", "")
+    }
+
+    /// All merchants, oldest first.
+    pub fn merchants(&self) -> StoreResult<Vec<MerchantRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT client_id, name, public_key_pem, private_key_pem, is_default FROM merchants \
+             ORDER BY created_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(MerchantRow {
+                client_id: r.get(0)?,
+                name: r.get(1)?,
+                public_key_pem: r.get(2)?,
+                private_key_pem: r.get(3)?,
+                is_default: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn mini_program_from_row(r: &Row<'_>) -> rusqlite::Result<MiniProgramRow> {
+        let whitelist: String = r.get(3)?;
+        Ok(MiniProgramRow {
+            app_id: r.get(0)?,
+            name: r.get(1)?,
+            merchant_client_id: r.get(2)?,
+            whitelist: serde_json::from_str(&whitelist).unwrap_or_default(),
+            trade_pay_fail_routing: r.get(4)?,
+            http_error_as_fail: r.get(5)?,
+        })
+    }
+
+    /// A mini program by app id.
+    pub fn mini_program(&self, app_id: &str) -> StoreResult<Option<MiniProgramRow>> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT app_id, name, merchant_client_id, whitelist, trade_pay_fail_routing, \
+                 http_error_as_fail FROM mini_programs WHERE app_id = ?1",
+                params![app_id],
+                Self::mini_program_from_row,
+            )
+            .optional()?)
+    }
+
+    /// All mini programs.
+    pub fn mini_programs(&self) -> StoreResult<Vec<MiniProgramRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT app_id, name, merchant_client_id, whitelist, trade_pay_fail_routing, \
+             http_error_as_fail FROM mini_programs ORDER BY created_at",
+        )?;
+        let rows = stmt.query_map([], Self::mini_program_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Creates or replaces a mini program.
+    pub fn upsert_mini_program(&self, m: &MiniProgramRow) -> StoreResult<()> {
+        let whitelist = serde_json::to_string(&m.whitelist).unwrap_or_else(|_| "[]".into());
+        self.lock().execute(
+            "INSERT INTO mini_programs (app_id, name, merchant_client_id, whitelist, \
+             trade_pay_fail_routing, http_error_as_fail, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (app_id) DO UPDATE SET \
+             name = excluded.name, merchant_client_id = excluded.merchant_client_id, \
+             whitelist = excluded.whitelist, trade_pay_fail_routing = excluded.trade_pay_fail_routing, \
+             http_error_as_fail = excluded.http_error_as_fail",
+            params![
+                m.app_id,
+                m.name,
+                m.merchant_client_id,
+                whitelist,
+                m.trade_pay_fail_routing,
+                m.http_error_as_fail,
+                clock::now_ms()
+            ],
+        )?;
+        Ok(())
+    }
+
+    // ---- payments --------------------------------------------------------------------------
+
+    /// Creates a payment unless its `paymentRequestId` is known (idempotency).
+    pub fn create_payment(&self, new: &NewPayment) -> StoreResult<Idempotent<()>> {
+        self.write(|tx| {
+            let existing: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT request_hash, pay_response FROM payments \
+                     WHERE client_id = ?1 AND payment_request_id = ?2",
+                    params![new.row.client_id, new.row.payment_request_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((hash, response)) = existing {
+                return Ok(if hash == new.request_hash {
+                    Idempotent::Replay(response)
+                } else {
+                    Idempotent::Inconsistent
+                });
+            }
+            let p = &new.row;
+            tx.execute(
+                "INSERT INTO payments (payment_id, client_id, payment_request_id, request_hash, \
+                 pay_response, token, currency, amount_value, order_description, merchant_name, \
+                 reference_order_id, buyer_id, notify_url, redirect_url, status, created_at, \
+                 expiry_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
+                 'PROCESSING', ?15, ?16)",
+                params![
+                    p.payment_id,
+                    p.client_id,
+                    p.payment_request_id,
+                    new.request_hash,
+                    new.pay_response,
+                    p.token,
+                    p.amount.currency().code(),
+                    p.amount.value(),
+                    p.order_description,
+                    p.merchant_name,
+                    p.reference_order_id,
+                    p.buyer_id,
+                    p.notify_url,
+                    p.redirect_url,
+                    p.created_at,
+                    p.expiry_at
+                ],
+            )?;
+            add_event(
+                tx,
+                &p.payment_id,
+                p.created_at,
+                "created",
+                Some(&p.amount.display()),
+            )?;
+            Ok(Idempotent::Created(()))
+        })
+    }
+
+    /// A payment by id, with expiry and pending resolution applied first.
+    pub fn payment(&self, payment_id: &str) -> StoreResult<Option<PaymentRow>> {
+        let now = clock::now_ms();
+        self.write(|tx| {
+            let Some(mut row) = load_payment(tx, payment_id)? else {
+                return Ok(None);
+            };
+            settle_due(tx, &mut row, now)?;
+            Ok(Some(row))
+        })
+    }
+
+    /// A merchant's payment by its `paymentRequestId`.
+    pub fn payment_by_request(
+        &self,
+        client_id: &str,
+        payment_request_id: &str,
+    ) -> StoreResult<Option<PaymentRow>> {
+        let id: Option<String> = self
+            .lock()
+            .query_row(
+                "SELECT payment_id FROM payments WHERE client_id = ?1 AND payment_request_id = ?2",
+                params![client_id, payment_request_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => self.payment(&id),
+            None => Ok(None),
+        }
+    }
+
+    /// Applies a cashier confirmation (or the headless `complete`) in one transaction.
+    /// `allow_pending`: a payment already confirmed and pending may be completed (headless call),
+    /// but not confirmed twice in the cashier.
+    pub fn confirm(
+        &self,
+        payment_id: &str,
+        method: &str,
+        outcome: &Outcome,
+        pending_delay_ms: i64,
+        allow_pending: bool,
+    ) -> Result<PaymentRow, TransitionError> {
+        let now = clock::now_ms();
+        self.write(|tx| {
+            let mut row = load_payment(tx, payment_id)?.ok_or(TransitionError::NotFound)?;
+            settle_due(tx, &mut row, now)?;
+            if row.status.is_final() || (row.method.is_some() && !allow_pending) {
+                return Err(TransitionError::Conflict(Box::new(row)));
+            }
+            row.method = Some(method.to_string());
+            tx.execute(
+                "UPDATE payments SET method = ?2 WHERE payment_id = ?1",
+                params![payment_id, method],
+            )?;
+            add_event(tx, payment_id, now, "confirmed", Some(method))?;
+            match outcome {
+                Outcome::Final {
+                    status,
+                    fail_reason,
+                } => finalize(tx, &mut row, *status, fail_reason.clone(), now, method)?,
+                Outcome::Pending { then } => {
+                    let (resolve_at, status, reason) = match then {
+                        Some((status, reason)) => (
+                            Some(now + pending_delay_ms),
+                            Some(status.as_str()),
+                            reason.clone(),
+                        ),
+                        None => (None, None, None),
+                    };
+                    row.resolve_at = resolve_at;
+                    tx.execute(
+                        "UPDATE payments SET resolve_at = ?2, resolve_status = ?3, \
+                         resolve_reason = ?4 WHERE payment_id = ?1",
+                        params![payment_id, resolve_at, status, reason],
+                    )?;
+                    add_event(
+                        tx,
+                        payment_id,
+                        now,
+                        "pending",
+                        Some(&match resolve_at {
+                            Some(at) => format!("resolves at {}", clock::format_precise(at)),
+                            None => "never resolves; expires at paymentExpiryTime".to_string(),
+                        }),
+                    )?;
+                }
+            }
+            Ok(row)
+        })
+    }
+
+    /// Records that the user closed the cashier (the payment stays PROCESSING).
+    pub fn cashier_closed(&self, payment_id: &str) -> Result<PaymentRow, TransitionError> {
+        let now = clock::now_ms();
+        self.write(|tx| {
+            let mut row = load_payment(tx, payment_id)?.ok_or(TransitionError::NotFound)?;
+            settle_due(tx, &mut row, now)?;
+            add_event(
+                tx,
+                payment_id,
+                now,
+                "cashier_closed",
+                Some("user closed the cashier"),
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// The merchant's cancel: PROCESSING → CANCELLED; CANCELLED again is answered as before.
+    pub fn cancel(&self, client_id: &str, payment_id: &str) -> Result<PaymentRow, TransitionError> {
+        let now = clock::now_ms();
+        self.write(|tx| {
+            let mut row = load_payment(tx, payment_id)?
+                .filter(|r| r.client_id == client_id)
+                .ok_or(TransitionError::NotFound)?;
+            settle_due(tx, &mut row, now)?;
+            match row.status {
+                PaymentStatus::Processing => {
+                    finalize(
+                        tx,
+                        &mut row,
+                        PaymentStatus::Cancelled,
+                        None,
+                        now,
+                        "merchant cancel",
+                    )?;
+                    Ok(row)
+                }
+                PaymentStatus::Cancelled => Ok(row),
+                _ => Err(TransitionError::Conflict(Box::new(row))),
+            }
+        })
+    }
+
+    /// Finalizes every payment whose expiry or pending resolution is due; returns how many.
+    pub fn settle_all_due(&self, now: i64) -> StoreResult<usize> {
+        self.write(|tx| {
+            let ids: Vec<String> = {
+                let mut stmt = tx.prepare(
+                    "SELECT payment_id FROM payments WHERE status = 'PROCESSING' AND expiry_at <= ?1 \
+                     UNION SELECT payment_id FROM payments WHERE status = 'PROCESSING' \
+                     AND resolve_at IS NOT NULL AND resolve_at <= ?1 LIMIT 500",
+                )?;
+                let rows = stmt.query_map(params![now], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut n = 0;
+            for id in ids {
+                if let Some(mut row) = load_payment(tx, &id)? {
+                    if settle_due(tx, &mut row, now)? {
+                        n += 1;
+                    }
+                }
+            }
+            Ok(n)
+        })
+    }
+
+    /// When the next expiry or pending resolution is due (ms), if any.
+    pub fn next_due(&self) -> StoreResult<Option<i64>> {
+        Ok(self.lock().query_row(
+            "SELECT MIN(t) FROM (SELECT MIN(expiry_at) AS t FROM payments WHERE status = 'PROCESSING' \
+             UNION ALL SELECT MIN(resolve_at) FROM payments WHERE status = 'PROCESSING' \
+             AND resolve_at IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Recent payments, newest first, with their notification summary.
+    pub fn recent_payments(
+        &self,
+        limit: i64,
+    ) -> StoreResult<Vec<(PaymentRow, Option<NotifySummary>)>> {
+        let ids: Vec<String> = {
+            let conn = self.lock();
+            let mut stmt = conn.prepare(
+                "SELECT payment_id FROM payments ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+            )?;
+            let rows = stmt.query_map(params![limit], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(row) = self.payment(&id)? {
+                let summary = self.notify_summary(&id)?;
+                out.push((row, summary));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The latest notification of a payment, summarised.
+    pub fn notify_summary(&self, payment_id: &str) -> StoreResult<Option<NotifySummary>> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT id, status, attempts, next_attempt_at FROM notifications \
+                 WHERE payment_id = ?1 ORDER BY id DESC LIMIT 1",
+                params![payment_id],
+                |r| {
+                    let next: Option<i64> = r.get(3)?;
+                    let status: String = r.get(1)?;
+                    Ok(NotifySummary {
+                        id: r.get(0)?,
+                        next_attempt_at: next
+                            .filter(|_| status == "PENDING")
+                            .map(clock::format_precise),
+                        status,
+                        attempts: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// A payment's event log, oldest first.
+    pub fn events(&self, payment_id: &str) -> StoreResult<Vec<EventRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT at, kind, detail FROM payment_events WHERE payment_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![payment_id], |r| {
+            Ok(EventRow {
+                at: clock::format_precise(r.get(0)?),
+                kind: r.get(1)?,
+                detail: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    // ---- refunds ---------------------------------------------------------------------------
+
+    /// Refunds part or all of a successful payment, idempotent on `refundRequestId`.
+    /// `response` builds the stored answer from `(refund_id, refund_time_ms)`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn refund(
+        &self,
+        client_id: &str,
+        refund_request_id: &str,
+        request_hash: &str,
+        payment_id: &str,
+        amount: Amount,
+        reason: Option<&str>,
+        refund_id: &str,
+        response: impl FnOnce(&str, i64) -> String,
+    ) -> Result<Idempotent<String>, TransitionError> {
+        let now = clock::now_ms();
+        self.write(|tx| {
+            let existing: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT request_hash, response FROM refunds \
+                     WHERE client_id = ?1 AND refund_request_id = ?2",
+                    params![client_id, refund_request_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((hash, stored)) = existing {
+                return Ok(if hash == request_hash {
+                    Idempotent::Replay(stored)
+                } else {
+                    Idempotent::Inconsistent
+                });
+            }
+            let mut row = load_payment(tx, payment_id)?
+                .filter(|r| r.client_id == client_id)
+                .ok_or(TransitionError::NotFound)?;
+            settle_due(tx, &mut row, now)?;
+            if row.status != PaymentStatus::Success {
+                return Err(TransitionError::Conflict(Box::new(row)));
+            }
+            if amount.currency() != row.amount.currency() {
+                return Err(TransitionError::CurrencyMismatch(
+                    row.amount.currency().code().to_string(),
+                ));
+            }
+            let left = row.amount.value() - row.refunded_value;
+            if amount.value() > left {
+                return Err(TransitionError::RefundExceeds(left));
+            }
+            let body = response(refund_id, now);
+            tx.execute(
+                "INSERT INTO refunds (refund_id, client_id, refund_request_id, request_hash, \
+                 response, payment_id, currency, amount_value, reason, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    refund_id,
+                    client_id,
+                    refund_request_id,
+                    request_hash,
+                    body,
+                    payment_id,
+                    amount.currency().code(),
+                    amount.value(),
+                    reason,
+                    now
+                ],
+            )?;
+            tx.execute(
+                "UPDATE payments SET refunded_value = refunded_value + ?2 WHERE payment_id = ?1",
+                params![payment_id, amount.value()],
+            )?;
+            add_event(
+                tx,
+                payment_id,
+                now,
+                "refund",
+                Some(&format!("{} {}", refund_id, amount.display())),
+            )?;
+            Ok(Idempotent::Created(body))
+        })
+    }
+
+    /// A payment's refunds, oldest first.
+    pub fn refunds(&self, payment_id: &str) -> StoreResult<Vec<RefundRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT refund_id, refund_request_id, currency, amount_value, reason, created_at \
+             FROM refunds WHERE payment_id = ?1 ORDER BY created_at, rowid",
+        )?;
+        let rows = stmt.query_map(params![payment_id], |r| {
+            let currency: String = r.get(2)?;
+            let value: i64 = r.get(3)?;
+            Ok(RefundRow {
+                refund_id: r.get(0)?,
+                refund_request_id: r.get(1)?,
+                refund_amount: crate::amount::AmountJson {
+                    currency,
+                    value: value.to_string(),
+                },
+                refund_reason: r.get(4)?,
+                refund_time: clock::format_api(r.get(5)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    // ---- notification outbox ---------------------------------------------------------------
+
+    /// Pending notifications due by `now`, not already in flight.
+    pub fn due_notifications(
+        &self,
+        now: i64,
+        in_flight: &HashSet<i64>,
+        limit: usize,
+    ) -> StoreResult<Vec<NotificationRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE status = 'PENDING' \
+             AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(
+            params![now, (limit + in_flight.len()) as i64],
+            notification_from_row,
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let row = row?;
+            if !in_flight.contains(&row.id) && out.len() < limit {
+                out.push(row);
+            }
+        }
+        Ok(out)
+    }
+
+    /// When the earliest pending notification is due (ms).
+    pub fn next_notification_due(&self) -> StoreResult<Option<i64>> {
+        Ok(self.lock().query_row(
+            "SELECT MIN(next_attempt_at) FROM notifications WHERE status = 'PENDING'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Records an attempt and schedules the next (`next_at`), or marks it delivered, or gives
+    /// up (`next_at` None after a failure).
+    pub fn record_attempt(
+        &self,
+        id: i64,
+        result: &AttemptResult,
+        next_at: Option<i64>,
+        manual: bool,
+    ) -> StoreResult<i64> {
+        self.write(|tx| {
+            let attempts: i64 = tx.query_row(
+                "UPDATE notifications SET attempts = attempts + 1 WHERE id = ?1 RETURNING attempts",
+                params![id],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "INSERT INTO notification_attempts (notification_id, attempt, at, http_status, \
+                 response_excerpt, error, duration_ms, ok, manual) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    id,
+                    attempts,
+                    result.at,
+                    result.http_status,
+                    result.response_excerpt,
+                    result.error,
+                    result.duration_ms,
+                    result.ok,
+                    manual
+                ],
+            )?;
+            if result.ok {
+                tx.execute(
+                    "UPDATE notifications SET status = 'DELIVERED', next_attempt_at = NULL, \
+                     delivered_at = ?2 WHERE id = ?1",
+                    params![id, result.at],
+                )?;
+            } else if let Some(next) = next_at {
+                tx.execute(
+                    "UPDATE notifications SET status = 'PENDING', next_attempt_at = ?2 WHERE id = ?1",
+                    params![id, next],
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE notifications SET status = 'FAILED', next_attempt_at = NULL WHERE id = ?1",
+                    params![id],
+                )?;
+            }
+            Ok(attempts)
+        })
+    }
+
+    /// A notification by id.
+    pub fn notification(&self, id: i64) -> StoreResult<Option<NotificationRow>> {
+        Ok(self
+            .lock()
+            .query_row(
+                &format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = ?1"),
+                params![id],
+                notification_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Notifications of a payment (or the 100 most recent), newest first.
+    pub fn notifications(&self, payment_id: Option<&str>) -> StoreResult<Vec<NotificationRow>> {
+        let conn = self.lock();
+        let rows = match payment_id {
+            Some(p) => {
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE payment_id = ?1 \
+                     ORDER BY id DESC"
+                ))?;
+                let rows = stmt.query_map(params![p], notification_from_row)?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            }
+            None => {
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT {NOTIFICATION_COLUMNS} FROM notifications ORDER BY id DESC LIMIT 100"
+                ))?;
+                let rows = stmt.query_map([], notification_from_row)?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            }
+        };
+        Ok(rows)
+    }
+
+    /// The attempts of a notification, in order.
+    pub fn attempts(&self, notification_id: i64) -> StoreResult<Vec<AttemptRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT attempt, at, http_status, response_excerpt, error, duration_ms, ok, manual \
+             FROM notification_attempts WHERE notification_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![notification_id], |r| {
+            Ok(AttemptRow {
+                attempt: r.get(0)?,
+                at: clock::format_precise(r.get(1)?),
+                http_status: r.get(2)?,
+                response_excerpt: r.get(3)?,
+                error: r.get(4)?,
+                duration_ms: r.get(5)?,
+                ok: r.get(6)?,
+                manual: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Queues a notification for an immediate manual attempt, whatever its state.
+    /// Returns false when there is no such notification.
+    pub fn resend(&self, id: i64, now: i64) -> StoreResult<bool> {
+        let n = self.lock().execute(
+            "UPDATE notifications SET status = 'PENDING', next_attempt_at = ?2 WHERE id = ?1",
+            params![id, now],
+        )?;
+        Ok(n == 1)
+    }
+}

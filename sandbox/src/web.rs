@@ -1,0 +1,120 @@
+//! The routers of the two origins (DESIGN.md "Parts, origins and ports").
+//!
+//! Super app origin: open API `/v1/*` (no CORS), browser-facing JSON `/sandbox/*`,
+//! `/cashier/api/*` and `/relay` (CORS echoing the caller's origin), pages `www/simulator/` at
+//! `/`, `www/cashier/` at `/cashier/`, `www/my.js` at `/my.js`, `pkg/` at `/pkg/`.
+//! Mini program origin: `www/demo/` at `/`, plus `/pkg/` and `/my.js`.
+//! Pages are served with `Cache-Control: no-store` so edits show at once.
+
+use std::path::Path;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::{any, get, post};
+use axum::Router;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::{api, cashier, control, relay, State};
+
+/// The super app origin.
+pub fn superapp_router(state: State) -> Router {
+    let www = state.config.www_dir.clone();
+    let pkg = state.config.pkg_dir.clone();
+
+    let open_api = Router::new()
+        .route("/v1/{*rest}", any(api::open_api))
+        .layer(DefaultBodyLimit::max(api::MAX_BODY));
+
+    let browser_api = Router::new()
+        .route("/sandbox/health", get(control::health))
+        .route(
+            "/sandbox/wallet-public-key.pem",
+            get(control::wallet_public_key),
+        )
+        .route(
+            "/sandbox/merchants",
+            get(control::merchants).post(control::register_merchant),
+        )
+        .route("/sandbox/merchants/default", get(control::default_merchant))
+        .route("/sandbox/mini-programs", get(control::mini_programs))
+        .route(
+            "/sandbox/mini-programs/{app_id}",
+            get(control::mini_program).put(control::put_mini_program),
+        )
+        .route(
+            "/sandbox/mini-programs/{app_id}/runtime",
+            get(control::mini_program_runtime),
+        )
+        .route("/sandbox/payments", get(control::payments))
+        .route("/sandbox/payments/{payment_id}", get(control::payment))
+        .route(
+            "/sandbox/payments/{payment_id}/complete",
+            post(control::complete),
+        )
+        .route("/sandbox/notifications", get(control::notifications))
+        .route("/sandbox/notifications/{id}/resend", post(control::resend))
+        .route(
+            "/cashier/api/payments/{payment_id}",
+            get(cashier::get_payment),
+        )
+        .route(
+            "/cashier/api/payments/{payment_id}/confirm",
+            post(cashier::confirm),
+        )
+        .route(
+            "/cashier/api/payments/{payment_id}/cancel",
+            post(cashier::cancel),
+        )
+        .route(
+            "/relay",
+            post(relay::relay).layer(DefaultBodyLimit::max(relay::MAX_ENVELOPE)),
+        )
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(cors());
+
+    let pages = Router::new()
+        .nest_service("/cashier", ServeDir::new(www.join("cashier")))
+        .merge(runtime_routes(&www, &pkg))
+        .fallback_service(ServeDir::new(www.join("simulator")))
+        .layer(no_store());
+
+    Router::new()
+        .merge(open_api)
+        .merge(browser_api)
+        .merge(pages)
+        .with_state(state)
+}
+
+/// The mini program origin: the demo mini program and the runtime files.
+pub fn mini_program_router(state: &State) -> Router {
+    let www = &state.config.www_dir;
+    Router::new()
+        .merge(runtime_routes(www, &state.config.pkg_dir))
+        .fallback_service(ServeDir::new(www.join("demo")))
+        .layer(no_store())
+}
+
+fn runtime_routes<S: Clone + Send + Sync + 'static>(www: &Path, pkg: &Path) -> Router<S> {
+    Router::new()
+        .route_service("/my.js", ServeFile::new(www.join("my.js")))
+        .nest_service("/pkg", ServeDir::new(pkg))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+}
+
+fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+}
+
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
+        .allow_headers(AllowHeaders::mirror_request())
+        .max_age(Duration::from_secs(600))
+}
