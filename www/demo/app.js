@@ -300,7 +300,7 @@ function renderResult(orderId, { polling }) {
   const order = state.orders[orderId];
   const client = state.clientResults[orderId];
   $('order-id').textContent = orderId;
-  $('order-description').textContent = order && order.description ? order.description : '';
+  $('order-description').textContent = order && order.description ? order.description.replace(/^Demo Coffee: /, '') : '';
   $('order-amount').textContent = order && order.amount ? money(Number(order.amount.value), order.amount.currency) : '';
 
   // The app's answer.
@@ -342,7 +342,9 @@ function renderResult(orderId, { polling }) {
   $('status-match').hidden = verdict.kind !== 'match';
   $('status-match').textContent = verdict.kind === 'match' ? verdict.message : '';
 
-  const payable = order && status === 'PENDING' && order.paymentUrl && !(client && client.waiting);
+  // Offer the cashier again only when the app does not believe the payment went through.
+  const appThinksPaid = code === '9000' || code === '8000';
+  const payable = order && status === 'PENDING' && order.paymentUrl && !appThinksPaid && !(client && client.waiting);
   $('pay-again').hidden = !payable;
   $('pay-again').disabled = state.paying;
 }
@@ -361,6 +363,14 @@ function compareResults(code, status, { settled }) {
       message: server === 'PENDING'
         ? 'The app and the shop server agree: the payment is still processing.'
         : `The app and the shop server agree: ${STATUS_WORDS[server].toLowerCase()}.`,
+    };
+  }
+  if (expect === 'PENDING') {
+    // 8000 promised nothing but "processing": a final server status resolves it, not contradicts it.
+    return {
+      kind: 'match',
+      message: `The app said the payment was processing (${code}); the shop server has since confirmed: ` +
+        `${STATUS_WORDS[server] || server}.`,
     };
   }
   if (server === 'PENDING') {
@@ -415,7 +425,8 @@ async function showOrders() {
         el('a', { href: `#order/${encodeURIComponent(order.orderId)}`, className: 'order', 'data-testid': `order-${order.orderId}` }, [
           el('span', { className: 'order-text' }, [
             el('strong', { textContent: order.description.replace(/^Demo Coffee: /, '') }),
-            el('small', { className: 'muted', textContent: `${new Date(order.createdAt).toLocaleString()} · ${order.orderId}` }),
+            el('small', { className: 'muted', textContent: new Date(order.createdAt).toLocaleString() }),
+            el('small', { className: 'muted order-ref', textContent: order.orderId }),
           ]),
           el('span', { className: 'order-side' }, [
             el('span', { className: 'price', textContent: money(Number(order.amount.value), order.amount.currency) }),
