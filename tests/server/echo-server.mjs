@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// Loopback HTTP server for the shim's browser tests, bootstrap tests, demo and benchmark.
+// Zero dependencies (Node 20). CORS on every response so pages on other origins can call it.
+//
+//   node tests/server/echo-server.mjs [--port 8791] [--static-port 8790] [--pkg DIR]
+//   env: ECHO_PORT, STATIC_PORT, PKG_DIR
+//
+// API (port --port):
+//   ANY  /echo...          → 200 JSON { method, path, query, headers, bodyBase64, bodyText }
+//   GET  /slow?ms=N        → waits N ms, then 200 {"slow":N}
+//   GET  /slow-body?ms=N   → sends the headers at once and the body after N ms
+//   GET  /invalid-json     → 200 application/json that is not JSON
+//   GET  /binary?size=N    → N bytes (byte i = i % 251), application/octet-stream
+//   ANY  /status/{code}    → that status, JSON body {"status":code,"message":...}, x-custom header
+//   ANY  /json1k           → ~1 KB JSON (POST reads the body first)
+//   GET  /text             → text/plain "héllo 支付"
+//   GET  /empty            → 200, empty body
+//   GET  /multi-header     → two `x-multi` headers
+//   GET  /close            → destroys the connection (network error)
+//   POST /relay            → a minimal relay with DESIGN.md's envelope (hosts containing
+//                            "blocked" answer {error:"whitelist"})
+// Static (port --static-port, optional): `www/` at `/`, `pkg/` (or --pkg) at `/pkg/`,
+// `tests/` at `/tests/`.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+};
+const port = Number(arg('--port', process.env.ECHO_PORT || 8791));
+const staticPort = Number(arg('--static-port', process.env.STATIC_PORT || 0));
+const pkgDir = path.resolve(arg('--pkg', process.env.PKG_DIR || path.join(root, 'pkg')));
+
+// ~1 KB of JSON: a list of order items.
+const JSON_1K = (() => {
+  const items = [];
+  let text = '';
+  for (let i = 0; text.length < 1000; i++) {
+    items.push({ id: i, name: `item-${i}`, price: { currency: 'USD', value: String(1000 + i) } });
+    text = JSON.stringify({ items });
+  }
+  return text;
+})();
+
+function cors(req, res) {
+  const origin = req.headers.origin;
+  res.setHeader('access-control-allow-origin', origin || '*');
+  if (origin) {
+    res.setHeader('access-control-allow-credentials', 'true');
+    res.setHeader('vary', 'origin');
+  }
+  res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS, HEAD, PATCH');
+  res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] || '*');
+  res.setHeader('access-control-max-age', '600');
+}
+
+function send(req, res, status, headers, body) {
+  cors(req, res);
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  const names = new Set(Object.keys(res.getHeaders()));
+  res.setHeader('access-control-expose-headers', [...names].join(', '));
+  res.writeHead(status);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+const json = (req, res, status, value, headers = {}) =>
+  send(req, res, status, { 'content-type': 'application/json', ...headers }, JSON.stringify(value));
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const binary = (size) => {
+  const buf = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) buf[i] = i % 251;
+  return buf;
+};
+const BINARY_CACHE = new Map();
+
+async function relay(req, res) {
+  const envelope = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+  let target;
+  try {
+    target = new URL(envelope.url);
+  } catch {
+    return json(req, res, 200, { error: 'bad_request', message: 'bad url' });
+  }
+  if (target.hostname.includes('blocked')) {
+    return json(req, res, 200, { error: 'whitelist', message: `${target.host} is not whitelisted` });
+  }
+  try {
+    const upstream = await fetch(target, {
+      method: envelope.method,
+      headers: envelope.headers,
+      body: envelope.body ? Buffer.from(envelope.body, 'base64') : undefined,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(envelope.timeoutMs || 30000),
+    });
+    const body = Buffer.from(await upstream.arrayBuffer());
+    const headers = [];
+    upstream.headers.forEach((v, k) => { if (!k.startsWith('access-control-')) headers.push([k, v]); });
+    return json(req, res, 200, { status: upstream.status, headers, body: body.toString('base64') });
+  } catch (e) {
+    const timeout = e.name === 'TimeoutError';
+    return json(req, res, 200, { error: timeout ? 'timeout' : 'network', message: String(e.message) });
+  }
+}
+
+async function api(req, res) {
+  const url = new URL(req.url, 'http://x');
+  const p = url.pathname;
+  if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+    cors(req, res);
+    res.writeHead(204);
+    return res.end();
+  }
+  if (p.startsWith('/echo')) {
+    const body = await readBody(req);
+    return json(req, res, 200, {
+      method: req.method,
+      path: p,
+      query: url.search.replace(/^\?/, ''),
+      headers: req.headers,
+      bodyBase64: body.toString('base64'),
+      bodyText: body.toString('utf8'),
+    });
+  }
+  if (p === '/slow') {
+    const ms = Number(url.searchParams.get('ms') || 1000);
+    await new Promise((r) => setTimeout(r, ms));
+    return json(req, res, 200, { slow: ms });
+  }
+  if (p === '/slow-body') {
+    const ms = Number(url.searchParams.get('ms') || 1000);
+    cors(req, res);
+    res.writeHead(200, { 'content-type': 'application/json', 'access-control-expose-headers': '*' });
+    res.write('{"slow":');
+    setTimeout(() => res.end(`${ms}}`), ms);
+    return;
+  }
+  if (p === '/invalid-json') return send(req, res, 200, { 'content-type': 'application/json' }, '{"not": json');
+  if (p === '/binary') {
+    const size = Math.min(Number(url.searchParams.get('size') || 1024), 10 * 1024 * 1024);
+    if (!BINARY_CACHE.has(size)) BINARY_CACHE.set(size, binary(size));
+    return send(req, res, 200, { 'content-type': 'application/octet-stream' }, BINARY_CACHE.get(size));
+  }
+  const status = p.match(/^\/status\/(\d{3})$/);
+  if (status) {
+    const code = Number(status[1]);
+    await readBody(req);
+    if (code === 204 || code === 304) return send(req, res, code, { 'x-custom': `status-${code}` }, undefined);
+    return json(req, res, code, { status: code, message: http.STATUS_CODES[code] || 'status' }, { 'x-custom': `status-${code}` });
+  }
+  if (p === '/json1k') {
+    await readBody(req);
+    return send(req, res, 200, { 'content-type': 'application/json' }, JSON_1K);
+  }
+  if (p === '/text') return send(req, res, 200, { 'content-type': 'text/plain; charset=utf-8' }, 'héllo 支付');
+  if (p === '/empty') return send(req, res, 200, {}, '');
+  if (p === '/multi-header') {
+    cors(req, res);
+    res.setHeader('x-multi', ['a', 'b']);
+    res.setHeader('access-control-expose-headers', 'x-multi');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end('{}');
+  }
+  if (p === '/close') return req.socket.destroy();
+  if (p === '/relay' && req.method === 'POST') return relay(req, res);
+  return json(req, res, 404, { error: 'not found', path: p });
+}
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.ts': 'text/plain', '.svg': 'image/svg+xml' };
+
+function serveStatic(req, res) {
+  const url = new URL(req.url, 'http://x');
+  let p = decodeURIComponent(url.pathname);
+  let base = path.join(root, 'www');
+  if (p.startsWith('/pkg/')) { base = pkgDir; p = p.slice(4); }
+  else if (p.startsWith('/tests/')) { base = path.join(root, 'tests'); p = p.slice(6); }
+  if (p.endsWith('/')) p += 'index.html';
+  const file = path.join(base, p);
+  if (!file.startsWith(base) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    return res.end('not found');
+  }
+  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+  fs.createReadStream(file).pipe(res);
+}
+
+const server = http.createServer((req, res) => {
+  api(req, res).catch((e) => {
+    if (!res.headersSent) json(req, res, 500, { error: String(e) });
+    else res.destroy();
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(port, '127.0.0.1', () => {
+  console.log(`listening http://127.0.0.1:${server.address().port}`);
+  if (staticPort) {
+    http.createServer(serveStatic).listen(staticPort, '127.0.0.1', () =>
+      console.log(`static http://127.0.0.1:${staticPort}`));
+  }
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(0));

@@ -1,0 +1,228 @@
+/*
+ * miniprogram-shim bootstrap: gives a mini program page `my` from its first line of code.
+ *
+ *   <script src="http://127.0.0.1:8700/my.js" data-app-id="2102020000000001"></script>
+ *
+ * Classic script (no module syntax needed by the page). Defines `window.my` synchronously;
+ * until the wasm runtime is ready, calls are queued and return Promises that settle with
+ * the real call (`my.request(...).abort()` works while queued); `my.canIUse` answers from a
+ * static list. Then it resolves the configuration (DESIGN.md "How a page gets `my`"):
+ *   1. defaults: superAppOrigin = this script's origin, transport "direct";
+ *   2. GET <superAppOrigin>/sandbox/mini-programs/<appId>/runtime (when data-app-id is set;
+ *      ignored if it fails);
+ *   3. data-* attributes: data-app-id, data-whitelist="a:1,b", data-transport="direct|relay",
+ *      data-relay-url, data-super-app-origin, data-http-error-as-fail="true",
+ *      data-trade-pay-fail-routing="true";
+ *   4. inside the simulator (?__superapp=<shell origin>): the shell's
+ *      `miniprogram-shim:settings` reply to our `miniprogram-shim:hello`;
+ * imports pkg/miniprogram_shim.js next to this script, configures it and replays the queue
+ * in order. `window.miniprogramShim` exposes { ready, configure(patch), onLog(fn) }.
+ */
+(function () {
+  'use strict';
+  if (window.my && window.my.__miniprogramShim) return;
+
+  var script = document.currentScript;
+  var scriptUrl = new URL(script && script.src ? script.src : 'my.js', location.href);
+  var data = (script && script.dataset) || {};
+  var params = new URLSearchParams(location.search);
+  var shellOrigin = params.get('__superapp');
+  var inSimulator = !!(shellOrigin && window.parent && window.parent !== window);
+
+  // Mirrors src/can_i_use.rs (the bootstrap browser test checks they agree).
+  var SUPPORTED = {
+    request: {
+      object: ['url', 'method', 'headers', 'header', 'data', 'timeout', 'dataType', 'enableCookie',
+        'httpErrorAsFail', 'success', 'fail', 'complete'],
+      return: ['abort'],
+      success: ['data', 'status', 'headers', 'statusCode', 'header'],
+    },
+    alert: { object: ['title', 'content', 'buttonText', 'success', 'fail', 'complete'], return: [], success: [] },
+    canIUse: { object: [], return: [], success: [] },
+  };
+  function staticCanIUse(schema) {
+    if (typeof schema !== 'string') return false;
+    var parts = schema.trim().split('.');
+    var api = Object.prototype.hasOwnProperty.call(SUPPORTED, parts[0]) ? SUPPORTED[parts[0]] : null;
+    if (!api) return false;
+    if (parts.length === 1) return true;
+    var list = api[parts[1]];
+    return parts.length >= 3 && Array.isArray(list) && list.indexOf(parts.slice(2).join('.')) >= 0;
+  }
+
+  var shim = null; // the wasm module's exports, once ready
+  var loadError = null;
+  var queue = [];
+  var logListeners = [];
+
+  function hasCallbacks(options) {
+    return !!options && (typeof options.fail === 'function' || typeof options.complete === 'function');
+  }
+
+  // A call made before the runtime is ready: a Promise settled by the real call later.
+  function enqueue(api, options) {
+    var entry = { api: api, options: options, aborted: false, task: null };
+    var promise = new Promise(function (resolve, reject) { entry.resolve = resolve; entry.reject = reject; });
+    if (hasCallbacks(options)) promise.catch(function () {}); // as the runtime does (SPEC §2)
+    if (api === 'request') {
+      promise.abort = function () {
+        entry.aborted = true;
+        if (entry.task) entry.task.abort();
+      };
+    }
+    queue.push(entry);
+    if (loadError) drain();
+    return promise;
+  }
+
+  function failWithoutRuntime(entry) {
+    var err = { error: 3, errorMessage: 'miniprogram-shim failed to load: ' + loadError };
+    var opts = entry.options || {};
+    ['fail', 'complete'].forEach(function (name) {
+      if (typeof opts[name] !== 'function') return;
+      try { opts[name](err); } catch (e) { console.error('my.' + entry.api + ': the ' + name + ' callback threw', e); }
+    });
+    entry.reject(err);
+  }
+
+  function drain() {
+    var pending = queue;
+    queue = [];
+    pending.forEach(function (entry) {
+      if (!shim) return failWithoutRuntime(entry);
+      var task = shim[entry.api](entry.options);
+      entry.task = task;
+      if (entry.aborted && task.abort) task.abort();
+      task.then(entry.resolve, entry.reject);
+    });
+  }
+
+  var my = {
+    request: function (options) { return shim ? shim.request(options) : enqueue('request', options); },
+    alert: function (options) { return shim ? shim.alert(options) : enqueue('alert', options); },
+    canIUse: function (schema) { return shim ? shim.canIUse(schema) : staticCanIUse(schema); },
+  };
+  Object.defineProperty(my, '__miniprogramShim', { value: true });
+  window.my = my;
+
+  // --- configuration -------------------------------------------------------------------
+  function clean(value) {
+    return JSON.parse(JSON.stringify(value === undefined ? null : value, function (key, v) {
+      if (typeof v === 'function') return undefined;
+      if (v instanceof ArrayBuffer) return '[ArrayBuffer ' + v.byteLength + ' bytes]';
+      if (ArrayBuffer.isView(v)) return '[' + v.constructor.name + ' ' + v.byteLength + ' bytes]';
+      return v;
+    }));
+  }
+  function logger(entry) {
+    var summary = null;
+    if (inSimulator) {
+      summary = { api: entry.api, options: clean(entry.options), ok: entry.ok, result: clean(entry.result), durationMs: entry.durationMs };
+      try {
+        window.parent.postMessage({ type: 'miniprogram-shim:log', entry: summary }, shellOrigin);
+      } catch (e) { /* the shell went away */ }
+    }
+    logListeners.forEach(function (fn) {
+      try { fn(entry); } catch (e) { console.error('miniprogram-shim: a log listener threw', e); }
+    });
+  }
+  function wantsLogger() { return inSimulator || logListeners.length > 0; }
+
+  function fromDataset() {
+    var c = {};
+    if (data.appId) c.appId = data.appId;
+    if (data.whitelist !== undefined) {
+      c.whitelist = data.whitelist.split(',').map(function (s) { return s.trim(); }).filter(Boolean);
+    }
+    if (data.transport) c.transport = data.transport;
+    if (data.relayUrl) c.relayUrl = data.relayUrl;
+    if (data.superAppOrigin) c.superAppOrigin = data.superAppOrigin;
+    if (data.httpErrorAsFail) c.httpErrorAsFail = data.httpErrorAsFail === 'true';
+    if (data.tradePayFailRouting) c.tradePayFailRouting = data.tradePayFailRouting === 'true';
+    return c;
+  }
+
+  function runtimeConfig(superAppOrigin, appId) {
+    if (!appId) return Promise.resolve({});
+    var url = superAppOrigin + '/sandbox/mini-programs/' + encodeURIComponent(appId) + '/runtime';
+    var init = typeof AbortSignal !== 'undefined' && AbortSignal.timeout ? { signal: AbortSignal.timeout(3000) } : {};
+    return fetch(url, init)
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (c) {
+        var picked = {};
+        ['appId', 'whitelist', 'relayUrl', 'cashierOrigins', 'tradePayFailRouting', 'httpErrorAsFail', 'transport']
+          .forEach(function (k) { if (c && c[k] !== undefined && c[k] !== null) picked[k] = c[k]; });
+        return picked;
+      })
+      .catch(function () { return {}; }); // no sandbox running: keep the other sources
+  }
+
+  // Simulator shell: hello → settings (first answer awaited briefly; later ones applied live).
+  var settingsHandlers = [];
+  function simulatorSettings(appId) {
+    if (!inSimulator) return Promise.resolve({});
+    return new Promise(function (resolve) {
+      var done = false;
+      settingsHandlers.push(function (settings) { if (!done) { done = true; resolve(settings); } });
+      setTimeout(function () { if (!done) { done = true; resolve({}); } }, 1500);
+      try {
+        window.parent.postMessage({ type: 'miniprogram-shim:hello', appId: appId || null }, shellOrigin);
+      } catch (e) { resolve({}); }
+    });
+  }
+  if (inSimulator) {
+    window.addEventListener('message', function (event) {
+      if (event.source !== window.parent || event.origin !== shellOrigin) return;
+      var msg = event.data;
+      if (!msg || msg.type !== 'miniprogram-shim:settings') return;
+      var settings = msg.settings || {};
+      if (settingsHandlers.length) settingsHandlers.forEach(function (h) { h(settings); });
+      if (shim) {
+        try { shim.configure(settings); } catch (e) { console.error('miniprogram-shim: bad settings', e); }
+      }
+    });
+  }
+
+  var defaults = { superAppOrigin: inSimulator ? shellOrigin : scriptUrl.origin, transport: 'direct' };
+  var attrs = fromDataset();
+  var appId = attrs.appId;
+  var superAppOrigin = attrs.superAppOrigin || defaults.superAppOrigin;
+  var pkgUrl = new URL('pkg/miniprogram_shim.js', scriptUrl).href;
+
+  var ready = Promise.all([
+    import(pkgUrl).then(function (mod) { return mod.default().then(function () { return mod; }); }),
+    runtimeConfig(superAppOrigin, appId),
+    simulatorSettings(appId),
+  ]).then(function (results) {
+    var mod = results[0];
+    var config = Object.assign({}, defaults, results[1], attrs, results[2]);
+    if (wantsLogger()) config.logger = logger;
+    try {
+      mod.configure(config);
+    } catch (e) {
+      console.error('miniprogram-shim: invalid configuration, using the defaults', config, e);
+      mod.configure(Object.assign({}, defaults, { logger: config.logger || null }));
+    }
+    shim = mod;
+    drain();
+    return { config: config };
+  }, function (error) {
+    loadError = (error && error.message) || String(error);
+    console.error('miniprogram-shim: the runtime failed to load from ' + pkgUrl, error);
+    drain();
+    throw error;
+  });
+  ready.catch(function () {});
+
+  window.miniprogramShim = {
+    /** Resolves with { config } once `my` is backed by the wasm runtime. */
+    ready: ready,
+    /** Merges configuration keys (see RuntimeConfig in pkg/miniprogram_shim.d.ts). */
+    configure: function (patch) { return ready.then(function () { shim.configure(patch); }); },
+    /** Calls `fn({ api, options, ok, result, durationMs })` after every my.* call. */
+    onLog: function (fn) {
+      logListeners.push(fn);
+      if (shim) shim.configure({ logger: logger });
+    },
+  };
+})();
