@@ -108,6 +108,8 @@ function requestFailure(err) {
   if (code === 12) return `Cannot reach the shop server at ${MERCHANT_URL}. Is it running? (${detail})`;
   if (code === 13) return 'The shop server did not answer in time.';
   if (code === 14) return 'The shop server sent something that is not JSON.';
+  // Super apps configured to route 4xx/5xx to fail (error 19) still hand over the body.
+  if (code === 19) return (err.data && err.data.message) || `The shop server answered HTTP ${err.status}.`;
   return `my.request failed (error ${code}): ${detail}`;
 }
 
