@@ -392,6 +392,7 @@ fn notification_json(
         "paymentId": n.payment_id,
         "url": n.url,
         "status": n.status,
+        "paymentStatus": body.get("paymentStatus").cloned().unwrap_or(Value::Null),
         "attempts": attempts,
         "attemptCount": n.attempts,
         "nextAttemptAt": n.next_attempt_at.filter(|_| n.status == "PENDING").map(clock::format_precise),

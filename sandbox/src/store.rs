@@ -336,6 +336,8 @@ pub struct AttemptRow {
     pub duration_ms: i64,
     /// Acknowledged with `S`.
     pub ok: bool,
+    /// Same as `ok` (the name the devtools panel reads).
+    pub acknowledged: bool,
     /// Sent by a manual resend.
     pub manual: bool,
 }
@@ -1273,6 +1275,7 @@ impl Store {
                 error: r.get(4)?,
                 duration_ms: r.get(5)?,
                 ok: r.get(6)?,
+                acknowledged: r.get(6)?,
                 manual: r.get(7)?,
             })
         })?;
