@@ -158,8 +158,8 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
       paymentExpiryTime: formatRequestTime(new Date(now.getTime() + PAYMENT_EXPIRY_MS)),
       paymentNotifyUrl: `${publicUrl}${notifyPath}`,
     };
-    state.creating.add(order.orderId);
     await store.save(order);
+    state.creating.add(order.orderId); // no inquiry for it until pay has answered
     let answer;
     try {
       answer = await state.wallet.pay(payRequest);
