@@ -16,7 +16,7 @@ pub struct ApiSupport {
     pub success: &'static [&'static str],
 }
 
-/// Everything implemented. Add an entry when an API lands (tradePay goes here).
+/// Everything implemented. Add an entry when an API lands.
 pub const SUPPORTED: &[ApiSupport] = &[
     ApiSupport {
         name: "request",
@@ -36,6 +36,19 @@ pub const SUPPORTED: &[ApiSupport] = &[
         ],
         returns: &["abort"],
         success: &["data", "status", "headers", "statusCode", "header"],
+    },
+    ApiSupport {
+        name: "tradePay",
+        object: &[
+            "paymentUrl",
+            "tradeNO",
+            "orderStr",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["resultCode"],
     },
     ApiSupport {
         name: "alert",
@@ -94,8 +107,10 @@ mod tests {
             ("alert", true),
             ("alert.object.buttonText", true),
             ("canIUse", true),
-            ("tradePay", false),
-            ("tradePay.object.paymentUrl", false),
+            ("tradePay", true),
+            ("tradePay.object.paymentUrl", true),
+            ("tradePay.success.resultCode", true),
+            ("tradePay.object.amount", false),
             ("getAuthCode", false),
             ("", false),
             ("Request", false),

@@ -16,10 +16,34 @@ pub enum Transport {
     Relay,
 }
 
+/// Where `my.tradePay` shows the cashier (DESIGN.md "Cashier → mini program result").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TradePayHost {
+    /// An iframe overlay in the mini program's own document (a page without the simulator).
+    #[default]
+    Overlay,
+    /// The simulator shell (the parent window, super app origin) shows it over the phone.
+    Shell,
+}
+
+/// Network faults the simulator's devtools inject into `my.request` (none by default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NetworkFaults {
+    /// Milliseconds added before every request is sent (capped at 60000).
+    pub latency_ms: u32,
+    /// Every request fails with error 12, as when the phone is offline.
+    pub offline: bool,
+    /// Every request times out (error 13) after its `timeout`, without being sent.
+    pub timeout: bool,
+}
+
 /// A partial configuration: every key optional; [`Config::apply`] merges it.
 ///
 /// JS keys (camelCase): `appId`, `whitelist`, `transport`, `relayUrl`, `superAppOrigin`,
-/// `cashierOrigins`, `httpErrorAsFail`, `tradePayFailRouting`. Unknown keys are ignored.
+/// `cashierOrigins`, `httpErrorAsFail`, `tradePayFailRouting`, `tradePayHost`,
+/// `networkFaults { latencyMs, offline, timeout }`. Unknown keys are ignored.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConfigPatch {
@@ -39,6 +63,10 @@ pub struct ConfigPatch {
     pub http_error_as_fail: Option<bool>,
     /// Route tradePay results 4000/6001/6002 to `fail` (SPEC §4 switch).
     pub trade_pay_fail_routing: Option<bool>,
+    /// `overlay` or `shell`.
+    pub trade_pay_host: Option<TradePayHost>,
+    /// Injected `my.request` faults.
+    pub network_faults: Option<NetworkFaults>,
 }
 
 /// The effective configuration.
@@ -62,6 +90,10 @@ pub struct Config {
     pub http_error_as_fail: bool,
     /// tradePay fail routing switch.
     pub trade_pay_fail_routing: bool,
+    /// Where the cashier shows.
+    pub trade_pay_host: TradePayHost,
+    /// Injected `my.request` faults.
+    pub network_faults: NetworkFaults,
 }
 
 impl Config {
@@ -95,6 +127,13 @@ impl Config {
         }
         if let Some(b) = patch.trade_pay_fail_routing {
             self.trade_pay_fail_routing = b;
+        }
+        if let Some(host) = patch.trade_pay_host {
+            self.trade_pay_host = host;
+        }
+        if let Some(mut faults) = patch.network_faults {
+            faults.latency_ms = faults.latency_ms.min(60_000);
+            self.network_faults = faults;
         }
         Ok(())
     }
@@ -154,6 +193,27 @@ mod tests {
             config.effective_relay_url().as_deref(),
             Some("http://r.example/relay")
         );
+    }
+
+    #[test]
+    fn trade_pay_host_and_network_faults_are_configurable_and_latency_is_capped() {
+        let mut config = Config::default();
+        assert_eq!(config.trade_pay_host, TradePayHost::Overlay);
+        assert_eq!(config.network_faults, NetworkFaults::default());
+        config
+            .apply(ConfigPatch {
+                trade_pay_host: Some(TradePayHost::Shell),
+                network_faults: Some(NetworkFaults {
+                    latency_ms: 999_999,
+                    offline: true,
+                    timeout: false,
+                }),
+                ..ConfigPatch::default()
+            })
+            .expect("valid");
+        assert_eq!(config.trade_pay_host, TradePayHost::Shell);
+        assert_eq!(config.network_faults.latency_ms, 60_000);
+        assert!(config.network_faults.offline);
     }
 
     #[test]

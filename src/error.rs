@@ -29,6 +29,24 @@ pub enum ApiError {
         /// `host[:port]` of the refused URL.
         domain: String,
     },
+    /// Code 4: a `paymentUrl` outside the super app's cashier origins (`my.tradePay`).
+    #[error("tradePay:fail paymentUrl origin {origin} is not the super app cashier")]
+    CashierNotAllowed {
+        /// The refused URL's origin.
+        origin: String,
+    },
+    /// Code 3: `my.tradePay` while another payment's cashier is still open.
+    #[error("tradePay:fail another payment is in progress; wait for its result")]
+    PaymentInProgress,
+    /// The numeric result code: a payment outcome routed to `fail` by the
+    /// `tradePayFailRouting` switch (4000, 6001, 6002); the fail object also has `resultCode`.
+    #[error("{meaning}")]
+    PaymentResult {
+        /// The `resultCode` as a number (`6001`).
+        code: u32,
+        /// Its documented meaning.
+        meaning: &'static str,
+    },
     /// Code 9: the mini program called `abort()` on the RequestTask.
     #[error("request:fail abort")]
     Aborted,
@@ -54,8 +72,11 @@ impl ApiError {
     pub fn code(&self) -> u32 {
         match self {
             ApiError::InvalidParameter { .. } => 2,
-            ApiError::Unknown(_) => 3,
-            ApiError::DomainNotWhitelisted { .. } | ApiError::InsecureScheme { .. } => 4,
+            ApiError::Unknown(_) | ApiError::PaymentInProgress => 3,
+            ApiError::DomainNotWhitelisted { .. }
+            | ApiError::InsecureScheme { .. }
+            | ApiError::CashierNotAllowed { .. } => 4,
+            ApiError::PaymentResult { code, .. } => *code,
             ApiError::Aborted => 9,
             ApiError::Network(_) => 12,
             ApiError::Timeout => 13,
@@ -99,6 +120,26 @@ mod tests {
                 },
                 4,
                 "domain example.com must be reached over https (plain http is allowed for loopback hosts only)",
+            ),
+            (
+                ApiError::CashierNotAllowed {
+                    origin: "http://evil.example".into(),
+                },
+                4,
+                "tradePay:fail paymentUrl origin http://evil.example is not the super app cashier",
+            ),
+            (
+                ApiError::PaymentInProgress,
+                3,
+                "tradePay:fail another payment is in progress; wait for its result",
+            ),
+            (
+                ApiError::PaymentResult {
+                    code: 6001,
+                    meaning: "User cancels to pay.",
+                },
+                6001,
+                "User cancels to pay.",
             ),
             (ApiError::Aborted, 9, "request:fail abort"),
             (ApiError::Network("refused".into()), 12, "network error: refused"),

@@ -15,6 +15,7 @@ pub mod config;
 pub mod encoding;
 pub mod error;
 pub mod request;
+pub mod trade_pay;
 pub mod url;
 
 mod glue;

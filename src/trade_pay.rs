@@ -5,6 +5,7 @@
 //! and [`ResultCode::goes_to_fail`] applies the optional routing switch some super apps use.
 
 use crate::error::ApiError;
+use crate::url::{RequestUrl, Scheme};
 
 /// Longest `tradeNO` SPEC §4 allows.
 pub const MAX_TRADE_NO_LEN: usize = 64;
@@ -71,6 +72,88 @@ impl PaymentTarget {
             _ => Err(ApiError::invalid("orderStr", "must not be empty")),
         }
     }
+}
+
+/// A `paymentUrl` checked against the super app's cashier origins: the only pages `tradePay`
+/// opens and the only origins whose result it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CashierUrl {
+    /// The URL to open, as given.
+    pub href: String,
+    /// `scheme://host[:port]` (default ports omitted), as `MessageEvent.origin` spells it.
+    pub origin: String,
+    /// The payment the URL opens (`paymentId` query parameter); a result must name it.
+    pub payment_id: String,
+}
+
+impl CashierUrl {
+    /// Accepts only an absolute `http(s)` URL whose origin is one of `cashier_origins`
+    /// (error 4 otherwise) and that names a `paymentId` (error 2). `javascript:`, `data:` and
+    /// relative URLs are error 2 and open nothing.
+    pub fn parse(payment_url: &str, cashier_origins: &[String]) -> Result<Self, ApiError> {
+        let url = RequestUrl::parse(payment_url).map_err(|e| match e {
+            ApiError::InvalidParameter { reason, .. } => ApiError::invalid("paymentUrl", reason),
+            other => other,
+        })?;
+        let origin = origin_of(&url);
+        let allowed = cashier_origins
+            .iter()
+            .filter_map(|o| RequestUrl::parse(o).ok())
+            .any(|o| origin_of(&o) == origin);
+        if !allowed {
+            return Err(ApiError::CashierNotAllowed { origin });
+        }
+        let payment_id = query_param(&url.href, "paymentId")
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| ApiError::invalid("paymentUrl", "has no paymentId parameter"))?;
+        Ok(CashierUrl {
+            href: url.href,
+            origin,
+            payment_id,
+        })
+    }
+}
+
+/// `scheme://host[:port]` with the default port left out, the way browsers serialise origins.
+fn origin_of(url: &RequestUrl) -> String {
+    let (scheme, default_port) = match url.scheme {
+        Scheme::Http => ("http", 80),
+        Scheme::Https => ("https", 443),
+    };
+    match url.effective_port() {
+        port if port == default_port => format!("{scheme}://{}", url.host),
+        port => format!("{scheme}://{}:{port}", url.host),
+    }
+}
+
+/// The first value of `name` in the URL's query, percent-decoded (`+` stays `+`).
+fn query_param(href: &str, name: &str) -> Option<String> {
+    let query = href.split_once('?')?.1;
+    let query = query.split('#').next().unwrap_or("");
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (key == name).then(|| percent_decode(value))
+    })
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push(((hex(h).unwrap_or(0) << 4) | hex(l).unwrap_or(0)) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// How a cashier ended, as the cashier page (or the shell, or the overlay) reports it.
@@ -179,6 +262,69 @@ mod tests {
     }
 
     #[test]
+    fn accepts_payment_urls_only_from_the_cashier_origins() {
+        let origins = vec![
+            "http://127.0.0.1:8700".to_string(),
+            "https://pay.example".to_string(),
+        ];
+        let ok = [
+            (
+                "http://127.0.0.1:8700/cashier/?paymentId=P1&token=t",
+                "http://127.0.0.1:8700",
+                "P1",
+            ),
+            (
+                "HTTP://127.0.0.1:8700/cashier/?token=t&paymentId=P%2D2",
+                "http://127.0.0.1:8700",
+                "P-2",
+            ),
+            (
+                "https://pay.example:443/cashier/?paymentId=P3#x",
+                "https://pay.example",
+                "P3",
+            ),
+        ];
+        for (url, origin, id) in ok {
+            let cashier = CashierUrl::parse(url, &origins).expect(url);
+            assert_eq!(
+                (cashier.origin.as_str(), cashier.payment_id.as_str()),
+                (origin, id),
+                "{url}"
+            );
+        }
+        let refused: &[(&str, u32, &str)] = &[
+            ("javascript:alert(1)", 2, "paymentUrl"),
+            ("data:text/html,<b>x</b>", 2, "paymentUrl"),
+            ("/cashier/?paymentId=P1", 2, "paymentUrl"),
+            (
+                "http://127.0.0.1:8701/cashier/?paymentId=P1",
+                4,
+                "http://127.0.0.1:8701",
+            ),
+            (
+                "https://127.0.0.1:8700/cashier/?paymentId=P1",
+                4,
+                "https://127.0.0.1:8700",
+            ),
+            (
+                "http://evil.example/cashier/?paymentId=P1",
+                4,
+                "http://evil.example",
+            ),
+            ("http://127.0.0.1:8700/cashier/?token=t", 2, "paymentId"),
+            ("http://127.0.0.1:8700/cashier/?paymentId=", 2, "paymentId"),
+        ];
+        for (url, code, named) in refused {
+            let err = CashierUrl::parse(url, &origins).expect_err(url);
+            assert_eq!(err.code(), *code, "{url}: {err}");
+            assert!(err.to_string().contains(named), "{url}: {err}");
+        }
+        let err = CashierUrl::parse("http://127.0.0.1:8700/cashier/?paymentId=P1", &[])
+            .expect_err("no origins");
+        assert_eq!(err.code(), 4);
+    }
+
+    #[test]
     fn each_outcome_has_its_spec_result_code() {
         let table = [
             ("paid", "9000"),
@@ -212,7 +358,10 @@ mod tests {
             ResultCode::Unknown,
         ];
         for code in all {
-            assert!(!code.goes_to_fail(false), "{code:?} must go to success by default");
+            assert!(
+                !code.goes_to_fail(false),
+                "{code:?} must go to success by default"
+            );
         }
         let routed: Vec<&str> = all
             .iter()
@@ -224,7 +373,12 @@ mod tests {
 
     #[test]
     fn takes_exactly_one_payment_reference() {
-        type Case = (Option<String>, Option<String>, Option<String>, Result<PaymentTarget, &'static str>);
+        type Case = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Result<PaymentTarget, &'static str>,
+        );
         let long = "x".repeat(65);
         let cases: Vec<Case> = vec![
             (s("http://a/cashier/?paymentId=1"), None, None, Ok(PaymentTarget::PaymentUrl("http://a/cashier/?paymentId=1".into()))),

@@ -37,6 +37,7 @@
       return: ['abort'],
       success: ['data', 'status', 'headers', 'statusCode', 'header'],
     },
+    tradePay: { object: ['paymentUrl', 'tradeNO', 'orderStr', 'success', 'fail', 'complete'], return: [], success: ['resultCode'] },
     alert: { object: ['title', 'content', 'buttonText', 'success', 'fail', 'complete'], return: [], success: [] },
     canIUse: { object: [], return: [], success: [] },
   };
@@ -99,6 +100,7 @@
 
   var my = {
     request: function (options) { return shim ? shim.request(options) : enqueue('request', options); },
+    tradePay: function (options) { return shim ? shim.tradePay(options) : enqueue('tradePay', options); },
     alert: function (options) { return shim ? shim.alert(options) : enqueue('alert', options); },
     canIUse: function (schema) { return shim ? shim.canIUse(schema) : staticCanIUse(schema); },
   };

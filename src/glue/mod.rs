@@ -5,6 +5,7 @@ mod adapter;
 mod alert;
 mod request;
 mod runtime;
+mod trade_pay;
 mod types;
 
 use js_sys::{Function, Object, Promise, Reflect};
@@ -54,6 +55,15 @@ pub fn alert(#[wasm_bindgen(unchecked_param_type = "AlertOptions")] options: JsV
     alert::alert(&options)
 }
 
+/// `my.tradePay(options)`: opens the super app's cashier for `paymentUrl` (SPEC §4); every
+/// payment outcome arrives through `success({ resultCode })`.
+#[wasm_bindgen(js_name = tradePay, unchecked_return_type = "Promise<TradePaySuccess>")]
+pub fn trade_pay(
+    #[wasm_bindgen(unchecked_param_type = "TradePayOptions")] options: JsValue,
+) -> Promise {
+    trade_pay::trade_pay(&options)
+}
+
 /// `my.canIUse(schema)`: whether `api`, `api.object.param`, `api.return.member` or
 /// `api.success.field` is implemented. Synchronous.
 #[wasm_bindgen(js_name = canIUse)]
@@ -78,6 +88,7 @@ thread_local! {
         let methods: Vec<(&str, Method)> = vec![
             ("request", Closure::new(|o: JsValue| JsValue::from(request::request(&o)))),
             ("alert", Closure::new(|o: JsValue| JsValue::from(alert::alert(&o)))),
+            ("tradePay", Closure::new(|o: JsValue| JsValue::from(trade_pay::trade_pay(&o)))),
             ("canIUse", Closure::new(|s: JsValue| JsValue::from(can_i_use(s)))),
         ];
         let mut owned = Vec::with_capacity(methods.len());
@@ -89,7 +100,7 @@ thread_local! {
     };
 }
 
-/// The `my` object (`request`, `alert`, `canIUse`) for bundler users:
+/// The `my` object (`request`, `tradePay`, `alert`, `canIUse`) for bundler users:
 /// `await init(); const my = createMy();`. Every call returns the same object.
 #[wasm_bindgen(js_name = createMy, unchecked_return_type = "My")]
 pub fn create_my() -> Object {

@@ -9,7 +9,7 @@ use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, Request
 
 use super::adapter::{run_api, set, Failure};
 use super::runtime;
-use crate::config::Transport;
+use crate::config::{NetworkFaults, Transport};
 use crate::encoding::{base64_decode, base64_encode, encode_form};
 use crate::error::ApiError;
 use crate::request::{is_http_error, DataKind, DataType, Encoding, RequestInput, ValidRequest};
@@ -61,7 +61,7 @@ pub(crate) fn request(options: &JsValue) -> Promise {
     let timer_controller = controller.clone();
     let promise = run_api("request", options, async move {
         let (input, data) = read?;
-        let (valid, transport, relay_url, app_id) = runtime::with_config(|config| {
+        let (valid, transport, relay_url, app_id, faults) = runtime::with_config(|config| {
             let valid = input.validate(config.http_error_as_fail)?;
             config.whitelist.check(&valid.url)?;
             Ok::<_, ApiError>((
@@ -69,6 +69,7 @@ pub(crate) fn request(options: &JsValue) -> Promise {
                 config.transport,
                 config.effective_relay_url(),
                 config.app_id.clone(),
+                config.network_faults,
             ))
         })?;
         // Owned by this future: dropping it (when the call settles) cancels the timer.
@@ -78,6 +79,7 @@ pub(crate) fn request(options: &JsValue) -> Promise {
             })
         });
         let signal = signal.as_ref();
+        inject_faults(faults, signal).await?;
         match transport {
             Transport::Direct => send_direct(valid, data, signal).await,
             Transport::Relay => {
@@ -243,6 +245,44 @@ fn build_body(valid: &ValidRequest, data: &JsValue) -> Result<(String, Option<Js
             Some(JsValue::from_str(&js_string(data))),
         ),
     })
+}
+
+/// The simulator's network faults: added latency, offline (12), every request timing out (13).
+/// `abort()` and the call's own timeout still end the wait.
+async fn inject_faults(
+    faults: NetworkFaults,
+    signal: Option<&AbortSignal>,
+) -> Result<(), ApiError> {
+    if faults.latency_ms > 0 {
+        wait_unless_aborted(signal, faults.latency_ms).await?;
+    }
+    if faults.offline {
+        return Err(ApiError::Network(
+            "the device is offline (simulated)".into(),
+        ));
+    }
+    if faults.timeout {
+        // Never sent: only the call's timeout timer (13) or `abort()` (9) ends it.
+        wait_unless_aborted(signal, u32::MAX).await?;
+    }
+    Ok(())
+}
+
+/// Sleeps `ms` in short steps, returning early with the abort's error when the signal fires.
+async fn wait_unless_aborted(signal: Option<&AbortSignal>, ms: u32) -> Result<(), ApiError> {
+    const STEP_MS: u32 = 20;
+    let mut left = ms;
+    loop {
+        if signal.is_some_and(AbortSignal::aborted) {
+            return Err(classify_rejection(signal, &JsValue::UNDEFINED));
+        }
+        if left == 0 {
+            return Ok(());
+        }
+        let step = left.min(STEP_MS);
+        gloo_timers::future::TimeoutFuture::new(step).await;
+        left -= step;
+    }
 }
 
 /// Why a fetch (or body read) rejected: our timeout (13), `abort()` (9), or the network (12).

@@ -79,6 +79,32 @@ export interface AlertOptions extends AsyncCallbacks<AlertSuccess> {
 /** `my.alert` success result (no fields). */
 export interface AlertSuccess {}
 
+/** `my.tradePay` options (SPEC §4): exactly one of `paymentUrl`, `tradeNO`, `orderStr`.
+ *  Only `paymentUrl` (on the super app's cashier origin) is supported by this super app. */
+export interface TradePayOptions extends AsyncCallbacks<TradePaySuccess, TradePayFail> {
+  /** The cashier URL your server got from `/v1/payments/pay` (`redirectActionForm.redirectUrl`). */
+  paymentUrl?: string;
+  /** A trade number (≤ 64 characters); fails as unsupported here. */
+  tradeNO?: string;
+  /** A signed order string; fails as unsupported here. */
+  orderStr?: string;
+}
+
+/** `9000` paid, `8000` processing, `4000` failed, `6001` cancelled, `6002` network error,
+ *  `6004` unknown (may be paid). A hint only: the server notification is the truth. */
+export type TradePayResultCode = '9000' | '8000' | '4000' | '6001' | '6002' | '6004';
+
+/** Every payment outcome arrives here (SPEC §4). */
+export interface TradePaySuccess {
+  resultCode: TradePayResultCode;
+}
+
+/** `fail`: the call could not start (2 invalid parameter, 3 another payment open, 4 not the
+ *  cashier origin); with `tradePayFailRouting`, also 4000/6001/6002 (`error` = the code). */
+export interface TradePayFail extends MyError {
+  resultCode?: TradePayResultCode;
+}
+
 /** One entry per `my.*` call, given to the `logger` of `configure`. */
 export interface CallLogEntry {
   api: string;
@@ -100,12 +126,17 @@ export interface RuntimeConfig {
   cashierOrigins?: string[];
   httpErrorAsFail?: boolean;
   tradePayFailRouting?: boolean;
+  /** Where the cashier shows: `overlay` (default) or `shell` (the simulator). */
+  tradePayHost?: 'overlay' | 'shell';
+  /** Faults injected into `my.request` (the simulator's devtools). */
+  networkFaults?: { latencyMs?: number; offline?: boolean; timeout?: boolean };
   logger?: ((entry: CallLogEntry) => void) | null;
 }
 
 /** The `my` object of a mini program. */
 export interface My {
   request<T = any>(options: RequestOptions<T>): RequestTask<T>;
+  tradePay(options: TradePayOptions): Promise<TradePaySuccess>;
   alert(options?: AlertOptions): Promise<AlertSuccess>;
   canIUse(schema: string): boolean;
 }

@@ -186,8 +186,11 @@ function short(value) {
 function bump(name, n) { counts[name] = n ?? counts[name] + 1; $(`count-${name}`).textContent = counts[name]; }
 function clock(t) { return new Date(t ?? Date.now()).toLocaleTimeString(undefined, { hour12: false }); }
 
-function logCall(entry) {
-  const ok = entry.ok !== false && !entry.error;
+/** One `my.*` call as the shim logs it: `{ api, options, ok, result, durationMs }`. */
+function logCall(raw) {
+  const entry = { api: raw.api, args: raw.options, at: Date.now() - (Number(raw.durationMs) || 0), ms: raw.durationMs };
+  const ok = raw.ok !== false;
+  if (ok) entry.result = raw.result; else entry.error = raw.result;
   const outcome = ok ? entry.result : entry.error;
   const tr = document.createElement('tr');
   tr.className = ok ? 'ok' : 'fail';
