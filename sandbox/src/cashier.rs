@@ -23,6 +23,22 @@ pub fn json_error(status: StatusCode, error: &str, message: impl Into<String>) -
         .into_response()
 }
 
+/// An early answer of a browser-facing handler (boxed: a `Response` is large).
+#[derive(Debug)]
+pub struct Reject(Box<Response>);
+
+impl From<Response> for Reject {
+    fn from(r: Response) -> Self {
+        Reject(Box::new(r))
+    }
+}
+
+impl IntoResponse for Reject {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
 fn not_found() -> Response {
     json_error(
         StatusCode::NOT_FOUND,
@@ -64,11 +80,11 @@ pub fn cashier_view(p: &PaymentRow) -> Value {
     })
 }
 
-fn load(state: &State, payment_id: &str, token: &str) -> Result<PaymentRow, Response> {
+fn load(state: &State, payment_id: &str, token: &str) -> Result<PaymentRow, Reject> {
     match state.store.payment(payment_id) {
         Ok(Some(p)) if token_matches(&p.token, token) => Ok(p),
-        Ok(_) => Err(not_found()),
-        Err(e) => Err(storage_error(e)),
+        Ok(_) => Err(not_found().into()),
+        Err(e) => Err(storage_error(e).into()),
     }
 }
 
@@ -86,18 +102,19 @@ pub async fn get_payment(
 ) -> Response {
     match load(&state, &payment_id, q.token.as_deref().unwrap_or_default()) {
         Ok(p) => Json(cashier_view(&p)).into_response(),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
-fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Response> {
+fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reject> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err(json_error(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
             "body must be a JSON object",
-        )),
+        )
+        .into()),
     }
 }
 
@@ -123,7 +140,7 @@ pub async fn confirm(
 ) -> Response {
     let body = match body_object(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let token = body
         .get("token")
@@ -131,7 +148,7 @@ pub async fn confirm(
         .unwrap_or_default();
     let p = match load(&state, &payment_id, token) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Some(method) = body
         .get("method")
@@ -186,14 +203,14 @@ pub async fn cancel(
 ) -> Response {
     let body = match body_object(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let token = body
         .get("token")
         .and_then(Value::as_str)
         .unwrap_or_default();
     if let Err(r) = load(&state, &payment_id, token) {
-        return r;
+        return r.into_response();
     }
     match state.store.cashier_closed(&payment_id) {
         Ok(p) => {

@@ -9,7 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::cashier::{cashier_view, json_error};
+use crate::cashier::{cashier_view, json_error, Reject};
 use crate::clock;
 use crate::payment::CompleteOutcome;
 use crate::signature::PublicKey;
@@ -29,10 +29,10 @@ fn bad_request(message: impl Into<String>) -> Response {
     json_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
 
-fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Response> {
+fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reject> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
-        _ => Err(bad_request("body must be a JSON object")),
+        _ => Err(bad_request("body must be a JSON object").into()),
     }
 }
 
@@ -57,7 +57,7 @@ pub async fn register_merchant(
 ) -> Response {
     let body = match body_object(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let name = body
         .get("name")
@@ -160,7 +160,7 @@ pub async fn put_mini_program(
 ) -> Response {
     let body = match body_object(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if app_id.is_empty() || app_id.len() > 64 {
         return bad_request("appId: 1 to 64 characters");
@@ -341,7 +341,7 @@ pub async fn complete(
 ) -> Response {
     let body = match body_object(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let reason = body.get("failReason").and_then(Value::as_str);
     let Some(outcome) = body

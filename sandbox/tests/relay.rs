@@ -1,0 +1,265 @@
+//! `/relay`: forwards a mini program's request to its merchant server and returns status,
+//! headers and body unchanged; enforces the whitelist, limits and timeouts; follows no redirect.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{any, get};
+use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use common::spawn_app;
+use serde_json::{json, Value};
+
+/// A merchant server that sends no CORS headers.
+async fn spawn_merchant() -> String {
+    async fn echo(
+        method: axum::http::Method,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> impl IntoResponse {
+        let seen: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        (
+            StatusCode::CREATED,
+            [("x-merchant", "yes"), ("content-type", "application/json")],
+            json!({"method": method.as_str(), "body": String::from_utf8_lossy(&body), "headers": seen}).to_string(),
+        )
+    }
+    let app = Router::new()
+        .route("/api/echo", any(echo))
+        .route(
+            "/api/redirect",
+            get(|| async { (StatusCode::FOUND, [("location", "/api/echo")], "") }),
+        )
+        .route(
+            "/api/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                "late"
+            }),
+        )
+        .route("/api/big", get(|| async { vec![b'x'; 11 * 1024 * 1024] }))
+        .route(
+            "/api/binary",
+            get(|| async { vec![0u8, 159, 146, 150, 255] }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr.to_string()
+}
+
+async fn relay(app: &common::TestApp, envelope: Value) -> Value {
+    let resp = app
+        .http
+        .post(format!("{}/relay", app.base))
+        .header("origin", "http://127.0.0.1:8701")
+        .header("content-type", "application/json")
+        .body(envelope.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(
+        resp.headers().get("access-control-allow-origin").unwrap(),
+        "http://127.0.0.1:8701"
+    );
+    serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn relays_within_the_whitelist_only() {
+    let app = spawn_app().await;
+    let merchant = spawn_merchant().await;
+    let app_id = "2102020000000001";
+    // Not whitelisted yet (the demo whitelist is 127.0.0.1:8702).
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": format!("http://{merchant}/api/echo")}),
+    )
+    .await;
+    assert_eq!(r["error"], "whitelist");
+    assert!(
+        r["message"].as_str().unwrap().contains(&merchant),
+        "names the domain"
+    );
+    let (st, _) = app
+        .post_json_put(
+            &format!("/sandbox/mini-programs/{app_id}"),
+            &json!({"whitelist": [merchant]}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, runtime) = app
+        .get_json(&format!("/sandbox/mini-programs/{app_id}/runtime"))
+        .await;
+    assert_eq!(runtime["whitelist"], json!([merchant]));
+    assert_eq!(runtime["relayUrl"], format!("{}/relay", app.base));
+
+    // POST with body and headers: status, headers and body come back unchanged.
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": format!("http://{merchant}/api/echo?q=1"), "method": "POST",
+               "headers": {"content-type": "application/json", "x-custom": "42", "cookie": "secret=1"},
+               "body": STANDARD.encode(br#"{"items":[1]}"#), "timeoutMs": 5000}),
+    )
+    .await;
+    assert_eq!(r["status"], 201, "{r}");
+    let headers = r["headers"].as_array().unwrap();
+    assert!(headers
+        .iter()
+        .any(|h| h[0] == "x-merchant" && h[1] == "yes"));
+    let body: Value =
+        serde_json::from_slice(&STANDARD.decode(r["body"].as_str().unwrap()).unwrap()).unwrap();
+    assert_eq!(body["method"], "POST");
+    assert_eq!(body["body"], r#"{"items":[1]}"#);
+    let seen = body["headers"].as_array().unwrap();
+    assert!(seen.iter().any(|h| h[0] == "x-custom" && h[1] == "42"));
+    assert!(
+        !seen.iter().any(|h| h[0] == "cookie"),
+        "browser cookies are not forwarded"
+    );
+    // Binary bodies survive.
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": format!("http://{merchant}/api/binary")}),
+    )
+    .await;
+    assert_eq!(
+        STANDARD.decode(r["body"].as_str().unwrap()).unwrap(),
+        vec![0u8, 159, 146, 150, 255]
+    );
+    // Redirects are returned, not followed.
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": format!("http://{merchant}/api/redirect")}),
+    )
+    .await;
+    assert_eq!(r["status"], 302);
+    // Timeout.
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": format!("http://{merchant}/api/slow"), "timeoutMs": 300}),
+    )
+    .await;
+    assert_eq!(r["error"], "timeout");
+    // Response over 10 MiB.
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": format!("http://{merchant}/api/big")}),
+    )
+    .await;
+    assert_eq!(r["error"], "too_large");
+    // Request over 1 MiB.
+    let big = STANDARD.encode(vec![b'a'; 1024 * 1024 + 1]);
+    let r = relay(&app, json!({"appId": app_id, "url": format!("http://{merchant}/api/echo"), "method": "POST", "body": big})).await;
+    assert_eq!(r["error"], "too_large");
+    // Nothing listening.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    app.post_json_put(
+        &format!("/sandbox/mini-programs/{app_id}"),
+        &json!({"whitelist": [merchant, format!("127.0.0.1:{port}")]}),
+    )
+    .await;
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": format!("http://127.0.0.1:{port}/x")}),
+    )
+    .await;
+    assert_eq!(r["error"], "network");
+    // Not an open proxy: other hosts, other ports, other schemes, unknown apps.
+    for (url, kind) in [
+        ("http://127.0.0.2:80/".to_string(), "whitelist"),
+        (
+            format!(
+                "http://{}/",
+                merchant.replace("127.0.0.1:", "127.0.0.1.evil.example:")
+            ),
+            "whitelist",
+        ),
+        ("file:///etc/passwd".to_string(), "bad_request"),
+    ] {
+        let r = relay(&app, json!({"appId": app_id, "url": url})).await;
+        assert_eq!(r["error"], kind, "{url}");
+    }
+    let r = relay(
+        &app,
+        json!({"appId": "nope", "url": format!("http://{merchant}/api/echo")}),
+    )
+    .await;
+    assert_eq!(r["error"], "bad_request");
+    app.stop().await;
+}
+
+trait PutJson {
+    async fn post_json_put(&self, path: &str, body: &Value) -> (u16, Value);
+}
+
+impl PutJson for common::TestApp {
+    async fn post_json_put(&self, path: &str, body: &Value) -> (u16, Value) {
+        let resp = self
+            .http
+            .put(format!("{}{}", self.base, path))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let st = resp.status().as_u16();
+        (
+            st,
+            serde_json::from_str(&resp.text().await.unwrap()).unwrap_or(Value::Null),
+        )
+    }
+}
+
+#[tokio::test]
+async fn cors_preflight_for_browser_endpoints_only() {
+    let app = spawn_app().await;
+    for path in [
+        "/relay",
+        "/sandbox/payments",
+        "/cashier/api/payments/x/confirm",
+    ] {
+        let resp = app
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}{}", app.base, path))
+            .header("origin", "http://127.0.0.1:8701")
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{path}");
+        assert_eq!(
+            resp.headers().get("access-control-allow-origin").unwrap(),
+            "http://127.0.0.1:8701"
+        );
+    }
+    let resp = app
+        .http
+        .post(format!("{}/v1/payments/pay", app.base))
+        .header("origin", "http://127.0.0.1:8701")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.headers().get("access-control-allow-origin").is_none(),
+        "open API has no CORS"
+    );
+    app.stop().await;
+}
