@@ -235,7 +235,8 @@ fn can_i_use_answers_exactly_for_what_is_implemented() {
         ("alert.object.buttonText", true),
         ("canIUse", true),
         ("request.object.bogus", false),
-        ("tradePay", false),
+        ("tradePay", true),
+        ("tradePay.object.paymentUrl", true),
         ("getAuthCode", false),
     ];
     for (schema, expected) in cases {

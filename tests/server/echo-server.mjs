@@ -20,7 +20,7 @@
 //   POST /relay            → a minimal relay with DESIGN.md's envelope (hosts containing
 //                            "blocked" answer {error:"whitelist"})
 // Static (port --static-port, optional): `www/` at `/`, `pkg/` (or --pkg) at `/pkg/`,
-// `tests/` at `/tests/`.
+// `tests/` at `/tests/`, and a fake `/sandbox/mini-programs/test-runtime/runtime`.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -182,9 +182,20 @@ async function api(req, res) {
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.ts': 'text/plain', '.svg': 'image/svg+xml' };
 
+// A stand-in for the sandbox's runtime config endpoint (DESIGN.md), for the bootstrap tests.
+const RUNTIME_CONFIGS = {
+  'test-runtime': { appId: 'test-runtime', name: 'Runtime test', whitelist: [`127.0.0.1:${process.env.ECHO_PORT || port}`], httpErrorAsFail: true, cashierOrigins: [] },
+};
+
 function serveStatic(req, res) {
   const url = new URL(req.url, 'http://x');
   let p = decodeURIComponent(url.pathname);
+  const runtime = p.match(/^\/sandbox\/mini-programs\/([^/]+)\/runtime$/);
+  if (runtime) {
+    const config = RUNTIME_CONFIGS[runtime[1]];
+    res.writeHead(config ? 200 : 404, { 'content-type': 'application/json' });
+    return res.end(JSON.stringify(config || { error: 'unknown app' }));
+  }
   let base = path.join(root, 'www');
   if (p.startsWith('/pkg/')) { base = pkgDir; p = p.slice(4); }
   else if (p.startsWith('/tests/')) { base = path.join(root, 'tests'); p = p.slice(6); }

@@ -1,0 +1,114 @@
+// Browser tests of the `my.js` bootstrap (Playwright driving Debian's Chromium):
+// calls made before the wasm is ready are queued and replayed in order; configuration comes
+// from the super app's runtime config, data-* attributes and the simulator shell.
+// Run by tests/bootstrap/run (which starts the test server and builds pkg/).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const STATIC = process.env.STATIC_URL || 'http://127.0.0.1:8790';
+const ECHO = process.env.ECHO_SERVER_URL || 'http://127.0.0.1:8791';
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function open(path) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${STATIC}${path}`);
+  return { page, errors };
+}
+
+test('calls made before the runtime is ready are queued, replayed in order and settle', async () => {
+  const { page, errors } = await open('/tests/bootstrap/early.html');
+  const results = await page.evaluate(async () => {
+    await miniprogramShim.ready;
+    const second = await window.second;
+    const fifth = await window.fifth;
+    await new Promise((r) => setTimeout(r, 300)); // callbacks done, unhandled rejections reported
+    return { ...window.results, second, fifth, fetchOrder: window.fetchOrder, unhandled: window.unhandled,
+      canIUseLate: SCHEMAS.map((s) => my.canIUse(s)) };
+  });
+  assert.equal(results.definedSync, true);
+  assert.equal(results.abortIsFunction, true);
+  // Replayed in call order: the first queued request leaves first, the aborted one never does.
+  assert.deepEqual(results.fetchOrder.filter((u) => u.startsWith(ECHO)), [
+    `${ECHO}/echo/first`, `${ECHO}/echo/second`, `${ECHO}/echo/sixth`,
+  ]);
+  assert.equal(results.second, '{"n":2}');
+  assert.match(results.fifth, /^4 .*not-listed\.example/);
+  const events = results.events;
+  for (const e of ['success:/echo/first', 'complete:first', 'fail:9', 'complete:aborted', 'fail:2', 'complete:sixth']) {
+    assert.ok(events.includes(e), `${e} in ${events}`);
+  }
+  assert.ok(events.indexOf('success:/echo/first') < events.indexOf('complete:first'));
+  assert.ok(events.indexOf('fail:9') < events.indexOf('complete:aborted'));
+  // Only the awaited-and-handled ones: nothing unhandled.
+  assert.equal(results.unhandled, 0);
+  // The static canIUse list of my.js agrees with the runtime's.
+  assert.deepEqual(results.canIUseEarly, results.canIUseLate);
+  assert.ok(errors.some((e) => e.includes('success callback threw')), errors.join('\n'));
+  await page.close();
+});
+
+test('the runtime config of the super app applies when data-app-id is set', async () => {
+  const { page } = await open('/tests/bootstrap/runtime-config.html');
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.deepEqual(outcome, [19, 200]); // httpErrorAsFail and the whitelist came from it
+  await page.close();
+});
+
+test('data-* attributes win over the runtime config', async () => {
+  const { page } = await open('/tests/bootstrap/data-override.html');
+  assert.equal(await page.evaluate(() => window.outcome), 4);
+  await page.close();
+});
+
+test('a runtime config that cannot be fetched is tolerated', async () => {
+  const { page } = await open('/tests/bootstrap/no-sandbox.html');
+  assert.equal(await page.evaluate(() => window.outcome), 200);
+  await page.close();
+});
+
+test('inside the simulator: hello, settings from the shell, one log entry per call', async () => {
+  const { page } = await open('/tests/bootstrap/shell.html');
+  const frame = await (await page.waitForSelector('iframe')).contentFrame();
+  await frame.waitForFunction(() => window.outcome);
+  const outcome = await frame.evaluate(() => window.outcome);
+  assert.deepEqual(outcome, [200, 19]); // whitelist and httpErrorAsFail came from the shell
+  await page.waitForFunction(() => window.messages.filter((m) => m.type === 'miniprogram-shim:log').length >= 2);
+  const messages = await page.evaluate(() => window.messages);
+  assert.deepEqual(messages[0], { type: 'miniprogram-shim:hello', appId: 'sim-app' });
+  const logs = messages.filter((m) => m.type === 'miniprogram-shim:log').map((m) => m.entry);
+  assert.equal(logs.length, 2);
+  const ok = logs.find((l) => l.ok);
+  assert.equal(ok.api, 'request');
+  assert.equal(ok.options.url, `${ECHO}/echo`);
+  assert.equal(ok.result.status, 200);
+  assert.equal(typeof ok.durationMs, 'number');
+  assert.equal(logs.find((l) => !l.ok).result.error, 19);
+  await page.close();
+});
+
+test('the request demo page visibly works', async () => {
+  const { page } = await open('/request-demo/');
+  await page.click('#get');
+  await page.click('#abort');
+  await page.waitForSelector('#log li[data-label="GET"]');
+  await page.waitForSelector('#log li[data-label="abort"]');
+  const get = await page.textContent('#log li[data-label="GET"]');
+  assert.match(get, /GET → success/);
+  assert.match(get, /coffee%20%26%20tea/);
+  assert.match(await page.textContent('#log li[data-label="abort"]'), /"error": 9/);
+  await page.close();
+});
