@@ -23,7 +23,7 @@ export type RequestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS' | 'HEA
 export type RequestDataType = 'json' | 'text' | 'base64' | 'arraybuffer';
 
 /** `my.request` options (SPEC §3). */
-export interface RequestOptions<T = any> extends AsyncCallbacks<RequestSuccess<T>, RequestFail<T>> {
+export interface RequestOptions<T = unknown> extends AsyncCallbacks<RequestSuccess<T>, RequestFail<T>> {
   /** Absolute http(s) URL; its `host[:port]` must be whitelisted. */
   url: string;
   /** Default `GET`. */
@@ -46,7 +46,7 @@ export interface RequestOptions<T = any> extends AsyncCallbacks<RequestSuccess<T
 }
 
 /** `my.request` success result: `statusCode`/`header` alias `status`/`headers`. */
-export interface RequestSuccess<T = any> {
+export interface RequestSuccess<T = unknown> {
   data: T;
   status: number;
   headers: Record<string, string>;
@@ -55,7 +55,7 @@ export interface RequestSuccess<T = any> {
 }
 
 /** `my.request` fail object; error 19 also carries the response. */
-export interface RequestFail<T = any> extends MyError {
+export interface RequestFail<T = unknown> extends MyError {
   status?: number;
   statusCode?: number;
   data?: T;
@@ -64,7 +64,7 @@ export interface RequestFail<T = any> extends MyError {
 }
 
 /** What `my.request` returns: a Promise that can be aborted (fail 9). */
-export interface RequestTask<T = any> extends Promise<RequestSuccess<T>> {
+export interface RequestTask<T = unknown> extends Promise<RequestSuccess<T>> {
   abort(): void;
 }
 
@@ -135,9 +135,14 @@ export interface RuntimeConfig {
 
 /** The `my` object of a mini program. */
 export interface My {
-  request<T = any>(options: RequestOptions<T>): RequestTask<T>;
+  request<T = unknown>(options: RequestOptions<T>): RequestTask<T>;
   tradePay(options: TradePayOptions): Promise<TradePaySuccess>;
   alert(options?: AlertOptions): Promise<AlertSuccess>;
   canIUse(schema: string): boolean;
+}
+
+declare global {
+  /** The mini program's `my`, defined by the `my.js` bootstrap script. */
+  const my: My;
 }
 "#;
