@@ -17,6 +17,14 @@ struct Process {
     base: String,
 }
 
+impl Drop for Process {
+    /// A failed assertion must not leave the server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn start(data_dir: &std::path::Path) -> Process {
     let mut child = Command::new(env!("CARGO_BIN_EXE_superapp-sandbox"))
         .args(["--listen", "127.0.0.1:0", "--mini-program-listen", "off"])

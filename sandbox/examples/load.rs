@@ -1,0 +1,399 @@
+//! Load benchmark of the sandbox, in one command:
+//!
+//! ```text
+//! cargo run --release -p superapp-sandbox --example load [-- --requests 3000 --concurrency 32]
+//! ```
+//!
+//! 1. Raw RSA-2048 signing throughput of this machine (all cores, the same `Signer` the server
+//!    uses): every open API response is signed, so that is the ceiling.
+//! 2. `pay` and `inquiryPayment` against a sandbox started in-process on loopback (SQLite in a
+//!    temp dir, as by default), with real merchant signatures. Requests are signed *before* the
+//!    timed phase so the client does not compete with the server for the CPU's RSA time.
+//! 3. Notification dispatch: payments completed headlessly, each notified (signed) to a local
+//!    receiver that acknowledges with S; throughput from first completion to last delivery.
+//!
+//! Bounded in count and time; loopback only.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::routing::post;
+use axum::Router;
+use serde_json::json;
+use superapp_sandbox::signature::Signer;
+use superapp_sandbox::{clock, Config};
+
+struct Args {
+    requests: usize,
+    concurrency: usize,
+    notifications: usize,
+    sign_seconds: f64,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        requests: 3000,
+        concurrency: 32,
+        notifications: 1000,
+        sign_seconds: 3.0,
+    };
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    for pair in argv.chunks(2) {
+        let v = pair.get(1).map(String::as_str).unwrap_or("");
+        match pair[0].as_str() {
+            "--requests" => a.requests = v.parse().unwrap_or(a.requests).clamp(10, 100_000),
+            "--concurrency" => a.concurrency = v.parse().unwrap_or(a.concurrency).clamp(1, 512),
+            "--notifications" => {
+                a.notifications = v.parse().unwrap_or(a.notifications).clamp(10, 100_000)
+            }
+            "--sign-seconds" => {
+                a.sign_seconds = v.parse().unwrap_or(a.sign_seconds).clamp(0.5, 30.0)
+            }
+            other => eprintln!("ignoring {other}"),
+        }
+    }
+    a
+}
+
+/// Signs as fast as possible on `threads` threads for `seconds`; returns signatures per second.
+fn raw_sign_rate(key: &Signer, threads: usize, seconds: f64) -> f64 {
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let total: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    let mut n = 0usize;
+                    let body = format!(
+                        "POST /v1/payments/pay\nSANDBOX_X.2026-01-01T00:00:00+00:00.{{\"n\":{t}}}"
+                    );
+                    while Instant::now() < deadline {
+                        let _ = key.sign_base64(body.as_bytes());
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+    });
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+struct Signed {
+    body: String,
+    time: String,
+    signature: String,
+}
+
+/// Signs `bodies` for `path` on all cores (untimed preparation).
+fn presign(
+    key: &Signer,
+    client_id: &str,
+    path: &str,
+    bodies: Vec<String>,
+    threads: usize,
+) -> Vec<Signed> {
+    let chunk = bodies.len().div_ceil(threads).max(1);
+    let chunks: Vec<Vec<String>> = bodies.chunks(chunk).map(|c| c.to_vec()).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| {
+                s.spawn(move || {
+                    c.into_iter()
+                        .map(|body| {
+                            let time = clock::format_api(clock::now_ms());
+                            let signature = key
+                                .signature_header(path, client_id, &time, body.as_bytes())
+                                .expect("sign");
+                            Signed {
+                                body,
+                                time,
+                                signature,
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+struct Run {
+    throughput: f64,
+    p50: Duration,
+    p99: Duration,
+    ok: usize,
+    total: usize,
+}
+
+async fn fire(
+    base: &str,
+    client_id: &str,
+    path: &'static str,
+    reqs: Vec<Signed>,
+    concurrency: usize,
+    expect: &'static str,
+) -> Run {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()
+        .unwrap();
+    let reqs = Arc::new(reqs);
+    let next = Arc::new(AtomicUsize::new(0));
+    let ok = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(60);
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (http, reqs, next, ok) = (http.clone(), reqs.clone(), next.clone(), ok.clone());
+        let url = format!("{base}{path}");
+        let client_id = client_id.to_string();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= reqs.len() || Instant::now() > deadline {
+                    return lat;
+                }
+                let r = &reqs[i];
+                let t = Instant::now();
+                let resp = http
+                    .post(&url)
+                    .header("content-type", "application/json; charset=UTF-8")
+                    .header("client-id", &client_id)
+                    .header("request-time", &r.time)
+                    .header("signature", &r.signature)
+                    .body(r.body.clone())
+                    .send()
+                    .await;
+                if let Ok(resp) = resp {
+                    if let Ok(text) = resp.text().await {
+                        if text.contains(expect) {
+                            ok.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+                lat.push(t.elapsed());
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap_or_default());
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    Run {
+        throughput: all.len() as f64 / elapsed.as_secs_f64(),
+        p50: pct(0.50),
+        p99: pct(0.99),
+        ok: ok.load(Ordering::Relaxed),
+        total: all.len(),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let a = args();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    println!(
+        "superapp-sandbox load benchmark — {cores} cores, {} requests per phase, concurrency {}",
+        a.requests, a.concurrency
+    );
+
+    let key = Signer::generate().expect("key");
+    let one = raw_sign_rate(&key, 1, a.sign_seconds / 2.0);
+    let all = raw_sign_rate(&key, cores, a.sign_seconds);
+    println!("raw RSA-2048 sign (PKCS#1 v1.5 SHA-256, blinded): {one:.0}/s on 1 thread, {all:.0}/s on {cores} threads  ← ceiling");
+
+    // The server: its own multi-thread runtime (as the binary has), data in a temp dir.
+    let data = tempfile::tempdir().expect("temp dir");
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut config = Config::for_tests();
+    config.memory = false;
+    config.data_dir = data.path().to_path_buf();
+    config.notify_schedule = superapp_sandbox::notify::SchedulePreset::Fast;
+    let app = server_rt
+        .block_on(superapp_sandbox::build(config))
+        .expect("sandbox starts");
+    let base = app.public_base().to_string();
+    let merchant = app.state().store.default_merchant().unwrap().unwrap();
+    let merchant_key = Signer::from_pem(merchant.private_key_pem.as_deref().unwrap()).unwrap();
+    let client_id = merchant.client_id.clone();
+    server_rt.spawn(app.run_until(std::future::pending()));
+
+    // The client: one thread, so the server has the cores.
+    let client_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    // Receiver for the notification phase.
+    let received = Arc::new(AtomicUsize::new(0));
+    let receiver_url = {
+        let received = received.clone();
+        client_rt.block_on(async move {
+            let app = Router::new().route(
+                "/notify",
+                post(move || {
+                    let received = received.clone();
+                    async move {
+                        received.fetch_add(1, Ordering::Relaxed);
+                        r#"{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}}"#
+                    }
+                }),
+            );
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = l.local_addr().unwrap();
+            tokio::spawn(async move {
+                let _ = axum::serve(l, app).await;
+            });
+            format!("http://{addr}/notify")
+        })
+    };
+
+    // pay
+    let pay_bodies: Vec<String> = (0..a.requests)
+        .map(|i| {
+            json!({"productCode":"CASHIER_PAYMENT","paymentRequestId":format!("bench-{i}"),
+                   "paymentAmount":{"currency":"USD","value":"1000"},
+                   "order":{"orderDescription":"benchmark order","referenceOrderId":format!("o-{i}")},
+                   "paymentNotifyUrl": receiver_url})
+            .to_string()
+        })
+        .collect();
+    let signed = presign(
+        &merchant_key,
+        &client_id,
+        "/v1/payments/pay",
+        pay_bodies,
+        cores,
+    );
+    let pay = client_rt.block_on(fire(
+        &base,
+        &client_id,
+        "/v1/payments/pay",
+        signed,
+        a.concurrency,
+        "\"resultStatus\":\"A\"",
+    ));
+    println!(
+        "pay:             {:>7.0} req/s  p50 {}  p99 {}  ({}/{} accepted)  = {:.0}% of the signing ceiling",
+        pay.throughput, ms(pay.p50), ms(pay.p99), pay.ok, pay.total, 100.0 * pay.throughput / all
+    );
+
+    // inquiryPayment
+    let inq_bodies: Vec<String> = (0..a.requests)
+        .map(|i| json!({"paymentRequestId": format!("bench-{}", i % a.requests)}).to_string())
+        .collect();
+    let signed = presign(
+        &merchant_key,
+        &client_id,
+        "/v1/payments/inquiryPayment",
+        inq_bodies,
+        cores,
+    );
+    let inq = client_rt.block_on(fire(
+        &base,
+        &client_id,
+        "/v1/payments/inquiryPayment",
+        signed,
+        a.concurrency,
+        "\"resultStatus\":\"S\"",
+    ));
+    println!(
+        "inquiryPayment:  {:>7.0} req/s  p50 {}  p99 {}  ({}/{} S)  = {:.0}% of the signing ceiling",
+        inq.throughput, ms(inq.p50), ms(inq.p99), inq.ok, inq.total, 100.0 * inq.throughput / all
+    );
+
+    // Notification dispatch: complete N of the created payments headlessly; each is notified.
+    let n = a.notifications.min(a.requests);
+    let dispatch = client_rt.block_on(async {
+        let http = reqwest::Client::new();
+        // Look the payment ids up by request id (untimed).
+        let mut ids = Vec::with_capacity(n);
+        let lookups = presign(
+            &merchant_key,
+            &client_id,
+            "/v1/payments/inquiryPayment",
+            (0..n)
+                .map(|i| json!({"paymentRequestId": format!("bench-{i}")}).to_string())
+                .collect(),
+            cores,
+        );
+        for s in lookups {
+            let text = http
+                .post(format!("{base}/v1/payments/inquiryPayment"))
+                .header("client-id", &client_id)
+                .header("request-time", &s.time)
+                .header("signature", &s.signature)
+                .body(s.body)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            ids.push(v["paymentId"].as_str().unwrap_or_default().to_string());
+        }
+        let before = received.load(Ordering::Relaxed);
+        let started = Instant::now();
+        let next = Arc::new(AtomicUsize::new(0));
+        let ids = Arc::new(ids);
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let (http, ids, next, base) = (http.clone(), ids.clone(), next.clone(), base.clone());
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= ids.len() {
+                        return;
+                    }
+                    let _ = http
+                        .post(format!("{base}/sandbox/payments/{}/complete", ids[i]))
+                        .header("content-type", "application/json")
+                        .body(r#"{"outcome":"SUCCESS"}"#)
+                        .send()
+                        .await;
+                }
+            }));
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+        let deadline = started + Duration::from_secs(120);
+        while received.load(Ordering::Relaxed) - before < n && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let got = received.load(Ordering::Relaxed) - before;
+        (got, started.elapsed())
+    });
+    println!(
+        "notifyPayment:   {:>7.0} notifications/s  ({} delivered and acknowledged in {:.2} s, each signed)",
+        dispatch.0 as f64 / dispatch.1.as_secs_f64(),
+        dispatch.0,
+        dispatch.1.as_secs_f64()
+    );
+    server_rt.shutdown_timeout(Duration::from_secs(1));
+}
