@@ -166,7 +166,8 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
     } catch (err) {
       if (!(err instanceof WalletError)) throw err;
       // The payment may or may not exist: the order stays PENDING and inquiry will tell.
-      return sendJson(res, 502, { error: 'PAYMENT_UNKNOWN', message: err.message, orderId: order.orderId });
+      const hint = err.kind === 'signature' ? identityHint('INVALID_SIGNATURE') : '';
+      return sendJson(res, 502, { error: 'PAYMENT_UNKNOWN', message: err.message + hint, orderId: order.orderId });
     } finally {
       state.creating.delete(order.orderId);
     }
@@ -191,7 +192,7 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
       await store.save(order);
       return sendJson(res, 502, {
         error: 'PAYMENT_REJECTED',
-        message: `the wallet refused the payment (${order.failReason})`,
+        message: `the wallet refused the payment (${order.failReason})${identityHint(result.resultCode)}`,
         resultCode: result.resultCode,
         orderId: order.orderId,
       });
@@ -353,6 +354,17 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
     log(`notify order ${order.orderId} payment ${note.paymentId ?? '?'}: ${note.paymentStatus} ` +
       `(notification #${order.notifications}) -> acknowledged, order ${order.status}`);
     return sendJson(res, 200, ACK);
+  }
+
+  /**
+   * A sandbox restarted with a fresh data dir (or `--memory`) has new keys and forgets our
+   * Client-Id; say so instead of leaving a bare ACCESS_DENIED / INVALID_SIGNATURE.
+   */
+  function identityHint(resultCode) {
+    if (resultCode !== 'ACCESS_DENIED' && resultCode !== 'INVALID_SIGNATURE') return '';
+    return config.clientId
+      ? `; check that Client-Id ${config.clientId} is registered with the key in ${config.privateKeyFile}`
+      : '; if the sandbox was restarted with a fresh data dir, restart the demo merchant to fetch the new identity';
   }
 
   function notifyMode() {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
-import { CLIENT_ID, MERCHANT, WALLET, startFakeWallet } from './fake-wallet.mjs';
+import { CLIENT_ID, FORGER, MERCHANT, WALLET, startFakeWallet } from './fake-wallet.mjs';
 import { startMerchant } from './server.mjs';
 
 describe('demo merchant against a fake wallet', () => {
@@ -226,6 +226,30 @@ describe('demo merchant against a fake wallet', () => {
       assert.equal(res.status, 201);
     } finally {
       await own.close();
+      rmSync(keys, { recursive: true, force: true });
+    }
+  });
+
+  test('a wrong merchant key gives PAYMENT_REJECTED with a hint, not a bare INVALID_SIGNATURE', async () => {
+    const keys = mkdtempSync(join(tmpdir(), 'demo-merchant-badkey-'));
+    writeFileSync(join(keys, 'merchant.pem'), FORGER.privateKey);
+    writeFileSync(join(keys, 'wallet.pem'), WALLET.publicKey);
+    const wrong = await startMerchant(
+      {
+        host: '127.0.0.1', port: 0, sandbox: wallet.url, memory: true, failNotifications: 0,
+        clientId: CLIENT_ID, privateKeyFile: join(keys, 'merchant.pem'), walletPublicKeyFile: join(keys, 'wallet.pem'),
+      },
+      { log: () => {} },
+    );
+    try {
+      await wrong.identityReady;
+      const res = await fetch(`${wrong.url}/api/orders`, { method: 'POST', body: '{"items":[{"id":"latte","qty":1}]}' });
+      const body = await res.json();
+      assert.equal(res.status, 502);
+      assert.equal(body.error, 'PAYMENT_REJECTED');
+      assert.match(body.message, /INVALID_SIGNATURE.*is registered with the key in/);
+    } finally {
+      await wrong.close();
       rmSync(keys, { recursive: true, force: true });
     }
   });
