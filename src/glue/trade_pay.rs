@@ -296,11 +296,20 @@ const CLOSE_STYLE: &str = "position:absolute;top:6px;left:8px;z-index:1;width:32
 border-radius:50%;background:rgba(255,255,255,.9);color:#333;font:18px/32px system-ui,sans-serif;cursor:pointer;";
 
 /// The overlay's element, removed from the page when dropped.
+///
+/// It is hidden at once and taken out of the DOM on the next task: removing an iframe tears
+/// its (out-of-process) document down synchronously, which would otherwise delay the
+/// mini program's `success` callback by several milliseconds.
 struct Overlay(Element);
 
 impl Drop for Overlay {
     fn drop(&mut self) {
-        self.0.remove();
+        let _ = self.0.set_attribute("style", "display:none");
+        let element = self.0.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            element.remove();
+        });
     }
 }
 

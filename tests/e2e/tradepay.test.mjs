@@ -146,7 +146,7 @@ describe('tradePay rules (fixture mini program)', () => {
     const seen = await waitEvents(frame, 3);
     assert.deepEqual(seen.map((e) => e.kind), ['success', 'complete', 'resolved']);
     assert.deepEqual(seen[0].value, { resultCode: '9000' });
-    assert.equal(await page.locator('.miniprogram-shim-cashier').count(), 0, 'overlay removed');
+    await page.locator('.miniprogram-shim-cashier').waitFor({ state: 'detached', timeout: 2000 });
   });
 
   test('expired payment: the cashier says so and the app gets 4000', async (t) => {

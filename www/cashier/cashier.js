@@ -36,6 +36,7 @@ function report(outcome, failReason) {
   }
   const message = { type: 'miniprogram-shim:cashier-result', paymentId, outcome };
   if (failReason) message.failReason = failReason;
+  performance.mark('cashier:reported'); // read by the tradePay benchmark
   window.parent.postMessage(message, target);
 }
 
@@ -117,6 +118,7 @@ async function load() {
   }
   startCountdown(payment.expiryTime);
   show('order');
+  performance.mark('cashier:order-shown'); // read by the tradePay benchmark
   if (autopay) runAutopay(autopay);
 }
 
