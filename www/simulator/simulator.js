@@ -12,7 +12,7 @@ const MSG = 'miniprogram-shim:';
 // ---------------------------------------------------------------- settings (persisted)
 const DEFAULT_SETTINGS = {
   relay: true, httpErrorAsFail: false, latencyMs: 0, offline: false, forceTimeout: false,
-  tradePayFailRouting: false, autopay: '',
+  tradePayFailRouting: false, autopay: '', autoconsent: '',
 };
 const settings = { ...DEFAULT_SETTINGS, ...readStored() };
 if (params.has('autopay')) settings.autopay = params.get('autopay');
@@ -86,10 +86,12 @@ async function loadMiniProgram(id) {
   sendSettings();
 }
 
-// ---------------------------------------------------------------- tradePay: the cashier sheet
+// ---------------------------------------------------------------- the super app sheet (cashier, consent)
 const sheet = $('cashier-sheet');
 const cashierFrame = $('cashier');
-let openPayment = null; // { callId, paymentId, url }
+// What the sheet shows: { kind: 'pay', callId, paymentId } or { kind: 'auth', callId, requestId, scopes }.
+let openSheet = null;
+const SILENT_SCOPES = ['auth_base', 'USER_ID'];
 
 /** The shell checks the paymentUrl again: the mini program's word is not trusted. */
 function validatePaymentUrl(raw) {
@@ -102,35 +104,76 @@ function validatePaymentUrl(raw) {
   return [url, null, paymentId];
 }
 
-function startTradePay(callId, paymentUrl) {
-  const fail = (error, errorMessage) => postToMiniProgram({ type: `${MSG}trade-pay-error`, callId, error, errorMessage });
-  if (openPayment) return fail(3, 'tradePay:fail another payment is in progress');
-  const [url, problem, paymentId] = validatePaymentUrl(paymentUrl);
-  if (!url) return fail(2, `tradePay:fail ${problem}`);
-  if (settings.autopay) { url.searchParams.set('autopay', settings.autopay); url.searchParams.set('return', '300'); }
-  openPayment = { callId, paymentId };
-  cashierFrame.src = url.href;
+function showSheet(state, src) {
+  openSheet = state;
+  cashierFrame.src = src;
   sheet.hidden = false;
   cashierFrame.focus();
 }
 
-/** Ends the open payment with an outcome (null: the mini program went away, nobody to tell). */
-function closeCashier(outcome, failReason) {
-  if (!openPayment) return;
-  const { callId, paymentId } = openPayment;
-  openPayment = null;
-  sheet.hidden = true;
-  cashierFrame.src = 'about:blank';
-  if (outcome) {
-    const message = { type: `${MSG}trade-pay-result`, callId, paymentId, outcome };
-    if (failReason) message.failReason = failReason;
-    postToMiniProgram(message);
-  }
+function startTradePay(callId, paymentUrl) {
+  const fail = (error, errorMessage) => postToMiniProgram({ type: `${MSG}trade-pay-error`, callId, error, errorMessage });
+  if (openSheet) return fail(3, 'tradePay:fail another payment is in progress');
+  const [url, problem, paymentId] = validatePaymentUrl(paymentUrl);
+  if (!url) return fail(2, `tradePay:fail ${problem}`);
+  if (settings.autopay) { url.searchParams.set('autopay', settings.autopay); url.searchParams.set('return', '300'); }
+  showSheet({ kind: 'pay', callId, paymentId }, url.href);
+}
+
+function declinedScopes(scopes) {
+  return { authSuccessScopes: [], authErrorScopes: Object.fromEntries(scopes.map((s) => [s, '10001'])) };
+}
+function answerAuth(callId, answer) {
+  postToMiniProgram({ type: `${MSG}auth-result`, callId, ...answer });
   refreshSandbox();
 }
 
-sheet.addEventListener('click', (e) => { if (e.target.matches('[data-close]')) closeCashier('cancelled'); });
-document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && openPayment) closeCashier('cancelled'); });
+/** getAuthCode: silent scopes are granted by the shell itself; others ask in the consent sheet. */
+async function startAuth(callId, scopes) {
+  if (!appId) return answerAuth(callId, declinedScopes(scopes));
+  if (scopes.every((s) => SILENT_SCOPES.includes(s))) {
+    try {
+      const res = await fetch('/sandbox/auth/authorize', {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ appId, scopes, decision: 'allow' }),
+      });
+      const body = await res.json();
+      return answerAuth(callId, res.ok ? body : declinedScopes(scopes));
+    } catch {
+      return answerAuth(callId, declinedScopes(scopes));
+    }
+  }
+  if (openSheet) return answerAuth(callId, declinedScopes(scopes));
+  const requestId = `shell-${callId}`;
+  const url = new URL('/consent/', SUPERAPP);
+  url.searchParams.set('appId', appId);
+  url.searchParams.set('scopes', scopes.join(','));
+  url.searchParams.set('requestId', requestId);
+  if (settings.autoconsent) url.searchParams.set('autoconsent', settings.autoconsent);
+  showSheet({ kind: 'auth', callId, requestId, scopes }, url.href);
+}
+
+/** Ends what the sheet shows. `answer` null: the mini program went away, nobody to tell. */
+function closeSheet(answer) {
+  if (!openSheet) return;
+  const state = openSheet;
+  openSheet = null;
+  sheet.hidden = true;
+  cashierFrame.src = 'about:blank';
+  if (answer === null) return;
+  if (state.kind === 'pay') {
+    const message = { type: `${MSG}trade-pay-result`, callId: state.callId, paymentId: state.paymentId, outcome: answer.outcome };
+    if (answer.failReason) message.failReason = answer.failReason;
+    postToMiniProgram(message);
+    refreshSandbox();
+  } else {
+    answerAuth(state.callId, answer.auth ?? declinedScopes(state.scopes));
+  }
+}
+function closeCashier(outcome) { closeSheet(outcome === null ? null : { outcome }); }
+
+sheet.addEventListener('click', (e) => { if (e.target.matches('[data-close]')) closeSheet({ outcome: 'cancelled' }); });
+document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && openSheet) closeSheet({ outcome: 'cancelled' }); });
 
 // ---------------------------------------------------------------- messages
 window.addEventListener('message', (event) => {
@@ -138,8 +181,12 @@ window.addEventListener('message', (event) => {
   if (!data || typeof data !== 'object' || typeof data.type !== 'string' || !data.type.startsWith(MSG)) return;
 
   if (event.source === cashierFrame.contentWindow && event.origin === SUPERAPP) {
-    if (data.type === `${MSG}cashier-result` && openPayment && data.paymentId === openPayment.paymentId) {
-      closeCashier(String(data.outcome), typeof data.failReason === 'string' ? data.failReason : undefined);
+    if (data.type === `${MSG}cashier-result` && openSheet?.kind === 'pay' && data.paymentId === openSheet.paymentId) {
+      closeSheet({ outcome: String(data.outcome), failReason: typeof data.failReason === 'string' ? data.failReason : undefined });
+    }
+    if (data.type === `${MSG}consent-result` && openSheet?.kind === 'auth' && data.requestId === openSheet.requestId) {
+      const { authCode, authSuccessScopes, authErrorScopes } = data;
+      closeSheet({ auth: { authCode, authSuccessScopes, authErrorScopes } });
     }
     return;
   }
@@ -152,6 +199,11 @@ window.addEventListener('message', (event) => {
     case `${MSG}log`:
       if (data.entry && typeof data.entry === 'object') logCall(data.entry);
       break;
+    case `${MSG}auth`:
+      if ((typeof data.callId === 'string' || typeof data.callId === 'number') && Array.isArray(data.scopes)) {
+        startAuth(data.callId, data.scopes.filter((x) => typeof x === 'string'));
+      }
+      break;
     case `${MSG}trade-pay`:
       if (typeof data.callId === 'string' || typeof data.callId === 'number') startTradePay(data.callId, String(data.paymentUrl ?? ''));
       break;
@@ -160,7 +212,7 @@ window.addEventListener('message', (event) => {
 });
 
 // ---------------------------------------------------------------- devtools: logs
-const counts = { jsapi: 0, network: 0 };
+const counts = { jsapi: 0, network: 0, payments: 0, notifications: 0, grants: 0 };
 function cell(text, className) {
   const td = document.createElement('td');
   td.textContent = text;
@@ -288,6 +340,44 @@ function renderNotifications(list) {
   bump('notifications', list.length);
 }
 
+function renderUsers(users, session) {
+  const select = $('session-user');
+  const current = session?.userId ?? session?.user?.userId;
+  if (document.activeElement !== select) {
+    select.replaceChildren(...users.map((u) => {
+      const o = document.createElement('option');
+      o.value = u.userId;
+      o.textContent = `${u.nickName} (${u.userId})`;
+      o.selected = u.userId === current;
+      return o;
+    }));
+  }
+  $('users').replaceChildren(...users.map((u) => {
+    const tr = document.createElement('tr');
+    const balances = Object.entries(u.balances ?? {}).map(([c, v]) => `${v} ${c}`).join(', ');
+    tr.append(cell(`${u.userId}${u.userId === current ? ' ●' : ''}`), cell(u.nickName ?? ''), cell(u.mobile ?? ''), cell(balances));
+    return tr;
+  }));
+}
+
+function renderGrants(grants) {
+  $('grants').replaceChildren(...grants.map((g) => {
+    const tr = document.createElement('tr');
+    const granted = (g.authSuccessScopes ?? g.scopes ?? []).join(' ');
+    tr.append(cell(clock(g.createdAt ?? g.time)), cell(String(g.appId ?? '')), cell(String(g.nickName ?? g.userId ?? '')),
+      cell(granted || Object.keys(g.authErrorScopes ?? {}).join(' ')),
+      cell(String(g.decision ?? (g.authCode ? 'allow' : 'deny')), g.decision === 'deny' ? 'ko' : 'okc'),
+      cell(g.used ? 'used' : (g.authCode ? 'issued' : '')));
+    return tr;
+  }));
+  bump('grants', grants.length);
+}
+
+$('session-user').addEventListener('change', async (e) => {
+  await fetch('/sandbox/session', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: e.target.value }) });
+  refreshSandbox();
+});
+
 let refreshing = false;
 async function refreshSandbox() {
   if (refreshing) return;
@@ -299,6 +389,13 @@ async function refreshSandbox() {
     ]);
     renderPayments(Array.isArray(payments) ? payments : payments.payments ?? []);
     renderNotifications(Array.isArray(notifications) ? notifications : notifications.notifications ?? []);
+    const [users, session, grants] = await Promise.all([
+      fetch('/sandbox/users', { cache: 'no-store' }).then((r) => (r.ok ? r.json() : [])),
+      fetch('/sandbox/session', { cache: 'no-store' }).then((r) => (r.ok ? r.json() : {})),
+      fetch('/sandbox/auth/grants', { cache: 'no-store' }).then((r) => (r.ok ? r.json() : [])),
+    ]);
+    renderUsers(Array.isArray(users) ? users : users.users ?? [], session);
+    renderGrants(Array.isArray(grants) ? grants : grants.grants ?? []);
     $('sandbox-state').textContent = 'sandbox up';
     $('sandbox-state').className = 'pill up';
   } catch {
@@ -350,7 +447,7 @@ setInterval(() => { $('clock').textContent = new Date().toLocaleTimeString(undef
 // Automation hook for tests and scripts: window.simulator.set({ autopay: 'BALANCE' }), .state().
 window.simulator = {
   set(patch) { Object.assign(settings, patch); storeSettings(); sendSettings(); },
-  state: () => ({ appId, miniOrigin, whitelist: [...whitelist], settings: { ...settings }, cashierOpen: Boolean(openPayment) }),
+  state: () => ({ appId, miniOrigin, whitelist: [...whitelist], settings: { ...settings }, sheetOpen: openSheet?.kind ?? null }),
   refresh: refreshSandbox,
 };
 

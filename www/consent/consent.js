@@ -1,0 +1,91 @@
+// The super app's consent page (DESIGN.md "User identity"): in the super app origin, it asks
+// the signed-in user whether a mini program may have an auth code for some scopes, mints the
+// code through the sandbox, and posts the answer to the window that embedded it, naming the
+// target origin (never '*').
+
+const params = new URLSearchParams(location.search);
+const appId = params.get('appId') || '';
+const scopes = (params.get('scopes') || 'auth_base').split(',').map((s) => s.trim()).filter(Boolean);
+const requestId = params.get('requestId') || '';
+const embedder = params.get('embedder');
+const autoconsent = params.get('autoconsent'); // 'allow' | 'deny' (simulator automation)
+const SILENT = ['auth_base', 'USER_ID'];
+const DESCRIPTIONS = {
+  auth_user: 'Know who you are: your user id, nickname and avatar',
+  USER_NICKNAME: 'See your nickname', USER_AVATAR: 'See your avatar', USER_NAME: 'See your name',
+  USER_LOGIN_ID: 'See your login id', USER_CONTACTINFO: 'See your mobile number and email',
+  PLAINTEXT_MOBILE_PHONE: 'See your mobile number', auth_base: 'Know your user id', USER_ID: 'Know your user id',
+};
+
+const $ = (id) => document.getElementById(id);
+let answered = false;
+
+function show(id) {
+  for (const s of ['loading', 'ask', 'error']) $(s).hidden = s !== id;
+}
+
+/** Sends the answer once to the embedding window (the shell, or the mini program's overlay). */
+function answer(result) {
+  if (answered) return;
+  answered = true;
+  if (window.parent === window) return;
+  let target = location.origin;
+  if (embedder) {
+    try { target = new URL(embedder).origin; } catch { return; }
+  }
+  window.parent.postMessage({ type: 'miniprogram-shim:consent-result', requestId, ...result }, target);
+}
+
+function declined() {
+  const authErrorScopes = Object.fromEntries(scopes.map((s) => [s, '10001']));
+  return { authSuccessScopes: [], authErrorScopes };
+}
+
+async function decide(decision) {
+  $('allow').disabled = true;
+  $('deny').disabled = true;
+  try {
+    const res = await fetch('/sandbox/auth/authorize', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appId, scopes, decision }),
+    });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(body.message || `HTTP ${res.status}`);
+    answer({ authCode: body.authCode, authSuccessScopes: body.authSuccessScopes ?? [], authErrorScopes: body.authErrorScopes ?? {} });
+  } catch (e) {
+    if (decision === 'deny') return answer(declined());
+    $('error-text').textContent = `The super app could not authorize: ${e.message}`;
+    show('error');
+    $('error-close').focus();
+  }
+}
+
+async function load() {
+  if (SILENT.includes(scopes[0]) && scopes.every((s) => SILENT.includes(s))) return decide('allow');
+  let app = {}; let session = {};
+  try {
+    [app, session] = await Promise.all([
+      fetch(`/sandbox/mini-programs/${encodeURIComponent(appId)}`).then((r) => (r.ok ? r.json() : {})),
+      fetch('/sandbox/session').then((r) => (r.ok ? r.json() : {})),
+    ]);
+  } catch { /* shown with defaults */ }
+  const user = session.user || {};
+  $('app-name').textContent = app.name || 'This mini program';
+  $('user-name').textContent = user.nickName || user.userId || 'you';
+  if (user.avatar) $('avatar').src = user.avatar; else $('avatar').hidden = true;
+  $('scopes').replaceChildren(...scopes.map((s) => {
+    const li = document.createElement('li');
+    li.textContent = DESCRIPTIONS[s] || `Use "${s}"`;
+    return li;
+  }));
+  show('ask');
+  $('allow').focus();
+  if (autoconsent === 'allow' || autoconsent === 'deny') decide(autoconsent);
+}
+
+$('allow').addEventListener('click', () => decide('allow'));
+$('deny').addEventListener('click', () => decide('deny'));
+$('close').addEventListener('click', () => answer(declined()));
+$('error-close').addEventListener('click', () => answer(declined()));
+document.addEventListener('keydown', (e) => { if (e.key === 'Escape') answer(declined()); });
+load();
