@@ -38,6 +38,12 @@ pub const SUPPORTED: &[ApiSupport] = &[
         success: &["data", "status", "headers", "statusCode", "header"],
     },
     ApiSupport {
+        name: "getAuthCode",
+        object: &["scopes", "success", "fail", "complete"],
+        returns: &[],
+        success: &["authCode", "authSuccessScopes", "authErrorScopes"],
+    },
+    ApiSupport {
         name: "tradePay",
         object: &[
             "paymentUrl",
@@ -111,7 +117,9 @@ mod tests {
             ("tradePay.object.paymentUrl", true),
             ("tradePay.success.resultCode", true),
             ("tradePay.object.amount", false),
-            ("getAuthCode", false),
+            ("getAuthCode", true),
+            ("getAuthCode.object.scopes", true),
+            ("getAuthCode.success.authCode", true),
             ("", false),
             ("Request", false),
         ];

@@ -47,6 +47,10 @@ pub enum ApiError {
         /// Its documented meaning.
         meaning: &'static str,
     },
+    /// Code 11: the user declined the authorisation (`my.getAuthCode`); the fail object also
+    /// carries `authErrorScopes`.
+    #[error("USER_CANCEL")]
+    UserCancelled,
     /// Code 9: the mini program called `abort()` on the RequestTask.
     #[error("request:fail abort")]
     Aborted,
@@ -79,6 +83,7 @@ impl ApiError {
             ApiError::PaymentResult { code, .. } => *code,
             ApiError::Aborted => 9,
             ApiError::Network(_) => 12,
+            ApiError::UserCancelled => 11,
             ApiError::Timeout => 13,
             ApiError::JsonDecode => 14,
             ApiError::HttpStatus { .. } => 19,
@@ -141,6 +146,7 @@ mod tests {
                 6001,
                 "User cancels to pay.",
             ),
+            (ApiError::UserCancelled, 11, "USER_CANCEL"),
             (ApiError::Aborted, 9, "request:fail abort"),
             (ApiError::Network("refused".into()), 12, "network error: refused"),
             (ApiError::Timeout, 13, "request:fail timeout"),

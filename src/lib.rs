@@ -10,6 +10,7 @@
 //!   `canIUse`, `createMy`, the single callback/Promise adapter, `fetch`, the relay, the DOM.
 
 pub mod alert;
+pub mod auth;
 pub mod can_i_use;
 pub mod config;
 pub mod encoding;

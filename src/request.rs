@@ -215,11 +215,17 @@ impl RequestInput {
             })?,
         };
         let mut headers = self.headers;
-        for (name, _) in &headers {
+        for (name, value) in &headers {
             if name.is_empty() || !name.bytes().all(is_token_byte) {
                 return Err(ApiError::invalid(
                     format!("headers.{name}"),
                     "is not a valid header name",
+                ));
+            }
+            if value.contains(['\r', '\n', '\0']) {
+                return Err(ApiError::invalid(
+                    format!("headers.{name}"),
+                    "must not contain CR, LF or NUL",
                 ));
             }
         }
@@ -406,6 +412,13 @@ mod tests {
                     ..input("https://a/")
                 },
                 "headers.bad name",
+            ),
+            (
+                RequestInput {
+                    headers: vec![("x-inject".into(), "a\r\nset-cookie: x".into())],
+                    ..input("https://a/")
+                },
+                "headers.x-inject",
             ),
             (
                 RequestInput {

@@ -38,6 +38,7 @@
       success: ['data', 'status', 'headers', 'statusCode', 'header'],
     },
     tradePay: { object: ['paymentUrl', 'tradeNO', 'orderStr', 'success', 'fail', 'complete'], return: [], success: ['resultCode'] },
+    getAuthCode: { object: ['scopes', 'success', 'fail', 'complete'], return: [], success: ['authCode', 'authSuccessScopes', 'authErrorScopes'] },
     alert: { object: ['title', 'content', 'buttonText', 'success', 'fail', 'complete'], return: [], success: [] },
     canIUse: { object: [], return: [], success: [] },
   };
@@ -101,6 +102,7 @@
   var my = {
     request: function (options) { return shim ? shim.request(options) : enqueue('request', options); },
     tradePay: function (options) { return shim ? shim.tradePay(options) : enqueue('tradePay', options); },
+    getAuthCode: function (options) { return shim ? shim.getAuthCode(options) : enqueue('getAuthCode', options); },
     alert: function (options) { return shim ? shim.alert(options) : enqueue('alert', options); },
     canIUse: function (schema) { return shim ? shim.canIUse(schema) : staticCanIUse(schema); },
   };

@@ -3,6 +3,8 @@
 
 mod adapter;
 mod alert;
+mod auth;
+mod host;
 mod request;
 mod runtime;
 mod trade_pay;
@@ -64,6 +66,15 @@ pub fn trade_pay(
     trade_pay::trade_pay(&options)
 }
 
+/// `my.getAuthCode(options)`: an authorization code for `scopes` (SPEC §5b); silent for
+/// `auth_base`, a consent prompt in the super app's UI otherwise.
+#[wasm_bindgen(js_name = getAuthCode, unchecked_return_type = "Promise<GetAuthCodeSuccess>")]
+pub fn get_auth_code(
+    #[wasm_bindgen(unchecked_param_type = "GetAuthCodeOptions")] options: JsValue,
+) -> Promise {
+    auth::get_auth_code(&options)
+}
+
 /// `my.canIUse(schema)`: whether `api`, `api.object.param`, `api.return.member` or
 /// `api.success.field` is implemented. Synchronous.
 #[wasm_bindgen(js_name = canIUse)]
@@ -89,6 +100,7 @@ thread_local! {
             ("request", Closure::new(|o: JsValue| JsValue::from(request::request(&o)))),
             ("alert", Closure::new(|o: JsValue| JsValue::from(alert::alert(&o)))),
             ("tradePay", Closure::new(|o: JsValue| JsValue::from(trade_pay::trade_pay(&o)))),
+            ("getAuthCode", Closure::new(|o: JsValue| JsValue::from(auth::get_auth_code(&o)))),
             ("canIUse", Closure::new(|s: JsValue| JsValue::from(can_i_use(s)))),
         ];
         let mut owned = Vec::with_capacity(methods.len());

@@ -1,11 +1,11 @@
 //! `my.request` in the browser: reads the options, runs the core validation, sends the
 //! request (`fetch` directly, or through the super app's relay) and shapes the result.
 
-use js_sys::{ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array, JSON};
+use js_sys::{ArrayBuffer, Object, Promise, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
 
 use super::adapter::{run_api, set, Failure};
 use super::runtime;
@@ -40,6 +40,10 @@ extern "C" {
     #[wasm_bindgen(method, getter, structural, js_name = httpErrorAsFail)]
     fn http_error_as_fail(this: &RequestOptionsJs) -> JsValue;
 
+    /// The global `clearTimeout`.
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+
     /// The global `fetch` (window or worker).
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(url: &str, init: &RequestInit) -> Promise;
@@ -53,6 +57,45 @@ extern "C" {
     fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
+#[wasm_bindgen(module = "/src/glue/fetch.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = armTimeout)]
+    fn arm_timeout(controller: &AbortController, ms: u32, reason: &str) -> JsValue;
+    #[wasm_bindgen(js_name = attachAbort)]
+    fn attach_abort(promise: &Promise, controller: &AbortController);
+    #[wasm_bindgen(js_name = successObject)]
+    fn success_object(data: &JsValue, status: u16, headers: &JsValue) -> JsValue;
+    #[allow(clippy::too_many_arguments)]
+    #[wasm_bindgen(js_name = fetchResponse)]
+    fn fetch_response(
+        url: &str,
+        method: &str,
+        headers: &JsValue,
+        add_content_type: bool,
+        body: Option<JsValue>,
+        signal: Option<AbortSignal>,
+        include_credentials: bool,
+        as_bytes: bool,
+    ) -> Promise;
+}
+
+/// The call's timeout timer; dropping it (when the call settles) cancels it.
+struct TimeoutGuard(JsValue);
+
+impl Drop for TimeoutGuard {
+    fn drop(&mut self) {
+        clear_timeout(&self.0);
+    }
+}
+
+/// What `read_options` takes from the options object.
+struct ReadOptions {
+    input: RequestInput,
+    data: JsValue,
+    /// The `headers` (or `header`) object as given, passed to `fetch` as is once validated.
+    headers: JsValue,
+}
+
 /// `my.request(options)`: the Promise (also a RequestTask with `abort()`).
 pub(crate) fn request(options: &JsValue) -> Promise {
     let controller = AbortController::new().ok();
@@ -60,7 +103,11 @@ pub(crate) fn request(options: &JsValue) -> Promise {
     let signal = controller.as_ref().map(AbortController::signal);
     let timer_controller = controller.clone();
     let promise = run_api("request", options, async move {
-        let (input, data) = read?;
+        let ReadOptions {
+            input,
+            data,
+            headers,
+        } = read?;
         let (valid, transport, relay_url, app_id, faults) = runtime::with_config(|config| {
             let valid = input.validate(config.http_error_as_fail)?;
             config.whitelist.check(&valid.url)?;
@@ -73,15 +120,12 @@ pub(crate) fn request(options: &JsValue) -> Promise {
             ))
         })?;
         // Owned by this future: dropping it (when the call settles) cancels the timer.
-        let _timeout = timer_controller.map(|c| {
-            gloo_timers::callback::Timeout::new(valid.timeout_ms, move || {
-                c.abort_with_reason(&JsValue::from_str(TIMEOUT_REASON));
-            })
-        });
+        let _timeout = timer_controller
+            .map(|c| TimeoutGuard(arm_timeout(&c, valid.timeout_ms, TIMEOUT_REASON)));
         let signal = signal.as_ref();
         inject_faults(faults, signal).await?;
         match transport {
-            Transport::Direct => send_direct(valid, data, signal).await,
+            Transport::Direct => send_direct(valid, data, headers, signal).await,
             Transport::Relay => {
                 let relay_url = relay_url.ok_or_else(|| {
                     ApiError::Unknown(
@@ -94,18 +138,14 @@ pub(crate) fn request(options: &JsValue) -> Promise {
         }
     });
     if let Some(controller) = controller {
-        // `abort` is the controller's own method bound to it: no Rust closure to own or leak.
-        if let Ok(abort) = Reflect::get(&controller, &JsValue::from_str("abort")) {
-            if let Ok(abort) = abort.dyn_into::<Function>() {
-                set(promise.unchecked_ref(), "abort", &abort.bind0(&controller));
-            }
-        }
+        // A JS arrow over the controller: no Rust closure to own or leak.
+        attach_abort(&promise, &controller);
     }
     promise
 }
 
 /// Reads the options object now (as a device does), into the core input and the raw `data`.
-fn read_options(options: &JsValue) -> Result<(RequestInput, JsValue), Failure> {
+fn read_options(options: &JsValue) -> Result<ReadOptions, Failure> {
     if !options.is_object() {
         return Err(ApiError::invalid("options", "must be an object with a url").into());
     }
@@ -149,7 +189,11 @@ fn read_options(options: &JsValue) -> Result<(RequestInput, JsValue), Failure> {
         enable_cookie: opts.enable_cookie().is_truthy(),
         http_error_as_fail,
     };
-    Ok((input, data))
+    Ok(ReadOptions {
+        input,
+        data,
+        headers: headers_value,
+    })
 }
 
 fn opt_string(value: JsValue, name: &str) -> Result<Option<String>, ApiError> {
@@ -313,6 +357,7 @@ async fn await_promise(
 async fn send_direct(
     valid: ValidRequest,
     data: JsValue,
+    user_headers: JsValue,
     signal: Option<&AbortSignal>,
 ) -> Result<JsValue, Failure> {
     if valid.method.forbidden_by_fetch() {
@@ -323,58 +368,60 @@ async fn send_direct(
         .into());
     }
     let (url, body) = build_body(&valid, &data)?;
-    let headers = Headers::new().map_err(|_| ApiError::Unknown("no Headers".into()))?;
-    for (name, value) in &valid.headers {
-        headers.append(name, value).map_err(|_| {
-            ApiError::invalid(format!("headers.{name}"), "is not a valid header value")
-        })?;
-    }
-    let init = RequestInit::new();
-    init.set_method(valid.method.as_str());
-    init.set_headers(&headers);
-    init.set_signal(signal);
-    init.set_credentials(if valid.enable_cookie {
-        RequestCredentials::Include
-    } else {
-        RequestCredentials::Omit
-    });
-    if let Some(body) = &body {
-        init.set_body(body);
-    }
     if signal.is_some_and(AbortSignal::aborted) {
         return Err(classify_rejection(signal, &JsValue::UNDEFINED).into());
     }
-    let response: Response = await_promise(global_fetch(&url, &init), signal)
-        .await?
-        .unchecked_into();
-    let status = response.status();
-    let headers = Object::from_entries(&response.headers())
-        .map_err(|_| ApiError::Unknown("unreadable response headers".into()))?;
+    // The core validated the mini program's headers; `fetch` gets its object as is, plus the
+    // default content type when it has none.
+    let add_content_type = !user_has_content_type(&user_headers);
+    let as_bytes = matches!(valid.data_type, DataType::Base64 | DataType::ArrayBuffer);
+    let reply = await_promise(
+        fetch_response(
+            &url,
+            valid.method.as_str(),
+            &user_headers,
+            add_content_type,
+            body,
+            signal.cloned(),
+            valid.enable_cookie,
+            as_bytes,
+        ),
+        signal,
+    )
+    .await?;
+    let reply: js_sys::Array = reply.unchecked_into();
+    let status = reply.get(0).as_f64().unwrap_or_default() as u16;
+    let headers = reply.get(1);
+    let raw = reply.get(2);
     let http_error = is_http_error(status, valid.http_error_as_fail);
-    let body_promise = |r: &Response| -> Result<Promise, ApiError> {
-        match valid.data_type {
-            DataType::Json | DataType::Text => r.text(),
-            DataType::Base64 | DataType::ArrayBuffer => r.array_buffer(),
-        }
-        .map_err(|_| ApiError::Network("the response body was already read".into()))
-    };
-    let raw = await_promise(body_promise(&response)?, signal).await?;
     let data = match valid.data_type {
         DataType::Text | DataType::ArrayBuffer => raw,
         DataType::Json => parse_json(raw, http_error)?,
         DataType::Base64 => JsValue::from_str(&base64_encode(&Uint8Array::new(&raw).to_vec())),
     };
-    finish(status, headers.into(), data, http_error)
+    finish(status, headers, data, http_error)
+}
+
+/// Whether the mini program's own headers object sets a content type (any case).
+fn user_has_content_type(headers: &JsValue) -> bool {
+    headers.is_object()
+        && Object::keys(headers.unchecked_ref::<Object>())
+            .iter()
+            .any(|k| {
+                k.as_string()
+                    .is_some_and(|k| k.eq_ignore_ascii_case("content-type"))
+            })
 }
 
 /// `dataType: 'json'`: an empty body is `""`, an invalid one error 14 — except on an HTTP
 /// error mapped to 19, where the raw text is kept so the fail object still shows the body.
 fn parse_json(text: JsValue, http_error: bool) -> Result<JsValue, ApiError> {
-    if text.as_string().is_some_and(|t| t.trim().is_empty()) {
-        return Ok(JsValue::from_str(""));
-    }
+    // Parse first: the body is only copied into wasm memory on the (rare) error path.
     match json_parse(&text) {
         Ok(v) => Ok(v),
+        Err(_) if text.as_string().is_some_and(|t| t.trim().is_empty()) => {
+            Ok(JsValue::from_str(""))
+        }
         Err(_) if http_error => Ok(text),
         Err(_) => Err(ApiError::JsonDecode),
     }
@@ -400,13 +447,7 @@ fn finish(
             ],
         });
     }
-    let obj = Object::new();
-    set(&obj, "data", &data);
-    set(&obj, "status", &status_js);
-    set(&obj, "headers", &headers);
-    set(&obj, "statusCode", &status_js);
-    set(&obj, "header", &headers);
-    Ok(obj.into())
+    Ok(success_object(&data, status, &headers))
 }
 
 /// The body's bytes, for the relay envelope.

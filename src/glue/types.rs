@@ -105,6 +105,27 @@ export interface TradePayFail extends MyError {
   resultCode?: TradePayResultCode;
 }
 
+/** `my.getAuthCode` options (SPEC §5b). `auth_base` / `USER_ID` are silent; any other scope
+ *  (`auth_user`, `USER_NICKNAME`, `USER_AVATAR`, `USER_CONTACTINFO`, …) asks the user. */
+export interface GetAuthCodeOptions extends AsyncCallbacks<GetAuthCodeSuccess, GetAuthCodeFail> {
+  /** Default `['auth_base']`. */
+  scopes?: string | string[];
+}
+
+/** The code for your server's `/v1/authorizations/applyToken` (single use, 5 minutes). */
+export interface GetAuthCodeSuccess {
+  authCode: string;
+  authSuccessScopes: string[];
+  /** Scopes refused while others were granted: scope → error code. */
+  authErrorScopes?: Record<string, string>;
+}
+
+/** error 11 `USER_CANCEL` when the user declines; `authErrorScopes`: scope → error code
+ *  (`"10001"` declined, `"40006"` not available to this app). */
+export interface GetAuthCodeFail extends MyError {
+  authErrorScopes?: Record<string, string>;
+}
+
 /** One entry per `my.*` call, given to the `logger` of `configure`. */
 export interface CallLogEntry {
   api: string;
@@ -137,6 +158,7 @@ export interface RuntimeConfig {
 export interface My {
   request<T = unknown>(options: RequestOptions<T>): RequestTask<T>;
   tradePay(options: TradePayOptions): Promise<TradePaySuccess>;
+  getAuthCode(options?: GetAuthCodeOptions): Promise<GetAuthCodeSuccess>;
   alert(options?: AlertOptions): Promise<AlertSuccess>;
   canIUse(schema: string): boolean;
 }
