@@ -504,9 +504,10 @@ async fn pay(
         },
     })
     .to_string();
-    let expiry_at = req
-        .expiry_at
-        .unwrap_or(now + (state.config.default_expiry as i64).saturating_mul(1000));
+    let expiry_at = req.expiry_at.unwrap_or_else(|| {
+        let secs = i64::try_from(state.config.default_expiry).unwrap_or(i64::MAX / 2000);
+        now.saturating_add(secs.saturating_mul(1000))
+    });
     let new = NewPayment {
         row: PaymentRow {
             payment_id: payment_id.clone(),
@@ -549,7 +550,11 @@ async fn pay(
                 "magic amount 6004: the payment was created but this answer is 'unknown'; retry with the same request",
             )),
             PayBehaviour::Slow => {
-                let secs = state.config.slow_response.clamp(0.0, 120.0);
+                let secs = if state.config.slow_response.is_finite() {
+                    state.config.slow_response.clamp(0.0, 120.0)
+                } else {
+                    0.0
+                };
                 tokio::time::sleep(Duration::from_secs_f64(secs)).await;
                 Ok(response)
             }
