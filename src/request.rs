@@ -198,10 +198,10 @@ impl RequestInput {
             Some(t) if t.is_finite() && t > 0.0 && t <= f64::from(MAX_TIMEOUT_MS) => {
                 t.ceil() as u32
             }
-            Some(t) => {
+            Some(_) => {
                 return Err(ApiError::invalid(
                     "timeout",
-                    format!("must be a number of milliseconds in 1..={MAX_TIMEOUT_MS}, got {t}"),
+                    format!("must be a number of milliseconds in 1..={MAX_TIMEOUT_MS}"),
                 ))
             }
         };

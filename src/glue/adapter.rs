@@ -9,6 +9,7 @@
 //!   gets a plainly rejecting Promise.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -116,6 +117,13 @@ pub(crate) fn run_api<F>(api: &'static str, options: &JsValue, fut: F) -> Promis
 where
     F: Future<Output = Result<JsValue, Failure>> + 'static,
 {
+    // Boxed so the adapter below exists once in the wasm, not once per API (size budget).
+    run_boxed(api, options, Box::pin(fut))
+}
+
+type ApiFuture = Pin<Box<dyn Future<Output = Result<JsValue, Failure>>>>;
+
+fn run_boxed(api: &'static str, options: &JsValue, fut: ApiFuture) -> Promise {
     let callbacks = Callbacks::read(api, options);
     let handled = callbacks.fail.is_some() || callbacks.complete.is_some();
     let log = runtime::logger().map(|logger| (logger, options.clone(), js_sys::Date::now()));
