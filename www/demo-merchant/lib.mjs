@@ -252,6 +252,109 @@ export function paymentUrlOf(payResponse) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// User identity (SPEC §5b, DESIGN.md "User identity"): auth code → tokens → user, the session
+// ---------------------------------------------------------------------------------------------
+
+/** The header the mini program sends its session id in (my.request headers). */
+export const SESSION_HEADER = 'x-session-id';
+
+/** A refresh is done this long before the access token's expiry, so a call never races it. */
+export const TOKEN_SKEW_MS = 30_000;
+
+/**
+ * What the mini program is told when the wallet refuses a grant (`applyToken`, `inquiryUserInfo`
+ * `F` results): `{ status, error, message, relogin }`. `relogin`: the session is over, the app
+ * must get a new auth code (`my.getAuthCode`) and `POST /api/session` again.
+ */
+const AUTH_FAILURES = {
+  INVALID_CODE: [401, 'AUTH_CODE_INVALID', 'the auth code is not valid for this shop; get a new one with my.getAuthCode', true],
+  USED_CODE: [401, 'AUTH_CODE_USED', 'the auth code was already used (codes are single use); get a new one with my.getAuthCode', true],
+  EXPIRED_CODE: [401, 'AUTH_CODE_EXPIRED', 'the auth code has expired (codes live 5 minutes); get a new one with my.getAuthCode', true],
+  INVALID_REFRESH_TOKEN: [401, 'LOGIN_REQUIRED', 'the sign-in is no longer valid (refresh token refused); sign in again', true],
+  EXPIRED_REFRESH_TOKEN: [401, 'LOGIN_REQUIRED', 'the sign-in has expired (refresh token expired); sign in again', true],
+  INVALID_ACCESS_TOKEN: [401, 'LOGIN_REQUIRED', 'the sign-in is no longer valid (access token refused); sign in again', true],
+  ACCESS_TOKEN_EXPIRED: [401, 'LOGIN_REQUIRED', 'the sign-in has expired; sign in again', true],
+  PARAM_ILLEGAL: [400, 'INVALID_PARAM', 'the wallet refused the request as malformed', false],
+  INVALID_API: [501, 'AUTH_NOT_SUPPORTED', 'the wallet does not implement user authorization (applyToken / inquiryUserInfo)', false],
+};
+
+export function authFailure(resultCode, resultMessage) {
+  const known = AUTH_FAILURES[resultCode];
+  const detail = resultMessage && resultMessage !== resultCode ? ` (${resultCode}: ${resultMessage})` : ` (${resultCode})`;
+  if (known) {
+    const [status, error, message, relogin] = known;
+    return { status, error, message: message + detail, relogin, resultCode };
+  }
+  // ACCESS_DENIED, INVALID_SIGNATURE, PROCESS_FAIL…: the shop's problem, not the user's.
+  return { status: 502, error: 'AUTH_REJECTED', message: `the wallet refused the sign-in${detail}`, relogin: false, resultCode };
+}
+
+/** `POST /api/session` body: `{ authCode }` → `{ ok: true, authCode }` or `{ ok: false, field, message }`. */
+export function readAuthCode(body) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return invalid('body', 'must be a JSON object like {"authCode":"…"} (the code from my.getAuthCode)');
+  }
+  if (typeof body.authCode !== 'string' || body.authCode.trim() === '') {
+    return invalid('authCode', 'must be the non-empty string my.getAuthCode returned');
+  }
+  if (body.authCode.length > 512) return invalid('authCode', 'is too long');
+  return { ok: true, authCode: body.authCode.trim() };
+}
+
+/**
+ * The tokens of a successful `applyToken` answer: `{ ok: true, tokens: { accessToken,
+ * accessTokenExpiryTime, refreshToken, refreshTokenExpiryTime, customerId } }` or
+ * `{ ok: false, reason }` when a field the merchant needs is missing.
+ */
+export function tokensOf(answer) {
+  const { accessToken, accessTokenExpiryTime, refreshToken, refreshTokenExpiryTime, customerId } = answer ?? {};
+  if (typeof accessToken !== 'string' || !accessToken) return { ok: false, reason: 'applyToken answered S without accessToken' };
+  if (typeof customerId !== 'string' || !customerId) return { ok: false, reason: 'applyToken answered S without customerId' };
+  return {
+    ok: true,
+    tokens: {
+      accessToken,
+      accessTokenExpiryTime: accessTokenExpiryTime ?? null,
+      refreshToken: refreshToken ?? null,
+      refreshTokenExpiryTime: refreshTokenExpiryTime ?? null,
+      customerId,
+    },
+  };
+}
+
+/**
+ * True when `time` (RFC 3339, the wallet's expiry) is within `skewMs` of `now` or past.
+ * No time, or one that does not parse: not known to be expired (the wallet will say so).
+ */
+export function isExpired(time, now = Date.now(), skewMs = TOKEN_SKEW_MS) {
+  if (typeof time !== 'string' || !time) return false;
+  const at = Date.parse(time);
+  if (Number.isNaN(at)) return false;
+  return at - skewMs <= now;
+}
+
+/**
+ * What the mini program sees of the user: `{ customerId, nickName, avatar }` from
+ * `inquiryUserInfo`'s `userInfo` (only what the granted scopes allow: `auth_base` gives no
+ * nickname, so `nickName` and `avatar` may be null).
+ */
+export function userOf(userInfo, customerId) {
+  const info = userInfo && typeof userInfo === 'object' ? userInfo : {};
+  const text = (value) => (typeof value === 'string' && value.trim() ? value.trim() : null);
+  const avatar = text(info.avatar);
+  return {
+    customerId: text(info.userId) ?? customerId,
+    nickName: text(info.nickName) ?? text(info.userName?.fullName) ?? text(info.userName),
+    avatar: avatar && /^https?:\/\//i.test(avatar) ? avatar : null,
+  };
+}
+
+/** A session id: 32 random bytes, base64url. */
+export function newSessionId(bytes) {
+  return Buffer.from(bytes).toString('base64url');
+}
+
+// ---------------------------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------------------------
 

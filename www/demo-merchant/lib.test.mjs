@@ -6,6 +6,12 @@ import { test } from 'node:test';
 
 import {
   GOODS,
+  authFailure,
+  isExpired,
+  newSessionId,
+  readAuthCode,
+  tokensOf,
+  userOf,
   formatRequestTime,
   formatSignatureHeader,
   headerValue,
@@ -251,4 +257,104 @@ test('configuration from flags and env', () => {
     [['--client-id', 'C'], /go together/],
   ];
   for (const [argv, message] of errors) assert.match(parseConfig(argv).error ?? '', message, argv.join(' '));
+});
+
+test('wallet refusals of a sign-in map to a clear answer for the mini program', () => {
+  const cases = [
+    // resultCode,              status, error,               relogin
+    ['INVALID_CODE', 401, 'AUTH_CODE_INVALID', true],
+    ['USED_CODE', 401, 'AUTH_CODE_USED', true],
+    ['EXPIRED_CODE', 401, 'AUTH_CODE_EXPIRED', true],
+    ['INVALID_REFRESH_TOKEN', 401, 'LOGIN_REQUIRED', true],
+    ['EXPIRED_REFRESH_TOKEN', 401, 'LOGIN_REQUIRED', true],
+    ['INVALID_ACCESS_TOKEN', 401, 'LOGIN_REQUIRED', true],
+    ['ACCESS_TOKEN_EXPIRED', 401, 'LOGIN_REQUIRED', true],
+    ['PARAM_ILLEGAL', 400, 'INVALID_PARAM', false],
+    ['INVALID_API', 501, 'AUTH_NOT_SUPPORTED', false],
+    ['ACCESS_DENIED', 502, 'AUTH_REJECTED', false],
+    ['INVALID_SIGNATURE', 502, 'AUTH_REJECTED', false],
+    ['SOMETHING_NEW', 502, 'AUTH_REJECTED', false],
+  ];
+  for (const [code, status, error, relogin] of cases) {
+    const failure = authFailure(code, 'details');
+    assert.deepEqual(
+      { status: failure.status, error: failure.error, relogin: failure.relogin, resultCode: failure.resultCode },
+      { status, error, relogin, resultCode: code },
+      code,
+    );
+    assert.match(failure.message, new RegExp(`\\(${code}: details\\)$`), code);
+  }
+  assert.match(authFailure('USED_CODE', 'USED_CODE').message, /single use.*\(USED_CODE\)$/, 'no repeated code');
+});
+
+test('POST /api/session bodies: the auth code or the field at fault', () => {
+  const cases = [
+    [{ authCode: 'abc' }, { ok: true, authCode: 'abc' }],
+    [{ authCode: '  abc \n' }, { ok: true, authCode: 'abc' }],
+    [{}, 'authCode'],
+    [{ authCode: 42 }, 'authCode'],
+    [{ authCode: '' }, 'authCode'],
+    [{ authCode: 'x'.repeat(513) }, 'authCode'],
+    [null, 'body'],
+    [['abc'], 'body'],
+    ['abc', 'body'],
+  ];
+  for (const [body, expected] of cases) {
+    const read = readAuthCode(body);
+    if (typeof expected === 'string') {
+      assert.equal(read.ok, false, JSON.stringify(body));
+      assert.equal(read.field, expected, JSON.stringify(body));
+      assert.ok(read.message.startsWith(expected));
+    } else assert.deepEqual(read, expected);
+  }
+});
+
+test('applyToken answers: the tokens, or why they are unusable', () => {
+  const full = {
+    accessToken: 'A', accessTokenExpiryTime: '2026-11-27T08:20:00+00:00',
+    refreshToken: 'R', refreshTokenExpiryTime: '2026-12-27T07:20:00+00:00', customerId: '2088000000000001',
+  };
+  assert.deepEqual(tokensOf({ result: {}, ...full }), { ok: true, tokens: full });
+  assert.deepEqual(tokensOf({ accessToken: 'A', customerId: 'C' }).tokens, {
+    accessToken: 'A', accessTokenExpiryTime: null, refreshToken: null, refreshTokenExpiryTime: null, customerId: 'C',
+  });
+  assert.match(tokensOf({ customerId: 'C' }).reason, /without accessToken/);
+  assert.match(tokensOf({ accessToken: 'A' }).reason, /without customerId/);
+  assert.equal(tokensOf(undefined).ok, false);
+});
+
+test('token expiry, with a safety margin, in any offset; unknown times are not expired', () => {
+  const now = Date.parse('2026-11-27T07:20:00Z');
+  const cases = [
+    ['2026-11-27T07:19:59+00:00', 0, true],
+    ['2026-11-27T07:20:00Z', 0, true],
+    ['2026-11-27T07:20:01+00:00', 0, false],
+    ['2026-11-27T07:20:20+00:00', 30_000, true], // inside the margin
+    ['2026-11-27T07:21:00+00:00', 30_000, false],
+    ['2026-11-27T10:20:20.500+03:00', 0, false], // 07:20:20.5 UTC
+    ['2026-11-27T10:19:00+03:00', 0, true],
+    [null, 0, false],
+    ['', 0, false],
+    ['soon', 0, false],
+  ];
+  for (const [time, skew, expired] of cases) assert.equal(isExpired(time, now, skew), expired, `${time} skew ${skew}`);
+});
+
+test('the user the mini program sees: only what the scopes granted', () => {
+  const cases = [
+    [{ userId: 'U1', nickName: 'Alice', avatar: 'http://127.0.0.1:8700/avatars/alice.svg' }, 'C',
+      { customerId: 'U1', nickName: 'Alice', avatar: 'http://127.0.0.1:8700/avatars/alice.svg' }],
+    [{ userId: 'U1' }, 'C', { customerId: 'U1', nickName: null, avatar: null }], // auth_base
+    [{}, 'C', { customerId: 'C', nickName: null, avatar: null }],
+    [undefined, 'C', { customerId: 'C', nickName: null, avatar: null }],
+    [{ userId: 'U1', nickName: '  ', userName: { fullName: 'Alice Liddell' } }, 'C', { customerId: 'U1', nickName: 'Alice Liddell', avatar: null }],
+    [{ userId: 'U1', avatar: 'javascript:alert(1)' }, 'C', { customerId: 'U1', nickName: null, avatar: null }],
+  ];
+  for (const [info, customerId, expected] of cases) assert.deepEqual(userOf(info, customerId), expected, JSON.stringify(info));
+});
+
+test('session ids are 32 random bytes, base64url', () => {
+  const id = newSessionId(Buffer.alloc(32, 0xff));
+  assert.equal(id, '_'.repeat(42) + '8');
+  assert.match(newSessionId(Buffer.alloc(32)), /^A{42}A$/);
 });

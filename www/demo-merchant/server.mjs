@@ -7,6 +7,7 @@
 //
 // Run: node www/demo-merchant/server.mjs --help
 
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
@@ -15,14 +16,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CURRENCY,
   GOODS,
+  SESSION_HEADER,
   USAGE,
+  authFailure,
   formatRequestTime,
+  headerValue,
+  isExpired,
   isFinal,
   newOrderId,
   orderStatusFromPayment,
   parseConfig,
   paymentUrlOf,
   priceOrder,
+  readAuthCode,
+  tokensOf,
+  userOf,
+  newSessionId,
   verifyWalletSignature,
 } from './lib.mjs';
 import { OrderStore } from './store.mjs';
@@ -37,6 +46,8 @@ const MAX_BODY = 64 * 1024;
 const INQUIRY_INTERVAL_MS = 2000;
 /** How long a payment stays payable (sent as paymentExpiryTime). */
 const PAYMENT_EXPIRY_MS = 15 * 60 * 1000;
+/** Sessions kept in memory at most; the oldest is forgotten first. */
+const MAX_SESSIONS = 10_000;
 const ACK = { result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' } };
 
 /** Log line with a timestamp; the one place output is written. */
@@ -57,6 +68,7 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
     lastInquiry: new Map(), // orderId → ms timestamp
     inquiries: new Map(), // orderId → in-flight Promise
     creating: new Set(), // orderIds whose pay call is in flight
+    sessions: new Map(), // sessionId → { sessionId, user, tokens, createdAt, refreshing }
     closed: false,
   };
 
@@ -102,16 +114,26 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
     let m;
     if (path === '/' && method === 'GET') return sendJson(res, 200, describe());
     if (path === '/api/goods' && method === 'GET') return sendJson(res, 200, { currency: CURRENCY, goods: GOODS });
-    if (path === '/api/orders' && method === 'GET') return sendJson(res, 200, { orders: store.list().map(view) });
-    if (path === '/api/orders' && method === 'POST') return createOrder(req, res);
-    if ((m = path.match(/^\/api\/orders\/([^/]+)$/)) && method === 'GET') return getOrder(res, safeDecode(m[1]));
-    if ((m = path.match(/^\/api\/orders\/([^/]+)\/cancel$/)) && method === 'POST') {
-      return cancelOrder(res, safeDecode(m[1]));
+    if (path === '/api/session' && method === 'POST') return createSession(req, res);
+    if (path === '/api/session' && method === 'GET') return currentSession(req, res);
+    if (path === '/api/session' && method === 'DELETE') return endSession(req, res);
+    if (path.startsWith('/api/orders')) {
+      // Orders belong to a signed-in user: every order route needs the session.
+      const session = sessionOf(req);
+      if (!session) return loginRequired(res, req);
+      if (path === '/api/orders' && method === 'GET') {
+        return sendJson(res, 200, { orders: store.list().filter((o) => ownedBy(o, session)).map(view) });
+      }
+      if (path === '/api/orders' && method === 'POST') return createOrder(req, res, session);
+      if ((m = path.match(/^\/api\/orders\/([^/]+)$/)) && method === 'GET') return getOrder(res, safeDecode(m[1]), session);
+      if ((m = path.match(/^\/api\/orders\/([^/]+)\/cancel$/)) && method === 'POST') {
+        return cancelOrder(res, safeDecode(m[1]), session);
+      }
     }
     if (path === notifyPath && method === 'POST') return notify(req, res, path);
     if (path === '/debug/notify-mode' && method === 'GET') return sendJson(res, 200, notifyMode());
     if (path === '/debug/notify-mode' && method === 'POST') return setNotifyMode(req, res);
-    const known = ['/api/goods', '/api/orders', notifyPath, '/debug/notify-mode'].includes(path) ||
+    const known = ['/api/goods', '/api/session', '/api/orders', notifyPath, '/debug/notify-mode'].includes(path) ||
       /^\/api\/orders\/[^/]+(\/cancel)?$/.test(path);
     if (known) return sendJson(res, 405, { error: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${path}` });
     return sendJson(res, 404, { error: 'NOT_FOUND', message: `no route ${method} ${path}` });
@@ -119,7 +141,7 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
 
   // -- orders ----------------------------------------------------------------------------------
 
-  async function createOrder(req, res) {
+  async function createOrder(req, res, session) {
     const body = await readJson(req, res);
     if (body === undefined) return;
     const priced = priceOrder(body);
@@ -144,6 +166,7 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
       paymentTime: null,
       createdAt: now.toISOString(),
       notifications: 0,
+      buyer: { customerId: session.user.customerId, nickName: session.user.nickName },
     };
     const payRequest = {
       productCode: 'CASHIER_PAYMENT',
@@ -153,6 +176,8 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
         referenceOrderId: order.orderId,
         orderDescription: order.description,
         orderAmount: order.amount,
+        // The customer id applyToken gave us: the wallet pays as this user.
+        buyer: { referenceBuyerId: session.user.customerId },
         merchant: { referenceMerchantId: 'demo-coffee', merchantName: MERCHANT_NAME },
       },
       paymentExpiryTime: formatRequestTime(new Date(now.getTime() + PAYMENT_EXPIRY_MS)),
@@ -205,8 +230,8 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
     });
   }
 
-  async function getOrder(res, orderId) {
-    const order = store.get(orderId);
+  async function getOrder(res, orderId, session) {
+    const order = ownedBy(store.get(orderId), session);
     if (!order) return sendJson(res, 404, { error: 'ORDER_NOT_FOUND', message: `no order '${orderId}'` });
     let inquiryError = null;
     if (!isFinal(order.status)) inquiryError = await inquire(order);
@@ -261,8 +286,8 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
     }
   }
 
-  async function cancelOrder(res, orderId) {
-    const order = store.get(orderId);
+  async function cancelOrder(res, orderId, session) {
+    const order = ownedBy(store.get(orderId), session);
     if (!order) return sendJson(res, 404, { error: 'ORDER_NOT_FOUND', message: `no order '${orderId}'` });
     if (isFinal(order.status)) {
       return sendJson(res, 409, { error: 'ORDER_FINAL', message: `order is already ${order.status}`, order: view(order) });
@@ -294,6 +319,158 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
       error: result.resultCode ?? 'CANCEL_FAILED',
       message: `the wallet refused to cancel: ${result.resultMessage ?? result.resultCode}`,
       order: view(order),
+    });
+  }
+
+  // -- sessions (user identity: SPEC §5b) ------------------------------------------------------
+
+  /** The session named by the request's `x-session-id` header, or null. */
+  function sessionOf(req) {
+    const id = headerValue(req.headers, SESSION_HEADER);
+    return (typeof id === 'string' && state.sessions.get(id)) || null;
+  }
+
+  function loginRequired(res, req, message) {
+    const named = headerValue(req.headers, SESSION_HEADER);
+    return sendJson(res, 401, {
+      error: 'LOGIN_REQUIRED',
+      message: message ??
+        (named
+          ? 'this session is unknown or over (the shop may have restarted); sign in again: my.getAuthCode, then POST /api/session'
+          : `sign in first: my.getAuthCode, then POST /api/session {authCode}, and send the sessionId as the ${SESSION_HEADER} header`),
+    });
+  }
+
+  /**
+   * `POST /api/session {authCode}`: the code from my.getAuthCode buys tokens (applyToken,
+   * AUTHORIZATION_CODE), the access token buys the user (inquiryUserInfo); the tokens stay here,
+   * the mini program gets a session id and the user.
+   */
+  async function createSession(req, res) {
+    const body = await readJson(req, res);
+    if (body === undefined) return;
+    const read = readAuthCode(body);
+    if (!read.ok) return sendJson(res, 400, { error: 'INVALID_PARAM', field: read.field, message: read.message });
+    if (!state.wallet) return walletNotReady(res);
+    try {
+      const tokens = await grant({ grantType: 'AUTHORIZATION_CODE', authCode: read.authCode });
+      const session = { sessionId: newSessionId(randomBytes(32)), tokens, user: null, createdAt: new Date().toISOString() };
+      session.user = await fetchUser(session, { fresh: true });
+      state.sessions.set(session.sessionId, session);
+      if (state.sessions.size > MAX_SESSIONS) state.sessions.delete(state.sessions.keys().next().value);
+      log(`session: ${session.user.customerId} (${session.user.nickName ?? 'no nickname granted'}) signed in`);
+      return sendJson(res, 200, { sessionId: session.sessionId, user: session.user });
+    } catch (err) {
+      return refusal(res, err);
+    }
+  }
+
+  /** `GET /api/session`: the current user, asked again of the wallet (refreshing the token first if needed). */
+  async function currentSession(req, res) {
+    const session = sessionOf(req);
+    if (!session) return loginRequired(res, req);
+    if (!state.wallet) return walletNotReady(res);
+    try {
+      session.user = await fetchUser(session);
+      return sendJson(res, 200, { sessionId: session.sessionId, user: session.user });
+    } catch (err) {
+      if (err instanceof Refusal && err.relogin) state.sessions.delete(session.sessionId);
+      return refusal(res, err);
+    }
+  }
+
+  /** `DELETE /api/session`: sign out (the tokens are forgotten). */
+  function endSession(req, res) {
+    const session = sessionOf(req);
+    if (session) {
+      state.sessions.delete(session.sessionId);
+      log(`session: ${session.user.customerId} signed out`);
+    }
+    return sendJson(res, 200, { signedOut: Boolean(session) });
+  }
+
+  /** applyToken → the tokens, or throws a Refusal / WalletError. */
+  async function grant(request) {
+    const answer = await state.wallet.applyToken(request);
+    const { result } = answer;
+    if (result.resultStatus === 'S') {
+      const read = tokensOf(answer);
+      if (!read.ok) throw new Refusal(502, 'AUTH_UNKNOWN', read.reason);
+      return read.tokens;
+    }
+    if (result.resultStatus === 'F') {
+      const failure = authFailure(result.resultCode, result.resultMessage);
+      if (failure.status === 502) failure.message += identityHint(result.resultCode);
+      throw Refusal.from(failure);
+    }
+    throw new Refusal(502, 'AUTH_UNKNOWN', `applyToken answered ${result.resultStatus} ${result.resultCode ?? ''}; try again`);
+  }
+
+  /**
+   * A new access token from the refresh token (which the wallet rotates: the old one is spent).
+   * One refresh per session at a time: a second caller waits for the first one's tokens.
+   */
+  function refresh(session) {
+    if (session.refreshing) return session.refreshing;
+    const { refreshToken, refreshTokenExpiryTime } = session.tokens;
+    if (!refreshToken) return Promise.reject(Refusal.from(authFailure('INVALID_REFRESH_TOKEN', 'no refresh token was issued')));
+    if (isExpired(refreshTokenExpiryTime, Date.now(), 0)) {
+      return Promise.reject(Refusal.from(authFailure('EXPIRED_REFRESH_TOKEN', `expired at ${refreshTokenExpiryTime}`)));
+    }
+    session.refreshing = grant({ grantType: 'REFRESH_TOKEN', refreshToken })
+      .then((tokens) => {
+        session.tokens = tokens;
+        log(`session: ${tokens.customerId} access token refreshed (valid until ${tokens.accessTokenExpiryTime ?? '?'})`);
+        return tokens;
+      })
+      .finally(() => {
+        session.refreshing = null;
+      });
+    return session.refreshing;
+  }
+
+  /**
+   * inquiryUserInfo with the session's access token: refreshed first when it has expired, and
+   * once more if the wallet says it has (clocks differ).
+   */
+  async function fetchUser(session, { fresh = false } = {}) {
+    if (session.refreshing) await session.refreshing;
+    let refreshed = fresh; // tokens just granted are used as they are, however short-lived
+    if (!fresh && isExpired(session.tokens.accessTokenExpiryTime)) {
+      await refresh(session);
+      refreshed = true;
+    }
+    for (;;) {
+      const answer = await state.wallet.inquiryUserInfo({ accessToken: session.tokens.accessToken });
+      const { result } = answer;
+      if (result.resultStatus === 'S') return userOf(answer.userInfo, session.tokens.customerId);
+      const stale = result.resultCode === 'ACCESS_TOKEN_EXPIRED' || result.resultCode === 'INVALID_ACCESS_TOKEN';
+      if (result.resultStatus === 'F' && stale && !refreshed && session.tokens.refreshToken) {
+        await refresh(session);
+        refreshed = true;
+        continue;
+      }
+      if (result.resultStatus === 'F') throw Refusal.from(authFailure(result.resultCode, result.resultMessage));
+      throw new Refusal(502, 'AUTH_UNKNOWN', `inquiryUserInfo answered ${result.resultStatus} ${result.resultCode ?? ''}; try again`);
+    }
+  }
+
+  /** Sends a Refusal or a WalletError as the mini program's error answer. */
+  function refusal(res, err) {
+    if (err instanceof Refusal) {
+      return sendJson(res, err.status, { error: err.error, message: err.message, ...(err.resultCode ? { resultCode: err.resultCode } : {}) });
+    }
+    if (err instanceof WalletError) {
+      const hint = err.kind === 'signature' ? identityHint('INVALID_SIGNATURE') : '';
+      return sendJson(res, 502, { error: 'AUTH_UNKNOWN', message: err.message + hint });
+    }
+    throw err;
+  }
+
+  function walletNotReady(res) {
+    return sendJson(res, 503, {
+      error: 'WALLET_NOT_READY',
+      message: `the merchant has no identity yet: is the super app sandbox running at ${config.sandbox}?`,
     });
   }
 
@@ -391,7 +568,10 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
       sandbox: config.sandbox,
       endpoints: [
         'GET /api/goods',
-        'POST /api/orders {items:[{id,qty}]}',
+        'POST /api/session {authCode}',
+        'GET /api/session',
+        'DELETE /api/session',
+        `POST /api/orders {items:[{id,qty}]} (every /api/orders route needs the ${SESSION_HEADER} header)`,
         'GET /api/orders',
         'GET /api/orders/{orderId}',
         'POST /api/orders/{orderId}/cancel',
@@ -446,6 +626,23 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
   };
 }
 
+/** A refusal to the mini program: HTTP status, error name, message (and the wallet's resultCode). */
+class Refusal extends Error {
+  constructor(status, error, message, { relogin = false, resultCode } = {}) {
+    super(message);
+    Object.assign(this, { status, error, relogin, resultCode });
+  }
+
+  static from({ status, error, message, relogin, resultCode }) {
+    return new Refusal(status, error, message, { relogin, resultCode });
+  }
+}
+
+/** The order when it belongs to the session's user, else null (another's order is "not found"). */
+function ownedBy(order, session) {
+  return order && order.buyer?.customerId === session.user.customerId ? order : null;
+}
+
 /** Applies a final wallet status to a pending order. */
 function settle(order, status, source, payment) {
   order.status = status;
@@ -469,6 +666,7 @@ function view(order) {
     paymentUrl: isFinal(order.status) ? null : order.paymentUrl,
     paymentTime: order.paymentTime,
     notifications: order.notifications ?? 0,
+    buyer: order.buyer ?? null,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
-import { CLIENT_ID, FORGER, MERCHANT, WALLET, startFakeWallet } from './fake-wallet.mjs';
+import { CLIENT_ID, FORGER, MERCHANT, USERS, WALLET, startFakeWallet } from './fake-wallet.mjs';
 import { startMerchant } from './server.mjs';
 
 describe('demo merchant against a fake wallet', () => {
@@ -14,15 +14,25 @@ describe('demo merchant against a fake wallet', () => {
   let merchant;
   let dataDir;
   const logs = [];
+  let sessionId; // Alice's session, signed in before the tests
 
-  const api = async (method, path, body) => {
+  /** A call as the mini program makes it: with the session header unless `session` is null. */
+  const api = async (method, path, body, { session = sessionId } = {}) => {
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+    if (session) headers['x-session-id'] = session;
     const res = await fetch(merchant.url + path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { status: res.status, headers: res.headers, body: await res.json() };
   };
+  const signIn = async (options = {}) => {
+    const res = await api('POST', '/api/session', { authCode: wallet.mintAuthCode(options) }, { session: null });
+    assert.equal(res.status, 200, `sign-in: ${JSON.stringify(res.body)}`);
+    return res;
+  };
+  const walletCalls = (path) => wallet.calls.filter((c) => c.path === path);
   const order = (items = [{ id: 'espresso', qty: 2 }]) => api('POST', '/api/orders', { items });
 
   before(async () => {
@@ -33,6 +43,7 @@ describe('demo merchant against a fake wallet', () => {
       { log: (line) => logs.push(line) },
     );
     assert.ok(await merchant.identityReady, 'identity fetched from the fake sandbox');
+    sessionId = (await signIn()).body.sessionId;
   });
   after(async () => {
     await merchant.close();
@@ -41,6 +52,153 @@ describe('demo merchant against a fake wallet', () => {
   });
   beforeEach(() => {
     wallet.script.pay = [];
+    wallet.tokenTtl = { accessMs: 3_600_000, refreshMs: 30 * 86_400_000 };
+  });
+
+  test('sign-in: the auth code buys tokens (applyToken), the token buys the user (inquiryUserInfo)', async () => {
+    const start = wallet.calls.length;
+    const res = await signIn({ user: USERS.bob });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.match(res.body.sessionId, /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(res.body.user, { customerId: USERS.bob.userId, nickName: 'Bob', avatar: USERS.bob.avatar });
+    assert.equal(JSON.stringify(res.body).includes('accessToken'), false, 'tokens stay on the server');
+    const calls = wallet.calls.slice(start);
+    assert.deepEqual(calls.map((c) => c.path), ['/v1/authorizations/applyToken', '/v1/users/inquiryUserInfo']);
+    assert.equal(calls[0].body.grantType, 'AUTHORIZATION_CODE');
+    assert.equal(typeof calls[0].body.authCode, 'string');
+    assert.equal(typeof calls[1].body.accessToken, 'string');
+    assert.equal(wallet.requestsRefused, 0, 'both calls were signed');
+    const me = await api('GET', '/api/session', undefined, { session: res.body.sessionId });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.user.nickName, 'Bob');
+  });
+
+  test('auth_base grants the user id only: the user has no nickname or avatar', async () => {
+    const res = await signIn({ scopes: ['auth_base'] });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.user, { customerId: USERS.alice.userId, nickName: null, avatar: null });
+  });
+
+  test('a code used twice, expired or unknown is refused with a clear 4xx; a bad body is a 400', async () => {
+    const code = wallet.mintAuthCode();
+    assert.equal((await api('POST', '/api/session', { authCode: code }, { session: null })).status, 200);
+    const cases = [
+      [{ authCode: code }, 401, 'AUTH_CODE_USED', 'USED_CODE'],
+      [{ authCode: wallet.mintAuthCode({ ttlMs: -1 }) }, 401, 'AUTH_CODE_EXPIRED', 'EXPIRED_CODE'],
+      [{ authCode: 'not-a-code' }, 401, 'AUTH_CODE_INVALID', 'INVALID_CODE'],
+      [{}, 400, 'INVALID_PARAM', undefined],
+      [{ authCode: '  ' }, 400, 'INVALID_PARAM', undefined],
+      ['["x"]', 400, 'INVALID_PARAM', undefined],
+      ['{"authCode":', 400, 'INVALID_JSON', undefined],
+    ];
+    for (const [body, status, error, resultCode] of cases) {
+      const res = await api('POST', '/api/session', body, { session: null });
+      assert.equal(res.status, status, JSON.stringify(body));
+      assert.equal(res.body.error, error, JSON.stringify(res.body));
+      assert.equal(res.body.resultCode, resultCode);
+      assert.ok(res.body.message);
+    }
+    assert.equal((await api('PUT', '/api/session', {})).status, 405);
+  });
+
+  test('orders need a session: 401 LOGIN_REQUIRED without one or with an unknown one', async () => {
+    for (const session of [null, 'no-such-session']) {
+      for (const [method, path, body] of [
+        ['POST', '/api/orders', { items: [{ id: 'espresso', qty: 1 }] }],
+        ['GET', '/api/orders'],
+        ['GET', '/api/orders/DM1'],
+        ['POST', '/api/orders/DM1/cancel'],
+      ]) {
+        const res = await api(method, path, body, { session });
+        assert.equal(res.status, 401, `${method} ${path} with ${session}`);
+        assert.equal(res.body.error, 'LOGIN_REQUIRED');
+      }
+    }
+    assert.equal((await api('GET', '/api/session', undefined, { session: null })).status, 401);
+    assert.equal((await api('GET', '/api/goods', undefined, { session: null })).status, 200, 'the menu is public');
+  });
+
+  test('pay carries the signed-in customer as order.buyer.referenceBuyerId; orders are per user', async () => {
+    const res = await order([{ id: 'croissant', qty: 1 }]);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const pay = walletCalls('/v1/payments/pay').at(-1).body;
+    assert.deepEqual(pay.order.buyer, { referenceBuyerId: USERS.alice.userId });
+    const seen = await api('GET', `/api/orders/${res.body.orderId}`);
+    assert.deepEqual(seen.body.buyer, { customerId: USERS.alice.userId, nickName: 'Alice' });
+    // Bob sees neither Alice's order nor her history.
+    const bob = (await signIn({ user: USERS.bob })).body.sessionId;
+    assert.equal((await api('GET', `/api/orders/${res.body.orderId}`, undefined, { session: bob })).status, 404);
+    assert.equal((await api('POST', `/api/orders/${res.body.orderId}/cancel`, undefined, { session: bob })).status, 404);
+    const bobs = await api('GET', '/api/orders', undefined, { session: bob });
+    assert.equal(bobs.body.orders.some((o) => o.orderId === res.body.orderId), false);
+    const mine = await api('GET', '/api/orders');
+    assert.ok(mine.body.orders.every((o) => o.buyer.customerId === USERS.alice.userId));
+  });
+
+  test('an expired access token is refreshed (REFRESH_TOKEN, rotated) before inquiryUserInfo', async () => {
+    wallet.tokenTtl.accessMs = 1000; // inside the merchant's 30 s margin: expired at once for it
+    const { body: login } = await signIn();
+    const start = wallet.calls.length;
+    const first = await api('GET', '/api/session', undefined, { session: login.sessionId });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const calls = wallet.calls.slice(start);
+    assert.deepEqual(calls.map((c) => c.path), ['/v1/authorizations/applyToken', '/v1/users/inquiryUserInfo']);
+    assert.equal(calls[0].body.grantType, 'REFRESH_TOKEN');
+    // The next refresh uses the rotated token (the first one is spent).
+    const second = await api('GET', '/api/session', undefined, { session: login.sessionId });
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    const refreshes = walletCalls('/v1/authorizations/applyToken').slice(-2).map((c) => c.body.refreshToken);
+    assert.notEqual(refreshes[0], refreshes[1]);
+  });
+
+  test('two reads at once with an expired token refresh once (a refresh spends the refresh token)', async () => {
+    wallet.tokenTtl.accessMs = 1000;
+    const { body: login } = await signIn();
+    wallet.tokenTtl.accessMs = 3_600_000; // the refreshed token lasts
+    const before = walletCalls('/v1/authorizations/applyToken').length;
+    const both = await Promise.all([1, 2].map(() => api('GET', '/api/session', undefined, { session: login.sessionId })));
+    assert.deepEqual(both.map((r) => r.status), [200, 200], JSON.stringify(both.map((r) => r.body)));
+    assert.equal(walletCalls('/v1/authorizations/applyToken').length - before, 1);
+  });
+
+  test('a token the wallet says has expired is refreshed once and the call repeated', async () => {
+    const { body: login } = await signIn({ user: USERS.bob });
+    wallet.expireAccessTokens(USERS.bob);
+    const start = wallet.calls.length;
+    const res = await api('GET', '/api/session', undefined, { session: login.sessionId });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(wallet.calls.slice(start).map((c) => c.path), [
+      '/v1/users/inquiryUserInfo', '/v1/authorizations/applyToken', '/v1/users/inquiryUserInfo',
+    ]);
+  });
+
+  test('a refused refresh ends the session: 401 LOGIN_REQUIRED, then orders are refused', async () => {
+    wallet.tokenTtl = { accessMs: 1000, refreshMs: 3_600_000 };
+    const { body: login } = await signIn({ user: USERS.bob });
+    wallet.revokeRefreshTokens(USERS.bob);
+    const res = await api('GET', '/api/session', undefined, { session: login.sessionId });
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error, 'LOGIN_REQUIRED');
+    assert.equal(res.body.resultCode, 'INVALID_REFRESH_TOKEN');
+    const after = await api('POST', '/api/orders', { items: [{ id: 'latte', qty: 1 }] }, { session: login.sessionId });
+    assert.equal(after.status, 401, 'the session is gone');
+  });
+
+  test('an expired refresh token is not even sent: LOGIN_REQUIRED', async () => {
+    wallet.tokenTtl = { accessMs: 1000, refreshMs: -1000 };
+    const { body: login } = await signIn();
+    const before = walletCalls('/v1/authorizations/applyToken').length;
+    const res = await api('GET', '/api/session', undefined, { session: login.sessionId });
+    assert.equal(res.status, 401);
+    assert.equal(res.body.resultCode, 'EXPIRED_REFRESH_TOKEN');
+    assert.equal(walletCalls('/v1/authorizations/applyToken').length, before);
+  });
+
+  test('sign-out forgets the session', async () => {
+    const { body: login } = await signIn();
+    const out = await api('DELETE', '/api/session', undefined, { session: login.sessionId });
+    assert.deepEqual(out.body, { signedOut: true });
+    assert.equal((await api('GET', '/api/orders', undefined, { session: login.sessionId })).status, 401);
   });
 
   test('lists goods with prices in minor units, and sends no CORS headers', async () => {
@@ -222,7 +380,12 @@ describe('demo merchant against a fake wallet', () => {
     try {
       const identity = await own.identityReady;
       assert.match(identity.source, /key files/);
-      const res = await fetch(`${own.url}/api/orders`, { method: 'POST', body: JSON.stringify({ items: [{ id: 'latte', qty: 1 }] }) });
+      const login = await fetch(`${own.url}/api/session`, { method: 'POST', body: JSON.stringify({ authCode: wallet.mintAuthCode() }) });
+      assert.equal(login.status, 200);
+      const { sessionId: own1 } = await login.json();
+      const res = await fetch(`${own.url}/api/orders`, {
+        method: 'POST', headers: { 'x-session-id': own1 }, body: JSON.stringify({ items: [{ id: 'latte', qty: 1 }] }),
+      });
       assert.equal(res.status, 201);
     } finally {
       await own.close();
@@ -243,10 +406,11 @@ describe('demo merchant against a fake wallet', () => {
     );
     try {
       await wrong.identityReady;
-      const res = await fetch(`${wrong.url}/api/orders`, { method: 'POST', body: '{"items":[{"id":"latte","qty":1}]}' });
+      // Already the sign-in is refused by the wallet, with the same hint.
+      const res = await fetch(`${wrong.url}/api/session`, { method: 'POST', body: JSON.stringify({ authCode: wallet.mintAuthCode() }) });
       const body = await res.json();
       assert.equal(res.status, 502);
-      assert.equal(body.error, 'PAYMENT_REJECTED');
+      assert.equal(body.error, 'AUTH_REJECTED');
       assert.match(body.message, /INVALID_SIGNATURE.*is registered with the key in/);
     } finally {
       await wrong.close();
@@ -264,7 +428,7 @@ test('a corrupt orders.json is set aside, not fatal', async () => {
   );
   try {
     assert.equal(merchant.store.list().length, 0);
-    const res = await fetch(`${merchant.url}/api/orders`, { method: 'POST', body: '{"items":[{"id":"latte","qty":1}]}' });
+    const res = await fetch(`${merchant.url}/api/session`, { method: 'POST', body: '{"authCode":"abc"}' });
     assert.equal(res.status, 503, 'no identity: the sandbox is not there');
     assert.equal((await res.json()).error, 'WALLET_NOT_READY');
   } finally {

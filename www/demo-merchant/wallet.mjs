@@ -107,6 +107,10 @@ export function createWalletClient({ baseUrl, identity, log = () => {}, timeoutM
     pay: (request) => callIdempotent('/v1/payments/pay', request),
     inquiryPayment: (query) => callIdempotent('/v1/payments/inquiryPayment', query, { attempts: 1 }),
     cancel: (query) => call('/v1/payments/cancel', query),
+    // Not retried: an auth code is single use, and a refresh spends the old refresh token, so
+    // repeating a call whose answer was lost would only earn USED_CODE / INVALID_REFRESH_TOKEN.
+    applyToken: (request) => call('/v1/authorizations/applyToken', request),
+    inquiryUserInfo: (query) => callIdempotent('/v1/users/inquiryUserInfo', query, { attempts: 2 }),
   };
 }
 
