@@ -428,8 +428,24 @@ fn notification_from_row(r: &Row<'_>) -> rusqlite::Result<NotificationRow> {
     })
 }
 
+/// Runs a statement through the connection's prepared-statement cache.
+fn exec(c: &Connection, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    c.prepare_cached(sql)?.execute(p)
+}
+
+/// Queries one row through the connection's prepared-statement cache.
+fn one<T>(
+    c: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+    f: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    c.prepare_cached(sql)?.query_row(p, f)
+}
+
 fn load_payment(tx: &Connection, payment_id: &str) -> rusqlite::Result<Option<PaymentRow>> {
-    tx.query_row(
+    one(
+        tx,
         &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE payment_id = ?1"),
         params![payment_id],
         payment_from_row,
@@ -444,7 +460,8 @@ fn add_event(
     kind: &str,
     detail: Option<&str>,
 ) -> rusqlite::Result<()> {
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO payment_events (payment_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
         params![payment_id, now, kind, detail],
     )?;
@@ -471,7 +488,8 @@ fn finalize(
         PaymentStatus::Cancelled => row.cancel_time = Some(now),
         _ => row.payment_time = Some(now),
     }
-    tx.execute(
+    exec(
+        tx,
         "UPDATE payments SET status = ?2, fail_reason = ?3, resolve_at = NULL, payment_time = ?4, \
          cancel_time = ?5 WHERE payment_id = ?1 AND status = 'PROCESSING'",
         params![
@@ -490,7 +508,8 @@ fn finalize(
     if status.is_notified() {
         if let Some(url) = &row.notify_url {
             let body = crate::notify::notification_body(row);
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO notifications (payment_id, url, client_id, body, status, attempts, \
                  next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, 'PENDING', 0, ?5, ?5)",
                 params![row.payment_id, url, row.client_id, body, now],
@@ -507,7 +526,8 @@ fn settle_due(tx: &Connection, row: &mut PaymentRow, now: i64) -> rusqlite::Resu
     }
     if let Some(at) = row.resolve_at {
         if at <= now && at < row.expiry_at {
-            let (status, reason): (Option<String>, Option<String>) = tx.query_row(
+            let (status, reason): (Option<String>, Option<String>) = one(
+                tx,
                 "SELECT resolve_status, resolve_reason FROM payments WHERE payment_id = ?1",
                 params![row.payment_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -550,6 +570,7 @@ impl Store {
         };
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(64);
         let store = Store {
             conn: Mutex::new(conn),
         };
@@ -602,7 +623,8 @@ impl Store {
 
     /// Sets a setting.
     pub fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
-        self.lock().execute(
+        exec(
+            &self.lock(),
             "INSERT INTO settings (key, value) VALUES (?1, ?2) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![key, value],
@@ -614,7 +636,8 @@ impl Store {
 
     /// Registers a merchant.
     pub fn insert_merchant(&self, m: &MerchantRow) -> StoreResult<()> {
-        self.lock().execute(
+        exec(
+            &self.lock(),
             "INSERT INTO merchants (client_id, name, public_key_pem, private_key_pem, is_default, \
              created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -719,7 +742,7 @@ impl Store {
     /// Creates or replaces a mini program.
     pub fn upsert_mini_program(&self, m: &MiniProgramRow) -> StoreResult<()> {
         let whitelist = serde_json::to_string(&m.whitelist).unwrap_or_else(|_| "[]".into());
-        self.lock().execute(
+        exec(&self.lock(),
             "INSERT INTO mini_programs (app_id, name, merchant_client_id, whitelist, \
              trade_pay_fail_routing, http_error_as_fail, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (app_id) DO UPDATE SET \
@@ -760,7 +783,8 @@ impl Store {
                 });
             }
             let p = &new.row;
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO payments (payment_id, client_id, payment_request_id, request_hash, \
                  pay_response, token, currency, amount_value, order_description, merchant_name, \
                  reference_order_id, buyer_id, notify_url, redirect_url, status, created_at, \
@@ -847,7 +871,8 @@ impl Store {
                 return Err(TransitionError::Conflict(Box::new(row)));
             }
             row.method = Some(method.to_string());
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE payments SET method = ?2 WHERE payment_id = ?1",
                 params![payment_id, method],
             )?;
@@ -867,7 +892,8 @@ impl Store {
                         None => (None, None, None),
                     };
                     row.resolve_at = resolve_at;
-                    tx.execute(
+                    exec(
+                        tx,
                         "UPDATE payments SET resolve_at = ?2, resolve_status = ?3, \
                          resolve_reason = ?4 WHERE payment_id = ?1",
                         params![payment_id, resolve_at, status, reason],
@@ -957,7 +983,7 @@ impl Store {
 
     /// When the next expiry or pending resolution is due (ms), if any.
     pub fn next_due(&self) -> StoreResult<Option<i64>> {
-        Ok(self.lock().query_row(
+        Ok(one(&self.lock(),
             "SELECT MIN(t) FROM (SELECT MIN(expiry_at) AS t FROM payments WHERE status = 'PROCESSING' \
              UNION ALL SELECT MIN(resolve_at) FROM payments WHERE status = 'PROCESSING' \
              AND resolve_at IS NOT NULL)",
@@ -1079,7 +1105,8 @@ impl Store {
                 return Err(TransitionError::RefundExceeds(left));
             }
             let body = response(refund_id, now);
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO refunds (refund_id, client_id, refund_request_id, request_hash, \
                  response, payment_id, currency, amount_value, reason, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -1096,7 +1123,8 @@ impl Store {
                     now
                 ],
             )?;
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE payments SET refunded_value = refunded_value + ?2 WHERE payment_id = ?1",
                 params![payment_id, amount.value()],
             )?;
@@ -1165,7 +1193,8 @@ impl Store {
 
     /// When the earliest pending notification is due (ms).
     pub fn next_notification_due(&self) -> StoreResult<Option<i64>> {
-        Ok(self.lock().query_row(
+        Ok(one(
+            &self.lock(),
             "SELECT MIN(next_attempt_at) FROM notifications WHERE status = 'PENDING'",
             [],
             |r| r.get(0),
@@ -1182,12 +1211,12 @@ impl Store {
         manual: bool,
     ) -> StoreResult<i64> {
         self.write(|tx| {
-            let attempts: i64 = tx.query_row(
+            let attempts: i64 = one(tx,
                 "UPDATE notifications SET attempts = attempts + 1 WHERE id = ?1 RETURNING attempts",
                 params![id],
                 |r| r.get(0),
             )?;
-            tx.execute(
+            exec(tx,
                 "INSERT INTO notification_attempts (notification_id, attempt, at, http_status, \
                  response_excerpt, error, duration_ms, ok, manual) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -1204,18 +1233,18 @@ impl Store {
                 ],
             )?;
             if result.ok {
-                tx.execute(
+                exec(tx,
                     "UPDATE notifications SET status = 'DELIVERED', next_attempt_at = NULL, \
                      delivered_at = ?2 WHERE id = ?1",
                     params![id, result.at],
                 )?;
             } else if let Some(next) = next_at {
-                tx.execute(
+                exec(tx,
                     "UPDATE notifications SET status = 'PENDING', next_attempt_at = ?2 WHERE id = ?1",
                     params![id, next],
                 )?;
             } else {
-                tx.execute(
+                exec(tx,
                     "UPDATE notifications SET status = 'FAILED', next_attempt_at = NULL WHERE id = ?1",
                     params![id],
                 )?;
@@ -1285,7 +1314,8 @@ impl Store {
     /// Queues a notification for an immediate manual attempt, whatever its state.
     /// Returns false when there is no such notification.
     pub fn resend(&self, id: i64, now: i64) -> StoreResult<bool> {
-        let n = self.lock().execute(
+        let n = exec(
+            &self.lock(),
             "UPDATE notifications SET status = 'PENDING', next_attempt_at = ?2 WHERE id = ?1",
             params![id, now],
         )?;
