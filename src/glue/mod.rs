@@ -3,6 +3,7 @@
 
 mod adapter;
 mod alert;
+mod configure;
 mod auth;
 mod host;
 mod request;
@@ -14,7 +15,6 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::config::ConfigPatch;
 
 /// Configures the runtime (DESIGN.md "How a page gets `my`"). Keys, all optional and merged
 /// over the current configuration: `appId`, `whitelist` (`host[:port]` entries, `*.domain`,
@@ -26,7 +26,7 @@ use crate::config::ConfigPatch;
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
 ) -> Result<(), JsError> {
-    let patch: ConfigPatch = serde_wasm_bindgen::from_value(config.clone())
+    let patch = configure::read_patch(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     runtime::apply(patch).map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     if config.is_object() {
