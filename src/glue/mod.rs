@@ -3,8 +3,8 @@
 
 mod adapter;
 mod alert;
-mod configure;
 mod auth;
+mod configure;
 mod host;
 mod request;
 mod runtime;
@@ -14,7 +14,6 @@ mod types;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
 
 /// Configures the runtime (DESIGN.md "How a page gets `my`"). Keys, all optional and merged
 /// over the current configuration: `appId`, `whitelist` (`host[:port]` entries, `*.domain`,
