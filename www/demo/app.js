@@ -1,6 +1,11 @@
 // Demo Coffee, a mini program. Written the way a mini program developer writes one: `my.*`
 // from the super app (loaded by index.html) and plain DOM, no framework.
 //
+// First the user signs in, as Alipay+ mini programs do (SPEC §5b): my.getAuthCode({ scopes:
+// ['auth_user'] }) → the code to our server (POST /api/session), which redeems it with the wallet
+// (applyToken, inquiryUserInfo) and answers a session id and the user's name; every later call
+// carries the session (x-session-id). No sign-in, no Pay.
+//
 // The flow (SPEC §1): pick goods → my.request POST /api/orders to our own server → it creates
 // the payment and returns a paymentUrl → my.tradePay({ paymentUrl }) → the result page shows
 // the app's resultCode, then what our server confirms. The resultCode is only a hint: the
@@ -13,6 +18,11 @@ const MERCHANT_URL = readUrlParam('merchant', 'http://127.0.0.1:8702');
 /** How long and how often the result page asks our server while the payment is not final. */
 const POLL_EVERY_MS = 1500;
 const POLL_FOR_MS = 60000;
+/** Our server's session: kept with my.setStorage (else in memory), sent as this header. */
+const SESSION_KEY = 'demo.sessionId';
+const SESSION_HEADER = 'x-session-id';
+/** The user's id, nickname and avatar: the scope that asks the user's consent. */
+const AUTH_SCOPES = ['auth_user'];
 
 const SOURCES = {
   notification: 'from the payment notification',
@@ -20,7 +30,7 @@ const SOURCES = {
   pay: 'the wallet refused to create the payment',
   cancel: 'cancelled by the shop',
 };
-const { RESULT_CODES, STATUS_WORDS, compareResults } = window.demoVerdict; // verdict.js
+const { RESULT_CODES, STATUS_WORDS, compareResults, failReasonText } = window.demoVerdict; // verdict.js
 
 const $ = (id) => document.getElementById(id);
 
@@ -32,6 +42,10 @@ const state = {
   orders: {}, // orderId → the order as our server last returned it
   clientResults: loadClientResults(), // orderId → { resultCode } | { error } | { waiting: true }
   view: 0, // bumped on every page change: stops the polling of the page left
+  auth: 'signing-in', // signing-in | signed-in | declined | error | unavailable
+  user: null, // { customerId, nickName, avatar } from our server
+  sessionId: null,
+  signingIn: null, // the sign-in in progress (one at a time)
 };
 
 // ---------------------------------------------------------------------------- start
@@ -39,13 +53,21 @@ const state = {
 if (typeof my === 'undefined') {
   showRuntimeError();
 } else {
-  $('pay').addEventListener('click', checkout);
+  $('pay').addEventListener('click', () => checkout());
+  $('sign-in').addEventListener('click', () => startSession());
+  $('sign-out').addEventListener('click', switchUser);
+  $('user-avatar').addEventListener('error', () => {
+    // An avatar that does not load: the initial instead of a broken image.
+    $('user-avatar').hidden = true;
+    $('user-initial').hidden = !state.user;
+  });
   $('pay-again').addEventListener('click', payAgain);
   $('refresh-status').addEventListener('click', () => showOrder(currentOrderId(), { poll: true }));
   $('refresh-orders').addEventListener('click', showOrders);
   $('retry-goods').addEventListener('click', loadGoods);
   window.addEventListener('hashchange', route);
   loadGoods();
+  startSession();
   route();
 }
 
@@ -76,11 +98,13 @@ function currentOrderId() {
 /** One call to our server through my.request; resolves `{ status, data }`, rejects with a message. */
 async function callServer(method, path, data) {
   let res;
+  const headers = { 'content-type': 'application/json' };
+  if (state.sessionId) headers[SESSION_HEADER] = state.sessionId;
   try {
     res = await my.request({
       url: MERCHANT_URL + path,
       method,
-      headers: { 'content-type': 'application/json' },
+      headers,
       data,
       dataType: 'json',
       timeout: 20000,
@@ -108,6 +132,167 @@ function requestFailure(err) {
 function serverMessage(res) {
   const body = res.data || {};
   return body.message || body.error || `HTTP ${res.status}`;
+}
+
+// ---------------------------------------------------------------------------- sign-in
+
+/**
+ * A saved session still valid on our server is used as it is (no consent asked again);
+ * otherwise, or when it is over, the user signs in afresh.
+ */
+function startSession() {
+  if (state.signingIn) return state.signingIn;
+  state.signingIn = (async () => {
+    setAuth('signing-in');
+    const saved = state.sessionId || (await loadSavedSession());
+    if (saved) {
+      state.sessionId = saved;
+      let res;
+      try {
+        res = await callServer('GET', '/api/session');
+      } catch (err) {
+        // Our server is unreachable: keep the session and offer to try again.
+        return setAuth('error', `Could not check your sign-in: ${err.message}`);
+      }
+      if (res.status === 200) return signedIn(res.data);
+      if (res.status !== 401) return setAuth('error', `Could not check your sign-in: ${serverMessage(res)}`);
+      forgetSession(); // over (expired, signed out, the shop restarted): sign in again
+    }
+    return signIn();
+  })().finally(() => {
+    state.signingIn = null;
+  });
+  return state.signingIn;
+}
+
+/** my.getAuthCode (the super app asks the user's consent) → POST /api/session. */
+async function signIn() {
+  if (!canUse('getAuthCode')) {
+    return setAuth('unavailable', 'This super app cannot sign you in (my.getAuthCode is not available), ' +
+      'so Demo Coffee cannot take your order here. Open it in a super app that supports sign-in.');
+  }
+  setAuth('signing-in');
+  let auth;
+  try {
+    auth = await getAuthCode(AUTH_SCOPES);
+  } catch (err) {
+    if (err && err.error === 11) {
+      return setAuth('declined', 'Sign in to order: Demo Coffee needs your name to take your order, ' +
+        'and you declined to share it. Nothing is shared until you allow it.');
+    }
+    return setAuth('error', `Sign-in failed: my.getAuthCode error ${err && err.error}: ${(err && err.errorMessage) || err}`);
+  }
+  let res;
+  try {
+    res = await callServer('POST', '/api/session', { authCode: auth.authCode });
+  } catch (err) {
+    return setAuth('error', `Sign-in failed: ${err.message}`);
+  }
+  if (res.status !== 200) return setAuth('error', `The shop could not sign you in: ${serverMessage(res)}`);
+  saveSession(res.data.sessionId);
+  return signedIn(res.data);
+}
+
+function signedIn(session) {
+  state.sessionId = session.sessionId;
+  state.user = session.user;
+  setAuth('signed-in');
+  if (location.hash === '#orders') showOrders();
+}
+
+/** "Switch user": our server forgets the session, then the super app is asked again. */
+async function switchUser() {
+  try {
+    await callServer('DELETE', '/api/session');
+  } catch (e) { /* the session is dropped here anyway */ }
+  forgetSession();
+  startSession();
+}
+
+/** Shows the sign-in state in the header, and allows Pay only when signed in. */
+function setAuth(kind, message) {
+  state.auth = kind;
+  if (kind !== 'signed-in') state.user = null;
+  const user = state.user;
+  $('account').dataset.state = kind;
+  $('auth-status').hidden = kind === 'signed-in';
+  $('auth-status').textContent = kind === 'signing-in' ? 'Signing in…' : 'Not signed in';
+  $('user-name').hidden = !user;
+  $('user-name').textContent = user ? `Hi, ${user.nickName || 'there'}` : '';
+  $('user-name').dataset.customerId = user ? user.customerId : '';
+  $('user-avatar').hidden = !(user && user.avatar);
+  if (user && user.avatar) $('user-avatar').src = user.avatar;
+  else $('user-avatar').removeAttribute('src');
+  $('user-initial').hidden = !user || Boolean(user.avatar);
+  $('user-initial').textContent = user ? (user.nickName || '?').trim().charAt(0).toUpperCase() : '';
+  $('sign-out').hidden = kind !== 'signed-in';
+  const problem = kind === 'declined' || kind === 'error' || kind === 'unavailable';
+  $('auth-error').hidden = !problem;
+  $('auth-error').dataset.reason = problem ? kind : '';
+  $('auth-error-text').textContent = problem ? message : '';
+  $('sign-in').hidden = kind === 'unavailable';
+  renderCart();
+}
+
+/** my.getAuthCode as a promise: resolves the success object, rejects the fail object. */
+function getAuthCode(scopes) {
+  return new Promise((resolve, reject) => {
+    try {
+      const task = my.getAuthCode({ scopes, success: resolve, fail: reject });
+      if (task && typeof task.catch === 'function') task.catch(() => {}); // the callbacks carry the outcome
+    } catch (err) {
+      reject({ error: 3, errorMessage: `my.getAuthCode threw: ${err && err.message}` });
+    }
+  });
+}
+
+/** True when the runtime has `my.<api>` and says so (my.canIUse). */
+function canUse(api) {
+  try {
+    return typeof my[api] === 'function' && (typeof my.canIUse !== 'function' || my.canIUse(api) !== false);
+  } catch (e) {
+    return false;
+  }
+}
+
+/** The saved session id (my.getStorage), or null; never waits more than 2 s. */
+function loadSavedSession() {
+  if (!canUse('getStorage')) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const done = (value) => resolve(typeof value === 'string' && value ? value : null);
+    setTimeout(() => done(null), 2000);
+    try {
+      const task = my.getStorage({ key: SESSION_KEY, success: (res) => done(res && res.data), fail: () => done(null) });
+      if (task && typeof task.catch === 'function') task.catch(() => {});
+    } catch (e) {
+      done(null);
+    }
+  });
+}
+
+function saveSession(sessionId) {
+  state.sessionId = sessionId;
+  storageCall('setStorage', { key: SESSION_KEY, data: sessionId });
+}
+
+function forgetSession() {
+  state.sessionId = null;
+  state.user = null;
+  storageCall('removeStorage', { key: SESSION_KEY });
+}
+
+/** A storage call whose failure does not matter: memory still holds the session. */
+function storageCall(api, options) {
+  if (!canUse(api)) return;
+  try {
+    const task = my[api]({ ...options, fail: (err) => console.warn(`my.${api} failed`, err) });
+    if (task && typeof task.catch === 'function') task.catch(() => {});
+  } catch (e) { /* memory is enough */ }
+}
+
+/** A 401 from our server: the session is over. */
+function loginRequired(res) {
+  return res.status === 401;
 }
 
 // ---------------------------------------------------------------------------- shop
@@ -180,12 +365,17 @@ function renderCart() {
   // Shown for the user's convenience only: the server prices the order from its own catalogue.
   $('total').textContent = money(total);
   $('total').dataset.value = String(total);
-  $('pay').disabled = total === 0 || state.paying;
-  $('pay').textContent = state.paying ? 'Paying…' : total ? `Pay ${money(total)}` : 'Pay';
+  const hasUser = Boolean(state.user);
+  $('pay').disabled = total === 0 || state.paying || !hasUser;
+  $('pay').textContent = state.paying
+    ? 'Paying…'
+    : !hasUser && state.auth !== 'signing-in'
+      ? 'Sign in to order'
+      : total ? `Pay ${money(total)}` : 'Pay';
 }
 
-async function checkout() {
-  if (state.paying) return;
+async function checkout({ retried = false } = {}) {
+  if (state.paying || !state.user) return;
   const items = Object.entries(state.cart).map(([id, qty]) => ({ id, qty }));
   if (items.length === 0) return;
   state.paying = true;
@@ -195,6 +385,16 @@ async function checkout() {
     res = await callServer('POST', '/api/orders', { items });
   } catch (err) {
     return orderNotCreated(err.message);
+  }
+  if (loginRequired(res) && !retried) {
+    // The session ended (expired, or the shop restarted): sign in again, then order once more.
+    state.paying = false;
+    forgetSession();
+    await startSession();
+    if (state.user) return checkout({ retried: true });
+    $('shop-status').hidden = false;
+    $('shop-status').textContent = 'The order was not created: sign in to order.';
+    return;
   }
   if (res.status !== 201) return orderNotCreated(serverMessage(res));
   const order = res.data;
@@ -279,6 +479,7 @@ async function showOrder(orderId, { poll = false } = {}) {
 async function fetchOrder(orderId) {
   try {
     const res = await callServer('GET', `/api/orders/${encodeURIComponent(orderId)}`);
+    if (loginRequired(res)) throw new Error('sign in to see this order.');
     if (res.status !== 200) throw new Error(serverMessage(res));
     state.orders[orderId] = res.data;
     state.serverError = null;
@@ -322,7 +523,7 @@ function renderResult(orderId, { polling }) {
       : 'no notification or inquiry result yet'
     : '';
   $('fail-reason').hidden = !(order && order.failReason);
-  $('fail-reason').textContent = order && order.failReason ? `Reason: ${order.failReason}` : '';
+  $('fail-reason').textContent = order && order.failReason ? `Reason: ${failReasonText(order.failReason)}` : '';
   $('server-polling').hidden = !polling;
   $('server-error').hidden = !state.serverError;
   $('server-error').textContent = state.serverError ? `Could not ask the shop server: ${state.serverError}` : '';
@@ -350,9 +551,12 @@ async function showOrders() {
   let res;
   try {
     res = await callServer('GET', '/api/orders');
+    if (loginRequired(res)) throw new Error('Sign in to see your orders.');
     if (res.status !== 200) throw new Error(serverMessage(res));
   } catch (err) {
+    if (view !== state.view) return;
     $('orders-status').textContent = err.message;
+    $('orders').replaceChildren();
     return;
   }
   if (view !== state.view) return;
@@ -446,5 +650,7 @@ function showRuntimeError() {
   box.textContent = `The super app runtime did not load (${window.SUPERAPP_URL}/my.js). ` +
     'Start the sandbox (make run) and reload, or open this mini program inside the simulator.';
   $('shop-status').textContent = 'Unavailable without the super app.';
+  $('account').dataset.state = 'unavailable';
+  $('auth-status').textContent = 'Not signed in';
   $('pay').disabled = true;
 }

@@ -65,5 +65,23 @@
     };
   }
 
-  root.demoVerdict = { RESULT_CODES: RESULT_CODES, STATUS_WORDS: STATUS_WORDS, compareResults: compareResults };
+  /** Fail reasons the user can act on, in words; the code itself is always shown too. */
+  const FAIL_REASONS = {
+    INSUFFICIENT_BALANCE: 'not enough balance in your wallet for this order',
+    PAYMENT_DECLINED: 'the payment was declined',
+    CARD_DECLINED: 'the card was declined',
+    CARD_EXPIRED: 'the card has expired',
+    PAYMENT_EXPIRED: 'the payment was not completed in time',
+  };
+
+  /** `INSUFFICIENT_BALANCE` → `INSUFFICIENT_BALANCE (not enough balance in your wallet for this order)`. */
+  function failReasonText(reason) {
+    if (!reason) return '';
+    const code = String(reason).split(':')[0].trim();
+    return FAIL_REASONS[code] ? `${reason} (${FAIL_REASONS[code]})` : String(reason);
+  }
+
+  root.demoVerdict = {
+    RESULT_CODES: RESULT_CODES, STATUS_WORDS: STATUS_WORDS, compareResults: compareResults, failReasonText: failReasonText,
+  };
 })(typeof window !== 'undefined' ? window : globalThis);

@@ -8,7 +8,7 @@ import vm from 'node:vm';
 // verdict.js is a classic browser script: run it as the page does, in a context of its own.
 const context = vm.createContext({});
 vm.runInContext(readFileSync(new URL('./verdict.js', import.meta.url), 'utf8'), context);
-const { RESULT_CODES, compareResults } = context.demoVerdict;
+const { RESULT_CODES, compareResults, failReasonText } = context.demoVerdict;
 
 test('every resultCode of SPEC §4 has its meaning', () => {
   const meanings = {
@@ -57,4 +57,17 @@ test('app and server: match, mismatch, or wait for the server', () => {
     assert.equal(verdict.kind, kind, name);
     assert.match(verdict.message, message, name);
   }
+});
+
+test('fail reasons the user can act on are said in words, the code kept', () => {
+  const cases = [
+    ['INSUFFICIENT_BALANCE', 'INSUFFICIENT_BALANCE (not enough balance in your wallet for this order)'],
+    ['PAYMENT_DECLINED', 'PAYMENT_DECLINED (the payment was declined)'],
+    ['PAYMENT_EXPIRED', 'PAYMENT_EXPIRED (the payment was not completed in time)'],
+    ['PARAM_ILLEGAL: order.buyer.referenceBuyerId unknown', 'PARAM_ILLEGAL: order.buyer.referenceBuyerId unknown'],
+    ['SOMETHING_NEW', 'SOMETHING_NEW'],
+    [null, ''],
+    ['', ''],
+  ];
+  for (const [reason, text] of cases) assert.equal(failReasonText(reason), text, String(reason));
 });
