@@ -128,11 +128,12 @@ function rfc3339(date) {
 }
 
 /** The simulator showing `app` (default: the demo on the test ports). */
-export function simulatorUrl({ app, autopay } = {}) {
+export function simulatorUrl({ app, autopay, autoconsent } = {}) {
   const demo = `${MINI_PROGRAM}/?superapp=${encodeURIComponent(SUPERAPP)}&merchant=${encodeURIComponent(MERCHANT)}`;
   const url = new URL(`${SUPERAPP}/`);
   url.searchParams.set('app', app ?? demo);
   if (autopay) url.searchParams.set('autopay', autopay);
+  if (autoconsent) url.searchParams.set('autoconsent', autoconsent);
   return url.href;
 }
 

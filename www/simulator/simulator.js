@@ -16,6 +16,7 @@ const DEFAULT_SETTINGS = {
 };
 const settings = { ...DEFAULT_SETTINGS, ...readStored() };
 if (params.has('autopay')) settings.autopay = params.get('autopay');
+if (params.has('autoconsent')) settings.autoconsent = params.get('autoconsent');
 
 function readStored() {
   try { return JSON.parse(localStorage.getItem('simulator.settings') || '{}'); } catch { return {}; }
