@@ -5,18 +5,23 @@
 //! - core, plain Rust tested with `cargo test`: [`error`] (fail codes), [`request`]
 //!   (`my.request` validation and encoding), [`url`] (URL split and the domain whitelist),
 //!   [`encoding`] (`encodeURIComponent`, base64), [`config`] (runtime configuration),
-//!   [`can_i_use`], [`alert`];
+//!   [`can_i_use`], [`alert`], [`ui`] (confirm/toast/loading options), [`storage`] (keys,
+//!   limits), [`system_info`], [`bridge`] (the `AlipayJSBridge` name table);
 //! - `glue` (wasm only): the `#[wasm_bindgen]` exports `configure`, `request`, `alert`,
 //!   `canIUse`, `createMy`, the single callback/Promise adapter, `fetch`, the relay, the DOM.
 
 pub mod alert;
 pub mod auth;
+pub mod bridge;
 pub mod can_i_use;
 pub mod config;
 pub mod encoding;
 pub mod error;
 pub mod request;
+pub mod storage;
+pub mod system_info;
 pub mod trade_pay;
+pub mod ui;
 pub mod url;
 
 mod glue;

@@ -17,6 +17,11 @@
  *      `miniprogram-shim:settings` reply to our `miniprogram-shim:hello`;
  * imports pkg/miniprogram_shim.js next to this script, configures it and replays the queue
  * in order. `window.miniprogramShim` exposes { ready, configure(patch), onLog(fn) }.
+ *
+ * Also for H5 pages: `window.AlipayJSBridge.call(name, params, callback)` (queued like `my`;
+ * `AlipayJSBridgeReady` is dispatched on `document` once the runtime is ready), and the Sync
+ * storage APIs work from the first line (on localStorage, the runtime's key scheme).
+ * See DESIGN.md "Small JSAPIs and the H5 bridge".
  */
 (function () {
   'use strict';
@@ -41,6 +46,25 @@
     getAuthCode: { object: ['scopes', 'success', 'fail', 'complete'], return: [], success: ['authCode', 'authSuccessScopes', 'authErrorScopes'] },
     alert: { object: ['title', 'content', 'buttonText', 'success', 'fail', 'complete'], return: [], success: [] },
     canIUse: { object: [], return: [], success: [] },
+    confirm: { object: ['title', 'content', 'confirmButtonText', 'cancelButtonText', 'success', 'fail', 'complete'], return: [], success: ['confirm'] },
+    showToast: { object: ['content', 'type', 'duration', 'success', 'fail', 'complete'], return: [], success: [] },
+    showLoading: { object: ['content', 'delay', 'success', 'fail', 'complete'], return: [], success: [] },
+    hideLoading: { object: ['success', 'fail', 'complete'], return: [], success: [] },
+    setClipboard: { object: ['text', 'success', 'fail', 'complete'], return: [], success: [] },
+    getClipboard: { object: ['success', 'fail', 'complete'], return: [], success: ['text'] },
+    getSystemInfo: {
+      object: ['success', 'fail', 'complete'],
+      return: [],
+      success: ['model', 'pixelRatio', 'windowWidth', 'windowHeight', 'language', 'version', 'storage',
+        'currentBattery', 'system', 'platform', 'titleBarHeight', 'statusBarHeight', 'screenWidth',
+        'screenHeight', 'brand', 'fontSizeSetting', 'app'],
+    },
+    setStorage: { object: ['key', 'data', 'success', 'fail', 'complete'], return: [], success: ['success'] },
+    getStorage: { object: ['key', 'success', 'fail', 'complete'], return: [], success: ['data'] },
+    removeStorage: { object: ['key', 'success', 'fail', 'complete'], return: [], success: ['success'] },
+    setStorageSync: { object: ['key', 'data'], return: ['success'], success: [] },
+    getStorageSync: { object: ['key'], return: ['data'], success: [] },
+    removeStorageSync: { object: ['key'], return: ['success'], success: [] },
   };
   function staticCanIUse(schema) {
     if (typeof schema !== 'string') return false;
@@ -79,6 +103,7 @@
 
   function failWithoutRuntime(entry) {
     var err = { error: 3, errorMessage: 'miniprogram-shim failed to load: ' + loadError };
+    if (entry.bridge) return bridgeCallback(entry.name, entry.callback, err);
     var opts = entry.options || {};
     ['fail', 'complete'].forEach(function (name) {
       if (typeof opts[name] !== 'function') return;
@@ -92,6 +117,7 @@
     queue = [];
     pending.forEach(function (entry) {
       if (!shim) return failWithoutRuntime(entry);
+      if (entry.bridge) return shim.bridgeCall(entry.name, entry.params, entry.callback);
       var task = shim[entry.api](entry.options);
       entry.task = task;
       if (entry.aborted && task.abort) task.abort();
@@ -105,9 +131,114 @@
     getAuthCode: function (options) { return shim ? shim.getAuthCode(options) : enqueue('getAuthCode', options); },
     alert: function (options) { return shim ? shim.alert(options) : enqueue('alert', options); },
     canIUse: function (schema) { return shim ? shim.canIUse(schema) : staticCanIUse(schema); },
+    // Sync storage cannot wait for the runtime: before it is ready these run here, on the same
+    // localStorage keys and rules as src/storage.rs (the bootstrap test checks they agree).
+    setStorageSync: function (a, b) { return shim ? shim.setStorageSync(a, b) : early.set(a, b); },
+    getStorageSync: function (a) { return shim ? shim.getStorageSync(a) : early.get(a); },
+    removeStorageSync: function (a) { return shim ? shim.removeStorageSync(a) : early.remove(a); },
   };
+  ['confirm', 'showToast', 'showLoading', 'hideLoading', 'setClipboard', 'getClipboard', 'getSystemInfo',
+    'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
+    my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
+  });
+
+  // --- Sync storage before the runtime is ready (mirror of src/storage.rs) -------------
+  var early = (function () {
+    var MAX_DATA = 200 * 1024;
+    var MAX_TOTAL = 10 * 1024 * 1024;
+    function prefix() { return 'miniprogram-shim/' + encodeURIComponent(data.appId || '') + '/'; }
+    function fail(param, reason) { return { error: 2, errorMessage: 'invalid parameter `' + param + '`: ' + reason }; }
+    function unknown(message) { return { error: 3, errorMessage: 'unknown error: ' + message }; }
+    function args(a, b) {
+      if (typeof a === 'string') return { key: a, data: b };
+      if (a !== undefined && a !== null && typeof a !== 'object' && typeof a !== 'function') return { bad: true };
+      return { key: a ? a.key : undefined, data: a ? a.data : undefined };
+    }
+    function checkKey(key) {
+      if (typeof key !== 'string') return fail('key', 'is required and must be a string');
+      if (key === '') return fail('key', 'must not be an empty string');
+      return null;
+    }
+    function storage() { try { return window.localStorage; } catch (e) { return null; } }
+    return {
+      set: function (a, b) {
+        var o = args(a, b);
+        if (o.bad) return fail('options', 'must be an object');
+        var bad = checkKey(o.key);
+        if (bad) return bad;
+        var json;
+        try { json = o.data === undefined ? undefined : JSON.stringify(o.data); } catch (e) {
+          return fail('data', 'cannot be serialised to JSON: ' + (e && e.message));
+        }
+        if (typeof json !== 'string') return fail('data', 'is required and must be serialisable to JSON');
+        if (json.length > MAX_DATA) return fail('data', 'is ' + json.length + ' characters as JSON; one key holds at most ' + MAX_DATA);
+        var ls = storage();
+        if (!ls) return unknown('localStorage is not available on this page');
+        var p = prefix(), name = p + o.key, others = 0;
+        for (var i = 0; i < ls.length; i++) {
+          var k = ls.key(i);
+          if (k && k.indexOf(p) === 0 && k !== name) others += k.length - p.length + (ls.getItem(k) || '').length;
+        }
+        var total = others + o.key.length + json.length;
+        if (total > MAX_TOTAL) {
+          return fail('data', "would bring this mini program's storage to " + total + ' characters; the limit is ' + MAX_TOTAL + ' (10 MB)');
+        }
+        try { ls.setItem(name, json); } catch (e) {
+          return unknown('the browser refused to store the data (its localStorage is full)');
+        }
+        return { success: true };
+      },
+      get: function (a) {
+        var o = args(a);
+        if (o.bad) return fail('options', 'must be an object');
+        var bad = checkKey(o.key);
+        if (bad) return bad;
+        var ls = storage();
+        if (!ls) return unknown('localStorage is not available on this page');
+        var text = ls.getItem(prefix() + o.key);
+        if (text === null) return { data: null };
+        try { return { data: JSON.parse(text) }; } catch (e) { return { data: text }; }
+      },
+      remove: function (a) {
+        var o = args(a);
+        if (o.bad) return fail('options', 'must be an object');
+        var bad = checkKey(o.key);
+        if (bad) return bad;
+        var ls = storage();
+        if (!ls) return unknown('localStorage is not available on this page');
+        ls.removeItem(prefix() + o.key);
+        return { success: true };
+      },
+    };
+  })();
   Object.defineProperty(my, '__miniprogramShim', { value: true });
   window.my = my;
+
+  // --- AlipayJSBridge (H5 pages) -------------------------------------------------------
+  // Defined at once (calls are queued with the my.* ones until the runtime is ready), so the
+  // documented `if (window.AlipayJSBridge) ready(); else document.addEventListener(
+  // 'AlipayJSBridgeReady', ready)` works, and `AlipayJSBridgeReady` is dispatched on
+  // `document` once the runtime is ready, for pages that only listen. A page that already
+  // has a real bridge (inside a super app) keeps it.
+  function bridgeCallback(name, callback, value) {
+    if (typeof callback !== 'function') return;
+    Promise.resolve().then(function () {
+      try { callback(value); } catch (e) { console.error("AlipayJSBridge.call('" + name + "'): the callback threw", e); }
+    });
+  }
+  if (!window.AlipayJSBridge) {
+    window.AlipayJSBridge = {
+      call: function (name, params, callback) {
+        if (typeof params === 'function') { callback = params; params = undefined; }
+        if (shim) return shim.bridgeCall(name, params, callback);
+        if (loadError) {
+          return bridgeCallback(name, callback, { error: 3, errorMessage: 'miniprogram-shim failed to load: ' + loadError });
+        }
+        queue.push({ bridge: true, name: name, params: params, callback: callback });
+      },
+    };
+    Object.defineProperty(window.AlipayJSBridge, '__miniprogramShim', { value: true });
+  }
 
   // --- configuration -------------------------------------------------------------------
   function clean(value) {
@@ -209,6 +340,9 @@
     }
     shim = mod;
     drain();
+    if (window.AlipayJSBridge && window.AlipayJSBridge.__miniprogramShim) {
+      document.dispatchEvent(new Event('AlipayJSBridgeReady'));
+    }
     return { config: config };
   }, function (error) {
     loadError = (error && error.message) || String(error);

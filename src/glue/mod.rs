@@ -4,12 +4,18 @@
 mod adapter;
 mod alert;
 mod auth;
+mod bridge;
+mod clipboard;
 mod configure;
 mod host;
+mod options;
 mod request;
 mod runtime;
+mod storage;
+mod system_info;
 mod trade_pay;
 mod types;
+mod ui;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -74,6 +80,132 @@ pub fn get_auth_code(
     auth::get_auth_code(&options)
 }
 
+/// `my.confirm(options)`: a modal with `title`, `content` and two buttons
+/// (`confirmButtonText` default "OK", `cancelButtonText` default "Cancel");
+/// `success({ confirm })` once the user chose.
+#[wasm_bindgen(js_name = confirm, unchecked_return_type = "Promise<ConfirmSuccess>")]
+pub fn confirm(
+    #[wasm_bindgen(unchecked_param_type = "ConfirmOptions")] options: JsValue,
+) -> Promise {
+    ui::confirm(&options)
+}
+
+/// `my.showToast(options)`: `content` for `duration` ms (default 2000) with a `type` icon
+/// (`success`, `fail`, `exception`, `none`); `success` when it disappears.
+#[wasm_bindgen(js_name = showToast, unchecked_return_type = "Promise<{}>")]
+pub fn show_toast(
+    #[wasm_bindgen(unchecked_param_type = "ShowToastOptions")] options: JsValue,
+) -> Promise {
+    ui::show_toast(&options)
+}
+
+/// `my.showLoading(options)`: a loading indicator with `content`, after `delay` ms.
+#[wasm_bindgen(js_name = showLoading, unchecked_return_type = "Promise<{}>")]
+pub fn show_loading(
+    #[wasm_bindgen(unchecked_param_type = "ShowLoadingOptions")] options: JsValue,
+) -> Promise {
+    ui::show_loading(&options)
+}
+
+/// `my.hideLoading()`: removes the loading indicator (succeeds when none is shown).
+#[wasm_bindgen(js_name = hideLoading, unchecked_return_type = "Promise<{}>")]
+pub fn hide_loading(
+    #[wasm_bindgen(unchecked_param_type = "AsyncCallbacks<{}> | undefined")] options: JsValue,
+) -> Promise {
+    ui::hide_loading(&options)
+}
+
+/// `my.setClipboard({ text })`.
+#[wasm_bindgen(js_name = setClipboard, unchecked_return_type = "Promise<{}>")]
+pub fn set_clipboard(
+    #[wasm_bindgen(unchecked_param_type = "SetClipboardOptions")] options: JsValue,
+) -> Promise {
+    clipboard::set_clipboard(&options)
+}
+
+/// `my.getClipboard()` → `{ text }`.
+#[wasm_bindgen(js_name = getClipboard, unchecked_return_type = "Promise<GetClipboardSuccess>")]
+pub fn get_clipboard(
+    #[wasm_bindgen(unchecked_param_type = "AsyncCallbacks<GetClipboardSuccess> | undefined")]
+    options: JsValue,
+) -> Promise {
+    clipboard::get_clipboard(&options)
+}
+
+/// `my.getSystemInfo()` → the device and super app facts (`SystemInfo`).
+#[wasm_bindgen(js_name = getSystemInfo, unchecked_return_type = "Promise<SystemInfo>")]
+pub fn get_system_info(
+    #[wasm_bindgen(unchecked_param_type = "AsyncCallbacks<SystemInfo> | undefined")]
+    options: JsValue,
+) -> Promise {
+    system_info::get_system_info(&options)
+}
+
+/// `my.setStorage({ key, data })`: stores `data` (as JSON) for this mini program.
+#[wasm_bindgen(js_name = setStorage, unchecked_return_type = "Promise<StorageSuccess>")]
+pub fn set_storage(
+    #[wasm_bindgen(unchecked_param_type = "SetStorageOptions")] options: JsValue,
+) -> Promise {
+    storage::set_storage(&options)
+}
+
+/// `my.getStorage({ key })` → `{ data }` (`null` when the key is absent).
+#[wasm_bindgen(js_name = getStorage, unchecked_return_type = "Promise<GetStorageSuccess>")]
+pub fn get_storage(
+    #[wasm_bindgen(unchecked_param_type = "GetStorageOptions")] options: JsValue,
+) -> Promise {
+    storage::get_storage(&options)
+}
+
+/// `my.removeStorage({ key })`.
+#[wasm_bindgen(js_name = removeStorage, unchecked_return_type = "Promise<StorageSuccess>")]
+pub fn remove_storage(
+    #[wasm_bindgen(unchecked_param_type = "RemoveStorageOptions")] options: JsValue,
+) -> Promise {
+    storage::remove_storage(&options)
+}
+
+/// `my.setStorageSync({ key, data })` (or `(key, data)`): `{ success: true }` or the fail object.
+#[wasm_bindgen(js_name = setStorageSync, unchecked_return_type = "StorageSuccess | MyError")]
+pub fn set_storage_sync(
+    #[wasm_bindgen(unchecked_param_type = "{ key: string; data: unknown } | string")]
+    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] data: JsValue,
+) -> JsValue {
+    storage::set_storage_sync(&options, &data)
+}
+
+/// `my.getStorageSync({ key })` (or `(key)`): `{ data }` or the fail object.
+#[wasm_bindgen(js_name = getStorageSync, unchecked_return_type = "GetStorageSuccess | MyError")]
+pub fn get_storage_sync(
+    #[wasm_bindgen(unchecked_param_type = "{ key: string } | string")] options: JsValue,
+) -> JsValue {
+    storage::get_storage_sync(&options)
+}
+
+/// `my.removeStorageSync({ key })` (or `(key)`): `{ success: true }` or the fail object.
+#[wasm_bindgen(js_name = removeStorageSync, unchecked_return_type = "StorageSuccess | MyError")]
+pub fn remove_storage_sync(
+    #[wasm_bindgen(unchecked_param_type = "{ key: string } | string")] options: JsValue,
+) -> JsValue {
+    storage::remove_storage_sync(&options)
+}
+
+/// `AlipayJSBridge.call(name, params, callback)` for H5 pages (`www/my.js` defines
+/// `window.AlipayJSBridge` with it): runs the mapped `my.*` API and calls `callback` once with
+/// the result or `{ error, errorMessage }`.
+#[wasm_bindgen(js_name = bridgeCall)]
+pub fn bridge_call(
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "Record<string, unknown> | ((result: any) => void) | undefined"
+    )]
+    params: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "((result: any) => void) | undefined")] callback: JsValue,
+) {
+    bridge::call(&name, &params, &callback)
+}
+
 /// `my.canIUse(schema)`: whether `api`, `api.object.param`, `api.return.member` or
 /// `api.success.field` is implemented. Synchronous.
 #[wasm_bindgen(js_name = canIUse)]
@@ -90,7 +222,12 @@ struct MyObject {
     object: Object,
     // Owned here so the functions on `object` stay valid for the page's lifetime.
     _methods: Vec<Method>,
+    // Methods with two parameters (`setStorageSync(key, data)`).
+    _methods2: Vec<Method2>,
 }
+
+/// A `my.*` method of two parameters as a JS function.
+type Method2 = Closure<dyn Fn(JsValue, JsValue) -> JsValue>;
 
 thread_local! {
     static MY: MyObject = {
@@ -101,13 +238,33 @@ thread_local! {
             ("tradePay", Closure::new(|o: JsValue| JsValue::from(trade_pay::trade_pay(&o)))),
             ("getAuthCode", Closure::new(|o: JsValue| JsValue::from(auth::get_auth_code(&o)))),
             ("canIUse", Closure::new(|s: JsValue| JsValue::from(can_i_use(s)))),
+            ("confirm", Closure::new(|o: JsValue| JsValue::from(ui::confirm(&o)))),
+            ("showToast", Closure::new(|o: JsValue| JsValue::from(ui::show_toast(&o)))),
+            ("showLoading", Closure::new(|o: JsValue| JsValue::from(ui::show_loading(&o)))),
+            ("hideLoading", Closure::new(|o: JsValue| JsValue::from(ui::hide_loading(&o)))),
+            ("setClipboard", Closure::new(|o: JsValue| JsValue::from(clipboard::set_clipboard(&o)))),
+            ("getClipboard", Closure::new(|o: JsValue| JsValue::from(clipboard::get_clipboard(&o)))),
+            ("getSystemInfo", Closure::new(|o: JsValue| JsValue::from(system_info::get_system_info(&o)))),
+            ("setStorage", Closure::new(|o: JsValue| JsValue::from(storage::set_storage(&o)))),
+            ("getStorage", Closure::new(|o: JsValue| JsValue::from(storage::get_storage(&o)))),
+            ("removeStorage", Closure::new(|o: JsValue| JsValue::from(storage::remove_storage(&o)))),
+            ("getStorageSync", Closure::new(|o: JsValue| storage::get_storage_sync(&o))),
+            ("removeStorageSync", Closure::new(|o: JsValue| storage::remove_storage_sync(&o))),
+        ];
+        let methods2: Vec<(&str, Method2)> = vec![
+            ("setStorageSync", Closure::new(|o: JsValue, d: JsValue| storage::set_storage_sync(&o, &d))),
         ];
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
             adapter::set(&object, name, closure.as_ref());
             owned.push(closure);
         }
-        MyObject { object, _methods: owned }
+        let mut owned2 = Vec::with_capacity(methods2.len());
+        for (name, closure) in methods2 {
+            adapter::set(&object, name, closure.as_ref());
+            owned2.push(closure);
+        }
+        MyObject { object, _methods: owned, _methods2: owned2 }
     };
 }
 

@@ -126,6 +126,116 @@ export interface GetAuthCodeFail extends MyError {
   authErrorScopes?: Record<string, string>;
 }
 
+/** `my.confirm` options. */
+export interface ConfirmOptions extends AsyncCallbacks<ConfirmSuccess> {
+  title?: string;
+  content?: string;
+  /** Default "OK". */
+  confirmButtonText?: string;
+  /** Default "Cancel". */
+  cancelButtonText?: string;
+}
+
+/** `my.confirm` success result: `true` when the confirm button was chosen. */
+export interface ConfirmSuccess {
+  confirm: boolean;
+}
+
+/** `my.showToast` icon; `none` (the default) shows text only. */
+export type ToastType = 'success' | 'fail' | 'exception' | 'none';
+
+/** `my.showToast` options; `success` runs when the toast disappears. */
+export interface ShowToastOptions extends AsyncCallbacks<{}> {
+  content?: string;
+  type?: ToastType;
+  /** Milliseconds, default 2000. */
+  duration?: number;
+}
+
+/** `my.showLoading` options. */
+export interface ShowLoadingOptions extends AsyncCallbacks<{}> {
+  content?: string;
+  /** Milliseconds before it appears, default 0. */
+  delay?: number;
+}
+
+/** `my.setClipboard` options. */
+export interface SetClipboardOptions extends AsyncCallbacks<{}> {
+  text: string;
+}
+
+/** `my.getClipboard` success result. */
+export interface GetClipboardSuccess {
+  text: string;
+}
+
+/** `my.getSystemInfo` success result (Alipay's fields). */
+export interface SystemInfo {
+  /** Always `Simulator`. */
+  model: string;
+  pixelRatio: number;
+  windowWidth: number;
+  windowHeight: number;
+  /** The browser's language, e.g. `en-US`. */
+  language: string;
+  /** The super app's version. */
+  version: string;
+  /** Storage available to the mini program: `10 MB`. */
+  storage: string;
+  /** Always `100%`. */
+  currentBattery: string;
+  /** OS and version from the user agent: `Android 14`, `iOS 17.4`, `Linux`, `Unknown`, … */
+  system: string;
+  /** `iOS` on Apple systems, else `Android`. */
+  platform: 'iOS' | 'Android';
+  /** 0: no native title bar. */
+  titleBarHeight: number;
+  /** 0: no native status bar. */
+  statusBarHeight: number;
+  screenWidth: number;
+  screenHeight: number;
+  /** Always `Simulator`. */
+  brand: string;
+  /** 16 (px). */
+  fontSizeSetting: number;
+  /** `superapp-sandbox`. */
+  app: string;
+}
+
+/** `my.setStorage` options: `data` is stored as JSON (≤ 200 KB per key, 10 MB per mini program). */
+export interface SetStorageOptions extends AsyncCallbacks<StorageSuccess> {
+  key: string;
+  data: unknown;
+}
+
+/** `my.getStorage` options. */
+export interface GetStorageOptions<T = unknown> extends AsyncCallbacks<GetStorageSuccess<T>> {
+  key: string;
+}
+
+/** `my.removeStorage` options. */
+export interface RemoveStorageOptions extends AsyncCallbacks<StorageSuccess> {
+  key: string;
+}
+
+/** `my.getStorage(Sync)` result: `null` when nothing is stored under the key. */
+export interface GetStorageSuccess<T = unknown> {
+  data: T | null;
+}
+
+/** `my.setStorage`/`my.removeStorage` (and `Sync`) result. */
+export interface StorageSuccess {
+  success: true;
+}
+
+/** The H5 bridge (`window.AlipayJSBridge`), defined by the my.js bootstrap. */
+export interface AlipayJSBridgeApi {
+  /** Runs an H5 JSAPI (`toast`, `alert`, `confirm`, `tradePay`, `getStorage`, …); `callback`
+   *  gets the result, or `{ error, errorMessage }` (error 1: no such API). */
+  call(name: string, params?: Record<string, unknown>, callback?: (result: any) => void): void;
+  call(name: string, callback: (result: any) => void): void;
+}
+
 /** One entry per `my.*` call, given to the `logger` of `configure`. */
 export interface CallLogEntry {
   api: string;
@@ -161,10 +271,27 @@ export interface My {
   getAuthCode(options?: GetAuthCodeOptions): Promise<GetAuthCodeSuccess>;
   alert(options?: AlertOptions): Promise<AlertSuccess>;
   canIUse(schema: string): boolean;
+  confirm(options?: ConfirmOptions): Promise<ConfirmSuccess>;
+  showToast(options?: ShowToastOptions): Promise<{}>;
+  showLoading(options?: ShowLoadingOptions): Promise<{}>;
+  hideLoading(options?: AsyncCallbacks<{}>): Promise<{}>;
+  setClipboard(options: SetClipboardOptions): Promise<{}>;
+  getClipboard(options?: AsyncCallbacks<GetClipboardSuccess>): Promise<GetClipboardSuccess>;
+  getSystemInfo(options?: AsyncCallbacks<SystemInfo>): Promise<SystemInfo>;
+  setStorage(options: SetStorageOptions): Promise<StorageSuccess>;
+  getStorage<T = unknown>(options: GetStorageOptions<T>): Promise<GetStorageSuccess<T>>;
+  removeStorage(options: RemoveStorageOptions): Promise<StorageSuccess>;
+  /** Returns the fail object (never throws) on invalid input or a full storage. */
+  setStorageSync(options: { key: string; data: unknown }): StorageSuccess | MyError;
+  setStorageSync(key: string, data: unknown): StorageSuccess | MyError;
+  getStorageSync<T = unknown>(options: { key: string } | string): GetStorageSuccess<T> | MyError;
+  removeStorageSync(options: { key: string } | string): StorageSuccess | MyError;
 }
 
 declare global {
   /** The mini program's `my`, defined by the `my.js` bootstrap script. */
   const my: My;
+  /** The H5 bridge, defined by the my.js bootstrap (calls queue until the runtime is ready). */
+  const AlipayJSBridge: AlipayJSBridgeApi;
 }
 "#;

@@ -100,6 +100,32 @@ test('inside the simulator: hello, settings from the shell, one log entry per ca
   await page.close();
 });
 
+test('H5 pages: AlipayJSBridge is defined at once, queues, fires AlipayJSBridgeReady; Sync storage works from the first line', async () => {
+  const { page, errors } = await open('/tests/bootstrap/h5-bridge.html');
+  const r = await page.evaluate(() => window.done);
+  const { log, readyEvents } = await page.evaluate(() => ({ log: window.log, readyEvents: window.readyEvents }));
+  assert.equal(r.definedSync, true);
+  // The documented ready() ran at once (bridge defined); its calls were queued and answered.
+  assert.equal(r.app, 'superapp-sandbox');
+  assert.deepEqual(r.unknown, { error: 1, errorMessage: 'scan is not supported by this super app' });
+  // The event fired once, after the runtime was ready, for pages that only listen.
+  assert.equal(readyEvents, 1);
+  assert.ok(log.includes('event'), log.join(','));
+  // Sync storage before the runtime: same key scheme, same results, same errors as after.
+  assert.deepEqual(r.earlySet, { success: true });
+  assert.deepEqual(r.earlyGet, { data: { n: 1, s: 'é' } });
+  assert.deepEqual(r.lateGet, r.earlyGet);
+  assert.deepEqual(r.lateAsync, r.earlyGet);
+  assert.equal(r.raw, '{"n":1,"s":"é"}');
+  assert.deepEqual(r.queued, { data: [1, 2] });
+  assert.deepEqual(r.earlyBad, r.lateBad);
+  assert.deepEqual(r.earlyBad.map((e) => e.error), [2, 2, 2, 2, 2]);
+  assert.deepEqual(r.toast, {});
+  // (the runtime config of h5-app is a 404 on the test server: tolerated)
+  assert.deepEqual(errors.filter((e) => !e.includes('404')), []);
+  await page.close();
+});
+
 test('the request demo page visibly works', async () => {
   const { page } = await open('/request-demo/');
   await page.click('#get');

@@ -61,6 +61,52 @@ async function pay(paymentUrl: string): Promise<string> {
 
 const canPay: boolean = my.canIUse('tradePay.object.paymentUrl');
 
+// The small JSAPIs.
+async function checkout(cart: Order[]): Promise<boolean> {
+  const { confirm } = await my.confirm({ title: 'Pay now?', content: `${cart.length} items`, confirmButtonText: 'Pay' });
+  if (!confirm) return false;
+  my.showLoading({ content: 'Creating the order…', delay: 200 });
+  try {
+    await my.setStorage({ key: 'cart', data: cart });
+  } finally {
+    await my.hideLoading();
+  }
+  my.showToast({ type: 'success', content: 'Saved', duration: 1500, success: () => console.log('gone') });
+  return true;
+}
+
+async function restoreCart(): Promise<Order[]> {
+  const { data } = await my.getStorage<Order[]>({ key: 'cart' });
+  return data ?? [];
+}
+
+function lastOrderId(): string | null {
+  const res = my.getStorageSync<string>({ key: 'lastOrderId' });
+  if ('error' in res) {
+    console.warn(res.errorMessage);
+    return null;
+  }
+  return res.data;
+}
+
+async function layout(): Promise<string> {
+  const info = await my.getSystemInfo();
+  const width: number = info.windowWidth;
+  const copied = await my.setClipboard({ text: String(width) }).then(() => my.getClipboard());
+  return `${info.platform} ${info.system} ${copied.text}`;
+}
+
+// An H5 page's bridge call.
+AlipayJSBridge.call('toast', { content: 'hello', type: 'success' }, (res) => console.log(res));
+AlipayJSBridge.call('hideLoading');
+
+// @ts-expect-error toast types are Alipay's four
+my.showToast({ type: 'warning' });
+// @ts-expect-error setClipboard needs text
+my.setClipboard({});
+// @ts-expect-error the sync result may be a fail object: check for `error` first
+const unchecked: string | null = my.getStorageSync<string>('k').data;
+
 // Mistakes the declarations must catch:
 // @ts-expect-error url is required
 my.request({ method: 'GET' });
@@ -79,4 +125,4 @@ my.request({ url: API, success: (res) => res.data.orderId });
 // @ts-expect-error canIUse answers a boolean
 const wrong: string = my.canIUse('request');
 
-export { loadOrder, download, pay, canPay, wrong };
+export { loadOrder, download, pay, canPay, wrong, checkout, restoreCart, lastOrderId, layout, unchecked };

@@ -1,0 +1,179 @@
+//! `my.setStorage` / `my.getStorage` / `my.removeStorage` (and their `Sync` forms): the rules,
+//! without the browser. The glue (`glue::storage`) serialises `data` with `JSON.stringify` and
+//! keeps it in the page's `localStorage`; this module says under which name, and whether it
+//! may be stored at all.
+//!
+//! - Scope: every key of a mini program lives under `miniprogram-shim/<appId>/` (the appId
+//!   percent-encoded, so no app's prefix is a prefix of another's), as Alipay isolates storage
+//!   per mini program.
+//! - Limits (Alipay): one key's data, as JSON text, at most 200 × 1024 characters; all keys of
+//!   one mini program (key and data lengths) at most 10 MB (10 × 1024 × 1024 characters).
+//! - Failures are error 2 naming the parameter; nothing already stored changes.
+
+use crate::encoding::encode_uri_component;
+use crate::error::ApiError;
+
+/// Every `localStorage` key the shim writes starts with this.
+pub const KEY_PREFIX: &str = "miniprogram-shim/";
+
+/// Maximum length of one key's data as JSON text (Alipay: 200 × 1024).
+pub const MAX_DATA_CHARS: usize = 200 * 1024;
+
+/// Maximum total of one mini program's keys and data (Alipay: 10 MB).
+pub const MAX_TOTAL_CHARS: usize = 10 * 1024 * 1024;
+
+/// What a mini program calls "key", scoped to its appId: the name in `localStorage`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedKey {
+    /// The key as the mini program wrote it.
+    pub key: String,
+    /// `miniprogram-shim/<appId>/<key>`.
+    pub storage_key: String,
+}
+
+/// The `localStorage` prefix of one mini program: `miniprogram-shim/<encoded appId>/`.
+/// An empty appId (not configured) gets `miniprogram-shim//`.
+pub fn app_prefix(app_id: &str) -> String {
+    format!("{KEY_PREFIX}{}/", encode_uri_component(app_id))
+}
+
+impl ScopedKey {
+    /// Validates the mini program's `key` (`None`: missing or not a string) and scopes it.
+    pub fn new(app_id: &str, key: Option<&str>) -> Result<Self, ApiError> {
+        let key =
+            key.ok_or_else(|| ApiError::invalid("key", "is required and must be a string"))?;
+        if key.is_empty() {
+            return Err(ApiError::invalid("key", "must not be an empty string"));
+        }
+        Ok(ScopedKey {
+            key: key.to_owned(),
+            storage_key: format!("{}{key}", app_prefix(app_id)),
+        })
+    }
+}
+
+/// Length in UTF-16 code units, as JavaScript's `String.length` (what the limits count).
+pub fn js_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+/// Checks that `json` (the data's JSON text, `None` when `JSON.stringify` gave nothing: data
+/// missing, `undefined` or a function) may be stored under `key`, given `others_total`: the
+/// characters the app's *other* keys already use (key + data).
+pub fn check_write(
+    key: &ScopedKey,
+    json: Option<&str>,
+    others_total: usize,
+) -> Result<(), ApiError> {
+    let json = json
+        .ok_or_else(|| ApiError::invalid("data", "is required and must be serialisable to JSON"))?;
+    let len = js_len(json);
+    if len > MAX_DATA_CHARS {
+        return Err(ApiError::invalid(
+            "data",
+            format!("is {len} characters as JSON; one key holds at most {MAX_DATA_CHARS}"),
+        ));
+    }
+    let total = others_total + js_len(&key.key) + len;
+    if total > MAX_TOTAL_CHARS {
+        return Err(ApiError::invalid(
+            "data",
+            format!(
+                "would bring this mini program's storage to {total} characters; the limit is {MAX_TOTAL_CHARS} (10 MB)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The characters one stored entry counts for (its key without the prefix, plus its data).
+pub fn entry_size(storage_key: &str, prefix: &str, value: &str) -> usize {
+    js_len(storage_key.strip_prefix(prefix).unwrap_or(storage_key)) + js_len(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_scoped_per_app_and_validated() {
+        let cases: &[(&str, Option<&str>, Result<&str, &str>)] = &[
+            (
+                "2102020000000001",
+                Some("cart"),
+                Ok("miniprogram-shim/2102020000000001/cart"),
+            ),
+            ("app", Some("a/b c"), Ok("miniprogram-shim/app/a/b c")),
+            ("a/b", Some("k"), Ok("miniprogram-shim/a%2Fb/k")),
+            ("", Some("k"), Ok("miniprogram-shim//k")),
+            (
+                "app",
+                Some(""),
+                Err("invalid parameter `key`: must not be an empty string"),
+            ),
+            (
+                "app",
+                None,
+                Err("invalid parameter `key`: is required and must be a string"),
+            ),
+        ];
+        for (app, key, expected) in cases {
+            let got = ScopedKey::new(app, *key);
+            match expected {
+                Ok(storage_key) => assert_eq!(got.unwrap().storage_key, *storage_key),
+                Err(message) => {
+                    let err = got.unwrap_err();
+                    assert_eq!((err.code(), err.to_string().as_str()), (2, *message));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_app_prefix_is_never_a_prefix_of_another() {
+        assert!(!app_prefix("a/b").starts_with(&app_prefix("a")));
+        assert!(!app_prefix("ab").starts_with(&app_prefix("a")));
+    }
+
+    #[test]
+    fn writes_respect_the_per_key_and_per_app_limits() {
+        let key = ScopedKey::new("app", Some("k")).unwrap();
+        let exactly = "x".repeat(MAX_DATA_CHARS);
+        let over = "x".repeat(MAX_DATA_CHARS + 1);
+        let cases: &[(Option<&str>, usize, Option<&str>)] = &[
+            (Some("\"v\""), 0, None),
+            (Some(&exactly), 0, None),
+            (Some(&over), 0, Some("one key holds at most 204800")),
+            (None, 0, Some("is required")),
+            (Some("1"), MAX_TOTAL_CHARS - 2, None), // key "k" + "1" = 2
+            (
+                Some("1"),
+                MAX_TOTAL_CHARS - 1,
+                Some("the limit is 10485760"),
+            ),
+        ];
+        for (json, others, err) in cases {
+            let got = check_write(&key, *json, *others);
+            match err {
+                None => assert!(got.is_ok(), "{json:?} {others}: {got:?}"),
+                Some(part) => {
+                    let e = got.unwrap_err();
+                    assert_eq!(e.code(), 2);
+                    assert!(e.to_string().contains("`data`"), "{e}");
+                    assert!(e.to_string().contains(part), "{e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sizes_count_utf16_units_like_javascript() {
+        assert_eq!(js_len("abc"), 3);
+        assert_eq!(js_len("é"), 1);
+        assert_eq!(js_len("😀"), 2);
+        assert_eq!(
+            entry_size("miniprogram-shim/app/key", "miniprogram-shim/app/", "\"v\""),
+            6
+        );
+    }
+}
