@@ -615,7 +615,10 @@ async fn abort_fails_with_9_at_once_or_in_flight() {
 
 #[wasm_bindgen_test]
 async fn network_failures_fail_with_12() {
-    setup(r#"{"whitelist":["127.0.0.1:8791","127.0.0.1:8797"]}"#);
+    setup(&format!(
+        r#"{{"whitelist":["{}","127.0.0.1:8797"]}}"#,
+        host()
+    ));
     let o = request(&format!(r#"{{"url":"{}"}}"#, url("/close"))).await;
     o.assert_fail(12);
     let o = request(r#"{"url":"http://127.0.0.1:8797/nothing-listens-here"}"#).await;
@@ -732,7 +735,10 @@ async fn relay_transport_keeps_status_headers_and_body() {
 
 #[wasm_bindgen_test]
 async fn relay_errors_map_to_codes() {
-    setup(r#"{"transport":"relay","whitelist":["127.0.0.1:8791","blocked.localhost"]}"#);
+    setup(&format!(
+        r#"{{"transport":"relay","whitelist":["{}","blocked.localhost"]}}"#,
+        host()
+    ));
     let o = request(r#"{"url":"http://blocked.localhost/x"}"#).await;
     o.assert_fail(4);
     assert!(o.message().contains("blocked.localhost"), "{}", o.message());
@@ -748,9 +754,10 @@ async fn relay_errors_map_to_codes() {
     request(r#"{"url":"https://evil.example/"}"#)
         .await
         .assert_fail(4);
-    setup(
-        r#"{"transport":"relay","relayUrl":"http://127.0.0.1:8797/relay","whitelist":["127.0.0.1:8791"]}"#,
-    );
+    setup(&format!(
+        r#"{{"transport":"relay","relayUrl":"http://127.0.0.1:8797/relay","whitelist":["{}"]}}"#,
+        host()
+    ));
     request(&format!(r#"{{"url":"{}"}}"#, url("/echo")))
         .await
         .assert_fail(12);

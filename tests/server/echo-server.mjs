@@ -206,6 +206,11 @@ function serveStatic(req, res) {
     return res.end('not found');
   }
   res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+  const echoPort = process.env.ECHO_PORT || port;
+  if (file.startsWith(path.join(root, 'tests')) && file.endsWith('.html') && String(echoPort) !== '8791') {
+    // Test pages name the echo server's default port; follow ECHO_PORT when it differs.
+    return res.end(fs.readFileSync(file, 'utf8').replaceAll('127.0.0.1:8791', `127.0.0.1:${echoPort}`));
+  }
   fs.createReadStream(file).pipe(res);
 }
 
