@@ -200,13 +200,6 @@ impl PublicKey {
         let bytes = STANDARD
             .decode(decoded.as_bytes())
             .map_err(|_| SignatureError::Mismatch)?;
-        if let Some(ok) = verify_small_exponent(&self.public, content, &bytes) {
-            return if ok {
-                Ok(())
-            } else {
-                Err(SignatureError::Mismatch)
-            };
-        }
         let sig = Signature::try_from(bytes.as_slice()).map_err(|_| SignatureError::Mismatch)?;
         self.key
             .verify(content, &sig)
@@ -228,61 +221,6 @@ impl PublicKey {
             &parsed.signature,
         )
     }
-}
-
-/// DER prefix of a SHA-256 `DigestInfo` (RFC 8017 §9.2, note 1).
-const SHA256_DIGEST_INFO: &[u8] = &[
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
-    0x00, 0x04, 0x20,
-];
-
-/// RSASSA-PKCS1-v1_5 / SHA-256 verification for a public exponent of at most 32 bits (65537 in
-/// practice), by plain square-and-multiply: about five times faster than the general
-/// (windowed Montgomery) `modpow` the `rsa` crate uses, which matters because every open API
-/// request is verified. Returns None for a key it does not handle (the caller falls back).
-fn verify_small_exponent(public: &RsaPublicKey, content: &[u8], sig: &[u8]) -> Option<bool> {
-    use rsa::traits::PublicKeyParts;
-    use rsa::BigUint;
-    use sha2::Digest;
-    let (n, e) = (public.n(), public.e());
-    if e.bits() > 32 || e.bits() < 2 {
-        return None;
-    }
-    let k = public.size();
-    if sig.len() != k {
-        return Some(false);
-    }
-    let s = BigUint::from_bytes_be(sig);
-    if &s >= n {
-        return Some(false);
-    }
-    // Exponent bits, most significant first, skipping the leading one.
-    let e_bytes = e.to_bytes_be();
-    let total_bits = e.bits();
-    let mut acc = s.clone();
-    for i in (0..total_bits - 1).rev() {
-        acc = &acc * &acc % n;
-        let byte = e_bytes[e_bytes.len() - 1 - i / 8];
-        if (byte >> (i % 8)) & 1 == 1 {
-            acc = &acc * &s % n;
-        }
-    }
-    let em = acc.to_bytes_be();
-    // Expected: 0x00 0x01 FF…FF 0x00 || DigestInfo || SHA-256(content), k bytes.
-    let hash = Sha256::digest(content);
-    let t_len = SHA256_DIGEST_INFO.len() + hash.len();
-    if k < t_len + 11 {
-        return Some(false);
-    }
-    let mut expected = vec![0xffu8; k];
-    expected[0] = 0x00;
-    expected[1] = 0x01;
-    expected[k - t_len - 1] = 0x00;
-    expected[k - t_len..k - hash.len()].copy_from_slice(SHA256_DIGEST_INFO);
-    expected[k - hash.len()..].copy_from_slice(&hash);
-    // `em` has no leading zero bytes; compare it with `expected` without its leading zeros.
-    let significant = expected.iter().position(|&b| b != 0).unwrap_or(k);
-    Some(em.as_slice() == &expected[significant..])
 }
 
 /// The parsed `Signature` header.
@@ -375,35 +313,6 @@ mod tests {
             pk.verify_header(&header, "/p", "C1", "t", b"{}"),
             Err(SignatureError::Mismatch)
         );
-    }
-
-    #[test]
-    fn fast_verification_agrees_with_the_rsa_crate() {
-        let k = key();
-        let pk = k.public();
-        for i in 0..24 {
-            let content = format!("POST /v1/payments/pay\nC.{i}.{{}}");
-            let raw = STANDARD
-                .decode(k.sign_base64(content.as_bytes()).unwrap())
-                .unwrap();
-            let mut tampered = raw.clone();
-            tampered[i * 7 % raw.len()] ^= 1 << (i % 8);
-            for (sig, msg) in [
-                (&raw, content.as_bytes()),
-                (&tampered, content.as_bytes()),
-                (&raw, b"other".as_slice()),
-            ] {
-                let fast = verify_small_exponent(&pk.public, msg, sig).unwrap();
-                let slow = Signature::try_from(sig.as_slice())
-                    .map(|s| pk.key.verify(msg, &s).is_ok())
-                    .unwrap_or(false);
-                assert_eq!(fast, slow, "case {i}");
-            }
-            assert_eq!(
-                verify_small_exponent(&pk.public, content.as_bytes(), &raw[1..]),
-                Some(false)
-            );
-        }
     }
 
     #[test]
