@@ -63,6 +63,7 @@ pub const BRIDGE_APIS: &[BridgeApi] = &[
     },
     same("toast", "showToast"),
     same("showToast", "showToast"),
+    same("hideToast", "hideToast"),
     BridgeApi {
         h5: "showLoading",
         api: "showLoading",
@@ -153,6 +154,7 @@ mod tests {
             ("tradePay", Some("tradePay")),
             ("showLoading", Some("showLoading")),
             ("hideLoading", Some("hideLoading")),
+            ("hideToast", Some("hideToast")),
             ("setClipboard", Some("setClipboard")),
             ("getClipboard", Some("getClipboard")),
             ("getSystemInfo", Some("getSystemInfo")),

@@ -90,6 +90,12 @@ pub const SUPPORTED: &[ApiSupport] = &[
         success: &[],
     },
     ApiSupport {
+        name: "hideToast",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
         name: "showLoading",
         object: &["content", "delay", "success", "fail", "complete"],
         returns: &[],
@@ -230,7 +236,7 @@ mod tests {
             ("showToast.object.icon", false),
             ("showLoading.object.delay", true),
             ("hideLoading", true),
-            ("hideToast", false),
+            ("hideToast", true),
             ("getClipboard.success.text", true),
             ("setClipboard.object.text", true),
             ("getSystemInfo.success.windowWidth", true),

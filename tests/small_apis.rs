@@ -242,6 +242,25 @@ async fn a_new_toast_replaces_the_shown_one() {
 }
 
 #[wasm_bindgen_test]
+async fn hide_toast_removes_it_and_ends_its_call() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let shown = JsFuture::from(Promise::from(sync(
+        "showToast",
+        &[js(r#"{"content":"long","duration":60000}"#)],
+    )));
+    call("hideToast", "{}").await.assert_success();
+    assert!(document
+        .query_selector(".miniprogram-shim-toast")
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        show(&shown.await.expect("showToast succeeds once hidden")),
+        "{}"
+    );
+    call("hideToast", "{}").await.assert_success(); // nothing shown: still success
+}
+
+#[wasm_bindgen_test]
 async fn toast_success_and_fail_follow_the_calling_convention() {
     call("showToast", r#"{"content":"x","duration":10}"#)
         .await
@@ -582,7 +601,7 @@ fn can_i_use_knows_the_small_apis() {
         ("setStorageSync", true),
         ("getStorage.success.data", true),
         ("getStorageSync.return.data", true),
-        ("hideToast", false),
+        ("hideToast", true),
         ("clearStorage", false),
     ];
     for (schema, expected) in cases {

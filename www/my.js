@@ -48,6 +48,7 @@
     canIUse: { object: [], return: [], success: [] },
     confirm: { object: ['title', 'content', 'confirmButtonText', 'cancelButtonText', 'success', 'fail', 'complete'], return: [], success: ['confirm'] },
     showToast: { object: ['content', 'type', 'duration', 'success', 'fail', 'complete'], return: [], success: [] },
+    hideToast: { object: ['success', 'fail', 'complete'], return: [], success: [] },
     showLoading: { object: ['content', 'delay', 'success', 'fail', 'complete'], return: [], success: [] },
     hideLoading: { object: ['success', 'fail', 'complete'], return: [], success: [] },
     setClipboard: { object: ['text', 'success', 'fail', 'complete'], return: [], success: [] },
@@ -137,7 +138,7 @@
     getStorageSync: function (a) { return shim ? shim.getStorageSync(a) : early.get(a); },
     removeStorageSync: function (a) { return shim ? shim.removeStorageSync(a) : early.remove(a); },
   };
-  ['confirm', 'showToast', 'showLoading', 'hideLoading', 'setClipboard', 'getClipboard', 'getSystemInfo',
+  ['confirm', 'showToast', 'hideToast', 'showLoading', 'hideLoading', 'setClipboard', 'getClipboard', 'getSystemInfo',
     'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });

@@ -99,6 +99,14 @@ pub fn show_toast(
     ui::show_toast(&options)
 }
 
+/// `my.hideToast()`: removes the shown toast (succeeds when none is shown).
+#[wasm_bindgen(js_name = hideToast, unchecked_return_type = "Promise<{}>")]
+pub fn hide_toast(
+    #[wasm_bindgen(unchecked_param_type = "AsyncCallbacks<{}> | undefined")] options: JsValue,
+) -> Promise {
+    ui::hide_toast(&options)
+}
+
 /// `my.showLoading(options)`: a loading indicator with `content`, after `delay` ms.
 #[wasm_bindgen(js_name = showLoading, unchecked_return_type = "Promise<{}>")]
 pub fn show_loading(
@@ -240,6 +248,7 @@ thread_local! {
             ("canIUse", Closure::new(|s: JsValue| JsValue::from(can_i_use(s)))),
             ("confirm", Closure::new(|o: JsValue| JsValue::from(ui::confirm(&o)))),
             ("showToast", Closure::new(|o: JsValue| JsValue::from(ui::show_toast(&o)))),
+            ("hideToast", Closure::new(|o: JsValue| JsValue::from(ui::hide_toast(&o)))),
             ("showLoading", Closure::new(|o: JsValue| JsValue::from(ui::show_loading(&o)))),
             ("hideLoading", Closure::new(|o: JsValue| JsValue::from(ui::hide_loading(&o)))),
             ("setClipboard", Closure::new(|o: JsValue| JsValue::from(clipboard::set_clipboard(&o)))),

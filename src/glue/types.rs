@@ -273,6 +273,7 @@ export interface My {
   canIUse(schema: string): boolean;
   confirm(options?: ConfirmOptions): Promise<ConfirmSuccess>;
   showToast(options?: ShowToastOptions): Promise<{}>;
+  hideToast(options?: AsyncCallbacks<{}>): Promise<{}>;
   showLoading(options?: ShowLoadingOptions): Promise<{}>;
   hideLoading(options?: AsyncCallbacks<{}>): Promise<{}>;
   setClipboard(options: SetClipboardOptions): Promise<{}>;

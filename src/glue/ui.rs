@@ -5,7 +5,8 @@
 //!   two; Enter/Space press the focused button, Escape cancels; `success({ confirm })` after
 //!   the overlay is removed and focus is back where it was.
 //! - toast: one at a time (a new one replaces the shown one, whose call then succeeds);
-//!   `success` when it disappears after `duration` ms (Alipay's and H5's behaviour).
+//!   `success` when it disappears after `duration` ms or on `hideToast` (Alipay's and H5's
+//!   behaviour).
 //! - loading: one at a time (a new one replaces it); `success` once shown (or scheduled, with
 //!   `delay`); `hideLoading` removes it and succeeds even when nothing is shown.
 //!
@@ -22,6 +23,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Document, Element, Event, HtmlElement, KeyboardEvent};
 
 use super::adapter::{run_api, set, Failure};
+use super::host::Listener;
 use super::options::{check_object, number, text, text_of};
 use crate::error::ApiError;
 use crate::ui::{ConfirmContent, Loading, Toast};
@@ -55,37 +57,6 @@ fn signal() -> Result<(Promise, Function), ApiError> {
     let resolve =
         resolve.ok_or_else(|| ApiError::Unknown("Promise executor did not run".into()))?;
     Ok((promise, resolve))
-}
-
-/// An event listener removed when dropped.
-struct Listener {
-    target: web_sys::EventTarget,
-    kind: &'static str,
-    closure: Closure<dyn FnMut(Event)>,
-}
-
-impl Listener {
-    fn new(
-        target: &web_sys::EventTarget,
-        kind: &'static str,
-        f: impl FnMut(Event) + 'static,
-    ) -> Self {
-        let closure = Closure::<dyn FnMut(Event)>::new(f);
-        let _ = target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
-        Listener {
-            target: target.clone(),
-            kind,
-            closure,
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.kind, self.closure.as_ref().unchecked_ref());
-    }
 }
 
 thread_local! {
@@ -327,6 +298,16 @@ async fn run_toast(toast: Toast) -> Result<JsValue, Failure> {
     });
     drop(mine);
     Ok(Object::new().into())
+}
+
+/// `my.hideToast()`: removes the shown toast (its `showToast` call then succeeds); succeeds
+/// when none is shown.
+pub(crate) fn hide_toast(options: &JsValue) -> Promise {
+    run_api("hideToast", options, async move {
+        let shown = TOAST.with(|t| t.borrow_mut().take());
+        drop(shown);
+        Ok(Object::new().into())
+    })
 }
 
 // ---- my.showLoading / my.hideLoading ----------------------------------------------------
