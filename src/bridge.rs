@@ -46,6 +46,12 @@ const fn same(h5: &'static str, api: &'static str) -> BridgeApi {
 pub const BRIDGE_APIS: &[BridgeApi] = &[
     same("tradePay", "tradePay"),
     BridgeApi {
+        h5: "getAuthCode",
+        api: "getAuthCode",
+        params: Params::Rename(&[("scopeNicks", "scopes")]),
+        results: &[],
+    },
+    BridgeApi {
         h5: "alert",
         api: "alert",
         params: Params::Rename(&[("message", "content"), ("button", "buttonText")]),
@@ -163,7 +169,7 @@ mod tests {
             ("httpRequest", Some("request")),
             ("request", Some("request")),
             ("Toast", None),
-            ("getAuthCode", None),
+            ("getAuthCode", Some("getAuthCode")),
             ("", None),
         ];
         for (h5, api) in cases {
