@@ -99,6 +99,10 @@ pub enum Endpoint {
     Cancel,
     /// `/v1/payments/refund`
     Refund,
+    /// `/v1/authorizations/applyToken` ([`crate::identity_api`])
+    ApplyToken,
+    /// `/v1/users/inquiryUserInfo` ([`crate::identity_api`])
+    InquiryUserInfo,
 }
 
 impl Endpoint {
@@ -109,6 +113,8 @@ impl Endpoint {
             "/v1/payments/inquiryPayment" => Some(Endpoint::Inquiry),
             "/v1/payments/cancel" => Some(Endpoint::Cancel),
             "/v1/payments/refund" => Some(Endpoint::Refund),
+            "/v1/authorizations/applyToken" => Some(Endpoint::ApplyToken),
+            "/v1/users/inquiryUserInfo" => Some(Endpoint::InquiryUserInfo),
             _ => None,
         }
     }
@@ -262,6 +268,8 @@ async fn dispatch(
         Endpoint::Inquiry => inquiry(state, caller, json),
         Endpoint::Cancel => cancel(state, caller, json),
         Endpoint::Refund => refund(state, caller, json, raw),
+        Endpoint::ApplyToken => crate::identity_api::apply_token(state, caller, json),
+        Endpoint::InquiryUserInfo => crate::identity_api::inquiry_user_info(state, caller, json),
     }
 }
 
@@ -476,6 +484,7 @@ async fn pay(
 ) -> Result<String, ApiError> {
     let now = clock::now_ms();
     let req = parse_pay(json, now)?;
+    let buyer_id = crate::identity_api::buyer_of(state, json)?;
     let merchant_name = match &req.merchant_name {
         Some(n) if !n.trim().is_empty() => n.clone(),
         _ => state
@@ -518,7 +527,7 @@ async fn pay(
             order_description: req.order_description.clone(),
             merchant_name,
             reference_order_id: req.reference_order_id.clone(),
-            buyer_id: req.buyer_id.clone(),
+            buyer_id,
             notify_url: req.notify_url.clone(),
             redirect_url: req.redirect_url.clone(),
             status: PaymentStatus::Processing,

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::clock;
-use crate::payment::{confirm_outcome, CashierMethod, PaymentStatus};
+use crate::payment::{confirm_outcome, forced_outcome, CashierMethod, PaymentStatus};
 use crate::store::{PaymentRow, TransitionError};
 use crate::State;
 
@@ -101,7 +101,13 @@ pub async fn get_payment(
     Query(q): Query<TokenQuery>,
 ) -> Response {
     match load(&state, &payment_id, q.token.as_deref().unwrap_or_default()) {
-        Ok(p) => Json(cashier_view(&p)).into_response(),
+        Ok(p) => {
+            let mut view = cashier_view(&p);
+            if let Err(e) = crate::identity_api::add_payer(&state, &p, &mut view) {
+                return storage_error(e);
+            }
+            Json(view).into_response()
+        }
         Err(r) => r.into_response(),
     }
 }
@@ -162,13 +168,20 @@ pub async fn confirm(
         );
     };
     let outcome = confirm_outcome(p.amount.value(), method);
-    let result = state.store.confirm(
-        &payment_id,
-        method.as_str(),
-        &outcome,
-        state.config.pending_delay_ms(),
-        false,
-    );
+    // Balance pays as a sandbox user (debit or INSUFFICIENT_BALANCE); magic amounts still win.
+    let by_balance = (method == CashierMethod::Balance
+        && forced_outcome(p.amount.value()).is_none())
+    .then(|| crate::identity_api::confirm_by_balance(&state, &p))
+    .flatten();
+    let result = by_balance.unwrap_or_else(|| {
+        state.store.confirm(
+            &payment_id,
+            method.as_str(),
+            &outcome,
+            state.config.pending_delay_ms(),
+            false,
+        )
+    });
     state.dispatcher.wake();
     tracing::info!(payment_id = %payment_id, method = method.as_str(), ok = result.is_ok(), "cashier confirm");
     match result {

@@ -6,6 +6,8 @@
 //! - [`control`]: sandbox control and devtools endpoints (`/sandbox/*`).
 //! - [`notify`]: signed `notifyPayment` webhooks from a durable outbox, with retries.
 //! - [`relay`]: the server-side path of `my.request`, whitelist enforced.
+//! - [`identity_api`]: sandbox users, the signed-in session, consent and auth codes,
+//!   `applyToken` / `inquiryUserInfo`, the payer of a balance payment ([`identity`]: the rules).
 //! - [`web`]: the router, CORS, static pages.
 //! - [`store`]: SQLite, every SQL statement.
 //! - Domain: [`amount`], [`payment`], [`signature`], [`clock`].
@@ -20,6 +22,8 @@ pub mod cashier;
 pub mod clock;
 pub mod config;
 pub mod control;
+pub mod identity;
+pub mod identity_api;
 pub mod notify;
 pub mod payment;
 pub mod relay;
@@ -60,6 +64,8 @@ pub struct AppState {
     merchant_keys: Mutex<HashMap<String, Arc<PublicKey>>>,
     /// HTTP client of the relay (no redirects, pooled).
     pub relay_client: reqwest::Client,
+    /// "Now" for auth codes and tokens (tests move it forward).
+    pub clock: clock::Clock,
 }
 
 /// Shared state handle.
@@ -181,6 +187,7 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         public_base,
         merchant_keys: Mutex::new(HashMap::new()),
         relay_client,
+        clock: clock::Clock::default(),
     });
     Ok(Application {
         superapp,

@@ -31,7 +31,8 @@ pub enum StoreError {
 /// Result alias for storage calls.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE merchants (
     client_id TEXT PRIMARY KEY,
@@ -130,7 +131,61 @@ CREATE TABLE notification_attempts (
     manual INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX notification_attempts_notification ON notification_attempts (notification_id);
-"#];
+"#,
+    r#"
+-- User identity (issue 5): sandbox users, balances, consent decisions with their auth codes,
+-- access and refresh tokens, and who paid a payment by balance (refunds credit them back).
+CREATE TABLE users (
+    user_id TEXT PRIMARY KEY,
+    nick_name TEXT NOT NULL,
+    full_name TEXT,
+    avatar TEXT,
+    mobile TEXT,
+    email TEXT,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE balances (
+    user_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (user_id, currency)
+);
+CREATE TABLE auth_grants (
+    id INTEGER PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    app_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    success_scopes TEXT NOT NULL,
+    error_scopes TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    auth_code TEXT UNIQUE,
+    expires_at INTEGER,
+    used_at INTEGER
+);
+CREATE TABLE auth_tokens (
+    token TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    spent_at INTEGER
+);
+ALTER TABLE payments ADD COLUMN payer_id TEXT;
+INSERT INTO users (user_id, nick_name, full_name, mobile, email, created_at) VALUES
+    ('2088000000000001', 'Alice', 'Alice Tan', '+1-202-555-0101', 'alice@example.com', 0),
+    ('2088000000000002', 'Bob', 'Bob Reyes', '+1-202-555-0102', 'bob@example.com', 0),
+    ('2088000000000003', 'Carol', 'Carol Santos', '+1-202-555-0103', 'carol@example.com', 0);
+INSERT INTO balances (user_id, currency, value) VALUES
+    ('2088000000000001', 'USD', 100000),
+    ('2088000000000001', 'PHP', 5000000),
+    ('2088000000000002', 'USD', 500);
+"#,
+];
 
 /// The sandbox's database.
 #[derive(Debug)]
@@ -1128,6 +1183,7 @@ impl Store {
                 "UPDATE payments SET refunded_value = refunded_value + ?2 WHERE payment_id = ?1",
                 params![payment_id, amount.value()],
             )?;
+            credit_refund(tx, payment_id, amount, now)?;
             add_event(
                 tx,
                 payment_id,
@@ -1320,5 +1376,517 @@ impl Store {
             params![id, now],
         )?;
         Ok(n == 1)
+    }
+}
+
+// ==== user identity (issue 5) ================================================================
+// Users, balances, the signed-in user, consent decisions and auth codes, tokens, and the
+// balance side of payments. Decisions (is this code still good?) are `identity`'s; this section
+// only reads and writes, each state change in one transaction.
+
+/// A sandbox user with balances (minor units by currency code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    /// `2088…`, 16 digits.
+    pub user_id: String,
+    /// Display name.
+    pub nick_name: String,
+    /// Full name (`USER_NAME`).
+    pub full_name: Option<String>,
+    /// A custom avatar URL; None serves the generated SVG.
+    pub avatar: Option<String>,
+    /// Mobile number.
+    pub mobile: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Balance per currency, minor units.
+    pub balances: std::collections::BTreeMap<String, i64>,
+}
+
+/// A consent decision, with the auth code it minted (if allowed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRow {
+    /// When (ms).
+    pub created_at: i64,
+    /// The mini program.
+    pub app_id: String,
+    /// Its merchant when the code was minted (codes and tokens are bound to it).
+    pub client_id: String,
+    /// The signed-in user who decided.
+    pub user_id: String,
+    /// Scopes asked for.
+    pub scopes: Vec<String>,
+    /// Scopes granted.
+    pub success_scopes: Vec<String>,
+    /// Scopes refused, with their codes.
+    pub error_scopes: std::collections::BTreeMap<String, String>,
+    /// `allow` or `deny`.
+    pub decision: String,
+    /// The code, when one was minted.
+    pub auth_code: Option<String>,
+    /// When the code expires (ms).
+    pub expires_at: Option<i64>,
+    /// When the code was redeemed (ms).
+    pub used_at: Option<i64>,
+}
+
+/// What an auth code or a token stands for: who, for which merchant, which scopes, until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// The merchant it is bound to.
+    pub client_id: String,
+    /// The mini program it was issued for.
+    pub app_id: String,
+    /// The user.
+    pub user_id: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// Expiry (ms).
+    pub expires_at: i64,
+    /// When it was used (code) or spent by a refresh (refresh token).
+    pub used_at: Option<i64>,
+}
+
+/// A new access + refresh token pair to store.
+#[derive(Debug, Clone)]
+pub struct NewTokens {
+    /// Access token.
+    pub access_token: String,
+    /// Its expiry (ms).
+    pub access_expires_at: i64,
+    /// Refresh token.
+    pub refresh_token: String,
+    /// Its expiry (ms).
+    pub refresh_expires_at: i64,
+}
+
+/// Token kinds in `auth_tokens.kind`.
+const ACCESS: &str = "ACCESS";
+const REFRESH: &str = "REFRESH";
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+fn load_user(c: &Connection, user_id: &str) -> rusqlite::Result<Option<UserRow>> {
+    let Some(mut user) = one(
+        c,
+        "SELECT user_id, nick_name, full_name, avatar, mobile, email FROM users WHERE user_id = ?1",
+        params![user_id],
+        |r| {
+            Ok(UserRow {
+                user_id: r.get(0)?,
+                nick_name: r.get(1)?,
+                full_name: r.get(2)?,
+                avatar: r.get(3)?,
+                mobile: r.get(4)?,
+                email: r.get(5)?,
+                balances: Default::default(),
+            })
+        },
+    )
+    .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut stmt = c.prepare_cached(
+        "SELECT currency, value FROM balances WHERE user_id = ?1 ORDER BY currency",
+    )?;
+    let rows = stmt.query_map(params![user_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    user.balances = rows.collect::<Result<_, _>>()?;
+    Ok(Some(user))
+}
+
+fn balance_of(c: &Connection, user_id: &str, currency: &str) -> rusqlite::Result<i64> {
+    Ok(one(
+        c,
+        "SELECT value FROM balances WHERE user_id = ?1 AND currency = ?2",
+        params![user_id, currency],
+        |r| r.get(0),
+    )
+    .optional()?
+    .unwrap_or(0))
+}
+
+fn add_balance(c: &Connection, user_id: &str, currency: &str, delta: i64) -> rusqlite::Result<()> {
+    exec(
+        c,
+        "INSERT INTO balances (user_id, currency, value) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (user_id, currency) DO UPDATE SET value = value + excluded.value",
+        params![user_id, currency, delta],
+    )?;
+    Ok(())
+}
+
+/// Credits a refund back to whoever paid the payment by balance (nothing for other methods).
+fn credit_refund(
+    tx: &Connection,
+    payment_id: &str,
+    amount: Amount,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let payer: Option<String> = one(
+        tx,
+        "SELECT payer_id FROM payments WHERE payment_id = ?1",
+        params![payment_id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .flatten();
+    if let Some(payer) = payer {
+        add_balance(tx, &payer, amount.currency().code(), amount.value())?;
+        add_event(
+            tx,
+            payment_id,
+            now,
+            "balance_credited",
+            Some(&format!("{payer} +{}", amount.display())),
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_tokens(tx: &Connection, c: &Credential, t: &NewTokens, now: i64) -> rusqlite::Result<()> {
+    let scopes = json_list(&c.scopes);
+    for (token, kind, expires) in [
+        (&t.access_token, ACCESS, t.access_expires_at),
+        (&t.refresh_token, REFRESH, t.refresh_expires_at),
+    ] {
+        exec(
+            tx,
+            "INSERT INTO auth_tokens (token, kind, client_id, app_id, user_id, scopes, created_at, \
+             expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![token, kind, c.client_id, c.app_id, c.user_id, scopes, now, expires],
+        )?;
+    }
+    Ok(())
+}
+
+fn load_token(c: &Connection, token: &str, kind: &str) -> rusqlite::Result<Option<Credential>> {
+    one(
+        c,
+        "SELECT client_id, app_id, user_id, scopes, expires_at, spent_at FROM auth_tokens \
+         WHERE token = ?1 AND kind = ?2",
+        params![token, kind],
+        |r| {
+            let scopes: String = r.get(3)?;
+            Ok(Credential {
+                client_id: r.get(0)?,
+                app_id: r.get(1)?,
+                user_id: r.get(2)?,
+                scopes: parse_list(&scopes),
+                expires_at: r.get(4)?,
+                used_at: r.get(5)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Why redeeming a code or a refresh token was refused, as decided by `check`.
+#[derive(Debug, thiserror::Error)]
+pub enum RedeemError<E> {
+    /// The check said no.
+    #[error("{0}")]
+    Refused(E),
+    /// Storage.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl<E> From<rusqlite::Error> for RedeemError<E> {
+    fn from(e: rusqlite::Error) -> Self {
+        RedeemError::Store(StoreError::Sqlite(e))
+    }
+}
+
+impl Store {
+    /// All users, by id.
+    pub fn users(&self) -> StoreResult<Vec<UserRow>> {
+        let conn = self.lock();
+        let ids: Vec<String> = {
+            let mut stmt = conn.prepare_cached("SELECT user_id FROM users ORDER BY user_id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(u) = load_user(&conn, &id)? {
+                out.push(u);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A user by id.
+    pub fn user(&self, user_id: &str) -> StoreResult<Option<UserRow>> {
+        Ok(load_user(&self.lock(), user_id)?)
+    }
+
+    /// Creates a user with the next free `2088…` id (the given `user_id` is ignored).
+    pub fn create_user(&self, user: &UserRow) -> StoreResult<UserRow> {
+        let now = clock::now_ms();
+        self.write(|tx| {
+            let max: Option<String> = one(
+                tx,
+                "SELECT MAX(user_id) FROM users WHERE length(user_id) = 16 AND user_id GLOB '2088*'",
+                [],
+                |r| r.get(0),
+            )?;
+            let next = max
+                .and_then(|m| m.parse::<u64>().ok())
+                .map_or(2_088_000_000_000_001, |n| n + 1);
+            let user_id = next.to_string();
+            exec(
+                tx,
+                "INSERT INTO users (user_id, nick_name, full_name, avatar, mobile, email, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    user_id,
+                    user.nick_name,
+                    user.full_name,
+                    user.avatar,
+                    user.mobile,
+                    user.email,
+                    now
+                ],
+            )?;
+            for (currency, value) in &user.balances {
+                exec(
+                    tx,
+                    "INSERT INTO balances (user_id, currency, value) VALUES (?1, ?2, ?3)",
+                    params![user_id, currency, value],
+                )?;
+            }
+            Ok(load_user(tx, &user_id)?.unwrap_or_else(|| UserRow {
+                user_id,
+                ..user.clone()
+            }))
+        })
+    }
+
+    /// Sets some of a user's balances (the others stay); None for an unknown user.
+    pub fn set_balances(
+        &self,
+        user_id: &str,
+        balances: &[(String, i64)],
+    ) -> StoreResult<Option<UserRow>> {
+        self.write(|tx| {
+            if load_user(tx, user_id)?.is_none() {
+                return Ok(None);
+            }
+            for (currency, value) in balances {
+                exec(
+                    tx,
+                    "INSERT INTO balances (user_id, currency, value) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (user_id, currency) DO UPDATE SET value = excluded.value",
+                    params![user_id, currency, value],
+                )?;
+            }
+            Ok(load_user(tx, user_id)?)
+        })
+    }
+
+    /// Records a consent decision (and the code it minted).
+    pub fn insert_grant(&self, g: &GrantRow) -> StoreResult<()> {
+        let errors = serde_json::to_string(&g.error_scopes).unwrap_or_else(|_| "{}".into());
+        exec(
+            &self.lock(),
+            "INSERT INTO auth_grants (created_at, app_id, client_id, user_id, scopes, \
+             success_scopes, error_scopes, decision, auth_code, expires_at, used_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)",
+            params![
+                g.created_at,
+                g.app_id,
+                g.client_id,
+                g.user_id,
+                json_list(&g.scopes),
+                json_list(&g.success_scopes),
+                errors,
+                g.decision,
+                g.auth_code,
+                g.expires_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The latest consent decisions, newest first.
+    pub fn grants(&self, limit: i64) -> StoreResult<Vec<GrantRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT created_at, app_id, client_id, user_id, scopes, success_scopes, error_scopes, \
+             decision, auth_code, expires_at, used_at FROM auth_grants ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map(params![limit], |r| {
+            let scopes: String = r.get(4)?;
+            let success: String = r.get(5)?;
+            let errors: String = r.get(6)?;
+            Ok(GrantRow {
+                created_at: r.get(0)?,
+                app_id: r.get(1)?,
+                client_id: r.get(2)?,
+                user_id: r.get(3)?,
+                scopes: parse_list(&scopes),
+                success_scopes: parse_list(&success),
+                error_scopes: serde_json::from_str(&errors).unwrap_or_default(),
+                decision: r.get(7)?,
+                auth_code: r.get(8)?,
+                expires_at: r.get(9)?,
+                used_at: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Redeems an auth code for a token pair in one transaction: `check` decides on the code
+    /// (None when unknown); on Ok the code is marked used and `tokens` stored.
+    pub fn redeem_code<E>(
+        &self,
+        code: &str,
+        now: i64,
+        tokens: &NewTokens,
+        check: impl FnOnce(Option<&Credential>) -> Result<(), E>,
+    ) -> Result<Credential, RedeemError<E>> {
+        self.write(|tx| {
+            let found = one(
+                tx,
+                "SELECT client_id, app_id, user_id, success_scopes, expires_at, used_at \
+                 FROM auth_grants WHERE auth_code = ?1",
+                params![code],
+                |r| {
+                    let scopes: String = r.get(3)?;
+                    Ok(Credential {
+                        client_id: r.get(0)?,
+                        app_id: r.get(1)?,
+                        user_id: r.get(2)?,
+                        scopes: parse_list(&scopes),
+                        expires_at: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
+                        used_at: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?;
+            check(found.as_ref()).map_err(RedeemError::Refused)?;
+            let Some(c) = found else {
+                return Err(RedeemError::Store(StoreError::Sqlite(
+                    rusqlite::Error::QueryReturnedNoRows,
+                )));
+            };
+            exec(
+                tx,
+                "UPDATE auth_grants SET used_at = ?2 WHERE auth_code = ?1",
+                params![code, now],
+            )?;
+            insert_tokens(tx, &c, tokens, now)?;
+            Ok(c)
+        })
+    }
+
+    /// Spends a refresh token for a new pair in one transaction (`check` decides, as above).
+    pub fn redeem_refresh_token<E>(
+        &self,
+        refresh_token: &str,
+        now: i64,
+        tokens: &NewTokens,
+        check: impl FnOnce(Option<&Credential>) -> Result<(), E>,
+    ) -> Result<Credential, RedeemError<E>> {
+        self.write(|tx| {
+            let found = load_token(tx, refresh_token, REFRESH)?;
+            check(found.as_ref()).map_err(RedeemError::Refused)?;
+            let Some(c) = found else {
+                return Err(RedeemError::Store(StoreError::Sqlite(
+                    rusqlite::Error::QueryReturnedNoRows,
+                )));
+            };
+            exec(
+                tx,
+                "UPDATE auth_tokens SET spent_at = ?2 WHERE token = ?1",
+                params![refresh_token, now],
+            )?;
+            insert_tokens(tx, &c, tokens, now)?;
+            Ok(c)
+        })
+    }
+
+    /// What an access token stands for, if it is one.
+    pub fn access_token(&self, token: &str) -> StoreResult<Option<Credential>> {
+        Ok(load_token(&self.lock(), token, ACCESS)?)
+    }
+
+    /// Who paid a payment by balance, if anyone did.
+    pub fn payment_payer(&self, payment_id: &str) -> StoreResult<Option<String>> {
+        Ok(one(
+            &self.lock(),
+            "SELECT payer_id FROM payments WHERE payment_id = ?1",
+            params![payment_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+    }
+
+    /// The cashier's `BALANCE` confirmation: in one transaction, debits `payer_id` by the
+    /// payment's amount and makes it SUCCESS, or, when the balance is too small, makes it FAIL
+    /// with `fail_reason` (nothing debited). Conflicts as [`Store::confirm`].
+    pub fn confirm_by_balance(
+        &self,
+        payment_id: &str,
+        payer_id: &str,
+        fail_reason: &str,
+    ) -> Result<PaymentRow, TransitionError> {
+        let now = clock::now_ms();
+        self.write(|tx| {
+            let mut row = load_payment(tx, payment_id)?.ok_or(TransitionError::NotFound)?;
+            settle_due(tx, &mut row, now)?;
+            if row.status.is_final() || row.method.is_some() {
+                return Err(TransitionError::Conflict(Box::new(row)));
+            }
+            let method = "BALANCE";
+            row.method = Some(method.to_string());
+            exec(
+                tx,
+                "UPDATE payments SET method = ?2 WHERE payment_id = ?1",
+                params![payment_id, method],
+            )?;
+            add_event(tx, payment_id, now, "confirmed", Some(method))?;
+            let currency = row.amount.currency().code();
+            let have = balance_of(tx, payer_id, currency)?;
+            if have >= row.amount.value() {
+                add_balance(tx, payer_id, currency, -row.amount.value())?;
+                exec(
+                    tx,
+                    "UPDATE payments SET payer_id = ?2 WHERE payment_id = ?1",
+                    params![payment_id, payer_id],
+                )?;
+                add_event(
+                    tx,
+                    payment_id,
+                    now,
+                    "balance_debited",
+                    Some(&format!("{payer_id} -{}", row.amount.display())),
+                )?;
+                finalize(tx, &mut row, PaymentStatus::Success, None, now, method)?;
+            } else {
+                let why = format!(
+                    "{method} of {payer_id}: {} {have} < {}",
+                    currency,
+                    row.amount.value()
+                );
+                finalize(
+                    tx,
+                    &mut row,
+                    PaymentStatus::Fail,
+                    Some(fail_reason.to_string()),
+                    now,
+                    &why,
+                )?;
+            }
+            Ok(row)
+        })
     }
 }

@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 use axum::Router;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::{api, cashier, control, relay, State};
+use crate::{api, cashier, control, identity_api, relay, State};
 
 /// The super app origin.
 pub fn superapp_router(state: State) -> Router {
@@ -55,6 +55,21 @@ pub fn superapp_router(state: State) -> Router {
             post(control::complete),
         )
         .route("/sandbox/notifications", get(control::notifications))
+        .route(
+            "/sandbox/users",
+            get(identity_api::users).post(identity_api::create_user),
+        )
+        .route(
+            "/sandbox/users/{user_id}/balances",
+            put(identity_api::put_balances),
+        )
+        .route(
+            "/sandbox/session",
+            get(identity_api::session).put(identity_api::put_session),
+        )
+        .route("/sandbox/auth/authorize", post(identity_api::authorize))
+        .route("/sandbox/auth/grants", get(identity_api::grants))
+        .route("/sandbox/avatars/{file}", get(identity_api::avatar))
         .route("/sandbox/notifications/{id}/resend", post(control::resend))
         .route(
             "/cashier/api/payments/{payment_id}",

@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
 use superapp_sandbox::amount::Amount;
 use superapp_sandbox::signature::{PublicKey, SignatureHeader, Signer};
-use superapp_sandbox::{api, clock, notify, relay};
+use superapp_sandbox::{api, clock, identity, notify, relay};
 
 const ALPHABET: &[&str] = &[
     "a",
@@ -79,6 +79,15 @@ fn random_json(rng: &mut StdRng, depth: u32) -> Value {
                 "orderDescription",
                 "url",
                 "appId",
+                "grantType",
+                "authCode",
+                "refreshToken",
+                "accessToken",
+                "scopes",
+                "decision",
+                "userId",
+                "nickName",
+                "USD",
                 "body",
                 "headers",
                 "x",
@@ -140,6 +149,11 @@ fn parsers_never_panic_on_random_input() {
             let _ = api::parse_pay(m, clock::now_ms());
             let _ = api::request_hash(m);
         }
+        let mut balances = json!({"USD": "100", "JPY": 5});
+        mutate(&mut rng, &mut balances);
+        let _ = identity::parse_balances(&balances);
+        let _ = identity::parse_scopes(Some(&j));
+        let _ = identity::origin_allowed(Some(&text), "http://127.0.0.1:8700", Some(&text));
         let mut env = json!({"appId":"a","url":"http://127.0.0.1:1/x","method":"POST","headers":{"a":"b"},"body":"e30=","timeoutMs":5});
         mutate(&mut rng, &mut env);
         let _ = relay::parse_envelope(env.to_string().as_bytes());
@@ -155,6 +169,8 @@ async fn no_request_path_panics_on_garbage() {
         "/v1/payments/inquiryPayment",
         "/v1/payments/cancel",
         "/v1/payments/refund",
+        "/v1/authorizations/applyToken",
+        "/v1/users/inquiryUserInfo",
     ];
     for i in 0..240 {
         let path = paths[i % paths.len()];
@@ -162,7 +178,14 @@ async fn no_request_path_panics_on_garbage() {
             0 => (0..rng.gen_range(0..200)).map(|_| rng.gen()).collect(),
             1 => random_json(&mut rng, 0).to_string().into_bytes(),
             _ => {
-                let mut b = valid_pay();
+                let mut b = match path {
+                    "/v1/authorizations/applyToken" => {
+                        json!({"grantType": if i % 3 == 0 {"REFRESH_TOKEN"} else {"AUTHORIZATION_CODE"},
+                               "authCode": "x", "refreshToken": "y"})
+                    }
+                    "/v1/users/inquiryUserInfo" => json!({"accessToken": "z"}),
+                    _ => valid_pay(),
+                };
                 mutate(&mut rng, &mut b);
                 b.to_string().into_bytes()
             }
@@ -227,6 +250,8 @@ async fn no_request_path_panics_on_garbage() {
             format!("/sandbox/notifications/{seg}/resend"),
             "/sandbox/merchants".to_string(),
             "/relay".to_string(),
+            "/sandbox/users".to_string(),
+            "/sandbox/auth/authorize".to_string(),
         ] {
             let r = app
                 .http
@@ -237,10 +262,24 @@ async fn no_request_path_panics_on_garbage() {
                 .expect("answers");
             assert!(r.status().as_u16() < 500, "{path}: {}", r.status());
         }
+        for path in [
+            format!("/sandbox/mini-programs/{seg}x"),
+            "/sandbox/session".to_string(),
+            format!("/sandbox/users/{seg}/balances"),
+            "/sandbox/users/2088000000000002/balances".to_string(),
+        ] {
+            let r = app
+                .http
+                .put(format!("{}{}", app.base, path))
+                .body(body.clone())
+                .send()
+                .await
+                .expect("answers");
+            assert!(r.status().as_u16() < 500, "{path}: {}", r.status());
+        }
         let r = app
             .http
-            .put(format!("{}/sandbox/mini-programs/{seg}x", app.base))
-            .body(body.clone())
+            .get(format!("{}/sandbox/avatars/{seg}.svg", app.base))
             .send()
             .await
             .expect("answers");

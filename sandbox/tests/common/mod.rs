@@ -15,6 +15,13 @@ use serde_json::{json, Value};
 use superapp_sandbox::signature::{PublicKey, Signer};
 use superapp_sandbox::{clock, Config};
 
+/// Alice, the default signed-in sandbox user (USD 1,000.00, PHP 50,000.00).
+pub const ALICE: &str = "2088000000000001";
+/// Bob (USD 5.00).
+pub const BOB: &str = "2088000000000002";
+/// Carol (no balance).
+pub const CAROL: &str = "2088000000000003";
+
 /// A running sandbox and a merchant client for it.
 pub struct TestApp {
     pub base: String,
@@ -29,6 +36,13 @@ pub struct TestApp {
 
 /// Starts a sandbox with `Config::for_tests()` adjusted by `tweak`.
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_and_state(tweak).await.0
+}
+
+/// Starts a sandbox and also returns its state (tests move its identity clock forward).
+pub async fn spawn_app_and_state(
+    tweak: impl FnOnce(&mut Config),
+) -> (TestApp, superapp_sandbox::State) {
     let mut config = Config::for_tests();
     tweak(&mut config);
     let app = superapp_sandbox::build(config)
@@ -44,11 +58,12 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         .expect("default merchant");
     let merchant_key = Signer::from_pem(merchant.private_key_pem.as_deref().unwrap()).unwrap();
     let wallet_key = PublicKey::from_pem(&app.state().wallet_public_pem).unwrap();
+    let state = app.state().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    TestApp {
+    let app = TestApp {
         base,
         addr,
         http: reqwest::Client::new(),
@@ -57,7 +72,8 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         wallet_key,
         shutdown: Some(tx),
         task,
-    }
+    };
+    (app, state)
 }
 
 /// Starts a sandbox with the test defaults.
@@ -176,7 +192,7 @@ impl TestApp {
                 "referenceOrderId": format!("order-{request_id}"),
                 "orderDescription": "2 coffees",
                 "merchant": {"referenceMerchantId": "M1", "merchantName": "Demo Coffee"},
-                "buyer": {"referenceBuyerId": "buyer-1"}
+                "buyer": {"referenceBuyerId": ALICE}
             },
             "extendInfo": "{\"ignored\":true}",
             "somethingUnknown": 1
