@@ -252,7 +252,10 @@ impl Overlay {
         let _ = sheet.set_attribute("aria-label", title);
         let close = element(&document, "button", CLOSE_STYLE)?;
         let _ = close.set_attribute("type", "button");
-        let _ = close.set_attribute("aria-label", &format!("Close the {}", title.to_lowercase()));
+        let _ = close.set_attribute(
+            "aria-label",
+            &format!("Close the {}", title.to_ascii_lowercase()),
+        );
         close.set_text_content(Some("✕"));
         let _ = sheet.append_child(&close);
         let _ = sheet.append_child(&frame);
