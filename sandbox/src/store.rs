@@ -1890,3 +1890,77 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+
+    #[test]
+    fn a_database_from_before_identity_gets_users_and_keeps_its_payments() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A data dir written by a sandbox that knew migration 1 only.
+            let conn = Connection::open(dir.path().join("sandbox.db")).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", [])
+                .unwrap();
+        }
+        let store = Store::open(Some(dir.path())).unwrap();
+        assert_eq!(store.setting("k").unwrap().as_deref(), Some("v"));
+        let users = store.users().unwrap();
+        let names: Vec<&str> = users.iter().map(|u| u.nick_name.as_str()).collect();
+        assert_eq!(names, ["Alice", "Bob", "Carol"]);
+        assert_eq!(users[0].balances.get("USD"), Some(&100_000));
+        assert_eq!(store.payment_payer("none").unwrap(), None);
+        drop(store);
+        // Opening again runs nothing twice.
+        let store = Store::open(Some(dir.path())).unwrap();
+        assert_eq!(store.users().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_code_is_redeemed_once_in_one_transaction() {
+        let store = Store::open(None).unwrap();
+        let grant = GrantRow {
+            created_at: 0,
+            app_id: "app".into(),
+            client_id: "M1".into(),
+            user_id: "2088000000000001".into(),
+            scopes: vec!["auth_base".into()],
+            success_scopes: vec!["auth_base".into()],
+            error_scopes: Default::default(),
+            decision: "allow".into(),
+            auth_code: Some("code".into()),
+            expires_at: Some(1000),
+            used_at: None,
+        };
+        store.insert_grant(&grant).unwrap();
+        let tokens = |n: &str| NewTokens {
+            access_token: format!("a{n}"),
+            access_expires_at: 10,
+            refresh_token: format!("r{n}"),
+            refresh_expires_at: 20,
+        };
+        let used = |c: Option<&Credential>| match c {
+            Some(c) if c.used_at.is_none() => Ok(()),
+            _ => Err("used"),
+        };
+        let c = store.redeem_code("code", 5, &tokens("1"), used).unwrap();
+        assert_eq!(c.user_id, "2088000000000001");
+        assert!(matches!(
+            store.redeem_code("code", 6, &tokens("2"), used),
+            Err(RedeemError::Refused("used"))
+        ));
+        assert!(
+            store.access_token("a2").unwrap().is_none(),
+            "nothing stored when refused"
+        );
+        assert_eq!(store.access_token("a1").unwrap().unwrap().expires_at, 10);
+        assert!(
+            store.access_token("r1").unwrap().is_none(),
+            "a refresh token is not an access token"
+        );
+        assert_eq!(store.grants(10).unwrap()[0].used_at, Some(5));
+    }
+}
