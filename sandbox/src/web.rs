@@ -2,7 +2,7 @@
 //!
 //! Super app origin: open API `/v1/*` (no CORS), browser-facing JSON `/sandbox/*`,
 //! `/cashier/api/*` and `/relay` (CORS echoing the caller's origin), pages `www/simulator/` at
-//! `/`, `www/cashier/` at `/cashier/`, `www/my.js` at `/my.js`, `pkg/` at `/pkg/`.
+//! `/`, `www/cashier/` at `/cashier/`, `www/consent/` at `/consent/`, `www/my.js` at `/my.js`, `pkg/` at `/pkg/`.
 //! Mini program origin: `www/demo/` at `/`, plus `/pkg/` and `/my.js`.
 //! Pages are served with `Cache-Control: no-store` so edits show at once.
 
@@ -92,6 +92,7 @@ pub fn superapp_router(state: State) -> Router {
 
     let pages = Router::new()
         .nest_service("/cashier", ServeDir::new(www.join("cashier")))
+        .nest_service("/consent", ServeDir::new(www.join("consent")))
         .merge(runtime_routes(&www, &pkg))
         .fallback_service(ServeDir::new(www.join("simulator")))
         .layer(no_store());
