@@ -25,11 +25,13 @@ async function newPage(t) {
   return { page, errors };
 }
 
-/** The demo in the simulator: add one espresso, click Pay, return the frames. */
+/** The demo in the simulator: sign in (Allow in the consent sheet), add one espresso, click Pay. */
 async function buyInSimulator(t, { goods = 'espresso' } = {}) {
   const { page, errors } = await newPage(t);
   await page.goto(simulatorUrl());
   const app = page.frameLocator('#mini-program');
+  await page.frameLocator('#cashier').locator('#allow').click({ timeout: TIMEOUT });
+  await app.locator('#user-name').waitFor({ timeout: TIMEOUT });
   await app.locator(`[data-testid=add-${goods}]`).click({ timeout: TIMEOUT });
   await app.locator('#pay').click();
   const cashier = page.frameLocator('#cashier');
@@ -52,6 +54,7 @@ describe('the demo in the simulator', () => {
   test('pay with balance: 9000, and the merchant gets the verified SUCCESS notification', async (t) => {
     const { page, app, cashier } = await buyInSimulator(t);
     assert.match(await cashier.locator('#amount').textContent(), /3\.50/);
+    assert.match(await cashier.locator('#buyer').textContent(), /Alice/, 'the cashier shows who pays');
     assert.match(await cashier.locator('#merchant-name').textContent(), /\S/);
     await cashier.locator('#pay').click();
     assert.equal(await resultCode(app), '9000');
@@ -63,6 +66,20 @@ describe('the demo in the simulator', () => {
     await page.locator('#notifications tr td.okc').first().waitFor({ timeout: TIMEOUT });
     await page.locator('[data-tab=jsapi]').click();
     assert.ok(await page.locator('#jsapi-log tr', { hasText: 'tradePay' }).count() >= 1);
+  });
+
+  test('declining the consent keeps Pay disabled until the user signs in', async (t) => {
+    const { page } = await newPage(t);
+    await page.goto(simulatorUrl());
+    const app = page.frameLocator('#mini-program');
+    await page.frameLocator('#cashier').locator('#deny').click({ timeout: TIMEOUT });
+    await app.locator('#account[data-state=declined]').waitFor({ timeout: TIMEOUT });
+    assert.equal(await app.locator('#pay').isDisabled(), true);
+    await app.locator('#sign-in').click();
+    await page.frameLocator('#cashier').locator('#allow').click({ timeout: TIMEOUT });
+    await app.locator('#user-name').waitFor({ timeout: TIMEOUT });
+    await page.locator('[data-tab=users]').click();
+    await page.locator('#grants tr', { hasText: 'deny' }).first().waitFor({ timeout: TIMEOUT });
   });
 
   test('cancel in the cashier: 6001, nothing paid, and the app says the order is still open', async (t) => {
@@ -102,10 +119,11 @@ describe('the demo in the simulator', () => {
     assert.equal(await mismatch.getAttribute('data-client'), '6004');
   });
 
-  test('autopay setting pays without a click (automation hook)', async (t) => {
+  test('autoconsent and autopay settings sign in and pay without a click (automation hooks)', async (t) => {
     const { page, errors } = await newPage(t);
-    await page.goto(simulatorUrl({ autopay: 'BALANCE' }));
+    await page.goto(simulatorUrl({ autopay: 'BALANCE', autoconsent: 'allow' }));
     const app = page.frameLocator('#mini-program');
+    await app.locator('#user-name').waitFor({ timeout: TIMEOUT });
     await app.locator('[data-testid=add-latte]').click({ timeout: TIMEOUT });
     await app.locator('#pay').click();
     assert.equal(await resultCode(app), '9000');
