@@ -112,9 +112,11 @@ async function load() {
   $('merchant-name').textContent = payment.merchantName || 'Merchant';
   $('amount').textContent = formatAmount(payment.amount, payment.amountDisplay);
   $('description').textContent = payment.orderDescription || '';
-  if (payment.buyer) {
+  const payer = payment.buyer?.nickName ? payment.buyer : payment.payer;
+  if (payer) {
     $('buyer').hidden = false;
-    $('buyer').textContent = `Paying as ${payment.buyer.nickName || payment.buyer.name || payment.buyer.customerId || payment.buyer}`;
+    const balance = payment.payer?.balance ? ` · balance ${formatAmount(payment.payer.balance)}` : '';
+    $('buyer').textContent = `Paying as ${payer.nickName || payer.userId || payer.customerId}${balance}`;
   }
   startCountdown(payment.expiryTime);
   show('order');
