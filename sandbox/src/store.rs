@@ -523,6 +523,22 @@ fn add_event(
     Ok(())
 }
 
+/// Records the method the payer confirmed with, on `row` and in `tx`.
+fn confirm_method(
+    tx: &Connection,
+    row: &mut PaymentRow,
+    method: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    row.method = Some(method.to_string());
+    exec(
+        tx,
+        "UPDATE payments SET method = ?2 WHERE payment_id = ?1",
+        params![row.payment_id, method],
+    )?;
+    add_event(tx, &row.payment_id, now, "confirmed", Some(method))
+}
+
 /// Moves a PROCESSING payment to a final state in `tx`, logs it, and queues its notification.
 fn finalize(
     tx: &Connection,
@@ -925,13 +941,7 @@ impl Store {
             if row.status.is_final() || (row.method.is_some() && !allow_pending) {
                 return Err(TransitionError::Conflict(Box::new(row)));
             }
-            row.method = Some(method.to_string());
-            exec(
-                tx,
-                "UPDATE payments SET method = ?2 WHERE payment_id = ?1",
-                params![payment_id, method],
-            )?;
-            add_event(tx, payment_id, now, "confirmed", Some(method))?;
+            confirm_method(tx, &mut row, method, now)?;
             match outcome {
                 Outcome::Final {
                     status,
@@ -1566,23 +1576,27 @@ fn insert_tokens(tx: &Connection, c: &Credential, t: &NewTokens, now: i64) -> ru
     Ok(())
 }
 
+/// Reads `client_id, app_id, user_id, scopes, expires_at, used` (in that order) as a
+/// credential; a code without an expiry reads as 0.
+fn credential_from_row(r: &Row<'_>) -> rusqlite::Result<Credential> {
+    let scopes: String = r.get(3)?;
+    Ok(Credential {
+        client_id: r.get(0)?,
+        app_id: r.get(1)?,
+        user_id: r.get(2)?,
+        scopes: parse_list(&scopes),
+        expires_at: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
+        used_at: r.get(5)?,
+    })
+}
+
 fn load_token(c: &Connection, token: &str, kind: &str) -> rusqlite::Result<Option<Credential>> {
     one(
         c,
         "SELECT client_id, app_id, user_id, scopes, expires_at, spent_at FROM auth_tokens \
          WHERE token = ?1 AND kind = ?2",
         params![token, kind],
-        |r| {
-            let scopes: String = r.get(3)?;
-            Ok(Credential {
-                client_id: r.get(0)?,
-                app_id: r.get(1)?,
-                user_id: r.get(2)?,
-                scopes: parse_list(&scopes),
-                expires_at: r.get(4)?,
-                used_at: r.get(5)?,
-            })
-        },
+        credential_from_row,
     )
     .optional()
 }
@@ -1752,39 +1766,23 @@ impl Store {
         tokens: &NewTokens,
         check: impl FnOnce(Option<&Credential>) -> Result<(), E>,
     ) -> Result<Credential, RedeemError<E>> {
-        self.write(|tx| {
-            let found = one(
-                tx,
-                "SELECT client_id, app_id, user_id, success_scopes, expires_at, used_at \
-                 FROM auth_grants WHERE auth_code = ?1",
-                params![code],
-                |r| {
-                    let scopes: String = r.get(3)?;
-                    Ok(Credential {
-                        client_id: r.get(0)?,
-                        app_id: r.get(1)?,
-                        user_id: r.get(2)?,
-                        scopes: parse_list(&scopes),
-                        expires_at: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
-                        used_at: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?;
-            check(found.as_ref()).map_err(RedeemError::Refused)?;
-            let Some(c) = found else {
-                return Err(RedeemError::Store(StoreError::Sqlite(
-                    rusqlite::Error::QueryReturnedNoRows,
-                )));
-            };
-            exec(
-                tx,
-                "UPDATE auth_grants SET used_at = ?2 WHERE auth_code = ?1",
-                params![code, now],
-            )?;
-            insert_tokens(tx, &c, tokens, now)?;
-            Ok(c)
-        })
+        self.redeem(
+            code,
+            now,
+            tokens,
+            check,
+            |tx| {
+                one(
+                    tx,
+                    "SELECT client_id, app_id, user_id, success_scopes, expires_at, used_at \
+                     FROM auth_grants WHERE auth_code = ?1",
+                    params![code],
+                    credential_from_row,
+                )
+                .optional()
+            },
+            "UPDATE auth_grants SET used_at = ?2 WHERE auth_code = ?1",
+        )
     }
 
     /// Spends a refresh token for a new pair in one transaction (`check` decides, as above).
@@ -1795,19 +1793,36 @@ impl Store {
         tokens: &NewTokens,
         check: impl FnOnce(Option<&Credential>) -> Result<(), E>,
     ) -> Result<Credential, RedeemError<E>> {
+        self.redeem(
+            refresh_token,
+            now,
+            tokens,
+            check,
+            |tx| load_token(tx, refresh_token, REFRESH),
+            "UPDATE auth_tokens SET spent_at = ?2 WHERE token = ?1",
+        )
+    }
+
+    /// The one redeem transaction: `find` loads what `key` stands for, `check` decides, then
+    /// `spend_sql` (`?1` = key, `?2` = now) marks it spent and the new pair is stored.
+    fn redeem<E>(
+        &self,
+        key: &str,
+        now: i64,
+        tokens: &NewTokens,
+        check: impl FnOnce(Option<&Credential>) -> Result<(), E>,
+        find: impl FnOnce(&Connection) -> rusqlite::Result<Option<Credential>>,
+        spend_sql: &str,
+    ) -> Result<Credential, RedeemError<E>> {
         self.write(|tx| {
-            let found = load_token(tx, refresh_token, REFRESH)?;
+            let found = find(tx)?;
             check(found.as_ref()).map_err(RedeemError::Refused)?;
             let Some(c) = found else {
                 return Err(RedeemError::Store(StoreError::Sqlite(
                     rusqlite::Error::QueryReturnedNoRows,
                 )));
             };
-            exec(
-                tx,
-                "UPDATE auth_tokens SET spent_at = ?2 WHERE token = ?1",
-                params![refresh_token, now],
-            )?;
+            exec(tx, spend_sql, params![key, now])?;
             insert_tokens(tx, &c, tokens, now)?;
             Ok(c)
         })
@@ -1847,13 +1862,7 @@ impl Store {
                 return Err(TransitionError::Conflict(Box::new(row)));
             }
             let method = "BALANCE";
-            row.method = Some(method.to_string());
-            exec(
-                tx,
-                "UPDATE payments SET method = ?2 WHERE payment_id = ?1",
-                params![payment_id, method],
-            )?;
-            add_event(tx, payment_id, now, "confirmed", Some(method))?;
+            confirm_method(tx, &mut row, method, now)?;
             let currency = row.amount.currency().code();
             let have = balance_of(tx, payer_id, currency)?;
             if have >= row.amount.value() {
