@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::clock;
 use crate::payment::{confirm_outcome, forced_outcome, CashierMethod, PaymentStatus};
@@ -47,13 +47,19 @@ fn not_found() -> Response {
     )
 }
 
-fn storage_error(e: impl std::fmt::Display) -> Response {
+/// A 500 for a storage failure, logged; the body says no more than `storage error`.
+pub fn storage_error(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "storage error");
     json_error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "STORAGE",
         "storage error",
     )
+}
+
+/// A 400 `BAD_REQUEST` saying what was wrong with the request.
+pub fn bad_request(message: impl Into<String>) -> Response {
+    json_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
 
 /// Compares tokens without an early exit.
@@ -112,16 +118,17 @@ pub async fn get_payment(
     }
 }
 
-fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reject> {
+/// A JSON request body that must be an object (else a 400).
+pub fn body_object(body: &[u8]) -> Result<Map<String, Value>, Reject> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
-        _ => Err(json_error(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "body must be a JSON object",
-        )
-        .into()),
+        _ => Err(bad_request("body must be a JSON object").into()),
     }
+}
+
+/// A string field of a request body (None when missing or not a string).
+pub fn str_field<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    body.get(key).and_then(Value::as_str)
 }
 
 fn conflict(p: &PaymentRow, error: &str, message: String) -> Response {
@@ -148,18 +155,12 @@ pub async fn confirm(
         Ok(b) => b,
         Err(r) => return r.into_response(),
     };
-    let token = body
-        .get("token")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let token = str_field(&body, "token").unwrap_or_default();
     let p = match load(&state, &payment_id, token) {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
-    let Some(method) = body
-        .get("method")
-        .and_then(Value::as_str)
-        .and_then(|m| m.parse::<CashierMethod>().ok())
+    let Some(method) = str_field(&body, "method").and_then(|m| m.parse::<CashierMethod>().ok())
     else {
         return json_error(
             StatusCode::BAD_REQUEST,
@@ -218,10 +219,7 @@ pub async fn cancel(
         Ok(b) => b,
         Err(r) => return r.into_response(),
     };
-    let token = body
-        .get("token")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let token = str_field(&body, "token").unwrap_or_default();
     if let Err(r) = load(&state, &payment_id, token) {
         return r.into_response();
     }

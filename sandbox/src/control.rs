@@ -9,32 +9,14 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::cashier::{cashier_view, json_error, Reject};
+use crate::cashier::{
+    bad_request, body_object, cashier_view, json_error, storage_error, str_field,
+};
 use crate::clock;
 use crate::payment::CompleteOutcome;
 use crate::signature::PublicKey;
 use crate::store::{MerchantRow, MiniProgramRow, NotificationRow, PaymentRow, TransitionError};
 use crate::State;
-
-fn storage_error(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "storage error");
-    json_error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "STORAGE",
-        "storage error",
-    )
-}
-
-fn bad_request(message: impl Into<String>) -> Response {
-    json_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
-}
-
-fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Reject> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err(bad_request("body must be a JSON object").into()),
-    }
-}
 
 /// `GET /sandbox/health`
 pub async fn health() -> Json<Value> {
@@ -59,15 +41,13 @@ pub async fn register_merchant(
         Ok(b) => b,
         Err(r) => return r.into_response(),
     };
-    let name = body
-        .get("name")
-        .and_then(Value::as_str)
+    let name = str_field(&body, "name")
         .map(str::trim)
         .filter(|n| !n.is_empty() && n.len() <= 128);
     let Some(name) = name else {
         return bad_request("name: required, a string of 1 to 128 characters");
     };
-    let Some(pem) = body.get("publicKey").and_then(Value::as_str) else {
+    let Some(pem) = str_field(&body, "publicKey") else {
         return bad_request("publicKey: required, an RSA public key PEM (SPKI or PKCS#1)");
     };
     let key = match PublicKey::from_pem(pem) {
@@ -343,11 +323,8 @@ pub async fn complete(
         Ok(b) => b,
         Err(r) => return r.into_response(),
     };
-    let reason = body.get("failReason").and_then(Value::as_str);
-    let Some(outcome) = body
-        .get("outcome")
-        .and_then(Value::as_str)
-        .and_then(|o| CompleteOutcome::parse(o, reason))
+    let reason = str_field(&body, "failReason");
+    let Some(outcome) = str_field(&body, "outcome").and_then(|o| CompleteOutcome::parse(o, reason))
     else {
         return bad_request("outcome: one of SUCCESS, FAIL, PENDING, EXPIRED");
     };

@@ -11,33 +11,13 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 
 use crate::api::{ApiError, Caller};
-use crate::cashier::{json_error, Reject};
+use crate::cashier::{bad_request, body_object, json_error, storage_error, str_field, Reject};
 use crate::clock;
 use crate::identity::{self, AuthError};
 use crate::store::{
     GrantRow, NewTokens, PaymentRow, RedeemError, StoreError, TransitionError, UserRow,
 };
 use crate::State;
-
-fn storage_error(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "storage error");
-    json_error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "STORAGE",
-        "storage error",
-    )
-}
-
-fn bad_request(message: impl Into<String>) -> Response {
-    json_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
-}
-
-fn body_object(body: &[u8]) -> Result<Map<String, Value>, Reject> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err(bad_request("body must be a JSON object").into()),
-    }
-}
 
 /// The signed-in user: the one the session names, else the default (Alice), else the first.
 pub fn session_user(state: &State) -> Result<Option<UserRow>, StoreError> {
@@ -162,7 +142,7 @@ pub async fn put_session(AxumState(state): AxumState<State>, body: axum::body::B
         Ok(b) => b,
         Err(r) => return r.into_response(),
     };
-    let Some(user_id) = body.get("userId").and_then(Value::as_str) else {
+    let Some(user_id) = str_field(&body, "userId") else {
         return bad_request("userId: required, a sandbox user id (GET /sandbox/users)");
     };
     let user = match state.store.user(user_id) {
@@ -234,18 +214,14 @@ pub async fn authorize(
         Ok(b) => b,
         Err(r) => return r.into_response(),
     };
-    let Some(app_id) = body
-        .get("appId")
-        .and_then(Value::as_str)
-        .filter(|a| !a.is_empty() && a.len() <= 64)
-    else {
+    let Some(app_id) = str_field(&body, "appId").filter(|a| !a.is_empty() && a.len() <= 64) else {
         return bad_request("appId: required, the mini program's app id");
     };
     let scopes = match identity::parse_scopes(body.get("scopes")) {
         Ok(s) => s,
         Err(m) => return bad_request(m),
     };
-    let allow = match body.get("decision").and_then(Value::as_str) {
+    let allow = match str_field(&body, "decision") {
         Some("allow") => true,
         Some("deny") => false,
         _ => return bad_request("decision: required, \"allow\" or \"deny\""),
