@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{spawn_app, spawn_receiver, url_parts};
+use common::{cashier_link, spawn_app, spawn_receiver};
 use serde_json::json;
 use superapp_sandbox::clock;
 
@@ -47,11 +47,7 @@ async fn concurrent_confirm_cancel_complete_resolve_to_one_final_state() {
         let pay = app
             .pay(&format!("race-{round}"), "2500", Some(&receiver.url))
             .await;
-        let (id, token) = url_parts(
-            pay.body["redirectActionForm"]["redirectUrl"]
-                .as_str()
-                .unwrap(),
-        );
+        let (id, token) = cashier_link(&pay);
         let mut tasks = Vec::new();
         for i in 0..12 {
             let app = app.clone();
@@ -65,12 +61,7 @@ async fn concurrent_confirm_cancel_complete_resolve_to_one_final_state() {
                         } else {
                             "DECLINED_CARD"
                         };
-                        let (st, body) = app
-                            .post_json(
-                                &format!("/cashier/api/payments/{id}/confirm"),
-                                &json!({"token": token, "method": method}),
-                            )
-                            .await;
+                        let (st, body) = app.cashier_confirm(&id, &token, method).await;
                         (st == 200, body["status"].as_str().unwrap_or("").to_string())
                     }
                     2 => {
@@ -128,18 +119,9 @@ async fn confirm_racing_expiry_has_one_outcome() {
         let mut body = app.pay_body(&format!("exp-race-{round}"), "300");
         body["paymentExpiryTime"] = json!(clock::format_precise(clock::now_ms() + 400));
         let pay = app.call("/v1/payments/pay", &body).await;
-        let (id, token) = url_parts(
-            pay.body["redirectActionForm"]["redirectUrl"]
-                .as_str()
-                .unwrap(),
-        );
+        let (id, token) = cashier_link(&pay);
         tokio::time::sleep(Duration::from_millis(300 + round * 40)).await;
-        let (st, confirm) = app
-            .post_json(
-                &format!("/cashier/api/payments/{id}/confirm"),
-                &json!({"token": token, "method": "BALANCE"}),
-            )
-            .await;
+        let (st, confirm) = app.cashier_confirm(&id, &token, "BALANCE").await;
         let r = app.inquiry(&id).await;
         match st {
             200 => assert_eq!(r.body["paymentStatus"], "SUCCESS", "{confirm}"),

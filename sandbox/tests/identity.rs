@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{spawn_app, spawn_app_and_state, url_parts, TestApp, ALICE, BOB, CAROL};
+use common::{cashier_link, spawn_app, spawn_app_and_state, TestApp, ALICE, BOB, CAROL};
 use serde_json::{json, Value};
 use superapp_sandbox::identity::{ACCESS_TTL_MS, CODE_TTL_MS, REFRESH_TTL_MS};
 use superapp_sandbox::signature::Signer;
@@ -48,24 +48,10 @@ async fn user_info(app: &TestApp, access: &str) -> common::ApiResponse {
         .await
 }
 
-async fn put_json(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
-    let r = app
-        .http
-        .put(format!("{}{}", app.base, path))
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("answers");
-    let st = r.status().as_u16();
-    (
-        st,
-        serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or(Value::Null),
-    )
-}
-
 async fn sign_in(app: &TestApp, user_id: &str) {
-    let (st, body) = put_json(app, "/sandbox/session", &json!({"userId": user_id})).await;
+    let (st, body) = app
+        .put_json("/sandbox/session", &json!({"userId": user_id}))
+        .await;
     assert_eq!(st, 200, "{body}");
 }
 
@@ -128,17 +114,8 @@ async fn pay_and_confirm(
     }
     let r = app.call("/v1/payments/pay", &body).await;
     assert_eq!(r.result_status(), "A", "{}", r.raw);
-    let (id, token) = url_parts(
-        r.body["redirectActionForm"]["redirectUrl"]
-            .as_str()
-            .unwrap(),
-    );
-    let (st, answer) = app
-        .post_json(
-            &format!("/cashier/api/payments/{id}/confirm"),
-            &json!({"token": token, "method": method}),
-        )
-        .await;
+    let (id, token) = cashier_link(&r);
+    let (st, answer) = app.cashier_confirm(&id, &token, method).await;
     (id, st, answer)
 }
 
@@ -176,14 +153,13 @@ async fn seeded_users_and_the_signed_in_session() {
         (s["userId"].as_str(), s["user"]["nickName"].as_str()),
         (Some(BOB), Some("Bob"))
     );
-    let (st, body) = put_json(
-        &app,
-        "/sandbox/session",
-        &json!({"userId": "2088999999999999"}),
-    )
-    .await;
+    let (st, body) = app
+        .put_json("/sandbox/session", &json!({"userId": "2088999999999999"}))
+        .await;
     assert_eq!(st, 404, "{body}");
-    let (st, body) = put_json(&app, "/sandbox/session", &json!({"user": ALICE})).await;
+    let (st, body) = app
+        .put_json("/sandbox/session", &json!({"user": ALICE}))
+        .await;
     assert_eq!(st, 400);
     assert!(
         body["message"].as_str().unwrap().starts_with("userId"),
@@ -200,31 +176,33 @@ async fn seeded_users_and_the_signed_in_session() {
     assert_eq!(st, 201, "{dave}");
     assert_eq!(dave["userId"], "2088000000000004");
     assert_eq!(dave["balances"], json!({"USD": "1200"}));
-    let (st, dave) = put_json(
-        &app,
-        "/sandbox/users/2088000000000004/balances",
-        &json!({"JPY": "300", "USD": 5}),
-    )
-    .await;
+    let (st, dave) = app
+        .put_json(
+            "/sandbox/users/2088000000000004/balances",
+            &json!({"JPY": "300", "USD": 5}),
+        )
+        .await;
     assert_eq!(st, 200, "{dave}");
     assert_eq!(dave["balances"], json!({"JPY": "300", "USD": "5"}));
     for (bad, field) in [
         (json!({"USD": "-1"}), "balances.USD"),
         (json!({"XYZ": "1"}), "balances.XYZ"),
     ] {
-        let (st, body) = put_json(&app, "/sandbox/users/2088000000000004/balances", &bad).await;
+        let (st, body) = app
+            .put_json("/sandbox/users/2088000000000004/balances", &bad)
+            .await;
         assert_eq!(st, 400, "{body}");
         assert!(
             body["message"].as_str().unwrap().starts_with(field),
             "{body}"
         );
     }
-    let (st, _) = put_json(
-        &app,
-        "/sandbox/users/2088000000000999/balances",
-        &json!({"USD": "1"}),
-    )
-    .await;
+    let (st, _) = app
+        .put_json(
+            "/sandbox/users/2088000000000999/balances",
+            &json!({"USD": "1"}),
+        )
+        .await;
     assert_eq!(st, 404);
     let (st, body) = app
         .post_json("/sandbox/users", &json!({"mobile": "1"}))
@@ -516,12 +494,12 @@ async fn another_merchants_code_and_tokens_are_invalid() {
     assert_eq!(r.result_code(), "INVALID_REFRESH_TOKEN");
     assert_eq!(user_info(&app, access).await.result_code(), "SUCCESS");
     // A code minted for a mini program bound to the other merchant is that merchant's.
-    let (st, _) = put_json(
-        &app,
-        "/sandbox/mini-programs/2102020000000002",
-        &json!({"name": "Other", "merchantClientId": other.client_id}),
-    )
-    .await;
+    let (st, _) = app
+        .put_json(
+            "/sandbox/mini-programs/2102020000000002",
+            &json!({"name": "Other", "merchantClientId": other.client_id}),
+        )
+        .await;
     assert_eq!(st, 200);
     let (_, minted) = app
         .post_json(
@@ -605,11 +583,7 @@ async fn pay_names_a_sandbox_user_as_the_buyer_and_the_cashier_shows_the_payer()
     body["order"]["buyer"] = json!({"buyerId": BOB});
     let r = app.call("/v1/payments/pay", &body).await;
     assert_eq!(r.result_status(), "A", "{}", r.raw);
-    let (id, token) = url_parts(
-        r.body["redirectActionForm"]["redirectUrl"]
-            .as_str()
-            .unwrap(),
-    );
+    let (id, token) = cashier_link(&r);
     let (st, view) = app
         .get_json(&format!("/cashier/api/payments/{id}?token={token}"))
         .await;
@@ -626,11 +600,7 @@ async fn pay_names_a_sandbox_user_as_the_buyer_and_the_cashier_shows_the_payer()
     let mut body = app.pay_body("no-buyer", "100");
     body["order"].as_object_mut().unwrap().remove("buyer");
     let r = app.call("/v1/payments/pay", &body).await;
-    let (id, token) = url_parts(
-        r.body["redirectActionForm"]["redirectUrl"]
-            .as_str()
-            .unwrap(),
-    );
+    let (id, token) = cashier_link(&r);
     sign_in(&app, CAROL).await;
     let (_, view) = app
         .get_json(&format!("/cashier/api/payments/{id}?token={token}"))
@@ -704,17 +674,8 @@ async fn balance_is_debited_or_the_payment_fails_insufficient_balance_and_is_not
     body["paymentAmount"] = json!({"currency": "PHP", "value": "100"});
     body["order"]["buyer"] = json!({"referenceBuyerId": CAROL});
     let r = app.call("/v1/payments/pay", &body).await;
-    let (id, token) = url_parts(
-        r.body["redirectActionForm"]["redirectUrl"]
-            .as_str()
-            .unwrap(),
-    );
-    let (_, answer) = app
-        .post_json(
-            &format!("/cashier/api/payments/{id}/confirm"),
-            &json!({"token": token, "method": "BALANCE"}),
-        )
-        .await;
+    let (id, token) = cashier_link(&r);
+    let (_, answer) = app.cashier_confirm(&id, &token, "BALANCE").await;
     assert_eq!(answer["failReason"], "INSUFFICIENT_BALANCE");
 
     // Other methods and magic amounts do not touch balances.
@@ -732,12 +693,7 @@ async fn balance_is_debited_or_the_payment_fails_insufficient_balance_and_is_not
     assert_eq!(balance(&app, ALICE, "USD").await, "98750");
     assert_eq!(balance(&app, BOB, "USD").await, "0");
     // A second confirm is still a conflict, and debits nothing.
-    let (st, _) = app
-        .post_json(
-            &format!("/cashier/api/payments/{paid}/confirm"),
-            &json!({"token": "wrong", "method": "BALANCE"}),
-        )
-        .await;
+    let (st, _) = app.cashier_confirm(&paid, "wrong", "BALANCE").await;
     assert_eq!(st, 404);
     app.stop().await;
 }

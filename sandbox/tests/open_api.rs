@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{spawn_app, spawn_app_with, spawn_receiver, url_parts};
+use common::{cashier_link, spawn_app, spawn_app_with, spawn_receiver, url_parts};
 use serde_json::json;
 use superapp_sandbox::clock;
 use superapp_sandbox::signature::{content_to_sign, Signer};
@@ -121,11 +121,7 @@ async fn merchant_flow_pay_complete_inquire_refund() {
 async fn cancel_only_unfinished_and_cashier_cannot_pay_after() {
     let app = spawn_app().await;
     let pay = app.pay("cancel-1", "500", None).await;
-    let (payment_id, token) = url_parts(
-        pay.body["redirectActionForm"]["redirectUrl"]
-            .as_str()
-            .unwrap(),
-    );
+    let (payment_id, token) = cashier_link(&pay);
     let c = app
         .call(
             "/v1/payments/cancel",
@@ -146,12 +142,7 @@ async fn cancel_only_unfinished_and_cashier_cannot_pay_after() {
         app.inquiry(&payment_id).await.body["paymentStatus"],
         "CANCELLED"
     );
-    let (st, body) = app
-        .post_json(
-            &format!("/cashier/api/payments/{payment_id}/confirm"),
-            &json!({"token": token, "method": "BALANCE"}),
-        )
-        .await;
+    let (st, body) = app.cashier_confirm(&payment_id, &token, "BALANCE").await;
     assert_eq!(st, 409);
     assert_eq!(body["status"], "CANCELLED");
     let refund = app
@@ -177,17 +168,8 @@ async fn cashier_methods_decide_the_outcome() {
         .enumerate()
     {
         let pay = app.pay(&format!("m-{i}"), "1234", None).await;
-        let (id, token) = url_parts(
-            pay.body["redirectActionForm"]["redirectUrl"]
-                .as_str()
-                .unwrap(),
-        );
-        let (st, body) = app
-            .post_json(
-                &format!("/cashier/api/payments/{id}/confirm"),
-                &json!({"token": token, "method": method}),
-            )
-            .await;
+        let (id, token) = cashier_link(&pay);
+        let (st, body) = app.cashier_confirm(&id, &token, method).await;
         assert_eq!(st, 200, "{body}");
         cases.push((id, token, body));
     }
@@ -198,30 +180,20 @@ async fn cashier_methods_decide_the_outcome() {
     assert_eq!(cases[2].2["pending"], true);
     // Confirming a pending payment again is a conflict; it then resolves by itself.
     let (st, _) = app
-        .post_json(
-            &format!("/cashier/api/payments/{}/confirm", cases[2].0),
-            &json!({"token": cases[2].1, "method": "BALANCE"}),
-        )
+        .cashier_confirm(&cases[2].0, &cases[2].1, "BALANCE")
         .await;
     assert_eq!(st, 409);
     app.wait_status(&cases[2].0, "SUCCESS", Duration::from_secs(10))
         .await;
     // A final payment: 409 with the status.
     let (st, body) = app
-        .post_json(
-            &format!("/cashier/api/payments/{}/confirm", cases[1].0),
-            &json!({"token": cases[1].1, "method": "BALANCE"}),
-        )
+        .cashier_confirm(&cases[1].0, &cases[1].1, "BALANCE")
         .await;
     assert_eq!(st, 409);
     assert_eq!(body["status"], "FAIL");
     // Closing the cashier leaves the payment PROCESSING and is logged.
     let pay = app.pay("close-1", "100", None).await;
-    let (id, token) = url_parts(
-        pay.body["redirectActionForm"]["redirectUrl"]
-            .as_str()
-            .unwrap(),
-    );
+    let (id, token) = cashier_link(&pay);
     let (st, body) = app
         .post_json(
             &format!("/cashier/api/payments/{id}/cancel"),
@@ -238,12 +210,7 @@ async fn cashier_methods_decide_the_outcome() {
         .collect();
     assert!(kinds.contains(&"cashier_closed"), "{kinds:?}");
     // Unknown method.
-    let (st, _) = app
-        .post_json(
-            &format!("/cashier/api/payments/{id}/confirm"),
-            &json!({"token": token, "method": "GOLD"}),
-        )
-        .await;
+    let (st, _) = app.cashier_confirm(&id, &token, "GOLD").await;
     assert_eq!(st, 400);
     app.stop().await;
 }
@@ -253,32 +220,14 @@ async fn magic_amounts_force_outcomes() {
     let app = spawn_app_with(|c| c.pending_delay = 0.2).await;
     // 4001: declined whatever the method.
     let pay = app.pay("magic-4001", "4001", None).await;
-    let (id, token) = url_parts(
-        pay.body["redirectActionForm"]["redirectUrl"]
-            .as_str()
-            .unwrap(),
-    );
-    let (_, body) = app
-        .post_json(
-            &format!("/cashier/api/payments/{id}/confirm"),
-            &json!({"token": token, "method": "BALANCE"}),
-        )
-        .await;
+    let (id, token) = cashier_link(&pay);
+    let (_, body) = app.cashier_confirm(&id, &token, "BALANCE").await;
     assert_eq!(body["status"], "FAIL");
     assert_eq!(body["failReason"], "USER_BALANCE_NOT_ENOUGH");
     // 8001: pending, then FAIL.
     let pay = app.pay("magic-8001", "8001", None).await;
-    let (id, token) = url_parts(
-        pay.body["redirectActionForm"]["redirectUrl"]
-            .as_str()
-            .unwrap(),
-    );
-    let (_, body) = app
-        .post_json(
-            &format!("/cashier/api/payments/{id}/confirm"),
-            &json!({"token": token, "method": "BALANCE"}),
-        )
-        .await;
+    let (id, token) = cashier_link(&pay);
+    let (_, body) = app.cashier_confirm(&id, &token, "BALANCE").await;
     assert_eq!(body["status"], "PROCESSING");
     let r = app.wait_status(&id, "FAIL", Duration::from_secs(10)).await;
     assert_eq!(r.body["paymentFailReason"], "BANK_TRANSFER_FAILED");

@@ -224,29 +224,43 @@ impl TestApp {
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
-        let resp = self
-            .http
-            .get(format!("{}{}", self.base, path))
-            .send()
+        self.send_json(self.http.get(format!("{}{}", self.base, path)))
             .await
-            .expect("answers");
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let req = self.http.post(format!("{}{}", self.base, path));
+        self.send_json(
+            req.header("content-type", "application/json")
+                .body(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let req = self.http.put(format!("{}{}", self.base, path));
+        self.send_json(
+            req.header("content-type", "application/json")
+                .body(body.to_string()),
+        )
+        .await
+    }
+
+    /// Sends `req`: its status and JSON body (`null` when the body is not JSON).
+    async fn send_json(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
+        let resp = req.send().await.expect("answers");
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let resp = self
-            .http
-            .post(format!("{}{}", self.base, path))
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("answers");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    /// Confirms a payment in the cashier with `method`, as the cashier page does.
+    pub async fn cashier_confirm(&self, id: &str, token: &str, method: &str) -> (u16, Value) {
+        self.post_json(
+            &format!("/cashier/api/payments/{id}/confirm"),
+            &json!({"token": token, "method": method}),
+        )
+        .await
     }
 
     /// Headless completion.
@@ -289,6 +303,15 @@ pub fn url_parts(payment_url: &str) -> (String, String) {
             .unwrap()
     };
     (get("paymentId"), get("token"))
+}
+
+/// `(paymentId, token)` of the cashier a `pay` answer redirects to.
+pub fn cashier_link(pay: &ApiResponse) -> (String, String) {
+    url_parts(
+        pay.body["redirectActionForm"]["redirectUrl"]
+            .as_str()
+            .unwrap(),
+    )
 }
 
 /// One notification as the receiver saw it.
