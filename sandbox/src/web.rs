@@ -9,15 +9,17 @@
 use std::path::Path;
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, Method};
+use axum::extract::{DefaultBodyLimit, Request, State as AxumState};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{any, get, post, put};
 use axum::Router;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::{api, cashier, control, identity_api, relay, State};
+use crate::{api, cashier, control, identity, identity_api, relay, State};
 
 /// The super app origin.
 pub fn superapp_router(state: State) -> Router {
@@ -28,12 +30,30 @@ pub fn superapp_router(state: State) -> Router {
         .route("/v1/{*rest}", any(api::open_api))
         .layer(DefaultBodyLimit::max(api::MAX_BODY));
 
-    let browser_api = Router::new()
+    // What a mini program's page may call across origins: its runtime config, the relay of its
+    // own `my.request`s, and public files. CORS answers any origin here.
+    let public_api = Router::new()
         .route("/sandbox/health", get(control::health))
         .route(
             "/sandbox/wallet-public-key.pem",
             get(control::wallet_public_key),
         )
+        .route(
+            "/sandbox/mini-programs/{app_id}/runtime",
+            get(control::mini_program_runtime),
+        )
+        .route("/sandbox/avatars/{file}", get(identity_api::avatar))
+        .route(
+            "/relay",
+            post(relay::relay).layer(DefaultBodyLimit::max(relay::MAX_ENVELOPE)),
+        )
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(cors());
+
+    // The super app's own pages (simulator, cashier, consent) and tools without `Origin`:
+    // a mini program's page must not confirm its own payment, complete it by the control
+    // call, widen its whitelist, read the merchant's key or mint auth codes.
+    let super_app_api = Router::new()
         .route(
             "/sandbox/merchants",
             get(control::merchants).post(control::register_merchant),
@@ -44,10 +64,6 @@ pub fn superapp_router(state: State) -> Router {
             "/sandbox/mini-programs/{app_id}",
             get(control::mini_program).put(control::put_mini_program),
         )
-        .route(
-            "/sandbox/mini-programs/{app_id}/runtime",
-            get(control::mini_program_runtime),
-        )
         .route("/sandbox/payments", get(control::payments))
         .route("/sandbox/payments/{payment_id}", get(control::payment))
         .route(
@@ -55,6 +71,7 @@ pub fn superapp_router(state: State) -> Router {
             post(control::complete),
         )
         .route("/sandbox/notifications", get(control::notifications))
+        .route("/sandbox/notifications/{id}/resend", post(control::resend))
         .route(
             "/sandbox/users",
             get(identity_api::users).post(identity_api::create_user),
@@ -69,8 +86,6 @@ pub fn superapp_router(state: State) -> Router {
         )
         .route("/sandbox/auth/authorize", post(identity_api::authorize))
         .route("/sandbox/auth/grants", get(identity_api::grants))
-        .route("/sandbox/avatars/{file}", get(identity_api::avatar))
-        .route("/sandbox/notifications/{id}/resend", post(control::resend))
         .route(
             "/cashier/api/payments/{payment_id}",
             get(cashier::get_payment),
@@ -83,12 +98,11 @@ pub fn superapp_router(state: State) -> Router {
             "/cashier/api/payments/{payment_id}/cancel",
             post(cashier::cancel),
         )
-        .route(
-            "/relay",
-            post(relay::relay).layer(DefaultBodyLimit::max(relay::MAX_ENVELOPE)),
-        )
         .layer(DefaultBodyLimit::max(64 * 1024))
-        .layer(cors());
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            super_app_only,
+        ));
 
     let pages = Router::new()
         .nest_service("/cashier", ServeDir::new(www.join("cashier")))
@@ -99,7 +113,8 @@ pub fn superapp_router(state: State) -> Router {
 
     Router::new()
         .merge(open_api)
-        .merge(browser_api)
+        .merge(public_api)
+        .merge(super_app_api)
         .merge(pages)
         .with_state(state)
 }
@@ -125,6 +140,34 @@ fn runtime_routes<S: Clone + Send + Sync + 'static>(www: &Path, pkg: &Path) -> R
 
 fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+}
+
+/// Refuses a browser request from any origin but the super app's own (403 `FORBIDDEN_ORIGIN`);
+/// a request without `Origin` (a tool, a test, a same-origin GET) passes.
+async fn super_app_only(
+    AxumState(state): AxumState<State>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let text = |n: header::HeaderName| headers.get(n).and_then(|v| v.to_str().ok());
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("?"));
+    if identity::origin_allowed(origin, &state.public_base, text(header::HOST)) {
+        return next.run(request).await;
+    }
+    tracing::warn!(origin = ?origin, path = %request.uri().path(), "refused: not the super app origin");
+    cashier::json_error(
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN_ORIGIN",
+        format!(
+            "{} answers only the super app's own pages ({}), not {}",
+            request.uri().path(),
+            state.public_base,
+            origin.unwrap_or("?")
+        ),
+    )
 }
 
 fn cors() -> CorsLayer {

@@ -229,11 +229,7 @@ impl PutJson for common::TestApp {
 #[tokio::test]
 async fn cors_preflight_for_browser_endpoints_only() {
     let app = spawn_app().await;
-    for path in [
-        "/relay",
-        "/sandbox/payments",
-        "/cashier/api/payments/x/confirm",
-    ] {
+    for path in ["/relay", "/sandbox/mini-programs/2102020000000001/runtime"] {
         let resp = app
             .http
             .request(reqwest::Method::OPTIONS, format!("{}{}", app.base, path))
@@ -261,5 +257,80 @@ async fn cors_preflight_for_browser_endpoints_only() {
         resp.headers().get("access-control-allow-origin").is_none(),
         "open API has no CORS"
     );
+    app.stop().await;
+}
+
+/// A mini program's page may not drive the super app's own endpoints: confirm its payment in
+/// the cashier API, complete it by the control call, widen its whitelist, read the merchant key.
+#[tokio::test]
+async fn super_app_endpoints_refuse_a_mini_program_origin() {
+    let app = spawn_app().await;
+    let mini_program = "http://127.0.0.1:8701";
+    let calls: [(reqwest::Method, &str, &str); 5] = [
+        (
+            reqwest::Method::POST,
+            "/cashier/api/payments/x/confirm",
+            r#"{"token":"t","method":"BALANCE"}"#,
+        ),
+        (
+            reqwest::Method::POST,
+            "/sandbox/payments/x/complete",
+            r#"{"outcome":"SUCCESS"}"#,
+        ),
+        (
+            reqwest::Method::PUT,
+            "/sandbox/mini-programs/2102020000000001",
+            r#"{"whitelist":["*"]}"#,
+        ),
+        (reqwest::Method::GET, "/sandbox/merchants/default", ""),
+        (reqwest::Method::GET, "/sandbox/payments", ""),
+    ];
+    for (method, path, body) in calls {
+        let resp = app
+            .http
+            .request(method.clone(), format!("{}{}", app.base, path))
+            .header("origin", mini_program)
+            .header("content-type", "text/plain")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 403, "{method} {path}");
+        assert!(
+            resp.headers().get("access-control-allow-origin").is_none(),
+            "{path}"
+        );
+        let text = resp.text().await.unwrap();
+        assert!(text.contains("FORBIDDEN_ORIGIN"), "{path}: {text}");
+        let preflight = app
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}{}", app.base, path))
+            .header("origin", mini_program)
+            .header("access-control-request-method", method.as_str())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            preflight
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none(),
+            "{path}"
+        );
+    }
+    // The whitelist is unchanged, and the super app's own origin is still served.
+    let resp = app
+        .http
+        .get(format!(
+            "{}/sandbox/mini-programs/2102020000000001",
+            app.base
+        ))
+        .header("origin", app.base.trim_end_matches('/'))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    assert!(!text.contains(r#""*""#), "{text}");
     app.stop().await;
 }
