@@ -67,7 +67,7 @@ pub fn bootstrap(store: &Store, dir: Option<&Path>) -> Result<Boot, StartError> 
     if store.mini_program(DEMO_APP_ID)?.is_none() {
         store.upsert_mini_program(&MiniProgramRow {
             app_id: DEMO_APP_ID.to_string(),
-            name: "Demo Shop".to_string(),
+            name: "Demo Coffee".to_string(),
             merchant_client_id: merchant.client_id.clone(),
             whitelist: vec![DEMO_WHITELIST.to_string()],
             trade_pay_fail_routing: false,
