@@ -2,29 +2,18 @@
 //! HTML); the button takes focus; Enter, Escape or a click closes it; focus goes back to
 //! where it was; the overlay is removed before `success` runs.
 
-use js_sys::{Function, Object, Promise};
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Document, Element, Event, HtmlElement, KeyboardEvent};
+use web_sys::{Event, HtmlElement, KeyboardEvent};
 
 use super::adapter::{run_api, Failure};
+use super::host::element;
+use super::options::{check_object, text};
+use super::ui::{modal, signal};
 use crate::alert::AlertContent;
 use crate::error::ApiError;
-
-#[wasm_bindgen]
-extern "C" {
-    /// Duck-typed view of the `my.alert` options object.
-    type AlertOptionsJs;
-    #[wasm_bindgen(method, getter, structural)]
-    fn title(this: &AlertOptionsJs) -> JsValue;
-    #[wasm_bindgen(method, getter, structural)]
-    fn content(this: &AlertOptionsJs) -> JsValue;
-    #[wasm_bindgen(method, getter, structural, js_name = buttonText)]
-    fn button_text(this: &AlertOptionsJs) -> JsValue;
-    #[wasm_bindgen(js_name = String)]
-    fn js_string(value: &JsValue) -> String;
-}
 
 /// `my.alert(options)`.
 pub(crate) fn alert(options: &JsValue) -> Promise {
@@ -33,49 +22,20 @@ pub(crate) fn alert(options: &JsValue) -> Promise {
 }
 
 fn read_options(options: &JsValue) -> Result<AlertContent, ApiError> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(AlertContent::new(None, None, None));
-    }
-    if !options.is_object() {
-        return Err(ApiError::invalid("options", "must be an object"));
-    }
-    let opts: &AlertOptionsJs = options.unchecked_ref();
-    let text = |value: JsValue, name: &str| -> Result<Option<String>, ApiError> {
-        if value.is_undefined() || value.is_null() {
-            Ok(None)
-        } else if let Some(s) = value.as_string() {
-            Ok(Some(s))
-        } else if value.as_f64().is_some() || value.as_bool().is_some() {
-            Ok(Some(js_string(&value)))
-        } else {
-            Err(ApiError::invalid(name, "must be a string"))
-        }
-    };
+    check_object(options)?;
     Ok(AlertContent::new(
-        text(opts.title(), "title")?,
-        text(opts.content(), "content")?,
-        text(opts.button_text(), "buttonText")?,
+        text(options, "title")?,
+        text(options, "content")?,
+        text(options, "buttonText")?,
     ))
 }
 
-const OVERLAY_STYLE: &str = "position:fixed;inset:0;z-index:2147483647;display:flex;\
-align-items:center;justify-content:center;background:rgba(0,0,0,.45);";
 const DIALOG_STYLE: &str = "box-sizing:border-box;min-width:240px;max-width:min(86vw,360px);\
 padding:20px 20px 12px;border-radius:12px;background:#fff;color:#111;text-align:center;\
 font:15px/1.45 system-ui,sans-serif;box-shadow:0 8px 30px rgba(0,0,0,.3);";
-const TITLE_STYLE: &str = "margin:0 0 8px;font-size:17px;font-weight:600;";
-const CONTENT_STYLE: &str = "margin:0 0 16px;white-space:pre-wrap;word-break:break-word;";
 const BUTTON_STYLE: &str =
     "display:block;width:100%;padding:10px;border:0;border-top:1px solid #eee;\
 background:none;color:#1677ff;font:inherit;font-weight:600;cursor:pointer;";
-
-fn element(document: &Document, tag: &str, style: &str) -> Result<Element, ApiError> {
-    let el = document
-        .create_element(tag)
-        .map_err(|_| ApiError::Unknown(format!("cannot create <{tag}>")))?;
-    let _ = el.set_attribute("style", style);
-    Ok(el)
-}
 
 async fn show(alert: AlertContent) -> Result<JsValue, Failure> {
     let document = web_sys::window()
@@ -85,32 +45,20 @@ async fn show(alert: AlertContent) -> Result<JsValue, Failure> {
         .body()
         .ok_or_else(|| ApiError::Unknown("my.alert needs a <body>".into()))?;
 
-    let overlay = element(&document, "div", OVERLAY_STYLE)?;
-    overlay.set_class_name("miniprogram-shim-alert");
-    let dialog = element(&document, "div", DIALOG_STYLE)?;
-    let _ = dialog.set_attribute("role", "alertdialog");
-    let _ = dialog.set_attribute("aria-modal", "true");
-    if !alert.title.is_empty() {
-        let title = element(&document, "h2", TITLE_STYLE)?;
-        title.set_text_content(Some(&alert.title));
-        let _ = dialog.set_attribute("aria-label", &alert.title);
-        let _ = dialog.append_child(&title);
-    }
-    if !alert.content.is_empty() {
-        let content = element(&document, "p", CONTENT_STYLE)?;
-        content.set_text_content(Some(&alert.content));
-        let _ = dialog.append_child(&content);
-    }
+    let (overlay, dialog) = modal(
+        &document,
+        "miniprogram-shim-alert",
+        DIALOG_STYLE,
+        &alert.title,
+        &alert.content,
+    )?;
     let button = element(&document, "button", BUTTON_STYLE)?;
     let _ = button.set_attribute("type", "button");
     button.set_text_content(Some(&alert.button_text));
     let _ = dialog.append_child(&button);
     let _ = overlay.append_child(&dialog);
 
-    let mut resolve: Option<Function> = None;
-    let closed = Promise::new(&mut |res, _| resolve = Some(res));
-    let resolve =
-        resolve.ok_or_else(|| ApiError::Unknown("Promise executor did not run".into()))?;
+    let (closed, resolve) = signal()?;
     let on_click = {
         let resolve = resolve.clone();
         Closure::<dyn FnMut(Event)>::new(move |_: Event| {

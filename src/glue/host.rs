@@ -181,7 +181,8 @@ const FRAME_STYLE: &str = "width:100%;height:100%;border:0;display:block;";
 const CLOSE_STYLE: &str = "position:absolute;top:6px;left:8px;z-index:1;width:32px;height:32px;border:0;\
 border-radius:50%;background:rgba(255,255,255,.9);color:#333;font:18px/32px system-ui,sans-serif;cursor:pointer;";
 
-fn element(document: &Document, tag: &str, style: &str) -> Result<Element, ApiError> {
+/// A new `<tag>` with an inline `style`.
+pub(crate) fn element(document: &Document, tag: &str, style: &str) -> Result<Element, ApiError> {
     let el = document
         .create_element(tag)
         .map_err(|_| ApiError::Unknown(format!("cannot create <{tag}>")))?;

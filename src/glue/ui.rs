@@ -23,7 +23,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Document, Element, Event, HtmlElement, KeyboardEvent};
 
 use super::adapter::{run_api, set, Failure};
-use super::host::Listener;
+use super::host::{element, Listener};
 use super::options::{check_object, number, text, text_of};
 use crate::error::ApiError;
 use crate::ui::{ConfirmContent, Loading, Toast};
@@ -42,16 +42,8 @@ fn body(document: &Document) -> Result<HtmlElement, ApiError> {
         .ok_or_else(|| ApiError::Unknown("this API needs a <body>".into()))
 }
 
-fn element(document: &Document, tag: &str, style: &str) -> Result<Element, ApiError> {
-    let el = document
-        .create_element(tag)
-        .map_err(|_| ApiError::Unknown(format!("cannot create <{tag}>")))?;
-    let _ = el.set_attribute("style", style);
-    Ok(el)
-}
-
 /// A Promise and the function that resolves it.
-fn signal() -> Result<(Promise, Function), ApiError> {
+pub(crate) fn signal() -> Result<(Promise, Function), ApiError> {
     let mut resolve: Option<Function> = None;
     let promise = Promise::new(&mut |res, _| resolve = Some(res));
     let resolve =
@@ -86,6 +78,34 @@ background:none;color:#333;font:inherit;cursor:pointer;";
 const CONFIRM_STYLE: &str = "flex:1;padding:12px;border:0;background:none;color:#1677ff;\
 font:inherit;font-weight:600;cursor:pointer;";
 
+/// The overlay (of `class`) and, in it, the alert dialog with its title and content (each
+/// left out when empty); the caller adds the buttons and appends the dialog.
+pub(crate) fn modal(
+    document: &Document,
+    class: &str,
+    dialog_style: &str,
+    title: &str,
+    content: &str,
+) -> Result<(Element, Element), ApiError> {
+    let overlay = element(document, "div", OVERLAY_STYLE)?;
+    overlay.set_class_name(class);
+    let dialog = element(document, "div", dialog_style)?;
+    let _ = dialog.set_attribute("role", "alertdialog");
+    let _ = dialog.set_attribute("aria-modal", "true");
+    if !title.is_empty() {
+        let heading = element(document, "h2", TITLE_STYLE)?;
+        heading.set_text_content(Some(title));
+        let _ = dialog.set_attribute("aria-label", title);
+        let _ = dialog.append_child(&heading);
+    }
+    if !content.is_empty() {
+        let text = element(document, "p", CONTENT_STYLE)?;
+        text.set_text_content(Some(content));
+        let _ = dialog.append_child(&text);
+    }
+    Ok((overlay, dialog))
+}
+
 /// `my.confirm(options)`.
 pub(crate) fn confirm(options: &JsValue) -> Promise {
     let content = read_confirm(options);
@@ -109,22 +129,13 @@ fn read_confirm(options: &JsValue) -> Result<ConfirmContent, ApiError> {
 async fn show_confirm(confirm: ConfirmContent) -> Result<JsValue, Failure> {
     let document = document()?;
     let body = body(&document)?;
-    let overlay = element(&document, "div", OVERLAY_STYLE)?;
-    overlay.set_class_name("miniprogram-shim-confirm");
-    let dialog = element(&document, "div", DIALOG_STYLE)?;
-    let _ = dialog.set_attribute("role", "alertdialog");
-    let _ = dialog.set_attribute("aria-modal", "true");
-    if !confirm.title.is_empty() {
-        let title = element(&document, "h2", TITLE_STYLE)?;
-        title.set_text_content(Some(&confirm.title));
-        let _ = dialog.set_attribute("aria-label", &confirm.title);
-        let _ = dialog.append_child(&title);
-    }
-    if !confirm.content.is_empty() {
-        let content = element(&document, "p", CONTENT_STYLE)?;
-        content.set_text_content(Some(&confirm.content));
-        let _ = dialog.append_child(&content);
-    }
+    let (overlay, dialog) = modal(
+        &document,
+        "miniprogram-shim-confirm",
+        DIALOG_STYLE,
+        &confirm.title,
+        &confirm.content,
+    )?;
     let row = element(&document, "div", ROW_STYLE)?;
     let cancel = element(&document, "button", CANCEL_STYLE)?;
     let _ = cancel.set_attribute("type", "button");
