@@ -94,6 +94,21 @@ fn load(state: &State, payment_id: &str, token: &str) -> Result<PaymentRow, Reje
     }
 }
 
+/// A cashier call's body and the payment it names, when the body's `token` is the payment's.
+fn body_and_payment(
+    state: &State,
+    payment_id: &str,
+    body: &[u8],
+) -> Result<(Map<String, Value>, PaymentRow), Reject> {
+    let body = body_object(body)?;
+    let p = load(
+        state,
+        payment_id,
+        str_field(&body, "token").unwrap_or_default(),
+    )?;
+    Ok((body, p))
+}
+
 /// `?token=`.
 #[derive(Debug, Deserialize)]
 pub struct TokenQuery {
@@ -151,13 +166,8 @@ pub async fn confirm(
     Path(payment_id): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let body = match body_object(&body) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
-    let token = str_field(&body, "token").unwrap_or_default();
-    let p = match load(&state, &payment_id, token) {
-        Ok(p) => p,
+    let (body, p) = match body_and_payment(&state, &payment_id, &body) {
+        Ok(found) => found,
         Err(r) => return r.into_response(),
     };
     let Some(method) = str_field(&body, "method").and_then(|m| m.parse::<CashierMethod>().ok())
@@ -215,12 +225,7 @@ pub async fn cancel(
     Path(payment_id): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let body = match body_object(&body) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
-    let token = str_field(&body, "token").unwrap_or_default();
-    if let Err(r) = load(&state, &payment_id, token) {
+    if let Err(r) = body_and_payment(&state, &payment_id, &body) {
         return r.into_response();
     }
     match state.store.cashier_closed(&payment_id) {
