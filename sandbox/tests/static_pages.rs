@@ -96,30 +96,14 @@ async fn mini_program_origin_and_missing_dirs() {
     assert_eq!(r.headers().get("access-control-allow-origin").unwrap(), "*");
     assert_eq!(r.text().await.unwrap(), "window.my = {}");
     // Missing dirs: 404s, not a crash.
-    assert_eq!(
-        reqwest::get(format!("{mini}/pkg/x.wasm"))
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        404
-    );
-    assert_eq!(
-        reqwest::get(format!("{base}/"))
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        404
-    );
-    assert_eq!(
-        reqwest::get(format!("{base}/sandbox/health"))
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        200
-    );
+    assert_eq!(status_of(format!("{mini}/pkg/x.wasm")).await, 404);
+    assert_eq!(status_of(format!("{base}/")).await, 404);
+    assert_eq!(status_of(format!("{base}/sandbox/health")).await, 200);
     let _ = tx.send(());
     task.await.unwrap().unwrap();
+}
+
+/// The HTTP status a plain GET of `url` gets.
+async fn status_of(url: String) -> u16 {
+    reqwest::get(url).await.unwrap().status().as_u16()
 }
