@@ -47,6 +47,18 @@ pub(crate) fn text(options: &JsValue, name: &str) -> Result<Option<String>, ApiE
     }
 }
 
+/// `value` (the option `name`) as a string, strictly: `None` when absent; error 2 for any
+/// other type.
+pub(crate) fn opt_string(value: JsValue, name: &str) -> Result<Option<String>, ApiError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid(name, "must be a string"))
+}
+
 /// The first of `names` that is present, as text (`content`, then its alias `title`).
 pub(crate) fn text_of(options: &JsValue, names: &[&str]) -> Result<Option<String>, ApiError> {
     for name in names {

@@ -8,6 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
 
 use super::adapter::{run_api, set, Failure};
+use super::options::opt_string;
 use super::runtime;
 use crate::config::{NetworkFaults, Transport};
 use crate::encoding::{base64_decode, base64_encode, encode_form};
@@ -194,16 +195,6 @@ fn read_options(options: &JsValue) -> Result<ReadOptions, Failure> {
         data,
         headers: headers_value,
     })
-}
-
-fn opt_string(value: JsValue, name: &str) -> Result<Option<String>, ApiError> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .as_string()
-        .map(Some)
-        .ok_or_else(|| ApiError::invalid(name, "must be a string"))
 }
 
 /// `headers`: a plain object of string (or number/boolean) values.

@@ -20,6 +20,7 @@ use web_sys::{Event, KeyboardEvent};
 
 use super::adapter::{run_api, set, Failure};
 use super::host::{self, message_field, Listener, Overlay, Settle};
+use super::options::{get, opt_string};
 use super::runtime;
 use crate::config::TradePayHost;
 use crate::encoding::encode_uri_component;
@@ -118,16 +119,7 @@ fn read_options(options: &JsValue) -> Result<PaymentTarget, ApiError> {
             "must be an object with a paymentUrl",
         ));
     }
-    let field = |name: &str| -> Result<Option<String>, ApiError> {
-        let value = Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-        if value.is_undefined() || value.is_null() {
-            return Ok(None);
-        }
-        value
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| ApiError::invalid(name, "must be a string"))
-    };
+    let field = |name: &str| opt_string(get(options, name), name);
     PaymentTarget::from_options(field("paymentUrl")?, field("tradeNO")?, field("orderStr")?)
 }
 
