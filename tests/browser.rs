@@ -6,11 +6,14 @@
 //! program does and records callback order, arguments and the Promise's outcome.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Function, Promise, Reflect, JSON};
+use js_sys::{Array, Function, Promise, Reflect};
 use miniprogram_shim::{configure, create_my};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+
+mod common;
+use common::{js, pick, record, settle, show, type_at, Outcome};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -21,7 +24,6 @@ const SERVER: &str = match option_env!("ECHO_SERVER_URL") {
 
 #[wasm_bindgen(module = "/tests/fixtures/mini_program.js")]
 extern "C" {
-    fn record(my: &JsValue, api: &str, options: &JsValue, abort_after_ms: i32) -> Promise;
     #[wasm_bindgen(js_name = throwingCallbacks)]
     fn throwing_callbacks(my: &JsValue, options: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = unhandledRejections)]
@@ -31,18 +33,10 @@ extern "C" {
     #[wasm_bindgen(js_name = bytesOf)]
     fn bytes_of(value: &JsValue) -> Vec<u8>;
     fn pattern(n: u32) -> JsValue;
-    fn pick(obj: &JsValue, path: &str) -> JsValue;
-    #[wasm_bindgen(js_name = typeAt)]
-    fn type_at(obj: &JsValue, path: &str) -> String;
-    fn show(value: &JsValue) -> String;
 }
 
 fn host() -> &'static str {
     SERVER.trim_start_matches("http://").trim_end_matches('/')
-}
-
-fn js(json: &str) -> JsValue {
-    JSON::parse(json).unwrap_or_else(|_| panic!("test JSON: {json}"))
 }
 
 /// Baseline configuration (echo server whitelisted, direct transport, no 19 switch), plus
@@ -58,44 +52,10 @@ fn setup(extra: &str) {
     }
 }
 
-/// What one recorded call did.
-struct Outcome(JsValue);
-
 impl Outcome {
-    fn get(&self, path: &str) -> JsValue {
-        pick(&self.0, path)
-    }
-    fn text(&self, path: &str) -> String {
-        let v = self.get(path);
-        v.as_string().unwrap_or_else(|| show(&v))
-    }
-    fn events(&self) -> Vec<String> {
-        Array::from(&self.get("events"))
-            .iter()
-            .map(|e| Array::from(&e).get(0).as_string().unwrap_or_default())
-            .collect()
-    }
-    fn debug(&self) -> String {
-        show(&self.0)
-    }
-    /// success → success + complete, same object, Promise fulfilled with it.
-    fn assert_success(&self) -> &Self {
-        assert_eq!(self.events(), ["success", "complete"], "{}", self.debug());
-        assert_eq!(self.text("state"), "fulfilled", "{}", self.debug());
-        assert_eq!(self.get("sameObject"), JsValue::TRUE, "{}", self.debug());
-        self
-    }
     /// failure → fail + complete, same object, Promise rejected with it, `error` = code.
     fn assert_fail(&self, code: u32) -> &Self {
-        assert_eq!(self.events(), ["fail", "complete"], "{}", self.debug());
-        assert_eq!(self.text("state"), "rejected", "{}", self.debug());
-        assert_eq!(self.get("sameObject"), JsValue::TRUE, "{}", self.debug());
-        assert_eq!(
-            self.get("value.error").as_f64(),
-            Some(f64::from(code)),
-            "{}",
-            self.debug()
-        );
+        self.assert_fail_code(code);
         assert_eq!(
             type_at(&self.0, "value.errorMessage"),
             "string",
@@ -107,10 +67,6 @@ impl Outcome {
     fn message(&self) -> String {
         self.text("value.errorMessage")
     }
-}
-
-async fn settle(promise: Promise) -> JsValue {
-    JsFuture::from(promise).await.expect("fixture promise")
 }
 
 /// `my[api](options)` with recording callbacks; `abort_after_ms`: -1 never, 0 at once.

@@ -8,22 +8,16 @@
 //! `tests/fixtures/small_apis.js` (DOM interaction, bridge callbacks).
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Promise, Reflect, JSON};
+use js_sys::{Array, Promise, Reflect};
 use miniprogram_shim::{bridge_call, configure, create_my};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
+mod common;
+use common::{js, pick, record, settle, show, type_at, Outcome};
 
-#[wasm_bindgen(module = "/tests/fixtures/mini_program.js")]
-extern "C" {
-    fn record(my: &JsValue, api: &str, options: &JsValue, abort_after_ms: i32) -> Promise;
-    fn pick(obj: &JsValue, path: &str) -> JsValue;
-    #[wasm_bindgen(js_name = typeAt)]
-    fn type_at(obj: &JsValue, path: &str) -> String;
-    fn show(value: &JsValue) -> String;
-}
+wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen(module = "/tests/fixtures/small_apis.js")]
 extern "C" {
@@ -46,10 +40,6 @@ extern "C" {
     fn clear_shim_storage();
 }
 
-fn js(json: &str) -> JsValue {
-    JSON::parse(json).unwrap_or_else(|_| panic!("test JSON: {json}"))
-}
-
 fn my() -> JsValue {
     create_my().into()
 }
@@ -60,46 +50,10 @@ fn setup() {
     clear_shim_storage();
 }
 
-async fn settle(promise: Promise) -> JsValue {
-    JsFuture::from(promise).await.expect("fixture promise")
-}
-
-/// What one recorded call did (see `record` in mini_program.js).
-struct Outcome(JsValue);
-
 impl Outcome {
-    fn get(&self, path: &str) -> JsValue {
-        pick(&self.0, path)
-    }
-    fn text(&self, path: &str) -> String {
-        let v = self.get(path);
-        v.as_string().unwrap_or_else(|| show(&v))
-    }
-    fn events(&self) -> Vec<String> {
-        Array::from(&self.get("events"))
-            .iter()
-            .map(|e| Array::from(&e).get(0).as_string().unwrap_or_default())
-            .collect()
-    }
-    fn debug(&self) -> String {
-        show(&self.0)
-    }
-    fn assert_success(&self) -> &Self {
-        assert_eq!(self.events(), ["success", "complete"], "{}", self.debug());
-        assert_eq!(self.text("state"), "fulfilled", "{}", self.debug());
-        assert_eq!(self.get("sameObject"), JsValue::TRUE, "{}", self.debug());
-        self
-    }
+    /// As `assert_fail_code`, and `errorMessage` names `names`.
     fn assert_fail(&self, code: u32, names: &str) -> &Self {
-        assert_eq!(self.events(), ["fail", "complete"], "{}", self.debug());
-        assert_eq!(self.text("state"), "rejected", "{}", self.debug());
-        assert_eq!(self.get("sameObject"), JsValue::TRUE, "{}", self.debug());
-        assert_eq!(
-            self.get("value.error").as_f64(),
-            Some(f64::from(code)),
-            "{}",
-            self.debug()
-        );
+        self.assert_fail_code(code);
         let message = self.text("value.errorMessage");
         assert!(message.contains(names), "{names} not in {message}");
         self
