@@ -160,12 +160,13 @@
       if (key === '') return fail('key', 'must not be an empty string');
       return null;
     }
+    // The fail object for unreadable options or key, or null when both are fine.
+    function invalid(o) { return o.bad ? fail('options', 'must be an object') : checkKey(o.key); }
     function storage() { try { return window.localStorage; } catch (e) { return null; } }
     return {
       set: function (a, b) {
         var o = args(a, b);
-        if (o.bad) return fail('options', 'must be an object');
-        var bad = checkKey(o.key);
+        var bad = invalid(o);
         if (bad) return bad;
         var json;
         try { json = o.data === undefined ? undefined : JSON.stringify(o.data); } catch (e) {
@@ -191,8 +192,7 @@
       },
       get: function (a) {
         var o = args(a);
-        if (o.bad) return fail('options', 'must be an object');
-        var bad = checkKey(o.key);
+        var bad = invalid(o);
         if (bad) return bad;
         var ls = storage();
         if (!ls) return unknown('localStorage is not available on this page');
@@ -202,8 +202,7 @@
       },
       remove: function (a) {
         var o = args(a);
-        if (o.bad) return fail('options', 'must be an object');
-        var bad = checkKey(o.key);
+        var bad = invalid(o);
         if (bad) return bad;
         var ls = storage();
         if (!ls) return unknown('localStorage is not available on this page');
