@@ -1,0 +1,4 @@
+//! The notification dispatcher against hostile merchant endpoints.
+
+#[allow(unused_imports)]
+use super::common;
