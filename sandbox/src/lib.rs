@@ -4,6 +4,7 @@
 //! - [`api`]: the signed open API (`/v1/payments/*`).
 //! - [`cashier`]: the JSON endpoints behind the cashier page the paymentUrl opens.
 //! - [`control`]: sandbox control and devtools endpoints (`/sandbox/*`).
+//! - [`automation`]: the super app's autopay / autoconsent switches, stored server-side.
 //! - [`notify`]: signed `notifyPayment` webhooks from a durable outbox, with retries.
 //! - [`relay`]: the server-side path of `my.request`, whitelist enforced.
 //! - [`identity_api`]: sandbox users, the signed-in session, consent and auth codes,
@@ -17,6 +18,7 @@
 
 pub mod amount;
 pub mod api;
+pub mod automation;
 pub mod bootstrap;
 pub mod cashier;
 pub mod clock;

@@ -64,6 +64,10 @@ pub fn superapp_router(state: State) -> Router {
             "/sandbox/mini-programs/{app_id}",
             get(control::mini_program).put(control::put_mini_program),
         )
+        .route(
+            "/sandbox/settings",
+            get(control::settings).put(control::put_settings),
+        )
         .route("/sandbox/payments", get(control::payments))
         .route("/sandbox/payments/{payment_id}", get(control::payment))
         .route(
