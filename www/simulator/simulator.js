@@ -453,7 +453,7 @@ form.addEventListener('change', (e) => {
   if (AUTOMATION.includes(input.name)) {
     $('automation-state').textContent = 'saving…';
     saveAutomation({ [input.name]: input.value || null })
-      .then(() => { $('automation-state').textContent = 'saved'; })
+      .then((now) => { $('automation-state').textContent = `saved on the sandbox: autopay ${now.autopay ?? 'off'}, consent ${now.autoconsent ?? 'ask the user'}`; })
       .catch((err) => { $('automation-state').textContent = `refused: ${err.message}`; renderAutomation(); });
     return;
   }
