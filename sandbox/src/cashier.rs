@@ -100,7 +100,6 @@ fn check_embedder(state: &State, p: &PaymentRow, embedder: Option<&str>) -> Resu
     Embedders::for_payment(state, p)
         .map_err(storage_error)?
         .check(embedder)
-        .map_err(Reject::from)
 }
 
 /// A cashier call's body and the payment it names, when the body's `token` is the payment's

@@ -11,14 +11,12 @@
 //! an `embedder` (the cashier's payment, confirm and cancel, `authorize`) is refused with 403
 //! `FORBIDDEN_EMBEDDER` when it is not one of them.
 
-use axum::extract::Query;
-use axum::http::{StatusCode, Uri};
-use axum::response::Response;
-
-use crate::cashier::json_error;
+use crate::cashier::{json_error, Reject};
 use crate::control::app_origin;
 use crate::store::{MiniProgramRow, PaymentRow, StoreResult};
 use crate::State;
+use axum::extract::Query;
+use axum::http::{StatusCode, Uri};
 
 /// The origins allowed to embed one cashier or consent page (the super app's first).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,13 +83,13 @@ impl Embedders {
     }
 
     /// Refuses a named `embedder` that may not embed the page: 403 `FORBIDDEN_EMBEDDER`.
-    pub fn check(&self, embedder: Option<&str>) -> Result<(), Response> {
+    pub fn check(&self, embedder: Option<&str>) -> Result<(), Reject> {
         match embedder {
             None => Ok(()),
             Some(e) if self.allows(e) => Ok(()),
             Some(e) => {
                 tracing::warn!(embedder = %e, allowed = ?self.origins, "refused: foreign embedder");
-                Err(json_error(
+                Err(Reject::from(json_error(
                     StatusCode::FORBIDDEN,
                     "FORBIDDEN_EMBEDDER",
                     format!(
@@ -100,7 +98,7 @@ impl Embedders {
                         self.whose,
                         self.origins.join(", ")
                     ),
-                ))
+                )))
             }
         }
     }
@@ -192,7 +190,10 @@ mod tests {
             "frame-ancestors 'self' http://127.0.0.1:8700 http://127.0.0.1:8701"
         );
         let err = e.check(Some("http://evil.test")).unwrap_err();
-        assert_eq!(err.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            axum::response::IntoResponse::into_response(err).status(),
+            StatusCode::FORBIDDEN
+        );
         assert!(e.check(None).is_ok());
     }
 

@@ -245,7 +245,7 @@ pub async fn authorize(
         Some(_) => return bad_request("embedder: a string, the embedding page's origin"),
     };
     if let Err(refused) = Embedders::for_app(&state.public_base, &app).check(embedder) {
-        return refused;
+        return refused.into_response();
     }
     let user = match session_user(&state) {
         Ok(Some(u)) => u,
