@@ -182,15 +182,20 @@ impl AutomationSettings {
         })
     }
 
-    /// Stores every switch in one transaction (off = no row).
-    pub fn save(&self, store: &Store) -> StoreResult<()> {
-        store.set_settings(&[
-            (Self::AUTOPAY_KEY, self.autopay.map(Autopay::as_str)),
-            (
-                Self::AUTOCONSENT_KEY,
-                self.autoconsent.map(Autoconsent::as_str),
-            ),
-        ])
+    /// Stores the switches a patch named (all of them when `patch` is None) in one transaction
+    /// (off = no row). A switch the patch did not name is not written, so two clients changing
+    /// different switches at once both keep their change.
+    pub fn save(&self, store: &Store, patch: Option<&Value>) -> StoreResult<()> {
+        let named = |field: &str| patch.is_none_or(|p| p.get(field).is_some());
+        let mut rows = Vec::new();
+        if named("autopay") {
+            rows.push((Self::AUTOPAY_KEY, self.autopay.map(Autopay::as_str)));
+        }
+        if named("autoconsent") {
+            let value = self.autoconsent.map(Autoconsent::as_str);
+            rows.push((Self::AUTOCONSENT_KEY, value));
+        }
+        store.set_settings(&rows)
     }
 }
 
@@ -256,7 +261,7 @@ mod tests {
                 autopay: Some(Autopay::BankTransfer),
                 autoconsent: Some(Autoconsent::Allow),
             }
-            .save(&store)
+            .save(&store, None)
             .unwrap();
         }
         let store = Store::open(Some(dir.path())).unwrap();
@@ -267,11 +272,16 @@ mod tests {
             store.setting("wallet-check").unwrap().as_deref(),
             Some("kept")
         );
-        AutomationSettings::default().save(&store).unwrap();
+        // Only what a patch names is written.
+        AutomationSettings::default()
+            .save(&store, Some(&json!({"autopay": null})))
+            .unwrap();
         assert_eq!(
             store.setting(AutomationSettings::AUTOPAY_KEY).unwrap(),
             None
         );
+        let kept = AutomationSettings::load(&store).unwrap().autoconsent;
+        assert_eq!(kept, Some(Autoconsent::Allow));
         store
             .set_setting(AutomationSettings::AUTOCONSENT_KEY, "always")
             .unwrap();

@@ -303,10 +303,13 @@ pub async fn put_settings(AxumState(state): AxumState<State>, body: axum::body::
         Ok(s) => s,
         Err(e) => return bad_request(e.to_string()),
     };
-    match next.save(&state.store) {
-        Ok(()) => {
-            tracing::info!(autopay = ?next.autopay, autoconsent = ?next.autoconsent, "automation settings");
-            Json(next).into_response()
+    match next
+        .save(&state.store, Some(&patch))
+        .and_then(|()| AutomationSettings::load(&state.store))
+    {
+        Ok(now) => {
+            tracing::info!(autopay = ?now.autopay, autoconsent = ?now.autoconsent, "automation settings");
+            Json(now).into_response()
         }
         Err(e) => storage_error(e),
     }

@@ -4,7 +4,8 @@
 //! `/cashier/api/*` and `/relay` (CORS echoing the caller's origin), pages `www/simulator/` at
 //! `/`, `www/cashier/` at `/cashier/`, `www/consent/` at `/consent/`, `www/my.js` at `/my.js`, `pkg/` at `/pkg/`.
 //! Mini program origin: `www/demo/` at `/`, plus `/pkg/` and `/my.js`.
-//! Pages are served with `Cache-Control: no-store` so edits show at once.
+//! Pages are served with `Cache-Control: no-store` so edits show at once, and the super app's
+//! with `Content-Security-Policy: frame-ancestors` saying who may frame them ([`embedder`]).
 
 use std::path::Path;
 use std::time::Duration;
