@@ -162,8 +162,9 @@ pub fn compile_source(
             files: vec![],
         },
         imported: HashMap::new(),
-        importing: vec![],
-        including: vec![],
+        // The entry counts as being imported and included, so a cycle back to it is caught.
+        importing: vec![path.to_string()],
+        including: vec![path.to_string()],
     };
     let src = Arc::new(Source::new(path, text));
     c.out.files.push(path.to_string());

@@ -127,8 +127,9 @@ pub fn parse(src: &Source) -> Result<Vec<Node>, Diagnostic> {
             // Text, up to the next tag; a `<` inside `{{ }}` (`{{a < b}}`) is part of the text.
             let start = i;
             while i < bytes.len() {
-                if text[i..].starts_with("{{") {
-                    i = find_close(text, i + 2).map_or(bytes.len(), |c| c + 2);
+                if bytes[i..].starts_with(b"{{") {
+                    // An unclosed `{{` is reported by the compiler, with its position.
+                    i = find_close(text, i + 2).map_or(i + 2, |c| c + 2);
                 } else if bytes[i] == b'<'
                     && (bytes
                         .get(i + 1)
@@ -251,7 +252,7 @@ fn open_tag(src: &Source, start: usize) -> Result<(Element, bool, usize), Diagno
                             Some(&c) if c == q => break,
                             // A quote inside `{{ }}` does not end the value: `title="{{ "a" }}"`.
                             Some(b'{') if bytes.get(m + 1) == Some(&b'{') => {
-                                m = find_close(text, m + 2).map_or(bytes.len(), |c| c + 2);
+                                m = find_close(text, m + 2).map_or(m + 2, |c| c + 2);
                             }
                             Some(_) => m += 1,
                         }
