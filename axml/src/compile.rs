@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, Source, Span};
 use crate::expr::{self, collect_paths, DataPath, Expr, NameBinding, Part, PathSegment};
 use crate::files::{resolve, FileProvider};
-use crate::parser::{self, Attr, Element, Node};
+use crate::parser::{self, Attr, Element, Node, MAX_NESTING};
 
 /// A compiled page or component template, ready to [`render`](crate::render).
 #[derive(Debug)]
@@ -111,6 +111,13 @@ pub(crate) enum KeySpec {
     Expr(AttrValue),
 }
 
+struct ForHead {
+    list: AttrValue,
+    item: String,
+    index: String,
+    key: Option<KeySpec>,
+}
+
 #[derive(Debug)]
 pub(crate) enum IrNode {
     Element(IrElement),
@@ -165,6 +172,7 @@ pub fn compile_source(
         // The entry counts as being imported and included, so a cycle back to it is caught.
         importing: vec![path.to_string()],
         including: vec![path.to_string()],
+        depth: 0,
     };
     let src = Arc::new(Source::new(path, text));
     c.out.files.push(path.to_string());
@@ -189,6 +197,8 @@ struct Compiler<'f> {
     imported: HashMap<String, usize>,
     importing: Vec<String>,
     including: Vec<String>,
+    /// How deep `nodes` recurses now (elements, including those of included files).
+    depth: usize,
 }
 
 /// What the code being compiled sees.
@@ -404,6 +414,23 @@ impl Compiler<'_> {
 
     /// Compiles sibling nodes, grouping `a:if`/`a:elif`/`a:else` chains.
     fn nodes(&mut self, ctx: &mut Ctx, tree: &[Node]) -> Result<Vec<IrNode>, Diagnostic> {
+        if self.depth > MAX_NESTING {
+            let at = tree.first().map_or(0, |n| match n {
+                Node::Element(e) => e.offset,
+                Node::Text(_, offset) => *offset,
+            });
+            return Err(ctx.src.error(
+                at,
+                format!("elements nest more than {MAX_NESTING} deep (counting included files)"),
+            ));
+        }
+        self.depth += 1;
+        let result = self.nodes_at_depth(ctx, tree);
+        self.depth -= 1;
+        result
+    }
+
+    fn nodes_at_depth(&mut self, ctx: &mut Ctx, tree: &[Node]) -> Result<Vec<IrNode>, Diagnostic> {
         let mut out: Vec<IrNode> = Vec::new();
         // Whether the last element sibling can take an `a:elif`/`a:else`.
         let mut open_chain = false;
@@ -434,21 +461,7 @@ impl Compiler<'_> {
                             open_chain = true;
                         }
                         Some((d @ ("a:elif" | "a:else"), attr)) => {
-                            if !open_chain {
-                                return Err(ctx.src.error(
-                                    attr.offset,
-                                    format!("`{d}` must follow an element with `a:if` or `a:elif`"),
-                                ));
-                            }
-                            if let Some(other) = el
-                                .attr(if d == "a:elif" { "a:else" } else { "a:elif" })
-                                .or(el.attr("a:if"))
-                            {
-                                return Err(ctx.src.error(
-                                    other.offset,
-                                    format!("`{}` cannot be used together with `{d}`", other.name),
-                                ));
-                            }
+                            check_chain(ctx, el, d, attr, open_chain)?;
                             let cond = if d == "a:elif" {
                                 Some(self.directive_value(ctx, attr)?)
                             } else {
@@ -477,6 +490,43 @@ impl Compiler<'_> {
         let Some(for_attr) = el.attr("a:for") else {
             return self.plain_element(ctx, el);
         };
+        let head = self.for_head(ctx, el, for_attr)?;
+        let body = match el.attr("a:if") {
+            Some(cond) => self.directive_value(ctx, cond).and_then(|cond| {
+                Ok(vec![IrNode::If(vec![(
+                    Some(cond),
+                    self.plain_element(ctx, el)?,
+                )])])
+            }),
+            None => self.plain_element(ctx, el),
+        };
+        // `for_head` put the loop variables in scope.
+        ctx.names.pop();
+        ctx.names.pop();
+        let ForHead {
+            list,
+            item,
+            index,
+            key,
+        } = head;
+        Ok(vec![IrNode::For {
+            list,
+            item,
+            index,
+            key,
+            body: body?,
+        }])
+    }
+
+    /// `a:for`'s list, variable names and key; on success the loop variables are in scope.
+    /// (Kept out of `element` so the recursive path's stack frames stay small.)
+    #[inline(never)]
+    fn for_head(
+        &mut self,
+        ctx: &mut Ctx,
+        el: &Element,
+        for_attr: &Attr,
+    ) -> Result<ForHead, Diagnostic> {
         let list = self.directive_value(ctx, for_attr)?;
         let name_of = |d: &str, default: &str| -> Result<String, Diagnostic> {
             match el.attr(d) {
@@ -524,7 +574,7 @@ impl Compiler<'_> {
         ctx.names.push((item.clone(), item_binding));
         ctx.names
             .push((index.clone(), NameBinding::Derived(list_paths)));
-        let result = (|| {
+        let key = (|| -> Result<Option<KeySpec>, Diagnostic> {
             let key = match el.attr("a:key") {
                 None => None,
                 Some(a) => {
@@ -539,24 +589,18 @@ impl Compiler<'_> {
                     })
                 }
             };
-            let body = match el.attr("a:if") {
-                Some(cond) => {
-                    let cond = self.directive_value(ctx, cond)?;
-                    vec![IrNode::If(vec![(Some(cond), self.plain_element(ctx, el)?)])]
-                }
-                None => self.plain_element(ctx, el)?,
-            };
-            Ok(IrNode::For {
-                list,
-                item,
-                index,
-                key,
-                body,
-            })
+            Ok(key)
         })();
-        ctx.names.pop();
-        ctx.names.pop();
-        Ok(vec![result?])
+        if key.is_err() {
+            ctx.names.pop();
+            ctx.names.pop();
+        }
+        Ok(ForHead {
+            list,
+            item,
+            index,
+            key: key?,
+        })
     }
 
     /// The element itself: built-ins `<block>`, `<template is>`, `<include>`, `<slot>`, or a
@@ -564,36 +608,7 @@ impl Compiler<'_> {
     fn plain_element(&mut self, ctx: &mut Ctx, el: &Element) -> Result<Vec<IrNode>, Diagnostic> {
         match el.name.as_str() {
             "block" => self.nodes(ctx, &el.children),
-            "template" => {
-                let is_attr = el.attr("is").ok_or_else(|| {
-                    ctx.src.error(
-                        el.offset,
-                        "`<template>` needs `name` (to define) or `is` (to use)",
-                    )
-                })?;
-                let is = self.attr_value(ctx, is_attr, "template is")?;
-                if let AttrValue::Static(name) = &is {
-                    if !self.out.scopes[ctx.scope].contains_key(name.trim()) {
-                        let at = is_attr.value.as_ref().map_or(is_attr.offset, |v| v.1);
-                        return Err(ctx.src.error(
-                            at,
-                            format!(
-                                "template `{}` is not defined in this file or its imports",
-                                name.trim()
-                            ),
-                        ));
-                    }
-                }
-                let data = match el.attr("data") {
-                    None => None,
-                    Some(a) => Some(self.template_data(ctx, a)?),
-                };
-                Ok(vec![IrNode::Call {
-                    is,
-                    data,
-                    scope: ctx.scope,
-                }])
-            }
+            "template" => self.template_call(ctx, el),
             "include" => {
                 let attr = el
                     .attr("src")
@@ -621,45 +636,7 @@ impl Compiler<'_> {
                 Ok(vec![IrNode::Slot { name, fallback }])
             }
             _ => {
-                let mut attrs = Vec::new();
-                let mut events = Vec::new();
-                for a in &el.attrs {
-                    if a.name.starts_with("a:") {
-                        if !matches!(
-                            a.name.as_str(),
-                            "a:if"
-                                | "a:elif"
-                                | "a:else"
-                                | "a:for"
-                                | "a:for-item"
-                                | "a:for-index"
-                                | "a:key"
-                        ) {
-                            return Err(ctx
-                                .src
-                                .error(a.offset, format!("unknown directive `{}`", a.name)));
-                        }
-                        if matches!(a.name.as_str(), "a:for-item" | "a:for-index" | "a:key")
-                            && el.attr("a:for").is_none()
-                        {
-                            return Err(ctx.src.error(
-                                a.offset,
-                                format!("`{}` is only meaningful with `a:for`", a.name),
-                            ));
-                        }
-                        continue;
-                    }
-                    let event = EVENT_PREFIXES.iter().find_map(|(prefix, catch)| {
-                        let rest = a.name.strip_prefix(prefix)?;
-                        rest.starts_with(|c: char| c.is_ascii_uppercase())
-                            .then(|| (lower_first(rest), *catch))
-                    });
-                    let value = self.attr_value(ctx, a, &format!("attribute {}", a.name))?;
-                    match event {
-                        Some((name, catch)) => events.push((name, catch, value)),
-                        None => attrs.push((a.name.clone(), value)),
-                    }
-                }
+                let (attrs, events) = self.element_attrs(ctx, el)?;
                 let children = self.nodes(ctx, &el.children)?;
                 Ok(vec![IrNode::Element(IrElement {
                     tag: el.name.clone(),
@@ -669,6 +646,83 @@ impl Compiler<'_> {
                 })])
             }
         }
+    }
+
+    /// `<template is data>`.
+    #[inline(never)]
+    fn template_call(&mut self, ctx: &Ctx, el: &Element) -> Result<Vec<IrNode>, Diagnostic> {
+        let is_attr = el.attr("is").ok_or_else(|| {
+            ctx.src.error(
+                el.offset,
+                "`<template>` needs `name` (to define) or `is` (to use)",
+            )
+        })?;
+        let is = self.attr_value(ctx, is_attr, "template is")?;
+        if let AttrValue::Static(name) = &is {
+            if !self.out.scopes[ctx.scope].contains_key(name.trim()) {
+                let at = is_attr.value.as_ref().map_or(is_attr.offset, |v| v.1);
+                return Err(ctx.src.error(
+                    at,
+                    format!(
+                        "template `{}` is not defined in this file or its imports",
+                        name.trim()
+                    ),
+                ));
+            }
+        }
+        let data = match el.attr("data") {
+            None => None,
+            Some(a) => Some(self.template_data(ctx, a)?),
+        };
+        Ok(vec![IrNode::Call {
+            is,
+            data,
+            scope: ctx.scope,
+        }])
+    }
+
+    /// An element's attributes and event bindings (directives checked, not applied).
+    #[inline(never)]
+    #[allow(clippy::type_complexity)]
+    fn element_attrs(
+        &mut self,
+        ctx: &Ctx,
+        el: &Element,
+    ) -> Result<(Vec<(String, AttrValue)>, Vec<(String, bool, AttrValue)>), Diagnostic> {
+        let mut attrs = Vec::new();
+        let mut events = Vec::new();
+        for a in &el.attrs {
+            if a.name.starts_with("a:") {
+                if !matches!(
+                    a.name.as_str(),
+                    "a:if" | "a:elif" | "a:else" | "a:for" | "a:for-item" | "a:for-index" | "a:key"
+                ) {
+                    return Err(ctx
+                        .src
+                        .error(a.offset, format!("unknown directive `{}`", a.name)));
+                }
+                if matches!(a.name.as_str(), "a:for-item" | "a:for-index" | "a:key")
+                    && el.attr("a:for").is_none()
+                {
+                    return Err(ctx.src.error(
+                        a.offset,
+                        format!("`{}` is only meaningful with `a:for`", a.name),
+                    ));
+                }
+                continue;
+            }
+            let event = EVENT_PREFIXES.iter().find_map(|(prefix, catch)| {
+                let rest = a.name.strip_prefix(prefix)?;
+                rest.starts_with(|c: char| c.is_ascii_uppercase())
+                    .then(|| (lower_first(rest), *catch))
+            });
+            let value = self.attr_value(ctx, a, &format!("attribute {}", a.name))?;
+            match event {
+                Some((name, catch)) => events.push((name, catch, value)),
+                None => attrs.push((a.name.clone(), value)),
+            }
+        }
+        Ok((attrs, events))
     }
 
     /// A directive's value: like an attribute, but a bare directive is an error.
@@ -778,6 +832,34 @@ impl Compiler<'_> {
             paths,
         });
     }
+}
+
+/// Refuses an `a:elif`/`a:else` that follows no `a:if`, or that is combined with another.
+/// (Kept out of `Compiler::nodes` so the recursive path's stack frames stay small.)
+#[inline(never)]
+fn check_chain(
+    ctx: &Ctx,
+    el: &Element,
+    d: &str,
+    attr: &Attr,
+    open_chain: bool,
+) -> Result<(), Diagnostic> {
+    if !open_chain {
+        return Err(ctx.src.error(
+            attr.offset,
+            format!("`{d}` must follow an element with `a:if` or `a:elif`"),
+        ));
+    }
+    if let Some(other) = el
+        .attr(if d == "a:elif" { "a:else" } else { "a:elif" })
+        .or(el.attr("a:if"))
+    {
+        return Err(ctx.src.error(
+            other.offset,
+            format!("`{}` cannot be used together with `{d}`", other.name),
+        ));
+    }
+    Ok(())
 }
 
 fn resolve_name(ctx: &Ctx, name: &str) -> Option<NameBinding> {

@@ -1248,3 +1248,85 @@ impl<'a> Scope<'a> for BTreeMap<String, Value> {
         self.get(name).cloned().map(Cow::Owned)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(src: &str, data: Value) -> Option<Value> {
+        let e = parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+        let scope = Frames {
+            root: &data,
+            vars: vec![],
+        };
+        eval(&e, &scope, &mut NoSjs).map(Cow::into_owned)
+    }
+
+    #[test]
+    fn evaluates_with_javascript_semantics() {
+        let cases: [(&str, Option<Value>); 14] = [
+            ("1 + 2 * 3", Some(json!(7))),
+            ("(1 + 2) * 3", Some(json!(9))),
+            ("'a' + 1 + 2", Some(json!("a12"))),
+            ("1 + 2 + 'a'", Some(json!("3a"))),
+            ("a ? b ? 1 : 2 : 3", Some(json!(2))),
+            ("0 || null || 'x'", Some(json!("x"))),
+            ("0 ?? 'x'", Some(json!(0))),
+            ("missing.deep.path", None),
+            ("[...list, 4][3]", Some(json!(4))),
+            ("{...o, b: 2}", Some(json!({ "a": 1, "b": 2 }))),
+            ("'' == 0", Some(json!(true))),
+            ("'1' !== 1", Some(json!(true))),
+            ("-'3' + +'4'", Some(json!(1))),
+            ("typeof list", Some(json!("object"))),
+        ];
+        for (src, want) in cases {
+            let data = json!({ "a": true, "b": false, "list": [1, 2, 3], "o": { "a": 1, "b": 1 } });
+            assert_eq!(run(src, data), want, "{src}");
+        }
+    }
+
+    #[test]
+    fn reports_where_an_expression_goes_wrong() {
+        let cases = [
+            (
+                "a +",
+                3,
+                "expected a value but found the end of the expression",
+            ),
+            ("a b", 2, "unexpected `b` after the expression"),
+            (
+                "{a: 1",
+                5,
+                "expected `,` or `}` but found the end of the expression",
+            ),
+            ("'abc", 0, "string literal is never closed"),
+            ("a # b", 2, "unexpected character `#` in expression"),
+            ("", 0, "empty expression"),
+        ];
+        for (src, offset, message) in cases {
+            assert_eq!(
+                parse(src),
+                Err(ExprError {
+                    offset,
+                    message: message.into()
+                }),
+                "{src}"
+            );
+        }
+    }
+
+    #[test]
+    fn set_data_keys_parse_into_paths_that_overlap_by_prefix() {
+        let p = |s: &str| DataPath::parse(s).unwrap_or_else(|| panic!("{s}"));
+        assert_eq!(p("list[3].name").to_string(), "list[3].name");
+        assert_eq!(p("a['b c'].d").0.len(), 3);
+        assert!(DataPath::parse("a..b").is_none());
+        assert!(DataPath::parse("a[").is_none());
+        assert!(p("list[*].name").overlaps(&p("list[3]")));
+        assert!(p("list").overlaps(&p("list[3].name")));
+        assert!(!p("list[*].name").overlaps(&p("list[3].price")));
+        assert!(!p("user").overlaps(&p("users")));
+    }
+}

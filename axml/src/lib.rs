@@ -36,6 +36,8 @@ pub use compile::{compile, compile_source, CompiledTemplate, Dependency, SjsImpo
 pub use diagnostic::{Diagnostic, Span};
 pub use expr::{DataPath, PathSegment, SjsHost};
 pub use files::{resolve, DirFiles, FileProvider, MemoryFiles};
+pub use parser::MAX_NESTING;
 pub use render::{
-    render, render_with, to_html, Slots, VElement, VEvent, VNode, MAX_TEMPLATE_DEPTH,
+    render, render_with, to_html, Slots, VElement, VEvent, VNode, MAX_RENDER_DEPTH,
+    MAX_TEMPLATE_DEPTH,
 };

@@ -7,11 +7,15 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::compile::{AttrValue, CompiledTemplate, IrElement, IrNode, KeySpec};
-use crate::expr::{eval, get, to_display, to_js_string, Frames, NoSjs, Part, SjsHost, Val};
+use crate::expr::{eval, get, to_display, to_js_string, Expr, Frames, NoSjs, Part, SjsHost, Val};
 
 /// How deep `<template is>` calls may nest (a template may call itself); deeper calls render
 /// nothing, so a runaway recursion cannot overflow the stack.
 pub const MAX_TEMPLATE_DEPTH: usize = 32;
+
+/// How deep rendering may recurse in all (elements, blocks, template calls); deeper content is
+/// not rendered. Bounds the stack whatever templates call each other.
+pub const MAX_RENDER_DEPTH: usize = 2 * crate::MAX_NESTING;
 
 /// A rendered node.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -126,6 +130,7 @@ pub fn render_with(
         sjs,
         slots,
         depth: 0,
+        nesting: 0,
     };
     let frames = Frames {
         root: data,
@@ -140,14 +145,22 @@ struct Renderer<'t, 'h> {
     t: &'t CompiledTemplate,
     sjs: &'h mut dyn SjsHost,
     slots: &'h Slots,
+    /// `<template is>` calls in progress.
     depth: usize,
+    /// `nodes` calls in progress.
+    nesting: usize,
 }
 
 impl Renderer<'_, '_> {
     fn nodes<'a>(&mut self, nodes: &[IrNode], frames: &Frames<'a>, out: &mut Vec<VNode>) {
+        if self.nesting >= MAX_RENDER_DEPTH {
+            return;
+        }
+        self.nesting += 1;
         for node in nodes {
             self.node(node, frames, out);
         }
+        self.nesting -= 1;
     }
 
     fn value<'a>(&mut self, v: &AttrValue, frames: &Frames<'a>) -> Val<'a> {
@@ -200,95 +213,8 @@ impl Renderer<'_, '_> {
                 index,
                 key,
                 body,
-            } => {
-                let list = self.value(list, frames);
-                let entries: Vec<(Value, Val<'a>)> = match list {
-                    Some(Cow::Borrowed(Value::Array(a))) => a
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (Value::from(i), Some(Cow::Borrowed(v))))
-                        .collect(),
-                    Some(Cow::Owned(Value::Array(a))) => a
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, v)| (Value::from(i), Some(Cow::Owned(v))))
-                        .collect(),
-                    Some(Cow::Borrowed(Value::Object(m))) => m
-                        .iter()
-                        .map(|(k, v)| (Value::String(k.clone()), Some(Cow::Borrowed(v))))
-                        .collect(),
-                    Some(Cow::Owned(Value::Object(m))) => m
-                        .into_iter()
-                        .map(|(k, v)| (Value::String(k), Some(Cow::Owned(v))))
-                        .collect(),
-                    // A string iterates its characters, as `a:for="array"` (no braces) shows.
-                    Some(v) => match v.as_ref() {
-                        Value::String(s) => s
-                            .chars()
-                            .enumerate()
-                            .map(|(i, c)| {
-                                (Value::from(i), Some(Cow::Owned(Value::String(c.into()))))
-                            })
-                            .collect(),
-                        _ => vec![],
-                    },
-                    None => vec![],
-                };
-                for (i, v) in entries {
-                    let mut inner = Frames {
-                        root: frames.root,
-                        vars: frames.vars.clone(),
-                    };
-                    inner.vars.push((item.as_str(), v.clone()));
-                    inner.vars.push((index.as_str(), Some(Cow::Owned(i))));
-                    let key = key.as_ref().map(|k| match k {
-                        KeySpec::This => to_js_string(&v),
-                        KeySpec::Field(f) => to_js_string(&get(
-                            v.clone(),
-                            &Some(Cow::Owned(Value::String(f.clone()))),
-                        )),
-                        KeySpec::Expr(e) => to_js_string(&self.value(e, &inner)),
-                    });
-                    let start = out.len();
-                    self.nodes(body, &inner, out);
-                    if let Some(key) = key {
-                        let produced = out.len() - start;
-                        for (n, node) in out[start..].iter_mut().enumerate() {
-                            if let VNode::Element(e) = node {
-                                // A `<block a:for>` may yield several nodes per item.
-                                e.key = Some(if produced == 1 {
-                                    key.clone()
-                                } else {
-                                    format!("{key}:{n}")
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-            IrNode::Call { is, data, scope } => {
-                let name = to_display(&self.value(is, frames));
-                let Some(&index) = self.t.scopes.get(*scope).and_then(|s| s.get(name.trim()))
-                else {
-                    return;
-                };
-                if self.depth >= MAX_TEMPLATE_DEPTH {
-                    return;
-                }
-                // A template sees only the data it is given.
-                let data = match data {
-                    Some(d) => eval(d, frames, self.sjs).map_or(Value::Null, Cow::into_owned),
-                    None => Value::Object(Map::new()),
-                };
-                let inner = Frames {
-                    root: &data,
-                    vars: vec![],
-                };
-                let t = self.t;
-                self.depth += 1;
-                self.nodes(&t.templates[index].nodes, &inner, out);
-                self.depth -= 1;
-            }
+            } => self.for_each(list, item, index, key.as_ref(), body, frames, out),
+            IrNode::Call { is, data, scope } => self.call(is, data.as_ref(), *scope, frames, out),
             IrNode::Slot { name, fallback } => {
                 let name = to_display(&self.value(name, frames));
                 match self.slots.get(&name) {
@@ -299,7 +225,133 @@ impl Renderer<'_, '_> {
         }
     }
 
+    /// `a:for`: the body once per item, with the loop variables in scope.
+    #[allow(clippy::too_many_arguments)]
+    fn for_each<'a>(
+        &mut self,
+        list: &AttrValue,
+        item: &str,
+        index: &str,
+        key: Option<&KeySpec>,
+        body: &[IrNode],
+        frames: &Frames<'a>,
+        out: &mut Vec<VNode>,
+    ) {
+        let list = self.value(list, frames);
+        let entries: Vec<(Value, Val<'a>)> = match list {
+            Some(Cow::Borrowed(Value::Array(a))) => a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::from(i), Some(Cow::Borrowed(v))))
+                .collect(),
+            Some(Cow::Owned(Value::Array(a))) => a
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::from(i), Some(Cow::Owned(v))))
+                .collect(),
+            Some(Cow::Borrowed(Value::Object(m))) => m
+                .iter()
+                .map(|(k, v)| (Value::String(k.clone()), Some(Cow::Borrowed(v))))
+                .collect(),
+            Some(Cow::Owned(Value::Object(m))) => m
+                .into_iter()
+                .map(|(k, v)| (Value::String(k), Some(Cow::Owned(v))))
+                .collect(),
+            // A string iterates its characters, as `a:for="array"` (no braces) shows.
+            Some(v) => match v.as_ref() {
+                Value::String(s) => s
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| (Value::from(i), Some(Cow::Owned(Value::String(c.into())))))
+                    .collect(),
+                _ => vec![],
+            },
+            None => vec![],
+        };
+        for (i, v) in entries {
+            let mut inner = Frames {
+                root: frames.root,
+                vars: frames.vars.clone(),
+            };
+            inner.vars.push((item, v.clone()));
+            inner.vars.push((index, Some(Cow::Owned(i))));
+            let key = key.map(|k| match k {
+                KeySpec::This => to_js_string(&v),
+                KeySpec::Field(f) => {
+                    to_js_string(&get(v.clone(), &Some(Cow::Owned(Value::String(f.clone())))))
+                }
+                KeySpec::Expr(e) => to_js_string(&self.value(e, &inner)),
+            });
+            let start = out.len();
+            self.nodes(body, &inner, out);
+            if let Some(key) = key {
+                let produced = out.len() - start;
+                for (n, node) in out[start..].iter_mut().enumerate() {
+                    if let VNode::Element(e) = node {
+                        // A `<block a:for>` may yield several nodes per item.
+                        e.key = Some(if produced == 1 {
+                            key.clone()
+                        } else {
+                            format!("{key}:{n}")
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// `<template is data>`: the template's nodes against its own data.
+    #[inline(never)]
+    fn call<'a>(
+        &mut self,
+        is: &AttrValue,
+        data: Option<&Expr>,
+        scope: usize,
+        frames: &Frames<'a>,
+        out: &mut Vec<VNode>,
+    ) {
+        let name = to_display(&self.value(is, frames));
+        let Some(&index) = self.t.scopes.get(scope).and_then(|s| s.get(name.trim())) else {
+            return;
+        };
+        if self.depth >= MAX_TEMPLATE_DEPTH {
+            return;
+        }
+        // A template sees only the data it is given.
+        let data = match data {
+            Some(d) => eval(d, frames, self.sjs).map_or(Value::Null, Cow::into_owned),
+            None => Value::Object(Map::new()),
+        };
+        let inner = Frames {
+            root: &data,
+            vars: vec![],
+        };
+        let t = self.t;
+        self.depth += 1;
+        self.nodes(&t.templates[index].nodes, &inner, out);
+        self.depth -= 1;
+    }
+
     fn element<'a>(&mut self, el: &IrElement, frames: &Frames<'a>) -> VElement {
+        let (attrs, events) = self.attrs(el, frames);
+        let mut children = Vec::new();
+        self.nodes(&el.children, frames, &mut children);
+        VElement {
+            tag: el.tag.clone(),
+            attrs,
+            events,
+            key: None,
+            children,
+        }
+    }
+
+    /// An element's evaluated attributes and event bindings.
+    #[inline(never)]
+    fn attrs<'a>(
+        &mut self,
+        el: &IrElement,
+        frames: &Frames<'a>,
+    ) -> (Vec<(String, Value)>, Vec<VEvent>) {
         let attrs = el
             .attrs
             .iter()
@@ -319,15 +371,7 @@ impl Renderer<'_, '_> {
                 catch: *catch,
             })
             .collect();
-        let mut children = Vec::new();
-        self.nodes(&el.children, frames, &mut children);
-        VElement {
-            tag: el.tag.clone(),
-            attrs,
-            events,
-            key: None,
-            children,
-        }
+        (attrs, events)
     }
 }
 
