@@ -206,11 +206,12 @@ fn open_tag(src: &Source, start: usize) -> Result<(Element, bool, usize), Diagno
             Some(_) => {}
         }
         let attr_start = j;
-        while j < bytes.len()
-            && !bytes[j].is_ascii_whitespace()
-            && !matches!(bytes[j], b'=' | b'>' | b'"' | b'\'' | b'<')
-            && !(bytes[j] == b'/' && bytes.get(j + 1) == Some(&b'>'))
-        {
+        let ends_name = |j: usize| {
+            bytes[j].is_ascii_whitespace()
+                || matches!(bytes[j], b'=' | b'>' | b'"' | b'\'' | b'<')
+                || (bytes[j] == b'/' && bytes.get(j + 1) == Some(&b'>'))
+        };
+        while j < bytes.len() && !ends_name(j) {
             j += 1;
         }
         if j == attr_start {
