@@ -334,10 +334,7 @@ impl Compiler<'_> {
                     let saved = std::mem::replace(&mut ctx.src, src);
                     // An included file's imports and SJS modules apply where it is included;
                     // its `<template name>`s do not (include copies everything but templates).
-                    let only_imports: Vec<Node> = tree
-                        .into_iter()
-                        .filter(|n| matches!(n, Node::Element(e) if matches!(e.name.as_str(), "import" | "import-sjs" | "include")))
-                        .collect();
+                    let only_imports: Vec<Node> = tree.into_iter().filter(is_import).collect();
                     let r = self.declare(ctx, &only_imports);
                     ctx.src = saved;
                     self.including.pop();
@@ -585,6 +582,12 @@ impl Compiler<'_> {
                     } else if raw.contains("{{") {
                         KeySpec::Expr(self.directive_value(ctx, a)?)
                     } else {
+                        // `a:key="id"` reads the item's `id`.
+                        let read =
+                            Expr::Member(Box::new(Expr::Name(item.clone())), raw.to_string());
+                        let mut paths = Vec::new();
+                        collect_paths(&read, &|n| resolve_name(ctx, n), &mut paths);
+                        self.record(ctx, a.offset, "a:key", paths);
                         KeySpec::Field(raw.to_string())
                     })
                 }
@@ -607,7 +610,10 @@ impl Compiler<'_> {
     /// component/element with attributes and children.
     fn plain_element(&mut self, ctx: &mut Ctx, el: &Element) -> Result<Vec<IrNode>, Diagnostic> {
         match el.name.as_str() {
-            "block" => self.nodes(ctx, &el.children),
+            "block" => {
+                check_top_level_only(ctx, el)?;
+                self.nodes(ctx, &el.children)
+            }
             "template" => self.template_call(ctx, el),
             "include" => {
                 let attr = el
@@ -622,7 +628,13 @@ impl Compiler<'_> {
                 let tree = parser::parse(&src)?;
                 self.including.push(path);
                 let saved = std::mem::replace(&mut ctx.src, src);
-                let r = self.nodes(ctx, &tree);
+                // The included file's imports apply here, wherever the include sits (`declare`
+                // saw them already when the include is at the top level; doing it twice is
+                // harmless: imports are cached).
+                let imports: Vec<Node> = tree.iter().filter(|n| is_import(n)).cloned().collect();
+                let r = self
+                    .declare(ctx, &imports)
+                    .and_then(|()| self.nodes(ctx, &tree));
                 ctx.src = saved;
                 self.including.pop();
                 r
@@ -636,6 +648,7 @@ impl Compiler<'_> {
                 Ok(vec![IrNode::Slot { name, fallback }])
             }
             _ => {
+                check_top_level_only(ctx, el)?;
                 let (attrs, events) = self.element_attrs(ctx, el)?;
                 let children = self.nodes(ctx, &el.children)?;
                 Ok(vec![IrNode::Element(IrElement {
@@ -858,6 +871,35 @@ fn check_chain(
             other.offset,
             format!("`{}` cannot be used together with `{d}`", other.name),
         ));
+    }
+    Ok(())
+}
+
+/// `<import>`, `<import-sjs>` and `<include>`: what `declare` reads of an included file.
+fn is_import(n: &Node) -> bool {
+    matches!(n, Node::Element(e) if matches!(e.name.as_str(), "import" | "import-sjs" | "include"))
+}
+
+/// `<template name>`, `<import>` and `<import-sjs>` count only at a file's top level; refuse
+/// them inside an element rather than ignore them.
+#[inline(never)]
+fn check_top_level_only(ctx: &Ctx, el: &Element) -> Result<(), Diagnostic> {
+    for child in &el.children {
+        if let Node::Element(c) = child {
+            let what = match c.name.as_str() {
+                "template" if c.attr("name").is_some() => "`<template name>`",
+                "import" => "`<import>`",
+                "import-sjs" => "`<import-sjs>`",
+                _ => continue,
+            };
+            return Err(ctx.src.error(
+                c.offset,
+                format!(
+                    "{what} must be at the top level of the file, not inside `<{}>`",
+                    el.name
+                ),
+            ));
+        }
     }
     Ok(())
 }

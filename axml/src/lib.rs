@@ -24,6 +24,8 @@
 //! assert!(page.affected_by("title").is_empty());
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod acss;
 mod compile;
 mod diagnostic;

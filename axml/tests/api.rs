@@ -124,6 +124,7 @@ fn each_binding_names_the_data_paths_it_reads() {
             "2:14 attribute class = active",
             "2:38 text = title",
             "3:14 a:for = list",
+            "3:24 a:key = list[*].id",
             "3:41 text = list[*].name",
             "3:67 text = i, list[*].price",
             "4:7 text = user.profile.name, list",
@@ -149,7 +150,8 @@ fn set_data_of_one_path_affects_only_the_bindings_that_read_it() {
     assert_eq!(affected("user.avatar"), Vec::<String>::new());
     assert_eq!(affected("i"), ["3:67"]);
     // A key that is not a path is treated as touching everything (never missing an update).
-    assert_eq!(affected("list[").len(), 7);
+    assert_eq!(affected("list[").len(), 8);
+    assert_eq!(affected("list[0].id"), ["3:14", "3:24", "4:7"]);
 }
 
 #[test]
