@@ -352,7 +352,9 @@ impl Compiler<'_> {
             let Some(name) = static_value(el.attr("name")) else {
                 continue;
             };
-            let index = self.out.scopes[ctx.scope][&name];
+            let Some(&index) = self.out.scopes[ctx.scope].get(&name) else {
+                continue;
+            };
             let saved_names = std::mem::take(&mut ctx.names);
             let saved_template = ctx.template.replace(name);
             let body = self.nodes(ctx, &el.children);
