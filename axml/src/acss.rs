@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Source};
-use crate::files::{resolve, FileProvider};
+use crate::files::{looked_for, read_reference, resolve, FileProvider};
 
 /// The class the `page` selector becomes; the renderer sets it on the page's root element.
 pub const PAGE_CLASS: &str = "a-page";
@@ -264,19 +264,22 @@ fn import(
             "`@import` needs a quoted path, e.g. `@import \"./common.acss\";`",
         ));
     }
-    let path = resolve(&src.name, reference)
-        .ok_or_else(|| src.error(at, format!("`{reference}` is not a valid path")))?;
+    let (path, text) = read_reference(files, &src.name, reference, None).map_err(|looked| {
+        let message = if looked.is_empty() {
+            format!("`{reference}` is not a valid path")
+        } else {
+            format!(
+                "imported style sheet `{reference}` not found (looked for {})",
+                looked_for(&looked)
+            )
+        };
+        src.error(at, message)
+    })?;
     if stack.contains(&path) {
         let mut chain = stack.clone();
         chain.push(path);
         return Err(src.error(at, format!("@import cycle: {}", chain.join(" → "))));
     }
-    let text = files.read(&path).ok_or_else(|| {
-        src.error(
-            at,
-            format!("imported style sheet `{reference}` not found (looked for `{path}`)"),
-        )
-    })?;
     stack.push(path.clone());
     let r = sheet(&Arc::new(Source::new(&path, text)), files, opts, stack, out);
     stack.pop();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Source, Span};
 use crate::expr::{self, collect_paths, DataPath, Expr, NameBinding, Part, PathSegment};
-use crate::files::{resolve, FileProvider};
+use crate::files::{looked_for, read_reference, resolve, FileProvider};
 use crate::parser::{self, Attr, Element, Node, MAX_NESTING};
 
 /// A compiled page or component template, ready to [`render`](crate::render).
@@ -232,24 +232,18 @@ impl Compiler<'_> {
             ctx.src
                 .error(attr.offset, format!("`{}` needs a path", attr.name))
         })?;
-        let path = resolve(&ctx.src.name, reference)
-            .map(|p| {
-                if p.rsplit('/').next().is_some_and(|f| f.contains('.')) {
-                    p
+        let (path, text) = read_reference(self.files, &ctx.src.name, reference, Some("axml"))
+            .map_err(|looked| {
+                let message = if looked.is_empty() {
+                    format!("`{reference}` is not a valid path")
                 } else {
-                    p + ".axml"
-                }
-            })
-            .ok_or_else(|| {
-                ctx.src
-                    .error(*at, format!("`{reference}` is not a valid path"))
+                    format!(
+                        "{what} `{reference}` not found (looked for {})",
+                        looked_for(&looked)
+                    )
+                };
+                ctx.src.error(*at, message)
             })?;
-        let text = self.files.read(&path).ok_or_else(|| {
-            ctx.src.error(
-                *at,
-                format!("{what} `{reference}` not found (looked for `{path}`)"),
-            )
-        })?;
         if !self.out.files.contains(&path) {
             self.out.files.push(path.clone());
         }

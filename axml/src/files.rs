@@ -86,9 +86,74 @@ pub fn resolve(from: &str, reference: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// Reads what `reference` (written in the file `from`) names: resolved against `from`, and for
+/// a bare reference (`third-party/x.axml`: neither `./`, `../` nor `/`), also the package of
+/// that name under the root `node_modules`, as the AXML and ACSS docs allow. `extension` is
+/// added to a last segment without one. Returns the path found and the text, or every path
+/// looked at.
+pub(crate) fn read_reference(
+    files: &dyn FileProvider,
+    from: &str,
+    reference: &str,
+    extension: Option<&str>,
+) -> Result<(String, String), Vec<String>> {
+    let with_extension = |p: String| match extension {
+        Some(ext) if !p.rsplit('/').next().is_some_and(|f| f.contains('.')) => format!("{p}.{ext}"),
+        _ => p,
+    };
+    let trimmed = reference.trim();
+    let mut candidates: Vec<String> = resolve(from, trimmed)
+        .into_iter()
+        .map(with_extension)
+        .collect();
+    let bare =
+        !trimmed.starts_with("./") && !trimmed.starts_with("../") && !trimmed.starts_with('/');
+    if bare {
+        if let Some(p) = resolve("", &format!("node_modules/{trimmed}")) {
+            candidates.push(with_extension(p));
+        }
+    }
+    for path in &candidates {
+        if let Some(text) = files.read(path) {
+            return Ok((path.clone(), text));
+        }
+    }
+    Err(candidates)
+}
+
+/// `` `a` `` or `` `a` or `b` ``, for "not found" messages.
+pub(crate) fn looked_for(paths: &[String]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::resolve;
+    use super::{read_reference, resolve, MemoryFiles};
+
+    #[test]
+    fn bare_references_also_look_in_node_modules() {
+        let mut files = MemoryFiles::new();
+        files.insert("node_modules/ui/card.axml", "npm");
+        files.insert("pages/a/local.axml", "local");
+        let read = |r: &str| read_reference(&files, "pages/a/index.axml", r, Some("axml"));
+        assert_eq!(
+            read("ui/card"),
+            Ok(("node_modules/ui/card.axml".into(), "npm".into()))
+        );
+        assert_eq!(
+            read("local"),
+            Ok(("pages/a/local.axml".into(), "local".into()))
+        );
+        assert_eq!(
+            read("./ui/card"),
+            Err(vec!["pages/a/ui/card.axml".to_string()])
+        );
+        assert_eq!(read("missing.axml").map_err(|e| e.len()), Err(2));
+    }
 
     #[test]
     fn resolves_relative_absolute_and_parent_paths() {
