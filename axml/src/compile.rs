@@ -806,7 +806,8 @@ impl Compiler<'_> {
         let mut first_expr = None;
         for part in &mut parts {
             match part {
-                Part::Text(t) => *t = decode_entities(t),
+                Part::Text(t) if t.contains('&') => *t = decode_entities(t),
+                Part::Text(_) => {}
                 Part::Expr(e, offset) => {
                     expr::bind_sjs(e, &|n| ctx.sjs.contains(n));
                     collect_paths(e, &|n| resolve_name(ctx, n), &mut paths);

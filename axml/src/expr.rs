@@ -289,7 +289,7 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
 /// (`{{...item, index: 1}}`, `{{a: 1, b}}`).
 pub fn parse_template_data(src: &str) -> Result<Expr, ExprError> {
     let whole = parse(src);
-    if whole.is_ok() && !src.trim_start().starts_with("...") {
+    if whole.is_ok() {
         return whole;
     }
     let mut p = Parser {
@@ -298,10 +298,10 @@ pub fn parse_template_data(src: &str) -> Result<Expr, ExprError> {
     };
     match p.object_body(0, &Tok::End) {
         Ok(props) => Ok(Expr::Object(props)),
-        Err(body_err) => Err(whole
-            .err()
-            .filter(|_| !src.contains(':') && !src.contains("..."))
-            .unwrap_or(body_err)),
+        // Report the error of the reading the author meant: an object body when it has the
+        // marks of one, an expression otherwise.
+        Err(body_err) if src.contains(':') || src.contains("...") => Err(body_err),
+        Err(_) => whole,
     }
 }
 
