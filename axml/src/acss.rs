@@ -21,6 +21,27 @@ use crate::files::{looked_for, read_reference, resolve, FileProvider};
 /// The class the `page` selector becomes; the renderer sets it on the page's root element.
 pub const PAGE_CLASS: &str = "a-page";
 
+/// How deep `@media`/`@supports` blocks and `@import` chains may nest; deeper input is refused
+/// (real style sheets nest two or three levels), so no input can exhaust the stack.
+pub const MAX_NESTING: usize = 32;
+
+/// Where a block of rules sits: how deep, and whether inside `@keyframes` (whose selectors
+/// are `from`/`50%`, not to be rewritten).
+#[derive(Clone, Copy, Default)]
+struct Block {
+    depth: usize,
+    keyframes: bool,
+}
+
+impl Block {
+    fn inner(self, keyframes: bool) -> Block {
+        Block {
+            depth: self.depth + 1,
+            keyframes,
+        }
+    }
+}
+
 /// How `rpx` lengths are written out.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum Rpx {
@@ -71,7 +92,17 @@ fn sheet(
     out: &mut String,
 ) -> Result<(), Diagnostic> {
     let text = strip_comments(src)?;
-    rules(src, &text, 0, text.len(), files, opts, stack, out, false)
+    rules(
+        src,
+        &text,
+        0,
+        text.len(),
+        files,
+        opts,
+        stack,
+        out,
+        Block::default(),
+    )
 }
 
 /// Replaces comments by spaces (keeping offsets), refusing an unclosed one.
@@ -173,7 +204,7 @@ fn rules(
     opts: &AcssOptions,
     stack: &mut Vec<String>,
     out: &mut String,
-    keyframes: bool,
+    block: Block,
 ) -> Result<(), Diagnostic> {
     loop {
         while i < end && text.as_bytes()[i].is_ascii_whitespace() {
@@ -189,6 +220,11 @@ fn rules(
                 return Err(src.error(stop, "unexpected `}` with no open `{`"))
             }
             Some(b'{') if stop < end => {
+                if block.depth >= MAX_NESTING {
+                    return Err(
+                        src.error(stop, format!("blocks nest more than {MAX_NESTING} deep"))
+                    );
+                }
                 let close = matching_brace(src, text, stop, end)?;
                 if let Some(at_rule) = prelude.strip_prefix('@') {
                     let name = at_rule
@@ -199,11 +235,29 @@ fn rules(
                     out.push_str(" {\n");
                     match name.to_ascii_lowercase().as_str() {
                         "media" | "supports" | "document" | "layer" | "container" => {
-                            rules(src, text, stop + 1, close, files, opts, stack, out, false)?;
+                            rules(
+                                src,
+                                text,
+                                stop + 1,
+                                close,
+                                files,
+                                opts,
+                                stack,
+                                out,
+                                block.inner(false),
+                            )?;
                         }
-                        n if n.ends_with("keyframes") => {
-                            rules(src, text, stop + 1, close, files, opts, stack, out, true)?
-                        }
+                        n if n.ends_with("keyframes") => rules(
+                            src,
+                            text,
+                            stop + 1,
+                            close,
+                            files,
+                            opts,
+                            stack,
+                            out,
+                            block.inner(true),
+                        )?,
                         _ => out.push_str(&declarations(&text[stop + 1..close], opts.rpx)),
                     }
                     out.push_str("}\n");
@@ -211,7 +265,7 @@ fn rules(
                     if prelude.is_empty() {
                         return Err(src.error(stop, "a rule needs a selector before `{`"));
                     }
-                    let selector = if keyframes {
+                    let selector = if block.keyframes {
                         prelude.to_string()
                     } else {
                         selectors(prelude, opts)
@@ -275,6 +329,9 @@ fn import(
         };
         src.error(at, message)
     })?;
+    if stack.len() > MAX_NESTING {
+        return Err(src.error(at, format!("@imports nest more than {MAX_NESTING} deep")));
+    }
     if stack.contains(&path) {
         let mut chain = stack.clone();
         chain.push(path);

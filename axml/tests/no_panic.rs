@@ -271,3 +271,34 @@ fn hostile_shapes_are_refused_or_bounded_not_overflowed() {
     let t = compile("a.axml", &files).unwrap_or_else(|d| panic!("{d}"));
     assert_eq!(render(&t, &json!({})).len(), 1);
 }
+
+#[test]
+fn deeply_nested_style_blocks_are_refused_not_overflowed() {
+    let mut files = MemoryFiles::new();
+    files.insert(
+        "a.acss",
+        format!(
+            "{}.a {{ width: 1rpx; }}{}",
+            "@media screen {".repeat(100_000),
+            "}".repeat(100_000)
+        ),
+    );
+    let err = compile_acss("a.acss", &files, &AcssOptions::default())
+        .err()
+        .map(|d| d.message)
+        .unwrap_or_default();
+    assert!(err.contains("nest more than"), "{err}");
+    // A chain of imports, each file importing the next, is bounded too.
+    let mut files = MemoryFiles::new();
+    for i in 0..10_000 {
+        files.insert(
+            &format!("s{i}.acss"),
+            format!("@import \"./s{}.acss\";", i + 1),
+        );
+    }
+    let err = compile_acss("s0.acss", &files, &AcssOptions::default())
+        .err()
+        .map(|d| d.message)
+        .unwrap_or_default();
+    assert!(err.contains("nest more than"), "{err}");
+}
