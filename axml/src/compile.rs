@@ -318,6 +318,7 @@ impl Compiler<'_> {
                         .attr("src")
                         .ok_or_else(|| ctx.src.error(el.offset, "`<include>` needs `src`"))?;
                     let (path, src) = self.read(ctx, attr, "included file")?;
+                    check_file_depth(ctx, attr, &self.including, "includes")?;
                     if self.including.contains(&path) {
                         return Err(ctx
                             .src
@@ -370,6 +371,7 @@ impl Compiler<'_> {
         if let Some(&scope) = self.imported.get(path) {
             return Ok(scope);
         }
+        check_file_depth(ctx, attr, &self.importing, "imports")?;
         if self.importing.iter().any(|p| p == path) {
             let mut chain = self.importing.clone();
             chain.push(path.to_string());
@@ -616,6 +618,7 @@ impl Compiler<'_> {
                     .attr("src")
                     .ok_or_else(|| ctx.src.error(el.offset, "`<include>` needs `src`"))?;
                 let (path, src) = self.read(ctx, attr, "included file")?;
+                check_file_depth(ctx, attr, &self.including, "includes")?;
                 if self.including.contains(&path) {
                     return Err(ctx
                         .src
@@ -867,6 +870,25 @@ fn check_chain(
         return Err(ctx.src.error(
             other.offset,
             format!("`{}` cannot be used together with `{d}`", other.name),
+        ));
+    }
+    Ok(())
+}
+
+/// How deep chains of imports (a imports b imports c …) or includes may go; longer ones are
+/// refused, so the recursion over them stays bounded.
+pub const MAX_FILE_DEPTH: usize = 32;
+
+fn check_file_depth(
+    ctx: &Ctx,
+    attr: &Attr,
+    chain: &[String],
+    what: &str,
+) -> Result<(), Diagnostic> {
+    if chain.len() > MAX_FILE_DEPTH {
+        return Err(ctx.src.error(
+            attr.offset,
+            format!("{what} nest more than {MAX_FILE_DEPTH} deep"),
         ));
     }
     Ok(())

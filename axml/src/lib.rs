@@ -34,7 +34,9 @@ mod files;
 mod parser;
 mod render;
 
-pub use compile::{compile, compile_source, CompiledTemplate, Dependency, SjsImport};
+pub use compile::{
+    compile, compile_source, CompiledTemplate, Dependency, SjsImport, MAX_FILE_DEPTH,
+};
 pub use diagnostic::{Diagnostic, Span};
 pub use expr::{DataPath, PathSegment, SjsHost};
 pub use files::{resolve, DirFiles, FileProvider, MemoryFiles};

@@ -302,3 +302,24 @@ fn deeply_nested_style_blocks_are_refused_not_overflowed() {
         .unwrap_or_default();
     assert!(err.contains("nest more than"), "{err}");
 }
+
+#[test]
+fn long_chains_of_imports_and_includes_are_refused_not_overflowed() {
+    for tag in ["import", "include"] {
+        let mut files = MemoryFiles::new();
+        for i in 0..10_000 {
+            files.insert(
+                &format!("t{i}.axml"),
+                format!(
+                    "<{tag} src=\"./t{}.axml\"/><template name=\"t{i}\"><text/></template>",
+                    i + 1
+                ),
+            );
+        }
+        let err = compile("t0.axml", &files)
+            .err()
+            .map(|d| d.message)
+            .unwrap_or_default();
+        assert!(err.contains("nest more than"), "{tag}: {err}");
+    }
+}
