@@ -164,6 +164,23 @@ fn main() {
         );
     }
 
+    // Minified: the 256 KB page on one line (with non-ASCII text), where columns are counted.
+    let page = large_template(256).replace('\n', " ");
+    let mut files = MemoryFiles::new();
+    files.insert("index.axml", page.clone());
+    let one_line_t = time(budget, || {
+        black_box(
+            compile("index.axml", &files)
+                .map(|t| t.dependencies().len())
+                .unwrap_or(0),
+        );
+    });
+    println!("\nthe 256 KB page minified to one line:");
+    println!(
+        "  axml compile            {:>10.0} KB/s",
+        kb_per_s(page.len(), one_line_t)
+    );
+
     let cases = corpus();
     let total: usize = cases.iter().map(|c| c.2).sum();
     let corpus_t = time(budget, || {

@@ -1,5 +1,6 @@
 //! Where a piece of source is, and the compile error that points at it.
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -30,6 +31,12 @@ pub(crate) struct Source {
     /// The file's text.
     pub text: String,
     line_starts: Vec<usize>,
+    /// Per line, whether it is ASCII: then a column is a byte difference, with no counting
+    /// (a minified template is one long line with thousands of bindings).
+    line_ascii: Vec<bool>,
+    /// The last span computed on a non-ASCII line, `(line, offset, column)`: spans come in
+    /// increasing order, so counting resumes from there instead of the line's start.
+    last: Cell<(usize, usize, usize)>,
 }
 
 impl Source {
@@ -37,10 +44,20 @@ impl Source {
     pub fn new(name: &str, text: String) -> Source {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let line_ascii = line_starts
+            .iter()
+            .enumerate()
+            .map(|(n, &start)| {
+                let end = line_starts.get(n + 1).copied().unwrap_or(text.len());
+                text.as_bytes()[start..end].is_ascii()
+            })
+            .collect();
         Source {
             name: name.into(),
             text,
             line_starts,
+            line_ascii,
+            last: Cell::new((0, 0, 1)),
         }
     }
 
@@ -52,7 +69,18 @@ impl Source {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = if self.line_ascii[line - 1] {
+            offset - start + 1
+        } else {
+            let (last_line, last_offset, last_column) = self.last.get();
+            let column = if last_line == line && last_offset <= offset {
+                last_column + self.text[last_offset..offset].chars().count()
+            } else {
+                self.text[start..offset].chars().count() + 1
+            };
+            self.last.set((line, offset, column));
+            column
+        };
         Span {
             file: self.name.clone(),
             line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -121,3 +149,35 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    #[test]
+    fn columns_count_characters_in_any_order_of_lookup() {
+        let text = "ab\n价格{{x}} 价{{y}}\n{{z}}".to_string();
+        let src = Source::new("a.axml", text.clone());
+        let expected = |offset: usize| {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            (
+                text[..offset].matches('\n').count() + 1,
+                text[start..offset].chars().count() + 1,
+            )
+        };
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        // Forward, backward and jumping lookups all agree with counting from the line start.
+        for &o in offsets
+            .iter()
+            .chain(offsets.iter().rev())
+            .chain(offsets.iter().step_by(3))
+        {
+            let span = src.span(o);
+            assert_eq!(
+                (span.line as usize, span.column as usize),
+                expected(o),
+                "offset {o}"
+            );
+        }
+    }
+}
