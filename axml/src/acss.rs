@@ -13,7 +13,7 @@
 //!   are left alone.
 //! - Comments are dropped; everything else is passed through as written.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use crate::diagnostic::{Diagnostic, Source};
 use crate::files::{looked_for, read_reference, resolve, FileProvider};
@@ -74,7 +74,7 @@ pub fn compile_acss(
     let mut out = String::new();
     let mut stack = vec![path.clone()];
     sheet(
-        &Arc::new(Source::new(&path, text)),
+        &Rc::new(Source::new(&path, text)),
         files,
         options,
         &mut stack,
@@ -85,7 +85,7 @@ pub fn compile_acss(
 
 /// Converts one file's rules, inlining its `@import`s, appending to `out`.
 fn sheet(
-    src: &Arc<Source>,
+    src: &Rc<Source>,
     files: &dyn FileProvider,
     opts: &AcssOptions,
     stack: &mut Vec<String>,
@@ -196,7 +196,7 @@ fn matching_brace(src: &Source, text: &str, open: usize, end: usize) -> Result<u
 
 #[allow(clippy::too_many_arguments)]
 fn rules(
-    src: &Arc<Source>,
+    src: &Rc<Source>,
     text: &str,
     mut i: usize,
     end: usize,
@@ -297,7 +297,7 @@ fn rules(
 }
 
 fn import(
-    src: &Arc<Source>,
+    src: &Rc<Source>,
     at: usize,
     rest: &str,
     files: &dyn FileProvider,
@@ -338,7 +338,7 @@ fn import(
         return Err(src.error(at, format!("@import cycle: {}", chain.join(" → "))));
     }
     stack.push(path.clone());
-    let r = sheet(&Arc::new(Source::new(&path, text)), files, opts, stack, out);
+    let r = sheet(&Rc::new(Source::new(&path, text)), files, opts, stack, out);
     stack.pop();
     r
 }

@@ -3,7 +3,7 @@
 //! data paths of every binding recorded.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::rc::Rc;
 
 use crate::diagnostic::{Diagnostic, Source, Span};
 use crate::expr::{self, collect_paths, DataPath, Expr, NameBinding, Part, PathSegment};
@@ -174,7 +174,7 @@ pub fn compile_source(
         including: vec![path.to_string()],
         depth: 0,
     };
-    let src = Arc::new(Source::new(path, text));
+    let src = Rc::new(Source::new(path, text));
     c.out.files.push(path.to_string());
     let tree = parser::parse(&src)?;
     let scope = c.new_scope();
@@ -203,7 +203,7 @@ struct Compiler<'f> {
 
 /// What the code being compiled sees.
 struct Ctx {
-    src: Arc<Source>,
+    src: Rc<Source>,
     /// Which templates `<template is>` finds.
     scope: usize,
     /// `<import-sjs>` module names.
@@ -227,7 +227,7 @@ impl Compiler<'_> {
         ctx: &Ctx,
         attr: &Attr,
         what: &str,
-    ) -> Result<(String, Arc<Source>), Diagnostic> {
+    ) -> Result<(String, Rc<Source>), Diagnostic> {
         let (reference, at) = attr.value.as_ref().ok_or_else(|| {
             ctx.src
                 .error(attr.offset, format!("`{}` needs a path", attr.name))
@@ -247,7 +247,7 @@ impl Compiler<'_> {
         if !self.out.files.contains(&path) {
             self.out.files.push(path.clone());
         }
-        Ok((path.clone(), Arc::new(Source::new(&path, text))))
+        Ok((path.clone(), Rc::new(Source::new(&path, text))))
     }
 
     /// First pass over a file's top level: `<import>`, `<import-sjs>`, `<template name>` and
@@ -365,7 +365,7 @@ impl Compiler<'_> {
         &mut self,
         ctx: &Ctx,
         path: &str,
-        src: Arc<Source>,
+        src: Rc<Source>,
         attr: &Attr,
     ) -> Result<usize, Diagnostic> {
         if let Some(&scope) = self.imported.get(path) {

@@ -225,3 +225,12 @@ fn a_missing_entry_is_a_diagnostic_naming_it() {
         "{err}"
     );
 }
+
+#[test]
+fn compiled_templates_and_trees_can_cross_threads() {
+    // The sandbox compiles on tokio's worker threads and may cache templates between them.
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<axml::CompiledTemplate>();
+    send_sync::<VNode>();
+    send_sync::<axml::Diagnostic>();
+}
