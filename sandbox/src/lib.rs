@@ -117,6 +117,12 @@ pub enum StartError {
     /// Keys could not be generated or read.
     #[error("keys: {0}")]
     Keys(String),
+    /// The notification dispatcher's HTTP client could not be built.
+    #[error(transparent)]
+    Dispatcher(#[from] notify::DispatcherError),
+    /// An outgoing HTTP client (the relay's) could not be built.
+    #[error("HTTP client: {0}")]
+    HttpClient(String),
 }
 
 /// A sandbox bound to its ports, ready to run.
@@ -172,12 +178,29 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
             .await
             .map_err(|e| StartError::Keys(e.to_string()))??
     };
-    let dispatcher = Dispatcher::new(store.clone(), boot.wallet.clone(), config.schedule());
+    let interrupted = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || store.interrupt_sending())
+            .await
+            .map_err(|e| StartError::Keys(e.to_string()))??
+    };
+    if interrupted > 0 {
+        tracing::warn!(
+            count = interrupted,
+            "notification attempts cut by the last stop marked interrupted; they are retried now"
+        );
+    }
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        boot.wallet.clone(),
+        config.schedule(),
+        config.notify_timeout(),
+    )?;
     let relay_client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(32)
         .build()
-        .map_err(|e| StartError::Keys(e.to_string()))?;
+        .map_err(|e| StartError::HttpClient(format!("relay: {e}")))?;
     let state = Arc::new(AppState {
         store,
         wallet_public_pem: boot.wallet.public().to_pem(),
