@@ -178,18 +178,6 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
             .await
             .map_err(|e| StartError::Keys(e.to_string()))??
     };
-    let interrupted = {
-        let store = store.clone();
-        tokio::task::spawn_blocking(move || store.interrupt_sending())
-            .await
-            .map_err(|e| StartError::Keys(e.to_string()))??
-    };
-    if interrupted > 0 {
-        tracing::warn!(
-            count = interrupted,
-            "notification attempts cut by the last stop marked interrupted; they are retried now"
-        );
-    }
     let dispatcher = Dispatcher::new(
         store.clone(),
         boot.wallet.clone(),
@@ -253,6 +241,18 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let state = self.state.clone();
+        // Attempts the last run left `sending` (a crash, a kill) become `interrupted` before
+        // the dispatcher starts; their notifications are due and go out again at once.
+        let store = state.store.clone();
+        match tokio::task::spawn_blocking(move || store.interrupt_sending()).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::warn!(
+                count = n,
+                "notification attempts cut by the last stop marked interrupted; retrying them"
+            ),
+            Ok(Err(e)) => tracing::error!(error = %e, "could not mark interrupted attempts"),
+            Err(e) => tracing::error!(error = %e, "could not mark interrupted attempts"),
+        }
         let dispatcher = tokio::spawn(state.dispatcher.clone().run());
         let settler = tokio::spawn(settle_loop(state.clone()));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
