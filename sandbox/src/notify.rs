@@ -534,6 +534,50 @@ mod tests {
         assert_eq!(a.attempts(), 8);
     }
 
+    fn due(id: i64, url: &str) -> DueNotification {
+        DueNotification {
+            id,
+            url: url.to_string(),
+            due_at: id,
+        }
+    }
+
+    #[test]
+    fn hosts_are_scheme_host_and_port() {
+        assert_eq!(host_key("http://a.example/x?y"), "http://a.example:80");
+        assert_eq!(host_key("https://a.example/"), "https://a.example:443");
+        assert_eq!(host_key("http://127.0.0.1:9/n"), "http://127.0.0.1:9");
+        assert_ne!(host_key("http://a:1/"), host_key("http://a:2/"));
+        assert_eq!(host_key("not a url"), "not a url");
+    }
+
+    #[test]
+    fn a_host_with_many_due_rows_does_not_crowd_out_another() {
+        // 300 rows for one host, then one for another host, due last.
+        let mut rows: Vec<_> = (0..300).map(|i| due(i, "http://hang:1/n")).collect();
+        rows.push(due(300, "http://ok:2/n"));
+        let picked = fair_pick(&rows, &InFlight::default(), 4, 256);
+        let ids: Vec<i64> = picked.iter().map(|(r, _)| r.id).collect();
+        assert_eq!(ids, [0, 300, 1, 2, 3], "round-robin, 4 per host");
+
+        // The same with the hanging host's 4 slots already taken: only the other one goes.
+        let mut flight = InFlight::default();
+        for id in 0..4 {
+            flight.add(id, "http://hang:1");
+        }
+        let picked = fair_pick(&rows, &flight, 4, 256);
+        assert_eq!(picked.len(), 1);
+        assert_eq!(picked[0].0.id, 300);
+
+        // The total cap holds across hosts.
+        let many: Vec<_> = (0..50)
+            .map(|i| due(i, &format!("http://h{i}:1/n")))
+            .collect();
+        assert_eq!(fair_pick(&many, &InFlight::default(), 4, 8).len(), 8);
+        flight.remove(0, "http://hang:1");
+        assert_eq!(flight.len(), 3);
+    }
+
     #[test]
     fn only_s_acknowledges() {
         let s =
