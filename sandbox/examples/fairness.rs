@@ -220,7 +220,9 @@ async fn lags(a: &Args, hanging: Hanging) -> (Vec<i64>, usize) {
         Hanging::None => {}
         Hanging::OneHost => {
             let base = hanging_host(accepted.clone()).await;
-            urls = (0..a.hanging).map(|i| format!("{base}/notify/{i}")).collect();
+            urls = (0..a.hanging)
+                .map(|i| format!("{base}/notify/{i}"))
+                .collect();
         }
         Hanging::ManyHosts => {
             for _ in 0..a.hanging {
@@ -331,7 +333,11 @@ async fn main() {
     ] {
         let started = Instant::now();
         let (lags, held) = lags(&a, hanging).await;
-        let n = if hanging == Hanging::None { 0 } else { a.hanging };
+        let n = if hanging == Hanging::None {
+            0
+        } else {
+            a.hanging
+        };
         println!(
             "  {name:<28} N={n:<4} lag p50 {:>4} ms  p99 {:>5} ms  max {:>5} ms  ({} hanging connections held; {:.1} s)",
             percentile(&lags, 0.5),

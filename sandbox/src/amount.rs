@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(checked_balance(MAX_BALANCE, 1), None);
         assert_eq!(checked_balance(i64::MAX, 1), None);
         assert_eq!(checked_balance(i64::MIN, -1), None);
-        assert!(MAX_VALUE < (1i64 << 53) - 1, "exact as a JS number");
+        const { assert!(MAX_VALUE < (1i64 << 53) - 1, "exact as a JS number") };
     }
 
     #[test]

@@ -217,7 +217,7 @@ pub async fn confirm(
         Err(TransitionError::Balance(e)) => json_error(
             StatusCode::CONFLICT,
             "BALANCE_UNAVAILABLE",
-            &format!("{e}; nothing was debited"),
+            format!("{e}; nothing was debited"),
         ),
         Err(e) => storage_error(e),
     }

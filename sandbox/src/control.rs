@@ -370,7 +370,7 @@ fn notification_json(
     let waiting = n
         .next_attempt_at
         .filter(|at| n.status == "PENDING" && *at <= now)
-        .filter(|_| attempts.last().map_or(true, |a| a.state != "sending"))
+        .filter(|_| attempts.last().is_none_or(|a| a.state != "sending"))
         .map(|at| now - at);
     let lag_ms = waiting.or_else(|| attempts.last().and_then(|a| a.lag_ms));
     Ok(json!({

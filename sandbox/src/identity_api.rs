@@ -434,7 +434,8 @@ pub fn inquiry_user_info(
 }
 
 /// The buyer of a `pay` request: `order.buyer.referenceBuyerId`, `order.buyer.buyerId` or
-/// `userId`, which must name a sandbox user (else `PARAM_ILLEGAL` naming the field).
+/// `userId`, which must name a sandbox user (else `PARAM_ILLEGAL` naming the field). Stored as
+/// the merchant's reference; it pays only when bound ([`bound_buyer`]).
 pub fn buyer_of(state: &State, json: &Map<String, Value>) -> Result<Option<String>, ApiError> {
     let buyer = json
         .get("order")

@@ -1,10 +1,12 @@
 //! `notifyPayment`: signed webhooks to the merchant's `paymentNotifyUrl`, from a durable outbox.
 //!
 //! A final state queues one outbox row in the same transaction that made it final (see
-//! `store::finalize`). The [`Dispatcher`] sends due rows, records every attempt, and schedules
-//! the next one on the retry schedule until the merchant answers `resultStatus: "S"`.
-//! Nothing is kept only in memory: after a restart the dispatcher finds the pending rows and
-//! resumes where it stopped.
+//! `store::finalize`). The [`Dispatcher`] sends due rows, fairly across merchant hosts
+//! ([`fair_pick`]), logs every attempt as `sending` before it goes out, reads at most
+//! [`ANSWER_CAP`] bytes of the answer, and schedules the next attempt on the retry schedule
+//! until the merchant answers `resultStatus: "S"`. Nothing is kept only in memory: after a
+//! restart the attempts left `sending` are marked `interrupted` and the dispatcher resumes the
+//! pending rows where it stopped.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
