@@ -69,8 +69,26 @@ const CURRENCIES: &[(&str, u8)] = &[
     ("ZAR", 2),
 ];
 
-/// The largest amount value accepted (in minor units): keeps sums far from `i64` overflow.
+/// The cap on every amount and every balance, in minor units: 10^15 − 1 (fifteen nines).
+///
+/// Why this number: pages and merchants read amounts as JSON numbers or parse the strings into
+/// JS numbers, which are exact only up to 2^53 − 1 (9,007,199,254,740,991); the cap stays below
+/// it, so no page ever shows a rounded balance. It is also far inside `i64`: the sum of two
+/// capped values cannot overflow, and every sum that moves money is still checked
+/// ([`checked_balance`]) and refused past the cap, so a balance never leaves `0..=MAX_VALUE`.
+/// (USD 9,999,999,999,999.99 is more than any sandbox needs.)
 pub const MAX_VALUE: i64 = 999_999_999_999_999;
+
+/// The cap on a user's balance per currency (the same as on amounts, see [`MAX_VALUE`]).
+pub const MAX_BALANCE: i64 = MAX_VALUE;
+
+/// `balance + delta` when the result stays in `0..=MAX_BALANCE`, else None. Every debit and
+/// credit of a balance goes through here.
+pub fn checked_balance(balance: i64, delta: i64) -> Option<i64> {
+    balance
+        .checked_add(delta)
+        .filter(|v| (0..=MAX_BALANCE).contains(v))
+}
 
 /// A known ISO 4217 currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,20 +177,24 @@ impl Amount {
                 ))
             }
         };
-        if value.is_empty() || value.len() > 15 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err(
                 "value",
-                &format!(
-                    "must be a string of 1 to 15 digits in the currency's minor unit, got {value:?}"
-                ),
+                &format!("must be a string of digits in the currency's minor unit, got {value:?}"),
             ));
         }
-        let value: i64 = value.parse().map_err(|_| err("value", "is not a number"))?;
+        let too_large = || {
+            err(
+                "value",
+                &format!("is over the sandbox cap of {MAX_VALUE} minor units, got {value:?}"),
+            )
+        };
+        let value: i64 = value.parse().map_err(|_| too_large())?;
         if value <= 0 {
             return Err(err("value", "must be greater than zero"));
         }
         if value > MAX_VALUE {
-            return Err(err("value", "is too large"));
+            return Err(too_large());
         }
         Ok(Amount { currency, value })
     }
@@ -251,6 +273,29 @@ mod tests {
         assert_eq!(j.display(), "JPY 500");
         let i = Amount::parse(Some(&json!({"currency":"IQD","value":"1005"})), "x").unwrap();
         assert_eq!(i.display(), "IQD 1.005");
+    }
+
+    #[test]
+    fn balances_stay_within_zero_and_the_cap() {
+        assert_eq!(checked_balance(10, -10), Some(0));
+        assert_eq!(checked_balance(10, -11), None);
+        assert_eq!(checked_balance(MAX_BALANCE - 1, 1), Some(MAX_BALANCE));
+        assert_eq!(checked_balance(MAX_BALANCE, 1), None);
+        assert_eq!(checked_balance(i64::MAX, 1), None);
+        assert_eq!(checked_balance(i64::MIN, -1), None);
+        const { assert!(MAX_VALUE < (1i64 << 53) - 1, "exact as a JS number") };
+    }
+
+    #[test]
+    fn amounts_over_the_cap_name_it() {
+        for v in ["1000000000000000", "99999999999999999999"] {
+            let e = Amount::parse(Some(&json!({"currency":"USD","value":v})), "x").unwrap_err();
+            assert_eq!(e.field, "x.value");
+            assert!(e.problem.contains("999999999999999"), "{e}");
+        }
+        let max = MAX_VALUE.to_string();
+        let a = Amount::parse(Some(&json!({"currency":"USD","value":max})), "x").unwrap();
+        assert_eq!(a.value(), MAX_VALUE);
     }
 
     #[test]

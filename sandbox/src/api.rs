@@ -719,6 +719,11 @@ fn refund(
         Err(TransitionError::CurrencyMismatch(c)) => Err(ApiError::param(format!(
             "refundAmount.currency: must be the payment's currency {c}"
         ))),
+        // Crediting the payer back would pass the balance cap (or their stored balance is
+        // broken): refused, nothing refunded, nothing credited.
+        Err(TransitionError::Balance(e)) => Err(ApiError::param(format!(
+            "refundAmount.value: cannot credit the payer: {e}"
+        ))),
         Err(TransitionError::Store(e)) => Err(e.into()),
     }
 }

@@ -234,6 +234,11 @@ pub async fn confirm(
             conflict(&p, error, message)
         }
         Err(TransitionError::NotFound) => not_found(),
+        Err(TransitionError::Balance(e)) => json_error(
+            StatusCode::CONFLICT,
+            "BALANCE_UNAVAILABLE",
+            format!("{e}; nothing was debited"),
+        ),
         Err(e) => storage_error(e),
     }
 }

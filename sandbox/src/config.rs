@@ -54,6 +54,11 @@ pub struct Config {
     )]
     pub notify_schedule: SchedulePreset,
 
+    /// Seconds the sandbox waits for a merchant's answer to one notification (connect, send,
+    /// and read the first bytes of the answer) before it counts the attempt as failed.
+    #[arg(long, env = "SANDBOX_NOTIFY_TIMEOUT", default_value_t = 10.0)]
+    pub notify_timeout: f64,
+
     /// Multiplies every timing the sandbox decides on its own: retry intervals and the pending
     /// delay (0.1 = ten times faster). Not paymentExpiryTime, which the merchant sets.
     #[arg(long, env = "SANDBOX_TIME_SCALE", default_value_t = 1.0)]
@@ -102,6 +107,7 @@ impl Config {
             www_dir: PathBuf::from("www"),
             pkg_dir: PathBuf::from("pkg"),
             notify_schedule: SchedulePreset::Fast,
+            notify_timeout: 10.0,
             time_scale: 1.0,
             pending_delay: 1.0,
             slow_response: 1.0,
@@ -122,6 +128,16 @@ impl Config {
     /// The notification schedule with the time scale applied.
     pub fn schedule(&self) -> Schedule {
         Schedule::new(self.notify_schedule, self.time_scale)
+    }
+
+    /// The notification timeout (at least 1 ms; 10 s when the flag is not a number).
+    pub fn notify_timeout(&self) -> std::time::Duration {
+        if self.notify_timeout.is_finite() && self.notify_timeout > 0.0 {
+            std::time::Duration::from_secs_f64(self.notify_timeout.min(86_400.0))
+                .max(std::time::Duration::from_millis(1))
+        } else {
+            crate::notify::NOTIFY_TIMEOUT
+        }
     }
 
     /// Pending delay in ms, time scale applied.

@@ -444,7 +444,18 @@ fn notification_json(
 ) -> Result<Value, crate::store::StoreError> {
     let attempts = state.store.attempts(n.id)?;
     let body: Value = serde_json::from_str(&n.body).unwrap_or(Value::Null);
+    // Lag: from due to sent for the latest attempt; for a due notification not sent yet, how
+    // long it has been waiting (the dispatcher's queue is behind).
+    let now = clock::now_ms();
+    let waiting = n
+        .next_attempt_at
+        .filter(|at| n.status == "PENDING" && *at <= now)
+        .filter(|_| attempts.last().is_none_or(|a| a.state != "sending"))
+        .map(|at| now - at);
+    let lag_ms = waiting.or_else(|| attempts.last().and_then(|a| a.lag_ms));
     Ok(json!({
+        "lagMs": lag_ms,
+        "waiting": waiting.is_some(),
         "id": n.id,
         "paymentId": n.payment_id,
         "url": n.url,

@@ -279,7 +279,7 @@ pub fn user_json(user: &UserRow, public_base: &str) -> Value {
         .iter()
         .map(|(c, v)| (c.clone(), json!(v.to_string())))
         .collect();
-    json!({
+    let mut v = json!({
         "userId": user.user_id,
         "nickName": user.nick_name,
         "fullName": user.full_name,
@@ -287,7 +287,17 @@ pub fn user_json(user: &UserRow, public_base: &str) -> Value {
         "mobile": user.mobile,
         "email": user.email,
         "balances": balances,
-    })
+    });
+    if !user.invalid_balances.is_empty() {
+        // A database from before the balance cap may hold an overflowed REAL: shown, never
+        // used, until a PUT of that balance repairs it.
+        v["invalidBalances"] = json!(user.invalid_balances);
+        v["repair"] = json!(format!(
+            "PUT /sandbox/users/{}/balances with a whole number of minor units, 0 to {MAX_VALUE}",
+            user.user_id
+        ));
+    }
+    v
 }
 
 /// Reads `{ "USD": "100000", "PHP": 0 }`: known currencies, whole minor units ≥ 0.
@@ -404,6 +414,7 @@ mod tests {
             mobile: Some("+1-202-555-0101".into()),
             email: Some("alice@example.com".into()),
             balances: BTreeMap::new(),
+            invalid_balances: BTreeMap::new(),
         }
     }
 

@@ -85,6 +85,7 @@ pub async fn create_user(AxumState(state): AxumState<State>, body: axum::body::B
             mobile: opt_text(&body, "mobile", 32)?,
             email: opt_text(&body, "email", 128)?,
             balances: balances.into_iter().collect(),
+            invalid_balances: Default::default(),
         })
     })();
     let user = match fields {
@@ -443,7 +444,8 @@ pub fn inquiry_user_info(
 }
 
 /// The buyer of a `pay` request: `order.buyer.referenceBuyerId`, `order.buyer.buyerId` or
-/// `userId`, which must name a sandbox user (else `PARAM_ILLEGAL` naming the field).
+/// `userId`, which must name a sandbox user (else `PARAM_ILLEGAL` naming the field). Stored as
+/// the merchant's reference; it pays only when bound ([`bound_buyer`]).
 pub fn buyer_of(state: &State, json: &Map<String, Value>) -> Result<Option<String>, ApiError> {
     let buyer = json
         .get("order")
@@ -476,25 +478,58 @@ pub fn buyer_of(state: &State, json: &Map<String, Value>) -> Result<Option<Strin
 
 // ---- cashier -------------------------------------------------------------------------------
 
-/// Who pays a payment by balance: its buyer when that is a user, else the signed-in user.
-pub fn payer(state: &State, p: &PaymentRow) -> Result<Option<UserRow>, StoreError> {
-    if let Some(id) = state.store.payment_payer(&p.payment_id)? {
-        if let Some(u) = state.store.user(&id)? {
-            return Ok(Some(u));
-        }
-    }
-    if let Some(id) = &p.buyer_id {
-        if let Some(u) = state.store.user(id)? {
-            return Ok(Some(u));
-        }
-    }
-    session_user(state)
+/// Where the payer of a balance payment comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayerSource {
+    /// The payment was paid by balance: whoever was debited.
+    Paid,
+    /// The merchant named the buyer and holds a token for that user (`applyToken`).
+    Buyer,
+    /// No bound buyer: the user signed in to the super app pays.
+    SignedIn,
 }
 
-/// Adds `payer { userId, nickName, avatar, balance }` and `buyer { userId, nickName }` to the
-/// cashier's view of a payment.
+impl PayerSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            PayerSource::Paid => "paid",
+            PayerSource::Buyer => "buyer",
+            PayerSource::SignedIn => "signedIn",
+        }
+    }
+}
+
+/// The payment's buyer when it binds the payer: a sandbox user for whom the payment's merchant
+/// obtained a token through `applyToken`. A buyer named without such a grant is only the
+/// merchant's reference (echoed back), never debited.
+pub fn bound_buyer(state: &State, p: &PaymentRow) -> Result<Option<UserRow>, StoreError> {
+    let Some(id) = &p.buyer_id else {
+        return Ok(None);
+    };
+    if !state.store.merchant_has_grant(&p.client_id, id)? {
+        return Ok(None);
+    }
+    state.store.user(id)
+}
+
+/// Who pays a payment by balance, and why: who was debited, else its bound buyer
+/// ([`bound_buyer`]), else the signed-in user.
+pub fn payer(state: &State, p: &PaymentRow) -> Result<Option<(UserRow, PayerSource)>, StoreError> {
+    if let Some(id) = state.store.payment_payer(&p.payment_id)? {
+        if let Some(u) = state.store.user(&id)? {
+            return Ok(Some((u, PayerSource::Paid)));
+        }
+    }
+    if let Some(u) = bound_buyer(state, p)? {
+        return Ok(Some((u, PayerSource::Buyer)));
+    }
+    Ok(session_user(state)?.map(|u| (u, PayerSource::SignedIn)))
+}
+
+/// Adds `payer { userId, nickName, avatar, balance, source }` and `buyer { userId, nickName }`
+/// to the cashier's view of a payment (`source`: `buyer`, `signedIn` or `paid`).
 pub fn add_payer(state: &State, p: &PaymentRow, view: &mut Value) -> Result<(), StoreError> {
-    let Some(u) = payer(state, p)? else {
+    let Some((u, source)) = payer(state, p)? else {
         return Ok(());
     };
     let currency = p.amount.currency().code();
@@ -504,6 +539,7 @@ pub fn add_payer(state: &State, p: &PaymentRow, view: &mut Value) -> Result<(), 
         "nickName": u.nick_name,
         "avatar": identity::avatar_url(&u, &state.public_base),
         "balance": {"currency": currency, "value": value.to_string()},
+        "source": source.as_str(),
     });
     let mut buyer = json!({"userId": u.user_id, "customerId": u.user_id, "nickName": u.nick_name});
     if let Some(id) = &p.buyer_id {
@@ -520,7 +556,7 @@ pub fn confirm_by_balance(
     p: &PaymentRow,
 ) -> Option<Result<PaymentRow, TransitionError>> {
     let payer = match payer(state, p) {
-        Ok(Some(u)) => u,
+        Ok(Some((u, _))) => u,
         Ok(None) => return None,
         Err(e) => return Some(Err(e.into())),
     };

@@ -121,6 +121,12 @@ pub enum StartError {
     /// Keys could not be generated or read.
     #[error("keys: {0}")]
     Keys(String),
+    /// The notification dispatcher's HTTP client could not be built.
+    #[error(transparent)]
+    Dispatcher(#[from] notify::DispatcherError),
+    /// An outgoing HTTP client (the relay's) could not be built.
+    #[error("HTTP client: {0}")]
+    HttpClient(String),
 }
 
 /// A sandbox bound to its ports, ready to run.
@@ -179,12 +185,17 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         .await
         .map_err(|e| StartError::Keys(e.to_string()))??
     };
-    let dispatcher = Dispatcher::new(store.clone(), boot.wallet.clone(), config.schedule());
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        boot.wallet.clone(),
+        config.schedule(),
+        config.notify_timeout(),
+    )?;
     let relay_client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(32)
         .build()
-        .map_err(|e| StartError::Keys(e.to_string()))?;
+        .map_err(|e| StartError::HttpClient(format!("relay: {e}")))?;
     let state = Arc::new(AppState {
         store,
         wallet_public_pem: boot.wallet.public().to_pem(),
@@ -237,6 +248,18 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let state = self.state.clone();
+        // Attempts the last run left `sending` (a crash, a kill) become `interrupted` before
+        // the dispatcher starts; their notifications are due and go out again at once.
+        let store = state.store.clone();
+        match tokio::task::spawn_blocking(move || store.interrupt_sending()).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::warn!(
+                count = n,
+                "notification attempts cut by the last stop marked interrupted; retrying them"
+            ),
+            Ok(Err(e)) => tracing::error!(error = %e, "could not mark interrupted attempts"),
+            Err(e) => tracing::error!(error = %e, "could not mark interrupted attempts"),
+        }
         let dispatcher = tokio::spawn(state.dispatcher.clone().run());
         let settler = tokio::spawn(settle_loop(state.clone()));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -1,28 +1,30 @@
 //! `notifyPayment`: signed webhooks to the merchant's `paymentNotifyUrl`, from a durable outbox.
 //!
 //! A final state queues one outbox row in the same transaction that made it final (see
-//! `store::finalize`). The [`Dispatcher`] sends due rows, records every attempt, and schedules
-//! the next one on the retry schedule until the merchant answers `resultStatus: "S"`.
-//! Nothing is kept only in memory: after a restart the dispatcher finds the pending rows and
-//! resumes where it stopped.
+//! `store::finalize`). The [`Dispatcher`] sends due rows, fairly across merchant hosts
+//! ([`fair_pick`]), logs every attempt as `sending` before it goes out, reads at most
+//! [`ANSWER_CAP`] bytes of the answer, and schedules the next attempt on the retry schedule
+//! until the merchant answers `resultStatus: "S"`. Nothing is kept only in memory: after a
+//! restart the attempts left `sending` are marked `interrupted` and the dispatcher resumes the
+//! pending rows where it stopped.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 
 use crate::clock;
 use crate::signature::Signer;
-use crate::store::{AttemptResult, NotificationRow, PaymentRow, Store};
+use crate::store::{AttemptResult, DueNotification, PaymentRow, StartedAttempt, Store};
 
 /// Antom's public retry schedule: intervals before attempts 1..8 (seconds).
 pub const ANTOM_SCHEDULE: &[f64] = &[0.0, 120.0, 600.0, 600.0, 3600.0, 7200.0, 21600.0, 54000.0];
 /// The fast preset for tests and demos (seconds).
 pub const FAST_SCHEDULE: &[f64] = &[0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
 
-/// How long the sandbox waits for a merchant's answer to one notification.
+/// How long the sandbox waits for a merchant's answer to one notification (`--notify-timeout`).
 pub const NOTIFY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How much of a merchant's answer the delivery log keeps.
 pub const EXCERPT_BYTES: usize = 512;
@@ -113,6 +115,24 @@ pub fn is_acknowledged(status: u16, body: &[u8]) -> bool {
         .unwrap_or(false)
 }
 
+/// How much of a merchant's answer the dispatcher reads before it closes the connection. An
+/// acknowledgement is a few dozen bytes; anything longer is read up to here, logged (its first
+/// [`EXCERPT_BYTES`]) and not acknowledged, so a huge or endless answer costs at most this.
+pub const ANSWER_CAP: usize = 4096;
+/// Most notifications in flight at once, over all merchant hosts: above the 300 distinct hanging
+/// hosts the fairness benchmark uses, and well under the usual 1024 open files of a process.
+pub const MAX_IN_FLIGHT: usize = 512;
+/// Most notifications in flight at once to one merchant host (scheme, host and port of the
+/// notify URL): a host whose endpoints hang holds at most this many slots, never the others'.
+pub const PER_HOST_IN_FLIGHT: usize = 4;
+/// Most due rows one pass of the dispatcher reads to build its per-host queues.
+const SCAN_LIMIT: usize = 10_000;
+
+/// Why the dispatcher could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("notification HTTP client: {0}")]
+pub struct DispatcherError(#[from] reqwest::Error);
+
 /// Sends due notifications; one background task per sandbox.
 #[derive(Debug, Clone)]
 pub struct Dispatcher {
@@ -126,35 +146,146 @@ struct DispatcherInner {
     schedule: Schedule,
     http: reqwest::Client,
     wake: Notify,
-    in_flight: Mutex<HashSet<i64>>,
+    flight: Mutex<InFlight>,
     manual: Mutex<HashSet<i64>>,
-    limit: Arc<Semaphore>,
 }
 
-/// Most notifications in flight at once.
-const MAX_IN_FLIGHT: usize = 64;
+/// What is being sent right now: notification ids, and how many per host.
+#[derive(Debug, Default)]
+pub struct InFlight {
+    ids: HashSet<i64>,
+    per_host: HashMap<String, usize>,
+}
+
+impl InFlight {
+    fn add(&mut self, id: i64, host: &str) {
+        self.ids.insert(id);
+        *self.per_host.entry(host.to_string()).or_insert(0) += 1;
+    }
+
+    fn remove(&mut self, id: i64, host: &str) {
+        self.ids.remove(&id);
+        if let Some(n) = self.per_host.get_mut(host) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.per_host.remove(host);
+            }
+        }
+    }
+
+    /// Number of notifications in flight.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when nothing is in flight.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// The queue a notify URL belongs to: `scheme://host:port` (the default port made explicit).
+/// A URL that does not parse is its own queue.
+pub fn host_key(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => format!(
+            "{}://{}:{}",
+            u.scheme(),
+            u.host_str().unwrap_or(""),
+            u.port_or_known_default().unwrap_or(0)
+        ),
+        Err(_) => url.to_string(),
+    }
+}
+
+/// Picks what to send now from the due rows (oldest due first): one queue per host, served
+/// round-robin (each host in the order of its oldest due row), at most `per_host` in flight per
+/// host and `total` overall. A host with hundreds of due rows gets the same turns as a host
+/// with one.
+pub fn fair_pick(
+    due: &[DueNotification],
+    flight: &InFlight,
+    per_host: usize,
+    total: usize,
+) -> Vec<(DueNotification, String)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut queues: HashMap<String, VecDeque<&DueNotification>> = HashMap::new();
+    for row in due.iter().filter(|r| !flight.ids.contains(&r.id)) {
+        let host = host_key(&row.url);
+        let queue = queues.entry(host.clone()).or_insert_with(|| {
+            order.push(host);
+            VecDeque::new()
+        });
+        queue.push_back(row);
+    }
+    let mut busy: HashMap<&str, usize> = order
+        .iter()
+        .map(|h| (h.as_str(), flight.per_host.get(h).copied().unwrap_or(0)))
+        .collect();
+    let mut left = total.saturating_sub(flight.len());
+    let mut picked = Vec::new();
+    let mut progressed = true;
+    while left > 0 && progressed {
+        progressed = false;
+        for host in &order {
+            if left == 0 {
+                break;
+            }
+            let n = busy.entry(host.as_str()).or_insert(0);
+            if *n >= per_host {
+                continue;
+            }
+            if let Some(row) = queues.get_mut(host).and_then(VecDeque::pop_front) {
+                *n += 1;
+                left -= 1;
+                progressed = true;
+                picked.push((row.clone(), host.clone()));
+            }
+        }
+    }
+    picked
+}
+
+/// Marks a notification as no longer in flight when its delivery task ends, however it ends.
+struct FlightGuard {
+    inner: Arc<DispatcherInner>,
+    id: i64,
+    host: String,
+}
+
+impl Drop for FlightGuard {
+    fn drop(&mut self) {
+        lock(&self.inner.flight).remove(self.id, &self.host);
+        self.inner.wake.notify_one();
+    }
+}
 
 impl Dispatcher {
-    /// A dispatcher over `store`, signing with the wallet key.
-    pub fn new(store: Arc<Store>, wallet: Signer, schedule: Schedule) -> Dispatcher {
+    /// A dispatcher over `store`, signing with the wallet key, waiting at most `timeout` for a
+    /// merchant's answer. Fails when the HTTP client cannot be built (start-up reports it):
+    /// falling back to a default client would drop the timeout and the no-redirect policy.
+    pub fn new(
+        store: Arc<Store>,
+        wallet: Signer,
+        schedule: Schedule,
+        timeout: Duration,
+    ) -> Result<Dispatcher, DispatcherError> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(NOTIFY_TIMEOUT)
-            .pool_max_idle_per_host(MAX_IN_FLIGHT)
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
-        Dispatcher {
+            .timeout(timeout)
+            .pool_max_idle_per_host(PER_HOST_IN_FLIGHT)
+            .build()?;
+        Ok(Dispatcher {
             inner: Arc::new(DispatcherInner {
                 store,
                 wallet,
                 schedule,
                 http,
                 wake: Notify::new(),
-                in_flight: Mutex::new(HashSet::new()),
+                flight: Mutex::new(InFlight::default()),
                 manual: Mutex::new(HashSet::new()),
-                limit: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
             }),
-        }
+        })
     }
 
     /// Tells the dispatcher that something may be due now (a payment just became final).
@@ -172,37 +303,46 @@ impl Dispatcher {
         Ok(ok)
     }
 
-    /// Runs forever: sends what is due, sleeps until the next due time or a wake-up.
+    /// Runs forever: sends what is due, fairly across merchant hosts, then sleeps until the
+    /// next due time or a wake-up (a new final payment, or a delivery ending and freeing a
+    /// slot).
     pub async fn run(self) {
         loop {
             let now = clock::now_ms();
-            let due = {
-                let in_flight = lock(&self.inner.in_flight).clone();
-                match self
-                    .inner
-                    .store
-                    .due_notifications(now, &in_flight, MAX_IN_FLIGHT)
-                {
-                    Ok(due) => due,
-                    Err(e) => {
-                        tracing::error!(error = %e, "notification outbox unreadable");
-                        Vec::new()
-                    }
+            let due = match self.inner.store.due_notifications(now, SCAN_LIMIT) {
+                Ok(due) => due,
+                Err(e) => {
+                    tracing::error!(error = %e, "notification outbox unreadable");
+                    Vec::new()
                 }
             };
-            for row in due {
-                let Ok(permit) = self.inner.limit.clone().acquire_owned().await else {
-                    return;
+            let picked = {
+                let mut flight = lock(&self.inner.flight);
+                let picked = fair_pick(&due, &flight, PER_HOST_IN_FLIGHT, MAX_IN_FLIGHT);
+                for (row, host) in &picked {
+                    flight.add(row.id, host);
+                }
+                picked
+            };
+            for (row, host) in picked {
+                let guard = FlightGuard {
+                    inner: self.inner.clone(),
+                    id: row.id,
+                    host,
                 };
-                lock(&self.inner.in_flight).insert(row.id);
                 let this = self.clone();
                 tokio::spawn(async move {
-                    this.deliver(row).await;
-                    drop(permit);
-                    this.wake();
+                    this.deliver(row.id).await;
+                    drop(guard);
                 });
             }
-            let next = self.inner.store.next_notification_due().ok().flatten();
+            // Due rows left waiting are blocked by a limit: a delivery ending wakes us.
+            let next = self
+                .inner
+                .store
+                .next_notification_due_after(clock::now_ms())
+                .ok()
+                .flatten();
             let sleep_ms = match next {
                 Some(at) => (at - clock::now_ms()).clamp(5, 1000),
                 None => 1000,
@@ -214,23 +354,32 @@ impl Dispatcher {
         }
     }
 
-    async fn deliver(&self, row: NotificationRow) {
-        let manual = lock(&self.inner.manual).remove(&row.id);
-        let result = self.attempt(&row).await;
-        let attempts_made = row.attempts as usize + 1;
+    async fn deliver(&self, id: i64) {
+        let manual = lock(&self.inner.manual).remove(&id);
+        let started = match self.inner.store.begin_attempt(id, clock::now_ms(), manual) {
+            Ok(Some(s)) => s,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, notification = id, "could not log the attempt; not sent");
+                return;
+            }
+        };
+        let result = self.attempt(&started).await;
         let next_at = if result.ok {
             None
         } else {
             self.inner
                 .schedule
-                .delay_after(attempts_made)
+                .delay_after(started.attempt as usize)
                 .map(|d| clock::now_ms() + d)
         };
+        let row = &started.row;
         tracing::info!(
             notification = row.id,
             payment_id = %row.payment_id,
             url = %row.url,
-            attempt = attempts_made,
+            attempt = started.attempt,
+            lag_ms = result.at - started.due_at,
             http_status = result.http_status,
             ok = result.ok,
             error = result.error.as_deref().unwrap_or(""),
@@ -238,19 +387,23 @@ impl Dispatcher {
             next_attempt_in_ms = next_at.map(|t| t - clock::now_ms()),
             "notifyPayment attempt"
         );
-        if let Err(e) = self
-            .inner
-            .store
-            .record_attempt(row.id, &result, next_at, manual)
-        {
+        if let Err(e) = self.inner.store.finish_attempt(&started, &result, next_at) {
             tracing::error!(error = %e, notification = row.id, "could not record attempt");
         }
-        lock(&self.inner.in_flight).remove(&row.id);
     }
 
-    async fn attempt(&self, row: &NotificationRow) -> AttemptResult {
+    async fn attempt(&self, started: &StartedAttempt) -> AttemptResult {
+        let row = &started.row;
         let at = clock::now_ms();
-        let started = Instant::now();
+        let started_at = Instant::now();
+        let failed = |error: String| AttemptResult {
+            at,
+            http_status: None,
+            response_excerpt: None,
+            error: Some(error),
+            duration_ms: started_at.elapsed().as_millis() as i64,
+            ok: false,
+        };
         let path = reqwest::Url::parse(&row.url)
             .map(|u| u.path().to_string())
             .unwrap_or_else(|_| "/".to_string());
@@ -262,16 +415,7 @@ impl Dispatcher {
             row.body.as_bytes(),
         ) {
             Ok(s) => s,
-            Err(e) => {
-                return AttemptResult {
-                    at,
-                    http_status: None,
-                    response_excerpt: None,
-                    error: Some(e.to_string()),
-                    duration_ms: 0,
-                    ok: false,
-                }
-            }
+            Err(e) => return failed(e.to_string()),
         };
         let sent = self
             .inner
@@ -284,27 +428,76 @@ impl Dispatcher {
             .body(row.body.clone())
             .send()
             .await;
-        let (http_status, body, error) = match sent {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                match resp.bytes().await {
-                    Ok(b) => (Some(status), Some(b), None),
-                    Err(e) => (Some(status), None, Some(format!("reading response: {e}"))),
-                }
-            }
-            Err(e) => (None, None, Some(describe_error(&e))),
+        let mut resp = match sent {
+            Ok(resp) => resp,
+            Err(e) => return failed(describe_error(&e)),
         };
-        let ok = match (http_status, &body) {
-            (Some(s), Some(b)) => is_acknowledged(s, b),
-            _ => false,
+        let status = resp.status().as_u16();
+        let answer = read_capped(&mut resp, ANSWER_CAP).await;
+        // Dropping an unfinished response closes its connection: the rest is never read.
+        drop(resp);
+        let (ok, error) = match &answer.error {
+            Some(e) => (false, Some(e.clone())),
+            None if answer.truncated => (
+                false,
+                Some(format!(
+                    "answer longer than {ANSWER_CAP} bytes: read the first {ANSWER_CAP}, closed \
+                     the connection, not acknowledged"
+                )),
+            ),
+            None => (is_acknowledged(status, &answer.bytes), None),
         };
         AttemptResult {
             at,
-            http_status,
-            response_excerpt: body.map(|b| excerpt(&b)),
+            http_status: Some(status),
+            response_excerpt: Some(excerpt(&answer.bytes)),
             error,
-            duration_ms: started.elapsed().as_millis() as i64,
+            duration_ms: started_at.elapsed().as_millis() as i64,
             ok,
+        }
+    }
+}
+
+/// The first bytes of a merchant's answer.
+struct Answer {
+    bytes: Vec<u8>,
+    /// More than the cap was sent.
+    truncated: bool,
+    /// Reading failed (timeout, reset) after the status line.
+    error: Option<String>,
+}
+
+/// Reads at most `cap` bytes of the body, chunk by chunk, and stops there.
+async fn read_capped(resp: &mut reqwest::Response, cap: usize) -> Answer {
+    let mut bytes = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = cap - bytes.len();
+                if chunk.len() > room {
+                    bytes.extend_from_slice(&chunk[..room]);
+                    return Answer {
+                        bytes,
+                        truncated: true,
+                        error: None,
+                    };
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => {
+                return Answer {
+                    bytes,
+                    truncated: false,
+                    error: None,
+                }
+            }
+            Err(e) => {
+                return Answer {
+                    bytes,
+                    truncated: false,
+                    error: Some(format!("reading response: {}", describe_error(&e))),
+                }
+            }
         }
     }
 }
@@ -342,6 +535,50 @@ mod tests {
         let a = Schedule::new(SchedulePreset::Antom, 1.0);
         assert_eq!(a.delay_after(1), Some(120_000));
         assert_eq!(a.attempts(), 8);
+    }
+
+    fn due(id: i64, url: &str) -> DueNotification {
+        DueNotification {
+            id,
+            url: url.to_string(),
+            due_at: id,
+        }
+    }
+
+    #[test]
+    fn hosts_are_scheme_host_and_port() {
+        assert_eq!(host_key("http://a.example/x?y"), "http://a.example:80");
+        assert_eq!(host_key("https://a.example/"), "https://a.example:443");
+        assert_eq!(host_key("http://127.0.0.1:9/n"), "http://127.0.0.1:9");
+        assert_ne!(host_key("http://a:1/"), host_key("http://a:2/"));
+        assert_eq!(host_key("not a url"), "not a url");
+    }
+
+    #[test]
+    fn a_host_with_many_due_rows_does_not_crowd_out_another() {
+        // 300 rows for one host, then one for another host, due last.
+        let mut rows: Vec<_> = (0..300).map(|i| due(i, "http://hang:1/n")).collect();
+        rows.push(due(300, "http://ok:2/n"));
+        let picked = fair_pick(&rows, &InFlight::default(), 4, 256);
+        let ids: Vec<i64> = picked.iter().map(|(r, _)| r.id).collect();
+        assert_eq!(ids, [0, 300, 1, 2, 3], "round-robin, 4 per host");
+
+        // The same with the hanging host's 4 slots already taken: only the other one goes.
+        let mut flight = InFlight::default();
+        for id in 0..4 {
+            flight.add(id, "http://hang:1");
+        }
+        let picked = fair_pick(&rows, &flight, 4, 256);
+        assert_eq!(picked.len(), 1);
+        assert_eq!(picked[0].0.id, 300);
+
+        // The total cap holds across hosts.
+        let many: Vec<_> = (0..50)
+            .map(|i| due(i, &format!("http://h{i}:1/n")))
+            .collect();
+        assert_eq!(fair_pick(&many, &InFlight::default(), 4, 8).len(), 8);
+        flight.remove(0, "http://hang:1");
+        assert_eq!(flight.len(), 3);
     }
 
     #[test]

@@ -6,14 +6,14 @@
 //! exactly one final state. WAL with `synchronous=NORMAL` keeps every committed transaction
 //! across a process crash (`kill -9`).
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
 
-use crate::amount::{Amount, Currency};
+use crate::amount::{checked_balance, Amount, Currency, MAX_BALANCE};
 use crate::clock;
 use crate::payment::{Outcome, PaymentStatus, REASON_EXPIRED};
 
@@ -190,6 +190,14 @@ INSERT INTO balances (user_id, currency, value) VALUES
 -- embed the cashier and consent pages for it and use its relay.
 ALTER TABLE mini_programs ADD COLUMN url TEXT NOT NULL DEFAULT '';
 "#,
+    r#"
+-- Delivery log (issue 8): an attempt is logged as 'sending' before the request goes out and
+-- becomes 'done' when it ends; one left 'sending' by a crash becomes 'interrupted' at start.
+-- due_at: when the attempt was due, so the log shows the dispatcher's lag.
+ALTER TABLE notification_attempts ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+ALTER TABLE notification_attempts ADD COLUMN due_at INTEGER;
+CREATE INDEX notification_attempts_sending ON notification_attempts (state) WHERE state = 'sending';
+"#,
 ];
 
 /// The sandbox's database.
@@ -344,9 +352,45 @@ pub enum TransitionError {
     /// Refund currency differs from the payment's.
     #[error("refundAmount.currency must be the payment's currency {0}")]
     CurrencyMismatch(String),
+    /// A balance would leave `0..=MAX_BALANCE`, or the stored one is not valid.
+    #[error(transparent)]
+    Balance(#[from] BalanceError),
     /// Storage.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why a balance could not be moved (nothing was written).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BalanceError {
+    /// The move would take the balance below 0 or past the cap.
+    #[error(
+        "the balance of user {user_id} in {currency} is {balance}; moving it by {delta} would \
+         leave 0..={MAX_BALANCE}, the sandbox cap in minor units"
+    )]
+    OutOfRange {
+        /// The user.
+        user_id: String,
+        /// Currency code.
+        currency: String,
+        /// The balance now.
+        balance: i64,
+        /// The refused change.
+        delta: i64,
+    },
+    /// The stored balance is not a whole number in range (written before the cap existed).
+    #[error(
+        "the stored balance of user {user_id} in {currency} is {stored}, not a whole number in \
+         0..={MAX_BALANCE}; repair it with PUT /sandbox/users/{user_id}/balances"
+    )]
+    Invalid {
+        /// The user.
+        user_id: String,
+        /// Currency code.
+        currency: String,
+        /// The stored value, as text.
+        stored: String,
+    },
 }
 
 impl From<rusqlite::Error> for TransitionError {
@@ -388,6 +432,12 @@ pub struct AttemptRow {
     pub attempt: i64,
     /// When it was sent.
     pub at: String,
+    /// `sending` (logged before the request goes out), `done`, or `interrupted` (the sandbox
+    /// stopped mid-attempt; the merchant may have received it).
+    pub state: String,
+    /// Time from when the attempt was due to when it was sent (ms); None for attempts logged
+    /// before lags were recorded.
+    pub lag_ms: Option<i64>,
     /// HTTP status received, if any.
     pub http_status: Option<i64>,
     /// First bytes of the response body.
@@ -403,6 +453,35 @@ pub struct AttemptRow {
     /// Sent by a manual resend.
     pub manual: bool,
 }
+
+/// A pending notification that is due, as the dispatcher queues it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueNotification {
+    /// Outbox id.
+    pub id: i64,
+    /// `paymentNotifyUrl` (its scheme, host and port pick the queue).
+    pub url: String,
+    /// When it became due (ms).
+    pub due_at: i64,
+}
+
+/// An attempt logged as `sending` by [`Store::begin_attempt`], to finish with
+/// [`Store::finish_attempt`].
+#[derive(Debug, Clone)]
+pub struct StartedAttempt {
+    /// The attempt's row in the log.
+    pub attempt_id: i64,
+    /// Its 1-based number.
+    pub attempt: i64,
+    /// When it was due (ms).
+    pub due_at: i64,
+    /// The notification.
+    pub row: NotificationRow,
+}
+
+/// The error text of an attempt cut by a stop or a crash.
+pub const INTERRUPTED_ERROR: &str =
+    "interrupted: the sandbox stopped during this attempt; the merchant may have received it";
 
 /// The result of one attempt, to record.
 #[derive(Debug, Clone)]
@@ -1204,7 +1283,7 @@ impl Store {
                     row.amount.currency().code().to_string(),
                 ));
             }
-            let left = row.amount.value() - row.refunded_value;
+            let left = row.amount.value().saturating_sub(row.refunded_value).max(0);
             if amount.value() > left {
                 return Err(TransitionError::RefundExceeds(left));
             }
@@ -1270,92 +1349,141 @@ impl Store {
 
     // ---- notification outbox ---------------------------------------------------------------
 
-    /// Pending notifications due by `now`, not already in flight.
-    pub fn due_notifications(
-        &self,
-        now: i64,
-        in_flight: &HashSet<i64>,
-        limit: usize,
-    ) -> StoreResult<Vec<NotificationRow>> {
+    /// Pending notifications due by `now` (at most `limit`, oldest due first), as `(id, url,
+    /// due)`: the dispatcher's per-host queues are built from these.
+    pub fn due_notifications(&self, now: i64, limit: usize) -> StoreResult<Vec<DueNotification>> {
         let conn = self.lock();
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE status = 'PENDING' \
-             AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2"
-        ))?;
-        let rows = stmt.query_map(
-            params![now, (limit + in_flight.len()) as i64],
-            notification_from_row,
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, url, next_attempt_at FROM notifications WHERE status = 'PENDING' \
+             AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
         )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let row = row?;
-            if !in_flight.contains(&row.id) && out.len() < limit {
-                out.push(row);
-            }
-        }
-        Ok(out)
+        let rows = stmt.query_map(params![now, limit as i64], |r| {
+            Ok(DueNotification {
+                id: r.get(0)?,
+                url: r.get(1)?,
+                due_at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// When the earliest pending notification is due (ms).
-    pub fn next_notification_due(&self) -> StoreResult<Option<i64>> {
+    /// When the earliest pending notification not yet due at `now` is due (ms).
+    pub fn next_notification_due_after(&self, now: i64) -> StoreResult<Option<i64>> {
         Ok(one(
             &self.lock(),
-            "SELECT MIN(next_attempt_at) FROM notifications WHERE status = 'PENDING'",
-            [],
+            "SELECT MIN(next_attempt_at) FROM notifications WHERE status = 'PENDING' \
+             AND next_attempt_at > ?1",
+            params![now],
             |r| r.get(0),
         )?)
     }
 
-    /// Records an attempt and schedules the next (`next_at`), or marks it delivered, or gives
-    /// up (`next_at` None after a failure).
-    pub fn record_attempt(
+    /// Starts an attempt of notification `id` if it is still pending: counts it and logs it as
+    /// `sending` *before* anything is sent, so a crash mid-delivery leaves a trace
+    /// ([`Store::interrupt_sending`]). None when the notification is gone or no longer pending.
+    pub fn begin_attempt(
         &self,
         id: i64,
-        result: &AttemptResult,
-        next_at: Option<i64>,
+        at: i64,
         manual: bool,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<Option<StartedAttempt>> {
         self.write(|tx| {
-            let attempts: i64 = one(tx,
+            let Some(row) = one(
+                tx,
+                &format!(
+                    "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = ?1 \
+                     AND status = 'PENDING'"
+                ),
+                params![id],
+                notification_from_row,
+            )
+            .optional()?
+            else {
+                return Ok(None);
+            };
+            let attempt: i64 = one(
+                tx,
                 "UPDATE notifications SET attempts = attempts + 1 WHERE id = ?1 RETURNING attempts",
                 params![id],
                 |r| r.get(0),
             )?;
-            exec(tx,
-                "INSERT INTO notification_attempts (notification_id, attempt, at, http_status, \
-                 response_excerpt, error, duration_ms, ok, manual) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            exec(
+                tx,
+                "INSERT INTO notification_attempts (notification_id, attempt, at, due_at, state, \
+                 duration_ms, ok, manual) VALUES (?1, ?2, ?3, ?4, 'sending', 0, 0, ?5)",
+                params![id, attempt, at, row.next_attempt_at, manual],
+            )?;
+            Ok(Some(StartedAttempt {
+                attempt_id: tx.last_insert_rowid(),
+                attempt,
+                due_at: row.next_attempt_at.unwrap_or(at),
+                row,
+            }))
+        })
+    }
+
+    /// Records how a started attempt ended, then schedules the next (`next_at`), or marks the
+    /// notification delivered, or gives up (`next_at` None after a failure). Nothing changes
+    /// when the attempt was meanwhile marked interrupted (another process owns the outbox now).
+    pub fn finish_attempt(
+        &self,
+        started: &StartedAttempt,
+        result: &AttemptResult,
+        next_at: Option<i64>,
+    ) -> StoreResult<()> {
+        let id = started.row.id;
+        self.write(|tx| {
+            let n = exec(
+                tx,
+                "UPDATE notification_attempts SET state = 'done', http_status = ?2, \
+                 response_excerpt = ?3, error = ?4, duration_ms = ?5, ok = ?6 \
+                 WHERE id = ?1 AND state = 'sending'",
                 params![
-                    id,
-                    attempts,
-                    result.at,
+                    started.attempt_id,
                     result.http_status,
                     result.response_excerpt,
                     result.error,
                     result.duration_ms,
-                    result.ok,
-                    manual
+                    result.ok
                 ],
             )?;
+            if n == 0 {
+                return Ok(());
+            }
             if result.ok {
-                exec(tx,
+                exec(
+                    tx,
                     "UPDATE notifications SET status = 'DELIVERED', next_attempt_at = NULL, \
                      delivered_at = ?2 WHERE id = ?1",
                     params![id, result.at],
                 )?;
             } else if let Some(next) = next_at {
-                exec(tx,
+                exec(
+                    tx,
                     "UPDATE notifications SET status = 'PENDING', next_attempt_at = ?2 WHERE id = ?1",
                     params![id, next],
                 )?;
             } else {
-                exec(tx,
+                exec(
+                    tx,
                     "UPDATE notifications SET status = 'FAILED', next_attempt_at = NULL WHERE id = ?1",
                     params![id],
                 )?;
             }
-            Ok(attempts)
+            Ok(())
         })
+    }
+
+    /// At start-up: every attempt still `sending` was cut by a crash or a stop; it becomes
+    /// `interrupted` (the merchant may have received it). Its notification stays as it was
+    /// (pending and due), so the next attempt goes out at once. Returns how many.
+    pub fn interrupt_sending(&self) -> StoreResult<usize> {
+        Ok(exec(
+            &self.lock(),
+            "UPDATE notification_attempts SET state = 'interrupted', error = ?1 \
+             WHERE state = 'sending'",
+            params![INTERRUPTED_ERROR],
+        )?)
     }
 
     /// A notification by id.
@@ -1397,13 +1525,17 @@ impl Store {
     pub fn attempts(&self, notification_id: i64) -> StoreResult<Vec<AttemptRow>> {
         let conn = self.lock();
         let mut stmt = conn.prepare(
-            "SELECT attempt, at, http_status, response_excerpt, error, duration_ms, ok, manual \
-             FROM notification_attempts WHERE notification_id = ?1 ORDER BY id",
+            "SELECT attempt, at, http_status, response_excerpt, error, duration_ms, ok, manual, \
+             state, due_at FROM notification_attempts WHERE notification_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map(params![notification_id], |r| {
+            let at: i64 = r.get(1)?;
+            let due_at: Option<i64> = r.get(9)?;
             Ok(AttemptRow {
                 attempt: r.get(0)?,
-                at: clock::format_precise(r.get(1)?),
+                at: clock::format_precise(at),
+                state: r.get(8)?,
+                lag_ms: due_at.map(|due| at.saturating_sub(due).max(0)),
                 http_status: r.get(2)?,
                 response_excerpt: r.get(3)?,
                 error: r.get(4)?,
@@ -1448,8 +1580,12 @@ pub struct UserRow {
     pub mobile: Option<String>,
     /// Email.
     pub email: Option<String>,
-    /// Balance per currency, minor units.
+    /// Balance per currency, minor units (each in `0..=MAX_BALANCE`).
     pub balances: std::collections::BTreeMap<String, i64>,
+    /// Stored balances that are not a whole number in `0..=MAX_BALANCE` (a database written
+    /// by a sandbox before the cap, where an overflow left a REAL), as stored. Shown so they
+    /// can be repaired with `PUT /sandbox/users/{id}/balances`; never debited or credited.
+    pub invalid_balances: std::collections::BTreeMap<String, String>,
 }
 
 /// A consent decision, with the auth code it minted (if allowed).
@@ -1535,6 +1671,7 @@ fn load_user(c: &Connection, user_id: &str) -> rusqlite::Result<Option<UserRow>>
                 mobile: r.get(4)?,
                 email: r.get(5)?,
                 balances: Default::default(),
+                invalid_balances: Default::default(),
             })
         },
     )
@@ -1545,39 +1682,100 @@ fn load_user(c: &Connection, user_id: &str) -> rusqlite::Result<Option<UserRow>>
     let mut stmt = c.prepare_cached(
         "SELECT currency, value FROM balances WHERE user_id = ?1 ORDER BY currency",
     )?;
-    let rows = stmt.query_map(params![user_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    user.balances = rows.collect::<Result<_, _>>()?;
+    let rows = stmt.query_map(params![user_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            StoredBalance::from(r.get::<_, SqlValue>(1)?),
+        ))
+    })?;
+    for row in rows {
+        match row? {
+            (currency, StoredBalance::Valid(v)) => {
+                user.balances.insert(currency, v);
+            }
+            (currency, StoredBalance::Invalid(raw)) => {
+                user.invalid_balances.insert(currency, raw);
+            }
+        }
+    }
     Ok(Some(user))
 }
 
-fn balance_of(c: &Connection, user_id: &str, currency: &str) -> rusqlite::Result<i64> {
-    Ok(one(
+/// A balance as found in the database: a value in `0..=MAX_BALANCE`, or anything else (a REAL
+/// left by an overflow before the cap, an out-of-range integer, text) as text.
+enum StoredBalance {
+    Valid(i64),
+    Invalid(String),
+}
+
+impl From<SqlValue> for StoredBalance {
+    fn from(v: SqlValue) -> StoredBalance {
+        match v {
+            SqlValue::Integer(n) if (0..=MAX_BALANCE).contains(&n) => StoredBalance::Valid(n),
+            SqlValue::Integer(n) => StoredBalance::Invalid(n.to_string()),
+            SqlValue::Real(f) => StoredBalance::Invalid(format!("{f:e}")),
+            SqlValue::Text(t) => StoredBalance::Invalid(t.chars().take(64).collect()),
+            SqlValue::Null => StoredBalance::Invalid("NULL".into()),
+            SqlValue::Blob(_) => StoredBalance::Invalid("BLOB".into()),
+        }
+    }
+}
+
+/// A user's balance in `currency` (0 when there is none), or [`BalanceError::Invalid`] when the
+/// stored value is not a valid balance.
+fn balance_of(c: &Connection, user_id: &str, currency: &str) -> Result<i64, TransitionError> {
+    let stored = one(
         c,
         "SELECT value FROM balances WHERE user_id = ?1 AND currency = ?2",
         params![user_id, currency],
-        |r| r.get(0),
+        |r| r.get::<_, SqlValue>(0),
     )
-    .optional()?
-    .unwrap_or(0))
+    .optional()?;
+    match stored.map(StoredBalance::from) {
+        None => Ok(0),
+        Some(StoredBalance::Valid(v)) => Ok(v),
+        Some(StoredBalance::Invalid(raw)) => Err(TransitionError::Balance(BalanceError::Invalid {
+            user_id: user_id.to_string(),
+            currency: currency.to_string(),
+            stored: raw,
+        })),
+    }
 }
 
-fn add_balance(c: &Connection, user_id: &str, currency: &str, delta: i64) -> rusqlite::Result<()> {
+/// Moves a user's balance by `delta` (checked: refused when it would leave
+/// `0..=MAX_BALANCE`, nothing written); returns the new balance.
+fn add_balance(
+    c: &Connection,
+    user_id: &str,
+    currency: &str,
+    delta: i64,
+) -> Result<i64, TransitionError> {
+    let have = balance_of(c, user_id, currency)?;
+    let Some(new) = checked_balance(have, delta) else {
+        return Err(TransitionError::Balance(BalanceError::OutOfRange {
+            user_id: user_id.to_string(),
+            currency: currency.to_string(),
+            balance: have,
+            delta,
+        }));
+    };
     exec(
         c,
         "INSERT INTO balances (user_id, currency, value) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (user_id, currency) DO UPDATE SET value = value + excluded.value",
-        params![user_id, currency, delta],
+         ON CONFLICT (user_id, currency) DO UPDATE SET value = excluded.value",
+        params![user_id, currency, new],
     )?;
-    Ok(())
+    Ok(new)
 }
 
 /// Credits a refund back to whoever paid the payment by balance (nothing for other methods).
+/// Refused, with nothing written, when the credit would take the balance past the cap.
 fn credit_refund(
     tx: &Connection,
     payment_id: &str,
     amount: Amount,
     now: i64,
-) -> rusqlite::Result<()> {
+) -> Result<(), TransitionError> {
     let payer: Option<String> = one(
         tx,
         "SELECT payer_id FROM payments WHERE payment_id = ?1",
@@ -1870,6 +2068,18 @@ impl Store {
     /// What an access token stands for, if it is one.
     pub fn access_token(&self, token: &str) -> StoreResult<Option<Credential>> {
         Ok(load_token(&self.lock(), token, ACCESS)?)
+    }
+
+    /// True when merchant `client_id` ever obtained a token for `user_id` through
+    /// `applyToken` (the user consented to that merchant's mini program): only then may the
+    /// merchant name that user as the buyer who pays.
+    pub fn merchant_has_grant(&self, client_id: &str, user_id: &str) -> StoreResult<bool> {
+        Ok(one(
+            &self.lock(),
+            "SELECT EXISTS (SELECT 1 FROM auth_tokens WHERE client_id = ?1 AND user_id = ?2)",
+            params![client_id, user_id],
+            |r| r.get(0),
+        )?)
     }
 
     /// Who paid a payment by balance, if anyone did.

@@ -55,6 +55,16 @@ async fn sign_in(app: &TestApp, user_id: &str) {
     assert_eq!(st, 200, "{body}");
 }
 
+/// `user_id` consents and the merchant redeems the code through `applyToken`: from then on the
+/// merchant may name that user as the buyer who pays. Signs Alice back in.
+async fn grant(app: &TestApp, user_id: &str) {
+    sign_in(app, user_id).await;
+    let code = code(app, &["auth_base"]).await;
+    let r = apply_code(app, &code).await;
+    assert_eq!(r.body["customerId"], user_id, "{}", r.raw);
+    sign_in(app, ALICE).await;
+}
+
 async fn balance(app: &TestApp, user_id: &str, currency: &str) -> String {
     let (_, users) = app.get_json("/sandbox/users").await;
     users
@@ -579,6 +589,7 @@ async fn pay_names_a_sandbox_user_as_the_buyer_and_the_cashier_shows_the_payer()
         assert!(r.message().starts_with(field), "{}", r.raw);
         assert!(r.message().contains("nobody"), "{}", r.raw);
     }
+    grant(&app, BOB).await;
     let mut body = app.pay_body("buyer-id-alias", "100");
     body["order"]["buyer"] = json!({"buyerId": BOB});
     let r = app.call("/v1/payments/pay", &body).await;
@@ -594,7 +605,7 @@ async fn pay_names_a_sandbox_user_as_the_buyer_and_the_cashier_shows_the_payer()
         view["payer"],
         json!({"userId": BOB, "nickName": "Bob",
                "avatar": format!("{}/sandbox/avatars/{BOB}.svg", app.base),
-               "balance": {"currency": "USD", "value": "500"}})
+               "balance": {"currency": "USD", "value": "500"}, "source": "buyer"})
     );
     // Without a buyer, the cashier pays as the signed-in user.
     let mut body = app.pay_body("no-buyer", "100");
@@ -617,6 +628,9 @@ async fn pay_names_a_sandbox_user_as_the_buyer_and_the_cashier_shows_the_payer()
 async fn balance_is_debited_or_the_payment_fails_insufficient_balance_and_is_notified() {
     let app = spawn_app().await;
     let receiver = common::spawn_receiver(Some(app.wallet_key.clone()), vec!["S"], 0).await;
+    for user in [ALICE, BOB, CAROL] {
+        grant(&app, user).await;
+    }
 
     // Alice (buyer) pays USD 12.50 by balance.
     let (paid, st, answer) = pay_and_confirm(

@@ -322,6 +322,12 @@ function renderPayments(list) {
   bump('payments', list.length);
 }
 
+/** Delivery lag (due → sent), in ms: how far the dispatcher's queue is behind. */
+function lag(ms) {
+  if (typeof ms !== 'number') return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 function renderNotifications(list) {
   const rows = [];
   for (const n of list) {
@@ -334,7 +340,8 @@ function renderNotifications(list) {
       tr.append(cell(clock(a.time ?? a.attemptedAt ?? a.at ?? n.createdAt)),
         cell(String(n.paymentId ?? '')),
         cell(String(n.paymentStatus ?? n.state ?? ''), statusClass(n.paymentStatus)),
-        cell(String(a.attempt ?? i + 1)),
+        cell(String(a.attempt ?? i + 1) + (a.state && a.state !== 'done' ? ` (${a.state})` : '')),
+        cell(lag(i === 0 && n.waiting ? n.lagMs : a.lagMs)),
         cell(String(http), http === 200 && a.acknowledged !== false ? 'okc' : 'ko'),
         detailsCell(String(a.responseExcerpt ?? a.response ?? a.error ?? '').slice(0, 80), String(a.responseExcerpt ?? a.response ?? a.error ?? '')),
         actions);
