@@ -9,6 +9,8 @@
 //! - Limits (Alipay): one key's data, as JSON text, at most 200 × 1024 characters; all keys of
 //!   one mini program (key and data lengths) at most 10 MB (10 × 1024 × 1024 characters).
 //! - Failures are error 2 naming the parameter; nothing already stored changes.
+//! - The app's total is kept running (`Usage`), so a write costs the same whatever is stored;
+//!   the glue rebuilds it from `localStorage` only when it may have changed behind our back.
 
 use crate::encoding::encode_uri_component;
 use crate::error::ApiError;
@@ -57,17 +59,16 @@ pub fn js_len(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
-/// Checks that `json` (the data's JSON text, `None` when `JSON.stringify` gave nothing: data
-/// missing, `undefined` or a function) may be stored under `key`, given `others_total`: the
-/// characters the app's *other* keys already use (key + data).
+/// Checks that data whose JSON text is `json_len` characters long (`None` when
+/// `JSON.stringify` gave nothing: data missing, `undefined` or a function) may be stored under
+/// `key`, given `others_total`: the characters the app's *other* keys already use (key + data).
 pub fn check_write(
     key: &ScopedKey,
-    json: Option<&str>,
+    json_len: Option<usize>,
     others_total: usize,
 ) -> Result<(), ApiError> {
-    let json = json
+    let len = json_len
         .ok_or_else(|| ApiError::invalid("data", "is required and must be serialisable to JSON"))?;
-    let len = js_len(json);
     if len > MAX_DATA_CHARS {
         return Err(ApiError::invalid(
             "data",
@@ -86,9 +87,59 @@ pub fn check_write(
     Ok(())
 }
 
-/// The characters one stored entry counts for (its key without the prefix, plus its data).
-pub fn entry_size(storage_key: &str, prefix: &str, value: &str) -> usize {
-    js_len(storage_key.strip_prefix(prefix).unwrap_or(storage_key)) + js_len(value)
+/// The characters one stored entry counts for (its key without the prefix, plus its data of
+/// `value_len` characters).
+pub fn entry_size(storage_key: &str, prefix: &str, value_len: usize) -> usize {
+    js_len(storage_key.strip_prefix(prefix).unwrap_or(storage_key)) + value_len
+}
+
+/// The characters one mini program's keys and data use, kept running: a write or removal
+/// adjusts it by the one entry it changes instead of summing every key again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    total: usize,
+}
+
+impl Usage {
+    /// The usage summed from every entry (`entry_size` of each of the app's keys).
+    pub fn new(total: usize) -> Self {
+        Usage { total }
+    }
+
+    /// Characters in use.
+    pub fn total(self) -> usize {
+        self.total
+    }
+
+    /// Checks a write of `json_len` characters under `key`, whose current value is `old_len`
+    /// characters (`None`: absent), against the limits (`check_write`); the usage after it.
+    pub fn write(
+        self,
+        key: &ScopedKey,
+        json_len: Option<usize>,
+        old_len: Option<usize>,
+    ) -> Result<Usage, ApiError> {
+        let others = self.without(key, old_len);
+        check_write(key, json_len, others)?;
+        // check_write bounded both terms by MAX_TOTAL_CHARS.
+        Ok(Usage {
+            total: others + js_len(&key.key) + json_len.unwrap_or(0),
+        })
+    }
+
+    /// The usage after removing `key`, whose value was `old_len` characters (`None`: absent).
+    pub fn remove(self, key: &ScopedKey, old_len: Option<usize>) -> Usage {
+        Usage {
+            total: self.without(key, old_len),
+        }
+    }
+
+    fn without(self, key: &ScopedKey, old_len: Option<usize>) -> usize {
+        match old_len {
+            Some(len) => self.total.saturating_sub(js_len(&key.key) + len),
+            None => self.total,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -153,7 +204,7 @@ mod tests {
             ),
         ];
         for (json, others, err) in cases {
-            let got = check_write(&key, *json, *others);
+            let got = check_write(&key, json.map(js_len), *others);
             match err {
                 None => assert!(got.is_ok(), "{json:?} {others}: {got:?}"),
                 Some(part) => {
@@ -172,8 +223,63 @@ mod tests {
         assert_eq!(js_len("é"), 1);
         assert_eq!(js_len("😀"), 2);
         assert_eq!(
-            entry_size("miniprogram-shim/app/key", "miniprogram-shim/app/", "\"v\""),
+            entry_size("miniprogram-shim/app/key", "miniprogram-shim/app/", 3),
             6
         );
+    }
+
+    #[test]
+    fn the_running_usage_matches_a_fresh_sum_through_writes_and_removals() {
+        let k = |name: &str| ScopedKey::new("app", Some(name)).unwrap();
+        // "a" (1) holding 10, "bb" (2) holding 20: 33.
+        let usage = Usage::new(33);
+        // key, new JSON length (None: a removal), old length, expected total or error.
+        type Case<'a> = (
+            &'a str,
+            Option<usize>,
+            Option<usize>,
+            Result<usize, &'a str>,
+        );
+        let cases: &[Case] = &[
+            ("a", Some(5), Some(10), Ok(28)), // overwrite: replaces its own entry
+            ("c", Some(7), None, Ok(41)),     // a new key adds key + data
+            ("bb", None, Some(20), Ok(11)),   // removal takes key + data away
+            ("zz", None, None, Ok(33)),       // removing an absent key changes nothing
+            (
+                "c",
+                Some(MAX_DATA_CHARS + 1),
+                None,
+                Err("one key holds at most"),
+            ),
+        ];
+        for (name, new_len, old_len, expected) in cases {
+            let got = match new_len {
+                Some(len) => usage.write(&k(name), Some(*len), *old_len),
+                None => Ok(usage.remove(&k(name), *old_len)),
+            };
+            match expected {
+                Ok(total) => assert_eq!(got.unwrap().total(), *total, "{name}"),
+                Err(part) => {
+                    let e = got.unwrap_err();
+                    assert!(e.to_string().contains(part), "{name}: {e}");
+                }
+            }
+        }
+        // At the 10 MB limit: a new key fits exactly or fails; an overwrite counts only the
+        // difference from its old value.
+        let full = Usage::new(MAX_TOTAL_CHARS - 5);
+        assert_eq!(
+            full.write(&k("a"), Some(4), None).unwrap().total(),
+            MAX_TOTAL_CHARS
+        );
+        let over = full.write(&k("a"), Some(5), None).unwrap_err();
+        assert!(
+            over.to_string().contains("storage to 10485761 characters"),
+            "{over}"
+        );
+        let grown = full.write(&k("a"), Some(14), Some(10)).unwrap();
+        assert_eq!(grown.total(), MAX_TOTAL_CHARS - 1);
+        // A failed write leaves the usage as it was (it is a value; the caller keeps it).
+        assert_eq!(usage.total(), 33);
     }
 }

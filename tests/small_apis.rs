@@ -9,7 +9,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Promise, Reflect};
-use miniprogram_shim::{bridge_call, configure, create_my};
+use miniprogram_shim::{bridge_call, configure, create_my, storage_usage};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -38,6 +38,14 @@ extern "C" {
     fn raw_storage(key: &str) -> JsValue;
     #[wasm_bindgen(js_name = clearShimStorage)]
     fn clear_shim_storage();
+    #[wasm_bindgen(js_name = freshUsage)]
+    fn fresh_usage(prefix: &str) -> usize;
+    #[wasm_bindgen(js_name = countKeyVisits)]
+    fn count_key_visits();
+    #[wasm_bindgen(js_name = keyVisitsSoFar)]
+    fn key_visits_so_far() -> u32;
+    #[wasm_bindgen(js_name = otherTabChanges)]
+    fn other_tab_changes(key: Option<&str>, value: Option<&str>);
 }
 
 fn my() -> JsValue {
@@ -537,6 +545,87 @@ async fn sync_and_async_storage_share_the_same_keys() {
             .as_deref(),
         Some("from async")
     );
+}
+
+/// Key visits (full re-sums of the app's storage) made by `calls`.
+fn visits_during(calls: impl FnOnce()) -> u32 {
+    count_key_visits();
+    calls();
+    key_visits_so_far()
+}
+
+#[wasm_bindgen_test]
+fn storage_total_is_kept_running_and_summed_again_only_when_it_may_be_stale() {
+    setup();
+    let prefix = "miniprogram-shim/test-app/";
+    let set = |key: &str, chars: usize| {
+        let r = sync(
+            "setStorageSync",
+            &[key.into(), JsValue::from_str(&"x".repeat(chars))],
+        );
+        assert_eq!(show(&r), r#"{"success":true}"#, "{key}");
+    };
+    for i in 0..20 {
+        set(&format!("k{i}"), 100 + i);
+    }
+    let matches_fresh = |when: &str| {
+        assert_eq!(storage_usage().ok(), Some(fresh_usage(prefix)), "{when}");
+    };
+    matches_fresh("after the first writes");
+    // Our own writes, overwrites and removals adjust the total without visiting other keys.
+    let visits = visits_during(|| {
+        set("k3", 5000);
+        set("new", 7);
+        sync("removeStorageSync", &["k4".into()]);
+        sync("removeStorageSync", &["absent".into()]);
+        set_storage_without_awaiting();
+    });
+    assert_eq!(visits, 0);
+    matches_fresh("after writes and removals");
+    // Another tab overwrites a key (localStorage.length unchanged): its `storage` event makes
+    // the next write sum again, and the total counts the other tab's value.
+    other_tab_changes(
+        Some("miniprogram-shim/test-app/k5"),
+        Some(&"z".repeat(9000)),
+    );
+    assert!(visits_during(|| set("k6", 1)) > 0);
+    matches_fresh("after another tab's overwrite");
+    other_tab_changes(Some("miniprogram-shim/test-app/k7"), None);
+    assert!(visits_during(|| set("k8", 2)) > 0);
+    matches_fresh("after another tab's removal");
+    // Another tab's change to a key that is not the shim's leaves the total alone.
+    page_sets_item("their-own", "1");
+    set("k9", 3);
+    other_tab_changes(Some("their-own"), Some("2"));
+    assert_eq!(visits_during(|| set("k9", 4)), 0);
+    // The page adding a key itself (no event in its own tab) changes localStorage.length.
+    page_sets_item("page-own", "1");
+    assert!(visits_during(|| set("k10", 5)) > 0);
+    matches_fresh("after the page's own key");
+    // Another tab clearing everything.
+    other_tab_changes(None, None);
+    set("k11", 6);
+    matches_fresh("after another tab's clear");
+    assert_eq!(fresh_usage(prefix), "k11".len() + "\"xxxxxx\"".len());
+}
+
+/// `localStorage.setItem(key, value)` as the page would call it.
+fn page_sets_item(key: &str, value: &str) {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("localStorage")
+        .set_item(key, value)
+        .expect("setItem");
+}
+
+/// The async forms share the running total: a `setStorage` fired without awaiting.
+fn set_storage_without_awaiting() {
+    let options = js(r#"{"key":"async","data":"a"}"#);
+    let set_storage = Reflect::get(&my(), &"setStorage".into()).expect("setStorage");
+    let set_storage: js_sys::Function = set_storage.unchecked_into();
+    set_storage
+        .call1(&JsValue::UNDEFINED, &options)
+        .expect("call");
 }
 
 // ---- canIUse ----------------------------------------------------------------------------

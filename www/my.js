@@ -144,9 +144,16 @@
   });
 
   // --- Sync storage before the runtime is ready (mirror of src/storage.rs) -------------
+  // The app's total size is kept running as in src/glue/storage.rs: summed again only when
+  // another tab's `storage` event names a shim key (or a clear), or localStorage.length is not
+  // what our last change left.
   var early = (function () {
     var MAX_DATA = 200 * 1024;
     var MAX_TOTAL = 10 * 1024 * 1024;
+    var tally = null; // { prefix, total, length }
+    window.addEventListener('storage', function (e) {
+      if (e.key === null || e.key.indexOf('miniprogram-shim/') === 0) tally = null;
+    });
     function prefix() { return 'miniprogram-shim/' + encodeURIComponent(data.appId || '') + '/'; }
     function fail(param, reason) { return { error: 2, errorMessage: 'invalid parameter `' + param + '`: ' + reason }; }
     function unknown(message) { return { error: 3, errorMessage: 'unknown error: ' + message }; }
@@ -163,6 +170,17 @@
     // The fail object for unreadable options or key, or null when both are fine.
     function invalid(o) { return o.bad ? fail('options', 'must be an object') : checkKey(o.key); }
     function storage() { try { return window.localStorage; } catch (e) { return null; } }
+    // Characters the app's keys (without the prefix) and data use.
+    function usage(ls, p) {
+      if (tally && tally.prefix === p && tally.length === ls.length) return tally.total;
+      var total = 0;
+      for (var i = 0; i < ls.length; i++) {
+        var k = ls.key(i);
+        if (k && k.indexOf(p) === 0) total += k.length - p.length + (ls.getItem(k) || '').length;
+      }
+      return total;
+    }
+    function remember(ls, p, total) { tally = { prefix: p, total: total, length: ls.length }; }
     return {
       set: function (a, b) {
         var o = args(a, b);
@@ -176,11 +194,8 @@
         if (json.length > MAX_DATA) return fail('data', 'is ' + json.length + ' characters as JSON; one key holds at most ' + MAX_DATA);
         var ls = storage();
         if (!ls) return unknown('localStorage is not available on this page');
-        var p = prefix(), name = p + o.key, others = 0;
-        for (var i = 0; i < ls.length; i++) {
-          var k = ls.key(i);
-          if (k && k.indexOf(p) === 0 && k !== name) others += k.length - p.length + (ls.getItem(k) || '').length;
-        }
+        var p = prefix(), name = p + o.key, old = ls.getItem(name);
+        var others = usage(ls, p) - (old === null ? 0 : o.key.length + old.length);
         var total = others + o.key.length + json.length;
         if (total > MAX_TOTAL) {
           return fail('data', "would bring this mini program's storage to " + total + ' characters; the limit is ' + MAX_TOTAL + ' (10 MB)');
@@ -188,6 +203,7 @@
         try { ls.setItem(name, json); } catch (e) {
           return unknown('the browser refused to store the data (its localStorage is full)');
         }
+        remember(ls, p, total);
         return { success: true };
       },
       get: function (a) {
@@ -206,7 +222,10 @@
         if (bad) return bad;
         var ls = storage();
         if (!ls) return unknown('localStorage is not available on this page');
-        ls.removeItem(prefix() + o.key);
+        var p = prefix(), name = p + o.key, old = ls.getItem(name);
+        var before = usage(ls, p);
+        ls.removeItem(name);
+        remember(ls, p, before - (old === null ? 0 : o.key.length + old.length));
         return { success: true };
       },
     };
@@ -323,9 +342,38 @@
   var appId = attrs.appId;
   var superAppOrigin = attrs.superAppOrigin || defaults.superAppOrigin;
   var pkgUrl = new URL('pkg/miniprogram_shim.js', scriptUrl).href;
+  var wasmUrl = new URL('pkg/miniprogram_shim_bg.wasm', scriptUrl).href;
+
+  // Every fetch the runtime needs starts now, in parallel: the glue (a modulepreload, fetched
+  // and parsed while the wasm downloads), the wasm (compiled while it streams in) and the
+  // runtime config. Only the glue's one snippet (pkg/snippets/…, named by a build hash) is
+  // found after the glue is parsed.
+  function preload(href) {
+    var parent = document.head || document.documentElement;
+    if (!parent || !document.createElement) return;
+    var link = document.createElement('link');
+    link.rel = 'modulepreload';
+    link.href = href;
+    parent.appendChild(link);
+  }
+  function compileWasm(url) {
+    return fetch(url, { credentials: 'same-origin' }).then(function (response) {
+      if (!response.ok) throw new Error('failed to fetch Wasm: ' + response.status + ' fetching ' + url);
+      var type = response.headers.get('content-type') || '';
+      if (typeof WebAssembly.compileStreaming === 'function' && type.indexOf('application/wasm') === 0) {
+        return WebAssembly.compileStreaming(response);
+      }
+      return response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
+    });
+  }
+  preload(pkgUrl);
+  var wasmModule = compileWasm(wasmUrl);
+  wasmModule.catch(function () {}); // reported through `ready`
 
   var ready = Promise.all([
-    import(pkgUrl).then(function (mod) { return mod.default().then(function () { return mod; }); }),
+    import(pkgUrl).then(function (mod) {
+      return mod.default({ module_or_path: wasmModule }).then(function () { return mod; });
+    }),
     runtimeConfig(superAppOrigin, appId),
     simulatorSettings(appId),
   ]).then(function (results) {

@@ -4,18 +4,24 @@
 //! `/cashier/api/*` and `/relay` (CORS echoing the caller's origin), pages `www/simulator/` at
 //! `/`, `www/cashier/` at `/cashier/`, `www/consent/` at `/consent/`, `www/my.js` at `/my.js`, `pkg/` at `/pkg/`.
 //! Mini program origin: `www/demo/` at `/`, plus `/pkg/` and `/my.js`.
-//! Pages are served with `Cache-Control: no-store` so edits show at once, and the super app's
-//! with `Content-Security-Policy: frame-ancestors` saying who may frame them ([`embedder`]).
+//! Pages and runtime files are static files (`static_files`): `Cache-Control: no-cache` with a
+//! content `ETag` (the browser revalidates every use, so edits show at once, and an unchanged
+//! file costs a bodiless 304), compressed with brotli or gzip when the browser accepts it. The
+//! super app's pages also carry `Content-Security-Policy: frame-ancestors` saying who may frame
+//! them ([`embedder`]).
 
 use std::path::Path;
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State as AxumState};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, put};
 use axum::Router;
+use sha2::{Digest, Sha256};
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -109,14 +115,16 @@ pub fn superapp_router(state: State) -> Router {
             super_app_only,
         ));
 
-    // The super app's pages say who may frame them (`frame-ancestors`, per request).
-    let pages = Router::new()
-        .nest_service("/cashier", ServeDir::new(www.join("cashier")))
-        .nest_service("/consent", ServeDir::new(www.join("consent")))
-        .fallback_service(ServeDir::new(www.join("simulator")))
-        .layer(middleware::from_fn_with_state(state.clone(), frame_policy))
-        .merge(runtime_routes(&www, &pkg))
-        .layer(no_store());
+    // The super app's pages say who may frame them (`frame-ancestors`, per request); the
+    // runtime files, imported by mini programs, do not.
+    let pages = static_files(
+        Router::new()
+            .nest_service("/cashier", ServeDir::new(www.join("cashier")))
+            .nest_service("/consent", ServeDir::new(www.join("consent")))
+            .fallback_service(ServeDir::new(www.join("simulator")))
+            .layer(middleware::from_fn_with_state(state.clone(), frame_policy))
+            .merge(runtime_routes(&www, &pkg)),
+    );
 
     Router::new()
         .merge(open_api)
@@ -129,10 +137,11 @@ pub fn superapp_router(state: State) -> Router {
 /// The mini program origin: the demo mini program and the runtime files.
 pub fn mini_program_router(state: &State) -> Router {
     let www = &state.config.www_dir;
-    Router::new()
-        .merge(runtime_routes(www, &state.config.pkg_dir))
-        .fallback_service(ServeDir::new(www.join("demo")))
-        .layer(no_store())
+    static_files(
+        Router::new()
+            .merge(runtime_routes(www, &state.config.pkg_dir))
+            .fallback_service(ServeDir::new(www.join("demo"))),
+    )
 }
 
 fn runtime_routes<S: Clone + Send + Sync + 'static>(www: &Path, pkg: &Path) -> Router<S> {
@@ -145,8 +154,75 @@ fn runtime_routes<S: Clone + Send + Sync + 'static>(www: &Path, pkg: &Path) -> R
         ))
 }
 
-fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+/// Static files: revalidated on every use (`no-cache` + `ETag`), compressed (brotli or gzip, by
+/// the request's `Accept-Encoding`; the `ETag` is of the uncompressed file, hence weak).
+fn static_files<S: Clone + Send + Sync + 'static>(files: Router<S>) -> Router<S> {
+    files
+        .layer(middleware::from_fn(etag))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(CompressionLayer::new().gzip(true).br(true))
+}
+
+/// The largest static file `etag` reads to hash (the dev build's wasm is a few MB).
+const MAX_STATIC_FILE: usize = 64 * 1024 * 1024;
+
+/// Tags a `200` GET with `ETag: W/"<SHA-256 of the body, 128 bits>"` and answers `304 Not
+/// Modified` without the body when the request's `If-None-Match` holds that tag. The tag is of
+/// the content, not the modification time, so an edit within the same second still shows.
+async fn etag(mut request: Request, next: Next) -> Response {
+    if request.method() != Method::GET {
+        return next.run(request).await;
+    }
+    let if_none_match = request.headers_mut().remove(header::IF_NONE_MATCH);
+    if if_none_match.is_some() {
+        // RFC 9110 §13.1.3: If-None-Match wins; ServeDir would answer 304 by the (second-grained)
+        // modification time alone.
+        request.headers_mut().remove(header::IF_MODIFIED_SINCE);
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_STATIC_FILE).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::warn!(error = %e, "static file unreadable or over {MAX_STATIC_FILE} bytes");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let digest = Sha256::digest(&bytes);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let tag = format!("W/\"{hex}\"");
+    if let Ok(value) = HeaderValue::from_str(&tag) {
+        parts.headers.insert(header::ETAG, value);
+    }
+    if if_none_match.is_some_and(|v| tag_matches(&v, &tag)) {
+        parts.status = StatusCode::NOT_MODIFIED;
+        strip_representation(&mut parts.headers);
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// `If-None-Match` (`*` or a list of tags) against our tag, by weak comparison.
+fn tag_matches(if_none_match: &HeaderValue, tag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    let ours = opaque(tag);
+    if_none_match.to_str().is_ok_and(|list| {
+        list.split(',')
+            .any(|t| t.trim() == "*" || opaque(t) == ours)
+    })
+}
+
+/// A 304 carries no body, so none of the headers that describe one.
+fn strip_representation(headers: &mut HeaderMap) {
+    headers.remove(header::CONTENT_LENGTH);
+    headers.remove(header::CONTENT_TYPE);
+    headers.remove(header::ACCEPT_RANGES);
 }
 
 /// Refuses a browser request from any origin but the super app's own (403 `FORBIDDEN_ORIGIN`);

@@ -2,9 +2,48 @@
 // into JS to send and read a response, one back, instead of a wasm↔JS crossing (and a
 // string copy) per header, setter and property. Decisions stay in Rust; this only moves data.
 
-/** Starts the call's timeout: aborts `controller` with `reason` after `ms`. Returns the id. */
+// Every call's timeout on one timer. A setTimeout + clearTimeout pair per call cost more than
+// the rest of the call's JS (BENCHMARKS.md); deadlines mostly arrive in order (one default
+// timeout), so the timer is re-armed only for an earlier deadline or when it fires.
+const deadlines = new Set();
+let timer = null;
+let timerAt = Infinity;
+
+function schedule(at) {
+  if (timer !== null) clearTimeout(timer);
+  timerAt = at;
+  timer = setTimeout(expire, Math.max(0, at - performance.now()));
+}
+
+function expire() {
+  timer = null;
+  timerAt = Infinity;
+  const now = performance.now();
+  let next = Infinity;
+  for (const entry of deadlines) {
+    if (entry.at <= now + 1) { // timers may fire a little before performance.now() says
+      deadlines.delete(entry);
+      entry.controller.abort(entry.reason);
+    } else if (entry.at < next) {
+      next = entry.at;
+    }
+  }
+  if (next !== Infinity) schedule(next);
+}
+
+/** Starts the call's timeout: aborts `controller` with `reason` after `ms`. Returns its handle. */
 export function armTimeout(controller, ms, reason) {
-  return setTimeout(() => controller.abort(reason), ms);
+  const entry = { controller, reason, at: performance.now() + ms };
+  deadlines.add(entry);
+  if (entry.at < timerAt) schedule(entry.at);
+  return entry;
+}
+
+/** Cancels a timeout `armTimeout` started (the call settled first). */
+export function disarmTimeout(entry) {
+  // The timer stays armed: when it fires with nothing due it stops, which costs less than a
+  // clearTimeout + setTimeout per call.
+  deadlines.delete(entry);
 }
 
 /** Makes `promise` a RequestTask: `abort()` aborts the call's controller. */

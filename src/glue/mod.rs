@@ -17,6 +17,9 @@ mod trade_pay;
 mod types;
 mod ui;
 
+#[doc(hidden)]
+pub use storage::storage_usage;
+
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

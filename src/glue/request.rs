@@ -41,10 +41,6 @@ extern "C" {
     #[wasm_bindgen(method, getter, structural, js_name = httpErrorAsFail)]
     fn http_error_as_fail(this: &RequestOptionsJs) -> JsValue;
 
-    /// The global `clearTimeout`.
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-
     /// The global `fetch` (window or worker).
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(url: &str, init: &RequestInit) -> Promise;
@@ -62,6 +58,8 @@ extern "C" {
 extern "C" {
     #[wasm_bindgen(js_name = armTimeout)]
     fn arm_timeout(controller: &AbortController, ms: u32, reason: &str) -> JsValue;
+    #[wasm_bindgen(js_name = disarmTimeout)]
+    fn disarm_timeout(handle: &JsValue);
     #[wasm_bindgen(js_name = attachAbort)]
     fn attach_abort(promise: &Promise, controller: &AbortController);
     #[wasm_bindgen(js_name = successObject)]
@@ -85,7 +83,7 @@ struct TimeoutGuard(JsValue);
 
 impl Drop for TimeoutGuard {
     fn drop(&mut self) {
-        clear_timeout(&self.0);
+        disarm_timeout(&self.0);
     }
 }
 

@@ -7,26 +7,137 @@
 //! time (a `getStorageSync` right after `setStorage` sees the value) and report through the
 //! one adapter; the `Sync` forms return the result, or the fail object `{ error,
 //! errorMessage }` instead of throwing.
+//!
+//! Speed: values stay JS strings (their length, `setItem` and `JSON.parse` never copy them into
+//! wasm memory), and the app's total size is kept running (`Tally`), so a write costs the same
+//! whatever is stored. The total is summed again only when it may be stale: another tab's
+//! `storage` event for a shim key (or a `clear()`), or `localStorage.length` not what our last
+//! change left (the page added or removed keys itself). Not seen: the page overwriting one of
+//! the shim's keys with `localStorage.setItem` directly in the same tab.
 
-use js_sys::{Object, Promise, JSON};
+use std::cell::{Cell, RefCell};
+
+use js_sys::{JsString, Object, Promise, JSON};
 use wasm_bindgen::prelude::*;
-use web_sys::Storage;
+use web_sys::StorageEvent;
 
 use super::adapter::{run_api, set, Failure};
 use super::options::{check_object, get};
 use super::runtime;
 use crate::error::ApiError;
-use crate::storage::{app_prefix, check_write, entry_size, ScopedKey};
+use crate::storage::{app_prefix, entry_size, ScopedKey, Usage, KEY_PREFIX};
 
-fn local_storage() -> Result<Storage, ApiError> {
+#[wasm_bindgen]
+extern "C" {
+    /// `localStorage`, bound so that values stay JS strings.
+    type LocalStorage;
+    #[wasm_bindgen(method, getter)]
+    fn length(this: &LocalStorage) -> u32;
+    #[wasm_bindgen(method)]
+    fn key(this: &LocalStorage, index: u32) -> Option<String>;
+    /// `getItem(key)`: a JS string or `null`, not copied into wasm.
+    #[wasm_bindgen(method, js_name = getItem)]
+    fn get_item(this: &LocalStorage, key: &str) -> Option<JsString>;
+    #[wasm_bindgen(method, catch, js_name = setItem)]
+    fn set_item(this: &LocalStorage, key: &str, value: &JsString) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = removeItem)]
+    fn remove_item(this: &LocalStorage, key: &str) -> Result<(), JsValue>;
+    /// `JSON.parse(text)` on a JS string.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn parse_js(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+/// The running size of one app's storage, and `localStorage.length` as our last change left it.
+struct Tally {
+    prefix: String,
+    usage: Usage,
+    length: u32,
+}
+
+thread_local! {
+    /// `None` until the first write, and again whenever another tab changes a shim key.
+    static TALLY: RefCell<Option<Tally>> = const { RefCell::new(None) };
+    static LISTENING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The app's usage: the running total when it is still valid, else summed from every key.
+fn usage(storage: &LocalStorage, prefix: &str) -> Usage {
+    listen_for_other_tabs();
+    let length = storage.length();
+    let cached = TALLY.with(|t| {
+        t.borrow()
+            .as_ref()
+            .filter(|t| t.prefix == prefix && t.length == length)
+            .map(|t| t.usage)
+    });
+    cached.unwrap_or_else(|| {
+        let mut total = 0;
+        for i in 0..length {
+            let Some(name) = storage.key(i) else {
+                continue;
+            };
+            if name.starts_with(prefix) {
+                let len = storage.get_item(&name).map_or(0, |v| v.length() as usize);
+                total += entry_size(&name, prefix, len);
+            }
+        }
+        Usage::new(total)
+    })
+}
+
+/// The characters the configured app's keys and data use, as the next write will count them
+/// (for the browser tests; not exported to JS).
+#[doc(hidden)]
+pub fn storage_usage() -> Result<usize, ApiError> {
+    let storage = local_storage()?;
+    let prefix = runtime::with_config(|c| app_prefix(&c.app_id));
+    Ok(usage(&storage, &prefix).total())
+}
+
+/// Records the usage after our own change.
+fn remember(storage: &LocalStorage, prefix: &str, usage: Usage) {
+    let length = storage.length();
+    let prefix = prefix.to_owned();
+    TALLY.with(|t| {
+        *t.borrow_mut() = Some(Tally {
+            prefix,
+            usage,
+            length,
+        })
+    });
+}
+
+/// Drops the running total when another tab changes a shim key or clears `localStorage` (the
+/// `storage` event fires only in the other tabs of the origin).
+fn listen_for_other_tabs() {
+    if LISTENING.with(|l| l.replace(true)) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_storage = Closure::<dyn Fn(StorageEvent)>::new(|event: StorageEvent| {
+        if event.key().is_none_or(|k| k.starts_with(KEY_PREFIX)) {
+            TALLY.with(|t| t.borrow_mut().take());
+        }
+    });
+    let added =
+        window.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
+    if added.is_ok() {
+        // Page lifetime: the tally lives as long as the page.
+        on_storage.forget();
+    }
+}
+
+fn local_storage() -> Result<LocalStorage, ApiError> {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
+        .map(JsCast::unchecked_into)
         .ok_or_else(|| ApiError::Unknown("localStorage is not available on this page".into()))
 }
 
 fn scoped(key: &JsValue) -> Result<ScopedKey, ApiError> {
-    let app_id = runtime::with_config(|c| c.app_id.clone());
-    ScopedKey::new(&app_id, key.as_string().as_deref())
+    runtime::with_config(|c| ScopedKey::new(&c.app_id, key.as_string().as_deref()))
 }
 
 /// `(key, data)` from `{ key, data }`, or from the positional `(key, data)` form of the Sync
@@ -52,7 +163,9 @@ pub(crate) fn write(key: &JsValue, data: &JsValue) -> Result<JsValue, ApiError> 
         None
     } else {
         match JSON::stringify(data) {
-            Ok(s) => s.as_string(),
+            // `undefined` for a function, typed as a string by js-sys.
+            Ok(s) if s.is_string() => Some(s),
+            Ok(_) => None,
             Err(e) => {
                 let why = js_sys::Error::from(e).message();
                 return Err(ApiError::invalid(
@@ -63,33 +176,26 @@ pub(crate) fn write(key: &JsValue, data: &JsValue) -> Result<JsValue, ApiError> 
         }
     };
     let storage = local_storage()?;
-    let prefix = app_prefix(&runtime::with_config(|c| c.app_id.clone()));
-    let mut others = 0;
-    let count = storage.length().unwrap_or(0);
-    for i in 0..count {
-        let Some(name) = storage.key(i).ok().flatten() else {
-            continue;
-        };
-        if name.starts_with(&prefix) && name != key.storage_key {
-            let value = storage.get_item(&name).ok().flatten().unwrap_or_default();
-            others += entry_size(&name, &prefix, &value);
-        }
-    }
-    check_write(&key, json.as_deref(), others)?;
-    let json = json.unwrap_or_default();
+    let prefix = runtime::with_config(|c| app_prefix(&c.app_id));
+    let old_len = storage
+        .get_item(&key.storage_key)
+        .map(|v| v.length() as usize);
+    let json_len = json.as_ref().map(|s| s.length() as usize);
+    let after = usage(&storage, &prefix).write(&key, json_len, old_len)?;
+    let json = json.unwrap_or_else(|| JsString::from(""));
     storage.set_item(&key.storage_key, &json).map_err(|_| {
         ApiError::Unknown("the browser refused to store the data (its localStorage is full)".into())
     })?;
+    remember(&storage, &prefix, after);
     Ok(success_object())
 }
 
 /// `{ data }` for `key` (`null` when absent; a value not written as JSON comes back as its text).
 pub(crate) fn read(key: &JsValue) -> Result<JsValue, ApiError> {
     let key = scoped(key)?;
-    let stored = local_storage()?.get_item(&key.storage_key).ok().flatten();
-    let data = match stored {
+    let data = match local_storage()?.get_item(&key.storage_key) {
         None => JsValue::NULL,
-        Some(text) => JSON::parse(&text).unwrap_or_else(|_| JsValue::from_str(&text)),
+        Some(text) => parse_js(&text).unwrap_or_else(|_| text.into()),
     };
     let obj = Object::new();
     set(&obj, "data", &data);
@@ -99,9 +205,16 @@ pub(crate) fn read(key: &JsValue) -> Result<JsValue, ApiError> {
 /// Removes `key` (succeeds when it was not there).
 pub(crate) fn remove(key: &JsValue) -> Result<JsValue, ApiError> {
     let key = scoped(key)?;
-    local_storage()?
+    let storage = local_storage()?;
+    let prefix = runtime::with_config(|c| app_prefix(&c.app_id));
+    let old_len = storage
+        .get_item(&key.storage_key)
+        .map(|v| v.length() as usize);
+    let before = usage(&storage, &prefix);
+    storage
         .remove_item(&key.storage_key)
         .map_err(|_| ApiError::Unknown("localStorage refused the removal".into()))?;
+    remember(&storage, &prefix, before.remove(&key, old_len));
     Ok(success_object())
 }
 

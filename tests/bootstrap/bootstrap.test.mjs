@@ -126,6 +126,59 @@ test('H5 pages: AlipayJSBridge is defined at once, queues, fires AlipayJSBridgeR
   await page.close();
 });
 
+test('early Sync storage keeps a running total, summed again only when another tab or the page changed storage', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.route('**/pkg/**', () => {}); // never answered: my.js stays on its early path
+  await page.goto(`${STATIC}/tests/bootstrap/storage-early.html`);
+  const r = await page.evaluate(() => {
+    const prefix = 'miniprogram-shim/tally-app/';
+    localStorage.clear();
+    const fresh = () => Object.keys(localStorage).filter((k) => k.startsWith(prefix))
+      .reduce((n, k) => n + k.length - prefix.length + localStorage.getItem(k).length, 0);
+    // Counts localStorage.key(i) calls: each is one key visited by a full re-sum.
+    const visits = (calls) => {
+      const original = Storage.prototype.key;
+      let n = 0;
+      Storage.prototype.key = function (i) { n += 1; return original.call(this, i); };
+      try { calls(); } finally { Storage.prototype.key = original; }
+      return n;
+    };
+    const otherTab = (key, value) => {
+      const oldValue = key === null ? null : localStorage.getItem(key);
+      if (key === null) localStorage.clear(); else localStorage.setItem(key, value);
+      window.dispatchEvent(new StorageEvent('storage', { key, oldValue, newValue: value, storageArea: localStorage }));
+    };
+    const out = {};
+    for (let i = 0; i < 20; i++) my.setStorageSync(`k${i}`, 'x'.repeat(100 + i));
+    out.ownCalls = visits(() => {
+      out.results = [my.setStorageSync('k3', 'y'.repeat(5000)), my.setStorageSync('new', 7),
+        my.removeStorageSync('k4'), my.removeStorageSync('absent'), my.getStorageSync('k3').data.length];
+    });
+    otherTab(`${prefix}k5`, 'z'.repeat(9000)); // an overwrite: localStorage.length unchanged
+    out.afterOtherTab = visits(() => my.setStorageSync('k6', 1));
+    localStorage.setItem('their-own', '1');
+    my.setStorageSync('k9', 3);
+    otherTab('their-own', '2'); // not a shim key
+    out.afterUnrelated = visits(() => my.setStorageSync('k9', 4));
+    localStorage.setItem('page-own', '1'); // the page itself: no event, but length changes
+    out.afterPageOwn = visits(() => my.setStorageSync('k10', 5));
+    out.fresh = fresh();
+    out.quota = my.setStorageSync('big', 'x'.repeat(204800));
+    localStorage.clear();
+    return out;
+  });
+  assert.deepEqual(r.results, [{ success: true }, { success: true }, { success: true }, { success: true }, 5000]);
+  assert.equal(r.ownCalls, 0);
+  assert.ok(r.afterOtherTab > 0, `another tab's change was not seen (${r.afterOtherTab})`);
+  assert.equal(r.afterUnrelated, 0);
+  assert.ok(r.afterPageOwn > 0);
+  assert.equal(r.quota.error, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the request demo page visibly works', async () => {
   const { page } = await open(`/request-demo/?server=${encodeURIComponent(ECHO)}`);
   await page.evaluate(() => miniprogramShim.ready.then(() => 0)); // its whitelist for ?server= applied

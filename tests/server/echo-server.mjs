@@ -3,6 +3,7 @@
 // Zero dependencies (Node 20). CORS on every response so pages on other origins can call it.
 //
 //   node tests/server/echo-server.mjs [--port 8791] [--static-port 8790] [--pkg DIR]
+//                                     [--peer DIR] [--gzip]
 //   env: ECHO_PORT, STATIC_PORT, PKG_DIR
 //
 // API (port --port):
@@ -20,9 +21,12 @@
 //   POST /relay            → a minimal relay with DESIGN.md's envelope (hosts containing
 //                            "blocked" answer {error:"whitelist"})
 // Static (port --static-port, optional): `www/` at `/`, `pkg/` (or --pkg) at `/pkg/`,
-// `tests/` at `/tests/`, and a fake `/sandbox/mini-programs/test-runtime/runtime`.
+// `tests/` at `/tests/`, and a fake `/sandbox/mini-programs/test-runtime/runtime`; with
+// --peer, that folder at `/peer/` (the benchmark's bundled peer runtime); with --gzip, files
+// gzipped for browsers that accept it (as the sandbox compresses; the cold start benchmark).
 import http from 'node:http';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +39,8 @@ const arg = (name, fallback) => {
 const port = Number(arg('--port', process.env.ECHO_PORT || 8791));
 const staticPort = Number(arg('--static-port', process.env.STATIC_PORT || 0));
 const pkgDir = path.resolve(arg('--pkg', process.env.PKG_DIR || path.join(root, 'pkg')));
+const peerDir = arg('--peer', '') && path.resolve(arg('--peer', ''));
+const gzip = args.includes('--gzip');
 
 // ~1 KB of JSON: a list of order items.
 const JSON_1K = (() => {
@@ -198,6 +204,7 @@ function serveStatic(req, res) {
   }
   let base = path.join(root, 'www');
   if (p.startsWith('/pkg/')) { base = pkgDir; p = p.slice(4); }
+  else if (peerDir && p.startsWith('/peer/')) { base = peerDir; p = p.slice(5); }
   else if (p.startsWith('/tests/')) { base = path.join(root, 'tests'); p = p.slice(6); }
   if (p.endsWith('/')) p += 'index.html';
   const file = path.join(base, p);
@@ -205,7 +212,12 @@ function serveStatic(req, res) {
     res.writeHead(404, { 'content-type': 'text/plain' });
     return res.end('not found');
   }
-  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+  const type = TYPES[path.extname(file)] || 'application/octet-stream';
+  if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-encoding': 'gzip', vary: 'accept-encoding' });
+    return res.end(zlib.gzipSync(fs.readFileSync(file), { level: 6 }));
+  }
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
   const echoPort = process.env.ECHO_PORT || port;
   if (file.startsWith(path.join(root, 'tests')) && file.endsWith('.html') && String(echoPort) !== '8791') {
     // Test pages name the echo server's default port; follow ECHO_PORT when it differs.
