@@ -5,17 +5,15 @@
 //! Liberal in what is accepted (URL-encoded or raw base64, spaces after commas, PKCS#1 or
 //! PKCS#8 private keys, SPKI or PKCS#1 public keys, bare base64 DER), exact in what is sent.
 
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::{KeyPair, KeySize};
+use aws_lc_rs::signature::{
+    ParsedPublicKey, RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, RSA_PKCS1_SHA256,
+};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPublicKey};
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{
-    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
-};
-use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
-use rsa::{RsaPrivateKey, RsaPublicKey};
-use sha2::Sha256;
 
 /// Characters escaped in the `signature=` value: everything but `A-Za-z0-9-_.~`.
 const SIGNATURE_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC
@@ -23,6 +21,10 @@ const SIGNATURE_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'.')
     .remove(b'~');
+
+/// Public keys from 1,024 to 8,192 bits verify (a merchant may still hold a 1,024-bit key);
+/// private keys must have 2,048 to 8,192 bits (AWS-LC's range; the sandbox makes 2,048).
+const PUBLIC_KEY_BITS: std::ops::RangeInclusive<usize> = 1024..=8192;
 
 /// Why a key or signature could not be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -55,11 +57,51 @@ pub fn content_to_sign(path: &str, client_id: &str, time: &str, body: &[u8]) -> 
     out
 }
 
+/// The label and DER of `-----BEGIN <label>-----` base64 `-----END <label>-----` (already
+/// trimmed); whitespace and line length inside the base64 do not matter.
+fn pem_decode(text: &str) -> Option<(&str, Vec<u8>)> {
+    let (label, rest) = text.strip_prefix("-----BEGIN ")?.split_once("-----")?;
+    let body = rest.strip_suffix(format!("-----END {label}-----").as_str())?;
+    let der = STANDARD
+        .decode(body.split_whitespace().collect::<String>())
+        .ok()?;
+    Some((label, der))
+}
+
+/// PEM with 64-character lines and LF endings, as the `rsa` crate wrote it before: key files
+/// already in a data dir are rewritten byte for byte the same.
+fn pem_encode(label: &str, der: &[u8]) -> String {
+    let base64 = STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    // Base64 is ASCII, so every 64-byte chunk is a valid string.
+    for line in base64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+/// The DER inside a key text: PEM whose label is one of `labels`, or bare base64.
+fn key_der(text: &str, labels: &[&str]) -> Result<(Option<String>, Vec<u8>), SignatureError> {
+    if text.starts_with("-----BEGIN") {
+        match pem_decode(text) {
+            Some((label, der)) if labels.contains(&label) => Ok((Some(label.to_string()), der)),
+            _ => Err(SignatureError::BadKey),
+        }
+    } else {
+        let der = STANDARD
+            .decode(text.split_whitespace().collect::<String>())
+            .map_err(|_| SignatureError::BadKey)?;
+        Ok((None, der))
+    }
+}
+
 /// A private key that signs (the wallet's, or a test merchant's).
 #[derive(Clone)]
 pub struct Signer {
-    key: SigningKey<Sha256>,
-    private: RsaPrivateKey,
+    key: KeyPair,
+    public: PublicKey,
 }
 
 impl std::fmt::Debug for Signer {
@@ -71,59 +113,49 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// Generates a fresh RSA-2048 key.
     pub fn generate() -> Result<Signer, SignatureError> {
-        let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048)
-            .map_err(|_| SignatureError::BadKey)?;
-        Ok(Signer::from_key(private))
+        let key = KeyPair::generate(KeySize::Rsa2048).map_err(|_| SignatureError::BadKey)?;
+        Signer::new(key)
     }
 
-    fn from_key(private: RsaPrivateKey) -> Signer {
-        Signer {
-            key: SigningKey::<Sha256>::new(private.clone()),
-            private,
-        }
+    fn new(key: KeyPair) -> Result<Signer, SignatureError> {
+        // The public half as PKCS#1 `RSAPublicKey` DER, parsed once for verifying.
+        let public = PublicKey::from_der(aws_lc_rs::signature::KeyPair::public_key(&key).as_ref())?;
+        Ok(Signer { key, public })
     }
 
     /// Reads a private key: PKCS#8 or PKCS#1 PEM, or bare base64 of either DER.
     pub fn from_pem(text: &str) -> Result<Signer, SignatureError> {
-        let text = text.trim();
-        let key = if text.starts_with("-----BEGIN") {
-            RsaPrivateKey::from_pkcs8_pem(text)
+        let (label, der) = key_der(text.trim(), &["PRIVATE KEY", "RSA PRIVATE KEY"])?;
+        let key = match label.as_deref() {
+            Some("PRIVATE KEY") => KeyPair::from_pkcs8(&der).ok(),
+            Some(_) => KeyPair::from_der(&der).ok(),
+            None => KeyPair::from_pkcs8(&der)
                 .ok()
-                .or_else(|| RsaPrivateKey::from_pkcs1_pem(text).ok())
-        } else {
-            let der = STANDARD
-                .decode(text.split_whitespace().collect::<String>())
-                .map_err(|_| SignatureError::BadKey)?;
-            RsaPrivateKey::from_pkcs8_der(&der)
-                .ok()
-                .or_else(|| RsaPrivateKey::from_pkcs1_der(&der).ok())
+                .or_else(|| KeyPair::from_der(&der).ok()),
         };
-        key.map(Signer::from_key).ok_or(SignatureError::BadKey)
+        Signer::new(key.ok_or(SignatureError::BadKey)?)
     }
 
     /// The private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), what `node:crypto` reads.
     pub fn private_pem(&self) -> String {
-        self.private
-            .to_pkcs8_pem(LineEnding::LF)
-            .map(|p| p.to_string())
+        AsDer::<Pkcs8V1Der>::as_der(&self.key)
+            .map(|der| pem_encode("PRIVATE KEY", der.as_ref()))
             .unwrap_or_default()
     }
 
     /// The public half.
     pub fn public(&self) -> PublicKey {
-        PublicKey {
-            key: VerifyingKey::<Sha256>::new(self.private.to_public_key()),
-            public: self.private.to_public_key(),
-        }
+        self.public.clone()
     }
 
-    /// Signs bytes; returns the raw base64 signature.
+    /// Signs bytes (RSA PKCS#1 v1.5, SHA-256; AWS-LC blinds the private-key operation);
+    /// returns the raw base64 signature.
     pub fn sign_base64(&self, content: &[u8]) -> Result<String, SignatureError> {
-        let sig: Signature = self
-            .key
-            .try_sign_with_rng(&mut rand::thread_rng(), content)
+        let mut sig = vec![0; self.key.public_modulus_len()];
+        self.key
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), content, &mut sig)
             .map_err(|_| SignatureError::SignFailed)?;
-        Ok(STANDARD.encode(sig.to_bytes()))
+        Ok(STANDARD.encode(sig))
     }
 
     /// Signs an open API message and returns the full `Signature` header value.
@@ -150,8 +182,8 @@ pub fn format_signature_header(base64_sig: &str) -> String {
 /// A public key that verifies (a merchant's, or the wallet's for a test client).
 #[derive(Clone)]
 pub struct PublicKey {
-    key: VerifyingKey<Sha256>,
-    public: RsaPublicKey,
+    /// Parsed once, verified against many times.
+    key: ParsedPublicKey,
 }
 
 impl std::fmt::Debug for PublicKey {
@@ -162,33 +194,34 @@ impl std::fmt::Debug for PublicKey {
 
 impl PublicKey {
     /// Reads a public key: SPKI PEM (`BEGIN PUBLIC KEY`), PKCS#1 PEM (`BEGIN RSA PUBLIC KEY`),
-    /// or bare base64 of either DER.
+    /// or bare base64 of either DER; 1,024 to 8,192 bits.
     pub fn from_pem(text: &str) -> Result<PublicKey, SignatureError> {
-        let text = text.trim();
-        let key = if text.starts_with("-----BEGIN") {
-            RsaPublicKey::from_public_key_pem(text)
-                .ok()
-                .or_else(|| RsaPublicKey::from_pkcs1_pem(text).ok())
-        } else {
-            let der = STANDARD
-                .decode(text.split_whitespace().collect::<String>())
-                .map_err(|_| SignatureError::BadKey)?;
-            RsaPublicKey::from_public_key_der(&der)
-                .ok()
-                .or_else(|| RsaPublicKey::from_pkcs1_der(&der).ok())
+        let (_, der) = key_der(text.trim(), &["PUBLIC KEY", "RSA PUBLIC KEY"])?;
+        PublicKey::from_der(&der)
+    }
+
+    fn from_der(der: &[u8]) -> Result<PublicKey, SignatureError> {
+        // Either DER form (PKCS#1 `RSAPublicKey` or SPKI), checked by AWS-LC's RSA_check_key.
+        let public =
+            aws_lc_rs::rsa::PublicKey::from_der(der).map_err(|_| SignatureError::BadKey)?;
+        let modulus = public.modulus();
+        let modulus = modulus.big_endian_without_leading_zero();
+        let bits = match modulus.first() {
+            Some(top) => modulus.len() * 8 - top.leading_zeros() as usize,
+            None => 0,
         };
-        let public = key.ok_or(SignatureError::BadKey)?;
-        Ok(PublicKey {
-            key: VerifyingKey::<Sha256>::new(public.clone()),
-            public,
-        })
+        if !PUBLIC_KEY_BITS.contains(&bits) {
+            return Err(SignatureError::BadKey);
+        }
+        let key = ParsedPublicKey::new(&RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, public)
+            .map_err(|_| SignatureError::BadKey)?;
+        Ok(PublicKey { key })
     }
 
     /// SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
     pub fn to_pem(&self) -> String {
-        self.public
-            .to_public_key_pem(LineEnding::LF)
-            .or_else(|_| self.public.to_pkcs1_pem(LineEnding::LF))
+        AsDer::<PublicKeyX509Der>::as_der(&self.key)
+            .map(|der| pem_encode("PUBLIC KEY", der.as_ref()))
             .unwrap_or_default()
     }
 
@@ -200,9 +233,8 @@ impl PublicKey {
         let bytes = STANDARD
             .decode(decoded.as_bytes())
             .map_err(|_| SignatureError::Mismatch)?;
-        let sig = Signature::try_from(bytes.as_slice()).map_err(|_| SignatureError::Mismatch)?;
         self.key
-            .verify(content, &sig)
+            .verify_sig(content, &bytes)
             .map_err(|_| SignatureError::Mismatch)
     }
 
@@ -278,8 +310,18 @@ impl SignatureHeader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rsa::pkcs1::EncodeRsaPrivateKey;
     use std::sync::OnceLock;
+
+    /// One RSA-2048 key made by OpenSSL in both private encodings, its SPKI public key, and
+    /// OpenSSL's signature over a pay request (see the fixtures' README).
+    const OPENSSL_PKCS1: &str = include_str!("../../www/demo-merchant/fixtures/test-key-pkcs1.pem");
+    const OPENSSL_PKCS8: &str = include_str!("../../www/demo-merchant/fixtures/test-key-pkcs8.pem");
+    const OPENSSL_SPKI: &str = include_str!("../../www/demo-merchant/fixtures/test-key-public.pem");
+    const OPENSSL_SIGNATURE: &str =
+        include_str!("../../www/demo-merchant/fixtures/openssl-pay-signature.b64");
+    const OPENSSL_SIGNED: &str =
+        "POST /v1/payments/pay\nSANDBOX_5Y3A2N2YEB.2026-11-27T07:20:00+00:00.\
+        {\"paymentRequestId\":\"DM1\",\"paymentAmount\":{\"currency\":\"USD\",\"value\":\"1000\"}}";
 
     fn key() -> &'static Signer {
         static KEY: OnceLock<Signer> = OnceLock::new();
@@ -334,20 +376,41 @@ mod tests {
     fn keys_load_in_every_common_form() {
         let k = key();
         let pkcs8 = k.private_pem();
-        let pkcs1 = k.private.to_pkcs1_pem(LineEnding::LF).unwrap().to_string();
         let bare: String = pkcs8.lines().filter(|l| !l.starts_with("-----")).collect();
-        for text in [&pkcs8, &pkcs1, &bare] {
-            assert!(Signer::from_pem(text).is_ok());
+        let bare_pkcs1: String = OPENSSL_PKCS1
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        let crlf = OPENSSL_PKCS8.replace('\n', "\r\n");
+        for text in [
+            &pkcs8,
+            OPENSSL_PKCS1,
+            OPENSSL_PKCS8,
+            &bare,
+            &bare_pkcs1,
+            &crlf,
+        ] {
+            assert!(Signer::from_pem(text).is_ok(), "{text}");
         }
         let spki = k.public().to_pem();
-        let pkcs1_pub = k
-            .private
-            .to_public_key()
-            .to_pkcs1_pem(LineEnding::LF)
-            .unwrap();
-        for text in [&spki, &pkcs1_pub] {
-            assert!(PublicKey::from_pem(text).is_ok());
+        let pkcs1_pub = pem_encode(
+            "RSA PUBLIC KEY",
+            aws_lc_rs::signature::KeyPair::public_key(&k.key).as_ref(),
+        );
+        let bare_spki: String = spki.lines().filter(|l| !l.starts_with("-----")).collect();
+        let bare_pkcs1_pub: String = pkcs1_pub
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        for text in [&spki, &pkcs1_pub, OPENSSL_SPKI, &bare_spki, &bare_pkcs1_pub] {
+            assert!(PublicKey::from_pem(text).is_ok(), "{text}");
         }
+        // A private key is not a public key, nor the other way round; nor is a key under
+        // another label (encrypted, certificate).
+        assert!(PublicKey::from_pem(&pkcs8).is_err());
+        assert!(Signer::from_pem(&spki).is_err());
+        let encrypted = pkcs8.replace("PRIVATE KEY", "ENCRYPTED PRIVATE KEY");
+        assert!(Signer::from_pem(&encrypted).is_err());
         assert_eq!(
             PublicKey::from_pem("garbage").unwrap_err(),
             SignatureError::BadKey
@@ -374,5 +437,65 @@ mod tests {
         ] {
             assert!(SignatureHeader::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn signs_exactly_as_openssl_and_verifies_its_signatures() {
+        // PKCS#1 v1.5 is deterministic: the same key and content give OpenSSL's bytes.
+        for text in [OPENSSL_PKCS1, OPENSSL_PKCS8] {
+            let ours = Signer::from_pem(text)
+                .unwrap()
+                .sign_base64(OPENSSL_SIGNED.as_bytes())
+                .unwrap();
+            assert_eq!(ours, OPENSSL_SIGNATURE.trim());
+        }
+        let public = PublicKey::from_pem(OPENSSL_SPKI).unwrap();
+        public
+            .verify_base64(OPENSSL_SIGNED.as_bytes(), OPENSSL_SIGNATURE)
+            .unwrap();
+        let url_encoded =
+            utf8_percent_encode(OPENSSL_SIGNATURE.trim(), SIGNATURE_ESCAPE).to_string();
+        public
+            .verify_base64(OPENSSL_SIGNED.as_bytes(), &url_encoded)
+            .unwrap();
+        assert_eq!(
+            public.verify_base64(b"POST /other", OPENSSL_SIGNATURE),
+            Err(SignatureError::Mismatch)
+        );
+        // The public key exported is the SPKI PEM OpenSSL wrote.
+        assert_eq!(public.to_pem(), OPENSSL_SPKI);
+    }
+
+    #[test]
+    fn keys_stored_by_the_rsa_crate_load_and_are_written_back_unchanged() {
+        let private = include_str!("../tests/fixtures/keys/rsa09-merchant-private-key.pem");
+        let public = include_str!("../tests/fixtures/keys/rsa09-merchant-public-key.pem");
+        let signer = Signer::from_pem(private).unwrap();
+        assert_eq!(signer.private_pem(), private);
+        assert_eq!(signer.public().to_pem(), public);
+        let content = content_to_sign("/v1/payments/pay", "SANDBOX_X", "t", b"{}");
+        let sig = signer.sign_base64(&content).unwrap();
+        PublicKey::from_pem(public)
+            .unwrap()
+            .verify_base64(&content, &sig)
+            .unwrap();
+    }
+
+    #[test]
+    fn key_sizes_verify_from_1024_bits_and_sign_from_2048() {
+        let public =
+            PublicKey::from_pem(include_str!("../tests/fixtures/keys/rsa1024-public.pem")).unwrap();
+        let sig = include_str!("../tests/fixtures/keys/rsa1024-signature.b64");
+        public.verify_base64(b"POST /p\nC1.t.{}", sig).unwrap();
+        assert_eq!(
+            Signer::from_pem(include_str!("../tests/fixtures/keys/rsa1024-private.pem"))
+                .unwrap_err(),
+            SignatureError::BadKey
+        );
+        assert_eq!(
+            PublicKey::from_pem(include_str!("../tests/fixtures/keys/rsa512-public.pem"))
+                .unwrap_err(),
+            SignatureError::BadKey
+        );
     }
 }

@@ -10,3 +10,4 @@ mod money;
 mod notifications;
 mod perimeter;
 mod relay;
+mod signing;
