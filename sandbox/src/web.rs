@@ -149,12 +149,11 @@ async fn super_app_only(
     request: Request,
     next: Next,
 ) -> Response {
-    let headers = request.headers();
-    let text = |n: header::HeaderName| headers.get(n).and_then(|v| v.to_str().ok());
-    let origin = headers
+    let origin = request
+        .headers()
         .get(header::ORIGIN)
         .map(|v| v.to_str().unwrap_or("?"));
-    if identity::origin_allowed(origin, &state.public_base, text(header::HOST)) {
+    if identity::origin_allowed(origin, &state.super_app_origins) {
         return next.run(request).await;
     }
     tracing::warn!(origin = ?origin, path = %request.uri().path(), "refused: not the super app origin");
