@@ -1,4 +1,4 @@
-//! `my.getAuthCode` (SPEC §5b): which scopes a mini program asks for, whether the super app
+//! `my.getAuthCode` (docs/protocol.md §5b): which scopes a mini program asks for, whether the super app
 //! may grant them silently, and what the call answers once the super app has decided.
 
 use crate::error::ApiError;

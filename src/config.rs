@@ -61,7 +61,7 @@ pub struct ConfigPatch {
     pub cashier_origins: Option<Vec<String>>,
     /// Map HTTP status ≥ 400 to fail 19 (per-call option `httpErrorAsFail` overrides it).
     pub http_error_as_fail: Option<bool>,
-    /// Route tradePay results 4000/6001/6002 to `fail` (SPEC §4 switch).
+    /// Route tradePay results 4000/6001/6002 to `fail` (docs/protocol.md §4 switch).
     pub trade_pay_fail_routing: Option<bool>,
     /// `overlay` or `shell`.
     pub trade_pay_host: Option<TradePayHost>,

@@ -1,4 +1,4 @@
-//! The failures a JSAPI call can end with, and their SPEC §2/§3 codes.
+//! The failures a JSAPI call can end with, and their docs/protocol.md §2/§3 codes.
 //!
 //! The core returns [`ApiError`]; the glue turns it into the JS fail object
 //! `{ error, errorMessage }` at the edge (`glue::adapter`).

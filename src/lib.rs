@@ -1,7 +1,7 @@
 //! `miniprogram-shim`: the `my` JSAPIs of an Alipay+-style mini program runtime, in Rust
 //! compiled to WebAssembly, so a mini program runs in a plain browser.
 //!
-//! Layout (pure core, thin glue — see `STYLE.md`):
+//! Layout (pure core, thin glue — see `CONTRIBUTING.md`):
 //! - core, plain Rust tested with `cargo test`: [`error`] (fail codes), [`request`]
 //!   (`my.request` validation and encoding), [`url`] (URL split and the domain whitelist),
 //!   [`encoding`] (`encodeURIComponent`, base64), [`config`] (runtime configuration),

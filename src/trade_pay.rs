@@ -1,4 +1,4 @@
-//! `my.tradePay` (SPEC §4): what the mini program asked to pay, and the `resultCode` of each
+//! `my.tradePay` (docs/protocol.md §4): what the mini program asked to pay, and the `resultCode` of each
 //! way a cashier can end. This is the one place where a `resultCode` is decided.
 //!
 //! The cashier page (super app origin) reports an [`Outcome`]; [`Outcome::result_code`] maps it,
@@ -7,7 +7,7 @@
 use crate::error::ApiError;
 use crate::url::{RequestUrl, Scheme};
 
-/// Longest `tradeNO` SPEC §4 allows.
+/// Longest `tradeNO` docs/protocol.md §4 allows.
 pub const MAX_TRADE_NO_LEN: usize = 64;
 
 /// The one payment reference a `tradePay` call carries.
@@ -187,7 +187,7 @@ impl Outcome {
         })
     }
 
-    /// The `resultCode` the mini program gets for this outcome (SPEC §4 table).
+    /// The `resultCode` the mini program gets for this outcome (docs/protocol.md §4 table).
     pub fn result_code(self) -> ResultCode {
         match self {
             Outcome::Paid => ResultCode::Success,
@@ -243,7 +243,7 @@ impl ResultCode {
     }
 
     /// Whether this code goes to `fail` rather than `success`. Every outcome goes to `success`
-    /// by default (SPEC §4); with `fail_routing` on, 4000/6001/6002 go to `fail({ resultCode })`.
+    /// by default (docs/protocol.md §4); with `fail_routing` on, 4000/6001/6002 go to `fail({ resultCode })`.
     pub fn goes_to_fail(self, fail_routing: bool) -> bool {
         fail_routing
             && matches!(

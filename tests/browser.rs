@@ -1,4 +1,4 @@
-//! Browser tests of the glue: every SPEC §2/§3 behaviour of `my.request`, `my.alert` and
+//! Browser tests of the glue: every docs/protocol.md §2/§3 behaviour of `my.request`, `my.alert` and
 //! `my.canIUse`, against the loopback echo server (`tests/server/echo-server.mjs`, started
 //! by `tests/run-browser-tests`; URL from `ECHO_SERVER_URL` at compile time).
 //!
@@ -86,7 +86,7 @@ fn url(path: &str) -> String {
     format!("{SERVER}{path}")
 }
 
-// ---- SPEC §2: calling convention --------------------------------------------------------
+// ---- docs/protocol.md §2: calling convention --------------------------------------------------------
 
 #[wasm_bindgen_test]
 async fn success_runs_success_then_complete_and_resolves_the_promise() {
@@ -252,7 +252,7 @@ fn configure_rejects_bad_values() {
     assert!(configure(js(r#"{"whitelist":"127.0.0.1"}"#)).is_err());
 }
 
-// ---- SPEC §3: my.request ----------------------------------------------------------------
+// ---- docs/protocol.md §3: my.request ----------------------------------------------------------------
 
 #[wasm_bindgen_test]
 async fn get_object_data_is_encoded_into_the_query() {

@@ -37,9 +37,17 @@ pub fn new_client_id() -> String {
     format!("SANDBOX_{tail}")
 }
 
+/// The setting that remembers the demo app's `url` as the sandbox last set it.
+const DEMO_URL_SETTING: &str = "demo_app_url";
+
 /// Loads or creates the wallet key, the default merchant and the demo mini program; writes
-/// the key files when `dir` is set.
-pub fn bootstrap(store: &Store, dir: Option<&Path>) -> Result<Boot, StartError> {
+/// the key files when `dir` is set. `demo_url` is the mini program origin of this run (None
+/// when that listener is off).
+pub fn bootstrap(
+    store: &Store,
+    dir: Option<&Path>,
+    demo_url: Option<&str>,
+) -> Result<Boot, StartError> {
     let keys = |e: crate::signature::SignatureError| StartError::Keys(e.to_string());
     let wallet = match store.setting(WALLET_KEY_SETTING)? {
         Some(pem) => Signer::from_pem(&pem).map_err(keys)?,
@@ -72,12 +80,30 @@ pub fn bootstrap(store: &Store, dir: Option<&Path>) -> Result<Boot, StartError> 
             whitelist: vec![DEMO_WHITELIST.to_string()],
             trade_pay_fail_routing: false,
             http_error_as_fail: false,
+            url: String::new(),
         })?;
     }
+    follow_demo_url(store, demo_url)?;
     if let Some(dir) = dir {
         write_key_files(dir, &wallet, &merchant).map_err(crate::store::StoreError::Io)?;
     }
     Ok(Boot { wallet, merchant })
+}
+
+/// Points the demo app's `url` at this run's mini program origin, unless somebody changed it:
+/// a url the sandbox set itself (or none) follows `--mini-program-listen` from run to run, one
+/// set through `PUT /sandbox/mini-programs/{appId}` is kept.
+fn follow_demo_url(store: &Store, demo_url: Option<&str>) -> Result<(), StartError> {
+    let (Some(url), Some(mut app)) = (demo_url, store.mini_program(DEMO_APP_ID)?) else {
+        return Ok(());
+    };
+    let seeded = store.setting(DEMO_URL_SETTING)?.unwrap_or_default();
+    if app.url != url && (app.url.is_empty() || app.url == seeded) {
+        app.url = url.to_string();
+        store.upsert_mini_program(&app)?;
+    }
+    store.set_setting(DEMO_URL_SETTING, url)?;
+    Ok(())
 }
 
 fn write_key_files(dir: &Path, wallet: &Signer, merchant: &MerchantRow) -> std::io::Result<()> {

@@ -131,7 +131,38 @@ pub fn valid_whitelist_entry(entry: &str) -> bool {
             .unwrap_or(false)
 }
 
-/// `PUT /sandbox/mini-programs/{appId} {name?, whitelist?, merchantClientId?,
+/// Checks a mini program's launch `url`: an absolute `http(s)` URL with a host, at most 2,048
+/// characters, no credentials. The empty string clears it.
+pub fn parse_app_url(url: &str) -> Result<String, String> {
+    const WANT: &str = "an absolute http(s) URL like \"http://127.0.0.1:8701/\", or \"\"";
+    if url.is_empty() {
+        return Ok(String::new());
+    }
+    if url.len() > 2048 {
+        return Err(format!("url: at most 2048 characters ({WANT})"));
+    }
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| format!("url: {url:?} is not {WANT}: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!("url: {url:?} is not {WANT}"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!("url: {url:?} must not carry credentials"));
+    }
+    Ok(parsed.to_string())
+}
+
+/// The origin (`scheme://host[:port]`) of a mini program's registered `url`, if it has one:
+/// the one origin that may embed the cashier and consent pages for it and use its relay.
+pub fn app_origin(m: &MiniProgramRow) -> Option<String> {
+    reqwest::Url::parse(&m.url)
+        .ok()
+        .map(|u| u.origin())
+        .filter(|o| o.is_tuple())
+        .map(|o| o.ascii_serialization())
+}
+
+/// `PUT /sandbox/mini-programs/{appId} {name?, url?, whitelist?, merchantClientId?,
 /// tradePayFailRouting?, httpErrorAsFail?}`: updates, or creates with defaults.
 pub async fn put_mini_program(
     AxumState(state): AxumState<State>,
@@ -160,11 +191,21 @@ pub async fn put_mini_program(
         whitelist: Vec::new(),
         trade_pay_fail_routing: false,
         http_error_as_fail: false,
+        url: String::new(),
     });
     if let Some(v) = body.get("name") {
         match v.as_str() {
             Some(n) if !n.trim().is_empty() => m.name = n.to_string(),
             _ => return bad_request("name: a non-empty string"),
+        }
+    }
+    if let Some(v) = body.get("url") {
+        let Some(url) = v.as_str() else {
+            return bad_request("url: a string, an absolute http(s) URL");
+        };
+        match parse_app_url(url) {
+            Ok(url) => m.url = url,
+            Err(message) => return bad_request(message),
         }
     }
     if let Some(v) = body.get("whitelist") {
@@ -215,6 +256,7 @@ pub fn runtime_config(state: &State, m: &MiniProgramRow) -> Value {
     json!({
         "appId": m.app_id,
         "name": m.name,
+        "url": m.url,
         "whitelist": m.whitelist,
         "relayUrl": format!("{}/relay", state.public_base),
         "cashierOrigins": [origin],

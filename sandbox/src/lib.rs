@@ -175,12 +175,15 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
             .map_err(|e| StartError::Keys(e.to_string()))??
     };
     let store = Arc::new(store);
+    let demo_url = mini_program_addr.map(|addr| format!("http://{addr}/"));
     let boot = {
         let store = store.clone();
         let dir = dir.clone();
-        tokio::task::spawn_blocking(move || bootstrap::bootstrap(&store, dir.as_deref()))
-            .await
-            .map_err(|e| StartError::Keys(e.to_string()))??
+        tokio::task::spawn_blocking(move || {
+            bootstrap::bootstrap(&store, dir.as_deref(), demo_url.as_deref())
+        })
+        .await
+        .map_err(|e| StartError::Keys(e.to_string()))??
     };
     let dispatcher = Dispatcher::new(store.clone(), boot.wallet.clone(), config.schedule());
     let relay_client = reqwest::Client::builder()

@@ -185,6 +185,11 @@ INSERT INTO balances (user_id, currency, value) VALUES
     ('2088000000000001', 'PHP', 5000000),
     ('2088000000000002', 'USD', 500);
 "#,
+    r#"
+-- The launch URL of a mini program (its entry page); its origin is the one origin that may
+-- embed the cashier and consent pages for it and use its relay.
+ALTER TABLE mini_programs ADD COLUMN url TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// The sandbox's database.
@@ -226,6 +231,8 @@ pub struct MiniProgramRow {
     pub trade_pay_fail_routing: bool,
     /// Map HTTP 4xx/5xx to `fail` (error 19) in `my.request`.
     pub http_error_as_fail: bool,
+    /// The entry page the simulator opens (absolute http(s) URL; empty when not registered).
+    pub url: String,
 }
 
 /// A payment as stored.
@@ -783,6 +790,7 @@ impl Store {
             whitelist: serde_json::from_str(&whitelist).unwrap_or_default(),
             trade_pay_fail_routing: r.get(4)?,
             http_error_as_fail: r.get(5)?,
+            url: r.get(6)?,
         })
     }
 
@@ -792,7 +800,7 @@ impl Store {
             .lock()
             .query_row(
                 "SELECT app_id, name, merchant_client_id, whitelist, trade_pay_fail_routing, \
-                 http_error_as_fail FROM mini_programs WHERE app_id = ?1",
+                 http_error_as_fail, url FROM mini_programs WHERE app_id = ?1",
                 params![app_id],
                 Self::mini_program_from_row,
             )
@@ -804,9 +812,21 @@ impl Store {
         let conn = self.lock();
         let mut stmt = conn.prepare(
             "SELECT app_id, name, merchant_client_id, whitelist, trade_pay_fail_routing, \
-             http_error_as_fail FROM mini_programs ORDER BY created_at",
+             http_error_as_fail, url FROM mini_programs ORDER BY created_at",
         )?;
         let rows = stmt.query_map([], Self::mini_program_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The mini programs a merchant owns (the apps whose pages may open its payments).
+    pub fn mini_programs_of(&self, merchant_client_id: &str) -> StoreResult<Vec<MiniProgramRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT app_id, name, merchant_client_id, whitelist, trade_pay_fail_routing, \
+             http_error_as_fail, url FROM mini_programs WHERE merchant_client_id = ?1 \
+             ORDER BY created_at",
+        )?;
+        let rows = stmt.query_map(params![merchant_client_id], Self::mini_program_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -815,11 +835,11 @@ impl Store {
         let whitelist = serde_json::to_string(&m.whitelist).unwrap_or_else(|_| "[]".into());
         exec(&self.lock(),
             "INSERT INTO mini_programs (app_id, name, merchant_client_id, whitelist, \
-             trade_pay_fail_routing, http_error_as_fail, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (app_id) DO UPDATE SET \
+             trade_pay_fail_routing, http_error_as_fail, created_at, url) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (app_id) DO UPDATE SET \
              name = excluded.name, merchant_client_id = excluded.merchant_client_id, \
              whitelist = excluded.whitelist, trade_pay_fail_routing = excluded.trade_pay_fail_routing, \
-             http_error_as_fail = excluded.http_error_as_fail",
+             http_error_as_fail = excluded.http_error_as_fail, url = excluded.url",
             params![
                 m.app_id,
                 m.name,
@@ -827,7 +847,8 @@ impl Store {
                 whitelist,
                 m.trade_pay_fail_routing,
                 m.http_error_as_fail,
-                clock::now_ms()
+                clock::now_ms(),
+                m.url
             ],
         )?;
         Ok(())

@@ -334,3 +334,88 @@ async fn super_app_endpoints_refuse_a_mini_program_origin() {
     assert!(!text.contains(r#""*""#), "{text}");
     app.stop().await;
 }
+
+/// The registry's `url`: validated, normalized, in the runtime config; the demo app's follows
+/// the mini program listener from run to run unless somebody set it, which survives restarts.
+#[tokio::test]
+async fn mini_program_url_is_registered_checked_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = |dir: std::path::PathBuf| {
+        common::spawn_app_with(move |c| {
+            c.data_dir = dir;
+            c.memory = false;
+            c.mini_program_listen =
+                superapp_sandbox::config::OptionalAddr(Some("127.0.0.1:0".parse().unwrap()));
+        })
+    };
+    let app = start(dir.path().to_path_buf()).await;
+    let (_, demo) = app
+        .get_json("/sandbox/mini-programs/2102020000000001")
+        .await;
+    let first = demo["url"].as_str().unwrap().to_string();
+    assert!(first.starts_with("http://127.0.0.1:"), "{demo}");
+    assert_ne!(
+        first,
+        format!("{}/", app.base),
+        "the mini program origin, not the super app's"
+    );
+
+    let path = "/sandbox/mini-programs/2102020000000009";
+    let (st, m) = app
+        .put_json(
+            path,
+            &json!({"url": "HTTP://Shop.Example:8443/app/index.html?x=1"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{m}");
+    assert_eq!(m["url"], "http://shop.example:8443/app/index.html?x=1");
+    let (_, runtime) = app.get_json(&format!("{path}/runtime")).await;
+    assert_eq!(
+        runtime["url"],
+        "http://shop.example:8443/app/index.html?x=1"
+    );
+
+    for bad in [
+        json!("shop.example/app"),
+        json!("ftp://shop.example/"),
+        json!("http://user:pw@shop.example/"),
+        json!(42),
+        json!(format!("http://shop.example/{}", "a".repeat(2100))),
+    ] {
+        let (st, e) = app
+            .put_json(path, &json!({"url": bad, "name": "Renamed"}))
+            .await;
+        assert_eq!(st, 400, "{bad} → {e}");
+        assert!(e["message"].as_str().unwrap().starts_with("url:"), "{e}");
+        let (_, kept) = app.get_json(path).await;
+        assert_eq!(kept["url"], "http://shop.example:8443/app/index.html?x=1");
+        assert_eq!(
+            kept["name"], "2102020000000009",
+            "nothing of a refused PUT is stored"
+        );
+    }
+    app.stop().await;
+
+    // A new run on another port: the demo app follows it.
+    let app = start(dir.path().to_path_buf()).await;
+    let (_, demo) = app
+        .get_json("/sandbox/mini-programs/2102020000000001")
+        .await;
+    let second = demo["url"].as_str().unwrap().to_string();
+    assert!(second.starts_with("http://127.0.0.1:"), "{demo}");
+    // Set by hand, it stays across restarts.
+    let (st, _) = app
+        .put_json(
+            "/sandbox/mini-programs/2102020000000001",
+            &json!({"url": "http://localhost:9000/"}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    app.stop().await;
+    let app = start(dir.path().to_path_buf()).await;
+    let (_, demo) = app
+        .get_json("/sandbox/mini-programs/2102020000000001")
+        .await;
+    assert_eq!(demo["url"], "http://localhost:9000/");
+    app.stop().await;
+}

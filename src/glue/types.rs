@@ -65,7 +65,8 @@ export interface RequestFail<T = unknown> extends MyError {
 
 /** What `my.request` returns: a Promise that can be aborted (fail 9). */
 export interface RequestTask<T = unknown> extends Promise<RequestSuccess<T>> {
-  abort(): void;
+  /** Fails the call with error 9. Any argument is ignored (`@mini-types/my` declares one). */
+  abort(options?: unknown): void;
 }
 
 /** `my.alert` options. */
@@ -223,6 +224,19 @@ export interface GetStorageSuccess<T = unknown> {
   data: T | null;
 }
 
+/** `my.getStorageSync` result: `{ data }` (`null` when nothing is stored under the key), or,
+ *  on invalid input, the fail fields instead (the Sync forms never throw). Read `.data` at
+ *  once, as code written for `@mini-types/my` does, or check `error` first to narrow it. */
+export type GetStorageSyncResult<T = unknown> =
+  | { data: T | null; error?: undefined; errorMessage?: undefined }
+  | { data?: undefined; error: number; errorMessage: string };
+
+/** `my.setStorageSync`/`my.removeStorageSync` result: `{ success: true }`, or the fail fields
+ *  (invalid input, storage full). */
+export type StorageSyncResult =
+  | { success: true; error?: undefined; errorMessage?: undefined }
+  | { success?: undefined; error: number; errorMessage: string };
+
 /** `my.setStorage`/`my.removeStorage` (and `Sync`) result. */
 export interface StorageSuccess {
   success: true;
@@ -283,10 +297,10 @@ export interface My {
   getStorage<T = unknown>(options: GetStorageOptions<T>): Promise<GetStorageSuccess<T>>;
   removeStorage(options: RemoveStorageOptions): Promise<StorageSuccess>;
   /** Returns the fail object (never throws) on invalid input or a full storage. */
-  setStorageSync(options: { key: string; data: unknown }): StorageSuccess | MyError;
-  setStorageSync(key: string, data: unknown): StorageSuccess | MyError;
-  getStorageSync<T = unknown>(options: { key: string } | string): GetStorageSuccess<T> | MyError;
-  removeStorageSync(options: { key: string } | string): StorageSuccess | MyError;
+  setStorageSync(options: { key: string; data: unknown }): StorageSyncResult;
+  setStorageSync(key: string, data: unknown): StorageSyncResult;
+  getStorageSync<T = unknown>(options: { key: string } | string): GetStorageSyncResult<T>;
+  removeStorageSync(options: { key: string } | string): StorageSyncResult;
 }
 
 declare global {

@@ -82,7 +82,7 @@ async function restoreCart(): Promise<Order[]> {
 
 function lastOrderId(): string | null {
   const res = my.getStorageSync<string>({ key: 'lastOrderId' });
-  if ('error' in res) {
+  if (res.error !== undefined) {
     console.warn(res.errorMessage);
     return null;
   }
@@ -104,7 +104,7 @@ AlipayJSBridge.call('hideLoading');
 my.showToast({ type: 'warning' });
 // @ts-expect-error setClipboard needs text
 my.setClipboard({});
-// @ts-expect-error the sync result may be a fail object: check for `error` first
+// @ts-expect-error the sync result may be a fail object (no data): check `error` first
 const unchecked: string | null = my.getStorageSync<string>('k').data;
 
 // Mistakes the declarations must catch:

@@ -1,4 +1,4 @@
-// A wallet written from SPEC §5, small enough to read, for testing a merchant without the
+// A wallet written from docs/protocol.md §5, small enough to read, for testing a merchant without the
 // sandbox binary: signed answers, scripted outcomes, and notifications on demand.
 // Test support only (imported by server.test.mjs); not used by the merchant itself.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';

@@ -1,11 +1,11 @@
-// Pure functions of the demo merchant: the open API signature (SPEC §5), the catalogue and
+// Pure functions of the demo merchant: the open API signature (docs/protocol.md §5), the catalogue and
 // order pricing, payment-status mapping and configuration parsing. No I/O here, so every rule
 // is tested with `node --test www/demo-merchant/` without a network or a sandbox.
 
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 
 // ---------------------------------------------------------------------------------------------
-// Signature (SPEC §5)
+// Signature (docs/protocol.md §5)
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -96,7 +96,7 @@ function pad2(n) {
   return String(n).padStart(2, '0');
 }
 
-/** The three headers of a signed request from `clientId` (SPEC §5). */
+/** The three headers of a signed request from `clientId` (docs/protocol.md §5). */
 export function signedRequestHeaders({ path, clientId, body, privateKey, time = formatRequestTime() }) {
   const signature = signContent(signingContent({ path, clientId, time, body }), privateKey);
   return {
@@ -252,7 +252,7 @@ export function paymentUrlOf(payResponse) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// User identity (SPEC §5b, DESIGN.md "User identity"): auth code → tokens → user, the session
+// User identity (docs/protocol.md §5b, DESIGN.md "User identity"): auth code → tokens → user, the session
 // ---------------------------------------------------------------------------------------------
 
 /** The header the mini program sends its session id in (my.request headers). */

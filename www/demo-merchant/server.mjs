@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Demo merchant: the mini program's own server in the "pay with paymentUrl" flow (SPEC §1).
+// Demo merchant: the mini program's own server in the "pay with paymentUrl" flow (docs/protocol.md §1).
 // It prices orders from its catalogue, creates payments with signed calls to the super app
 // server, verifies and acknowledges the payment notification, and falls back to
 // inquiryPayment when no notification came. Node.js ≥ 20, no npm dependencies: it is also the
@@ -322,7 +322,7 @@ export async function startMerchant(config, { log = defaultLog } = {}) {
     });
   }
 
-  // -- sessions (user identity: SPEC §5b) ------------------------------------------------------
+  // -- sessions (user identity: docs/protocol.md §5b) ------------------------------------------------------
 
   /** The session named by the request's `x-session-id` header, or null. */
   function sessionOf(req) {

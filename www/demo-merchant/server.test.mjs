@@ -1,4 +1,4 @@
-// The merchant server against a fake wallet written from SPEC §5 (no sandbox binary needed):
+// The merchant server against a fake wallet written from docs/protocol.md §5 (no sandbox binary needed):
 // node --test www/demo-merchant/
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

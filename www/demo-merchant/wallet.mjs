@@ -1,4 +1,4 @@
-// The merchant's client of the super app server's open API (SPEC §5): signs every request,
+// The merchant's client of the super app server's open API (docs/protocol.md §5): signs every request,
 // verifies every response's signature, and retries what the API says may be retried.
 
 import { formatRequestTime, signedRequestHeaders, toPrivateKey, toPublicKey, verifyWalletSignature } from './lib.mjs';

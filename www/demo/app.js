@@ -1,12 +1,12 @@
 // Demo Coffee, a mini program. Written the way a mini program developer writes one: `my.*`
 // from the super app (loaded by index.html) and plain DOM, no framework.
 //
-// First the user signs in, as Alipay+ mini programs do (SPEC §5b): my.getAuthCode({ scopes:
+// First the user signs in, as Alipay+ mini programs do (docs/protocol.md §5b): my.getAuthCode({ scopes:
 // ['auth_user'] }) → the code to our server (POST /api/session), which redeems it with the wallet
 // (applyToken, inquiryUserInfo) and answers a session id and the user's name; every later call
 // carries the session (x-session-id). No sign-in, no Pay.
 //
-// The flow (SPEC §1): pick goods → my.request POST /api/orders to our own server → it creates
+// The flow (docs/protocol.md §1): pick goods → my.request POST /api/orders to our own server → it creates
 // the payment and returns a paymentUrl → my.tradePay({ paymentUrl }) → the result page shows
 // the app's resultCode, then what our server confirms. The resultCode is only a hint: the
 // server's status (from the wallet's notification or its inquiryPayment) is the truth.
@@ -414,7 +414,7 @@ function orderNotCreated(message) {
 
 // ---------------------------------------------------------------------------- payment
 
-/** Opens the super app's cashier. Every payment outcome arrives in `success` (SPEC §4). */
+/** Opens the super app's cashier. Every payment outcome arrives in `success` (docs/protocol.md §4). */
 function startTradePay(orderId, paymentUrl) {
   state.paying = true;
   setClientResult(orderId, { waiting: true });

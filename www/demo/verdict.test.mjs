@@ -10,7 +10,7 @@ const context = vm.createContext({});
 vm.runInContext(readFileSync(new URL('./verdict.js', import.meta.url), 'utf8'), context);
 const { RESULT_CODES, compareResults, failReasonText } = context.demoVerdict;
 
-test('every resultCode of SPEC §4 has its meaning', () => {
+test('every resultCode of docs/protocol.md §4 has its meaning', () => {
   const meanings = {
     9000: 'Payment is successful.',
     8000: 'Trade is processing.',
