@@ -367,8 +367,24 @@ fn origin_may_relay(
         return true;
     };
     crate::identity::origin_allowed(Some(origin), &state.super_app_origins)
-        || crate::control::app_origin(app)
-            .is_some_and(|own| own.eq_ignore_ascii_case(origin.trim().trim_end_matches('/')))
+        || crate::control::app_origin(app).is_some_and(|own| same_origin(&own, origin))
+}
+
+/// Whether two origins are the same page origin; loopback names on one port count as one
+/// (`http://localhost:8701` is the page registered as `http://127.0.0.1:8701/`: the same server).
+fn same_origin(registered: &str, origin: &str) -> bool {
+    let origin = origin.trim().trim_end_matches('/');
+    if registered.eq_ignore_ascii_case(origin) {
+        return true;
+    }
+    let loopback = |o: &str| {
+        let rest = o.strip_prefix("http://")?;
+        let (host, port) = crate::perimeter::split_authority(rest)?;
+        crate::perimeter::LOOPBACK_NAMES
+            .contains(&host.as_str())
+            .then_some(port.unwrap_or(80))
+    };
+    matches!((loopback(registered), loopback(origin)), (Some(a), Some(b)) if a == b)
 }
 
 async fn forward(state: &State, origin: Option<&str>, body: Body) -> Result<Answer, RelayError> {
@@ -521,6 +537,20 @@ mod tests {
         assert!(!whitelisted(&url("http://example.com:8080/x"), &wl));
         assert!(!whitelisted(&url("http://evil.example.com/x"), &wl));
         assert!(!whitelisted(&url("http://example.com.evil/x"), &wl));
+    }
+
+    #[test]
+    fn loopback_names_on_one_port_are_one_origin() {
+        let own = "http://127.0.0.1:8701";
+        assert!(same_origin(own, "http://localhost:8701"));
+        assert!(same_origin(own, "http://[::1]:8701/"));
+        assert!(!same_origin(own, "http://localhost:8702"));
+        assert!(!same_origin(own, "https://localhost:8701"));
+        assert!(!same_origin(own, "http://evil.example:8701"));
+        assert!(!same_origin(
+            "http://shop.example:8701",
+            "http://localhost:8701"
+        ));
     }
 
     #[test]
