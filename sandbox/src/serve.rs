@@ -104,7 +104,7 @@ pub async fn serve(
             }
             Err(_) => {
                 let n = refused.fetch_add(1, Ordering::Relaxed);
-                if n % 1000 == 0 {
+                if n.is_multiple_of(1000) {
                     tracing::warn!(
                         max_connections = limits.max_connections,
                         refused = n + 1,
