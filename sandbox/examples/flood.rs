@@ -49,7 +49,13 @@ impl Server {
             .args(["--mini-program-listen", "off", "--memory", "--log", "error"])
             .args(extra)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(
+                std::fs::File::create(
+                    std::env::temp_dir().join(format!("flood-server-{port}.log")),
+                )
+                .map(Stdio::from)
+                .unwrap_or_else(|_| Stdio::null()),
+            )
             .spawn()
             .expect("server starts");
         let base = format!("http://127.0.0.1:{port}");
@@ -198,8 +204,10 @@ async fn idle_connections() {
     let addr: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
     let (rss0, _) = server.memory();
     let started = Instant::now();
-    let mut open = Vec::new();
-    let mut failed = 0usize;
+    // Sockets the server has answered (503) or closed are let go at once, so that this process
+    // keeps only the ones the server holds (its file descriptors are limited too).
+    let mut open: Vec<tokio::net::TcpStream> = Vec::new();
+    let (mut failed, mut refused, mut closed) = (0usize, 0usize, 0usize);
     for _ in 0..40 {
         let batch: Vec<_> = (0..500)
             .map(|_| tokio::spawn(tokio::net::TcpStream::connect(addr)))
@@ -210,6 +218,27 @@ async fn idle_connections() {
                 _ => failed += 1,
             }
         }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let mut buf = [0u8; 512];
+        open.retain(|s| match s.try_read(&mut buf) {
+            Ok(0) => {
+                closed += 1;
+                false
+            }
+            Ok(n) => {
+                if String::from_utf8_lossy(&buf[..n]).contains(" 503 ") {
+                    refused += 1;
+                } else {
+                    closed += 1;
+                }
+                false
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => true,
+            Err(_) => {
+                closed += 1;
+                false
+            }
+        });
     }
     let opening = started.elapsed();
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -244,9 +273,9 @@ async fn idle_connections() {
         "20,000 idle connections attempted (default --max-connections 512, --idle-timeout 5 s):"
     );
     println!(
-        "  connected {} (failed {failed}) in {:.1} s; health while they are open: {during}; served again after {}",
-        open.len(),
+        "  in {:.1} s: {refused} answered 503, {closed} closed, {failed} failed to connect, {} still open at the end (held, or not yet accepted); health right after: {during}; served again after {}",
         opening.as_secs_f64(),
+        open.len(),
         again.map_or("never (30 s)".to_string(), |d| format!("{:.1} s", d.as_secs_f64()))
     );
     println!(
@@ -315,6 +344,10 @@ async fn relay_answers(concurrency: &str) {
 
 #[tokio::main]
 async fn main() {
+    if std::env::args().any(|a| a == "--idle-only") {
+        idle_connections().await;
+        return;
+    }
     unauthenticated_flood().await;
     idle_connections().await;
     relay_answers("16").await;
