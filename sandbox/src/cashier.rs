@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::clock;
+use crate::embedder::Embedders;
 use crate::payment::{confirm_outcome, forced_outcome, CashierMethod, PaymentStatus};
 use crate::store::{PaymentRow, TransitionError};
 use crate::State;
@@ -63,7 +64,7 @@ pub fn bad_request(message: impl Into<String>) -> Response {
 }
 
 /// Compares tokens without an early exit.
-fn token_matches(expected: &str, given: &str) -> bool {
+pub(crate) fn token_matches(expected: &str, given: &str) -> bool {
     let (a, b) = (expected.as_bytes(), given.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -94,7 +95,15 @@ fn load(state: &State, payment_id: &str, token: &str) -> Result<PaymentRow, Reje
     }
 }
 
-/// A cashier call's body and the payment it names, when the body's `token` is the payment's.
+/// Refuses a named `embedder` that may not embed this payment's cashier (403).
+fn check_embedder(state: &State, p: &PaymentRow, embedder: Option<&str>) -> Result<(), Reject> {
+    Embedders::for_payment(state, p)
+        .map_err(storage_error)?
+        .check(embedder)
+}
+
+/// A cashier call's body and the payment it names, when the body's `token` is the payment's
+/// and its `embedder` (if named) may embed the cashier.
 fn body_and_payment(
     state: &State,
     payment_id: &str,
@@ -106,22 +115,33 @@ fn body_and_payment(
         payment_id,
         str_field(&body, "token").unwrap_or_default(),
     )?;
+    let embedder = match body.get("embedder") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(e)) => Some(e.as_str()),
+        Some(_) => {
+            return Err(bad_request("embedder: a string, the embedding page's origin").into())
+        }
+    };
+    check_embedder(state, &p, embedder)?;
     Ok((body, p))
 }
 
-/// `?token=`.
+/// `?token=&embedder=`.
 #[derive(Debug, Deserialize)]
 pub struct TokenQuery {
     token: Option<String>,
+    embedder: Option<String>,
 }
 
-/// `GET /cashier/api/payments/{paymentId}?token=…`
+/// `GET /cashier/api/payments/{paymentId}?token=…[&embedder=…]`
 pub async fn get_payment(
     AxumState(state): AxumState<State>,
     Path(payment_id): Path<String>,
     Query(q): Query<TokenQuery>,
 ) -> Response {
-    match load(&state, &payment_id, q.token.as_deref().unwrap_or_default()) {
+    let loaded = load(&state, &payment_id, q.token.as_deref().unwrap_or_default())
+        .and_then(|p| check_embedder(&state, &p, q.embedder.as_deref()).map(|()| p));
+    match loaded {
         Ok(p) => {
             let mut view = cashier_view(&p);
             if let Err(e) = crate::identity_api::add_payer(&state, &p, &mut view) {

@@ -1,5 +1,6 @@
 //! Sandbox control and devtools endpoints (`/sandbox/*`): merchants and keys, the mini program
-//! registry, payments and their logs, the headless `complete`, notifications and resend.
+//! registry, the super app's automation settings, payments and their logs, the headless
+//! `complete`, notifications and resend.
 //! Plain JSON, no signatures: this is a local test tool.
 
 use axum::extract::{Path, Query, State as AxumState};
@@ -9,6 +10,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::automation::{AutomationSettings, SettingsError};
 use crate::cashier::{
     bad_request, body_object, cashier_view, json_error, storage_error, str_field,
 };
@@ -273,6 +275,42 @@ pub async fn mini_program_runtime(
     match state.store.mini_program(&app_id) {
         Ok(Some(m)) => Json(runtime_config(&state, &m)).into_response(),
         Ok(None) => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown appId"),
+        Err(e) => storage_error(e),
+    }
+}
+
+// ---- the super app's settings --------------------------------------------------------------
+
+/// `GET /sandbox/settings` → `{autopay, autoconsent}` (`null` = off).
+pub async fn settings(AxumState(state): AxumState<State>) -> Response {
+    match AutomationSettings::load(&state.store) {
+        Ok(s) => Json(s).into_response(),
+        Err(e) => storage_error(e),
+    }
+}
+
+/// `PUT /sandbox/settings {autopay?, autoconsent?}`: changes the switches named, keeps the
+/// others; a bad value is a 400 naming it, and nothing changes.
+pub async fn put_settings(AxumState(state): AxumState<State>, body: axum::body::Bytes) -> Response {
+    let Ok(patch) = serde_json::from_slice::<Value>(&body) else {
+        return bad_request(SettingsError::NotAnObject.to_string());
+    };
+    let current = match AutomationSettings::load(&state.store) {
+        Ok(s) => s,
+        Err(e) => return storage_error(e),
+    };
+    let next = match current.patched(&patch) {
+        Ok(s) => s,
+        Err(e) => return bad_request(e.to_string()),
+    };
+    match next
+        .save(&state.store, Some(&patch))
+        .and_then(|()| AutomationSettings::load(&state.store))
+    {
+        Ok(now) => {
+            tracing::info!(autopay = ?now.autopay, autoconsent = ?now.autoconsent, "automation settings");
+            Json(now).into_response()
+        }
         Err(e) => storage_error(e),
     }
 }

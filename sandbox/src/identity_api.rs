@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::api::{ApiError, Caller};
 use crate::cashier::{bad_request, body_object, json_error, storage_error, str_field, Reject};
 use crate::clock;
+use crate::embedder::Embedders;
 use crate::identity::{self, AuthError};
 use crate::store::{
     GrantRow, NewTokens, PaymentRow, RedeemError, StoreError, TransitionError, UserRow,
@@ -187,9 +188,10 @@ pub async fn avatar(AxumState(state): AxumState<State>, Path(file): Path<String>
 
 // ---- consent and auth codes ----------------------------------------------------------------
 
-/// `POST /sandbox/auth/authorize { appId, scopes, decision: "allow" | "deny" }`: the super
-/// app's consent dialog mints an auth code for the signed-in user. Only from the super app's
-/// own pages (or a tool without `Origin`): 403 otherwise.
+/// `POST /sandbox/auth/authorize { appId, scopes, decision: "allow" | "deny", embedder? }`: the
+/// super app's consent dialog mints an auth code for the signed-in user. Only from the super
+/// app's own pages (or a tool without `Origin`): 403 otherwise; and 403 `FORBIDDEN_EMBEDDER`
+/// when the consent page says it is embedded by an origin that may not embed it.
 pub async fn authorize(
     AxumState(state): AxumState<State>,
     headers: HeaderMap,
@@ -236,6 +238,14 @@ pub async fn authorize(
         }
         Err(e) => return storage_error(e),
     };
+    let embedder = match body.get("embedder") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(e)) => Some(e.as_str()),
+        Some(_) => return bad_request("embedder: a string, the embedding page's origin"),
+    };
+    if let Err(refused) = Embedders::for_app(&state.public_base, &app).check(embedder) {
+        return refused.into_response();
+    }
     let user = match session_user(&state) {
         Ok(Some(u)) => u,
         Ok(None) => {

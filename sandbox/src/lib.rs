@@ -4,6 +4,8 @@
 //! - [`api`]: the signed open API (`/v1/payments/*`).
 //! - [`cashier`]: the JSON endpoints behind the cashier page the paymentUrl opens.
 //! - [`control`]: sandbox control and devtools endpoints (`/sandbox/*`).
+//! - [`automation`]: the super app's autopay / autoconsent switches, stored server-side.
+//! - [`embedder`]: who may frame the cashier and consent pages (`frame-ancestors`, `embedder`).
 //! - [`notify`]: signed `notifyPayment` webhooks from a durable outbox, with retries.
 //! - [`relay`]: the server-side path of `my.request`, whitelist enforced.
 //! - [`identity_api`]: sandbox users, the signed-in session, consent and auth codes,
@@ -19,11 +21,13 @@
 
 pub mod amount;
 pub mod api;
+pub mod automation;
 pub mod bootstrap;
 pub mod cashier;
 pub mod clock;
 pub mod config;
 pub mod control;
+pub mod embedder;
 pub mod identity;
 pub mod identity_api;
 pub mod notify;

@@ -710,6 +710,24 @@ impl Store {
         Ok(())
     }
 
+    /// Sets several settings in one transaction; `None` removes the key.
+    pub fn set_settings(&self, pairs: &[(&str, Option<&str>)]) -> StoreResult<()> {
+        self.write(|tx| {
+            for (key, value) in pairs {
+                match value {
+                    Some(v) => exec(
+                        tx,
+                        "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        params![key, v],
+                    )?,
+                    None => exec(tx, "DELETE FROM settings WHERE key = ?1", params![key])?,
+                };
+            }
+            Ok(())
+        })
+    }
+
     // ---- merchants and mini programs -------------------------------------------------------
 
     /// Registers a merchant.

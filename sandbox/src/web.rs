@@ -4,7 +4,8 @@
 //! `/cashier/api/*` and `/relay` (CORS echoing the caller's origin), pages `www/simulator/` at
 //! `/`, `www/cashier/` at `/cashier/`, `www/consent/` at `/consent/`, `www/my.js` at `/my.js`, `pkg/` at `/pkg/`.
 //! Mini program origin: `www/demo/` at `/`, plus `/pkg/` and `/my.js`.
-//! Pages are served with `Cache-Control: no-store` so edits show at once.
+//! Pages are served with `Cache-Control: no-store` so edits show at once, and the super app's
+//! with `Content-Security-Policy: frame-ancestors` saying who may frame them ([`embedder`]).
 
 use std::path::Path;
 use std::time::Duration;
@@ -19,7 +20,7 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::{api, cashier, control, identity, identity_api, relay, State};
+use crate::{api, cashier, control, embedder, identity, identity_api, relay, State};
 
 /// The super app origin.
 pub fn superapp_router(state: State) -> Router {
@@ -62,6 +63,10 @@ pub fn superapp_router(state: State) -> Router {
             "/sandbox/mini-programs/{app_id}",
             get(control::mini_program).put(control::put_mini_program),
         )
+        .route(
+            "/sandbox/settings",
+            get(control::settings).put(control::put_settings),
+        )
         .route("/sandbox/payments", get(control::payments))
         .route("/sandbox/payments/{payment_id}", get(control::payment))
         .route(
@@ -102,11 +107,13 @@ pub fn superapp_router(state: State) -> Router {
             super_app_only,
         ));
 
+    // The super app's pages say who may frame them (`frame-ancestors`, per request).
     let pages = Router::new()
         .nest_service("/cashier", ServeDir::new(www.join("cashier")))
         .nest_service("/consent", ServeDir::new(www.join("consent")))
-        .merge(runtime_routes(&www, &pkg))
         .fallback_service(ServeDir::new(www.join("simulator")))
+        .layer(middleware::from_fn_with_state(state.clone(), frame_policy))
+        .merge(runtime_routes(&www, &pkg))
         .layer(no_store());
 
     Router::new()
@@ -165,6 +172,32 @@ async fn super_app_only(
             origin.unwrap_or("?")
         ),
     )
+}
+
+/// Adds `Content-Security-Policy: frame-ancestors …` to a super app page: the cashier and
+/// consent pages may be framed only by the super app and the registered origin of their mini
+/// program ([`embedder`]); every other page only by the super app.
+async fn frame_policy(
+    AxumState(state): AxumState<State>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let embedders = match embedder::page_embedders(&state, request.uri()) {
+        Ok(e) => e,
+        Err(e) => return cashier::storage_error(e),
+    };
+    let mut response = next.run(request).await;
+    match HeaderValue::from_str(&embedders.frame_ancestors()) {
+        Ok(policy) => {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+        // Origins are ASCII serializations, so this cannot happen; refuse rather than serve
+        // the page without a policy.
+        Err(_) => return cashier::storage_error("frame-ancestors is not a header value"),
+    }
+    response
 }
 
 fn cors() -> CorsLayer {

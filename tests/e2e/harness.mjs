@@ -20,6 +20,8 @@ export const MERCHANT = 'http://127.0.0.1:18702';
 export const FIXTURES = 'http://127.0.0.1:18703';
 export const FORGER = 'http://127.0.0.1:18704';
 export const DEMO_APP_ID = '2102020000000001';
+/** The fixture mini program (tests/e2e/fixtures), registered at FIXTURES for the default merchant. */
+export const FIXTURE_APP_ID = '2102020000000002';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -73,11 +75,17 @@ export async function startStack() {
   if (!identity) throw new Error(`the demo merchant has no identity:\n${merchantLog.join('\n')}`);
 
   // The demo app may talk to the test merchant (the sandbox's default whitelist says :8702).
-  const put = await fetch(`${SUPERAPP}/sandbox/mini-programs/${DEMO_APP_ID}`, {
-    method: 'PUT', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ whitelist: ['127.0.0.1:18702'] }),
-  });
-  if (!put.ok) throw new Error(`whitelist update failed: ${put.status} ${await put.text()}`);
+  // The fixture pages are a mini program of their own, registered at their origin: only a
+  // registered origin may frame the cashier and consent pages.
+  for (const [appId, app] of [
+    [DEMO_APP_ID, { whitelist: ['127.0.0.1:18702'] }],
+    [FIXTURE_APP_ID, { name: 'E2E fixture', url: `${FIXTURES}/`, whitelist: ['127.0.0.1:18702'] }],
+  ]) {
+    const put = await fetch(`${SUPERAPP}/sandbox/mini-programs/${appId}`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(app),
+    });
+    if (!put.ok) throw new Error(`registering ${appId} failed: ${put.status} ${await put.text()}`);
+  }
 
   const fixtures = await serveFixtures(18703);
   const forger = await serveFixtures(18704);
@@ -128,15 +136,26 @@ function rfc3339(date) {
 }
 
 /** The simulator showing `app` (default: the demo on the test ports). */
-export function simulatorUrl({ app, autopay, autoconsent } = {}) {
+export function simulatorUrl({ app } = {}) {
   const demo = `${MINI_PROGRAM}/?superapp=${encodeURIComponent(SUPERAPP)}&merchant=${encodeURIComponent(MERCHANT)}`;
   const url = new URL(`${SUPERAPP}/`);
   url.searchParams.set('app', app ?? demo);
-  if (autopay) url.searchParams.set('autopay', autopay);
-  if (autoconsent) url.searchParams.set('autoconsent', autoconsent);
   return url.href;
 }
 
+/**
+ * Sets the super app's automation switches through its control endpoint (the only way:
+ * no URL parameter turns them on): `{ autopay: 'BALANCE' | … | null, autoconsent: 'allow' | 'deny' | null }`.
+ */
+export async function setAutomation(patch) {
+  const res = await fetch(`${SUPERAPP}/sandbox/settings`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`PUT /sandbox/settings: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
 export function fixtureUrl(page = 'tradepay.html') {
-  return `${FIXTURES}/${page}?superapp=${encodeURIComponent(SUPERAPP)}`;
+  return `${FIXTURES}/${page}?superapp=${encodeURIComponent(SUPERAPP)}&appId=${FIXTURE_APP_ID}`;
 }

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createPayment, fixtureUrl, FIXTURES, FORGER, simulatorUrl, startStack, SUPERAPP,
+  createPayment, fixtureUrl, FIXTURES, FORGER, setAutomation, simulatorUrl, startStack, SUPERAPP,
 } from './harness.mjs';
 
 let stack;
@@ -120,8 +120,10 @@ describe('the demo in the simulator', () => {
   });
 
   test('autoconsent and autopay settings sign in and pay without a click (automation hooks)', async (t) => {
+    await setAutomation({ autopay: 'BALANCE', autoconsent: 'allow' });
+    t.after(() => setAutomation({ autopay: null, autoconsent: null }));
     const { page, errors } = await newPage(t);
-    await page.goto(simulatorUrl({ autopay: 'BALANCE', autoconsent: 'allow' }));
+    await page.goto(simulatorUrl());
     const app = page.frameLocator('#mini-program');
     await app.locator('#user-name').waitFor({ timeout: TIMEOUT });
     await app.locator('[data-testid=add-latte]').click({ timeout: TIMEOUT });

@@ -3,19 +3,25 @@
 // and reports an *outcome* (never a resultCode: the shim's Rust core maps outcomes to codes) to
 // the window that opened it, by postMessage with an explicit target origin.
 
+import { automation, showAutomation } from './automation.js';
+
 const params = new URLSearchParams(location.search);
 const paymentId = params.get('paymentId') || '';
 const token = params.get('token') || '';
 // Standalone pages embed the cashier themselves and say which origin they are; inside the
-// simulator the shell (this same origin) embeds it. Never '*'.
+// simulator the shell (this same origin) embeds it. Never '*'. The server refuses an embedder
+// that may not embed this payment's cashier, and the browser refuses to show the page in any
+// other (the Content-Security-Policy frame-ancestors the server sends with it).
 const embedder = params.get('embedder');
-const autopay = params.get('autopay');
+// How long the result shows before it goes back (display only; it decides nothing).
 const returnDelayMs = Math.max(0, Number(params.get('return') ?? 1500) || 0);
 
 const $ = (id) => document.getElementById(id);
 const api = `/cashier/api/payments/${encodeURIComponent(paymentId)}`;
 let payment = null;
 let reported = false;
+let refused = false; // the server refused the embedder: tell it nothing
+let autoReturnMs; // set by autopay: the result shows briefly
 let countdownTimer = 0;
 
 function show(screen) {
@@ -29,7 +35,7 @@ function report(outcome, failReason) {
   if (reported) return;
   reported = true;
   clearInterval(countdownTimer);
-  if (window.parent === window) return;
+  if (window.parent === window || refused) return;
   let target = location.origin;
   if (embedder) {
     try { target = new URL(embedder).origin; } catch { return; }
@@ -59,7 +65,7 @@ function finish(outcome, detail) {
   const reportOutcome = outcome === 'error' ? 'cancelled' : outcome;
   const done = () => report(reportOutcome, outcome === 'failed' ? detail : undefined);
   $('done').onclick = done;
-  if (outcome !== 'error') setTimeout(done, returnDelayMs);
+  if (outcome !== 'error') setTimeout(done, autoReturnMs ?? returnDelayMs);
 }
 
 function formatAmount({ currency, value }, display) {
@@ -96,16 +102,25 @@ function explainFinal(status, failReason) {
   }
 }
 
+/** The token and, when named, the embedder: what every cashier call carries. */
+function proof() {
+  return embedder ? { token, embedder } : { token };
+}
+
 async function load() {
   if (!paymentId || !token) return finish('error', 'This payment link is incomplete.');
   let res;
   try {
-    res = await fetch(`${api}?token=${encodeURIComponent(token)}`, { cache: 'no-store' });
+    res = await fetch(`${api}?${new URLSearchParams(proof())}`, { cache: 'no-store' });
   } catch {
     return finish('network_error', 'We could not reach the server to load this payment.');
   }
   const body = await res.json().catch(() => ({}));
   if (res.status === 404) return finish('error', 'This payment does not exist, or the link is not valid.');
+  if (res.status === 403) {
+    refused = true;
+    return finish('error', body.message || 'This cashier may not be shown here.');
+  }
   if (!res.ok) return explainFinal(body.status, body.failReason ?? body.message);
   payment = body;
   if (payment.status !== 'PROCESSING') return explainFinal(payment.status, payment.failReason);
@@ -121,13 +136,16 @@ async function load() {
   startCountdown(payment.expiryTime);
   show('order');
   performance.mark('cashier:order-shown'); // read by the tradePay benchmark
+  // Asked only now, so the order shows as fast as without automation.
+  const { autopay } = await automation(embedder);
+  showAutomation(autopay);
   if (autopay) runAutopay(autopay);
 }
 
 /** After a lost answer, asks once more: still PROCESSING means the confirm never landed. */
 async function finishLost() {
   try {
-    const res = await fetch(`${api}?token=${encodeURIComponent(token)}`, { cache: 'no-store' });
+    const res = await fetch(`${api}?${new URLSearchParams(proof())}`, { cache: 'no-store' });
     const body = await res.json();
     if (body.status === 'PROCESSING') return finish('network_error');
   } catch { /* the server is still unreachable: the payment may have gone through */ }
@@ -143,7 +161,7 @@ async function pay() {
     res = await fetch(`${api}/confirm`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, method: method === 'NETWORK_DROP' ? 'BALANCE' : method }),
+      body: JSON.stringify({ ...proof(), method: method === 'NETWORK_DROP' ? 'BALANCE' : method }),
     });
   } catch {
     return finishLost();
@@ -165,12 +183,14 @@ async function pay() {
 async function cancel() {
   // Tell the server the user closed the cashier (it keeps the payment open until it expires).
   fetch(`${api}/cancel`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }),
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(proof()),
   }).catch(() => {});
   report('cancelled');
 }
 
+/** The super app's autopay switch: choose `choice` as the user would, and return quickly. */
 function runAutopay(choice) {
+  autoReturnMs = Math.min(returnDelayMs, 300);
   if (choice === 'CANCEL') return cancel();
   const input = document.querySelector(`input[name=method][value="${CSS.escape(choice)}"]`);
   if (input) { input.checked = true; pay(); }

@@ -3,12 +3,16 @@
 // code through the sandbox, and posts the answer to the window that embedded it, naming the
 // target origin (never '*').
 
+import { automation, showAutomation } from '../cashier/automation.js';
+
 const params = new URLSearchParams(location.search);
 const appId = params.get('appId') || '';
 const scopes = (params.get('scopes') || 'auth_base').split(',').map((s) => s.trim()).filter(Boolean);
 const requestId = params.get('requestId') || '';
+// Who embeds this page (the mini program's overlay names its origin; the shell names none).
+// The server refuses an embedder that is not the super app or this app's registered origin,
+// and the browser refuses to show the page in any other (frame-ancestors).
 const embedder = params.get('embedder');
-const autoconsent = params.get('autoconsent'); // 'allow' | 'deny' (simulator automation)
 const SILENT = ['auth_base', 'USER_ID'];
 const DESCRIPTIONS = {
   auth_user: 'Know who you are: your user id, nickname and avatar',
@@ -47,7 +51,7 @@ async function decide(decision) {
   try {
     const res = await fetch('/sandbox/auth/authorize', {
       method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appId, scopes, decision }),
+      body: JSON.stringify({ appId, scopes, decision, ...(embedder ? { embedder } : {}) }),
     });
     const body = await res.json().catch(() => ({}));
     if (!res.ok) throw new Error(body.message || `HTTP ${res.status}`);
@@ -62,11 +66,12 @@ async function decide(decision) {
 
 async function load() {
   if (SILENT.includes(scopes[0]) && scopes.every((s) => SILENT.includes(s))) return decide('allow');
-  let app = {}; let session = {};
+  let app = {}; let session = {}; let switches = {};
   try {
-    [app, session] = await Promise.all([
+    [app, session, switches] = await Promise.all([
       fetch(`/sandbox/mini-programs/${encodeURIComponent(appId)}`).then((r) => (r.ok ? r.json() : {})),
       fetch('/sandbox/session').then((r) => (r.ok ? r.json() : {})),
+      automation(embedder),
     ]);
   } catch { /* shown with defaults */ }
   const user = session.user || {};
@@ -80,7 +85,10 @@ async function load() {
   }));
   show('ask');
   $('allow').focus();
-  if (autoconsent === 'allow' || autoconsent === 'deny') decide(autoconsent);
+  const { autoconsent } = switches;
+  const automatic = autoconsent === 'allow' || autoconsent === 'deny';
+  showAutomation(automatic && autoconsent);
+  if (automatic) decide(autoconsent);
 }
 
 $('allow').addEventListener('click', () => decide('allow'));

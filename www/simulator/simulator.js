@@ -10,16 +10,22 @@ const params = new URLSearchParams(location.search);
 const MSG = 'miniprogram-shim:';
 
 // ---------------------------------------------------------------- settings (persisted)
+// The shim's settings for the mini program, kept in this browser.
 const DEFAULT_SETTINGS = {
   relay: true, httpErrorAsFail: false, latencyMs: 0, offline: false, forceTimeout: false,
-  tradePayFailRouting: false, autopay: '', autoconsent: '',
+  tradePayFailRouting: false,
 };
 const settings = { ...DEFAULT_SETTINGS, ...readStored() };
-if (params.has('autopay')) settings.autopay = params.get('autopay');
-if (params.has('autoconsent')) settings.autoconsent = params.get('autoconsent');
+// The super app's automation switches live on the server (GET/PUT /sandbox/settings), never in
+// a URL: the cashier and consent pages read them there. This is the last copy the server sent.
+const AUTOMATION = ['autopay', 'autoconsent'];
+let automation = { autopay: null, autoconsent: null };
 
 function readStored() {
-  try { return JSON.parse(localStorage.getItem('simulator.settings') || '{}'); } catch { return {}; }
+  let stored = {};
+  try { stored = JSON.parse(localStorage.getItem('simulator.settings') || '{}'); } catch { /* none */ }
+  // Only the shim's own keys (older versions stored the automation switches here too).
+  return Object.fromEntries(Object.entries(stored ?? {}).filter(([k]) => k in DEFAULT_SETTINGS));
 }
 function storeSettings() {
   try { localStorage.setItem('simulator.settings', JSON.stringify(settings)); } catch { /* private mode */ }
@@ -117,7 +123,6 @@ function startTradePay(callId, paymentUrl) {
   if (openSheet) return fail(3, 'tradePay:fail another payment is in progress');
   const [url, problem, paymentId] = validatePaymentUrl(paymentUrl);
   if (!url) return fail(2, `tradePay:fail ${problem}`);
-  if (settings.autopay) { url.searchParams.set('autopay', settings.autopay); url.searchParams.set('return', '300'); }
   showSheet({ kind: 'pay', callId, paymentId }, url.href);
 }
 
@@ -150,7 +155,6 @@ async function startAuth(callId, scopes) {
   url.searchParams.set('appId', appId);
   url.searchParams.set('scopes', scopes.join(','));
   url.searchParams.set('requestId', requestId);
-  if (settings.autoconsent) url.searchParams.set('autoconsent', settings.autoconsent);
   showSheet({ kind: 'auth', callId, requestId, scopes }, url.href);
 }
 
@@ -396,6 +400,7 @@ async function refreshSandbox() {
       fetch('/sandbox/auth/grants', { cache: 'no-store' }).then((r) => (r.ok ? r.json() : [])),
     ]);
     renderUsers(Array.isArray(users) ? users : users.users ?? [], session);
+    await loadAutomation();
     renderGrants(Array.isArray(grants) ? grants : grants.grants ?? []);
     $('sandbox-state').textContent = 'sandbox up';
     $('sandbox-state').className = 'pill up';
@@ -419,8 +424,39 @@ for (const [key, value] of Object.entries(settings)) {
   if (!input) continue;
   if (input.type === 'checkbox') input.checked = Boolean(value); else input.value = value;
 }
+
+/** Shows the server's automation switches in the form (unless the user is choosing). */
+function renderAutomation() {
+  for (const key of AUTOMATION) {
+    const select = form.elements[key];
+    if (select && document.activeElement !== select) select.value = automation[key] ?? '';
+  }
+}
+async function loadAutomation() {
+  const res = await fetch('/sandbox/settings', { cache: 'no-store' });
+  if (res.ok) { automation = await res.json(); renderAutomation(); }
+}
+/** Writes switches to the server (PUT /sandbox/settings); rejects with its message. */
+async function saveAutomation(patch) {
+  const res = await fetch('/sandbox/settings', {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch),
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.message || `HTTP ${res.status}`);
+  automation = body;
+  renderAutomation();
+  return body;
+}
+
 form.addEventListener('change', (e) => {
   const input = e.target;
+  if (AUTOMATION.includes(input.name)) {
+    $('automation-state').textContent = 'saving…';
+    saveAutomation({ [input.name]: input.value || null })
+      .then((now) => { $('automation-state').textContent = `saved on the sandbox: autopay ${now.autopay ?? 'off'}, consent ${now.autoconsent ?? 'ask the user'}`; })
+      .catch((err) => { $('automation-state').textContent = `refused: ${err.message}`; renderAutomation(); });
+    return;
+  }
   if (!(input.name in DEFAULT_SETTINGS)) return;
   settings[input.name] = input.type === 'checkbox' ? input.checked
     : input.type === 'number' ? Math.max(0, Math.min(60000, Number(input.value) || 0)) : input.value;
@@ -445,10 +481,22 @@ $('save-whitelist').addEventListener('click', async () => {
 $('open-app').addEventListener('submit', (e) => { e.preventDefault(); openMiniProgram($('app-url').value); });
 setInterval(() => { $('clock').textContent = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false }); }, 10000);
 
-// Automation hook for tests and scripts: window.simulator.set({ autopay: 'BALANCE' }), .state().
+// Hook for tests and scripts: await window.simulator.set({ autopay: 'BALANCE', latencyMs: 200 }),
+// .state(). The automation switches go to the server (PUT /sandbox/settings; '' or null = off),
+// the rest to the shim.
 window.simulator = {
-  set(patch) { Object.assign(settings, patch); storeSettings(); sendSettings(); },
-  state: () => ({ appId, miniOrigin, whitelist: [...whitelist], settings: { ...settings }, sheetOpen: openSheet?.kind ?? null }),
+  async set(patch) {
+    const local = {}; const remote = {};
+    for (const [key, value] of Object.entries(patch ?? {})) {
+      if (AUTOMATION.includes(key)) remote[key] = value === '' ? null : value; else local[key] = value;
+    }
+    Object.assign(settings, local);
+    storeSettings();
+    sendSettings();
+    if (Object.keys(remote).length) await saveAutomation(remote);
+    return window.simulator.state();
+  },
+  state: () => ({ appId, miniOrigin, whitelist: [...whitelist], settings: { ...settings, ...automation }, sheetOpen: openSheet?.kind ?? null }),
   refresh: refreshSandbox,
 };
 
