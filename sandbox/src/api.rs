@@ -1,14 +1,18 @@
 //! The signed open API: `/v1/payments/{pay,inquiryPayment,cancel,refund}` (SPEC §5).
 //!
-//! Every call: authenticate (`Client-Id` known → `ACCESS_DENIED`; `Signature` verifies →
+//! Every call: the HTTP contract (`POST`, no query string: the signature covers neither), then
+//! authenticate (`Client-Id` known → `ACCESS_DENIED`; `Signature` verifies →
 //! `INVALID_SIGNATURE`), parse the body (→ `PARAM_ILLEGAL` naming the field), act, and answer
-//! HTTP 200 with a `result` body signed with the wallet key. One log line per call.
+//! HTTP 200 with a `result` body signed with the wallet key. An answer to a caller that did not
+//! authenticate is *unsigned* (no `Signature`, no `Client-Id` echoed): there is nobody to sign
+//! for, and signing is the expensive part of an answer, so a flood of unauthenticated calls costs
+//! the sandbox no RSA signature. One log line per call.
 
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -26,6 +30,8 @@ use crate::State;
 pub const MAX_REQUEST_ID: usize = 64;
 /// Largest open API request body.
 pub const MAX_BODY: usize = 256 * 1024;
+/// Longest `Client-Id` looked up.
+pub const MAX_CLIENT_ID: usize = 128;
 
 /// A business answer that is not success: `result { resultCode, resultStatus, resultMessage }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +150,12 @@ pub fn authenticate(
 ) -> Result<Caller, ApiError> {
     let client_id = header(headers, "client-id")
         .ok_or_else(|| ApiError::access_denied("Client-Id header is missing"))?;
+    if client_id.len() > MAX_CLIENT_ID {
+        return Err(ApiError::access_denied(format!(
+            "Client-Id is {} bytes; a client id has at most {MAX_CLIENT_ID}",
+            client_id.len()
+        )));
+    }
     let key = state
         .merchant_key(client_id)?
         .ok_or_else(|| ApiError::access_denied(format!("unknown Client-Id {client_id:?}")))?;
@@ -167,44 +179,102 @@ pub fn authenticate(
     })
 }
 
+/// How an answer goes out.
+enum Answer {
+    /// To an authenticated caller: HTTP 200, signed for its client id.
+    Signed(String, String),
+    /// To a caller that did not authenticate: this status, no signature.
+    Unsigned(StatusCode, ApiError),
+}
+
 /// Handler of every `/v1/*` path.
 pub async fn open_api(
     AxumState(state): AxumState<State>,
+    method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
     let path = uri.path().to_string();
-    let client_id = header(&headers, "client-id")
-        .unwrap_or_default()
-        .to_string();
-    let outcome = match Endpoint::from_path(&path) {
-        None => Err(ApiError::f(
+    let answer = answer(&state, &method, &uri, &headers, &body).await;
+    let (code, client) = match &answer {
+        Answer::Signed(body, client_id) => (result_code(body), client_id.clone()),
+        Answer::Unsigned(_, e) => (
+            format!("{}/{}", e.status, e.code),
+            crate::perimeter::shorten(header(&headers, "client-id").unwrap_or_default()),
+        ),
+    };
+    tracing::info!(
+        method = %method,
+        path = %path,
+        client_id = %client,
+        result = %code,
+        signed = matches!(answer, Answer::Signed(..)),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "open API call"
+    );
+    match answer {
+        Answer::Signed(body, client_id) => signed_response(&state, &path, &client_id, body),
+        Answer::Unsigned(status, e) => unsigned_response(status, &e),
+    }
+}
+
+async fn answer(
+    state: &State,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Answer {
+    let path = uri.path();
+    let Some(endpoint) = Endpoint::from_path(path) else {
+        let e = ApiError::f(
             "INVALID_API",
-            format!("{path} is not an API of this sandbox"),
-        )),
-        Some(endpoint) => match authenticate(&state, &path, &headers, &body) {
-            Err(e) => Err(e),
-            Ok(caller) => match parse_object(&body) {
-                Err(e) => Err(e),
-                Ok(json) => dispatch(&state, endpoint, &caller, &json, &body).await,
-            },
-        },
+            format!(
+                "{} is not an API of this sandbox",
+                crate::perimeter::shorten(path)
+            ),
+        );
+        // Signed when the caller proves who it is, so its SDK can read the answer.
+        return match authenticate(state, path, headers, body) {
+            Ok(caller) if method == Method::POST => {
+                Answer::Signed(e.body().to_string(), caller.client_id)
+            }
+            _ => Answer::Unsigned(StatusCode::OK, e),
+        };
+    };
+    if method != Method::POST {
+        return Answer::Unsigned(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::f(
+                "METHOD_NOT_SUPPORTED",
+                format!("{method} {path}: the open API accepts only POST"),
+            ),
+        );
+    }
+    if let Some(query) = uri.query() {
+        return Answer::Unsigned(
+            StatusCode::BAD_REQUEST,
+            ApiError::param(format!(
+                "{path}?{}: the open API takes no query string (the signature covers only the path and the body); send every parameter in the JSON body",
+                crate::perimeter::shorten(query)
+            )),
+        );
+    }
+    let caller = match authenticate(state, path, headers, body) {
+        Ok(caller) => caller,
+        Err(e) => return Answer::Unsigned(StatusCode::OK, e),
+    };
+    let outcome = match parse_object(body) {
+        Err(e) => Err(e),
+        Ok(json) => dispatch(state, endpoint, &caller, &json, body).await,
     };
     let body = match outcome {
         Ok(body) => body,
         Err(e) => e.body().to_string(),
     };
-    let code = result_code(&body);
-    tracing::info!(
-        path = %path,
-        client_id = %client_id,
-        result = %code,
-        duration_ms = started.elapsed().as_millis() as u64,
-        "open API call"
-    );
-    signed_response(&state, &path, &client_id, body)
+    Answer::Signed(body, caller.client_id)
 }
 
 fn result_code(body: &str) -> String {
@@ -219,6 +289,24 @@ fn result_code(body: &str) -> String {
             ))
         })
         .unwrap_or_default()
+}
+
+/// An answer to a caller that did not authenticate: the `result`, `Response-Time`, nothing
+/// signed and nothing from the request echoed in a header.
+fn unsigned_response(status: StatusCode, e: &ApiError) -> Response {
+    let mut resp = (status, e.body().to_string()).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        "content-type",
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&clock::format_api(clock::now_ms())) {
+        h.insert("response-time", v);
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        h.insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
+    resp
 }
 
 /// HTTP 200 with `Client-Id`, `Response-Time` and the wallet's `Signature` over the body.

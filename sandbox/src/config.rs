@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::notify::{Schedule, SchedulePreset};
+use crate::perimeter::{parse_allowed_host, AllowedHost};
 
 /// The super app sandbox: the wallet side of the Alipay+ "pay with paymentUrl" flow, offline.
 ///
@@ -76,6 +77,33 @@ pub struct Config {
     #[arg(long, env = "SANDBOX_DEFAULT_EXPIRY", default_value_t = 900)]
     pub default_expiry: u64,
 
+    /// More `Host` names both listeners answer to, besides 127.0.0.1, localhost and [::1] on
+    /// their own port and the public base URL's host: `name` (any port), `name:port`, or `*`
+    /// (any host: turns off the DNS rebinding protection). Repeatable; the variable takes a
+    /// comma-separated list. Any other `Host` gets 421.
+    #[arg(long = "allowed-host", env = "SANDBOX_ALLOWED_HOSTS", value_delimiter = ',', value_parser = parse_allowed_host)]
+    pub allowed_hosts: Vec<AllowedHost>,
+
+    /// Open connections per listener at most; one more is answered 503 and closed. Keep
+    /// 2 × this + 100 under the process's file descriptor limit (`ulimit -n`).
+    #[arg(long, env = "SANDBOX_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+
+    /// Seconds a client has to send a complete request head once its connection is ready for
+    /// one (new, or kept alive after an answer); slower connections are closed.
+    #[arg(long, env = "SANDBOX_HEADER_READ_TIMEOUT", default_value_t = 10.0, value_parser = parse_seconds)]
+    pub header_read_timeout: f64,
+
+    /// Seconds without a byte either way, and no request being handled, after which a
+    /// connection is closed (idle keep-alive, a client not reading its answer); also the
+    /// longest gap allowed inside a request body.
+    #[arg(long, env = "SANDBOX_IDLE_TIMEOUT", default_value_t = 5.0, value_parser = parse_seconds)]
+    pub idle_timeout: f64,
+
+    /// Relay requests forwarded at once; more are answered `{error: "busy"}` at once.
+    #[arg(long, env = "SANDBOX_RELAY_CONCURRENCY", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub relay_concurrency: u32,
+
     /// Logs: a tracing filter (e.g. `info`, `superapp_sandbox=debug`). RUST_LOG also works.
     #[arg(long, env = "SANDBOX_LOG", default_value = "info")]
     pub log: String,
@@ -112,6 +140,11 @@ impl Config {
             pending_delay: 1.0,
             slow_response: 1.0,
             default_expiry: 900,
+            allowed_hosts: Vec::new(),
+            max_connections: 512,
+            header_read_timeout: 10.0,
+            idle_timeout: 5.0,
+            relay_concurrency: 16,
             log: "info".to_string(),
         }
     }
@@ -144,6 +177,32 @@ impl Config {
     pub fn pending_delay_ms(&self) -> i64 {
         scaled_ms(self.pending_delay, self.time_scale)
     }
+}
+
+/// Seconds: a number from 0.05 to 3600.
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.05..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds from 0.05 to 3600"
+        )),
+    }
+}
+
+impl Config {
+    /// The connection limits of each listener.
+    pub fn limits(&self) -> crate::serve::Limits {
+        crate::serve::Limits {
+            max_connections: self.max_connections as usize,
+            header_read_timeout: seconds(self.header_read_timeout, 10.0),
+            idle_timeout: seconds(self.idle_timeout, 5.0),
+        }
+    }
+}
+
+fn seconds(value: f64, default: f64) -> std::time::Duration {
+    std::time::Duration::try_from_secs_f64(value.max(0.05))
+        .unwrap_or_else(|_| std::time::Duration::from_secs_f64(default))
 }
 
 fn scaled_ms(seconds: f64, scale: f64) -> i64 {

@@ -331,30 +331,18 @@ pub fn parse_balances(v: &Value) -> Result<Vec<(String, i64)>, String> {
     Ok(out)
 }
 
-/// True when a browser request may mint codes: no `Origin` (a tool), the public base URL's
-/// origin, or the sandbox's own origin as the browser reached it (`Host`).
-pub fn origin_allowed(origin: Option<&str>, public_base: &str, host: Option<&str>) -> bool {
+/// True when a browser request may act as the super app (mint codes, confirm, configure): no
+/// `Origin` (a tool), or one of the super app's own origins
+/// ([`crate::perimeter::super_app_origins`]). Never because `Origin` equals `Host`: a page
+/// whose DNS rebinds to the sandbox has both equal to its own name.
+pub fn origin_allowed(origin: Option<&str>, super_app_origins: &[String]) -> bool {
     let Some(origin) = origin else {
         return true;
     };
     let origin = origin.trim().trim_end_matches('/');
-    let public = reqwest::Url::parse(public_base)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    if !public.is_empty() && origin.eq_ignore_ascii_case(&public) {
-        return true;
-    }
-    match (host, reqwest::Url::parse(origin)) {
-        (Some(host), Ok(u)) if u.scheme() == "http" || u.scheme() == "https" => {
-            let authority = match (u.host_str(), u.port()) {
-                (Some(h), Some(p)) => format!("{h}:{p}"),
-                (Some(h), None) => h.to_string(),
-                _ => return false,
-            };
-            authority.eq_ignore_ascii_case(host.trim())
-        }
-        _ => false,
-    }
+    super_app_origins
+        .iter()
+        .any(|o| o.eq_ignore_ascii_case(origin))
 }
 
 fn xml_escape(s: &str) -> String {
@@ -515,18 +503,18 @@ mod tests {
 
     #[test]
     fn origin_check_admits_tools_and_the_super_app_only() {
-        let base = "http://127.0.0.1:8700";
-        let host = Some("127.0.0.1:8700");
-        assert!(origin_allowed(None, base, host));
-        assert!(origin_allowed(Some("http://127.0.0.1:8700"), base, host));
-        assert!(origin_allowed(
-            Some("http://localhost:8700"),
-            base,
-            Some("localhost:8700")
+        let origins = crate::perimeter::super_app_origins("http://127.0.0.1:8700", 8700, &[]);
+        assert!(origin_allowed(None, &origins));
+        assert!(origin_allowed(Some("http://127.0.0.1:8700"), &origins));
+        assert!(origin_allowed(Some("http://localhost:8700/"), &origins));
+        assert!(!origin_allowed(Some("http://127.0.0.1:8701"), &origins));
+        assert!(!origin_allowed(Some("null"), &origins));
+        assert!(!origin_allowed(Some("http://evil.test"), &origins));
+        // A rebinding page: its Origin and Host are both its own name.
+        assert!(!origin_allowed(
+            Some("http://attacker.example:8700"),
+            &origins
         ));
-        assert!(!origin_allowed(Some("http://127.0.0.1:8701"), base, host));
-        assert!(!origin_allowed(Some("null"), base, host));
-        assert!(!origin_allowed(Some("http://evil.test"), base, None));
     }
 
     #[test]

@@ -198,11 +198,10 @@ pub async fn authorize(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let text = |n: header::HeaderName| headers.get(n).and_then(|v| v.to_str().ok());
     let origin = headers
         .get(header::ORIGIN)
         .map(|v| v.to_str().unwrap_or("?"));
-    if !identity::origin_allowed(origin, &state.public_base, text(header::HOST)) {
+    if !identity::origin_allowed(origin, &state.super_app_origins) {
         tracing::warn!(origin = ?origin, "authorize refused: not the super app origin");
         return json_error(
             StatusCode::FORBIDDEN,

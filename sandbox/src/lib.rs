@@ -11,6 +11,8 @@
 //! - [`identity_api`]: sandbox users, the signed-in session, consent and auth codes,
 //!   `applyToken` / `inquiryUserInfo`, the payer of a balance payment ([`identity`]: the rules).
 //! - [`web`]: the router, CORS, static pages.
+//! - [`serve`]: the accept loop and connection limits; [`perimeter`]: Host names, super app
+//!   origins and header caps, checked before routing.
 //! - [`store`]: SQLite, every SQL statement.
 //! - Domain: [`amount`], [`payment`], [`signature`], [`clock`].
 //!
@@ -30,7 +32,9 @@ pub mod identity;
 pub mod identity_api;
 pub mod notify;
 pub mod payment;
+pub mod perimeter;
 pub mod relay;
+pub mod serve;
 pub mod signature;
 pub mod store;
 pub mod web;
@@ -66,8 +70,12 @@ pub struct AppState {
     pub public_base: String,
     /// Parsed merchant public keys by client id.
     merchant_keys: Mutex<HashMap<String, Arc<PublicKey>>>,
+    /// The browser origins of the super app's own pages ([`perimeter::super_app_origins`]).
+    pub super_app_origins: Vec<String>,
     /// HTTP client of the relay (no redirects, pooled).
     pub relay_client: reqwest::Client,
+    /// Relay requests in flight at most (`--relay-concurrency`).
+    pub relay_slots: tokio::sync::Semaphore,
     /// "Now" for auth codes and tokens (tests move it forward).
     pub clock: clock::Clock,
 }
@@ -136,6 +144,8 @@ pub struct Application {
     mini_program: Option<TcpListener>,
     superapp_addr: SocketAddr,
     mini_program_addr: Option<SocketAddr>,
+    superapp_hosts: perimeter::Hosts,
+    mini_program_hosts: Option<perimeter::Hosts>,
     state: State,
 }
 
@@ -196,6 +206,13 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         .pool_max_idle_per_host(32)
         .build()
         .map_err(|e| StartError::HttpClient(format!("relay: {e}")))?;
+    let superapp_hosts =
+        perimeter::Hosts::for_listener(superapp_addr, &public_base, &config.allowed_hosts);
+    let mini_program_hosts = mini_program_addr
+        .map(|addr| perimeter::Hosts::for_listener(addr, &public_base, &config.allowed_hosts));
+    let super_app_origins =
+        perimeter::super_app_origins(&public_base, superapp_addr.port(), &config.allowed_hosts);
+    let relay_slots = tokio::sync::Semaphore::new(config.relay_concurrency.max(1) as usize);
     let state = Arc::new(AppState {
         store,
         wallet_public_pem: boot.wallet.public().to_pem(),
@@ -204,7 +221,9 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         config,
         public_base,
         merchant_keys: Mutex::new(HashMap::new()),
+        super_app_origins,
         relay_client,
+        relay_slots,
         clock: clock::Clock::default(),
     });
     Ok(Application {
@@ -212,6 +231,8 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         mini_program,
         superapp_addr,
         mini_program_addr,
+        superapp_hosts,
+        mini_program_hosts,
         state,
     })
 }
@@ -263,29 +284,34 @@ impl Application {
         let dispatcher = tokio::spawn(state.dispatcher.clone().run());
         let settler = tokio::spawn(settle_loop(state.clone()));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let mini = self.mini_program.map(|listener| {
-            let router = web::mini_program_router(&state);
-            let mut rx = stop_rx.clone();
-            tokio::spawn(async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = rx.wait_for(|v| *v).await;
-                    })
-                    .await
-            })
-        });
-        let router = web::superapp_router(state.clone());
-        let served = axum::serve(self.superapp, router)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                let _ = stop_tx.send(true);
-            })
-            .await;
-        dispatcher.abort();
-        settler.abort();
+        let limits = state.config.limits();
+        let mini = match (self.mini_program, self.mini_program_hosts) {
+            (Some(listener), Some(hosts)) => Some(tokio::spawn(serve::serve(
+                listener,
+                web::mini_program_router(&state),
+                hosts,
+                limits,
+                stop_rx.clone(),
+            ))),
+            _ => None,
+        };
+        let superapp = tokio::spawn(serve::serve(
+            self.superapp,
+            web::superapp_router(state.clone()),
+            self.superapp_hosts,
+            limits,
+            stop_rx,
+        ));
+        shutdown.await;
+        let _ = stop_tx.send(true);
+        let served = superapp
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
         if let Some(mini) = mini {
             let _ = mini.await;
         }
+        dispatcher.abort();
+        settler.abort();
         served
     }
 }

@@ -3,11 +3,17 @@
 //! The mini program's request arrives as a JSON envelope (DESIGN.md "Relay envelope"), is
 //! checked against that mini program's domain whitelist, and is forwarded with no redirect
 //! followed; status, headers and body come back unchanged (body base64). It is no open proxy:
-//! only `http(s)` URLs whose `host[:port]` is whitelisted for the `appId`, bounded in size and time.
+//! only for the app's registered origin (or the super app's shell acting for it), only `http`
+//! URLs whose `host[:port]` is whitelisted for the `appId`, bounded in size, time and
+//! concurrency. The answer is read as a stream with its cap enforced while reading, and sent out
+//! as a stream (base64 in slices), so one relay holds at most the capped answer once.
 
+use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
+use axum::body::{Body, Bytes};
 use axum::extract::State as AxumState;
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
@@ -69,7 +75,8 @@ fn dropped_response_header(name: &str) -> bool {
 /// A relay failure: `{ error, message }` with HTTP 200.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelayError {
-    /// `whitelist`, `timeout`, `network`, `too_large`, `bad_request`.
+    /// `whitelist`, `timeout`, `network`, `too_large`, `bad_request`, `origin` (the caller is
+    /// not the app's registered origin nor the super app), `busy` (`--relay-concurrency`).
     pub kind: &'static str,
     /// Details (names the domain for `whitelist`).
     pub message: String,
@@ -114,6 +121,69 @@ pub fn whitelisted(url: &reqwest::Url, whitelist: &[String]) -> bool {
     })
 }
 
+/// Refuses a URL whose text could mean another host to another parser: it must be written
+/// `http(s)://host[:port]/…` with the host and port in their canonical form (what the relay
+/// checks is what it connects to, and what the shim checked): no credentials (`a@b`), no
+/// backslash, no percent-encoded, numeric-shorthand, trailing-dot or non-canonical IPv6 host,
+/// no leading zeros or empty port, no whitespace or control characters.
+pub fn check_url_text(text: &str, url: &reqwest::Url) -> Result<(), RelayError> {
+    let refuse = |why: &str| {
+        Err(RelayError::bad(format!(
+            "url: {:?} {why}",
+            crate::perimeter::shorten(text)
+        )))
+    };
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse("contains whitespace or control characters");
+    }
+    if text.contains('\\') {
+        return refuse("contains a backslash");
+    }
+    let scheme = url.scheme();
+    let Some(rest) = text
+        .get(..scheme.len() + 3)
+        .filter(|head| head.eq_ignore_ascii_case(&format!("{scheme}://")))
+        .map(|head| &text[head.len()..])
+    else {
+        return refuse("must start with http:// or https://");
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') || !url.username().is_empty() || url.password().is_some() {
+        return refuse("carries credentials (user@host); they are not relayed");
+    }
+    if authority.contains('%') {
+        return refuse("has a percent-encoded host");
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((inner, port)) => (format!("[{inner}]"), port),
+            None => return refuse("has an unclosed IPv6 address"),
+        },
+        None => match authority.split_once(':') {
+            Some((host, _)) => (host.to_string(), &authority[host.len()..]),
+            None => (authority.to_string(), ""),
+        },
+    };
+    let canonical = url.host_str().unwrap_or_default();
+    if host.to_ascii_lowercase() != canonical {
+        return refuse(&format!(
+            "writes its host {host:?} in a form that means {canonical:?}; write {canonical:?}"
+        ));
+    }
+    match port.strip_prefix(':') {
+        None if port.is_empty() => Ok(()),
+        Some(p)
+            if !p.is_empty() && !p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            match p.parse::<u16>().ok() {
+                Some(n) if Some(n) == url.port_or_known_default() => Ok(()),
+                _ => refuse("has a port that is not one number from 1 to 65535"),
+            }
+        }
+        _ => refuse("has an empty, zero-padded or malformed port"),
+    }
+}
+
 /// A validated envelope.
 #[derive(Debug)]
 pub struct Envelope {
@@ -155,6 +225,7 @@ pub fn parse_envelope(raw: &[u8]) -> Result<Envelope, RelayError> {
             url.scheme()
         )));
     }
+    check_url_text(url_text, &url)?;
     let method = match json.get("method") {
         None | Some(Value::Null) => "GET".to_string(),
         Some(Value::String(m)) => m.to_ascii_uppercase(),
@@ -223,32 +294,135 @@ pub fn parse_envelope(raw: &[u8]) -> Result<Envelope, RelayError> {
     })
 }
 
-/// `POST /relay`.
-pub async fn relay(AxumState(state): AxumState<State>, body: axum::body::Bytes) -> Response {
+/// `POST /relay`: a JSON answer, HTTP 200 either way (DESIGN.md "Relay envelope").
+pub async fn relay(AxumState(state): AxumState<State>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
-    let result = forward(&state, &body).await;
-    match result {
-        Ok((status, url, value)) => {
-            tracing::info!(url = %url, status, duration_ms = started.elapsed().as_millis() as u64, "relay");
-            Json(value).into_response()
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("?").to_string());
+    match forward(&state, origin.as_deref(), body).await {
+        Ok(answer) => {
+            tracing::info!(url = %answer.url, status = answer.status, bytes = answer.body.len(), duration_ms = started.elapsed().as_millis() as u64, "relay");
+            answer.into_response()
         }
         Err(e) => {
-            tracing::info!(error = e.kind, message = %e.message, "relay refused or failed");
+            tracing::info!(error = e.kind, message = %e.message, origin = ?origin, "relay refused or failed");
             Json(json!({"error": e.kind, "message": e.message})).into_response()
         }
     }
 }
 
-async fn forward(state: &State, raw: &[u8]) -> Result<(u16, String, Value), RelayError> {
-    if raw.len() > MAX_ENVELOPE {
-        return Err(RelayError::new("too_large", "envelope too large"));
+/// An upstream answer, read in full (at most [`MAX_RESPONSE_BODY`]).
+struct Answer {
+    url: String,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+}
+
+/// Bytes of the upstream body encoded per slice of the answer (a multiple of 3, so the slices'
+/// base64 joins into the base64 of the whole).
+const SLICE: usize = 48 * 1024;
+
+impl IntoResponse for Answer {
+    /// `{"status":…,"headers":[…],"body":"<base64>"}`, the base64 made slice by slice as the
+    /// client reads it.
+    fn into_response(self) -> Response {
+        let head = format!(
+            "{{\"status\":{},\"headers\":{},\"body\":\"",
+            self.status,
+            Value::from(
+                self.headers
+                    .into_iter()
+                    .map(|(k, v)| json!([k, v]))
+                    .collect::<Vec<_>>()
+            )
+        );
+        let raw = self.body;
+        let slices = raw.len().div_ceil(SLICE);
+        let body = std::iter::once(Bytes::from(head))
+            .chain((0..slices).map(move |i| {
+                let end = raw.len().min((i + 1) * SLICE);
+                Bytes::from(STANDARD.encode(&raw[i * SLICE..end]))
+            }))
+            .chain(std::iter::once(Bytes::from_static(b"\"}")))
+            .map(Ok::<_, Infallible>);
+        let mut response = Response::new(Body::from_stream(futures_util::stream::iter(body)));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
     }
-    let env = parse_envelope(raw)?;
+}
+
+/// Whether `origin` may use the relay for `app`: the app's registered origin (its `url`), or
+/// the super app's own pages (the simulator shell acting for the app). No `Origin`: a tool.
+fn origin_may_relay(
+    state: &State,
+    origin: Option<&str>,
+    app: &crate::store::MiniProgramRow,
+) -> bool {
+    let Some(origin) = origin else {
+        return true;
+    };
+    crate::identity::origin_allowed(Some(origin), &state.super_app_origins)
+        || crate::control::app_origin(app).is_some_and(|own| same_origin(&own, origin))
+}
+
+/// Whether two origins are the same page origin; loopback names on one port count as one
+/// (`http://localhost:8701` is the page registered as `http://127.0.0.1:8701/`: the same server).
+fn same_origin(registered: &str, origin: &str) -> bool {
+    let origin = origin.trim().trim_end_matches('/');
+    if registered.eq_ignore_ascii_case(origin) {
+        return true;
+    }
+    let loopback = |o: &str| {
+        let rest = o.strip_prefix("http://")?;
+        let (host, port) = crate::perimeter::split_authority(rest)?;
+        crate::perimeter::LOOPBACK_NAMES
+            .contains(&host.as_str())
+            .then_some(port.unwrap_or(80))
+    };
+    matches!((loopback(registered), loopback(origin)), (Some(a), Some(b)) if a == b)
+}
+
+async fn forward(state: &State, origin: Option<&str>, body: Body) -> Result<Answer, RelayError> {
+    let _slot = state.relay_slots.try_acquire().map_err(|_| {
+        RelayError::new(
+            "busy",
+            format!(
+                "the relay is forwarding {} requests already (--relay-concurrency); retry shortly",
+                state.config.relay_concurrency
+            ),
+        )
+    })?;
+    let raw = axum::body::to_bytes(body, MAX_ENVELOPE)
+        .await
+        .map_err(|_| {
+            RelayError::new(
+                "too_large",
+                format!("the envelope is over {MAX_ENVELOPE} bytes (or was not received in full)"),
+            )
+        })?;
+    let env = parse_envelope(&raw)?;
+    drop(raw);
     let app = state
         .store
         .mini_program(&env.app_id)
         .map_err(|e| RelayError::new("network", e.to_string()))?
         .ok_or_else(|| RelayError::bad(format!("appId: unknown mini program {:?}", env.app_id)))?;
+    if !origin_may_relay(state, origin, &app) {
+        return Err(RelayError::new(
+            "origin",
+            format!(
+                "{} may not use the relay of mini program {}: only its registered origin ({}) and the super app may",
+                crate::perimeter::shorten(origin.unwrap_or("?")),
+                app.app_id,
+                crate::control::app_origin(&app).unwrap_or_else(|| "none: set its url".into())
+            ),
+        ));
+    }
     if !whitelisted(&env.url, &app.whitelist) {
         let domain = match env.url.port() {
             Some(p) => format!("{}:{p}", env.url.host_str().unwrap_or_default()),
@@ -288,15 +462,18 @@ async fn forward(state: &State, raw: &[u8]) -> Result<(u16, String, Value), Rela
             RelayError::new("network", e.to_string())
         }
     })?;
+    let too_large = || {
+        RelayError::new(
+            "too_large",
+            format!("response body over {MAX_RESPONSE_BODY} bytes"),
+        )
+    };
     let status = resp.status().as_u16();
     if resp
         .content_length()
         .is_some_and(|l| l > MAX_RESPONSE_BODY as u64)
     {
-        return Err(RelayError::new(
-            "too_large",
-            format!("response body over {MAX_RESPONSE_BODY} bytes"),
-        ));
+        return Err(too_large());
     }
     let headers: Vec<(String, String)> = resp
         .headers()
@@ -309,15 +486,17 @@ async fn forward(state: &State, raw: &[u8]) -> Result<(u16, String, Value), Rela
             )
         })
         .collect();
-    let mut body = Vec::new();
+    // Read as it comes, never past the cap: an endless answer costs MAX_RESPONSE_BODY at most.
+    let mut body = Vec::with_capacity(
+        resp.content_length()
+            .map_or(64 * 1024, |l| l as usize)
+            .min(MAX_RESPONSE_BODY),
+    );
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > MAX_RESPONSE_BODY {
-                    return Err(RelayError::new(
-                        "too_large",
-                        format!("response body over {MAX_RESPONSE_BODY} bytes"),
-                    ));
+                    return Err(too_large());
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -331,11 +510,12 @@ async fn forward(state: &State, raw: &[u8]) -> Result<(u16, String, Value), Rela
             Err(e) => return Err(RelayError::new("network", e.to_string())),
         }
     }
-    Ok((
+    Ok(Answer {
+        url: env.url.to_string(),
         status,
-        env.url.to_string(),
-        json!({"status": status, "headers": headers, "body": STANDARD.encode(&body)}),
-    ))
+        headers,
+        body: Bytes::from(body),
+    })
 }
 
 #[cfg(test)]
@@ -357,6 +537,20 @@ mod tests {
         assert!(!whitelisted(&url("http://example.com:8080/x"), &wl));
         assert!(!whitelisted(&url("http://evil.example.com/x"), &wl));
         assert!(!whitelisted(&url("http://example.com.evil/x"), &wl));
+    }
+
+    #[test]
+    fn loopback_names_on_one_port_are_one_origin() {
+        let own = "http://127.0.0.1:8701";
+        assert!(same_origin(own, "http://localhost:8701"));
+        assert!(same_origin(own, "http://[::1]:8701/"));
+        assert!(!same_origin(own, "http://localhost:8702"));
+        assert!(!same_origin(own, "https://localhost:8701"));
+        assert!(!same_origin(own, "http://evil.example:8701"));
+        assert!(!same_origin(
+            "http://shop.example:8701",
+            "http://localhost:8701"
+        ));
     }
 
     #[test]

@@ -81,6 +81,15 @@ async fn relays_within_the_whitelist_only() {
     let app = spawn_app().await;
     let merchant = spawn_merchant().await;
     let app_id = "2102020000000001";
+    // The page calling the relay is the app's registered origin (the mini program listener
+    // is off in tests, so it is set here).
+    let (st, _) = app
+        .post_json_put(
+            &format!("/sandbox/mini-programs/{app_id}"),
+            &json!({"url": "http://127.0.0.1:8701/"}),
+        )
+        .await;
+    assert_eq!(st, 200);
     // Not whitelisted yet (the demo whitelist is 127.0.0.1:8702).
     let r = relay(
         &app,

@@ -153,7 +153,14 @@ fn parsers_never_panic_on_random_input() {
         mutate(&mut rng, &mut balances);
         let _ = identity::parse_balances(&balances);
         let _ = identity::parse_scopes(Some(&j));
-        let _ = identity::origin_allowed(Some(&text), "http://127.0.0.1:8700", Some(&text));
+        let origins =
+            superapp_sandbox::perimeter::super_app_origins("http://127.0.0.1:8700", 8700, &[]);
+        let _ = identity::origin_allowed(Some(&text), &origins);
+        let _ = superapp_sandbox::perimeter::split_authority(&text);
+        let _ = superapp_sandbox::perimeter::parse_allowed_host(&text);
+        if let Ok(url) = reqwest::Url::parse(&text) {
+            let _ = relay::check_url_text(&text, &url);
+        }
         let mut env = json!({"appId":"a","url":"http://127.0.0.1:1/x","method":"POST","headers":{"a":"b"},"body":"e30=","timeoutMs":5});
         mutate(&mut rng, &mut env);
         let _ = relay::parse_envelope(env.to_string().as_bytes());
