@@ -35,6 +35,14 @@ pub enum ApiError {
         /// The refused URL's origin.
         origin: String,
     },
+    /// Code 4: an API that acts for the mini program (`my.getAuthCode`) on a page whose appId
+    /// nobody set: no `data-app-id`, no runtime config, no simulator launch. Never the
+    /// user-declined code 11: nobody was asked.
+    #[error("{api}:fail this mini program has no appId: set data-app-id on the my.js script tag, or launch it in the simulator with /?appId=<appId>")]
+    NoAppId {
+        /// The API that needed it (`getAuthCode`).
+        api: &'static str,
+    },
     /// Code 3: `my.tradePay` while another payment's cashier is still open.
     #[error("tradePay:fail another payment is in progress; wait for its result")]
     PaymentInProgress,
@@ -79,7 +87,8 @@ impl ApiError {
             ApiError::Unknown(_) | ApiError::PaymentInProgress => 3,
             ApiError::DomainNotWhitelisted { .. }
             | ApiError::InsecureScheme { .. }
-            | ApiError::CashierNotAllowed { .. } => 4,
+            | ApiError::CashierNotAllowed { .. }
+            | ApiError::NoAppId { .. } => 4,
             ApiError::PaymentResult { code, .. } => *code,
             ApiError::Aborted => 9,
             ApiError::Network(_) => 12,
@@ -132,6 +141,11 @@ mod tests {
                 },
                 4,
                 "tradePay:fail paymentUrl origin http://evil.example is not the super app cashier",
+            ),
+            (
+                ApiError::NoAppId { api: "getAuthCode" },
+                4,
+                "getAuthCode:fail this mini program has no appId: set data-app-id on the my.js script tag, or launch it in the simulator with /?appId=<appId>",
             ),
             (
                 ApiError::PaymentInProgress,

@@ -13,10 +13,11 @@
  *   3. data-* attributes: data-app-id, data-whitelist="a:1,b", data-transport="direct|relay",
  *      data-relay-url, data-super-app-origin, data-http-error-as-fail="true",
  *      data-trade-pay-fail-routing="true";
- *   4. inside the simulator (?__superapp=<shell origin>): the shell's
- *      `miniprogram-shim:settings` reply to our `miniprogram-shim:hello`;
- * imports pkg/miniprogram_shim.js next to this script, configures it and replays the queue
- * in order. `window.miniprogramShim` exposes { ready, configure(patch), onLog(fn) }.
+ *   4. inside the simulator (?__superapp=<shell origin>[&__appId=<appId>]): the appId the shell
+ *      launched the page as, then the shell's `miniprogram-shim:settings` reply to our
+ *      `miniprogram-shim:hello` (it carries the appId too, whatever data-app-id says);
+ * imports pkg/miniprogram_shim.js from the super app (see `runtimeBase`), configures it and
+ * replays the queue in order. `window.miniprogramShim` exposes { ready, configure(patch), onLog(fn) }.
  *
  * Also for H5 pages: `window.AlipayJSBridge.call(name, params, callback)` (queued like `my`;
  * `AlipayJSBridgeReady` is dispatched on `document` once the runtime is ready), and the Sync
@@ -33,6 +34,9 @@
   var params = new URLSearchParams(location.search);
   var shellOrigin = params.get('__superapp');
   var inSimulator = !!(shellOrigin && window.parent && window.parent !== window);
+  // The appId the simulator launched this page as (also in its settings reply): it wins over
+  // data-app-id, and keys the Sync storage used before the runtime is ready.
+  var launchAppId = inSimulator ? params.get('__appId') : null;
 
   // Mirrors src/can_i_use.rs (the bootstrap browser test checks they agree).
   var SUPPORTED = {
@@ -154,7 +158,7 @@
     window.addEventListener('storage', function (e) {
       if (e.key === null || e.key.indexOf('miniprogram-shim/') === 0) tally = null;
     });
-    function prefix() { return 'miniprogram-shim/' + encodeURIComponent(data.appId || '') + '/'; }
+    function prefix() { return 'miniprogram-shim/' + encodeURIComponent(launchAppId || data.appId || '') + '/'; }
     function fail(param, reason) { return { error: 2, errorMessage: 'invalid parameter `' + param + '`: ' + reason }; }
     function unknown(message) { return { error: 3, errorMessage: 'unknown error: ' + message }; }
     function args(a, b) {
@@ -313,14 +317,14 @@
 
   // Simulator shell: hello → settings (first answer awaited briefly; later ones applied live).
   var settingsHandlers = [];
-  function simulatorSettings(appId) {
+  function simulatorSettings() {
     if (!inSimulator) return Promise.resolve({});
     return new Promise(function (resolve) {
       var done = false;
       settingsHandlers.push(function (settings) { if (!done) { done = true; resolve(settings); } });
       setTimeout(function () { if (!done) { done = true; resolve({}); } }, 1500);
       try {
-        window.parent.postMessage({ type: 'miniprogram-shim:hello', appId: appId || null }, shellOrigin);
+        window.parent.postMessage({ type: 'miniprogram-shim:hello', appId: attrs.appId || null }, shellOrigin);
       } catch (e) { resolve({}); }
     });
   }
@@ -339,10 +343,23 @@
 
   var defaults = { superAppOrigin: inSimulator ? shellOrigin : scriptUrl.origin, transport: 'direct' };
   var attrs = fromDataset();
-  var appId = attrs.appId;
+  var appId = launchAppId || attrs.appId;
   var superAppOrigin = attrs.superAppOrigin || defaults.superAppOrigin;
-  var pkgUrl = new URL('pkg/miniprogram_shim.js', scriptUrl).href;
-  var wasmUrl = new URL('pkg/miniprogram_shim_bg.wasm', scriptUrl).href;
+
+  // Where pkg/ is: next to this script when the super app serves it (the usual
+  // <superapp>/my.js), else on the super app itself: a copy of my.js served from a CDN path or
+  // from the app's own files has no runtime beside it. Inside the simulator the super app is
+  // the shell (its origin is in ?__superapp=); standalone, data-super-app-origin says it.
+  function runtimeBase() {
+    var origin = inSimulator ? shellOrigin : attrs.superAppOrigin;
+    var superApp = null;
+    try { superApp = origin ? new URL(origin).origin : null; } catch (e) { superApp = null; }
+    if (!superApp || superApp === scriptUrl.origin) return scriptUrl;
+    return new URL('/', superApp);
+  }
+  var base = runtimeBase();
+  var pkgUrl = new URL('pkg/miniprogram_shim.js', base).href;
+  var wasmUrl = new URL('pkg/miniprogram_shim_bg.wasm', base).href;
 
   // Every fetch the runtime needs starts now, in parallel: the glue (a modulepreload, fetched
   // and parsed while the wasm downloads), the wasm (compiled while it streams in) and the
@@ -375,10 +392,11 @@
       return mod.default({ module_or_path: wasmModule }).then(function () { return mod; });
     }),
     runtimeConfig(superAppOrigin, appId),
-    simulatorSettings(appId),
+    simulatorSettings(),
   ]).then(function (results) {
     var mod = results[0];
-    var config = Object.assign({}, defaults, results[1], attrs, results[2]);
+    var launched = launchAppId ? { appId: launchAppId } : {};
+    var config = Object.assign({}, defaults, results[1], attrs, launched, results[2]);
     if (wantsLogger()) config.logger = logger;
     try {
       mod.configure(config);

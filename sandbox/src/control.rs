@@ -165,7 +165,8 @@ pub fn app_origin(m: &MiniProgramRow) -> Option<String> {
 }
 
 /// `PUT /sandbox/mini-programs/{appId} {name?, url?, whitelist?, merchantClientId?,
-/// tradePayFailRouting?, httpErrorAsFail?}`: updates, or creates with defaults.
+/// tradePayFailRouting?, httpErrorAsFail?}`: updates, or creates with defaults
+/// (`merchantClientId` "" = no merchant).
 pub async fn put_mini_program(
     AxumState(state): AxumState<State>,
     Path(app_id): Path<String>,
@@ -227,7 +228,10 @@ pub async fn put_mini_program(
         let Some(id) = v.as_str() else {
             return bad_request("merchantClientId: a string");
         };
+        // "" binds the app to no merchant (the simulator's throwaway apps): its origin frames
+        // no merchant's cashier and its auth codes are for no merchant.
         match state.store.merchant(id) {
+            _ if id.is_empty() => m.merchant_client_id = String::new(),
             Ok(Some(_)) => m.merchant_client_id = id.to_string(),
             Ok(None) => return bad_request(format!("merchantClientId: unknown {id:?}")),
             Err(e) => return storage_error(e),

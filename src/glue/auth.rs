@@ -34,6 +34,9 @@ pub(crate) fn get_auth_code(options: &JsValue) -> Promise {
                 c.app_id.clone(),
             )
         });
+        if app_id.is_empty() {
+            return Err(ApiError::NoAppId { api: "getAuthCode" }.into());
+        }
         let origin = super_app_origin.ok_or_else(|| {
             ApiError::Unknown("getAuthCode: no super app origin is configured".into())
         })?;
@@ -143,12 +146,13 @@ fn read_answer(data: &JsValue) -> AuthAnswer {
     }
 }
 
-/// Inside the simulator: the shell mints the code or asks the user in its own UI.
+/// Inside the simulator: the shell mints the code or asks the user in its own UI. A shell that
+/// knows no appId for this page answers `{ failure: "no-app-id" }` (error 4, not a refusal).
 async fn via_shell(scopes: &Scopes, shell_origin: &str) -> Result<AuthAnswer, ApiError> {
     let window = host::window()?;
     let parent = host::shell_parent(&window)?;
     let call_id = host::next_call_id("auth");
-    let (settle, filled) = Settle::<AuthAnswer>::new()?;
+    let (settle, filled) = Settle::<Result<AuthAnswer, ApiError>>::new()?;
     let _listener = {
         let settle = settle.clone();
         let call_id = call_id.clone();
@@ -161,7 +165,10 @@ async fn via_shell(scopes: &Scopes, shell_origin: &str) -> Result<AuthAnswer, Ap
                 if message_field(&data, "type").as_deref() == Some(SHELL_RESULT)
                     && message_field(&data, "callId").as_deref() == Some(call_id.as_str())
                 {
-                    settle.set(read_answer(&data));
+                    settle.set(match message_field(&data, "failure").as_deref() {
+                        Some("no-app-id") => Err(ApiError::NoAppId { api: "getAuthCode" }),
+                        _ => Ok(read_answer(&data)),
+                    });
                 }
             },
         )
@@ -175,7 +182,7 @@ async fn via_shell(scopes: &Scopes, shell_origin: &str) -> Result<AuthAnswer, Ap
             ("scopes", string_array(scopes.names())),
         ],
     )?;
-    settle.wait(filled).await
+    settle.wait(filled).await?
 }
 
 /// Without a shell: the super app's consent page in an iframe over this page.
