@@ -37,9 +37,48 @@ const defaultApp = `${location.protocol}//${location.hostname}:8701/`;
 let appUrl = params.get('app') || defaultApp;
 let miniOrigin = '';
 let appId = '';
+// True when the shell chose the appId (launched by appId, or the URL is a registered app's):
+// the page is told that one, whatever its script tag says.
+let launched = false;
 let whitelist = [];
+// The registry (GET /sandbox/mini-programs), for the picker and for finding a URL's app.
+let apps = [];
 
-function openMiniProgram(url) {
+/** Says in the devtools how the mini program was launched (and anything that went wrong). */
+function launchNote(text) {
+  $('launch-state').textContent = text;
+  $('launch-state').hidden = !text;
+}
+
+async function loadApps() {
+  try {
+    const res = await fetch('/sandbox/mini-programs', { cache: 'no-store' });
+    const body = res.ok ? await res.json() : {};
+    apps = Array.isArray(body.miniPrograms) ? body.miniPrograms : [];
+  } catch { apps = []; }
+  const picker = $('app-picker');
+  const first = document.createElement('option');
+  first.value = '';
+  first.textContent = apps.length ? 'Registered apps…' : 'No registered apps';
+  picker.replaceChildren(first, ...apps.map((a) => {
+    const o = document.createElement('option');
+    o.value = a.appId;
+    o.textContent = `${a.name} · ${a.appId}${a.url ? '' : ' (no url)'}`;
+    o.disabled = !a.url;
+    return o;
+  }));
+  picker.value = launched ? appId : '';
+}
+
+/** Where a URL belongs: the app registered with that url, else the first one at its origin. */
+function appFor(url) {
+  const origin = new URL(url).origin;
+  const at = (a) => { try { return new URL(a.url).origin === origin; } catch { return false; } };
+  return apps.find((a) => a.url === url) ?? apps.find(at) ?? null;
+}
+
+/** Opens `url` in the phone; with `id`, as that registered app (the page is told so). */
+function openMiniProgram(url, id = '') {
   let parsed;
   try { parsed = new URL(url, location.href); } catch { alert(`Not a URL: ${url}`); return; }
   if (!/^https?:$/.test(parsed.protocol)) { alert('A mini program URL must be http(s).'); return; }
@@ -47,11 +86,59 @@ function openMiniProgram(url) {
   appUrl = parsed.href;
   miniOrigin = parsed.origin;
   appId = '';
+  launched = Boolean(id);
+  whitelist = [];
   parsed.searchParams.set('__superapp', SUPERAPP);
+  if (id) parsed.searchParams.set('__appId', id);
   $('app-url').value = appUrl;
+  $('app-picker').value = id;
   $('app-title').textContent = 'Mini program';
   $('app-id').textContent = '(waiting for the mini program)';
+  if (id) loadMiniProgram(id);
   miniFrame.src = parsed.href;
+}
+
+/** `/?appId=<id>`: the registered app's `url`, told its appId. */
+function launchApp(id) {
+  const app = apps.find((a) => a.appId === id);
+  if (!app) return launchNote(`No mini program is registered as ${id}: PUT /sandbox/mini-programs/${id} {name, url}.`);
+  if (!app.url) return launchNote(`Mini program ${id} has no url to open: PUT /sandbox/mini-programs/${id} {url}.`);
+  launchNote(`Launched ${app.name} as appId ${id}.`);
+  openMiniProgram(app.url, id);
+}
+
+/** `?app=<url>` or the address bar: as the app that registers it, if one does. */
+function openUrl(url) {
+  let app = null;
+  try { app = appFor(new URL(url, location.href).href); } catch { /* openMiniProgram says why */ }
+  if (app) launchNote(`${url} is ${app.name}: launched as appId ${app.appId}.`); else launchNote('');
+  openMiniProgram(url, app?.appId ?? '');
+}
+
+/**
+ * A page no app registers said hello without an appId: the shell registers a throwaway app for
+ * its URL (a generated appId, no whitelist, no merchant: its codes are for nobody and its origin
+ * frames no cashier) so that calls needing an appId work, and says so.
+ */
+async function registerThrowaway() {
+  const digits = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b % 10).join('');
+  const id = `9999${digits}`;
+  const url = appUrl;
+  const res = await fetch(`/sandbox/mini-programs/${id}`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `Throwaway app for ${new URL(url).origin}`, url, whitelist: [], merchantClientId: '' }),
+  }).catch(() => null);
+  if (url !== appUrl) return; // another mini program was opened meanwhile
+  if (!res || !res.ok) {
+    launchNote(`${url} is not a registered mini program, and registering a throwaway app for it failed`
+      + ` (${res ? `HTTP ${res.status}` : 'the sandbox is not reachable'}): calls that need an appId fail with error 4.`);
+    return sendSettings();
+  }
+  launchNote(`${url} is not a registered mini program: registered throwaway app ${id} for it`
+    + ' (empty whitelist, no merchant). Register it yourself with PUT /sandbox/mini-programs/{appId} {name, url, whitelist, merchantClientId}.');
+  launched = true;
+  await loadMiniProgram(id);
+  loadApps();
 }
 
 function postToMiniProgram(message) {
@@ -60,6 +147,7 @@ function postToMiniProgram(message) {
 
 function shimSettings() {
   return {
+    ...(appId ? { appId } : {}),
     whitelist,
     transport: settings.relay ? 'relay' : 'direct',
     relayUrl: `${SUPERAPP}/relay`,
@@ -75,6 +163,7 @@ function sendSettings() { postToMiniProgram({ type: `${MSG}settings`, settings: 
 
 async function loadMiniProgram(id) {
   appId = id;
+  const opened = appUrl;
   $('app-id').textContent = id;
   try {
     const res = await fetch(`/sandbox/mini-programs/${encodeURIComponent(id)}`, { cache: 'no-store' });
@@ -90,7 +179,7 @@ async function loadMiniProgram(id) {
   } catch {
     $('whitelist-state').textContent = 'the sandbox is not reachable';
   }
-  sendSettings();
+  if (opened === appUrl) sendSettings();
 }
 
 // ---------------------------------------------------------------- the super app sheet (cashier, consent)
@@ -136,7 +225,7 @@ function answerAuth(callId, answer) {
 
 /** getAuthCode: silent scopes are granted by the shell itself; others ask in the consent sheet. */
 async function startAuth(callId, scopes) {
-  if (!appId) return answerAuth(callId, declinedScopes(scopes));
+  if (!appId) return answerAuth(callId, { failure: 'no-app-id' });
   if (scopes.every((s) => SILENT_SCOPES.includes(s))) {
     try {
       const res = await fetch('/sandbox/auth/authorize', {
@@ -199,7 +288,11 @@ window.addEventListener('message', (event) => {
 
   switch (data.type) {
     case `${MSG}hello`:
-      if (typeof data.appId === 'string' && data.appId) loadMiniProgram(data.appId); else sendSettings();
+      // Launched as an app: that appId, whatever the page says. Else the page's data-app-id,
+      // else a throwaway app for its URL.
+      if (launched) sendSettings();
+      else if (typeof data.appId === 'string' && data.appId) loadMiniProgram(data.appId);
+      else registerThrowaway();
       break;
     case `${MSG}log`:
       if (data.entry && typeof data.entry === 'object') logCall(data.entry);
@@ -485,7 +578,17 @@ $('save-whitelist').addEventListener('click', async () => {
   sendSettings();
 });
 
-$('open-app').addEventListener('submit', (e) => { e.preventDefault(); openMiniProgram($('app-url').value); });
+$('open-app').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const url = $('app-url').value;
+  history.replaceState(null, '', `/?app=${encodeURIComponent(url)}`);
+  openUrl(url);
+});
+$('app-picker').addEventListener('change', (e) => {
+  if (!e.target.value) return;
+  history.replaceState(null, '', `/?appId=${encodeURIComponent(e.target.value)}`);
+  launchApp(e.target.value);
+});
 setInterval(() => { $('clock').textContent = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false }); }, 10000);
 
 // Hook for tests and scripts: await window.simulator.set({ autopay: 'BALANCE', latencyMs: 200 }),
@@ -507,6 +610,8 @@ window.simulator = {
   refresh: refreshSandbox,
 };
 
-openMiniProgram(appUrl);
+loadApps().then(() => {
+  if (params.get('appId')) launchApp(params.get('appId')); else openUrl(appUrl);
+});
 refreshSandbox();
 setInterval(refreshSandbox, 1500);
