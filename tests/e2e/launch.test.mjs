@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROOT, startStack, SUPERAPP } from './harness.mjs';
+import { createPayment, ROOT, startStack, SUPERAPP } from './harness.mjs';
 
 const TIMEOUT = 20_000;
 /** The "CDN" and the app's own origin (the bridge path is served from here too). */
@@ -127,8 +127,14 @@ describe('a mini app with its bridge on a CDN and no data-app-id', () => {
     const app = await (await fetch(`${SUPERAPP}/sandbox/mini-programs/${appId}`)).json();
     assert.equal(app.url, url);
     assert.deepEqual(app.whitelist, []);
-    assert.equal(app.merchantClientId, '', 'a throwaway app belongs to no merchant');
     const signed = await signIn(frame);
     assert.equal(signed.ok, true, JSON.stringify(signed));
+    // `?app=` is a link anyone can send: the origin it named must not become one that may frame
+    // the default merchant's cashier (where the autopay switch acts).
+    const { paymentUrl } = await createPayment(stack);
+    const csp = (await fetch(paymentUrl)).headers.get('content-security-policy') ?? '';
+    assert.match(csp, /frame-ancestors/, csp);
+    assert.ok(!csp.includes(UNREGISTERED), `the throwaway app's origin may not frame the cashier: ${csp}`);
+    assert.equal(app.merchantClientId, '', 'a throwaway app belongs to no merchant');
   });
 });
