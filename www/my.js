@@ -359,7 +359,6 @@
   }
   var base = runtimeBase();
   var pkgUrl = new URL('pkg/miniprogram_shim.js', base).href;
-  var wasmUrl = new URL('pkg/miniprogram_shim_bg.wasm', base).href;
 
   // Every fetch the runtime needs starts now, in parallel: the glue (a modulepreload, fetched
   // and parsed while the wasm downloads), the wasm (compiled while it streams in) and the
@@ -383,14 +382,29 @@
       return response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
     });
   }
-  preload(pkgUrl);
-  var wasmModule = compileWasm(wasmUrl);
-  wasmModule.catch(function () {}); // reported through `ready`
+  function loadRuntime(glueUrl, wasmUrl) {
+    preload(glueUrl);
+    var wasmModule = compileWasm(wasmUrl);
+    wasmModule.catch(function () {}); // reported through `ready`
+    return import(glueUrl).then(function (mod) {
+      return mod.default({ module_or_path: wasmModule }).then(function () { return mod; });
+    });
+  }
+  // From the super app; if it cannot give the runtime and my.js came from elsewhere, from next
+  // to my.js after all (a page whose data-super-app-origin is not up, with my.js and pkg/ on
+  // its own server).
+  var runtime = loadRuntime(pkgUrl, new URL('pkg/miniprogram_shim_bg.wasm', base).href);
+  if (base !== scriptUrl) {
+    runtime = runtime.catch(function (error) {
+      var beside = new URL('pkg/miniprogram_shim.js', scriptUrl).href;
+      console.warn('miniprogram-shim: no runtime at ' + pkgUrl + ', trying ' + beside, error);
+      pkgUrl = beside;
+      return loadRuntime(beside, new URL('pkg/miniprogram_shim_bg.wasm', scriptUrl).href);
+    });
+  }
 
   var ready = Promise.all([
-    import(pkgUrl).then(function (mod) {
-      return mod.default({ module_or_path: wasmModule }).then(function () { return mod; });
-    }),
+    runtime,
     runtimeConfig(superAppOrigin, appId),
     simulatorSettings(),
   ]).then(function (results) {
