@@ -329,6 +329,8 @@ pub struct RefundRow {
     pub refund_id: String,
     /// Merchant's idempotency key.
     pub refund_request_id: String,
+    /// The payment refunded.
+    pub payment_id: String,
     /// `{currency, value}`.
     pub refund_amount: crate::amount::AmountJson,
     /// Reason.
@@ -1325,23 +1327,54 @@ impl Store {
 
     /// A payment's refunds, oldest first.
     pub fn refunds(&self, payment_id: &str) -> StoreResult<Vec<RefundRow>> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(
-            "SELECT refund_id, refund_request_id, currency, amount_value, reason, created_at \
-             FROM refunds WHERE payment_id = ?1 ORDER BY created_at, rowid",
+        self.query_refunds("payment_id = ?1", params![payment_id])
+    }
+
+    /// The refund `refund_id`, when it belongs to `client_id`.
+    pub fn refund_by_id(&self, client_id: &str, refund_id: &str) -> StoreResult<Option<RefundRow>> {
+        let rows = self.query_refunds(
+            "refund_id = ?1 AND client_id = ?2",
+            params![refund_id, client_id],
         )?;
-        let rows = stmt.query_map(params![payment_id], |r| {
-            let currency: String = r.get(2)?;
-            let value: i64 = r.get(3)?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// The refund `client_id` asked for with `refund_request_id`.
+    pub fn refund_by_request(
+        &self,
+        client_id: &str,
+        refund_request_id: &str,
+    ) -> StoreResult<Option<RefundRow>> {
+        let rows = self.query_refunds(
+            "refund_request_id = ?1 AND client_id = ?2",
+            params![refund_request_id, client_id],
+        )?;
+        Ok(rows.into_iter().next())
+    }
+
+    fn query_refunds(
+        &self,
+        condition: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> StoreResult<Vec<RefundRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT refund_id, refund_request_id, payment_id, currency, amount_value, reason, \
+             created_at FROM refunds WHERE {condition} ORDER BY created_at, rowid"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
+            let currency: String = r.get(3)?;
+            let value: i64 = r.get(4)?;
             Ok(RefundRow {
                 refund_id: r.get(0)?,
                 refund_request_id: r.get(1)?,
+                payment_id: r.get(2)?,
                 refund_amount: crate::amount::AmountJson {
                     currency,
                     value: value.to_string(),
                 },
-                refund_reason: r.get(4)?,
-                refund_time: clock::format_api(r.get(5)?),
+                refund_reason: r.get(5)?,
+                refund_time: clock::format_api(r.get(6)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

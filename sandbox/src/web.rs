@@ -35,6 +35,8 @@ pub fn superapp_router(state: State) -> Router {
 
     let open_api = Router::new()
         .route("/v1/{*rest}", any(api::open_api))
+        .route("/ams/{*rest}", any(api::open_api))
+        .route("/aps/{*rest}", any(api::open_api))
         .layer(DefaultBodyLimit::max(api::MAX_BODY));
 
     // What a mini program's page may call across origins: its runtime config, the relay of its
