@@ -782,6 +782,7 @@ fn refund(
     if let Some(r) = reason {
         check_len(r, "refundReason", 256)?;
     }
+    let notify_url = opt_url(json, "refundNotifyUrl")?;
     let refund_id = new_payment_id(clock::now_ms());
     let outcome = state.store.refund(
         &caller.client_id,
@@ -790,6 +791,7 @@ fn refund(
         payment_id,
         amount,
         reason,
+        notify_url.as_deref(),
         &refund_id,
         |refund_id, at| {
             json!({
@@ -804,7 +806,12 @@ fn refund(
         },
     );
     match outcome {
-        Ok(Idempotent::Created(body)) | Ok(Idempotent::Replay(body)) => Ok(body),
+        Ok(Idempotent::Created(body)) => {
+            // A queued notifyRefund goes out now.
+            state.dispatcher.wake();
+            Ok(body)
+        }
+        Ok(Idempotent::Replay(body)) => Ok(body),
         Ok(Idempotent::Inconsistent) => Err(ApiError::f(
             "REPEAT_REQ_INCONSISTENT",
             format!("refundRequestId {refund_request_id:?} was used before with a different request body"),

@@ -1243,7 +1243,9 @@ impl Store {
     // ---- refunds ---------------------------------------------------------------------------
 
     /// Refunds part or all of a successful payment, idempotent on `refundRequestId`.
-    /// `response` builds the stored answer from `(refund_id, refund_time_ms)`.
+    /// `response` builds the stored answer from `(refund_id, refund_time_ms)`. With a
+    /// `notify_url` (`refundNotifyUrl`), the `notifyRefund` is queued in the notification outbox
+    /// in the same transaction, and the dispatcher delivers it as it does `notifyPayment`.
     #[allow(clippy::too_many_arguments)]
     pub fn refund(
         &self,
@@ -1253,6 +1255,7 @@ impl Store {
         payment_id: &str,
         amount: Amount,
         reason: Option<&str>,
+        notify_url: Option<&str>,
         refund_id: &str,
         response: impl FnOnce(&str, i64) -> String,
     ) -> Result<Idempotent<String>, TransitionError> {
@@ -1314,6 +1317,22 @@ impl Store {
                 params![payment_id, amount.value()],
             )?;
             credit_refund(tx, payment_id, amount, now)?;
+            if let Some(url) = notify_url {
+                let body = crate::notify::refund_notification_body(
+                    refund_id,
+                    refund_request_id,
+                    payment_id,
+                    amount,
+                    now,
+                );
+                exec(
+                    tx,
+                    "INSERT INTO notifications (payment_id, url, client_id, body, status, \
+                     attempts, next_attempt_at, created_at) \
+                     VALUES (?1, ?2, ?3, ?4, 'PENDING', 0, ?5, ?5)",
+                    params![payment_id, url, client_id, body, now],
+                )?;
+            }
             add_event(
                 tx,
                 payment_id,
