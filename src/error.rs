@@ -35,6 +35,10 @@ pub enum ApiError {
         /// The refused URL's origin.
         origin: String,
     },
+    /// Code 4: the super app refused the call for this page (its relay answers only the app's
+    /// registered origin); says why.
+    #[error("no permission: {0}")]
+    NotPermitted(String),
     /// Code 3: `my.tradePay` while another payment's cashier is still open.
     #[error("tradePay:fail another payment is in progress; wait for its result")]
     PaymentInProgress,
@@ -79,7 +83,8 @@ impl ApiError {
             ApiError::Unknown(_) | ApiError::PaymentInProgress => 3,
             ApiError::DomainNotWhitelisted { .. }
             | ApiError::InsecureScheme { .. }
-            | ApiError::CashierNotAllowed { .. } => 4,
+            | ApiError::CashierNotAllowed { .. }
+            | ApiError::NotPermitted(_) => 4,
             ApiError::PaymentResult { code, .. } => *code,
             ApiError::Aborted => 9,
             ApiError::Network(_) => 12,
@@ -132,6 +137,11 @@ mod tests {
                 },
                 4,
                 "tradePay:fail paymentUrl origin http://evil.example is not the super app cashier",
+            ),
+            (
+                ApiError::NotPermitted("not the registered origin".into()),
+                4,
+                "no permission: not the registered origin",
             ),
             (
                 ApiError::PaymentInProgress,
