@@ -1,4 +1,5 @@
-//! The signed open API: `/v1/payments/{pay,inquiryPayment,cancel,refund}` (SPEC §5).
+//! The signed open API: `/v1/payments/{pay,inquiryPayment,cancel,refund,inquiryRefund}` (SPEC §5),
+//! also under the SDKs' prefixes `/ams/api`, `/ams/sandbox/api` and `/aps/api` ([`PATH_PREFIXES`]).
 //!
 //! Every call: the HTTP contract (`POST`, no query string: the signature covers neither), then
 //! authenticate (`Client-Id` known → `ACCESS_DENIED`; `Signature` verifies →

@@ -1,6 +1,6 @@
 //! The routers of the two origins (DESIGN.md "Parts, origins and ports").
 //!
-//! Super app origin: open API `/v1/*` (no CORS), browser-facing JSON `/sandbox/*`,
+//! Super app origin: open API `/v1/*`, `/ams/*`, `/aps/*` (no CORS), browser-facing JSON `/sandbox/*`,
 //! `/cashier/api/*` and `/relay` (CORS echoing the caller's origin), pages `www/simulator/` at
 //! `/`, `www/cashier/` at `/cashier/`, `www/consent/` at `/consent/`, `www/my.js` at `/my.js`, `pkg/` at `/pkg/`.
 //! Mini program origin: `www/demo/` at `/`, plus `/pkg/` and `/my.js`.
