@@ -1,4 +1,4 @@
-//! The signed open API: `/v1/payments/{pay,inquiryPayment,cancel,refund,inquiryRefund}` (SPEC §5),
+//! The signed open API: `/v1/payments/{pay,inquiryPayment,cancel,refund,inquiryRefund}` (docs/protocol.md §5),
 //! also under the SDKs' prefixes `/ams/api`, `/ams/sandbox/api` and `/aps/api` ([`PATH_PREFIXES`]).
 //!
 //! Every call: the HTTP contract (`POST`, no query string: the signature covers neither), then
