@@ -43,6 +43,10 @@ pub enum ApiError {
         /// The API that needed it (`getAuthCode`).
         api: &'static str,
     },
+    /// Code 4: the super app refused the call for this page (its relay answers only the app's
+    /// registered origin); says why.
+    #[error("no permission: {0}")]
+    NotPermitted(String),
     /// Code 3: `my.tradePay` while another payment's cashier is still open.
     #[error("tradePay:fail another payment is in progress; wait for its result")]
     PaymentInProgress,
@@ -88,7 +92,8 @@ impl ApiError {
             ApiError::DomainNotWhitelisted { .. }
             | ApiError::InsecureScheme { .. }
             | ApiError::CashierNotAllowed { .. }
-            | ApiError::NoAppId { .. } => 4,
+            | ApiError::NoAppId { .. }
+            | ApiError::NotPermitted(_) => 4,
             ApiError::PaymentResult { code, .. } => *code,
             ApiError::Aborted => 9,
             ApiError::Network(_) => 12,
@@ -146,6 +151,11 @@ mod tests {
                 ApiError::NoAppId { api: "getAuthCode" },
                 4,
                 "getAuthCode:fail this mini program has no appId: set data-app-id on the my.js script tag, or launch it in the simulator with /?appId=<appId>",
+            ),
+            (
+                ApiError::NotPermitted("not the registered origin".into()),
+                4,
+                "no permission: not the registered origin",
             ),
             (
                 ApiError::PaymentInProgress,

@@ -1,5 +1,5 @@
 //! `my.request` without the browser: option validation, the body/query encoding decision
-//! and the response rules of SPEC §3.
+//! and the response rules of docs/protocol.md §3.
 //!
 //! The glue reads the JS options object into a [`RequestInput`]; [`RequestInput::validate`]
 //! turns it into a [`ValidRequest`] or the fail code the mini program must see.
@@ -14,7 +14,7 @@ pub const MAX_TIMEOUT_MS: u32 = 60_000;
 /// The `content-type` sent when the mini program sets none.
 pub const DEFAULT_CONTENT_TYPE: &str = "application/json";
 
-/// The HTTP methods SPEC §3 allows.
+/// The HTTP methods docs/protocol.md §3 allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// `GET` (the default).
@@ -117,7 +117,7 @@ pub enum DataKind {
     Object,
 }
 
-/// Where and how `data` is sent (SPEC §3 "Encoding of data").
+/// Where and how `data` is sent (docs/protocol.md §3 "Encoding of data").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     /// Nothing to send.
@@ -177,7 +177,7 @@ pub struct ValidRequest {
 }
 
 impl RequestInput {
-    /// Validates the options (SPEC §3 error 2 cases). `http_error_as_fail_default` is the
+    /// Validates the options (docs/protocol.md §3 error 2 cases). `http_error_as_fail_default` is the
     /// configured switch, used when the call does not set `httpErrorAsFail` itself.
     pub fn validate(self, http_error_as_fail_default: bool) -> Result<ValidRequest, ApiError> {
         let url = match self.url.as_deref() {
@@ -264,7 +264,7 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-/// Decides where `data` goes: the SPEC §3 encoding table.
+/// Decides where `data` goes: the docs/protocol.md §3 encoding table.
 pub fn encoding_for(
     method: Method,
     content_type: &str,

@@ -692,12 +692,20 @@ async fn relay_transport_keeps_status_headers_and_body() {
 #[wasm_bindgen_test]
 async fn relay_errors_map_to_codes() {
     setup(&format!(
-        r#"{{"transport":"relay","whitelist":["{}","blocked.localhost"]}}"#,
+        r#"{{"transport":"relay","whitelist":["{}","blocked.localhost","origin.localhost","busy.localhost"]}}"#,
         host()
     ));
     let o = request(r#"{"url":"http://blocked.localhost/x"}"#).await;
     o.assert_fail(4);
     assert!(o.message().contains("blocked.localhost"), "{}", o.message());
+    // The relay serves only the app's registered origin: no permission, saying why.
+    let o = request(r#"{"url":"http://origin.localhost/x"}"#).await;
+    o.assert_fail(4);
+    assert!(o.message().contains("registered origin"), "{}", o.message());
+    // Every relay slot in use: a network error the app may retry, saying so.
+    let o = request(r#"{"url":"http://busy.localhost/x"}"#).await;
+    o.assert_fail(12);
+    assert!(o.message().contains("busy"), "{}", o.message());
     request(&format!(
         r#"{{"url":"{}","timeout":300}}"#,
         url("/slow?ms=3000")

@@ -252,6 +252,34 @@ impl Compiler<'_> {
 
     /// First pass over a file's top level: `<import>`, `<import-sjs>`, `<template name>` and
     /// the templates of `<include>`d files' imports, so uses may come before definitions.
+    /// Reads and parses the file an `<include src>` names (checking the depth and cycles of
+    /// includes), then runs `f` on its tree with that file as the current source, and restores
+    /// the includer's source whatever `f` answers.
+    fn within_include<T>(
+        &mut self,
+        ctx: &mut Ctx,
+        el: &Element,
+        f: impl FnOnce(&mut Self, &mut Ctx, Vec<Node>) -> Result<T, Diagnostic>,
+    ) -> Result<T, Diagnostic> {
+        let attr = el
+            .attr("src")
+            .ok_or_else(|| ctx.src.error(el.offset, "`<include>` needs `src`"))?;
+        let (path, src) = self.read(ctx, attr, "included file")?;
+        check_file_depth(ctx, attr, &self.including, "includes")?;
+        if self.including.contains(&path) {
+            return Err(ctx
+                .src
+                .error(attr.offset, include_cycle(&self.including, &path)));
+        }
+        let tree = parser::parse(&src)?;
+        self.including.push(path);
+        let saved = std::mem::replace(&mut ctx.src, src);
+        let r = f(self, ctx, tree);
+        ctx.src = saved;
+        self.including.pop();
+        r
+    }
+
     fn declare(&mut self, ctx: &mut Ctx, tree: &[Node]) -> Result<(), Diagnostic> {
         for node in tree {
             let Node::Element(el) = node else { continue };
@@ -314,26 +342,12 @@ impl Compiler<'_> {
                     self.out.scopes[ctx.scope].insert(name, index);
                 }
                 "include" => {
-                    let attr = el
-                        .attr("src")
-                        .ok_or_else(|| ctx.src.error(el.offset, "`<include>` needs `src`"))?;
-                    let (path, src) = self.read(ctx, attr, "included file")?;
-                    check_file_depth(ctx, attr, &self.including, "includes")?;
-                    if self.including.contains(&path) {
-                        return Err(ctx
-                            .src
-                            .error(attr.offset, include_cycle(&self.including, &path)));
-                    }
-                    let tree = parser::parse(&src)?;
-                    self.including.push(path);
-                    let saved = std::mem::replace(&mut ctx.src, src);
                     // An included file's imports and SJS modules apply where it is included;
                     // its `<template name>`s do not (include copies everything but templates).
-                    let only_imports: Vec<Node> = tree.into_iter().filter(is_import).collect();
-                    let r = self.declare(ctx, &only_imports);
-                    ctx.src = saved;
-                    self.including.pop();
-                    r?;
+                    self.within_include(ctx, el, |this, ctx, tree| {
+                        let only_imports: Vec<Node> = tree.into_iter().filter(is_import).collect();
+                        this.declare(ctx, &only_imports)
+                    })?;
                 }
                 _ => {}
             }
@@ -613,31 +627,14 @@ impl Compiler<'_> {
                 self.nodes(ctx, &el.children)
             }
             "template" => self.template_call(ctx, el),
-            "include" => {
-                let attr = el
-                    .attr("src")
-                    .ok_or_else(|| ctx.src.error(el.offset, "`<include>` needs `src`"))?;
-                let (path, src) = self.read(ctx, attr, "included file")?;
-                check_file_depth(ctx, attr, &self.including, "includes")?;
-                if self.including.contains(&path) {
-                    return Err(ctx
-                        .src
-                        .error(attr.offset, include_cycle(&self.including, &path)));
-                }
-                let tree = parser::parse(&src)?;
-                self.including.push(path);
-                let saved = std::mem::replace(&mut ctx.src, src);
-                // The included file's imports apply here, wherever the include sits (`declare`
-                // saw them already when the include is at the top level; doing it twice is
-                // harmless: imports are cached).
+            // The included file's imports apply here, wherever the include sits (`declare`
+            // saw them already when the include is at the top level; doing it twice is
+            // harmless: imports are cached).
+            "include" => self.within_include(ctx, el, |this, ctx, tree| {
                 let imports: Vec<Node> = tree.iter().filter(|n| is_import(n)).cloned().collect();
-                let r = self
-                    .declare(ctx, &imports)
-                    .and_then(|()| self.nodes(ctx, &tree));
-                ctx.src = saved;
-                self.including.pop();
-                r
-            }
+                this.declare(ctx, &imports)?;
+                this.nodes(ctx, &tree)
+            }),
             "slot" => {
                 let name = match el.attr("name") {
                     Some(a) => self.attr_value(ctx, a, "slot name")?,

@@ -1,4 +1,5 @@
-//! The signed open API: `/v1/payments/{pay,inquiryPayment,cancel,refund}` (SPEC §5).
+//! The signed open API: `/v1/payments/{pay,inquiryPayment,cancel,refund,inquiryRefund}` (docs/protocol.md §5),
+//! also under the SDKs' prefixes `/ams/api`, `/ams/sandbox/api` and `/aps/api` ([`PATH_PREFIXES`]).
 //!
 //! Every call: the HTTP contract (`POST`, no query string: the signature covers neither), then
 //! authenticate (`Client-Id` known → `ACCESS_DENIED`; `Signature` verifies →
@@ -109,18 +110,30 @@ pub enum Endpoint {
     ApplyToken,
     /// `/v1/users/inquiryUserInfo` ([`crate::identity_api`])
     InquiryUserInfo,
+    /// `/v1/payments/inquiryRefund`
+    InquiryRefund,
 }
+
+/// The path prefixes the official merchant SDKs put before `/v1/...`: Antom's
+/// (`/ams/api`, and `/ams/sandbox/api` for a `SANDBOX_` client id) and Alipay+'s (`/aps/api`).
+/// Every spelling reaches the same handler; the signature covers the path as sent.
+pub const PATH_PREFIXES: [&str; 4] = ["", "/ams/api", "/ams/sandbox/api", "/aps/api"];
 
 impl Endpoint {
     /// From a request path.
     pub fn from_path(path: &str) -> Option<Endpoint> {
-        match path {
+        let v1 = PATH_PREFIXES
+            .iter()
+            .filter_map(|prefix| path.strip_prefix(prefix))
+            .find(|rest| rest.starts_with("/v1/"))?;
+        match v1 {
             "/v1/payments/pay" => Some(Endpoint::Pay),
             "/v1/payments/inquiryPayment" => Some(Endpoint::Inquiry),
             "/v1/payments/cancel" => Some(Endpoint::Cancel),
             "/v1/payments/refund" => Some(Endpoint::Refund),
             "/v1/authorizations/applyToken" => Some(Endpoint::ApplyToken),
             "/v1/users/inquiryUserInfo" => Some(Endpoint::InquiryUserInfo),
+            "/v1/payments/inquiryRefund" => Some(Endpoint::InquiryRefund),
             _ => None,
         }
     }
@@ -356,12 +369,19 @@ async fn dispatch(
         Endpoint::Inquiry => inquiry(state, caller, json),
         Endpoint::Cancel => cancel(state, caller, json),
         Endpoint::Refund => refund(state, caller, json, raw),
+        Endpoint::InquiryRefund => inquiry_refund(state, caller, json),
         Endpoint::ApplyToken => crate::identity_api::apply_token(state, caller, json),
         Endpoint::InquiryUserInfo => crate::identity_api::inquiry_user_info(state, caller, json),
     }
 }
 
 // ---- field helpers -------------------------------------------------------------------------
+
+/// An optional id field: absent, null or `""` → None (clients that serialise every field of
+/// a struct send `""` for the id they do not know), non-string → error.
+pub fn opt_id<'a>(json: &'a Map<String, Value>, path: &str) -> Result<Option<&'a str>, ApiError> {
+    Ok(opt_str(json, path)?.filter(|s| !s.is_empty()))
+}
 
 /// An optional string field at `path` (`a.b.c`): absent/null → None, non-string → error.
 fn opt_str<'a>(json: &'a Map<String, Value>, path: &str) -> Result<Option<&'a str>, ApiError> {
@@ -508,13 +528,13 @@ pub fn parse_pay(json: &Map<String, Value>, now: i64) -> Result<PayRequest, ApiE
     if let Some(order_amount) = order.get("orderAmount").filter(|v| !v.is_null()) {
         Amount::parse(Some(order_amount), "order.orderAmount")?;
     }
-    let reference_order_id = opt_str(json, "order.referenceOrderId")?.map(str::to_string);
+    let reference_order_id = opt_id(json, "order.referenceOrderId")?.map(str::to_string);
     if let Some(r) = &reference_order_id {
         check_len(r, "order.referenceOrderId", 64)?;
     }
     let merchant_name = opt_str(json, "order.merchant.merchantName")?.map(str::to_string);
-    opt_str(json, "order.merchant.referenceMerchantId")?;
-    let buyer_id = opt_str(json, "order.buyer.referenceBuyerId")?.map(str::to_string);
+    opt_id(json, "order.merchant.referenceMerchantId")?;
+    let buyer_id = opt_id(json, "order.buyer.referenceBuyerId")?.map(str::to_string);
     let expiry_at = match opt_str(json, "paymentExpiryTime")? {
         None => None,
         Some(t) => {
@@ -666,8 +686,8 @@ fn find_payment(
     caller: &Caller,
     json: &Map<String, Value>,
 ) -> Result<PaymentRow, ApiError> {
-    let payment_id = opt_str(json, "paymentId")?;
-    let request_id = opt_str(json, "paymentRequestId")?;
+    let payment_id = opt_id(json, "paymentId")?;
+    let request_id = opt_id(json, "paymentRequestId")?;
     let not_found = || ApiError::f("ORDER_NOT_EXIST", "no such payment for this Client-Id");
     let row = match (payment_id, request_id) {
         (None, None) => {
@@ -763,6 +783,7 @@ fn refund(
     if let Some(r) = reason {
         check_len(r, "refundReason", 256)?;
     }
+    let notify_url = opt_url(json, "refundNotifyUrl")?;
     let refund_id = new_payment_id(clock::now_ms());
     let outcome = state.store.refund(
         &caller.client_id,
@@ -771,6 +792,7 @@ fn refund(
         payment_id,
         amount,
         reason,
+        notify_url.as_deref(),
         &refund_id,
         |refund_id, at| {
             json!({
@@ -785,7 +807,12 @@ fn refund(
         },
     );
     match outcome {
-        Ok(Idempotent::Created(body)) | Ok(Idempotent::Replay(body)) => Ok(body),
+        Ok(Idempotent::Created(body)) => {
+            // A queued notifyRefund goes out now.
+            state.dispatcher.wake();
+            Ok(body)
+        }
+        Ok(Idempotent::Replay(body)) => Ok(body),
         Ok(Idempotent::Inconsistent) => Err(ApiError::f(
             "REPEAT_REQ_INCONSISTENT",
             format!("refundRequestId {refund_request_id:?} was used before with a different request body"),
@@ -814,6 +841,55 @@ fn refund(
         ))),
         Err(TransitionError::Store(e)) => Err(e.into()),
     }
+}
+
+/// `inquiryRefund` by `refundId` or `refundRequestId` (`refundId` wins when both are given,
+/// as Antom documents). Every refund this sandbox accepts succeeds at once, so a refund that
+/// exists is `SUCCESS`.
+fn inquiry_refund(
+    state: &State,
+    caller: &Caller,
+    json: &Map<String, Value>,
+) -> Result<String, ApiError> {
+    let refund_id = opt_id(json, "refundId")?;
+    let request_id = opt_id(json, "refundRequestId")?;
+    let not_found = |what: String| {
+        ApiError::f(
+            "REFUND_NOT_EXIST",
+            format!("no refund with {what} for this Client-Id"),
+        )
+    };
+    let row = match (refund_id, request_id) {
+        (None, None) => {
+            return Err(ApiError::param(
+                "refundId or refundRequestId: one of them is required",
+            ))
+        }
+        (Some(id), _) => {
+            check_len(id, "refundId", 64)?;
+            state
+                .store
+                .refund_by_id(&caller.client_id, id)?
+                .ok_or_else(|| not_found(format!("refundId {id:?}")))?
+        }
+        (None, Some(rid)) => {
+            check_len(rid, "refundRequestId", MAX_REQUEST_ID)?;
+            state
+                .store
+                .refund_by_request(&caller.client_id, rid)?
+                .ok_or_else(|| not_found(format!("refundRequestId {rid:?}")))?
+        }
+    };
+    Ok(json!({
+        "result": result("SUCCESS", "S", "success"),
+        "refundId": row.refund_id,
+        "refundRequestId": row.refund_request_id,
+        "paymentId": row.payment_id,
+        "refundAmount": row.refund_amount,
+        "refundStatus": "SUCCESS",
+        "refundTime": row.refund_time,
+    })
+    .to_string())
 }
 
 #[cfg(test)]

@@ -461,7 +461,9 @@ pub fn buyer_of(state: &State, json: &Map<String, Value>) -> Result<Option<Strin
     ];
     for (field, value) in candidates {
         let id = match value {
+            // `""` is absent, as for every optional id of the open API.
             None | Some(Value::Null) => continue,
+            Some(Value::String(s)) if s.is_empty() => continue,
             Some(Value::String(s)) => s,
             Some(_) => return Err(ApiError::param(format!("{field}: must be a string"))),
         };

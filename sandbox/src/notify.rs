@@ -1,4 +1,5 @@
-//! `notifyPayment`: signed webhooks to the merchant's `paymentNotifyUrl`, from a durable outbox.
+//! `notifyPayment` and `notifyRefund`: signed webhooks to the merchant's `paymentNotifyUrl` and
+//! `refundNotifyUrl`, from one durable outbox.
 //!
 //! A final state queues one outbox row in the same transaction that made it final (see
 //! `store::finalize`). The [`Dispatcher`] sends due rows, fairly across merchant hosts
@@ -74,6 +75,27 @@ impl Schedule {
             .get(attempts_made)
             .map(|s| (s * self.scale * 1000.0).round() as i64)
     }
+}
+
+/// The `notifyRefund` body of a refund (every refund the sandbox accepts succeeds at once).
+pub fn refund_notification_body(
+    refund_id: &str,
+    refund_request_id: &str,
+    payment_id: &str,
+    amount: crate::amount::Amount,
+    refund_time: i64,
+) -> String {
+    json!({
+        "notifyType": "REFUND_RESULT",
+        "result": {"resultCode": "SUCCESS", "resultStatus": "S", "resultMessage": "success"},
+        "refundStatus": "SUCCESS",
+        "refundId": refund_id,
+        "refundRequestId": refund_request_id,
+        "paymentId": payment_id,
+        "refundAmount": amount.to_json(),
+        "refundTime": clock::format_api(refund_time),
+    })
+    .to_string()
 }
 
 /// The `notifyPayment` body of a final payment.
@@ -385,7 +407,7 @@ impl Dispatcher {
             error = result.error.as_deref().unwrap_or(""),
             duration_ms = result.duration_ms,
             next_attempt_in_ms = next_at.map(|t| t - clock::now_ms()),
-            "notifyPayment attempt"
+            "notification attempt"
         );
         if let Err(e) = self.inner.store.finish_attempt(&started, &result, next_at) {
             tracing::error!(error = %e, notification = row.id, "could not record attempt");

@@ -329,6 +329,8 @@ pub struct RefundRow {
     pub refund_id: String,
     /// Merchant's idempotency key.
     pub refund_request_id: String,
+    /// The payment refunded.
+    pub payment_id: String,
     /// `{currency, value}`.
     pub refund_amount: crate::amount::AmountJson,
     /// Reason.
@@ -1241,7 +1243,9 @@ impl Store {
     // ---- refunds ---------------------------------------------------------------------------
 
     /// Refunds part or all of a successful payment, idempotent on `refundRequestId`.
-    /// `response` builds the stored answer from `(refund_id, refund_time_ms)`.
+    /// `response` builds the stored answer from `(refund_id, refund_time_ms)`. With a
+    /// `notify_url` (`refundNotifyUrl`), the `notifyRefund` is queued in the notification outbox
+    /// in the same transaction, and the dispatcher delivers it as it does `notifyPayment`.
     #[allow(clippy::too_many_arguments)]
     pub fn refund(
         &self,
@@ -1251,6 +1255,7 @@ impl Store {
         payment_id: &str,
         amount: Amount,
         reason: Option<&str>,
+        notify_url: Option<&str>,
         refund_id: &str,
         response: impl FnOnce(&str, i64) -> String,
     ) -> Result<Idempotent<String>, TransitionError> {
@@ -1312,6 +1317,22 @@ impl Store {
                 params![payment_id, amount.value()],
             )?;
             credit_refund(tx, payment_id, amount, now)?;
+            if let Some(url) = notify_url {
+                let body = crate::notify::refund_notification_body(
+                    refund_id,
+                    refund_request_id,
+                    payment_id,
+                    amount,
+                    now,
+                );
+                exec(
+                    tx,
+                    "INSERT INTO notifications (payment_id, url, client_id, body, status, \
+                     attempts, next_attempt_at, created_at) \
+                     VALUES (?1, ?2, ?3, ?4, 'PENDING', 0, ?5, ?5)",
+                    params![payment_id, url, client_id, body, now],
+                )?;
+            }
             add_event(
                 tx,
                 payment_id,
@@ -1325,23 +1346,54 @@ impl Store {
 
     /// A payment's refunds, oldest first.
     pub fn refunds(&self, payment_id: &str) -> StoreResult<Vec<RefundRow>> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(
-            "SELECT refund_id, refund_request_id, currency, amount_value, reason, created_at \
-             FROM refunds WHERE payment_id = ?1 ORDER BY created_at, rowid",
+        self.query_refunds("payment_id = ?1", params![payment_id])
+    }
+
+    /// The refund `refund_id`, when it belongs to `client_id`.
+    pub fn refund_by_id(&self, client_id: &str, refund_id: &str) -> StoreResult<Option<RefundRow>> {
+        let rows = self.query_refunds(
+            "refund_id = ?1 AND client_id = ?2",
+            params![refund_id, client_id],
         )?;
-        let rows = stmt.query_map(params![payment_id], |r| {
-            let currency: String = r.get(2)?;
-            let value: i64 = r.get(3)?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// The refund `client_id` asked for with `refund_request_id`.
+    pub fn refund_by_request(
+        &self,
+        client_id: &str,
+        refund_request_id: &str,
+    ) -> StoreResult<Option<RefundRow>> {
+        let rows = self.query_refunds(
+            "refund_request_id = ?1 AND client_id = ?2",
+            params![refund_request_id, client_id],
+        )?;
+        Ok(rows.into_iter().next())
+    }
+
+    fn query_refunds(
+        &self,
+        condition: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> StoreResult<Vec<RefundRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT refund_id, refund_request_id, payment_id, currency, amount_value, reason, \
+             created_at FROM refunds WHERE {condition} ORDER BY created_at, rowid"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
+            let currency: String = r.get(3)?;
+            let value: i64 = r.get(4)?;
             Ok(RefundRow {
                 refund_id: r.get(0)?,
                 refund_request_id: r.get(1)?,
+                payment_id: r.get(2)?,
                 refund_amount: crate::amount::AmountJson {
                     currency,
                     value: value.to_string(),
                 },
-                refund_reason: r.get(4)?,
-                refund_time: clock::format_api(r.get(5)?),
+                refund_reason: r.get(5)?,
+                refund_time: clock::format_api(r.get(6)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -1,6 +1,6 @@
 //! The routers of the two origins (DESIGN.md "Parts, origins and ports").
 //!
-//! Super app origin: open API `/v1/*` (no CORS), browser-facing JSON `/sandbox/*`,
+//! Super app origin: open API `/v1/*`, `/ams/*`, `/aps/*` (no CORS), browser-facing JSON `/sandbox/*`,
 //! `/cashier/api/*` and `/relay` (CORS echoing the caller's origin), pages `www/simulator/` at
 //! `/`, `www/cashier/` at `/cashier/`, `www/consent/` at `/consent/`, `www/my.js` at `/my.js`, `pkg/` at `/pkg/`.
 //! Mini program origin: `www/demo/` at `/`, plus `/pkg/` and `/my.js`.
@@ -35,6 +35,8 @@ pub fn superapp_router(state: State) -> Router {
 
     let open_api = Router::new()
         .route("/v1/{*rest}", any(api::open_api))
+        .route("/ams/{*rest}", any(api::open_api))
+        .route("/aps/{*rest}", any(api::open_api))
         .layer(DefaultBodyLimit::max(api::MAX_BODY));
 
     // What a mini program's page may call across origins: its runtime config, the relay of its

@@ -181,3 +181,54 @@ async fn unreachable_receiver_is_retried_and_logged() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn refund_notify_url_gets_a_signed_notify_refund() {
+    let app = spawn_app_with(|_| {}).await;
+    let receiver = spawn_receiver(Some(app.wallet_key.clone()), vec!["S"], 0).await;
+    // The payment itself notifies nobody: only the refund names a URL.
+    let pay = app.pay("notify-refund-1", "1000", None).await;
+    let id = pay.body["paymentId"].as_str().unwrap().to_string();
+    let (st, _) = app.complete(&id, "SUCCESS").await;
+    assert_eq!(st, 200);
+    let refund = serde_json::json!({
+        "refundRequestId": "nr-1", "paymentId": id,
+        "refundAmount": {"currency": "USD", "value": "300"},
+        "refundNotifyUrl": receiver.url,
+    });
+    let r = app.call("/ams/api/v1/payments/refund", &refund).await;
+    assert_eq!(r.result_code(), "SUCCESS", "{}", r.raw);
+    let got = receiver.wait_for(1, Duration::from_secs(15)).await;
+    let n = &got[0];
+    assert!(
+        n.signature_ok,
+        "signed by the wallet over the receiver's path"
+    );
+    assert_eq!(n.body["notifyType"], "REFUND_RESULT");
+    assert_eq!(n.body["refundStatus"], "SUCCESS");
+    assert_eq!(n.body["result"]["resultStatus"], "S");
+    assert_eq!(n.body["refundId"], r.body["refundId"]);
+    assert_eq!(n.body["refundRequestId"], "nr-1");
+    assert_eq!(n.body["paymentId"], id.as_str());
+    assert_eq!(n.body["refundAmount"], r.body["refundAmount"]);
+    assert_eq!(n.body["refundTime"], r.body["refundTime"]);
+    // A replay of the same refund queues nothing more; a bad URL is refused naming the field.
+    let again = app.call("/v1/payments/refund", &refund).await;
+    assert_eq!(again.body, r.body);
+    let mut bad = refund.clone();
+    bad["refundRequestId"] = "nr-2".into();
+    bad["refundNotifyUrl"] = "ftp://x".into();
+    let r = app.call("/v1/payments/refund", &bad).await;
+    assert_eq!(r.result_code(), "PARAM_ILLEGAL");
+    assert!(r.message().contains("refundNotifyUrl"), "{}", r.raw);
+    let (_, list) = app
+        .get_json(&format!("/sandbox/notifications?paymentId={id}"))
+        .await;
+    let rows = list["notifications"]
+        .as_array()
+        .map(|a| a.len())
+        .unwrap_or(usize::MAX);
+    assert_eq!(rows, 1, "one notifyRefund in the outbox: {list}");
+    assert_eq!(receiver.count(), 1);
+    app.stop().await;
+}

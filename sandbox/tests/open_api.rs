@@ -717,3 +717,278 @@ async fn merchants_register_their_own_key() {
     assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----"));
     app.stop().await;
 }
+
+/// The prefixes the official SDKs put before `/v1/...`.
+const PREFIXES: [&str; 4] = ["", "/ams/api", "/ams/sandbox/api", "/aps/api"];
+
+#[tokio::test]
+async fn every_sdk_path_spelling_reaches_the_same_handlers() {
+    let app = spawn_app().await;
+    for (i, prefix) in PREFIXES.iter().enumerate() {
+        // `call` signs over the path as sent and verifies the answer's signature over it too.
+        let pay_path = format!("{prefix}/v1/payments/pay");
+        let pay = app
+            .call(&pay_path, &app.pay_body(&format!("prefix-{i}"), "100"))
+            .await;
+        assert_eq!(pay.result_code(), "ACCEPT", "{pay_path}: {}", pay.raw);
+        let id = pay.body["paymentId"].as_str().unwrap().to_string();
+        let inquiry_path = format!("{prefix}/v1/payments/inquiryPayment");
+        let inquiry = app.call(&inquiry_path, &json!({"paymentId": id})).await;
+        assert_eq!(
+            inquiry.body["paymentStatus"], "PROCESSING",
+            "{}",
+            inquiry.raw
+        );
+
+        // Signed over another spelling of the same API: refused, nothing created.
+        let other = PREFIXES[(i + 1) % PREFIXES.len()];
+        let body = app
+            .pay_body(&format!("prefix-forged-{i}"), "100")
+            .to_string();
+        let time = clock::format_api(clock::now_ms());
+        let signature = app
+            .merchant_key
+            .signature_header(
+                &format!("{other}/v1/payments/pay"),
+                &app.client_id,
+                &time,
+                body.as_bytes(),
+            )
+            .unwrap();
+        let forged = app
+            .send(
+                &pay_path,
+                body.into_bytes(),
+                &[
+                    ("client-id", app.client_id.as_str()),
+                    ("request-time", time.as_str()),
+                    ("signature", signature.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (forged.status, forged.result_code()),
+            (200, "INVALID_SIGNATURE"),
+            "{pay_path} signed as {other}: {}",
+            forged.raw
+        );
+        assert!(forged.headers.get("signature").is_none(), "unsigned answer");
+
+        // Unknown API under the prefix: 200 INVALID_API (signed for a signed call), never 405,
+        // whatever the method.
+        let unknown = format!("{prefix}/v1/payments/notAThing");
+        let r = app.call(&unknown, &json!({})).await;
+        assert_eq!(
+            (r.status, r.result_code()),
+            (200, "INVALID_API"),
+            "{unknown}"
+        );
+        let r = app
+            .http
+            .get(format!("{}{unknown}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "GET {unknown}");
+
+        // Known API, wrong method: 405 as on `/v1`; a query string: 400, unsigned.
+        let r = app
+            .http
+            .get(format!("{}{pay_path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 405, "GET {pay_path}");
+        let r = app
+            .send(
+                &format!("{inquiry_path}?paymentId={id}"),
+                b"{}".to_vec(),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{inquiry_path}?…: {}", r.raw);
+        assert!(r.headers.get("signature").is_none());
+    }
+    // Under the SDK roots but not a v1 API: INVALID_API too.
+    for path in [
+        "/ams/api/v2/payments/pay",
+        "/aps/whatever",
+        "/ams/sandbox/api/v1",
+    ] {
+        let r = app.send(path, b"{}".to_vec(), &[]).await;
+        assert_eq!((r.status, r.result_code()), (200, "INVALID_API"), "{path}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn inquiry_refund_by_either_id() {
+    let app = spawn_app().await;
+    let pay = app.pay("irf-1", "1000", None).await;
+    let payment_id = pay.body["paymentId"].as_str().unwrap().to_string();
+    let (st, _) = app.complete(&payment_id, "SUCCESS").await;
+    assert_eq!(st, 200);
+    let refund = app
+        .call(
+            "/v1/payments/refund",
+            &json!({"refundRequestId": "irf-r1", "paymentId": payment_id,
+                    "refundAmount": {"currency": "USD", "value": "250"}}),
+        )
+        .await;
+    assert_eq!(refund.result_code(), "SUCCESS", "{}", refund.raw);
+    let refund_id = refund.body["refundId"].as_str().unwrap().to_string();
+
+    let path = "/v1/payments/inquiryRefund";
+    for ask in [
+        json!({"refundId": refund_id}),
+        json!({"refundRequestId": "irf-r1"}),
+        json!({"refundId": refund_id, "refundRequestId": ""}),
+        json!({"refundId": "", "refundRequestId": "irf-r1"}),
+        // refundId wins when both are given.
+        json!({"refundId": refund_id, "refundRequestId": "someone-else"}),
+    ] {
+        let r = app.call(path, &ask).await;
+        assert_eq!(r.result_code(), "SUCCESS", "{ask}: {}", r.raw);
+        assert_eq!(r.body["refundStatus"], "SUCCESS");
+        assert_eq!(r.body["refundId"], refund_id.as_str());
+        assert_eq!(r.body["refundRequestId"], "irf-r1");
+        assert_eq!(r.body["paymentId"], payment_id.as_str());
+        assert_eq!(
+            r.body["refundAmount"],
+            json!({"currency": "USD", "value": "250"})
+        );
+        assert_eq!(r.body["refundTime"], refund.body["refundTime"], "{}", r.raw);
+    }
+    for (ask, code) in [
+        (json!({"refundId": "nope"}), "REFUND_NOT_EXIST"),
+        (json!({"refundRequestId": "nope"}), "REFUND_NOT_EXIST"),
+        (json!({}), "PARAM_ILLEGAL"),
+        (
+            json!({"refundId": "", "refundRequestId": ""}),
+            "PARAM_ILLEGAL",
+        ),
+        (json!({"refundId": 7}), "PARAM_ILLEGAL"),
+    ] {
+        let r = app.call(path, &ask).await;
+        assert_eq!(
+            (r.result_status(), r.result_code()),
+            ("F", code),
+            "{ask}: {}",
+            r.raw
+        );
+        assert!(r.body.get("refundStatus").is_none(), "{}", r.raw);
+    }
+    let r = app.call(path, &json!({"refundRequestId": "nope"})).await;
+    assert!(r.message().contains("\"nope\""), "names the id: {}", r.raw);
+
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn empty_optional_ids_mean_absent() {
+    let app = spawn_app().await;
+    let pay = app.pay("empty-1", "100", None).await;
+    let payment_id = pay.body["paymentId"].as_str().unwrap().to_string();
+    // A Go client that serialises every field of its struct.
+    let r = app
+        .call(
+            "/v1/payments/inquiryPayment",
+            &json!({"paymentId": payment_id, "paymentRequestId": ""}),
+        )
+        .await;
+    assert_eq!(r.result_code(), "SUCCESS", "{}", r.raw);
+    let r = app
+        .call(
+            "/v1/payments/inquiryPayment",
+            &json!({"paymentId": "", "paymentRequestId": "empty-1"}),
+        )
+        .await;
+    assert_eq!(r.body["paymentId"], payment_id.as_str(), "{}", r.raw);
+    let r = app
+        .call(
+            "/v1/payments/inquiryPayment",
+            &json!({"paymentId": "", "paymentRequestId": ""}),
+        )
+        .await;
+    assert_eq!(r.result_code(), "PARAM_ILLEGAL", "{}", r.raw);
+    let mut body = app.pay_body("empty-2", "100");
+    body["order"]["referenceOrderId"] = json!("");
+    body["order"]["buyer"]["referenceBuyerId"] = json!("");
+    body["order"]["merchant"]["referenceMerchantId"] = json!("");
+    let r = app.call("/v1/payments/pay", &body).await;
+    assert_eq!(r.result_code(), "ACCEPT", "{}", r.raw);
+    let r = app
+        .call(
+            "/v1/payments/cancel",
+            &json!({"paymentId": "", "paymentRequestId": "empty-2"}),
+        )
+        .await;
+    assert_eq!(r.result_code(), "SUCCESS", "{}", r.raw);
+    app.stop().await;
+}
+
+/// The Python interpreter that has Antom's SDK (`.ci/setup` makes `target/sdk-venv`).
+fn antom_sdk_python() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("ANTOM_SDK_PYTHON") {
+        return p.into();
+    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/sdk-venv/bin/python3")
+}
+
+#[tokio::test]
+async fn antom_python_sdk_runs_the_merchant_flow() {
+    let python = antom_sdk_python();
+    assert!(
+        python.exists(),
+        "{} is missing: run .ci/setup (it installs global-open-sdk-python into target/sdk-venv), \
+         or point ANTOM_SDK_PYTHON at a python3 that has it",
+        python.display()
+    );
+    let (app, state) = common::spawn_app_and_state(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let merchant = state.store.default_merchant().unwrap().unwrap();
+    let key_file = dir.path().join("merchant.pem");
+    let wallet_file = dir.path().join("wallet.pem");
+    std::fs::write(&key_file, merchant.private_key_pem.unwrap()).unwrap();
+    std::fs::write(&wallet_file, &state.wallet_public_pem).unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/antom_flow.py");
+    let args = [
+        script.display().to_string(),
+        app.base.clone(),
+        app.client_id.clone(),
+        key_file.display().to_string(),
+        wallet_file.display().to_string(),
+    ];
+    let out =
+        tokio::task::spawn_blocking(move || std::process::Command::new(python).args(args).output())
+            .await
+            .unwrap()
+            .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("ANTOM SDK FLOW OK"),
+        "SDK flow failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    // The SDK spelled its paths its own way (`/ams/sandbox/api` for a `SANDBOX_` client id),
+    // and each step was answered as it expects.
+    let prefix = if app.client_id.starts_with("SANDBOX_") {
+        "/ams/sandbox/api"
+    } else {
+        "/ams/api"
+    };
+    for line in [
+        "pay {prefix}/v1/payments/pay A/ACCEPT",
+        "inquiryPayment {prefix}/v1/payments/inquiryPayment S/SUCCESS",
+        "refund {prefix}/v1/payments/refund S/SUCCESS",
+        "inquiryRefund(refund_id) {prefix}/v1/payments/inquiryRefund S/SUCCESS",
+        "inquiryRefund(refund_request_id) {prefix}/v1/payments/inquiryRefund S/SUCCESS",
+        "inquiryRefund(unknown) {prefix}/v1/payments/inquiryRefund F/REFUND_NOT_EXIST",
+        "cancel {prefix}/v1/payments/cancel S/SUCCESS",
+    ] {
+        let line = line.replace("{prefix}", prefix);
+        assert!(stdout.contains(&line), "missing {line:?} in:\n{stdout}");
+    }
+    app.stop().await;
+}

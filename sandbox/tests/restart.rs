@@ -4,75 +4,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{spawn_receiver, TestApp};
-use serde_json::{json, Value};
-use superapp_sandbox::signature::{PublicKey, Signer};
-
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Process {
-    /// A failed assertion must not leave the server running.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data_dir: &std::path::Path) -> Process {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_superapp-sandbox"))
-        .args(["--listen", "127.0.0.1:0", "--mini-program-listen", "off"])
-        .args(["--notify-schedule", "fast", "--time-scale", "1"])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["--www-dir", "/nonexistent", "--log", "warn"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let base = first
-        .split_whitespace()
-        .last()
-        .expect("listening on <url>")
-        .to_string();
-    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
-    // Keep draining stdout so the process never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Process { child, base }
-}
-
-fn client(p: &Process, data_dir: &std::path::Path) -> TestApp {
-    let info: Value =
-        serde_json::from_str(&std::fs::read_to_string(data_dir.join("merchant.json")).unwrap())
-            .unwrap();
-    let key = std::fs::read_to_string(info["privateKeyPath"].as_str().unwrap()).unwrap();
-    let wallet = std::fs::read_to_string(info["walletPublicKeyPath"].as_str().unwrap()).unwrap();
-    TestApp {
-        base: p.base.clone(),
-        addr: p.base.trim_start_matches("http://").parse().unwrap(),
-        http: reqwest::Client::new(),
-        client_id: info["clientId"].as_str().unwrap().to_string(),
-        merchant_key: Signer::from_pem(&key).unwrap(),
-        wallet_key: PublicKey::from_pem(&wallet).unwrap(),
-        shutdown: None,
-        task: tokio::spawn(async { Ok(()) }),
-    }
-}
+use common::spawn_receiver;
+use serde_json::json;
 
 #[tokio::test]
 async fn kill_9_mid_retry_then_restart_resumes() {
     let dir = tempfile::tempdir().unwrap();
-    let mut p = start(dir.path());
-    let app = client(&p, dir.path());
+    let mut p = common::start_binary(dir.path(), &["--time-scale", "1"]);
+    let app = common::binary_client(&p, dir.path());
     // First answer fails, then the receiver acknowledges.
     let receiver = spawn_receiver(Some(app.wallet_key.clone()), vec!["500", "S"], 0).await;
     let pay = app.pay("restart-1", "1000", Some(&receiver.url)).await;
@@ -89,8 +30,8 @@ async fn kill_9_mid_retry_then_restart_resumes() {
     p.child.wait().unwrap();
     assert_eq!(receiver.count(), 1);
 
-    let mut p2 = start(dir.path());
-    let app2 = client(&p2, dir.path());
+    let mut p2 = common::start_binary(dir.path(), &["--time-scale", "1"]);
+    let app2 = common::binary_client(&p2, dir.path());
     assert_eq!(app2.client_id, app.client_id, "same merchant after restart");
     let got = receiver.wait_for(2, Duration::from_secs(15)).await;
     assert!(got[1].signature_ok);

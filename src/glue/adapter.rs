@@ -1,5 +1,5 @@
 //! The one adapter from an `async` API implementation to the JSAPI calling convention
-//! (SPEC §2): `success`/`fail`/`complete` callbacks *and* a returned Promise.
+//! (docs/protocol.md §2): `success`/`fail`/`complete` callbacks *and* a returned Promise.
 //!
 //! - `complete` runs last, once, after `success` or `fail`, with the same object.
 //! - A throwing callback is reported with `console.error` and does not stop the others,

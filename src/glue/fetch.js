@@ -51,7 +51,7 @@ export function attachAbort(promise, controller) {
   promise.abort = () => controller.abort();
 }
 
-/** The `my.request` success object (SPEC §3, with the `statusCode`/`header` aliases). */
+/** The `my.request` success object (docs/protocol.md §3, with the `statusCode`/`header` aliases). */
 export function successObject(data, status, headers) {
   return { data, status, headers, statusCode: status, header: headers };
 }

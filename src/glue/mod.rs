@@ -49,8 +49,8 @@ pub fn configure(
     Ok(())
 }
 
-/// `my.request(options)`: an HTTP request (SPEC §3). Returns a Promise that is also a
-/// RequestTask (`abort()`); callbacks `success`/`fail`/`complete` as in SPEC §2.
+/// `my.request(options)`: an HTTP request (docs/protocol.md §3). Returns a Promise that is also a
+/// RequestTask (`abort()`); callbacks `success`/`fail`/`complete` as in docs/protocol.md §2.
 #[wasm_bindgen(js_name = request, unchecked_return_type = "RequestTask")]
 pub fn request(
     #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: JsValue,
@@ -65,7 +65,7 @@ pub fn alert(#[wasm_bindgen(unchecked_param_type = "AlertOptions")] options: JsV
     alert::alert(&options)
 }
 
-/// `my.tradePay(options)`: opens the super app's cashier for `paymentUrl` (SPEC §4); every
+/// `my.tradePay(options)`: opens the super app's cashier for `paymentUrl` (docs/protocol.md §4); every
 /// payment outcome arrives through `success({ resultCode })`.
 #[wasm_bindgen(js_name = tradePay, unchecked_return_type = "Promise<TradePaySuccess>")]
 pub fn trade_pay(
@@ -74,7 +74,7 @@ pub fn trade_pay(
     trade_pay::trade_pay(&options)
 }
 
-/// `my.getAuthCode(options)`: an authorization code for `scopes` (SPEC §5b); silent for
+/// `my.getAuthCode(options)`: an authorization code for `scopes` (docs/protocol.md §5b); silent for
 /// `auth_base`, a consent prompt in the super app's UI otherwise.
 #[wasm_bindgen(js_name = getAuthCode, unchecked_return_type = "Promise<GetAuthCodeSuccess>")]
 pub fn get_auth_code(

@@ -554,6 +554,8 @@ async fn send_relay(
             },
             "timeout" => ApiError::Timeout,
             "network" | "too_large" => ApiError::Network(message),
+            "busy" => ApiError::Network(format!("the super app's relay is busy: {message}")),
+            "origin" => ApiError::NotPermitted(message),
             "bad_request" => ApiError::invalid("request", message),
             _ => ApiError::Unknown(format!("relay error {kind}: {message}")),
         }

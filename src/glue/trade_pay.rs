@@ -34,7 +34,7 @@ const SHELL_RESULT: &str = "miniprogram-shim:trade-pay-result";
 const SHELL_ERROR: &str = "miniprogram-shim:trade-pay-error";
 
 thread_local! {
-    /// Whether a cashier is open (SPEC §4: one payment at a time).
+    /// Whether a cashier is open (docs/protocol.md §4: one payment at a time).
     static PAYMENT_OPEN: Cell<bool> = const { Cell::new(false) };
 }
 

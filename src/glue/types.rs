@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const MY_TYPES: &'static str = r#"
-/** The fail object of every `my.*` API (SPEC §2). */
+/** The fail object of every `my.*` API (docs/protocol.md §2). */
 export interface MyError {
   /** 2 invalid parameter, 3 unknown, 4 no permission / domain not whitelisted, 9 aborted,
    *  12 network, 13 timeout, 14 JSON decode, 19 HTTP status (with `httpErrorAsFail`). */
@@ -22,7 +22,7 @@ export interface AsyncCallbacks<S, F = MyError> {
 export type RequestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS' | 'HEAD' | 'TRACE' | 'CONNECT';
 export type RequestDataType = 'json' | 'text' | 'base64' | 'arraybuffer';
 
-/** `my.request` options (SPEC §3). */
+/** `my.request` options (docs/protocol.md §3). */
 export interface RequestOptions<T = unknown> extends AsyncCallbacks<RequestSuccess<T>, RequestFail<T>> {
   /** Absolute http(s) URL; its `host[:port]` must be whitelisted. */
   url: string;
@@ -80,7 +80,7 @@ export interface AlertOptions extends AsyncCallbacks<AlertSuccess> {
 /** `my.alert` success result (no fields). */
 export interface AlertSuccess {}
 
-/** `my.tradePay` options (SPEC §4): exactly one of `paymentUrl`, `tradeNO`, `orderStr`.
+/** `my.tradePay` options (docs/protocol.md §4): exactly one of `paymentUrl`, `tradeNO`, `orderStr`.
  *  Only `paymentUrl` (on the super app's cashier origin) is supported by this super app. */
 export interface TradePayOptions extends AsyncCallbacks<TradePaySuccess, TradePayFail> {
   /** The cashier URL your server got from `/v1/payments/pay` (`redirectActionForm.redirectUrl`). */
@@ -95,7 +95,7 @@ export interface TradePayOptions extends AsyncCallbacks<TradePaySuccess, TradePa
  *  `6004` unknown (may be paid). A hint only: the server notification is the truth. */
 export type TradePayResultCode = '9000' | '8000' | '4000' | '6001' | '6002' | '6004';
 
-/** Every payment outcome arrives here (SPEC §4). */
+/** Every payment outcome arrives here (docs/protocol.md §4). */
 export interface TradePaySuccess {
   resultCode: TradePayResultCode;
 }
@@ -106,7 +106,7 @@ export interface TradePayFail extends MyError {
   resultCode?: TradePayResultCode;
 }
 
-/** `my.getAuthCode` options (SPEC §5b). `auth_base` / `USER_ID` are silent; any other scope
+/** `my.getAuthCode` options (docs/protocol.md §5b). `auth_base` / `USER_ID` are silent; any other scope
  *  (`auth_user`, `USER_NICKNAME`, `USER_AVATAR`, `USER_CONTACTINFO`, …) asks the user. */
 export interface GetAuthCodeOptions extends AsyncCallbacks<GetAuthCodeSuccess, GetAuthCodeFail> {
   /** Default `['auth_base']`. */

@@ -104,6 +104,14 @@ async function relay(req, res) {
   if (target.hostname.includes('blocked')) {
     return json(req, res, 200, { error: 'whitelist', message: `${target.host} is not whitelisted` });
   }
+  // The sandbox relay's refusals, by name: a page that is not the app's registered origin, and
+  // every relay slot in use.
+  if (target.hostname === 'origin.localhost') {
+    return json(req, res, 200, { error: 'origin', message: 'the relay of app test-app answers only its registered origin http://127.0.0.1:8701' });
+  }
+  if (target.hostname === 'busy.localhost') {
+    return json(req, res, 200, { error: 'busy', message: '16 relays are in flight; try again' });
+  }
   try {
     const upstream = await fetch(target, {
       method: envelope.method,

@@ -1,15 +1,12 @@
 //! The notification dispatcher against hostile merchant endpoints: a huge answer, hundreds of
 //! endpoints that never answer, and a crash in the middle of a delivery.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use superapp_sandbox::notify::{ANSWER_CAP, EXCERPT_BYTES};
-use superapp_sandbox::signature::{PublicKey, Signer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -227,72 +224,13 @@ async fn a_healthy_merchant_is_notified_while_300_endpoints_hang() {
     app.stop().await;
 }
 
-/// The real binary, killed with SIGKILL when dropped.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data_dir: &std::path::Path) -> Process {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_superapp-sandbox"))
-        .args(["--listen", "127.0.0.1:0", "--mini-program-listen", "off"])
-        .args(["--notify-schedule", "fast", "--notify-timeout", "600"])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["--www-dir", "/nonexistent", "--log", "warn"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    // Log lines (a warning about interrupted attempts) may come before the address.
-    let base = loop {
-        let line = lines.next().expect("a line").expect("utf-8");
-        if let Some(url) = line
-            .split_whitespace()
-            .last()
-            .filter(|w| w.starts_with("http://127.0.0.1:"))
-        {
-            break url.to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Process { child, base }
-}
-
-fn client(p: &Process, data_dir: &std::path::Path) -> TestApp {
-    let info: Value =
-        serde_json::from_str(&std::fs::read_to_string(data_dir.join("merchant.json")).unwrap())
-            .unwrap();
-    let key = std::fs::read_to_string(info["privateKeyPath"].as_str().unwrap()).unwrap();
-    let wallet = std::fs::read_to_string(info["walletPublicKeyPath"].as_str().unwrap()).unwrap();
-    TestApp {
-        base: p.base.clone(),
-        addr: p.base.trim_start_matches("http://").parse().unwrap(),
-        http: reqwest::Client::new(),
-        client_id: info["clientId"].as_str().unwrap().to_string(),
-        merchant_key: Signer::from_pem(&key).unwrap(),
-        wallet_key: PublicKey::from_pem(&wallet).unwrap(),
-        shutdown: None,
-        task: tokio::spawn(async { Ok(()) }),
-    }
-}
-
 #[tokio::test]
 async fn an_attempt_cut_by_kill_9_shows_as_interrupted_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let hanging = spawn_hanging().await;
     let url = format!("{}/notify/payment", hanging.base);
-    let mut p = start(dir.path());
-    let app = client(&p, dir.path());
+    let mut p = common::start_binary(dir.path(), &["--notify-timeout", "600"]);
+    let app = common::binary_client(&p, dir.path());
     let id = paid_and_notified(&app, "cut", &url).await;
     // The merchant has the request in hand (it may act on it) when the sandbox dies.
     let start_wait = Instant::now();
@@ -305,8 +243,8 @@ async fn an_attempt_cut_by_kill_9_shows_as_interrupted_after_restart() {
     p.child.kill().unwrap(); // SIGKILL
     p.child.wait().unwrap();
 
-    let p2 = start(dir.path());
-    let app2 = client(&p2, dir.path());
+    let p2 = common::start_binary(dir.path(), &["--notify-timeout", "600"]);
+    let app2 = common::binary_client(&p2, dir.path());
     let n = wait_log(&app2, &id, Duration::from_secs(30), |n| {
         n["attempts"].as_array().map_or(0, Vec::len) >= 2
     })

@@ -466,3 +466,70 @@ pub fn raw_status(answer: &str) -> u16 {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
 }
+
+/// The real `superapp-sandbox` binary on an ephemeral port, killed with SIGKILL when dropped (a
+/// failed assertion must not leave the server running).
+pub struct Process {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the real binary on `data_dir` (fast notification schedule, no mini program listener,
+/// no pages) with `extra` flags, and waits for its "listening on <url>" line; log lines (a
+/// warning about interrupted attempts) may come first.
+pub fn start_binary(data_dir: &std::path::Path, extra: &[&str]) -> Process {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_superapp-sandbox"))
+        .args(["--listen", "127.0.0.1:0", "--mini-program-listen", "off"])
+        .args(["--notify-schedule", "fast"])
+        .args(extra)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--www-dir", "/nonexistent", "--log", "warn"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines.next().expect("a line").expect("utf-8");
+        if let Some(url) = line
+            .split_whitespace()
+            .last()
+            .filter(|w| w.starts_with("http://127.0.0.1:"))
+        {
+            break url.to_string();
+        }
+    };
+    // Keep draining stdout so the process never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Process { child, base }
+}
+
+/// A merchant client of a binary started by [`start_binary`], from the `merchant.json` it wrote.
+pub fn binary_client(p: &Process, data_dir: &std::path::Path) -> TestApp {
+    let info: Value =
+        serde_json::from_str(&std::fs::read_to_string(data_dir.join("merchant.json")).unwrap())
+            .unwrap();
+    let key = std::fs::read_to_string(info["privateKeyPath"].as_str().unwrap()).unwrap();
+    let wallet = std::fs::read_to_string(info["walletPublicKeyPath"].as_str().unwrap()).unwrap();
+    TestApp {
+        base: p.base.clone(),
+        addr: p.base.trim_start_matches("http://").parse().unwrap(),
+        http: reqwest::Client::new(),
+        client_id: info["clientId"].as_str().unwrap().to_string(),
+        merchant_key: Signer::from_pem(&key).unwrap(),
+        wallet_key: PublicKey::from_pem(&wallet).unwrap(),
+        shutdown: None,
+        task: tokio::spawn(async { Ok(()) }),
+    }
+}
