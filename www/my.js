@@ -94,7 +94,7 @@
   function enqueue(api, options) {
     var entry = { api: api, options: options, aborted: false, task: null };
     var promise = new Promise(function (resolve, reject) { entry.resolve = resolve; entry.reject = reject; });
-    if (hasCallbacks(options)) promise.catch(function () {}); // as the runtime does (SPEC §2)
+    if (hasCallbacks(options)) promise.catch(function () {}); // as the runtime does (docs/protocol.md §2)
     if (api === 'request') {
       promise.abort = function () {
         entry.aborted = true;
