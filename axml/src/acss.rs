@@ -233,21 +233,15 @@ fn rules(
                         .unwrap_or("");
                     out.push_str(&rpx(prelude, opts.rpx));
                     out.push_str(" {\n");
-                    match name.to_ascii_lowercase().as_str() {
-                        "media" | "supports" | "document" | "layer" | "container" => {
-                            rules(
-                                src,
-                                text,
-                                stop + 1,
-                                close,
-                                files,
-                                opts,
-                                stack,
-                                out,
-                                block.inner(false),
-                            )?;
-                        }
-                        n if n.ends_with("keyframes") => rules(
+                    let name = name.to_ascii_lowercase();
+                    let keyframes = name.ends_with("keyframes");
+                    let nests = keyframes
+                        || matches!(
+                            name.as_str(),
+                            "media" | "supports" | "document" | "layer" | "container"
+                        );
+                    if nests {
+                        rules(
                             src,
                             text,
                             stop + 1,
@@ -256,9 +250,10 @@ fn rules(
                             opts,
                             stack,
                             out,
-                            block.inner(true),
-                        )?,
-                        _ => out.push_str(&declarations(&text[stop + 1..close], opts.rpx)),
+                            block.inner(keyframes),
+                        )?;
+                    } else {
+                        out.push_str(&declarations(&text[stop + 1..close], opts.rpx));
                     }
                     out.push_str("}\n");
                 } else {

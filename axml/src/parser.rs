@@ -177,33 +177,20 @@ fn open_tag(src: &Source, start: usize) -> Result<(Element, bool, usize), Diagno
         while j < bytes.len() && bytes[j].is_ascii_whitespace() {
             j += 1;
         }
-        match bytes.get(j) {
+        let closes = match bytes.get(j) {
             None => return Err(src.error(start, format!("`<{name}` is never finished with `>`"))),
-            Some(b'>') => {
-                return Ok((
-                    Element {
-                        name,
-                        offset: start,
-                        attrs,
-                        children: vec![],
-                    },
-                    false,
-                    j + 1,
-                ))
-            }
-            Some(b'/') if bytes.get(j + 1) == Some(&b'>') => {
-                return Ok((
-                    Element {
-                        name,
-                        offset: start,
-                        attrs,
-                        children: vec![],
-                    },
-                    true,
-                    j + 2,
-                ));
-            }
-            Some(_) => {}
+            Some(b'>') => Some((false, j + 1)),
+            Some(b'/') if bytes.get(j + 1) == Some(&b'>') => Some((true, j + 2)),
+            Some(_) => None,
+        };
+        if let Some((self_closing, after)) = closes {
+            let element = Element {
+                name,
+                offset: start,
+                attrs,
+                children: vec![],
+            };
+            return Ok((element, self_closing, after));
         }
         let attr_start = j;
         let ends_name = |j: usize| {
