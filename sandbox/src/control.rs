@@ -157,11 +157,7 @@ pub fn parse_app_url(url: &str) -> Result<String, String> {
 /// The origin (`scheme://host[:port]`) of a mini program's registered `url`, if it has one:
 /// the one origin that may embed the cashier and consent pages for it and use its relay.
 pub fn app_origin(m: &MiniProgramRow) -> Option<String> {
-    reqwest::Url::parse(&m.url)
-        .ok()
-        .map(|u| u.origin())
-        .filter(|o| o.is_tuple())
-        .map(|o| o.ascii_serialization())
+    crate::identity::origin_of(&m.url)
 }
 
 /// `PUT /sandbox/mini-programs/{appId} {name?, url?, whitelist?, merchantClientId?,
@@ -256,9 +252,8 @@ pub async fn put_mini_program(
 
 /// The runtime config `my.js` reads (DESIGN.md "How a page gets `my`").
 pub fn runtime_config(state: &State, m: &MiniProgramRow) -> Value {
-    let origin = reqwest::Url::parse(&state.public_base)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_else(|_| state.public_base.clone());
+    let origin =
+        crate::identity::origin_of(&state.public_base).unwrap_or_else(|| state.public_base.clone());
     json!({
         "appId": m.app_id,
         "name": m.name,

@@ -13,6 +13,7 @@
 
 use crate::cashier::{json_error, Reject};
 use crate::control::app_origin;
+use crate::identity::origin_of;
 use crate::store::{MiniProgramRow, PaymentRow, StoreResult};
 use crate::State;
 use axum::extract::Query;
@@ -24,17 +25,6 @@ pub struct Embedders {
     origins: Vec<String>,
     /// What they embed, for error messages: "this payment's merchant", "app 2102…".
     whose: String,
-}
-
-/// The `scheme://host[:port]` of an http(s) URL or origin; None for anything else (including
-/// the opaque origin `null`).
-pub fn origin_of(url: &str) -> Option<String> {
-    reqwest::Url::parse(url.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .map(|u| u.origin())
-        .filter(|o| o.is_tuple())
-        .map(|o| o.ascii_serialization())
 }
 
 impl Embedders {

@@ -331,6 +331,17 @@ pub fn parse_balances(v: &Value) -> Result<Vec<(String, i64)>, String> {
     Ok(out)
 }
 
+/// The `scheme://host[:port]` of an http(s) URL or origin; None for anything else (including
+/// the opaque origin `null`).
+pub fn origin_of(url: &str) -> Option<String> {
+    reqwest::Url::parse(url.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(|u| u.origin())
+        .filter(|o| o.is_tuple())
+        .map(|o| o.ascii_serialization())
+}
+
 /// True when a browser request may act as the super app (mint codes, confirm, configure): no
 /// `Origin` (a tool), or one of the super app's own origins
 /// ([`crate::perimeter::super_app_origins`]). Never because `Origin` equals `Host`: a page

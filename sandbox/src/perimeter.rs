@@ -187,9 +187,7 @@ pub fn super_app_origins(
     extra: &[AllowedHost],
 ) -> Vec<String> {
     let mut origins = Vec::new();
-    if let Ok(url) = reqwest::Url::parse(public_base) {
-        origins.push(url.origin().ascii_serialization());
-    }
+    origins.extend(crate::identity::origin_of(public_base));
     let names = LOOPBACK_NAMES
         .iter()
         .map(|h| h.to_string())
