@@ -1,7 +1,7 @@
 //! The open API over real HTTP: the whole merchant flow, signatures, idempotency, every
 //! PARAM_ILLEGAL path, magic amounts and expiry.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

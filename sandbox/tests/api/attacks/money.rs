@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 use superapp_sandbox::amount::MAX_BALANCE;
 
-use super::common::{cashier_link, spawn_app, spawn_app_with, TestApp, ALICE, BOB};
+use crate::common::{cashier_link, spawn_app, spawn_app_with, TestApp, ALICE, BOB};
 
 async fn balance(app: &TestApp, user_id: &str, currency: &str) -> Option<String> {
     let (st, users) = app.get_json("/sandbox/users").await;

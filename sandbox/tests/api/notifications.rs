@@ -1,6 +1,6 @@
 //! notifyPayment: signed, retried on the schedule until the merchant answers S, logged, resendable.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

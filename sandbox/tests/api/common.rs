@@ -1,6 +1,5 @@
 //! Shared test harness: start the sandbox on an ephemeral port, a merchant client that signs
 //! its requests and verifies the wallet's signed answers, and a notify receiver.
-#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

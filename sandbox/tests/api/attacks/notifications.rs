@@ -10,7 +10,7 @@ use superapp_sandbox::notify::{ANSWER_CAP, EXCERPT_BYTES};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use super::common::{self, spawn_app_with, TestApp};
+use crate::common::{self, spawn_app_with, TestApp};
 
 /// A merchant server written by hand, so it can misbehave: it counts the connections it
 /// accepted and the body bytes it managed to send.

@@ -1,7 +1,7 @@
 //! No panic on any malformed body, header or signature: a small seeded fuzz of the parsers
 //! in-process, and of every request path over HTTP.
 
-mod common;
+use crate::common;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

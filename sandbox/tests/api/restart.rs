@@ -2,7 +2,7 @@
 //! and restarted on the same data dir; payments, refunds, idempotency records and the pending
 //! notification survive, and the retries resume.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

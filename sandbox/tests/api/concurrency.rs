@@ -1,7 +1,7 @@
 //! Races: duplicate `pay` calls make one payment; confirms, cancels, headless completes and the
 //! expiry racing each other leave exactly one final state (and at most one notification).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

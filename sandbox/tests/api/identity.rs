@@ -4,7 +4,7 @@
 //! clock is moved forward, no sleeping), `inquiryUserInfo` scopes, `pay` with a buyer, balance
 //! debits, `INSUFFICIENT_BALANCE`, refunds crediting the payer, and `INVALID_API`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

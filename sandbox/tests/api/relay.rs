@@ -1,7 +1,7 @@
 //! `/relay`: forwards a mini program's request to its merchant server and returns status,
 //! headers and body unchanged; enforces the whitelist, limits and timeouts; follows no redirect.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

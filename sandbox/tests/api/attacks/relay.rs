@@ -10,7 +10,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 
-use super::common::{spawn_app, spawn_app_with, TestApp};
+use crate::common::{spawn_app, spawn_app_with, TestApp};
 
 const APP: &str = "2102020000000001";
 const APP_ORIGIN: &str = "http://127.0.0.1:8701";

@@ -3,7 +3,7 @@
 //! (`no-cache` + `ETag`, 304 when unchanged) and compression. Missing directories do not stop
 //! the server.
 
-mod common;
+use crate::common;
 
 use common::spawn_app_with;
 use superapp_sandbox::config::OptionalAddr;

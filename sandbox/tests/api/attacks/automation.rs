@@ -9,7 +9,7 @@
 
 use serde_json::{json, Value};
 
-use super::common::{cashier_link, spawn_app_with, TestApp, ALICE};
+use crate::common::{cashier_link, spawn_app_with, TestApp, ALICE};
 
 const ATTACKER: &str = "http://attacker.test:9999";
 const DEMO_APP: &str = "2102020000000001";

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::spawn_app;
+use crate::common::spawn_app;
 
 /// A 512-bit RSA modulus is factored in hours on rented hardware; whoever factors it signs as
 /// that merchant. The sandbox refuses public keys under 1,024 bits (the `rsa` crate took any
@@ -10,7 +10,7 @@ use super::common::spawn_app;
 #[tokio::test]
 async fn a_512_bit_merchant_key_is_refused() {
     let app = spawn_app().await;
-    let weak = include_str!("../fixtures/keys/rsa512-public.pem");
+    let weak = include_str!("../../fixtures/keys/rsa512-public.pem");
     let (status, body) = app
         .post_json(
             "/sandbox/merchants",
@@ -20,7 +20,7 @@ async fn a_512_bit_merchant_key_is_refused() {
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("publicKey"), "{body}");
     // A 1,024-bit key, still met in the wild, is accepted.
-    let legacy = include_str!("../fixtures/keys/rsa1024-public.pem");
+    let legacy = include_str!("../../fixtures/keys/rsa1024-public.pem");
     let (status, body) = app
         .post_json(
             "/sandbox/merchants",

@@ -7,7 +7,7 @@ use superapp_sandbox::clock;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::common::{raw_http, raw_status, spawn_app, spawn_app_with, TestApp};
+use crate::common::{raw_http, raw_status, spawn_app, spawn_app_with, TestApp};
 
 fn body_of(answer: &str) -> &str {
     answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("")
