@@ -12,7 +12,7 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
 use superapp_sandbox::signature::{PublicKey, Signer};
-use superapp_sandbox::{clock, Config};
+use superapp_sandbox::{domain::clock, Config};
 
 /// Alice, the default signed-in sandbox user (USD 1,000.00, PHP 50,000.00).
 pub const ALICE: &str = "2088000000000001";

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{cashier_link, spawn_app, spawn_receiver};
 use serde_json::json;
-use superapp_sandbox::clock;
+use superapp_sandbox::domain::clock;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_duplicate_pays_make_one_payment() {

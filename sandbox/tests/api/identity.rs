@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{cashier_link, spawn_app, spawn_app_and_state, TestApp, ALICE, BOB, CAROL};
 use serde_json::{json, Value};
-use superapp_sandbox::identity::{ACCESS_TTL_MS, CODE_TTL_MS, REFRESH_TTL_MS};
+use superapp_sandbox::domain::identity::{ACCESS_TTL_MS, CODE_TTL_MS, REFRESH_TTL_MS};
 use superapp_sandbox::signature::Signer;
 
 const APP_ID: &str = "2102020000000001";
@@ -358,10 +358,12 @@ async fn apply_token_with_a_code_then_refresh_rotates_both_tokens() {
         );
     }
     let access_exp =
-        superapp_sandbox::clock::parse(t.body["accessTokenExpiryTime"].as_str().unwrap()).unwrap();
+        superapp_sandbox::domain::clock::parse(t.body["accessTokenExpiryTime"].as_str().unwrap())
+            .unwrap();
     let refresh_exp =
-        superapp_sandbox::clock::parse(t.body["refreshTokenExpiryTime"].as_str().unwrap()).unwrap();
-    let hour = (access_exp - superapp_sandbox::clock::now_ms()) / 1000;
+        superapp_sandbox::domain::clock::parse(t.body["refreshTokenExpiryTime"].as_str().unwrap())
+            .unwrap();
+    let hour = (access_exp - superapp_sandbox::domain::clock::now_ms()) / 1000;
     assert!(
         (3590..=3600).contains(&hour),
         "access token lives 1 h: {hour}s"

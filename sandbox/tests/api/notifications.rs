@@ -5,7 +5,7 @@ use crate::common;
 use std::time::Duration;
 
 use common::{spawn_app_with, spawn_receiver};
-use superapp_sandbox::notify::SchedulePreset;
+use superapp_sandbox::domain::notification::SchedulePreset;
 
 #[tokio::test]
 async fn retries_until_s_with_fast_schedule_spacing() {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{cashier_link, spawn_app, spawn_app_with, spawn_receiver, url_parts};
 use serde_json::json;
-use superapp_sandbox::clock;
+use superapp_sandbox::domain::clock;
 use superapp_sandbox::signature::{content_to_sign, Signer};
 
 #[tokio::test]

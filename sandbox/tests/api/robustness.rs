@@ -6,9 +6,11 @@ use crate::common;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
-use superapp_sandbox::amount::Amount;
+use superapp_sandbox::domain::amount::Amount;
+use superapp_sandbox::domain::notification as notify;
+use superapp_sandbox::domain::{clock, identity};
+use superapp_sandbox::http::{open_api as api, relay};
 use superapp_sandbox::signature::{PublicKey, SignatureHeader, Signer};
-use superapp_sandbox::{api, clock, identity, notify, relay};
 
 const ALPHABET: &[&str] = &[
     "a",
@@ -153,11 +155,14 @@ fn parsers_never_panic_on_random_input() {
         mutate(&mut rng, &mut balances);
         let _ = identity::parse_balances(&balances);
         let _ = identity::parse_scopes(Some(&j));
-        let origins =
-            superapp_sandbox::perimeter::super_app_origins("http://127.0.0.1:8700", 8700, &[]);
+        let origins = superapp_sandbox::http::perimeter::super_app_origins(
+            "http://127.0.0.1:8700",
+            8700,
+            &[],
+        );
         let _ = identity::origin_allowed(Some(&text), &origins);
-        let _ = superapp_sandbox::perimeter::split_authority(&text);
-        let _ = superapp_sandbox::perimeter::parse_allowed_host(&text);
+        let _ = superapp_sandbox::domain::host::split_authority(&text);
+        let _ = superapp_sandbox::domain::host::parse_allowed_host(&text);
         if let Ok(url) = reqwest::Url::parse(&text) {
             let _ = relay::check_url_text(&text, &url);
         }

@@ -1,7 +1,7 @@
 //! Money: balance arithmetic bounds, and who may be named as the buyer.
 
 use serde_json::{json, Value};
-use superapp_sandbox::amount::MAX_BALANCE;
+use superapp_sandbox::domain::amount::MAX_BALANCE;
 
 use crate::common::{cashier_link, spawn_app, spawn_app_with, TestApp, ALICE, BOB};
 

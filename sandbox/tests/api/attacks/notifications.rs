@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use superapp_sandbox::notify::{ANSWER_CAP, EXCERPT_BYTES};
+use superapp_sandbox::{app::dispatcher::ANSWER_CAP, domain::notification::EXCERPT_BYTES};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use superapp_sandbox::clock;
+use superapp_sandbox::domain::clock;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -96,7 +96,8 @@ async fn the_mini_program_listener_checks_host_too() {
 #[tokio::test]
 async fn origin_equal_to_host_is_not_the_super_app() {
     let app = spawn_app_with(|c| {
-        c.allowed_hosts = vec![superapp_sandbox::perimeter::parse_allowed_host("box.lan").unwrap()]
+        c.allowed_hosts =
+            vec![superapp_sandbox::domain::host::parse_allowed_host("box.lan").unwrap()]
     })
     .await;
     let body = json!({"appId": "2102020000000001", "scopes": ["auth_user"], "decision": "allow"})
@@ -324,7 +325,7 @@ async fn a_huge_client_id_is_refused_and_not_echoed() {
         r.status,
         431,
         "{}",
-        superapp_sandbox::perimeter::shorten(&r.raw)
+        superapp_sandbox::http::perimeter::shorten(&r.raw)
     );
     assert!(r.headers.get("client-id").is_none());
     let total: usize = r
@@ -351,7 +352,7 @@ async fn a_huge_client_id_is_refused_and_not_echoed() {
         (r.status, r.result_code()),
         (200, "ACCESS_DENIED"),
         "{}",
-        superapp_sandbox::perimeter::shorten(&r.raw)
+        superapp_sandbox::http::perimeter::shorten(&r.raw)
     );
     assert!(r.headers.get("client-id").is_none());
     assert!(!r.raw.contains(&long));

@@ -1,6 +1,6 @@
 //! User identity (DESIGN.md "User identity (issue 5)"): scopes, auth codes, access and refresh
 //! tokens, what `inquiryUserInfo` may reveal, balances, and the avatars the sandbox draws.
-//! Plain functions over [`crate::store`] rows; the routes are in [`crate::identity_api`].
+//! Plain functions over [`crate::store`] rows; the routes are in [`crate::http::identity`].
 //!
 //! ```text
 //! consent (allow) ──▶ auth code (5 min, single use, bound to app + merchant + user + scopes)
@@ -10,13 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use rand::RngCore;
 use serde_json::{json, Map, Value};
 
-use crate::amount::{Currency, MAX_VALUE};
-use crate::store::{Credential, UserRow};
+use crate::domain::amount::{Currency, MAX_VALUE};
 
 /// An auth code lives 5 minutes.
 pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
@@ -132,13 +128,6 @@ pub fn check_access(
         Some(t) if now >= t.expires_at => Err(AuthError::AccessTokenExpired),
         Some(_) => Ok(()),
     }
-}
-
-/// A new secret (auth code or token): 32 random bytes, base64url.
-pub fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Reads `scopes`: an array of strings or one string (comma-separated allowed); at least one,
@@ -344,7 +333,7 @@ pub fn origin_of(url: &str) -> Option<String> {
 
 /// True when a browser request may act as the super app (mint codes, confirm, configure): no
 /// `Origin` (a tool), or one of the super app's own origins
-/// ([`crate::perimeter::super_app_origins`]). Never because `Origin` equals `Host`: a page
+/// ([`crate::http::perimeter::super_app_origins`]). Never because `Origin` equals `Host`: a page
 /// whose DNS rebinds to the sandbox has both equal to its own name.
 pub fn origin_allowed(origin: Option<&str>, super_app_origins: &[String]) -> bool {
     let Some(origin) = origin else {
@@ -387,6 +376,44 @@ pub fn avatar_svg(user: &UserRow) -> String {
 font-size=\"40\" fill=\"#fff\">{}</text></svg>\n",
         xml_escape(&initials)
     )
+}
+
+/// A sandbox user with balances (minor units by currency code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    /// `2088…`, 16 digits.
+    pub user_id: String,
+    /// Display name.
+    pub nick_name: String,
+    /// Full name (`USER_NAME`).
+    pub full_name: Option<String>,
+    /// A custom avatar URL; None serves the generated SVG.
+    pub avatar: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    /// Balance per currency, minor units (each in `0..=MAX_BALANCE`).
+    pub balances: std::collections::BTreeMap<String, i64>,
+    /// Stored balances that are not a whole number in `0..=MAX_BALANCE` (a database written
+    /// by a sandbox before the cap, where an overflow left a REAL), as stored. Shown so they
+    /// can be repaired with `PUT /sandbox/users/{id}/balances`; never debited or credited.
+    pub invalid_balances: std::collections::BTreeMap<String, String>,
+}
+
+/// What an auth code or a token stands for: who, for which merchant, which scopes, until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// The merchant it is bound to.
+    pub client_id: String,
+    /// The mini program it was issued for.
+    pub app_id: String,
+    /// The user.
+    pub user_id: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// Expiry (ms).
+    pub expires_at: i64,
+    /// When it was used (code) or spent by a refresh (refresh token).
+    pub used_at: Option<i64>,
 }
 
 #[cfg(test)]
@@ -514,7 +541,7 @@ mod tests {
 
     #[test]
     fn origin_check_admits_tools_and_the_super_app_only() {
-        let origins = crate::perimeter::super_app_origins("http://127.0.0.1:8700", 8700, &[]);
+        let origins = crate::http::perimeter::super_app_origins("http://127.0.0.1:8700", 8700, &[]);
         assert!(origin_allowed(None, &origins));
         assert!(origin_allowed(Some("http://127.0.0.1:8700"), &origins));
         assert!(origin_allowed(Some("http://localhost:8700/"), &origins));

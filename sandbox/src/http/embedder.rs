@@ -11,9 +11,9 @@
 //! an `embedder` (the cashier's payment, confirm and cancel, `authorize`) is refused with 403
 //! `FORBIDDEN_EMBEDDER` when it is not one of them.
 
-use crate::cashier::{json_error, Reject};
-use crate::control::app_origin;
-use crate::identity::origin_of;
+use crate::domain::identity::origin_of;
+use crate::http::cashier::{json_error, Reject};
+use crate::http::control::app_origin;
 use crate::store::{MiniProgramRow, PaymentRow, StoreResult};
 use crate::State;
 use axum::extract::Query;
@@ -122,7 +122,7 @@ pub fn page_embedders(state: &State, uri: &Uri) -> StoreResult<Embedders> {
     if path == "/cashier" || path.starts_with("/cashier/") {
         if let (Some(id), Some(token)) = (single(&pairs, "paymentId"), single(&pairs, "token")) {
             if let Some(p) = state.store.payment(id)? {
-                if crate::cashier::token_matches(&p.token, token) {
+                if crate::http::cashier::token_matches(&p.token, token) {
                     return Embedders::for_payment(state, &p);
                 }
             }

@@ -130,7 +130,7 @@ pub fn check_url_text(text: &str, url: &reqwest::Url) -> Result<(), RelayError> 
     let refuse = |why: &str| {
         Err(RelayError::bad(format!(
             "url: {:?} {why}",
-            crate::perimeter::shorten(text)
+            crate::http::perimeter::shorten(text)
         )))
     };
     if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -366,8 +366,8 @@ fn origin_may_relay(
     let Some(origin) = origin else {
         return true;
     };
-    crate::identity::origin_allowed(Some(origin), &state.super_app_origins)
-        || crate::control::app_origin(app).is_some_and(|own| same_origin(&own, origin))
+    crate::domain::identity::origin_allowed(Some(origin), &state.super_app_origins)
+        || crate::http::control::app_origin(app).is_some_and(|own| same_origin(&own, origin))
 }
 
 /// Whether two origins are the same page origin; loopback names on one port count as one
@@ -379,8 +379,8 @@ fn same_origin(registered: &str, origin: &str) -> bool {
     }
     let loopback = |o: &str| {
         let rest = o.strip_prefix("http://")?;
-        let (host, port) = crate::perimeter::split_authority(rest)?;
-        crate::perimeter::LOOPBACK_NAMES
+        let (host, port) = crate::domain::host::split_authority(rest)?;
+        crate::domain::host::LOOPBACK_NAMES
             .contains(&host.as_str())
             .then_some(port.unwrap_or(80))
     };
@@ -417,9 +417,9 @@ async fn forward(state: &State, origin: Option<&str>, body: Body) -> Result<Answ
             "origin",
             format!(
                 "{} may not use the relay of mini program {}: only its registered origin ({}) and the super app may",
-                crate::perimeter::shorten(origin.unwrap_or("?")),
+                crate::http::perimeter::shorten(origin.unwrap_or("?")),
                 app.app_id,
-                crate::control::app_origin(&app).unwrap_or_else(|| "none: set its url".into())
+                crate::http::control::app_origin(&app).unwrap_or_else(|| "none: set its url".into())
             ),
         ));
     }

@@ -9,9 +9,9 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::clock;
-use crate::embedder::Embedders;
-use crate::payment::{confirm_outcome, forced_outcome, CashierMethod, PaymentStatus};
+use crate::domain::clock;
+use crate::domain::payment::{confirm_outcome, forced_outcome, CashierMethod, PaymentStatus};
+use crate::http::embedder::Embedders;
 use crate::store::{PaymentRow, TransitionError};
 use crate::State;
 
@@ -144,7 +144,7 @@ pub async fn get_payment(
     match loaded {
         Ok(p) => {
             let mut view = cashier_view(&p);
-            if let Err(e) = crate::identity_api::add_payer(&state, &p, &mut view) {
+            if let Err(e) = crate::http::identity::add_payer(&state, &p, &mut view) {
                 return storage_error(e);
             }
             Json(view).into_response()
@@ -202,7 +202,7 @@ pub async fn confirm(
     // Balance pays as a sandbox user (debit or INSUFFICIENT_BALANCE); magic amounts still win.
     let by_balance = (method == CashierMethod::Balance
         && forced_outcome(p.amount.value()).is_none())
-    .then(|| crate::identity_api::confirm_by_balance(&state, &p))
+    .then(|| crate::http::identity::confirm_by_balance(&state, &p))
     .flatten();
     let result = by_balance.unwrap_or_else(|| {
         state.store.confirm(
@@ -214,6 +214,7 @@ pub async fn confirm(
         )
     });
     state.dispatcher.wake();
+    state.settler.wake();
     tracing::info!(payment_id = %payment_id, method = method.as_str(), ok = result.is_ok(), "cashier confirm");
     match result {
         Ok(p) => Json(json!({

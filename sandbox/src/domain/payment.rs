@@ -12,6 +12,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::domain::amount::Amount;
+
 /// Where a payment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentStatus {
@@ -241,6 +243,49 @@ impl CompleteOutcome {
             CompleteOutcome::Expire => Outcome::fail(REASON_EXPIRED),
         }
     }
+}
+
+/// A payment as stored: what `pay` asked for, and where the state machine has taken it.
+#[derive(Debug, Clone)]
+pub struct PaymentRow {
+    /// The wallet's id (`2026…`, [`new_payment_id`](crate::domain::ids::new_payment_id)).
+    pub payment_id: String,
+    /// The merchant that created it; no other may read or change it.
+    pub client_id: String,
+    /// Merchant's idempotency key.
+    pub payment_request_id: String,
+    /// Cashier token (unguessable).
+    pub token: String,
+    pub amount: Amount,
+    /// `order.orderDescription`.
+    pub order_description: String,
+    /// Payee shown in the cashier.
+    pub merchant_name: String,
+    /// `order.referenceOrderId`.
+    pub reference_order_id: Option<String>,
+    /// `order.buyer.referenceBuyerId`.
+    pub buyer_id: Option<String>,
+    /// `paymentNotifyUrl`.
+    pub notify_url: Option<String>,
+    /// `paymentRedirectUrl`.
+    pub redirect_url: Option<String>,
+    pub status: PaymentStatus,
+    /// Set for FAIL.
+    pub fail_reason: Option<String>,
+    /// Cashier method chosen, if confirmed.
+    pub method: Option<String>,
+    /// When a pending payment resolves by itself.
+    pub resolve_at: Option<i64>,
+    /// When `pay` created it (ms).
+    pub created_at: i64,
+    /// `paymentExpiryTime` (ms).
+    pub expiry_at: i64,
+    /// When it became SUCCESS or FAIL (ms).
+    pub payment_time: Option<i64>,
+    /// When it was cancelled (ms).
+    pub cancel_time: Option<i64>,
+    /// Sum of refunds (minor units).
+    pub refunded_value: i64,
 }
 
 #[cfg(test)]

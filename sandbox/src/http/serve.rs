@@ -10,7 +10,7 @@
 //! - A connection with no request being handled and no byte in or out for
 //!   [`Limits::idle_timeout`] is closed (idle keep-alive, or a client that stopped reading its
 //!   answer); a request body must keep coming (no gap longer than that between chunks).
-//! - Every request passes [`crate::perimeter::check`] (Host, header sizes) before routing.
+//! - Every request passes [`crate::http::perimeter::check`] (Host, header sizes) before routing.
 //! - Shutdown: stop accepting, let each connection finish its request (hyper's graceful
 //!   shutdown), and drop whatever is still open after [`DRAIN`].
 
@@ -36,7 +36,8 @@ use tokio::time::Instant;
 use tower::ServiceExt;
 use tower_http::timeout::TimeoutBody;
 
-use crate::perimeter::{self, Hosts};
+use crate::config::Limits;
+use crate::http::perimeter::{self, Hosts};
 
 /// How long shutdown waits for open connections to finish their requests.
 pub const DRAIN: Duration = Duration::from_secs(10);
@@ -46,18 +47,6 @@ const REFUSING: usize = 64;
 /// hyper's read buffer per connection: the largest request head it will hold (a bit over
 /// [`perimeter::MAX_HEADERS_TOTAL`], so the perimeter answers oversized heads with its message).
 const MAX_READ_BUFFER: usize = 64 * 1024;
-
-/// The connection limits of a listener (`--max-connections`, `--header-read-timeout`,
-/// `--idle-timeout`).
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Open connections at most.
-    pub max_connections: usize,
-    /// From ready-for-a-request to a complete request head.
-    pub header_read_timeout: Duration,
-    /// No byte either way and no request being handled, or a gap in a request body.
-    pub idle_timeout: Duration,
-}
 
 /// Serves `router` on `listener` until `stop` becomes true, then drains.
 pub async fn serve(

@@ -15,15 +15,13 @@ use axum::body::Bytes;
 use axum::extract::State as AxumState;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use rand::{Rng, RngCore};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::amount::{Amount, AmountError};
-use crate::clock;
-use crate::payment::{pay_behaviour, PayBehaviour, PaymentStatus};
+use crate::domain::amount::{Amount, AmountError};
+use crate::domain::clock;
+use crate::domain::ids::{new_payment_id, new_secret};
+use crate::domain::payment::{pay_behaviour, PayBehaviour, PaymentStatus};
 use crate::store::{Idempotent, NewPayment, PaymentRow, TransitionError};
 use crate::State;
 
@@ -106,9 +104,9 @@ pub enum Endpoint {
     Cancel,
     /// `/v1/payments/refund`
     Refund,
-    /// `/v1/authorizations/applyToken` ([`crate::identity_api`])
+    /// `/v1/authorizations/applyToken` ([`crate::http::identity`])
     ApplyToken,
-    /// `/v1/users/inquiryUserInfo` ([`crate::identity_api`])
+    /// `/v1/users/inquiryUserInfo` ([`crate::http::identity`])
     InquiryUserInfo,
     /// `/v1/payments/inquiryRefund`
     InquiryRefund,
@@ -215,7 +213,7 @@ pub async fn open_api(
         Answer::Signed(body, client_id) => (result_code(body), client_id.clone()),
         Answer::Unsigned(_, e) => (
             format!("{}/{}", e.status, e.code),
-            crate::perimeter::shorten(header(&headers, "client-id").unwrap_or_default()),
+            crate::http::perimeter::shorten(header(&headers, "client-id").unwrap_or_default()),
         ),
     };
     tracing::info!(
@@ -246,7 +244,7 @@ async fn answer(
             "INVALID_API",
             format!(
                 "{} is not an API of this sandbox",
-                crate::perimeter::shorten(path)
+                crate::http::perimeter::shorten(path)
             ),
         );
         // Signed when the caller proves who it is, so its SDK can read the answer.
@@ -271,7 +269,7 @@ async fn answer(
             StatusCode::BAD_REQUEST,
             ApiError::param(format!(
                 "{path}?{}: the open API takes no query string (the signature covers only the path and the body); send every parameter in the JSON body",
-                crate::perimeter::shorten(query)
+                crate::http::perimeter::shorten(query)
             )),
         );
     }
@@ -370,8 +368,8 @@ async fn dispatch(
         Endpoint::Cancel => cancel(state, caller, json),
         Endpoint::Refund => refund(state, caller, json, raw),
         Endpoint::InquiryRefund => inquiry_refund(state, caller, json),
-        Endpoint::ApplyToken => crate::identity_api::apply_token(state, caller, json),
-        Endpoint::InquiryUserInfo => crate::identity_api::inquiry_user_info(state, caller, json),
+        Endpoint::ApplyToken => crate::http::identity::apply_token(state, caller, json),
+        Endpoint::InquiryUserInfo => crate::http::identity::inquiry_user_info(state, caller, json),
     }
 }
 
@@ -567,24 +565,6 @@ pub fn parse_pay(json: &Map<String, Value>, now: i64) -> Result<PayRequest, ApiE
     })
 }
 
-/// A new payment id: the date and 16 random digits.
-pub fn new_payment_id(now: i64) -> String {
-    let date: String = clock::format_api(now)
-        .chars()
-        .filter(|c| c.is_ascii_digit())
-        .take(8)
-        .collect();
-    let n: u64 = rand::thread_rng().gen_range(0..10_000_000_000_000_000);
-    format!("{date}{n:016}")
-}
-
-/// A cashier token: 32 random bytes, base64url.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 async fn pay(
     state: &State,
     caller: &Caller,
@@ -592,7 +572,7 @@ async fn pay(
 ) -> Result<String, ApiError> {
     let now = clock::now_ms();
     let req = parse_pay(json, now)?;
-    let buyer_id = crate::identity_api::buyer_of(state, json)?;
+    let buyer_id = crate::http::identity::buyer_of(state, json)?;
     let merchant_name = match &req.merchant_name {
         Some(n) if !n.trim().is_empty() => n.clone(),
         _ => state
@@ -602,7 +582,7 @@ async fn pay(
             .unwrap_or_else(|| caller.client_id.clone()),
     };
     let payment_id = new_payment_id(now);
-    let token = new_token();
+    let token = new_secret();
     let payment_url = format!(
         "{}/cashier/?paymentId={}&token={}",
         state.public_base, payment_id, token
@@ -652,7 +632,9 @@ async fn pay(
         pay_response: response.clone(),
     };
     let store = state.store.clone();
-    match store.create_payment(&new)? {
+    let created = store.create_payment(&new)?;
+    state.settler.wake();
+    match created {
         Idempotent::Replay(stored) => Ok(stored),
         Idempotent::Inconsistent => Err(ApiError::f(
             "REPEAT_REQ_INCONSISTENT",
@@ -738,7 +720,9 @@ fn inquiry(state: &State, caller: &Caller, json: &Map<String, Value>) -> Result<
     }
     if p.refunded_value > 0 {
         body["refundedAmount"] =
-            json!(crate::amount::Amount::new(p.amount.currency(), p.refunded_value).to_json());
+            json!(
+                crate::domain::amount::Amount::new(p.amount.currency(), p.refunded_value).to_json()
+            );
     }
     Ok(body.to_string())
 }
@@ -935,6 +919,6 @@ mod tests {
     fn payment_ids_and_tokens_look_right() {
         let id = new_payment_id(clock::parse("2026-11-27T00:00:00Z").unwrap());
         assert!(id.starts_with("20261127") && id.len() == 24, "{id}");
-        assert_eq!(new_token().len(), 43);
+        assert_eq!(new_secret().len(), 43);
     }
 }

@@ -10,12 +10,12 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::automation::{AutomationSettings, SettingsError};
-use crate::cashier::{
+use crate::domain::automation::{AutomationSettings, SettingsError};
+use crate::domain::clock;
+use crate::domain::payment::CompleteOutcome;
+use crate::http::cashier::{
     bad_request, body_object, cashier_view, json_error, storage_error, str_field,
 };
-use crate::clock;
-use crate::payment::CompleteOutcome;
 use crate::signature::PublicKey;
 use crate::store::{MerchantRow, MiniProgramRow, NotificationRow, PaymentRow, TransitionError};
 use crate::State;
@@ -57,7 +57,7 @@ pub async fn register_merchant(
         Err(e) => return bad_request(format!("publicKey: {e}")),
     };
     let m = MerchantRow {
-        client_id: crate::bootstrap::new_client_id(),
+        client_id: crate::domain::ids::new_client_id(),
         name: name.to_string(),
         public_key_pem: key.to_pem(),
         private_key_pem: None,
@@ -157,7 +157,7 @@ pub fn parse_app_url(url: &str) -> Result<String, String> {
 /// The origin (`scheme://host[:port]`) of a mini program's registered `url`, if it has one:
 /// the one origin that may embed the cashier and consent pages for it and use its relay.
 pub fn app_origin(m: &MiniProgramRow) -> Option<String> {
-    crate::identity::origin_of(&m.url)
+    crate::domain::identity::origin_of(&m.url)
 }
 
 /// `PUT /sandbox/mini-programs/{appId} {name?, url?, whitelist?, merchantClientId?,
@@ -252,8 +252,8 @@ pub async fn put_mini_program(
 
 /// The runtime config `my.js` reads (DESIGN.md "How a page gets `my`").
 pub fn runtime_config(state: &State, m: &MiniProgramRow) -> Value {
-    let origin =
-        crate::identity::origin_of(&state.public_base).unwrap_or_else(|| state.public_base.clone());
+    let origin = crate::domain::identity::origin_of(&state.public_base)
+        .unwrap_or_else(|| state.public_base.clone());
     json!({
         "appId": m.app_id,
         "name": m.name,
@@ -415,6 +415,7 @@ pub async fn complete(
         true,
     );
     state.dispatcher.wake();
+    state.settler.wake();
     tracing::info!(payment_id = %id, outcome = ?outcome, ok = result.is_ok(), "headless complete");
     match result {
         Ok(p) => Json(payment_summary(&p)).into_response(),

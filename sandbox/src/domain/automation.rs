@@ -5,7 +5,7 @@
 //! control endpoint `PUT /sandbox/settings` (super app origin only). No URL parameter of the
 //! simulator, the cashier or the consent page turns them on: a URL is something a mini program
 //! or a third party can write. The pages read them from `GET /sandbox/settings` and act on them
-//! only inside a frame whose ancestors the server allowed ([`crate::embedder`]).
+//! only inside a frame whose ancestors the server allowed ([`crate::http::embedder`]).
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -13,9 +13,11 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
 
-use crate::amount::{checked_balance, Amount, Currency, MAX_BALANCE};
-use crate::clock;
-use crate::payment::{Outcome, PaymentStatus, REASON_EXPIRED};
+use crate::domain::amount::{checked_balance, Amount, Currency, MAX_BALANCE};
+use crate::domain::clock;
+pub use crate::domain::identity::{Credential, UserRow};
+pub use crate::domain::payment::PaymentRow;
+use crate::domain::payment::{Outcome, PaymentStatus, REASON_EXPIRED};
 
 /// A storage failure (I/O, corruption, a bug in SQL). Answered as `UNKNOWN_EXCEPTION`.
 #[derive(Debug, thiserror::Error)]
@@ -243,51 +245,6 @@ pub struct MiniProgramRow {
     pub url: String,
 }
 
-/// A payment as stored.
-#[derive(Debug, Clone)]
-pub struct PaymentRow {
-    /// Wallet-side id.
-    pub payment_id: String,
-    /// Owner merchant.
-    pub client_id: String,
-    /// Merchant's idempotency key.
-    pub payment_request_id: String,
-    /// Cashier token (unguessable).
-    pub token: String,
-    /// Amount.
-    pub amount: Amount,
-    /// `order.orderDescription`.
-    pub order_description: String,
-    /// Payee shown in the cashier.
-    pub merchant_name: String,
-    /// `order.referenceOrderId`.
-    pub reference_order_id: Option<String>,
-    /// `order.buyer.referenceBuyerId`.
-    pub buyer_id: Option<String>,
-    /// `paymentNotifyUrl`.
-    pub notify_url: Option<String>,
-    /// `paymentRedirectUrl`.
-    pub redirect_url: Option<String>,
-    /// State.
-    pub status: PaymentStatus,
-    /// Set for FAIL.
-    pub fail_reason: Option<String>,
-    /// Cashier method chosen, if confirmed.
-    pub method: Option<String>,
-    /// When a pending payment resolves by itself.
-    pub resolve_at: Option<i64>,
-    /// Created (ms).
-    pub created_at: i64,
-    /// `paymentExpiryTime` (ms).
-    pub expiry_at: i64,
-    /// When it became SUCCESS or FAIL (ms).
-    pub payment_time: Option<i64>,
-    /// When it was cancelled (ms).
-    pub cancel_time: Option<i64>,
-    /// Sum of refunds (minor units).
-    pub refunded_value: i64,
-}
-
 /// A payment about to be created.
 #[derive(Debug, Clone)]
 pub struct NewPayment {
@@ -332,7 +289,7 @@ pub struct RefundRow {
     /// The payment refunded.
     pub payment_id: String,
     /// `{currency, value}`.
-    pub refund_amount: crate::amount::AmountJson,
+    pub refund_amount: crate::domain::amount::AmountJson,
     /// Reason.
     pub refund_reason: Option<String>,
     /// When.
@@ -666,7 +623,7 @@ fn finalize(
     add_event(tx, &row.payment_id, now, status.as_str(), Some(&detail))?;
     if status.is_notified() {
         if let Some(url) = &row.notify_url {
-            let body = crate::notify::notification_body(row);
+            let body = crate::domain::notification::notification_body(row);
             exec(
                 tx,
                 "INSERT INTO notifications (payment_id, url, client_id, body, status, attempts, \
@@ -1318,7 +1275,7 @@ impl Store {
             )?;
             credit_refund(tx, payment_id, amount, now)?;
             if let Some(url) = notify_url {
-                let body = crate::notify::refund_notification_body(
+                let body = crate::domain::notification::refund_notification_body(
                     refund_id,
                     refund_request_id,
                     payment_id,
@@ -1388,7 +1345,7 @@ impl Store {
                 refund_id: r.get(0)?,
                 refund_request_id: r.get(1)?,
                 payment_id: r.get(2)?,
-                refund_amount: crate::amount::AmountJson {
+                refund_amount: crate::domain::amount::AmountJson {
                     currency,
                     value: value.to_string(),
                 },
@@ -1617,29 +1574,6 @@ impl Store {
 // balance side of payments. Decisions (is this code still good?) are `identity`'s; this section
 // only reads and writes, each state change in one transaction.
 
-/// A sandbox user with balances (minor units by currency code).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserRow {
-    /// `2088…`, 16 digits.
-    pub user_id: String,
-    /// Display name.
-    pub nick_name: String,
-    /// Full name (`USER_NAME`).
-    pub full_name: Option<String>,
-    /// A custom avatar URL; None serves the generated SVG.
-    pub avatar: Option<String>,
-    /// Mobile number.
-    pub mobile: Option<String>,
-    /// Email.
-    pub email: Option<String>,
-    /// Balance per currency, minor units (each in `0..=MAX_BALANCE`).
-    pub balances: std::collections::BTreeMap<String, i64>,
-    /// Stored balances that are not a whole number in `0..=MAX_BALANCE` (a database written
-    /// by a sandbox before the cap, where an overflow left a REAL), as stored. Shown so they
-    /// can be repaired with `PUT /sandbox/users/{id}/balances`; never debited or credited.
-    pub invalid_balances: std::collections::BTreeMap<String, String>,
-}
-
 /// A consent decision, with the auth code it minted (if allowed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantRow {
@@ -1664,23 +1598,6 @@ pub struct GrantRow {
     /// When the code expires (ms).
     pub expires_at: Option<i64>,
     /// When the code was redeemed (ms).
-    pub used_at: Option<i64>,
-}
-
-/// What an auth code or a token stands for: who, for which merchant, which scopes, until when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Credential {
-    /// The merchant it is bound to.
-    pub client_id: String,
-    /// The mini program it was issued for.
-    pub app_id: String,
-    /// The user.
-    pub user_id: String,
-    /// Granted scopes.
-    pub scopes: Vec<String>,
-    /// Expiry (ms).
-    pub expires_at: i64,
-    /// When it was used (code) or spent by a refresh (refresh token).
     pub used_at: Option<i64>,
 }
 

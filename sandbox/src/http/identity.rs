@@ -1,7 +1,7 @@
 //! Routes of user identity: the browser-facing `/sandbox/users`, `/sandbox/session`,
 //! `/sandbox/auth/*` and `/sandbox/avatars/*`, the open API calls `applyToken` and
-//! `inquiryUserInfo` (dispatched from [`crate::api`]), and the identity parts of `pay` and the
-//! cashier (buyer, payer, balance). Thin: decisions are in [`crate::identity`], SQL in
+//! `inquiryUserInfo` (dispatched from [`crate::http::open_api`]), and the identity parts of `pay` and the
+//! cashier (buyer, payer, balance). Thin: decisions are in [`crate::domain::identity`], SQL in
 //! [`crate::store`].
 
 use axum::extract::{Path, State as AxumState};
@@ -10,11 +10,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use crate::api::{ApiError, Caller};
-use crate::cashier::{bad_request, body_object, json_error, storage_error, str_field, Reject};
-use crate::clock;
-use crate::embedder::Embedders;
-use crate::identity::{self, AuthError};
+use crate::domain::clock;
+use crate::domain::identity::{self, AuthError};
+use crate::http::cashier::{
+    bad_request, body_object, json_error, storage_error, str_field, Reject,
+};
+use crate::http::embedder::Embedders;
+use crate::http::open_api::{ApiError, Caller};
 use crate::store::{
     GrantRow, NewTokens, PaymentRow, RedeemError, StoreError, TransitionError, UserRow,
 };
@@ -264,7 +266,7 @@ pub async fn authorize(
     } else {
         (Vec::new(), identity::declined_scopes(&scopes))
     };
-    let code = (!granted.is_empty()).then(identity::new_secret);
+    let code = (!granted.is_empty()).then(crate::domain::ids::new_secret);
     let grant = GrantRow {
         created_at: now,
         app_id: app.app_id.clone(),
@@ -371,9 +373,9 @@ pub fn apply_token(
     let grant_type = required(json, "grantType")?;
     let now = state.clock.now_ms();
     let tokens = NewTokens {
-        access_token: identity::new_secret(),
+        access_token: crate::domain::ids::new_secret(),
         access_expires_at: now + identity::ACCESS_TTL_MS,
-        refresh_token: identity::new_secret(),
+        refresh_token: crate::domain::ids::new_secret(),
         refresh_expires_at: now + identity::REFRESH_TTL_MS,
     };
     let client = caller.client_id.as_str();

@@ -26,7 +26,18 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::{api, cashier, control, embedder, identity, identity_api, relay, State};
+use crate::app::State;
+
+pub mod cashier;
+pub mod control;
+pub mod embedder;
+pub mod identity;
+pub mod open_api;
+pub mod perimeter;
+pub mod relay;
+pub mod serve;
+
+use open_api as api;
 
 /// The super app origin.
 pub fn superapp_router(state: State) -> Router {
@@ -51,7 +62,7 @@ pub fn superapp_router(state: State) -> Router {
             "/sandbox/mini-programs/{app_id}/runtime",
             get(control::mini_program_runtime),
         )
-        .route("/sandbox/avatars/{file}", get(identity_api::avatar))
+        .route("/sandbox/avatars/{file}", get(identity::avatar))
         // The relay reads its envelope itself, to answer one over the limit in JSON.
         .route("/relay", post(relay::relay))
         .layer(DefaultBodyLimit::max(64 * 1024))
@@ -85,18 +96,18 @@ pub fn superapp_router(state: State) -> Router {
         .route("/sandbox/notifications/{id}/resend", post(control::resend))
         .route(
             "/sandbox/users",
-            get(identity_api::users).post(identity_api::create_user),
+            get(identity::users).post(identity::create_user),
         )
         .route(
             "/sandbox/users/{user_id}/balances",
-            put(identity_api::put_balances),
+            put(identity::put_balances),
         )
         .route(
             "/sandbox/session",
-            get(identity_api::session).put(identity_api::put_session),
+            get(identity::session).put(identity::put_session),
         )
-        .route("/sandbox/auth/authorize", post(identity_api::authorize))
-        .route("/sandbox/auth/grants", get(identity_api::grants))
+        .route("/sandbox/auth/authorize", post(identity::authorize))
+        .route("/sandbox/auth/grants", get(identity::grants))
         .route(
             "/cashier/api/payments/{payment_id}",
             get(cashier::get_payment),
@@ -236,7 +247,7 @@ async fn super_app_only(
         .headers()
         .get(header::ORIGIN)
         .map(|v| v.to_str().unwrap_or("?"));
-    if identity::origin_allowed(origin, &state.super_app_origins) {
+    if crate::domain::identity::origin_allowed(origin, &state.super_app_origins) {
         return next.run(request).await;
     }
     tracing::warn!(origin = ?origin, path = %request.uri().path(), "refused: not the super app origin");
