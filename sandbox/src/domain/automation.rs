@@ -10,8 +10,6 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::store::{Store, StoreResult};
-
 /// What the cashier does by itself when `autopay` is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -153,8 +151,9 @@ fn patch_field<T: Switch>(
 
 impl AutomationSettings {
     /// Storage keys (rows of the `settings` table).
-    const AUTOPAY_KEY: &'static str = "automation.autopay";
-    const AUTOCONSENT_KEY: &'static str = "automation.autoconsent";
+    pub const AUTOPAY_KEY: &'static str = "automation.autopay";
+    /// See [`Self::AUTOPAY_KEY`].
+    pub const AUTOCONSENT_KEY: &'static str = "automation.autoconsent";
 
     /// These settings with `patch` applied (a JSON object of some switches). Every key is
     /// checked before anything changes: one bad value refuses the whole patch.
@@ -172,20 +171,19 @@ impl AutomationSettings {
         })
     }
 
-    /// The stored settings. A stored value this version does not know reads as off (the safe
-    /// side: nothing happens without the user).
-    pub fn load(store: &Store) -> StoreResult<AutomationSettings> {
-        let read = |key| -> StoreResult<Option<String>> { store.setting(key) };
-        Ok(AutomationSettings {
-            autopay: read(Self::AUTOPAY_KEY)?.and_then(|v| Autopay::parse(&v)),
-            autoconsent: read(Self::AUTOCONSENT_KEY)?.and_then(|v| Autoconsent::parse(&v)),
-        })
+    /// The settings as stored (`None`: no row). A stored value this version does not know
+    /// reads as off (the safe side: nothing happens without the user).
+    pub fn from_stored(autopay: Option<&str>, autoconsent: Option<&str>) -> AutomationSettings {
+        AutomationSettings {
+            autopay: autopay.and_then(Autopay::parse),
+            autoconsent: autoconsent.and_then(Autoconsent::parse),
+        }
     }
 
-    /// Stores the switches a patch named (all of them when `patch` is None) in one transaction
-    /// (off = no row). A switch the patch did not name is not written, so two clients changing
-    /// different switches at once both keep their change.
-    pub fn save(&self, store: &Store, patch: Option<&Value>) -> StoreResult<()> {
+    /// The setting rows to write for the switches a patch named (all of them when `patch` is
+    /// None; off = no row). A switch the patch did not name is not written, so two clients
+    /// changing different switches at once both keep their change.
+    pub fn rows(&self, patch: Option<&Value>) -> Vec<(&'static str, Option<&'static str>)> {
         let named = |field: &str| patch.is_none_or(|p| p.get(field).is_some());
         let mut rows = Vec::new();
         if named("autopay") {
@@ -195,7 +193,7 @@ impl AutomationSettings {
             let value = self.autoconsent.map(Autoconsent::as_str);
             rows.push((Self::AUTOCONSENT_KEY, value));
         }
-        store.set_settings(&rows)
+        rows
     }
 }
 
@@ -245,46 +243,5 @@ mod tests {
             on.patched(&json!([])).unwrap_err(),
             SettingsError::NotAnObject
         );
-    }
-
-    #[test]
-    fn switches_survive_a_reopen_and_unknown_stored_values_read_as_off() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let store = Store::open(Some(dir.path())).unwrap();
-            assert_eq!(
-                AutomationSettings::load(&store).unwrap(),
-                AutomationSettings::default()
-            );
-            store.set_setting("wallet-check", "kept").unwrap();
-            AutomationSettings {
-                autopay: Some(Autopay::BankTransfer),
-                autoconsent: Some(Autoconsent::Allow),
-            }
-            .save(&store, None)
-            .unwrap();
-        }
-        let store = Store::open(Some(dir.path())).unwrap();
-        let loaded = AutomationSettings::load(&store).unwrap();
-        assert_eq!(loaded.autopay, Some(Autopay::BankTransfer));
-        assert_eq!(loaded.autoconsent, Some(Autoconsent::Allow));
-        assert_eq!(
-            store.setting("wallet-check").unwrap().as_deref(),
-            Some("kept")
-        );
-        // Only what a patch names is written.
-        AutomationSettings::default()
-            .save(&store, Some(&json!({"autopay": null})))
-            .unwrap();
-        assert_eq!(
-            store.setting(AutomationSettings::AUTOPAY_KEY).unwrap(),
-            None
-        );
-        let kept = AutomationSettings::load(&store).unwrap().autoconsent;
-        assert_eq!(kept, Some(Autoconsent::Allow));
-        store
-            .set_setting(AutomationSettings::AUTOCONSENT_KEY, "always")
-            .unwrap();
-        assert_eq!(AutomationSettings::load(&store).unwrap().autoconsent, None);
     }
 }

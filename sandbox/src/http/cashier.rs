@@ -9,11 +9,11 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use crate::app::State;
 use crate::domain::clock;
 use crate::domain::payment::{confirm_outcome, forced_outcome, CashierMethod, PaymentStatus};
 use crate::http::embedder::Embedders;
 use crate::store::{PaymentRow, TransitionError};
-use crate::State;
 
 /// A JSON error of the browser-facing endpoints: `{ error, message }` (+ `status`).
 pub fn json_error(status: StatusCode, error: &str, message: impl Into<String>) -> Response {

@@ -10,7 +10,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::domain::automation::{AutomationSettings, SettingsError};
+use crate::app::State;
+use crate::domain::automation::SettingsError;
 use crate::domain::clock;
 use crate::domain::payment::CompleteOutcome;
 use crate::http::cashier::{
@@ -18,7 +19,6 @@ use crate::http::cashier::{
 };
 use crate::signature::PublicKey;
 use crate::store::{MerchantRow, MiniProgramRow, NotificationRow, PaymentRow, TransitionError};
-use crate::State;
 
 /// `GET /sandbox/health`
 pub async fn health() -> Json<Value> {
@@ -282,7 +282,7 @@ pub async fn mini_program_runtime(
 
 /// `GET /sandbox/settings` → `{autopay, autoconsent}` (`null` = off).
 pub async fn settings(AxumState(state): AxumState<State>) -> Response {
-    match AutomationSettings::load(&state.store) {
+    match state.store.automation() {
         Ok(s) => Json(s).into_response(),
         Err(e) => storage_error(e),
     }
@@ -294,7 +294,7 @@ pub async fn put_settings(AxumState(state): AxumState<State>, body: axum::body::
     let Ok(patch) = serde_json::from_slice::<Value>(&body) else {
         return bad_request(SettingsError::NotAnObject.to_string());
     };
-    let current = match AutomationSettings::load(&state.store) {
+    let current = match state.store.automation() {
         Ok(s) => s,
         Err(e) => return storage_error(e),
     };
@@ -302,9 +302,10 @@ pub async fn put_settings(AxumState(state): AxumState<State>, body: axum::body::
         Ok(s) => s,
         Err(e) => return bad_request(e.to_string()),
     };
-    match next
-        .save(&state.store, Some(&patch))
-        .and_then(|()| AutomationSettings::load(&state.store))
+    match state
+        .store
+        .save_automation(&next, Some(&patch))
+        .and_then(|()| state.store.automation())
     {
         Ok(now) => {
             tracing::info!(autopay = ?now.autopay, autoconsent = ?now.autoconsent, "automation settings");

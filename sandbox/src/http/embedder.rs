@@ -11,11 +11,11 @@
 //! an `embedder` (the cashier's payment, confirm and cancel, `authorize`) is refused with 403
 //! `FORBIDDEN_EMBEDDER` when it is not one of them.
 
+use crate::app::State;
 use crate::domain::identity::origin_of;
 use crate::http::cashier::{json_error, Reject};
 use crate::http::control::app_origin;
 use crate::store::{MiniProgramRow, PaymentRow, StoreResult};
-use crate::State;
 use axum::extract::Query;
 use axum::http::{StatusCode, Uri};
 

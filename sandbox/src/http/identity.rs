@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
+use crate::app::State;
 use crate::domain::clock;
 use crate::domain::identity::{self, AuthError};
 use crate::http::cashier::{
@@ -20,7 +21,6 @@ use crate::http::open_api::{ApiError, Caller};
 use crate::store::{
     GrantRow, NewTokens, PaymentRow, RedeemError, StoreError, TransitionError, UserRow,
 };
-use crate::State;
 
 /// The signed-in user: the one the session names, else the default (Alice), else the first.
 pub fn session_user(state: &State) -> Result<Option<UserRow>, StoreError> {

@@ -20,7 +20,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use crate::State;
+use crate::app::State;
 
 /// Largest request body forwarded (decoded).
 pub const MAX_REQUEST_BODY: usize = 1024 * 1024;

@@ -18,12 +18,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::app::State;
 use crate::domain::amount::{Amount, AmountError};
 use crate::domain::clock;
 use crate::domain::ids::{new_payment_id, new_secret};
 use crate::domain::payment::{pay_behaviour, PayBehaviour, PaymentStatus};
 use crate::store::{Idempotent, NewPayment, PaymentRow, TransitionError};
-use crate::State;
 
 /// Longest `paymentRequestId` / `refundRequestId`.
 pub const MAX_REQUEST_ID: usize = 64;
