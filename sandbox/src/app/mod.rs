@@ -2,6 +2,7 @@
 //! dispatcher and the settler (DESIGN.md "Layers"). [`AppState`] is what every handler shares.
 
 pub mod dispatcher;
+pub mod identity;
 pub mod settler;
 
 use std::collections::HashMap;

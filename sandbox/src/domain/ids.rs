@@ -35,3 +35,29 @@ pub fn new_client_id() -> String {
         .collect();
     format!("SANDBOX_{tail}")
 }
+
+/// Whether a secret given by a caller is the expected one, compared without an early exit.
+pub fn secrets_match(expected: &str, given: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), given.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payment_ids_and_secrets_look_right() {
+        let id = new_payment_id(clock::parse("2026-11-27T00:00:00Z").unwrap());
+        assert!(id.starts_with("20261127") && id.len() == 24, "{id}");
+        assert_eq!(new_secret().len(), 43);
+    }
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(secrets_match("abc", "abc"));
+        assert!(!secrets_match("abc", "abd"));
+        assert!(!secrets_match("abc", "ab"));
+        assert!(!secrets_match("abc", ""));
+    }
+}

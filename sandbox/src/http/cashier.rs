@@ -9,36 +9,16 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use crate::app::identity::{confirm_by_balance, payer};
 use crate::app::State;
 use crate::domain::clock;
+use crate::domain::identity;
+use crate::domain::ids::secrets_match;
 use crate::domain::payment::{confirm_outcome, forced_outcome, CashierMethod, PaymentStatus};
 use crate::http::embedder::Embedders;
-use crate::store::{PaymentRow, TransitionError};
-
-/// A JSON error of the browser-facing endpoints: `{ error, message }` (+ `status`).
-pub fn json_error(status: StatusCode, error: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(json!({"error": error, "message": message.into()})),
-    )
-        .into_response()
-}
-
-/// An early answer of a browser-facing handler (boxed: a `Response` is large).
-#[derive(Debug)]
-pub struct Reject(Box<Response>);
-
-impl From<Response> for Reject {
-    fn from(r: Response) -> Self {
-        Reject(Box::new(r))
-    }
-}
-
-impl IntoResponse for Reject {
-    fn into_response(self) -> Response {
-        *self.0
-    }
-}
+use crate::http::error::{json_error, HttpError, Result};
+use crate::http::json::{body_object, str_field};
+use crate::store::{PaymentRow, StoreError, TransitionError};
 
 fn not_found() -> Response {
     json_error(
@@ -46,27 +26,6 @@ fn not_found() -> Response {
         "NOT_FOUND",
         "unknown payment or wrong token",
     )
-}
-
-/// A 500 for a storage failure, logged; the body says no more than `storage error`.
-pub fn storage_error(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "storage error");
-    json_error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "STORAGE",
-        "storage error",
-    )
-}
-
-/// A 400 `BAD_REQUEST` saying what was wrong with the request.
-pub fn bad_request(message: impl Into<String>) -> Response {
-    json_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
-}
-
-/// Compares tokens without an early exit.
-pub(crate) fn token_matches(expected: &str, given: &str) -> bool {
-    let (a, b) = (expected.as_bytes(), given.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The cashier's view of a payment.
@@ -87,19 +46,17 @@ pub fn cashier_view(p: &PaymentRow) -> Value {
     })
 }
 
-fn load(state: &State, payment_id: &str, token: &str) -> Result<PaymentRow, Reject> {
+fn load(state: &State, payment_id: &str, token: &str) -> Result<PaymentRow, HttpError> {
     match state.store.payment(payment_id) {
-        Ok(Some(p)) if token_matches(&p.token, token) => Ok(p),
+        Ok(Some(p)) if secrets_match(&p.token, token) => Ok(p),
         Ok(_) => Err(not_found().into()),
-        Err(e) => Err(storage_error(e).into()),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// Refuses a named `embedder` that may not embed this payment's cashier (403).
-fn check_embedder(state: &State, p: &PaymentRow, embedder: Option<&str>) -> Result<(), Reject> {
-    Embedders::for_payment(state, p)
-        .map_err(storage_error)?
-        .check(embedder)
+fn check_embedder(state: &State, p: &PaymentRow, embedder: Option<&str>) -> Result<(), HttpError> {
+    Embedders::for_payment(state, p)?.check(embedder)
 }
 
 /// A cashier call's body and the payment it names, when the body's `token` is the payment's
@@ -108,7 +65,7 @@ fn body_and_payment(
     state: &State,
     payment_id: &str,
     body: &[u8],
-) -> Result<(Map<String, Value>, PaymentRow), Reject> {
+) -> Result<(Map<String, Value>, PaymentRow), HttpError> {
     let body = body_object(body)?;
     let p = load(
         state,
@@ -119,7 +76,9 @@ fn body_and_payment(
         None | Some(Value::Null) => None,
         Some(Value::String(e)) => Some(e.as_str()),
         Some(_) => {
-            return Err(bad_request("embedder: a string, the embedding page's origin").into())
+            return Err(HttpError::bad_request(
+                "embedder: a string, the embedding page's origin",
+            ))
         }
     };
     check_embedder(state, &p, embedder)?;
@@ -133,37 +92,40 @@ pub struct TokenQuery {
     embedder: Option<String>,
 }
 
+/// Adds `payer { userId, nickName, avatar, balance, source }` and `buyer { userId, nickName }`
+/// to the cashier's view of a payment (`source`: `buyer`, `signedIn` or `paid`).
+pub fn add_payer(state: &State, p: &PaymentRow, view: &mut Value) -> Result<(), StoreError> {
+    let Some((u, source)) = payer(state, p)? else {
+        return Ok(());
+    };
+    let currency = p.amount.currency().code();
+    let value = u.balances.get(currency).copied().unwrap_or(0);
+    view["payer"] = json!({
+        "userId": u.user_id,
+        "nickName": u.nick_name,
+        "avatar": identity::avatar_url(&u, &state.public_base),
+        "balance": {"currency": currency, "value": value.to_string()},
+        "source": source.as_str(),
+    });
+    let mut buyer = json!({"userId": u.user_id, "customerId": u.user_id, "nickName": u.nick_name});
+    if let Some(id) = &p.buyer_id {
+        buyer["referenceBuyerId"] = json!(id);
+    }
+    view["buyer"] = buyer;
+    Ok(())
+}
+
 /// `GET /cashier/api/payments/{paymentId}?token=…[&embedder=…]`
 pub async fn get_payment(
     AxumState(state): AxumState<State>,
     Path(payment_id): Path<String>,
     Query(q): Query<TokenQuery>,
-) -> Response {
-    let loaded = load(&state, &payment_id, q.token.as_deref().unwrap_or_default())
-        .and_then(|p| check_embedder(&state, &p, q.embedder.as_deref()).map(|()| p));
-    match loaded {
-        Ok(p) => {
-            let mut view = cashier_view(&p);
-            if let Err(e) = crate::http::identity::add_payer(&state, &p, &mut view) {
-                return storage_error(e);
-            }
-            Json(view).into_response()
-        }
-        Err(r) => r.into_response(),
-    }
-}
-
-/// A JSON request body that must be an object (else a 400).
-pub fn body_object(body: &[u8]) -> Result<Map<String, Value>, Reject> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err(bad_request("body must be a JSON object").into()),
-    }
-}
-
-/// A string field of a request body (None when missing or not a string).
-pub fn str_field<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    body.get(key).and_then(Value::as_str)
+) -> Result {
+    let p = load(&state, &payment_id, q.token.as_deref().unwrap_or_default())?;
+    check_embedder(&state, &p, q.embedder.as_deref())?;
+    let mut view = cashier_view(&p);
+    add_payer(&state, &p, &mut view)?;
+    Ok(Json(view).into_response())
 }
 
 fn conflict(p: &PaymentRow, error: &str, message: String) -> Response {
@@ -185,25 +147,24 @@ pub async fn confirm(
     AxumState(state): AxumState<State>,
     Path(payment_id): Path<String>,
     body: axum::body::Bytes,
-) -> Response {
-    let (body, p) = match body_and_payment(&state, &payment_id, &body) {
-        Ok(found) => found,
-        Err(r) => return r.into_response(),
-    };
+) -> Result {
+    let (body, p) = body_and_payment(&state, &payment_id, &body)?;
     let Some(method) = str_field(&body, "method").and_then(|m| m.parse::<CashierMethod>().ok())
     else {
-        return json_error(
+        return Err(HttpError::new(
             StatusCode::BAD_REQUEST,
             "BAD_METHOD",
             "method must be BALANCE, DECLINED_CARD or BANK_TRANSFER",
-        );
+        ));
     };
     let outcome = confirm_outcome(p.amount.value(), method);
     // Balance pays as a sandbox user (debit or INSUFFICIENT_BALANCE); magic amounts still win.
-    let by_balance = (method == CashierMethod::Balance
-        && forced_outcome(p.amount.value()).is_none())
-    .then(|| crate::http::identity::confirm_by_balance(&state, &p))
-    .flatten();
+    let by_balance =
+        if method == CashierMethod::Balance && forced_outcome(p.amount.value()).is_none() {
+            confirm_by_balance(&state, &p).transpose()
+        } else {
+            None
+        };
     let result = by_balance.unwrap_or_else(|| {
         state.store.confirm(
             &payment_id,
@@ -216,7 +177,7 @@ pub async fn confirm(
     state.dispatcher.wake();
     state.settler.wake();
     tracing::info!(payment_id = %payment_id, method = method.as_str(), ok = result.is_ok(), "cashier confirm");
-    match result {
+    Ok(match result {
         Ok(p) => Json(json!({
             "status": p.status.as_str(),
             "failReason": p.fail_reason,
@@ -240,8 +201,8 @@ pub async fn confirm(
             "BALANCE_UNAVAILABLE",
             format!("{e}; nothing was debited"),
         ),
-        Err(e) => storage_error(e),
-    }
+        Err(e) => return Err(e.into()),
+    })
 }
 
 /// `POST /cashier/api/payments/{paymentId}/cancel {token}` → `{status}`: the user closed the
@@ -250,28 +211,13 @@ pub async fn cancel(
     AxumState(state): AxumState<State>,
     Path(payment_id): Path<String>,
     body: axum::body::Bytes,
-) -> Response {
-    if let Err(r) = body_and_payment(&state, &payment_id, &body) {
-        return r.into_response();
-    }
+) -> Result {
+    body_and_payment(&state, &payment_id, &body)?;
     match state.store.cashier_closed(&payment_id) {
-        Ok(p) => {
-            Json(json!({"status": p.status.as_str(), "failReason": p.fail_reason})).into_response()
-        }
-        Err(TransitionError::NotFound) => not_found(),
-        Err(e) => storage_error(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_compare_exactly() {
-        assert!(token_matches("abc", "abc"));
-        assert!(!token_matches("abc", "abd"));
-        assert!(!token_matches("abc", "ab"));
-        assert!(!token_matches("abc", ""));
+        Ok(p) => Ok(
+            Json(json!({"status": p.status.as_str(), "failReason": p.fail_reason})).into_response(),
+        ),
+        Err(TransitionError::NotFound) => Ok(not_found()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -14,9 +14,9 @@ use crate::app::State;
 use crate::domain::automation::SettingsError;
 use crate::domain::clock;
 use crate::domain::payment::CompleteOutcome;
-use crate::http::cashier::{
-    bad_request, body_object, cashier_view, json_error, storage_error, str_field,
-};
+use crate::http::cashier::cashier_view;
+use crate::http::error::{json_error, HttpError, Result};
+use crate::http::json::{body_object, str_field};
 use crate::signature::PublicKey;
 use crate::store::{MerchantRow, MiniProgramRow, NotificationRow, PaymentRow, TransitionError};
 
@@ -38,23 +38,24 @@ pub async fn wallet_public_key(AxumState(state): AxumState<State>) -> Response {
 pub async fn register_merchant(
     AxumState(state): AxumState<State>,
     body: axum::body::Bytes,
-) -> Response {
-    let body = match body_object(&body) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
+) -> Result {
+    let body = body_object(&body)?;
     let name = str_field(&body, "name")
         .map(str::trim)
         .filter(|n| !n.is_empty() && n.len() <= 128);
     let Some(name) = name else {
-        return bad_request("name: required, a string of 1 to 128 characters");
+        return Err(HttpError::bad_request(
+            "name: required, a string of 1 to 128 characters",
+        ));
     };
     let Some(pem) = str_field(&body, "publicKey") else {
-        return bad_request("publicKey: required, an RSA public key PEM (SPKI or PKCS#1)");
+        return Err(HttpError::bad_request(
+            "publicKey: required, an RSA public key PEM (SPKI or PKCS#1)",
+        ));
     };
     let key = match PublicKey::from_pem(pem) {
         Ok(k) => k,
-        Err(e) => return bad_request(format!("publicKey: {e}")),
+        Err(e) => return Err(HttpError::bad_request(format!("publicKey: {e}"))),
     };
     let m = MerchantRow {
         client_id: crate::domain::ids::new_client_id(),
@@ -63,32 +64,26 @@ pub async fn register_merchant(
         private_key_pem: None,
         is_default: false,
     };
-    match state.store.insert_merchant(&m) {
-        Ok(()) => {
-            tracing::info!(client_id = %m.client_id, name = %m.name, "merchant registered");
-            (
-                StatusCode::CREATED,
-                Json(json!({"clientId": m.client_id, "name": m.name})),
-            )
-                .into_response()
-        }
-        Err(e) => storage_error(e),
-    }
+    state.store.insert_merchant(&m)?;
+    tracing::info!(client_id = %m.client_id, name = %m.name, "merchant registered");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"clientId": m.client_id, "name": m.name})),
+    )
+        .into_response())
 }
 
 /// `GET /sandbox/merchants`
-pub async fn merchants(AxumState(state): AxumState<State>) -> Response {
-    match state.store.merchants() {
-        Ok(list) => Json(json!({"merchants": list})).into_response(),
-        Err(e) => storage_error(e),
-    }
+pub async fn merchants(AxumState(state): AxumState<State>) -> Result {
+    let list = state.store.merchants()?;
+    Ok(Json(json!({"merchants": list})).into_response())
 }
 
 /// `GET /sandbox/merchants/default` → `{clientId, name, privateKeyPem, publicKeyPem,
 /// walletPublicKeyPem}`. The default merchant's key is a sandbox key, not a secret.
-pub async fn default_merchant(AxumState(state): AxumState<State>) -> Response {
-    match state.store.default_merchant() {
-        Ok(Some(m)) => Json(json!({
+pub async fn default_merchant(AxumState(state): AxumState<State>) -> Result {
+    Ok(match state.store.default_merchant()? {
+        Some(m) => Json(json!({
             "clientId": m.client_id,
             "name": m.name,
             "privateKeyPem": m.private_key_pem,
@@ -96,31 +91,27 @@ pub async fn default_merchant(AxumState(state): AxumState<State>) -> Response {
             "walletPublicKeyPem": state.wallet_public_pem,
         }))
         .into_response(),
-        Ok(None) => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "no default merchant"),
-        Err(e) => storage_error(e),
-    }
+        None => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "no default merchant"),
+    })
 }
 
 // ---- mini programs -------------------------------------------------------------------------
 
 /// `GET /sandbox/mini-programs`
-pub async fn mini_programs(AxumState(state): AxumState<State>) -> Response {
-    match state.store.mini_programs() {
-        Ok(list) => Json(json!({"miniPrograms": list})).into_response(),
-        Err(e) => storage_error(e),
-    }
+pub async fn mini_programs(AxumState(state): AxumState<State>) -> Result {
+    let list = state.store.mini_programs()?;
+    Ok(Json(json!({"miniPrograms": list})).into_response())
 }
 
 /// `GET /sandbox/mini-programs/{appId}`
 pub async fn mini_program(
     AxumState(state): AxumState<State>,
     Path(app_id): Path<String>,
-) -> Response {
-    match state.store.mini_program(&app_id) {
-        Ok(Some(m)) => Json(m).into_response(),
-        Ok(None) => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown appId"),
-        Err(e) => storage_error(e),
-    }
+) -> Result {
+    Ok(match state.store.mini_program(&app_id)? {
+        Some(m) => Json(m).into_response(),
+        None => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown appId"),
+    })
 }
 
 /// Parses a whitelist entry `host[:port]` (no scheme, no path).
@@ -154,12 +145,6 @@ pub fn parse_app_url(url: &str) -> Result<String, String> {
     Ok(parsed.to_string())
 }
 
-/// The origin (`scheme://host[:port]`) of a mini program's registered `url`, if it has one:
-/// the one origin that may embed the cashier and consent pages for it and use its relay.
-pub fn app_origin(m: &MiniProgramRow) -> Option<String> {
-    crate::domain::identity::origin_of(&m.url)
-}
-
 /// `PUT /sandbox/mini-programs/{appId} {name?, url?, whitelist?, merchantClientId?,
 /// tradePayFailRouting?, httpErrorAsFail?}`: updates, or creates with defaults
 /// (`merchantClientId` "" = no merchant).
@@ -167,22 +152,17 @@ pub async fn put_mini_program(
     AxumState(state): AxumState<State>,
     Path(app_id): Path<String>,
     body: axum::body::Bytes,
-) -> Response {
-    let body = match body_object(&body) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
+) -> Result {
+    let body = body_object(&body)?;
     if app_id.is_empty() || app_id.len() > 64 {
-        return bad_request("appId: 1 to 64 characters");
+        return Err(HttpError::bad_request("appId: 1 to 64 characters"));
     }
-    let existing = match state.store.mini_program(&app_id) {
-        Ok(e) => e,
-        Err(e) => return storage_error(e),
-    };
-    let default_merchant = match state.store.default_merchant() {
-        Ok(m) => m.map(|m| m.client_id).unwrap_or_default(),
-        Err(e) => return storage_error(e),
-    };
+    let existing = state.store.mini_program(&app_id)?;
+    let default_merchant = state
+        .store
+        .default_merchant()?
+        .map(|m| m.client_id)
+        .unwrap_or_default();
     let mut m = existing.unwrap_or(MiniProgramRow {
         app_id: app_id.clone(),
         name: app_id.clone(),
@@ -195,42 +175,53 @@ pub async fn put_mini_program(
     if let Some(v) = body.get("name") {
         match v.as_str() {
             Some(n) if !n.trim().is_empty() => m.name = n.to_string(),
-            _ => return bad_request("name: a non-empty string"),
+            _ => return Err(HttpError::bad_request("name: a non-empty string")),
         }
     }
     if let Some(v) = body.get("url") {
         let Some(url) = v.as_str() else {
-            return bad_request("url: a string, an absolute http(s) URL");
+            return Err(HttpError::bad_request(
+                "url: a string, an absolute http(s) URL",
+            ));
         };
         match parse_app_url(url) {
             Ok(url) => m.url = url,
-            Err(message) => return bad_request(message),
+            Err(message) => return Err(HttpError::bad_request(message)),
         }
     }
     if let Some(v) = body.get("whitelist") {
         let Some(list) = v.as_array() else {
-            return bad_request("whitelist: an array of \"host[:port]\" strings");
+            return Err(HttpError::bad_request(
+                "whitelist: an array of \"host[:port]\" strings",
+            ));
         };
         let mut entries = Vec::new();
         for e in list {
             match e.as_str() {
                 Some(s) if valid_whitelist_entry(s) => entries.push(s.to_ascii_lowercase()),
-                _ => return bad_request(format!("whitelist: {e} is not a \"host[:port]\" string")),
+                _ => {
+                    return Err(HttpError::bad_request(format!(
+                        "whitelist: {e} is not a \"host[:port]\" string"
+                    )))
+                }
             }
         }
         m.whitelist = entries;
     }
     if let Some(v) = body.get("merchantClientId") {
         let Some(id) = v.as_str() else {
-            return bad_request("merchantClientId: a string");
+            return Err(HttpError::bad_request("merchantClientId: a string"));
         };
         // "" binds the app to no merchant (the simulator's throwaway apps): its origin frames
         // no merchant's cashier and its auth codes are for no merchant.
-        match state.store.merchant(id) {
-            _ if id.is_empty() => m.merchant_client_id = String::new(),
-            Ok(Some(_)) => m.merchant_client_id = id.to_string(),
-            Ok(None) => return bad_request(format!("merchantClientId: unknown {id:?}")),
-            Err(e) => return storage_error(e),
+        if id.is_empty() {
+            m.merchant_client_id = String::new();
+        } else if state.store.merchant(id)?.is_some() {
+            m.merchant_client_id = id.to_string();
+        } else {
+            return Err(HttpError::bad_request(format!(
+                "merchantClientId: unknown {id:?}"
+            )));
         }
     }
     for (key, slot) in [
@@ -240,14 +231,12 @@ pub async fn put_mini_program(
         if let Some(v) = body.get(key) {
             match v.as_bool() {
                 Some(b) => *slot = b,
-                None => return bad_request(format!("{key}: a boolean")),
+                None => return Err(HttpError::bad_request(format!("{key}: a boolean"))),
             }
         }
     }
-    match state.store.upsert_mini_program(&m) {
-        Ok(()) => Json(m).into_response(),
-        Err(e) => storage_error(e),
-    }
+    state.store.upsert_mini_program(&m)?;
+    Ok(Json(m).into_response())
 }
 
 /// The runtime config `my.js` reads (DESIGN.md "How a page gets `my`").
@@ -270,49 +259,38 @@ pub fn runtime_config(state: &State, m: &MiniProgramRow) -> Value {
 pub async fn mini_program_runtime(
     AxumState(state): AxumState<State>,
     Path(app_id): Path<String>,
-) -> Response {
-    match state.store.mini_program(&app_id) {
-        Ok(Some(m)) => Json(runtime_config(&state, &m)).into_response(),
-        Ok(None) => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown appId"),
-        Err(e) => storage_error(e),
-    }
+) -> Result {
+    Ok(match state.store.mini_program(&app_id)? {
+        Some(m) => Json(runtime_config(&state, &m)).into_response(),
+        None => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown appId"),
+    })
 }
 
 // ---- the super app's settings --------------------------------------------------------------
 
 /// `GET /sandbox/settings` → `{autopay, autoconsent}` (`null` = off).
-pub async fn settings(AxumState(state): AxumState<State>) -> Response {
-    match state.store.automation() {
-        Ok(s) => Json(s).into_response(),
-        Err(e) => storage_error(e),
-    }
+pub async fn settings(AxumState(state): AxumState<State>) -> Result {
+    let s = state.store.automation()?;
+    Ok(Json(s).into_response())
 }
 
 /// `PUT /sandbox/settings {autopay?, autoconsent?}`: changes the switches named, keeps the
 /// others; a bad value is a 400 naming it, and nothing changes.
-pub async fn put_settings(AxumState(state): AxumState<State>, body: axum::body::Bytes) -> Response {
+pub async fn put_settings(AxumState(state): AxumState<State>, body: axum::body::Bytes) -> Result {
     let Ok(patch) = serde_json::from_slice::<Value>(&body) else {
-        return bad_request(SettingsError::NotAnObject.to_string());
+        return Err(HttpError::bad_request(
+            SettingsError::NotAnObject.to_string(),
+        ));
     };
-    let current = match state.store.automation() {
-        Ok(s) => s,
-        Err(e) => return storage_error(e),
-    };
+    let current = state.store.automation()?;
     let next = match current.patched(&patch) {
         Ok(s) => s,
-        Err(e) => return bad_request(e.to_string()),
+        Err(e) => return Err(HttpError::bad_request(e.to_string())),
     };
-    match state
-        .store
-        .save_automation(&next, Some(&patch))
-        .and_then(|()| state.store.automation())
-    {
-        Ok(now) => {
-            tracing::info!(autopay = ?now.autopay, autoconsent = ?now.autoconsent, "automation settings");
-            Json(now).into_response()
-        }
-        Err(e) => storage_error(e),
-    }
+    state.store.save_automation(&next, Some(&patch))?;
+    let now = state.store.automation()?;
+    tracing::info!(autopay = ?now.autopay, autoconsent = ?now.autoconsent, "automation settings");
+    Ok(Json(now).into_response())
 }
 
 // ---- payments ------------------------------------------------------------------------------
@@ -346,50 +324,37 @@ pub struct ListQuery {
 }
 
 /// `GET /sandbox/payments?limit=50`: newest first, with a notification summary.
-pub async fn payments(AxumState(state): AxumState<State>, Query(q): Query<ListQuery>) -> Response {
+pub async fn payments(AxumState(state): AxumState<State>, Query(q): Query<ListQuery>) -> Result {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    match state.store.recent_payments(limit) {
-        Ok(list) => {
-            let items: Vec<Value> = list
-                .iter()
-                .map(|(p, n)| {
-                    let mut v = payment_summary(p);
-                    v["notify"] = json!(n);
-                    v
-                })
-                .collect();
-            Json(json!({"payments": items})).into_response()
-        }
-        Err(e) => storage_error(e),
-    }
+    let items: Vec<Value> = state
+        .store
+        .recent_payments(limit)?
+        .iter()
+        .map(|(p, n)| {
+            let mut v = payment_summary(p);
+            v["notify"] = json!(n);
+            v
+        })
+        .collect();
+    Ok(Json(json!({"payments": items})).into_response())
 }
 
 /// `GET /sandbox/payments/{paymentId}`: the payment, its event log, refunds, notifications
 /// (with attempts) and its paymentUrl.
-pub async fn payment(AxumState(state): AxumState<State>, Path(id): Path<String>) -> Response {
-    let p = match state.store.payment(&id) {
-        Ok(Some(p)) => p,
-        Ok(None) => return json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown paymentId"),
-        Err(e) => return storage_error(e),
+pub async fn payment(AxumState(state): AxumState<State>, Path(id): Path<String>) -> Result {
+    let Some(p) = state.store.payment(&id)? else {
+        return Err(HttpError::not_found("unknown paymentId"));
     };
-    let events = state.store.events(&id);
-    let refunds = state.store.refunds(&id);
-    let notifications = notifications_json(&state, Some(&id));
-    match (events, refunds, notifications) {
-        (Ok(events), Ok(refunds), Ok(notifications)) => {
-            let mut v = payment_summary(&p);
-            v["paymentUrl"] = json!(format!(
-                "{}/cashier/?paymentId={}&token={}",
-                state.public_base, p.payment_id, p.token
-            ));
-            v["cashier"] = cashier_view(&p);
-            v["events"] = json!(events);
-            v["refunds"] = json!(refunds);
-            v["notifications"] = json!(notifications);
-            Json(v).into_response()
-        }
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => storage_error(e),
-    }
+    let mut v = payment_summary(&p);
+    v["paymentUrl"] = json!(format!(
+        "{}/cashier/?paymentId={}&token={}",
+        state.public_base, p.payment_id, p.token
+    ));
+    v["cashier"] = cashier_view(&p);
+    v["events"] = json!(state.store.events(&id)?);
+    v["refunds"] = json!(state.store.refunds(&id)?);
+    v["notifications"] = json!(notifications_json(&state, Some(&id))?);
+    Ok(Json(v).into_response())
 }
 
 /// `POST /sandbox/payments/{paymentId}/complete {outcome, failReason?}`: finish a payment
@@ -398,15 +363,14 @@ pub async fn complete(
     AxumState(state): AxumState<State>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Response {
-    let body = match body_object(&body) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
+) -> Result {
+    let body = body_object(&body)?;
     let reason = str_field(&body, "failReason");
     let Some(outcome) = str_field(&body, "outcome").and_then(|o| CompleteOutcome::parse(o, reason))
     else {
-        return bad_request("outcome: one of SUCCESS, FAIL, PENDING, EXPIRED");
+        return Err(HttpError::bad_request(
+            "outcome: one of SUCCESS, FAIL, PENDING, EXPIRED",
+        ));
     };
     let result = state.store.confirm(
         &id,
@@ -419,11 +383,9 @@ pub async fn complete(
     state.settler.wake();
     tracing::info!(payment_id = %id, outcome = ?outcome, ok = result.is_ok(), "headless complete");
     match result {
-        Ok(p) => Json(payment_summary(&p)).into_response(),
-        Err(TransitionError::NotFound) => {
-            json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown paymentId")
-        }
-        Err(TransitionError::Conflict(p)) => (
+        Ok(p) => Ok(Json(payment_summary(&p)).into_response()),
+        Err(TransitionError::NotFound) => Err(HttpError::not_found("unknown paymentId")),
+        Err(TransitionError::Conflict(p)) => Ok((
             StatusCode::CONFLICT,
             Json(json!({
                 "error": "ALREADY_FINAL",
@@ -432,8 +394,8 @@ pub async fn complete(
                 "failReason": p.fail_reason,
             })),
         )
-            .into_response(),
-        Err(e) => storage_error(e),
+            .into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -494,30 +456,24 @@ pub struct NotificationQuery {
 pub async fn notifications(
     AxumState(state): AxumState<State>,
     Query(q): Query<NotificationQuery>,
-) -> Response {
-    match notifications_json(&state, q.payment_id.as_deref()) {
-        Ok(list) => Json(json!({"notifications": list})).into_response(),
-        Err(e) => storage_error(e),
-    }
+) -> Result {
+    let list = notifications_json(&state, q.payment_id.as_deref())?;
+    Ok(Json(json!({"notifications": list})).into_response())
 }
 
 /// `POST /sandbox/notifications/{id}/resend`: one more attempt now, whatever the state.
-pub async fn resend(AxumState(state): AxumState<State>, Path(id): Path<String>) -> Response {
+pub async fn resend(AxumState(state): AxumState<State>, Path(id): Path<String>) -> Result {
     let Ok(id) = id.parse::<i64>() else {
-        return json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown notification");
+        return Err(HttpError::not_found("unknown notification"));
     };
-    match state.dispatcher.resend(id) {
-        Ok(true) => match state.store.notification(id) {
-            Ok(Some(n)) => (
-                StatusCode::ACCEPTED,
-                Json(json!({"id": n.id, "status": n.status, "queued": true})),
-            )
-                .into_response(),
-            Ok(None) => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown notification"),
-            Err(e) => storage_error(e),
-        },
-        Ok(false) => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown notification"),
-        Err(e) => storage_error(e),
+    let queued = state.dispatcher.resend(id)?;
+    match state.store.notification(id)?.filter(|_| queued) {
+        Some(n) => Ok((
+            StatusCode::ACCEPTED,
+            Json(json!({"id": n.id, "status": n.status, "queued": true})),
+        )
+            .into_response()),
+        None => Err(HttpError::not_found("unknown notification")),
     }
 }
 

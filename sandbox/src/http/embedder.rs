@@ -13,8 +13,8 @@
 
 use crate::app::State;
 use crate::domain::identity::origin_of;
-use crate::http::cashier::{json_error, Reject};
-use crate::http::control::app_origin;
+use crate::domain::ids::secrets_match;
+use crate::http::error::{json_error, HttpError};
 use crate::store::{MiniProgramRow, PaymentRow, StoreResult};
 use axum::extract::Query;
 use axum::http::{StatusCode, Uri};
@@ -39,7 +39,7 @@ impl Embedders {
     /// The super app and the registered origins of `apps`.
     fn with_apps(public_base: &str, apps: &[MiniProgramRow], whose: String) -> Embedders {
         let mut e = Embedders::super_app_only(public_base);
-        for origin in apps.iter().filter_map(app_origin) {
+        for origin in apps.iter().filter_map(MiniProgramRow::origin) {
             if !e.origins.contains(&origin) {
                 e.origins.push(origin);
             }
@@ -73,13 +73,13 @@ impl Embedders {
     }
 
     /// Refuses a named `embedder` that may not embed the page: 403 `FORBIDDEN_EMBEDDER`.
-    pub fn check(&self, embedder: Option<&str>) -> Result<(), Reject> {
+    pub fn check(&self, embedder: Option<&str>) -> Result<(), HttpError> {
         match embedder {
             None => Ok(()),
             Some(e) if self.allows(e) => Ok(()),
             Some(e) => {
                 tracing::warn!(embedder = %e, allowed = ?self.origins, "refused: foreign embedder");
-                Err(Reject::from(json_error(
+                Err(HttpError::from(json_error(
                     StatusCode::FORBIDDEN,
                     "FORBIDDEN_EMBEDDER",
                     format!(
@@ -122,7 +122,7 @@ pub fn page_embedders(state: &State, uri: &Uri) -> StoreResult<Embedders> {
     if path == "/cashier" || path.starts_with("/cashier/") {
         if let (Some(id), Some(token)) = (single(&pairs, "paymentId"), single(&pairs, "token")) {
             if let Some(p) = state.store.payment(id)? {
-                if crate::http::cashier::token_matches(&p.token, token) {
+                if secrets_match(&p.token, token) {
                     return Embedders::for_payment(state, &p);
                 }
             }

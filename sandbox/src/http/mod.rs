@@ -31,7 +31,9 @@ use crate::app::State;
 pub mod cashier;
 pub mod control;
 pub mod embedder;
+pub mod error;
 pub mod identity;
+pub mod json;
 pub mod open_api;
 pub mod perimeter;
 pub mod relay;
@@ -251,7 +253,7 @@ async fn super_app_only(
         return next.run(request).await;
     }
     tracing::warn!(origin = ?origin, path = %request.uri().path(), "refused: not the super app origin");
-    cashier::json_error(
+    error::json_error(
         StatusCode::FORBIDDEN,
         "FORBIDDEN_ORIGIN",
         format!(
@@ -273,7 +275,7 @@ async fn frame_policy(
 ) -> Response {
     let embedders = match embedder::page_embedders(&state, request.uri()) {
         Ok(e) => e,
-        Err(e) => return cashier::storage_error(e),
+        Err(e) => return error::HttpError::from(e).into_response(),
     };
     let mut response = next.run(request).await;
     match HeaderValue::from_str(&embedders.frame_ancestors()) {
@@ -284,7 +286,10 @@ async fn frame_policy(
         }
         // Origins are ASCII serializations, so this cannot happen; refuse rather than serve
         // the page without a policy.
-        Err(_) => return cashier::storage_error("frame-ancestors is not a header value"),
+        Err(_) => {
+            return error::HttpError::storage("frame-ancestors is not a header value")
+                .into_response()
+        }
     }
     response
 }

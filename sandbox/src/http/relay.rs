@@ -367,7 +367,7 @@ fn origin_may_relay(
         return true;
     };
     crate::domain::identity::origin_allowed(Some(origin), &state.super_app_origins)
-        || crate::http::control::app_origin(app).is_some_and(|own| same_origin(&own, origin))
+        || app.origin().is_some_and(|own| same_origin(&own, origin))
 }
 
 /// Whether two origins are the same page origin; loopback names on one port count as one
@@ -419,7 +419,7 @@ async fn forward(state: &State, origin: Option<&str>, body: Body) -> Result<Answ
                 "{} may not use the relay of mini program {}: only its registered origin ({}) and the super app may",
                 crate::http::perimeter::shorten(origin.unwrap_or("?")),
                 app.app_id,
-                crate::http::control::app_origin(&app).unwrap_or_else(|| "none: set its url".into())
+                app.origin().unwrap_or_else(|| "none: set its url".into())
             ),
         ));
     }

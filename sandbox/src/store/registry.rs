@@ -43,6 +43,14 @@ pub struct MiniProgramRow {
     pub url: String,
 }
 
+impl MiniProgramRow {
+    /// The origin (`scheme://host[:port]`) of its registered `url`, if it has one: the one
+    /// origin that may embed the cashier and consent pages for it and use its relay.
+    pub fn origin(&self) -> Option<String> {
+        crate::domain::identity::origin_of(&self.url)
+    }
+}
+
 impl Store {
     // ---- merchants and mini programs -------------------------------------------------------
 

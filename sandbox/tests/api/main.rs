@@ -7,6 +7,7 @@ mod common;
 mod attacks;
 mod concurrency;
 mod identity;
+mod layers;
 mod notifications;
 mod open_api;
 mod relay;
