@@ -523,7 +523,8 @@ fn breakdown(key: &Signer, pay_body: &str, http: f64) -> Breakdown {
         });
     });
     let sqlite_inquiry = cpu_micros(0.5, |i| {
-        let _ = store.payment_by_request("SANDBOX_X", &format!("bench-{}", i % 1000));
+        let _ =
+            store.payment_by_request("SANDBOX_X", &format!("bench-{}", i % 1000), clock::now_ms());
     });
     Breakdown {
         sign,

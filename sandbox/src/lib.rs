@@ -35,6 +35,7 @@ pub use config::Config;
 
 use app::dispatcher::Dispatcher;
 use app::AppState;
+use domain::clock::Clock;
 use http::{perimeter, serve};
 use store::Store;
 
@@ -96,11 +97,13 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         .await
         .map_err(|e| StartError::Task(e.to_string()))??
     };
+    let clock = Arc::new(Clock::default());
     let dispatcher = Dispatcher::new(
         store.clone(),
         boot.wallet.clone(),
         config.schedule(),
         config.notify_timeout(),
+        clock.clone(),
     )?;
     let relay_client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -123,6 +126,7 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         super_app_origins,
         relay_client,
         relay_slots,
+        clock,
     ));
     Ok(Application {
         superapp,

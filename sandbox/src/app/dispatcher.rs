@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
-use crate::domain::clock;
+use crate::domain::clock::{self, Clock};
 use crate::domain::notification::{is_acknowledged, Schedule, EXCERPT_BYTES};
 use crate::signature::Signer;
 use crate::store::{AttemptResult, DueNotification, StartedAttempt, Store};
@@ -49,6 +49,8 @@ struct DispatcherInner {
     store: Arc<Store>,
     wallet: Signer,
     schedule: Schedule,
+    /// The sandbox's one clock: due times are written and read on it.
+    clock: Arc<Clock>,
     http: reqwest::Client,
     wake: Notify,
     flight: Mutex<InFlight>,
@@ -174,6 +176,7 @@ impl Dispatcher {
         wallet: Signer,
         schedule: Schedule,
         timeout: Duration,
+        clock: Arc<Clock>,
     ) -> Result<Dispatcher, DispatcherError> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -185,6 +188,7 @@ impl Dispatcher {
                 store,
                 wallet,
                 schedule,
+                clock,
                 http,
                 wake: Notify::new(),
                 flight: Mutex::new(InFlight::default()),
@@ -200,7 +204,7 @@ impl Dispatcher {
 
     /// Queues an immediate manual attempt of notification `id`. False if unknown.
     pub fn resend(&self, id: i64) -> Result<bool, crate::store::StoreError> {
-        let ok = self.inner.store.resend(id, clock::now_ms())?;
+        let ok = self.inner.store.resend(id, self.inner.clock.now_ms())?;
         if ok {
             lock(&self.inner.manual).insert(id);
             self.wake();
@@ -213,7 +217,7 @@ impl Dispatcher {
     /// slot).
     pub async fn run(self) {
         loop {
-            let now = clock::now_ms();
+            let now = self.inner.clock.now_ms();
             let due = match self.inner.store.due_notifications(now, SCAN_LIMIT) {
                 Ok(due) => due,
                 Err(e) => {
@@ -245,11 +249,11 @@ impl Dispatcher {
             let next = self
                 .inner
                 .store
-                .next_notification_due_after(clock::now_ms())
+                .next_notification_due_after(self.inner.clock.now_ms())
                 .ok()
                 .flatten();
             let sleep_ms = match next {
-                Some(at) => (at - clock::now_ms()).clamp(5, 1000),
+                Some(at) => (at - self.inner.clock.now_ms()).clamp(5, 1000),
                 None => 1000,
             };
             tokio::select! {
@@ -261,7 +265,11 @@ impl Dispatcher {
 
     async fn deliver(&self, id: i64) {
         let manual = lock(&self.inner.manual).remove(&id);
-        let started = match self.inner.store.begin_attempt(id, clock::now_ms(), manual) {
+        let started = match self
+            .inner
+            .store
+            .begin_attempt(id, self.inner.clock.now_ms(), manual)
+        {
             Ok(Some(s)) => s,
             Ok(None) => return,
             Err(e) => {
@@ -276,7 +284,7 @@ impl Dispatcher {
             self.inner
                 .schedule
                 .delay_after(started.attempt as usize)
-                .map(|d| clock::now_ms() + d)
+                .map(|d| self.inner.clock.now_ms() + d)
         };
         let row = &started.row;
         tracing::info!(
@@ -289,7 +297,7 @@ impl Dispatcher {
             ok = result.ok,
             error = result.error.as_deref().unwrap_or(""),
             duration_ms = result.duration_ms,
-            next_attempt_in_ms = next_at.map(|t| t - clock::now_ms()),
+            next_attempt_in_ms = next_at.map(|t| t - self.inner.clock.now_ms()),
             "notification attempt"
         );
         if let Err(e) = self.inner.store.finish_attempt(&started, &result, next_at) {
@@ -299,7 +307,7 @@ impl Dispatcher {
 
     async fn attempt(&self, started: &StartedAttempt) -> AttemptResult {
         let row = &started.row;
-        let at = clock::now_ms();
+        let at = self.inner.clock.now_ms();
         let started_at = Instant::now();
         let failed = |error: String| AttemptResult {
             at,

@@ -85,6 +85,7 @@ pub fn confirm_by_balance(
             &p.payment_id,
             &payer.user_id,
             identity::REASON_INSUFFICIENT_BALANCE,
+            state.clock.now_ms(),
         )
         .map(Some)
 }

@@ -37,8 +37,10 @@ pub struct AppState {
     pub relay_client: reqwest::Client,
     /// Relay requests in flight at most (`--relay-concurrency`).
     pub relay_slots: tokio::sync::Semaphore,
-    /// "Now" for auth codes and tokens (tests move it forward).
-    pub clock: Clock,
+    /// The sandbox's one "now": payments (expiry, pending delays), auth codes and tokens,
+    /// notification schedules and the settler all read it, so a test that moves it forward
+    /// moves them all.
+    pub clock: Arc<Clock>,
     /// Wakes the settler when a payment gets an earlier deadline than it sleeps for.
     pub settler: settler::Settler,
 }
@@ -58,6 +60,7 @@ impl AppState {
         super_app_origins: Vec<String>,
         relay_client: reqwest::Client,
         relay_slots: tokio::sync::Semaphore,
+        clock: Arc<Clock>,
     ) -> AppState {
         AppState {
             store,
@@ -70,7 +73,7 @@ impl AppState {
             super_app_origins,
             relay_client,
             relay_slots,
-            clock: Clock::default(),
+            clock,
             settler: settler::Settler::default(),
         }
     }

@@ -11,7 +11,6 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use super::State;
-use crate::domain::clock;
 
 /// The longest the settler sleeps without looking at the store again: a guard against a
 /// deadline written by a path that forgot to wake it, not a polling interval.
@@ -34,8 +33,9 @@ impl Settler {
 pub async fn run(state: State) {
     loop {
         let store = state.store.clone();
+        let now = state.clock.now_ms();
         let settled = tokio::task::spawn_blocking(move || {
-            let n = store.settle_all_due(clock::now_ms())?;
+            let n = store.settle_all_due(now)?;
             Ok::<_, crate::store::StoreError>((n, store.next_due()?))
         })
         .await;
@@ -60,8 +60,10 @@ pub async fn run(state: State) {
             }
         };
         let sleep = match next_due {
-            Some(at) => Duration::from_millis(at.saturating_sub(clock::now_ms()).max(0) as u64)
-                .min(MAX_SLEEP),
+            Some(at) => {
+                Duration::from_millis(at.saturating_sub(state.clock.now_ms()).max(0) as u64)
+                    .min(MAX_SLEEP)
+            }
             None => MAX_SLEEP,
         };
         tokio::select! {

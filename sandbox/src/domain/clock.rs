@@ -12,9 +12,9 @@ pub fn now_ms() -> i64 {
     (now.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// The sandbox's own notion of "now" for identity (auth codes, access and refresh tokens):
-/// the system clock plus an offset that native tests move forward, so expiry (5 minutes,
-/// 1 hour, 30 days) is tested without sleeping.
+/// The sandbox's one notion of "now" (`AppState::clock`): the system clock plus an offset that
+/// tests move forward, so expiry (a payment's `paymentExpiryTime`, auth codes, tokens) is
+/// tested without sleeping.
 #[derive(Debug, Default)]
 pub struct Clock {
     offset_ms: std::sync::atomic::AtomicI64,

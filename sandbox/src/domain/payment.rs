@@ -288,6 +288,41 @@ pub struct PaymentRow {
     pub refunded_value: i64,
 }
 
+/// Who confirms a payment, which decides whether a payment already confirmed and pending may
+/// be confirmed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmer {
+    /// The cashier page, with the method the user chose: once per payment.
+    Cashier(CashierMethod),
+    /// `POST /sandbox/payments/{id}/complete`: may also finish a pending payment.
+    Headless,
+}
+
+impl Confirmer {
+    /// The method recorded on the payment (`BALANCE`, …, or `HEADLESS`).
+    pub fn method(self) -> &'static str {
+        match self {
+            Confirmer::Cashier(m) => m.as_str(),
+            Confirmer::Headless => "HEADLESS",
+        }
+    }
+}
+
+impl PaymentRow {
+    /// Whether time alone decides this payment at `now`: it is open and its expiry or its
+    /// pending resolution has come.
+    pub fn is_due(&self, now: i64) -> bool {
+        self.status == PaymentStatus::Processing
+            && (self.expiry_at <= now || self.resolve_at.is_some_and(|at| at <= now))
+    }
+
+    /// Whether `by` may confirm it: never once final; the cashier only once (a confirmed
+    /// payment is pending), the headless `complete` also a pending one.
+    pub fn confirmable_by(&self, by: Confirmer) -> bool {
+        !self.status.is_final() && (self.method.is_none() || by == Confirmer::Headless)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

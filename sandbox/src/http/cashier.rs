@@ -14,7 +14,9 @@ use crate::app::State;
 use crate::domain::clock;
 use crate::domain::identity;
 use crate::domain::ids::secrets_match;
-use crate::domain::payment::{confirm_outcome, forced_outcome, CashierMethod, PaymentStatus};
+use crate::domain::payment::{
+    confirm_outcome, forced_outcome, CashierMethod, Confirmer, PaymentStatus,
+};
 use crate::http::embedder::Embedders;
 use crate::http::error::{json_error, HttpError, Result};
 use crate::http::json::{body_object, str_field};
@@ -47,7 +49,7 @@ pub fn cashier_view(p: &PaymentRow) -> Value {
 }
 
 fn load(state: &State, payment_id: &str, token: &str) -> Result<PaymentRow, HttpError> {
-    match state.store.payment(payment_id) {
+    match state.store.payment(payment_id, state.clock.now_ms()) {
         Ok(Some(p)) if secrets_match(&p.token, token) => Ok(p),
         Ok(_) => Err(not_found().into()),
         Err(e) => Err(e.into()),
@@ -168,10 +170,10 @@ pub async fn confirm(
     let result = by_balance.unwrap_or_else(|| {
         state.store.confirm(
             &payment_id,
-            method.as_str(),
+            Confirmer::Cashier(method),
             &outcome,
             state.config.pending_delay_ms(),
-            false,
+            state.clock.now_ms(),
         )
     });
     state.dispatcher.wake();
@@ -213,7 +215,10 @@ pub async fn cancel(
     body: axum::body::Bytes,
 ) -> Result {
     body_and_payment(&state, &payment_id, &body)?;
-    match state.store.cashier_closed(&payment_id) {
+    match state
+        .store
+        .cashier_closed(&payment_id, state.clock.now_ms())
+    {
         Ok(p) => Ok(
             Json(json!({"status": p.status.as_str(), "failReason": p.fail_reason})).into_response(),
         ),

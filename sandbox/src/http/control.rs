@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::app::State;
 use crate::domain::automation::SettingsError;
 use crate::domain::clock;
-use crate::domain::payment::CompleteOutcome;
+use crate::domain::payment::{CompleteOutcome, Confirmer};
 use crate::http::cashier::cashier_view;
 use crate::http::error::{json_error, HttpError, Result};
 use crate::http::json::{body_object, str_field};
@@ -328,7 +328,7 @@ pub async fn payments(AxumState(state): AxumState<State>, Query(q): Query<ListQu
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let items: Vec<Value> = state
         .store
-        .recent_payments(limit)?
+        .recent_payments(limit, state.clock.now_ms())?
         .iter()
         .map(|(p, n)| {
             let mut v = payment_summary(p);
@@ -342,7 +342,7 @@ pub async fn payments(AxumState(state): AxumState<State>, Query(q): Query<ListQu
 /// `GET /sandbox/payments/{paymentId}`: the payment, its event log, refunds, notifications
 /// (with attempts) and its paymentUrl.
 pub async fn payment(AxumState(state): AxumState<State>, Path(id): Path<String>) -> Result {
-    let Some(p) = state.store.payment(&id)? else {
+    let Some(p) = state.store.payment(&id, state.clock.now_ms())? else {
         return Err(HttpError::not_found("unknown paymentId"));
     };
     let mut v = payment_summary(&p);
@@ -374,10 +374,10 @@ pub async fn complete(
     };
     let result = state.store.confirm(
         &id,
-        "HEADLESS",
+        Confirmer::Headless,
         &outcome.to_outcome(),
         state.config.pending_delay_ms(),
-        true,
+        state.clock.now_ms(),
     );
     state.dispatcher.wake();
     state.settler.wake();
@@ -409,7 +409,7 @@ fn notification_json(
     let body: Value = serde_json::from_str(&n.body).unwrap_or(Value::Null);
     // Lag: from due to sent for the latest attempt; for a due notification not sent yet, how
     // long it has been waiting (the dispatcher's queue is behind).
-    let now = clock::now_ms();
+    let now = state.clock.now_ms();
     let waiting = n
         .next_attempt_at
         .filter(|at| n.status == "PENDING" && *at <= now)

@@ -28,7 +28,7 @@ pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
 pub const MAX_RESPONSE_BODY: usize = 10 * 1024 * 1024;
 /// Largest envelope accepted (the body is base64 inside JSON).
 pub const MAX_ENVELOPE: usize = 3 * 1024 * 1024;
-/// Default and maximum timeout.
+/// The timeout of a relayed request that names no `timeoutMs`.
 pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 /// Upper bound of `timeoutMs`.
 pub const MAX_TIMEOUT_MS: u64 = 60_000;

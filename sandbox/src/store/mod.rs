@@ -31,7 +31,7 @@ pub use outbox::{
     INTERRUPTED_ERROR,
 };
 pub use payments::{EventRow, Idempotent, NewPayment};
-pub use refunds::RefundRow;
+pub use refunds::{NewRefund, RefundRow};
 pub use registry::{MerchantRow, MiniProgramRow};
 
 /// A storage failure (I/O, corruption, a bug in SQL). Answered as `UNKNOWN_EXCEPTION`.

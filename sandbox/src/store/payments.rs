@@ -8,7 +8,7 @@ use super::balances::*;
 use super::*;
 use crate::domain::amount::{Amount, Currency};
 use crate::domain::clock;
-use crate::domain::payment::{Outcome, PaymentStatus, REASON_EXPIRED};
+use crate::domain::payment::{Confirmer, Outcome, PaymentStatus, REASON_EXPIRED};
 
 /// A payment about to be created.
 #[derive(Debug, Clone)]
@@ -259,16 +259,20 @@ impl Store {
         })
     }
 
-    /// A payment by id, with expiry and pending resolution applied first.
-    pub fn payment(&self, payment_id: &str) -> StoreResult<Option<PaymentRow>> {
-        let now = clock::now_ms();
-        self.write(|tx| {
-            let Some(mut row) = load_payment(tx, payment_id)? else {
-                return Ok(None);
-            };
-            settle_due(tx, &mut row, now)?;
-            Ok(Some(row))
-        })
+    /// A payment by id as of `now`: a plain read, unless time alone has decided it (expiry, a
+    /// pending payment's resolution), which is then written first in its own transaction.
+    pub fn payment(&self, payment_id: &str, now: i64) -> StoreResult<Option<PaymentRow>> {
+        let row = load_payment(&self.lock(), payment_id)?;
+        match row {
+            Some(row) if row.is_due(now) => self.write(|tx| {
+                let Some(mut row) = load_payment(tx, payment_id)? else {
+                    return Ok(None);
+                };
+                settle_due(tx, &mut row, now)?;
+                Ok(Some(row))
+            }),
+            row => Ok(row),
+        }
     }
 
     /// A merchant's payment by its `paymentRequestId`.
@@ -276,6 +280,7 @@ impl Store {
         &self,
         client_id: &str,
         payment_request_id: &str,
+        now: i64,
     ) -> StoreResult<Option<PaymentRow>> {
         let id: Option<String> = self
             .lock()
@@ -286,27 +291,26 @@ impl Store {
             )
             .optional()?;
         match id {
-            Some(id) => self.payment(&id),
+            Some(id) => self.payment(&id, now),
             None => Ok(None),
         }
     }
 
-    /// Applies a cashier confirmation (or the headless `complete`) in one transaction.
-    /// `allow_pending`: a payment already confirmed and pending may be completed (headless call),
-    /// but not confirmed twice in the cashier.
+    /// Applies a confirmation by `by` (the cashier, or the headless `complete`) in one
+    /// transaction, if [`PaymentRow::confirmable_by`] it.
     pub fn confirm(
         &self,
         payment_id: &str,
-        method: &str,
+        by: Confirmer,
         outcome: &Outcome,
         pending_delay_ms: i64,
-        allow_pending: bool,
+        now: i64,
     ) -> Result<PaymentRow, TransitionError> {
-        let now = clock::now_ms();
+        let method = by.method();
         self.write(|tx| {
             let mut row = load_payment(tx, payment_id)?.ok_or(TransitionError::NotFound)?;
             settle_due(tx, &mut row, now)?;
-            if row.status.is_final() || (row.method.is_some() && !allow_pending) {
+            if !row.confirmable_by(by) {
                 return Err(TransitionError::Conflict(Box::new(row)));
             }
             confirm_method(tx, &mut row, method, now)?;
@@ -348,8 +352,11 @@ impl Store {
     }
 
     /// Records that the user closed the cashier (the payment stays PROCESSING).
-    pub fn cashier_closed(&self, payment_id: &str) -> Result<PaymentRow, TransitionError> {
-        let now = clock::now_ms();
+    pub fn cashier_closed(
+        &self,
+        payment_id: &str,
+        now: i64,
+    ) -> Result<PaymentRow, TransitionError> {
         self.write(|tx| {
             let mut row = load_payment(tx, payment_id)?.ok_or(TransitionError::NotFound)?;
             settle_due(tx, &mut row, now)?;
@@ -365,8 +372,12 @@ impl Store {
     }
 
     /// The merchant's cancel: PROCESSING → CANCELLED; CANCELLED again is answered as before.
-    pub fn cancel(&self, client_id: &str, payment_id: &str) -> Result<PaymentRow, TransitionError> {
-        let now = clock::now_ms();
+    pub fn cancel(
+        &self,
+        client_id: &str,
+        payment_id: &str,
+        now: i64,
+    ) -> Result<PaymentRow, TransitionError> {
         self.write(|tx| {
             let mut row = load_payment(tx, payment_id)?
                 .filter(|r| r.client_id == client_id)
@@ -425,51 +436,34 @@ impl Store {
         )?)
     }
 
-    /// Recent payments, newest first, with their notification summary.
+    /// Recent payments as of `now`, newest first, with their notification summary: what time
+    /// alone decided is settled first (one transaction), then one read.
     pub fn recent_payments(
         &self,
         limit: i64,
+        now: i64,
     ) -> StoreResult<Vec<(PaymentRow, Option<NotifySummary>)>> {
-        let ids: Vec<String> = {
-            let conn = self.lock();
-            let mut stmt = conn.prepare(
-                "SELECT payment_id FROM payments ORDER BY created_at DESC, rowid DESC LIMIT ?1",
-            )?;
-            let rows = stmt.query_map(params![limit], |r| r.get(0))?;
+        self.settle_all_due(now)?;
+        let conn = self.lock();
+        let rows: Vec<PaymentRow> = {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {PAYMENT_COLUMNS} FROM payments \
+                 ORDER BY created_at DESC, rowid DESC LIMIT ?1"
+            ))?;
+            let rows = stmt.query_map(params![limit], payment_from_row)?;
             rows.collect::<Result<_, _>>()?
         };
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(row) = self.payment(&id)? {
-                let summary = self.notify_summary(&id)?;
-                out.push((row, summary));
-            }
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let summary = notify_summary(&conn, &row.payment_id)?;
+            out.push((row, summary));
         }
         Ok(out)
     }
 
     /// The latest notification of a payment, summarised.
     pub fn notify_summary(&self, payment_id: &str) -> StoreResult<Option<NotifySummary>> {
-        Ok(self
-            .lock()
-            .query_row(
-                "SELECT id, status, attempts, next_attempt_at FROM notifications \
-                 WHERE payment_id = ?1 ORDER BY id DESC LIMIT 1",
-                params![payment_id],
-                |r| {
-                    let next: Option<i64> = r.get(3)?;
-                    let status: String = r.get(1)?;
-                    Ok(NotifySummary {
-                        id: r.get(0)?,
-                        next_attempt_at: next
-                            .filter(|_| status == "PENDING")
-                            .map(clock::format_precise),
-                        status,
-                        attempts: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        Ok(notify_summary(&self.lock(), payment_id)?)
     }
 
     /// A payment's event log, oldest first.
@@ -508,8 +502,8 @@ impl Store {
         payment_id: &str,
         payer_id: &str,
         fail_reason: &str,
+        now: i64,
     ) -> Result<PaymentRow, TransitionError> {
-        let now = clock::now_ms();
         self.write(|tx| {
             let mut row = load_payment(tx, payment_id)?.ok_or(TransitionError::NotFound)?;
             settle_due(tx, &mut row, now)?;
@@ -553,4 +547,26 @@ impl Store {
             Ok(row)
         })
     }
+}
+
+/// The latest notification of a payment, summarised.
+fn notify_summary(c: &Connection, payment_id: &str) -> rusqlite::Result<Option<NotifySummary>> {
+    c.query_row(
+        "SELECT id, status, attempts, next_attempt_at FROM notifications \
+                 WHERE payment_id = ?1 ORDER BY id DESC LIMIT 1",
+        params![payment_id],
+        |r| {
+            let next: Option<i64> = r.get(3)?;
+            let status: String = r.get(1)?;
+            Ok(NotifySummary {
+                id: r.get(0)?,
+                next_attempt_at: next
+                    .filter(|_| status == "PENDING")
+                    .map(clock::format_precise),
+                status,
+                attempts: r.get(2)?,
+            })
+        },
+    )
+    .optional()
 }

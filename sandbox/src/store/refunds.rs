@@ -28,27 +28,52 @@ pub struct RefundRow {
     pub refund_time: String,
 }
 
+/// A refund about to be made.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRefund<'a> {
+    /// The merchant asking; only its own payments can be refunded.
+    pub client_id: &'a str,
+    /// The merchant's idempotency key.
+    pub refund_request_id: &'a str,
+    /// Hash of the canonical request body (idempotency).
+    pub request_hash: &'a str,
+    /// The payment refunded.
+    pub payment_id: &'a str,
+    /// How much (the payment's currency).
+    pub amount: Amount,
+    /// `refundReason`.
+    pub reason: Option<&'a str>,
+    /// `refundNotifyUrl`.
+    pub notify_url: Option<&'a str>,
+    /// The wallet's id of the new refund.
+    pub refund_id: &'a str,
+    /// The answer to store and replay, made for `refund_id` at the `now` of the call.
+    pub response: &'a str,
+}
+
 impl Store {
     // ---- refunds ---------------------------------------------------------------------------
 
-    /// Refunds part or all of a successful payment, idempotent on `refundRequestId`.
-    /// `response` builds the stored answer from `(refund_id, refund_time_ms)`. With a
-    /// `notify_url` (`refundNotifyUrl`), the `notifyRefund` is queued in the notification outbox
-    /// in the same transaction, and the dispatcher delivers it as it does `notifyPayment`.
-    #[allow(clippy::too_many_arguments)]
+    /// Refunds part or all of a successful payment at `now`, idempotent on `refundRequestId`
+    /// (a repeat with the same body replays the stored answer). With a `notify_url`
+    /// (`refundNotifyUrl`), the `notifyRefund` is queued in the notification outbox in the same
+    /// transaction, and the dispatcher delivers it as it does `notifyPayment`.
     pub fn refund(
         &self,
-        client_id: &str,
-        refund_request_id: &str,
-        request_hash: &str,
-        payment_id: &str,
-        amount: Amount,
-        reason: Option<&str>,
-        notify_url: Option<&str>,
-        refund_id: &str,
-        response: impl FnOnce(&str, i64) -> String,
+        new: &NewRefund<'_>,
+        now: i64,
     ) -> Result<Idempotent<String>, TransitionError> {
-        let now = clock::now_ms();
+        let NewRefund {
+            client_id,
+            refund_request_id,
+            request_hash,
+            payment_id,
+            amount,
+            reason,
+            notify_url,
+            refund_id,
+            response,
+        } = *new;
         self.write(|tx| {
             let existing: Option<(String, String)> = tx
                 .query_row(
@@ -81,7 +106,7 @@ impl Store {
             if amount.value() > left {
                 return Err(TransitionError::RefundExceeds(left));
             }
-            let body = response(refund_id, now);
+            let body = response.to_string();
             exec(
                 tx,
                 "INSERT INTO refunds (refund_id, client_id, refund_request_id, request_hash, \

@@ -273,6 +273,27 @@ async fn unpaid_payment_expires_to_fail_and_is_notified() {
 }
 
 #[tokio::test]
+async fn moving_the_one_clock_expires_a_payment_and_sends_its_notification() {
+    let (app, state) = common::spawn_app_and_state(|_| {}).await;
+    let receiver = spawn_receiver(Some(app.wallet_key.clone()), vec!["S"], 0).await;
+    let mut body = app.pay_body("expire-by-clock", "700");
+    let expiry = clock::now_ms() + 30 * 60 * 1000;
+    body["paymentExpiryTime"] = json!(clock::format_precise(expiry));
+    body["paymentNotifyUrl"] = json!(receiver.url);
+    let pay = app.call("/v1/payments/pay", &body).await;
+    let id = pay.body["paymentId"].as_str().unwrap().to_string();
+    assert_eq!(app.inquiry(&id).await.body["paymentStatus"], "PROCESSING");
+    // Half an hour passes on the sandbox's clock, not on the wall's.
+    state.clock.advance_ms(30 * 60 * 1000 + 1);
+    state.settler.wake();
+    let r = app.wait_status(&id, "FAIL", Duration::from_secs(10)).await;
+    assert_eq!(r.body["paymentFailReason"], "PAYMENT_EXPIRED");
+    let got = receiver.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(got[0].body["paymentFailReason"], "PAYMENT_EXPIRED");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn pay_is_idempotent_on_payment_request_id() {
     let app = spawn_app().await;
     let body = app.pay_body("idem-1", "900");

@@ -166,7 +166,7 @@ async fn answer(
     };
     let outcome = match parse_object(body) {
         Err(e) => Err(e),
-        Ok(json) => dispatch(state, endpoint, &caller, &json, body).await,
+        Ok(json) => dispatch(state, endpoint, &caller, &json).await,
     };
     let body = match outcome {
         Ok(body) => body,
@@ -180,13 +180,12 @@ async fn dispatch(
     endpoint: Endpoint,
     caller: &Caller,
     json: &Map<String, Value>,
-    raw: &[u8],
 ) -> Result<String, ApiError> {
     match endpoint {
         Endpoint::Pay => pay(state, caller, json).await,
         Endpoint::Inquiry => inquiry(state, caller, json),
         Endpoint::Cancel => cancel(state, caller, json),
-        Endpoint::Refund => refund(state, caller, json, raw),
+        Endpoint::Refund => refund(state, caller, json),
         Endpoint::InquiryRefund => inquiry_refund(state, caller, json),
         Endpoint::ApplyToken => identity::apply_token(state, caller, json),
         Endpoint::InquiryUserInfo => identity::inquiry_user_info(state, caller, json),

@@ -11,15 +11,13 @@ use crate::domain::clock;
 use crate::domain::ids::new_payment_id;
 use crate::domain::ids::new_secret;
 use crate::domain::payment::{pay_behaviour, PayBehaviour, PaymentStatus};
-use crate::store::{Idempotent, NewPayment, PaymentRow, TransitionError};
+use crate::store::{Idempotent, NewPayment, NewRefund, PaymentRow, TransitionError};
 
 // ---- pay -----------------------------------------------------------------------------------
 
 /// A validated `pay` request.
 #[derive(Debug, Clone)]
 pub struct PayRequest {
-    /// `productCode`.
-    pub product_code: String,
     /// `paymentRequestId`.
     pub payment_request_id: String,
     /// `paymentAmount`.
@@ -42,7 +40,8 @@ pub struct PayRequest {
 
 /// Validates a `pay` body; the error names the field. `now` decides whether an expiry is past.
 pub fn parse_pay(json: &Map<String, Value>, now: i64) -> Result<PayRequest, ApiError> {
-    let product_code = req_str(json, "productCode", 64)?.to_string();
+    // Required and checked, but every product code pays through the same cashier.
+    req_str(json, "productCode", 64)?;
     let payment_request_id = req_str(json, "paymentRequestId", MAX_REQUEST_ID)?.to_string();
     let amount = Amount::parse(json.get("paymentAmount"), "paymentAmount")?;
     let order = opt_object(json, "order")?.ok_or_else(|| ApiError::param("order: is required"))?;
@@ -76,7 +75,6 @@ pub fn parse_pay(json: &Map<String, Value>, now: i64) -> Result<PayRequest, ApiE
     let notify_url = opt_url(json, "paymentNotifyUrl")?;
     let redirect_url = opt_url(json, "paymentRedirectUrl")?;
     Ok(PayRequest {
-        product_code,
         payment_request_id,
         amount,
         order_description,
@@ -94,7 +92,7 @@ pub(super) async fn pay(
     caller: &Caller,
     json: &Map<String, Value>,
 ) -> Result<String, ApiError> {
-    let now = clock::now_ms();
+    let now = state.clock.now_ms();
     let req = parse_pay(json, now)?;
     let buyer_id = super::identity::buyer_of(state, json)?;
     let merchant_name = match &req.merchant_name {
@@ -203,7 +201,10 @@ fn find_payment(
         }
         (Some(id), rid) => {
             check_len(id, "paymentId", 64)?;
-            let row = state.store.payment(id)?.ok_or_else(not_found)?;
+            let row = state
+                .store
+                .payment(id, state.clock.now_ms())?
+                .ok_or_else(not_found)?;
             if row.client_id != caller.client_id || rid.is_some_and(|r| r != row.payment_request_id)
             {
                 return Err(not_found());
@@ -214,7 +215,7 @@ fn find_payment(
             check_len(rid, "paymentRequestId", MAX_REQUEST_ID)?;
             state
                 .store
-                .payment_by_request(&caller.client_id, rid)?
+                .payment_by_request(&caller.client_id, rid, state.clock.now_ms())?
                 .ok_or_else(not_found)?
         }
     };
@@ -261,7 +262,10 @@ pub(super) fn cancel(
     json: &Map<String, Value>,
 ) -> Result<String, ApiError> {
     let p = find_payment(state, caller, json)?;
-    match state.store.cancel(&caller.client_id, &p.payment_id) {
+    match state
+        .store
+        .cancel(&caller.client_id, &p.payment_id, state.clock.now_ms())
+    {
         Ok(p) => Ok(json!({
             "result": result("SUCCESS", "S", "success"),
             "paymentId": p.payment_id,
@@ -290,7 +294,6 @@ pub(super) fn refund(
     state: &State,
     caller: &Caller,
     json: &Map<String, Value>,
-    _raw: &[u8],
 ) -> Result<String, ApiError> {
     let refund_request_id = req_str(json, "refundRequestId", MAX_REQUEST_ID)?;
     let payment_id = req_str(json, "paymentId", 64)?;
@@ -300,28 +303,29 @@ pub(super) fn refund(
         check_len(r, "refundReason", 256)?;
     }
     let notify_url = opt_url(json, "refundNotifyUrl")?;
-    let refund_id = new_payment_id(clock::now_ms());
-    let outcome = state.store.refund(
-        &caller.client_id,
+    let now = state.clock.now_ms();
+    let refund_id = new_payment_id(now);
+    let response = json!({
+        "result": result("SUCCESS", "S", "success"),
+        "refundRequestId": refund_request_id,
+        "refundId": refund_id,
+        "paymentId": payment_id,
+        "refundAmount": amount.to_json(),
+        "refundTime": clock::format_api(now),
+    })
+    .to_string();
+    let new = NewRefund {
+        client_id: &caller.client_id,
         refund_request_id,
-        &request_hash(json),
+        request_hash: &request_hash(json),
         payment_id,
         amount,
         reason,
-        notify_url.as_deref(),
-        &refund_id,
-        |refund_id, at| {
-            json!({
-                "result": result("SUCCESS", "S", "success"),
-                "refundRequestId": refund_request_id,
-                "refundId": refund_id,
-                "paymentId": payment_id,
-                "refundAmount": amount.to_json(),
-                "refundTime": clock::format_api(at),
-            })
-            .to_string()
-        },
-    );
+        notify_url: notify_url.as_deref(),
+        refund_id: &refund_id,
+        response: &response,
+    };
+    let outcome = state.store.refund(&new, now);
     match outcome {
         Ok(Idempotent::Created(body)) => {
             // A queued notifyRefund goes out now.
