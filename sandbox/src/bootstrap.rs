@@ -137,9 +137,7 @@ pub enum StartError {
     /// A listener could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
-        /// The address.
         addr: SocketAddr,
-        /// The cause.
         source: std::io::Error,
     },
     /// The wallet key could not be generated or read.

@@ -2,7 +2,11 @@
 
 use super::AppState;
 use crate::domain::identity;
-use crate::store::{GrantRow, MiniProgramRow, PaymentRow, StoreError, TransitionError, UserRow};
+use crate::domain::identity::AuthError;
+use crate::store::{
+    Credential, GrantRow, MiniProgramRow, NewTokens, PaymentRow, StoreError, TransitionError,
+    UserRow,
+};
 
 /// The signed-in user: the one the session names, else the default (Alice), else the first.
 pub fn session_user(state: &AppState) -> Result<Option<UserRow>, StoreError> {
@@ -121,4 +125,63 @@ pub fn decide(
     };
     state.store.insert_grant(&grant)?;
     Ok(grant)
+}
+
+/// What `applyToken` exchanges for a new token pair.
+#[derive(Debug, Clone, Copy)]
+pub enum Exchange<'a> {
+    /// `AUTHORIZATION_CODE`: an auth code, used once.
+    Code(&'a str),
+    /// `REFRESH_TOKEN`: a refresh token, spent once.
+    Refresh(&'a str),
+}
+
+/// Why an exchange was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RedeemError {
+    /// The code or token may not be exchanged (unknown, another merchant's, used, expired).
+    #[error(transparent)]
+    Refused(AuthError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Exchanges a code or a refresh token of merchant `client_id` for `tokens` at `now`, in one
+/// transaction: it is read, checked ([`identity::check_code`], [`identity::check_refresh`]),
+/// spent and the pair stored, so a code is good for one exchange however many race for it.
+pub fn redeem(
+    state: &AppState,
+    exchange: Exchange<'_>,
+    client_id: &str,
+    tokens: &NewTokens,
+    now: i64,
+) -> Result<Credential, RedeemError> {
+    state.store.write(|tx| {
+        use crate::store::identity as sql;
+        let (found, checked) = match exchange {
+            Exchange::Code(code) => {
+                let found = sql::code_credential(tx, code)?;
+                let checked = identity::check_code(found.as_ref(), client_id, now);
+                (found, checked)
+            }
+            Exchange::Refresh(token) => {
+                let found = sql::refresh_credential(tx, token)?;
+                let checked = identity::check_refresh(found.as_ref(), client_id, now);
+                (found, checked)
+            }
+        };
+        checked.map_err(RedeemError::Refused)?;
+        let Some(c) = found else {
+            // The checks refuse an unknown code or token; this only keeps the types honest.
+            return Err(RedeemError::Refused(match exchange {
+                Exchange::Code(_) => AuthError::InvalidCode,
+                Exchange::Refresh(_) => AuthError::InvalidRefreshToken,
+            }));
+        };
+        match exchange {
+            Exchange::Code(code) => sql::spend_code(tx, code, &c, tokens, now)?,
+            Exchange::Refresh(token) => sql::spend_refresh(tx, token, &c, tokens, now)?,
+        }
+        Ok(c)
+    })
 }

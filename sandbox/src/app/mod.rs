@@ -17,15 +17,12 @@ use dispatcher::Dispatcher;
 /// Everything a request handler needs.
 #[derive(Debug)]
 pub struct AppState {
-    /// The database.
     pub store: Arc<Store>,
     /// The wallet's signing key (responses, notifications).
     pub wallet: Signer,
     /// The wallet's public key, SPKI PEM.
     pub wallet_public_pem: String,
-    /// Notification sender.
     pub dispatcher: Dispatcher,
-    /// Configuration.
     pub config: Config,
     /// Public base URL of the super app origin, no trailing slash.
     pub public_base: String,

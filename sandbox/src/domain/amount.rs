@@ -199,7 +199,6 @@ impl Amount {
         Ok(Amount { currency, value })
     }
 
-    /// The currency.
     pub fn currency(self) -> Currency {
         self.currency
     }

@@ -60,7 +60,6 @@ pub enum Autoconsent {
 impl Autoconsent {
     const ALL: [Autoconsent; 2] = [Autoconsent::Allow, Autoconsent::Deny];
 
-    /// Wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Autoconsent::Allow => "allow",
@@ -119,7 +118,6 @@ pub enum SettingsError {
     /// A known setting with a value it cannot take.
     #[error("{field}: must be null (off) or one of {choices}, not {given}")]
     BadValue {
-        /// The setting.
         field: &'static str,
         /// Its possible values.
         choices: String,

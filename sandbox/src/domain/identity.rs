@@ -383,7 +383,6 @@ font-size=\"40\" fill=\"#fff\">{}</text></svg>\n",
 pub struct UserRow {
     /// `2088…`, 16 digits.
     pub user_id: String,
-    /// Display name.
     pub nick_name: String,
     /// Full name (`USER_NAME`).
     pub full_name: Option<String>,
@@ -406,9 +405,7 @@ pub struct Credential {
     pub client_id: String,
     /// The mini program it was issued for.
     pub app_id: String,
-    /// The user.
     pub user_id: String,
-    /// Granted scopes.
     pub scopes: Vec<String>,
     /// Expiry (ms).
     pub expires_at: i64,

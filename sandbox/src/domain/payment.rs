@@ -99,7 +99,6 @@ impl FromStr for CashierMethod {
 }
 
 impl CashierMethod {
-    /// Wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             CashierMethod::Balance => "BALANCE",

@@ -187,17 +187,12 @@ pub fn check_url_text(text: &str, url: &reqwest::Url) -> Result<(), RelayError> 
 /// A validated envelope.
 #[derive(Debug)]
 pub struct Envelope {
-    /// Mini program.
     pub app_id: String,
-    /// Target.
     pub url: reqwest::Url,
-    /// Method.
     pub method: reqwest::Method,
     /// Headers to forward.
     pub headers: Vec<(String, String)>,
-    /// Body.
     pub body: Option<Vec<u8>>,
-    /// Timeout.
     pub timeout: Duration,
 }
 

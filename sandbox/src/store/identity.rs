@@ -22,7 +22,6 @@ pub struct GrantRow {
     pub user_id: String,
     /// Scopes asked for.
     pub scopes: Vec<String>,
-    /// Scopes granted.
     pub success_scopes: Vec<String>,
     /// Scopes refused, with their codes.
     pub error_scopes: std::collections::BTreeMap<String, String>,
@@ -39,11 +38,9 @@ pub struct GrantRow {
 /// A new access + refresh token pair to store.
 #[derive(Debug, Clone)]
 pub struct NewTokens {
-    /// Access token.
     pub access_token: String,
     /// Its expiry (ms).
     pub access_expires_at: i64,
-    /// Refresh token.
     pub refresh_token: String,
     /// Its expiry (ms).
     pub refresh_expires_at: i64,
@@ -155,21 +152,53 @@ pub(super) fn load_token(
     .optional()
 }
 
-/// Why redeeming a code or a refresh token was refused, as decided by `check`.
-#[derive(Debug, thiserror::Error)]
-pub enum RedeemError<E> {
-    /// The check said no.
-    #[error("{0}")]
-    Refused(E),
-    /// Storage.
-    #[error(transparent)]
-    Store(#[from] StoreError),
+/// What an auth code stands for (None: no such code), read in the caller's transaction.
+pub fn code_credential(tx: &Transaction<'_>, code: &str) -> StoreResult<Option<Credential>> {
+    Ok(one(
+        tx,
+        "SELECT client_id, app_id, user_id, success_scopes, expires_at, used_at \
+         FROM auth_grants WHERE auth_code = ?1",
+        params![code],
+        credential_from_row,
+    )
+    .optional()?)
 }
 
-impl<E> From<rusqlite::Error> for RedeemError<E> {
-    fn from(e: rusqlite::Error) -> Self {
-        RedeemError::Store(StoreError::Sqlite(e))
-    }
+/// What a refresh token stands for (None: no such refresh token), in the caller's transaction.
+pub fn refresh_credential(tx: &Transaction<'_>, token: &str) -> StoreResult<Option<Credential>> {
+    Ok(load_token(tx, token, REFRESH)?)
+}
+
+/// Marks an auth code used at `now` and stores the pair it was exchanged for.
+pub fn spend_code(
+    tx: &Transaction<'_>,
+    code: &str,
+    c: &Credential,
+    tokens: &NewTokens,
+    now: i64,
+) -> StoreResult<()> {
+    exec(
+        tx,
+        "UPDATE auth_grants SET used_at = ?2 WHERE auth_code = ?1",
+        params![code, now],
+    )?;
+    Ok(insert_tokens(tx, c, tokens, now)?)
+}
+
+/// Marks a refresh token spent at `now` and stores the pair it was exchanged for.
+pub fn spend_refresh(
+    tx: &Transaction<'_>,
+    token: &str,
+    c: &Credential,
+    tokens: &NewTokens,
+    now: i64,
+) -> StoreResult<()> {
+    exec(
+        tx,
+        "UPDATE auth_tokens SET spent_at = ?2 WHERE token = ?1",
+        params![token, now],
+    )?;
+    Ok(insert_tokens(tx, c, tokens, now)?)
 }
 
 impl Store {
@@ -311,77 +340,6 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Redeems an auth code for a token pair in one transaction: `check` decides on the code
-    /// (None when unknown); on Ok the code is marked used and `tokens` stored.
-    pub fn redeem_code<E>(
-        &self,
-        code: &str,
-        now: i64,
-        tokens: &NewTokens,
-        check: impl FnOnce(Option<&Credential>) -> Result<(), E>,
-    ) -> Result<Credential, RedeemError<E>> {
-        self.redeem(
-            code,
-            now,
-            tokens,
-            check,
-            |tx| {
-                one(
-                    tx,
-                    "SELECT client_id, app_id, user_id, success_scopes, expires_at, used_at \
-                     FROM auth_grants WHERE auth_code = ?1",
-                    params![code],
-                    credential_from_row,
-                )
-                .optional()
-            },
-            "UPDATE auth_grants SET used_at = ?2 WHERE auth_code = ?1",
-        )
-    }
-
-    /// Spends a refresh token for a new pair in one transaction (`check` decides, as above).
-    pub fn redeem_refresh_token<E>(
-        &self,
-        refresh_token: &str,
-        now: i64,
-        tokens: &NewTokens,
-        check: impl FnOnce(Option<&Credential>) -> Result<(), E>,
-    ) -> Result<Credential, RedeemError<E>> {
-        self.redeem(
-            refresh_token,
-            now,
-            tokens,
-            check,
-            |tx| load_token(tx, refresh_token, REFRESH),
-            "UPDATE auth_tokens SET spent_at = ?2 WHERE token = ?1",
-        )
-    }
-
-    /// The one redeem transaction: `find` loads what `key` stands for, `check` decides, then
-    /// `spend_sql` (`?1` = key, `?2` = now) marks it spent and the new pair is stored.
-    fn redeem<E>(
-        &self,
-        key: &str,
-        now: i64,
-        tokens: &NewTokens,
-        check: impl FnOnce(Option<&Credential>) -> Result<(), E>,
-        find: impl FnOnce(&Connection) -> rusqlite::Result<Option<Credential>>,
-        spend_sql: &str,
-    ) -> Result<Credential, RedeemError<E>> {
-        self.write(|tx| {
-            let found = find(tx)?;
-            check(found.as_ref()).map_err(RedeemError::Refused)?;
-            let Some(c) = found else {
-                return Err(RedeemError::Store(StoreError::Sqlite(
-                    rusqlite::Error::QueryReturnedNoRows,
-                )));
-            };
-            exec(tx, spend_sql, params![key, now])?;
-            insert_tokens(tx, &c, tokens, now)?;
-            Ok(c)
-        })
-    }
-
     /// What an access token stands for, if it is one.
     pub fn access_token(&self, token: &str) -> StoreResult<Option<Credential>> {
         Ok(load_token(&self.lock(), token, ACCESS)?)
@@ -452,16 +410,20 @@ mod tests {
             refresh_token: format!("r{n}"),
             refresh_expires_at: 20,
         };
-        let used = |c: Option<&Credential>| match c {
-            Some(c) if c.used_at.is_none() => Ok(()),
-            _ => Err("used"),
+        // The app's use case (app::identity::redeem) in miniature: check, then spend.
+        let redeem = |n: &str, now: i64| {
+            store.write(|tx| {
+                let c = code_credential(tx, "code")?.filter(|c| c.used_at.is_none());
+                let Some(c) = c else {
+                    return Ok(None);
+                };
+                spend_code(tx, "code", &c, &tokens(n), now)?;
+                Ok::<_, StoreError>(Some(c))
+            })
         };
-        let c = store.redeem_code("code", 5, &tokens("1"), used).unwrap();
+        let c = redeem("1", 5).unwrap().unwrap();
         assert_eq!(c.user_id, "2088000000000001");
-        assert!(matches!(
-            store.redeem_code("code", 6, &tokens("2"), used),
-            Err(RedeemError::Refused("used"))
-        ));
+        assert!(redeem("2", 6).unwrap().is_none());
         assert!(
             store.access_token("a2").unwrap().is_none(),
             "nothing stored when refused"

@@ -18,14 +18,14 @@ pub use crate::domain::identity::{Credential, UserRow};
 pub use crate::domain::payment::PaymentRow;
 
 mod balances;
-mod identity;
+pub mod identity;
 mod migrations;
 mod outbox;
 mod payments;
 mod refunds;
 mod registry;
 
-pub use identity::{GrantRow, NewTokens, RedeemError};
+pub use identity::{GrantRow, NewTokens};
 pub use outbox::{
     AttemptResult, AttemptRow, DueNotification, NotificationRow, NotifySummary, StartedAttempt,
     INTERRUPTED_ERROR,
@@ -72,7 +72,6 @@ pub enum TransitionError {
     /// A balance would leave `0..=MAX_BALANCE`, or the stored one is not valid.
     #[error(transparent)]
     Balance(#[from] BalanceError),
-    /// Storage.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -86,9 +85,7 @@ pub enum BalanceError {
          leave 0..={MAX_BALANCE}, the sandbox cap in minor units"
     )]
     OutOfRange {
-        /// The user.
         user_id: String,
-        /// Currency code.
         currency: String,
         /// The balance now.
         balance: i64,
@@ -101,9 +98,7 @@ pub enum BalanceError {
          0..={MAX_BALANCE}; repair it with PUT /sandbox/users/{user_id}/balances"
     )]
     Invalid {
-        /// The user.
         user_id: String,
-        /// Currency code.
         currency: String,
         /// The stored value, as text.
         stored: String,
@@ -192,14 +187,18 @@ impl Store {
         Ok(())
     }
 
-    fn write<T, E: From<rusqlite::Error>>(
+    /// Runs `f` in one `IMMEDIATE` transaction, committed when `f` returns Ok: the use case
+    /// that owns a change calls the free functions of a store module inside it.
+    pub fn write<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
         let out = f(&tx)?;
-        tx.commit()?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
 

@@ -9,9 +9,7 @@ use crate::domain::clock;
 /// A pending or past webhook delivery.
 #[derive(Debug, Clone)]
 pub struct NotificationRow {
-    /// Outbox id.
     pub id: i64,
-    /// Payment.
     pub payment_id: String,
     /// `paymentNotifyUrl`.
     pub url: String,
@@ -51,7 +49,6 @@ pub struct AttemptRow {
     pub response_excerpt: Option<String>,
     /// Transport error, if any.
     pub error: Option<String>,
-    /// Round trip.
     pub duration_ms: i64,
     /// Acknowledged with `S`.
     pub ok: bool,
@@ -64,7 +61,6 @@ pub struct AttemptRow {
 /// A pending notification that is due, as the dispatcher queues it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueNotification {
-    /// Outbox id.
     pub id: i64,
     /// `paymentNotifyUrl` (its scheme, host and port pick the queue).
     pub url: String,
@@ -82,7 +78,6 @@ pub struct StartedAttempt {
     pub attempt: i64,
     /// When it was due (ms).
     pub due_at: i64,
-    /// The notification.
     pub row: NotificationRow,
 }
 
@@ -99,11 +94,8 @@ pub struct AttemptResult {
     pub http_status: Option<u16>,
     /// First bytes of the body.
     pub response_excerpt: Option<String>,
-    /// Transport error.
     pub error: Option<String>,
-    /// Round trip.
     pub duration_ms: i64,
-    /// Acknowledged.
     pub ok: bool,
 }
 
@@ -111,7 +103,6 @@ pub struct AttemptResult {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NotifySummary {
-    /// Outbox id.
     pub id: i64,
     /// `PENDING` / `DELIVERED` / `FAILED`.
     pub status: String,

@@ -35,7 +35,6 @@ pub enum Idempotent<T> {
 /// An entry of a payment's event log.
 #[derive(Debug, Clone, Serialize)]
 pub struct EventRow {
-    /// When.
     pub at: String,
     /// `created`, `confirmed`, `cashier_closed`, `SUCCESS`, `FAIL`, `CANCELLED`, `refund`, …
     pub kind: String,

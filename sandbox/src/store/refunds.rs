@@ -22,9 +22,7 @@ pub struct RefundRow {
     pub payment_id: String,
     /// `{currency, value}`.
     pub refund_amount: crate::domain::amount::AmountJson,
-    /// Reason.
     pub refund_reason: Option<String>,
-    /// When.
     pub refund_time: String,
 }
 

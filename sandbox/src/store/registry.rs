@@ -29,7 +29,6 @@ pub struct MerchantRow {
 pub struct MiniProgramRow {
     /// The app id.
     pub app_id: String,
-    /// Display name.
     pub name: String,
     /// The merchant that owns it.
     pub merchant_client_id: String,

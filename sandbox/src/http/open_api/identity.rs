@@ -4,12 +4,13 @@
 use serde_json::{json, Map, Value};
 
 use super::envelope::{req_str, result, ApiError, Caller};
+use crate::app::identity::{redeem, Exchange, RedeemError};
 use crate::app::State;
 use crate::domain::clock;
 use crate::domain::identity::{self, AuthError};
-use crate::store::{NewTokens, RedeemError};
+use crate::store::NewTokens;
 
-fn refused(e: RedeemError<AuthError>) -> ApiError {
+fn refused(e: RedeemError) -> ApiError {
     match e {
         RedeemError::Refused(a) => ApiError::f(a.code(), a.to_string()),
         RedeemError::Store(e) => e.into(),
@@ -35,30 +36,16 @@ pub(super) fn apply_token(
         refresh_token: crate::domain::ids::new_secret(),
         refresh_expires_at: now + identity::REFRESH_TTL_MS,
     };
-    let client = caller.client_id.as_str();
-    let credential = match grant_type {
-        "AUTHORIZATION_CODE" => {
-            let code = req_str(json, "authCode", 512)?;
-            state
-                .store
-                .redeem_code(code, now, &tokens, |c| identity::check_code(c, client, now))
-                .map_err(refused)?
-        }
-        "REFRESH_TOKEN" => {
-            let refresh = req_str(json, "refreshToken", 512)?;
-            state
-                .store
-                .redeem_refresh_token(refresh, now, &tokens, |c| {
-                    identity::check_refresh(c, client, now)
-                })
-                .map_err(refused)?
-        }
+    let exchange = match grant_type {
+        "AUTHORIZATION_CODE" => Exchange::Code(req_str(json, "authCode", 512)?),
+        "REFRESH_TOKEN" => Exchange::Refresh(req_str(json, "refreshToken", 512)?),
         other => {
             return Err(ApiError::param(format!(
                 "grantType: must be AUTHORIZATION_CODE or REFRESH_TOKEN, got {other:?}"
             )))
         }
     };
+    let credential = redeem(state, exchange, &caller.client_id, &tokens, now).map_err(refused)?;
     Ok(json!({
         "result": success(),
         "accessToken": tokens.access_token,
