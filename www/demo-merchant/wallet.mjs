@@ -61,8 +61,12 @@ export function createWalletClient({ baseUrl, identity, log = () => {}, timeoutM
       timeHeader: 'Response-Time',
     });
     if (!check.ok) {
-      log(`wallet POST ${path} -> REFUSED unverified response: ${check.reason}`);
-      throw new WalletError('signature', `the wallet's response to ${path} is not trustworthy: ${check.reason}`);
+      // What an unverified answer claims is never acted on, only quoted: the wallet answers a
+      // request it could not authenticate (wrong key, unknown Client-Id) unsigned, and its
+      // resultCode is the best hint of what is wrong with our identity.
+      const claim = claimedResult(text);
+      log(`wallet POST ${path} -> REFUSED unverified response: ${check.reason}${claim}`);
+      throw new WalletError('signature', `the wallet's response to ${path} is not trustworthy: ${check.reason}${claim}`);
     }
     let parsed;
     try {
@@ -117,6 +121,18 @@ export function createWalletClient({ baseUrl, identity, log = () => {}, timeoutM
     applyToken: (request) => call('/v1/authorizations/applyToken', request),
     inquiryUserInfo: (query) => callIdempotent('/v1/users/inquiryUserInfo', query, { attempts: 2 }),
   };
+}
+
+/** ` (unsigned answer claims INVALID_SIGNATURE: …)` for an answer with a result, else ''. */
+function claimedResult(body) {
+  try {
+    const { resultCode, resultMessage } = JSON.parse(body.toString('utf8'))?.result ?? {};
+    if (typeof resultCode !== 'string') return '';
+    const message = typeof resultMessage === 'string' ? `: ${resultMessage.slice(0, 200)}` : '';
+    return ` (the unverified answer claims ${resultCode.slice(0, 64)}${message})`;
+  } catch {
+    return '';
+  }
 }
 
 function sleep(ms) {
