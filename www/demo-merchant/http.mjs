@@ -1,5 +1,5 @@
 // HTTP plumbing of the demo merchant, kept small enough to read in one go: a router (method +
-// path → handler), the JSON answer, and the bounded body readers. The handlers themselves are in
+// path → handler), the JSON answers, and the bounded body readers. The handlers themselves are in
 // sessions.mjs, orders.mjs and notify.mjs; the route table is in server.mjs.
 
 /** Bodies over this size are refused with 413 before they are read to the end. */
@@ -89,6 +89,14 @@ export function sendJson(res, status, body) {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** The answer while the identity is still loading: `503 WALLET_NOT_READY`. */
+export function walletNotReady(ctx, res) {
+  return sendJson(res, 503, {
+    error: 'WALLET_NOT_READY',
+    message: `the merchant has no identity yet: is the super app sandbox running at ${ctx.config.sandbox}?`,
+  });
 }
 
 /** The raw body (a Buffer), or undefined after answering 413 (or dropping a broken connection). */

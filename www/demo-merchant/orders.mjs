@@ -7,8 +7,8 @@
 // POST /api/orders/:orderId/cancel (cancelOrder). Public: GET /api/goods (listGoods).
 
 import { CURRENCY, GOODS, formatRequestTime, isFinal, newOrderId, orderStatusFromPayment, paymentUrlOf, priceOrder } from './lib.mjs';
-import { readJson, sendJson } from './http.mjs';
-import { WalletError, identityHint, walletNotReady } from './wallet.mjs';
+import { readJson, sendJson, walletNotReady } from './http.mjs';
+import { WalletError, identityHint } from './wallet.mjs';
 
 export const MERCHANT_NAME = 'Demo Coffee';
 /** Minimum time between two inquiryPayment calls for one order. */

@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 
 import { SESSION_HEADER, authFailure, headerValue, isExpired, newSessionId, readAuthCode, tokensOf, userOf } from './lib.mjs';
-import { readJson, sendJson } from './http.mjs';
-import { WalletError, identityHint, walletNotReady } from './wallet.mjs';
+import { readJson, sendJson, walletNotReady } from './http.mjs';
+import { WalletError, identityHint } from './wallet.mjs';
 
 /** Sessions kept in memory at most; the oldest is forgotten first. */
 export const MAX_SESSIONS = 10_000;

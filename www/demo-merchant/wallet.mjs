@@ -6,7 +6,6 @@
 import { readFile } from 'node:fs/promises';
 
 import { formatRequestTime, signedRequestHeaders, toPrivateKey, toPublicKey, verifyWalletSignature } from './lib.mjs';
-import { sendJson } from './http.mjs';
 
 /** A call that gave no trustworthy business answer. `kind`: network | http | signature | decode. */
 export class WalletError extends Error {
@@ -188,12 +187,4 @@ export function identityHint(config, resultCode) {
   return config.clientId
     ? `; check that Client-Id ${config.clientId} is registered with the key in ${config.privateKeyFile}`
     : '; if the sandbox was restarted with a fresh data dir, restart the demo merchant to fetch the new identity';
-}
-
-/** The answer while the identity is still loading: `503 WALLET_NOT_READY`. */
-export function walletNotReady(ctx, res) {
-  return sendJson(res, 503, {
-    error: 'WALLET_NOT_READY',
-    message: `the merchant has no identity yet: is the super app sandbox running at ${ctx.config.sandbox}?`,
-  });
 }
