@@ -293,40 +293,12 @@ pub(super) fn opt_url(json: &Map<String, Value>, path: &str) -> Result<Option<St
 }
 
 /// SHA-256 of the body's canonical JSON (keys sorted, no spaces): equal bodies written
-/// differently are the same request.
+/// differently are the same request. `serde_json`'s `Map` is sorted by key (the crate's
+/// `preserve_order` feature is off), so its compact serialisation is that canonical form;
+/// `tests::the_hash_is_the_canonical_json_one` pins it to the hand-written form used before.
 pub fn request_hash(json: &Map<String, Value>) -> String {
-    fn canonical(v: &Value, out: &mut String) {
-        match v {
-            Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                out.push('{');
-                for (i, k) in keys.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&Value::String((*k).clone()).to_string());
-                    out.push(':');
-                    canonical(&m[*k], out);
-                }
-                out.push('}');
-            }
-            Value::Array(a) => {
-                out.push('[');
-                for (i, x) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    canonical(x, out);
-                }
-                out.push(']');
-            }
-            other => out.push_str(&other.to_string()),
-        }
-    }
-    let mut s = String::new();
-    canonical(&Value::Object(json.clone()), &mut s);
-    let digest = Sha256::digest(s.as_bytes());
+    let canonical = serde_json::to_vec(json).unwrap_or_default();
+    let digest = Sha256::digest(&canonical);
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -348,5 +320,60 @@ mod tests {
         let c = obj(serde_json::from_str(r#"{"a":2,"b":{"x":"y","z":[1,2]}}"#).unwrap());
         assert_eq!(request_hash(&a), request_hash(&b));
         assert_ne!(request_hash(&a), request_hash(&c));
+    }
+
+    /// The canonical JSON the hash was first computed over, written by hand: stored pay and
+    /// refund requests were hashed with it, so the hash must not change.
+    fn hand_written_hash(json: &Map<String, Value>) -> String {
+        fn canonical(v: &Value, out: &mut String) {
+            match v {
+                Value::Object(m) => {
+                    let mut keys: Vec<&String> = m.keys().collect();
+                    keys.sort();
+                    out.push('{');
+                    for (i, k) in keys.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        out.push_str(&Value::String((*k).clone()).to_string());
+                        out.push(':');
+                        canonical(&m[*k], out);
+                    }
+                    out.push('}');
+                }
+                Value::Array(a) => {
+                    out.push('[');
+                    for (i, x) in a.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        canonical(x, out);
+                    }
+                    out.push(']');
+                }
+                other => out.push_str(&other.to_string()),
+            }
+        }
+        let mut s = String::new();
+        canonical(&Value::Object(json.clone()), &mut s);
+        let digest = Sha256::digest(s.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn the_hash_is_the_canonical_json_one() {
+        for text in [
+            r#"{}"#,
+            r#"{"b":1,"a":2}"#,
+            r#"{"productCode":"CASHIER_PAYMENT","paymentRequestId":"r-1","paymentAmount":{"value":"100","currency":"USD"},"order":{"orderDescription":"Caf\u00e9 \"latte\"\n","buyer":{"referenceBuyerId":"2088000000000001"}},"paymentNotifyUrl":"https://m.example/n?a=1&b=2"}"#,
+            r#"{"z":[3,{"y":null,"x":true},[]],"a":{"k":-1.5e3,"j":0.1,"i":18446744073709551615}}"#,
+            r#"{"emoji":"😀","ctrl":"\u0001\t","slash":"a/b\\c","é":"ü","A":"upper before lower","_":""}"#,
+            r#"{"refundRequestId":"rf-1","paymentId":"2026112700000000000000001","refundAmount":{"currency":"JPY","value":"5"},"refundReason":null}"#,
+        ] {
+            let Value::Object(m) = serde_json::from_str::<Value>(text).unwrap() else {
+                panic!("{text}");
+            };
+            assert_eq!(request_hash(&m), hand_written_hash(&m), "{text}");
+        }
     }
 }
