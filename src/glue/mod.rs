@@ -3,10 +3,13 @@
 
 mod adapter;
 mod alert;
+mod app_info;
 mod auth;
 mod bridge;
 mod clipboard;
 mod configure;
+mod core_apis;
+mod device;
 mod host;
 mod options;
 mod request;
@@ -16,6 +19,7 @@ mod system_info;
 mod trade_pay;
 mod types;
 mod ui;
+mod unsupported;
 
 #[doc(hidden)]
 pub use storage::storage_usage;
@@ -37,6 +41,8 @@ pub fn configure(
     let patch = configure::read_patch(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     runtime::apply(patch).map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    // The devtools' offline switch (`networkFaults.offline`) is also the network's state.
+    device::network_changed();
     if config.is_object() {
         let logger =
             Reflect::get(&config, &JsValue::from_str("logger")).unwrap_or(JsValue::UNDEFINED);
@@ -276,13 +282,16 @@ thread_local! {
             adapter::set(&object, name, closure.as_ref());
             owned2.push(closure);
         }
+        core_apis::install(&object);
         MyObject { object, _methods: owned, _methods2: owned2 }
     };
 }
 
-/// The `my` object (`request`, `tradePay`, `alert`, `canIUse`) for bundler users:
-/// `await init(); const my = createMy();`. Every call returns the same object.
+/// The `my` object (`request`, `tradePay`, `alert`, `canIUse`, …) for bundler users:
+/// `await init(); const my = createMy();`. Every call returns the same object: a `Proxy` whose
+/// unimplemented API names answer "not supported" (error 1) instead of being `undefined`
+/// (`crate::jsapi`).
 #[wasm_bindgen(js_name = createMy, unchecked_return_type = "My")]
 pub fn create_my() -> Object {
-    MY.with(|my| my.object.clone())
+    MY.with(|my| unsupported::proxy(&my.object))
 }
