@@ -46,6 +46,10 @@ thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
     static FOREGROUND: Cell<bool> = const { Cell::new(true) };
     static WATCHING: Cell<bool> = const { Cell::new(false) };
+    /// `!navigator.onLine` as of the browser's last `online`/`offline` event. Not read at start:
+    /// a machine with no network route at all (a test sandbox) starts "offline" while loopback
+    /// works, and the simulator's own switch is the state that matters there.
+    static BROWSER_OFFLINE: Cell<bool> = const { Cell::new(false) };
 }
 
 fn listeners(event: Event) -> Vec<Function> {
@@ -110,7 +114,9 @@ fn browser_offline() -> bool {
 }
 
 fn current_network() -> NetworkStatus {
-    let offline = runtime::with_config(|c| c.network_faults.offline) || browser_offline();
+    watch_browser();
+    let offline =
+        runtime::with_config(|c| c.network_faults.offline) || BROWSER_OFFLINE.with(Cell::get);
     STATE.with(|s| s.borrow().device.network(offline))
 }
 
@@ -166,8 +172,12 @@ fn watch_browser() {
             f.forget();
         }
     };
-    add(&window, "online", Closure::new(|_| network_changed()));
-    add(&window, "offline", Closure::new(|_| network_changed()));
+    let on_line = |_| {
+        BROWSER_OFFLINE.with(|o| o.set(browser_offline()));
+        network_changed();
+    };
+    add(&window, "online", Closure::new(on_line));
+    add(&window, "offline", Closure::new(on_line));
     add(
         &window,
         "error",

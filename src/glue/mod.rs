@@ -21,6 +21,7 @@ mod types;
 mod ui;
 mod unsupported;
 
+pub use device::set_device_state;
 #[doc(hidden)]
 pub use storage::storage_usage;
 
