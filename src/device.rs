@@ -146,7 +146,7 @@ pub fn phone_number(value: Option<&str>) -> Result<String, ApiError> {
     {
         return Err(ApiError::invalid(
             "number",
-            format!("may hold digits, spaces and + - ( ) * # , only, not {c:?}"),
+            format!("may hold digits, spaces and + - ( ) * # , only, not '{c}'"),
         ));
     }
     Ok(number.to_owned())

@@ -9,6 +9,7 @@ mod bridge;
 mod clipboard;
 mod configure;
 mod core_apis;
+mod core_types;
 mod device;
 mod host;
 mod options;
