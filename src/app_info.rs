@@ -3,9 +3,8 @@
 //! and `my.getEnterOptionsSync` (`my.getSystemInfoSync` is `crate::system_info`). Fields as
 //! `@mini-types/my` declares them; the glue (`glue::app_info`) reads the browser.
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
 use crate::system_info::BrowserFacts;
 
@@ -143,12 +142,35 @@ pub const INTERNAL_QUERY_KEYS: &[&str] = &["__superapp", "__appId"];
 pub struct LaunchOptions {
     /// The page path without the leading `/` (`pages/index/index.html`).
     pub path: String,
-    /// The URL query as `{ name: value }` (the last value of a repeated name).
-    pub query: BTreeMap<String, String>,
+    /// The URL query as `{ name: value }` (the last value of a repeated name), in URL order.
+    #[serde(serialize_with = "as_object")]
+    pub query: Vec<(String, String)>,
     /// [`LAUNCH_SCENE`].
     pub scene: u32,
     /// `default`.
     pub api_category: &'static str,
+}
+
+/// `(name, value)` pairs with one entry per name, holding its last value (no map type: a
+/// `BTreeMap` costs kilobytes of wasm for a handful of entries).
+fn last_values(pairs: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (k, v) in pairs {
+        match out.iter_mut().find(|(name, _)| *name == k) {
+            Some(entry) => entry.1 = v,
+            None => out.push((k, v)),
+        }
+    }
+    out
+}
+
+/// Pairs as a JS object (`{ name: value }`).
+fn as_object<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
 }
 
 impl LaunchOptions {
@@ -156,10 +178,11 @@ impl LaunchOptions {
     pub fn new(pathname: &str, pairs: impl IntoIterator<Item = (String, String)>) -> Self {
         LaunchOptions {
             path: pathname.trim_start_matches('/').into(),
-            query: pairs
-                .into_iter()
-                .filter(|(k, _)| !INTERNAL_QUERY_KEYS.contains(&k.as_str()))
-                .collect(),
+            query: last_values(
+                pairs
+                    .into_iter()
+                    .filter(|(k, _)| !INTERNAL_QUERY_KEYS.contains(&k.as_str())),
+            ),
             scene: LAUNCH_SCENE,
             api_category: "default",
         }
@@ -224,9 +247,8 @@ mod tests {
         .map(|(k, v)| (k.to_owned(), v.to_owned()));
         let o = LaunchOptions::new("/pages/index.html", pairs);
         assert_eq!(o.path, "pages/index.html");
-        assert_eq!(o.query.len(), 2);
-        assert_eq!(o.query["id"], "2");
-        assert_eq!(o.query["q"], "a b");
+        let query = [("id", "2"), ("q", "a b")].map(|(k, v)| (k.to_owned(), v.to_owned()));
+        assert_eq!(o.query, query);
         assert_eq!((o.scene, o.api_category), (1000, "default"));
     }
 }

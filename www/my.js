@@ -287,7 +287,7 @@
       },
       clear: function () {
         var ls = storage();
-        if (!ls) return unknown('localStorage is not available on this page');
+        if (!ls) return Object.assign({ success: false }, unknown('localStorage is not available on this page'));
         var p = prefix(), names = [];
         for (var i = 0; i < ls.length; i++) { var k = ls.key(i); if (k && k.indexOf(p) === 0) names.push(k); }
         names.forEach(function (k) { ls.removeItem(k); });

@@ -1,140 +1,79 @@
 //! Puts the issue 9 core APIs on the `my` object (storage and info Sync forms, network,
 //! device, app events). Kept apart from `glue/mod.rs`'s list so each group adds its own file.
+//!
+//! Size: one JS function per name, all bound from the one dispatcher of `glue::unsupported`
+//! (a `Closure` per API costs about half a kilobyte of wasm each); [`call`] picks the API.
 
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use super::adapter::set;
-use super::{app_info, device, storage};
+use super::{app_info, device, storage, unsupported};
 
-type Method = Closure<dyn Fn(JsValue) -> JsValue>;
+/// The APIs this file adds to `my`.
+pub(crate) const NAMES: &[&str] = &[
+    "clearStorage",
+    "clearStorageSync",
+    "getStorageInfo",
+    "getStorageInfoSync",
+    "getSystemInfoSync",
+    "getWindowInfo",
+    "getAppBaseInfo",
+    "getAccountInfoSync",
+    "getAppIdSync",
+    "getLaunchOptionsSync",
+    "getEnterOptionsSync",
+    "getNetworkType",
+    "onNetworkStatusChange",
+    "offNetworkStatusChange",
+    "onAppShow",
+    "offAppShow",
+    "onAppHide",
+    "offAppHide",
+    "onError",
+    "offError",
+    "onUnhandledRejection",
+    "offUnhandledRejection",
+    "vibrate",
+    "vibrateShort",
+    "vibrateLong",
+    "makePhoneCall",
+    "setKeepScreenOn",
+    "getScreenBrightness",
+    "setScreenBrightness",
+    "getBatteryInfo",
+    "getBatteryInfoSync",
+];
 
-/// Adds the methods to `my`. Called once, when the page's `my` is made; the closures live as
-/// long as the page (`my` does), so they are forgotten on purpose.
+/// Runs the API `name` of this file with its one argument; `None` for another name.
+pub(crate) fn call(name: &str, a: &JsValue) -> Option<JsValue> {
+    Some(match name {
+        "clearStorage" => storage::clear_storage(a).into(),
+        "clearStorageSync" => storage::clear_storage_sync(),
+        "getStorageInfo" => storage::get_storage_info(a).into(),
+        "getStorageInfoSync" => storage::get_storage_info_sync(),
+        "getSystemInfoSync" => app_info::get_system_info_sync(a),
+        "getWindowInfo" => app_info::get_window_info(),
+        "getAppBaseInfo" => app_info::get_app_base_info(),
+        "getAccountInfoSync" => app_info::get_account_info_sync(),
+        "getAppIdSync" => app_info::get_app_id_sync(),
+        "getLaunchOptionsSync" | "getEnterOptionsSync" => app_info::get_launch_options_sync(),
+        "getNetworkType" => device::get_network_type(a).into(),
+        "vibrate" => device::vibrate("vibrate", a).into(),
+        "vibrateShort" => device::vibrate("vibrateShort", a).into(),
+        "vibrateLong" => device::vibrate("vibrateLong", a).into(),
+        "makePhoneCall" => device::make_phone_call(a).into(),
+        "setKeepScreenOn" => device::set_keep_screen_on(a).into(),
+        "getScreenBrightness" => device::get_screen_brightness(a).into(),
+        "setScreenBrightness" => device::set_screen_brightness(a).into(),
+        "getBatteryInfo" => device::get_battery_info(a).into(),
+        "getBatteryInfoSync" => device::get_battery_info_sync(),
+        _ => return device::listener(name, a),
+    })
+}
+
+/// Adds the methods to `my` (once, when the page's `my` is made).
 pub(crate) fn install(my: &Object) {
-    let methods: Vec<(&str, Method)> = vec![
-        (
-            "clearStorage",
-            Closure::new(|o: JsValue| storage::clear_storage(&o).into()),
-        ),
-        (
-            "clearStorageSync",
-            Closure::new(|_| storage::clear_storage_sync()),
-        ),
-        (
-            "getStorageInfo",
-            Closure::new(|o: JsValue| storage::get_storage_info(&o).into()),
-        ),
-        (
-            "getStorageInfoSync",
-            Closure::new(|_| storage::get_storage_info_sync()),
-        ),
-        (
-            "getSystemInfoSync",
-            Closure::new(|o: JsValue| app_info::get_system_info_sync(&o)),
-        ),
-        (
-            "getWindowInfo",
-            Closure::new(|_| app_info::get_window_info()),
-        ),
-        (
-            "getAppBaseInfo",
-            Closure::new(|_| app_info::get_app_base_info()),
-        ),
-        (
-            "getAccountInfoSync",
-            Closure::new(|_| app_info::get_account_info_sync()),
-        ),
-        (
-            "getAppIdSync",
-            Closure::new(|_| app_info::get_app_id_sync()),
-        ),
-        (
-            "getLaunchOptionsSync",
-            Closure::new(|_| app_info::get_launch_options_sync()),
-        ),
-        (
-            "getEnterOptionsSync",
-            Closure::new(|_| app_info::get_launch_options_sync()),
-        ),
-        (
-            "getNetworkType",
-            Closure::new(|o: JsValue| device::get_network_type(&o).into()),
-        ),
-        (
-            "onNetworkStatusChange",
-            Closure::new(|f: JsValue| device::on_network_status_change(&f)),
-        ),
-        (
-            "offNetworkStatusChange",
-            Closure::new(|f: JsValue| device::off_network_status_change(&f)),
-        ),
-        (
-            "onAppShow",
-            Closure::new(|f: JsValue| device::on_app_show(&f)),
-        ),
-        (
-            "offAppShow",
-            Closure::new(|f: JsValue| device::off_app_show(&f)),
-        ),
-        (
-            "onAppHide",
-            Closure::new(|f: JsValue| device::on_app_hide(&f)),
-        ),
-        (
-            "offAppHide",
-            Closure::new(|f: JsValue| device::off_app_hide(&f)),
-        ),
-        ("onError", Closure::new(|f: JsValue| device::on_error(&f))),
-        ("offError", Closure::new(|f: JsValue| device::off_error(&f))),
-        (
-            "onUnhandledRejection",
-            Closure::new(|f: JsValue| device::on_unhandled_rejection(&f)),
-        ),
-        (
-            "offUnhandledRejection",
-            Closure::new(|f: JsValue| device::off_unhandled_rejection(&f)),
-        ),
-        (
-            "vibrate",
-            Closure::new(|o: JsValue| device::vibrate("vibrate", &o).into()),
-        ),
-        (
-            "vibrateShort",
-            Closure::new(|o: JsValue| device::vibrate("vibrateShort", &o).into()),
-        ),
-        (
-            "vibrateLong",
-            Closure::new(|o: JsValue| device::vibrate("vibrateLong", &o).into()),
-        ),
-        (
-            "makePhoneCall",
-            Closure::new(|o: JsValue| device::make_phone_call(&o).into()),
-        ),
-        (
-            "setKeepScreenOn",
-            Closure::new(|o: JsValue| device::set_keep_screen_on(&o).into()),
-        ),
-        (
-            "getScreenBrightness",
-            Closure::new(|o: JsValue| device::get_screen_brightness(&o).into()),
-        ),
-        (
-            "setScreenBrightness",
-            Closure::new(|o: JsValue| device::set_screen_brightness(&o).into()),
-        ),
-        (
-            "getBatteryInfo",
-            Closure::new(|o: JsValue| device::get_battery_info(&o).into()),
-        ),
-        (
-            "getBatteryInfoSync",
-            Closure::new(|_| device::get_battery_info_sync()),
-        ),
-    ];
-    for (name, closure) in methods {
-        set(my, name, closure.as_ref());
-        // Page lifetime (see above).
-        closure.forget();
+    for name in NAMES {
+        unsupported::bind(my, name);
     }
 }

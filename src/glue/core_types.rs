@@ -115,8 +115,9 @@ export interface UnsupportedError extends MyError {
 
 export interface My {
   clearStorage(options?: AsyncCallbacks<ClearStorageSuccess>): Promise<ClearStorageSuccess>;
-  /** `{ success: true }`, or the fail fields when localStorage is unavailable. */
-  clearStorageSync(): StorageSyncResult;
+  /** `{ success: true }`, or `{ success: false, error, errorMessage }` when localStorage is
+   *  unavailable. */
+  clearStorageSync(): { success: boolean; error?: number; errorMessage?: string };
   getStorageInfo(options?: AsyncCallbacks<StorageInfo>): Promise<StorageInfo>;
   getStorageInfoSync(): StorageInfo;
   /** The fail object instead for a non-object argument. */

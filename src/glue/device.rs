@@ -368,34 +368,20 @@ pub(crate) fn get_battery_info_sync() -> JsValue {
     sync(battery())
 }
 
-/// The listener pairs, for `core_apis::install`.
-pub(crate) fn on_network_status_change(cb: &JsValue) -> JsValue {
-    listen("onNetworkStatusChange", Event::NetworkStatusChange, cb)
-}
-pub(crate) fn off_network_status_change(cb: &JsValue) -> JsValue {
-    unlisten(Event::NetworkStatusChange, cb)
-}
-pub(crate) fn on_app_show(cb: &JsValue) -> JsValue {
-    listen("onAppShow", Event::AppShow, cb)
-}
-pub(crate) fn off_app_show(cb: &JsValue) -> JsValue {
-    unlisten(Event::AppShow, cb)
-}
-pub(crate) fn on_app_hide(cb: &JsValue) -> JsValue {
-    listen("onAppHide", Event::AppHide, cb)
-}
-pub(crate) fn off_app_hide(cb: &JsValue) -> JsValue {
-    unlisten(Event::AppHide, cb)
-}
-pub(crate) fn on_error(cb: &JsValue) -> JsValue {
-    listen("onError", Event::Error, cb)
-}
-pub(crate) fn off_error(cb: &JsValue) -> JsValue {
-    unlisten(Event::Error, cb)
-}
-pub(crate) fn on_unhandled_rejection(cb: &JsValue) -> JsValue {
-    listen("onUnhandledRejection", Event::UnhandledRejection, cb)
-}
-pub(crate) fn off_unhandled_rejection(cb: &JsValue) -> JsValue {
-    unlisten(Event::UnhandledRejection, cb)
+/// `my.onX(callback)` / `my.offX(callback?)` of the events here; `None` for another name.
+pub(crate) fn listener(name: &str, callback: &JsValue) -> Option<JsValue> {
+    let (on, event) = match name {
+        "onNetworkStatusChange" => ("onNetworkStatusChange", Event::NetworkStatusChange),
+        "onAppShow" => ("onAppShow", Event::AppShow),
+        "onAppHide" => ("onAppHide", Event::AppHide),
+        "onError" => ("onError", Event::Error),
+        "onUnhandledRejection" => ("onUnhandledRejection", Event::UnhandledRejection),
+        "offNetworkStatusChange" => return Some(unlisten(Event::NetworkStatusChange, callback)),
+        "offAppShow" => return Some(unlisten(Event::AppShow, callback)),
+        "offAppHide" => return Some(unlisten(Event::AppHide, callback)),
+        "offError" => return Some(unlisten(Event::Error, callback)),
+        "offUnhandledRejection" => return Some(unlisten(Event::UnhandledRejection, callback)),
+        _ => return None,
+    };
+    Some(listen(on, event, callback))
 }

@@ -305,9 +305,14 @@ pub(crate) fn clear_storage(options: &JsValue) -> Promise {
     )
 }
 
-/// `my.clearStorageSync()` → `{ success: true }` or the fail object.
+/// `my.clearStorageSync()` → `{ success: true }`, or the fail object with `success: false`
+/// (the typings declare `success: boolean`).
 pub(crate) fn clear_storage_sync() -> JsValue {
-    sync(clear())
+    clear().unwrap_or_else(|e| {
+        let obj = Failure::from(e).into_js();
+        set(obj.unchecked_ref(), "success", &JsValue::FALSE);
+        obj
+    })
 }
 
 /// `my.getStorageInfo()`.

@@ -12,6 +12,19 @@ use wasm_bindgen::JsCast;
 use super::adapter::{log_sync, run_api_named, set, Failure};
 use crate::jsapi::{self, Shape};
 
+/// Answers one call of `name`: an API of `glue::core_apis`, else the unsupported answer.
+fn dispatch(name: &str, options: &JsValue) -> JsValue {
+    super::core_apis::call(name, options).unwrap_or_else(|| answer(name, options))
+}
+
+/// Puts `my[name]` = the dispatcher bound to `name`.
+pub(crate) fn bind(my: &Object, name: &str) {
+    ANSWERS.with(|a| {
+        let bound = a.dispatch.bind1(&JsValue::NULL, &JsValue::from_str(name));
+        set(my, name, &bound);
+    });
+}
+
 /// Answers one call of the unimplemented API `name`.
 pub(crate) fn answer(name: &str, options: &JsValue) -> JsValue {
     let failure = || Failure::from(jsapi::unsupported(name));
@@ -47,7 +60,7 @@ thread_local! {
     static PROXY: OnceCell<Object> = const { OnceCell::new() };
     static ANSWERS: Answers = {
         let dispatch = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(|name: JsValue, options: JsValue| {
-            answer(&name.as_string().unwrap_or_default(), &options)
+            dispatch(&name.as_string().unwrap_or_default(), &options)
         });
         let dispatch_fn: Function = dispatch.as_ref().unchecked_ref::<Function>().clone();
         // Page lifetime: every bound answer refers to it.

@@ -33,7 +33,8 @@ export async function network(): Promise<boolean> {
 export function appEvents(): void {
   const shown = (options: { path?: string; query?: Record<string, unknown> }) => console.log(options.path);
   my.onAppShow(shown);
-  my.offAppShow(shown);
+  // @mini-types/my types offAppShow's callback as `() => void`: remove them all.
+  my.offAppShow();
   const hidden = () => console.log('hidden');
   my.onAppHide(hidden);
   my.offAppHide(hidden);
