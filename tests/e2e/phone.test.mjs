@@ -2,11 +2,11 @@
 // parameters that preset them reach the mini program (getNetworkType, getBatteryInfoSync,
 // onNetworkStatusChange, onAppHide/onAppShow); a bad parameter is refused and said in the
 // devtools; vibrate and makePhoneCall show in the phone frame; an unsupported API fails with
-// error 1 and is logged. Real browser, real sandbox, the demo app launched by appId.
+// error 1 and is logged. Real browser, real sandbox, the fixture mini program in the simulator.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_APP_ID, MINI_PROGRAM, startStack, SUPERAPP } from './harness.mjs';
+import { fixtureUrl, FIXTURES, simulatorUrl, startStack } from './harness.mjs';
 
 const TIMEOUT = 20_000;
 let stack;
@@ -18,14 +18,10 @@ async function open(t, query = '') {
   const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
   t.after(() => context.close());
   const page = await context.newPage();
-  await page.goto(`${SUPERAPP}/?appId=${DEMO_APP_ID}${query}`);
-  let frame;
-  await page.waitForFunction(() => true);
-  for (let i = 0; i < 200 && !frame; i++) {
-    frame = page.frames().find((f) => f.url().startsWith(MINI_PROGRAM));
-    if (!frame) await page.waitForTimeout(50);
-  }
-  assert.ok(frame, 'the phone shows the demo app');
+  await page.goto(`${simulatorUrl({ app: fixtureUrl() })}${query}`);
+  await page.frameLocator('#mini-program').locator('#pay').waitFor({ timeout: TIMEOUT });
+  const frame = page.frames().find((f) => f.url().startsWith(`${FIXTURES}/tradepay.html`));
+  assert.ok(frame, 'the phone shows the fixture mini program');
   await frame.waitForFunction(() => window.miniprogramShim, null, { timeout: TIMEOUT });
   await frame.evaluate(() => window.miniprogramShim.ready);
   return { page, frame };
