@@ -1,10 +1,8 @@
 //! The synchronous facts a mini program asks for at start: `my.getWindowInfo`,
 //! `my.getAppBaseInfo`, `my.getAccountInfoSync`, `my.getAppIdSync`, `my.getLaunchOptionsSync`
 //! and `my.getEnterOptionsSync` (`my.getSystemInfoSync` is `crate::system_info`). Fields as
-//! `@mini-types/my` declares them; the glue (`glue::app_info`) reads the browser.
-
-use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+//! `@mini-types/my` declares them (camelCase there; the glue, `glue::app_info`, reads the
+//! browser and builds the JS objects field by field: serde derives cost wasm size).
 
 use crate::system_info::BrowserFacts;
 
@@ -17,7 +15,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const LAUNCH_SCENE: u32 = 1000;
 
 /// The safe area of the window (no notch in the simulator: the whole window).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SafeArea {
     /// 0.
     pub left: f64,
@@ -34,8 +32,7 @@ pub struct SafeArea {
 }
 
 /// `my.getWindowInfo()`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WindowInfo {
     /// `devicePixelRatio`.
     pub pixel_ratio: f64,
@@ -76,10 +73,9 @@ impl WindowInfo {
 }
 
 /// `my.getAppBaseInfo()`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AppBaseInfo {
     /// The base library version: this crate's.
-    #[serde(rename = "SDKVersion")]
     pub sdk_version: String,
     /// `navigator.language`.
     pub language: String,
@@ -99,8 +95,7 @@ impl AppBaseInfo {
 }
 
 /// `miniProgram` of `my.getAccountInfoSync()`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MiniProgramAccount {
     /// The configured appId (`""` when none was given).
     pub app_id: String,
@@ -111,8 +106,7 @@ pub struct MiniProgramAccount {
 }
 
 /// `my.getAccountInfoSync()`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AccountInfo {
     /// The mini program.
     pub mini_program: MiniProgramAccount,
@@ -137,13 +131,11 @@ pub const INTERNAL_QUERY_KEYS: &[&str] = &["__superapp", "__appId"];
 
 /// `my.getLaunchOptionsSync()` / `my.getEnterOptionsSync()`: the page the mini program was
 /// opened at and its query (the simulator's own parameters removed).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LaunchOptions {
     /// The page path without the leading `/` (`pages/index/index.html`).
     pub path: String,
     /// The URL query as `{ name: value }` (the last value of a repeated name), in URL order.
-    #[serde(serialize_with = "as_object")]
     pub query: Vec<(String, String)>,
     /// [`LAUNCH_SCENE`].
     pub scene: u32,
@@ -162,15 +154,6 @@ fn last_values(pairs: impl Iterator<Item = (String, String)>) -> Vec<(String, St
         }
     }
     out
-}
-
-/// Pairs as a JS object (`{ name: value }`).
-fn as_object<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
-    let mut map = s.serialize_map(Some(pairs.len()))?;
-    for (k, v) in pairs {
-        map.serialize_entry(k, v)?;
-    }
-    map.end()
 }
 
 impl LaunchOptions {

@@ -5,8 +5,6 @@
 //! URL parameters) set it; standalone the browser's `navigator.onLine` drives availability.
 //! The glue (`glue::device`) keeps one [`DeviceState`] per page and calls the listeners.
 
-use serde::Serialize;
-
 use crate::error::ApiError;
 
 /// `networkType` values, as `@mini-types/my` spells them.
@@ -64,8 +62,7 @@ impl Default for DeviceState {
 }
 
 /// `my.getNetworkType` success and the `onNetworkStatusChange` event, in one shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetworkStatus {
     /// Whether the network can be used.
     pub network_available: bool,
@@ -93,8 +90,7 @@ impl DeviceState {
 }
 
 /// `my.getBatteryInfo(Sync)` result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatteryInfo {
     /// Percent.
     pub level: u8,

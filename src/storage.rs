@@ -147,8 +147,7 @@ pub const LIMIT_SIZE_KB: usize = MAX_TOTAL_CHARS / 1024;
 
 /// The `my.getStorageInfo(Sync)` result, as Alipay documents it: the app's keys, and the
 /// sizes in KB (a character counts as a byte; a partly used KB counts as one).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorageInfo {
     /// The mini program's keys as it wrote them (without the scope prefix).
     pub keys: Vec<String>,

@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::adapter::{log_sync, run_api, set, Failure};
-use super::app_info::{launch_options, sync, to_js};
+use super::app_info::{launch_options, sync, ToJs};
 use super::options::{check_object, get, number, text};
 use super::runtime;
 use crate::device::{self, BatteryInfo, DeviceState, NetworkStatus};
@@ -131,10 +131,9 @@ pub(crate) fn network_changed() {
         changed
     });
     if changed {
-        if let Ok(event) = to_js(&now) {
-            log_sync("onNetworkStatusChange", &JsValue::UNDEFINED, true, &event);
-            emit(Event::NetworkStatusChange, &[event]);
-        }
+        let event = now.to_js();
+        log_sync("onNetworkStatusChange", &JsValue::UNDEFINED, true, &event);
+        emit(Event::NetworkStatusChange, &[event]);
     }
 }
 
@@ -145,7 +144,7 @@ fn set_foreground(foreground: bool) {
     if foreground {
         let options = launch_options()
             .ok()
-            .and_then(|o| to_js(&o).ok())
+            .map(|o| o.to_js())
             .unwrap_or(JsValue::UNDEFINED);
         log_sync("onAppShow", &JsValue::UNDEFINED, true, &options);
         emit(Event::AppShow, &[options]);
@@ -277,7 +276,7 @@ pub(crate) fn get_network_type(options: &JsValue) -> Promise {
     let checked = check_object(options);
     run_api("getNetworkType", options, async move {
         checked?;
-        Ok(to_js(&current_network())?)
+        Ok(current_network().to_js())
     })
 }
 
@@ -351,7 +350,9 @@ pub(crate) fn set_screen_brightness(options: &JsValue) -> Promise {
 }
 
 fn battery() -> Result<JsValue, ApiError> {
-    to_js(&STATE.with(|s| BatteryInfo::from(&s.borrow().device)))
+    Ok(STATE
+        .with(|s| BatteryInfo::from(&s.borrow().device))
+        .to_js())
 }
 
 /// `my.getBatteryInfo()` → `{ level, isCharging }`.

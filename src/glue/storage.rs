@@ -293,7 +293,9 @@ pub(crate) fn info() -> Result<JsValue, ApiError> {
         .collect();
     let usage = usage(&storage, &prefix);
     remember(&storage, &prefix, usage);
-    super::app_info::to_js(&crate::storage::StorageInfo::new(keys, usage))
+    Ok(super::app_info::ToJs::to_js(
+        &crate::storage::StorageInfo::new(keys, usage),
+    ))
 }
 
 /// `my.clearStorage()`.
