@@ -117,7 +117,7 @@ pub const ENTRY_CASES: &[(&str, Result<&str, &str>)] = &[
     ("127.0.0.1:8791", Ok("127.0.0.1:8791")),
     ("localhost", Ok("localhost")),
     ("[::1]:8080", Ok("[::1]:8080")),
-    ("[0:0::1]", Ok("[::1]")),
+    ("[0:0::1]", Ok("[0:0::1]")),
     (
         "https://pay.example.com:8443/",
         Ok("https://pay.example.com:8443"),

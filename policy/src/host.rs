@@ -12,7 +12,7 @@ const MAX_LABEL: usize = 63;
 ///
 /// Two hosts are equal when they name the same thing: names compare in lower case, and IPv6
 /// addresses compare as addresses (`[::1]` is `[0:0:0:0:0:0:0:1]`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Eq)]
 pub enum Host {
     /// A DNS name in lower-case ASCII (internationalized names in their `xn--` form). Only a
     /// URL's host may end with a dot (`example.com.`); such a name matches no entry.
@@ -20,7 +20,24 @@ pub enum Host {
     /// A dotted-quad IPv4 address.
     Ipv4(Ipv4Addr),
     /// An IPv6 address (written in brackets).
-    Ipv6(Ipv6Addr),
+    Ipv6 {
+        /// The address.
+        address: Ipv6Addr,
+        /// As written, in lower case, without the brackets (what [`Host`]'s `Display` shows:
+        /// printing it anew would cost the shim's wasm an IPv6 formatter).
+        written: String,
+    },
+}
+
+impl PartialEq for Host {
+    fn eq(&self, other: &Host) -> bool {
+        match (self, other) {
+            (Host::Domain(a), Host::Domain(b)) => a == b,
+            (Host::Ipv4(a), Host::Ipv4(b)) => a == b,
+            (Host::Ipv6 { address: a, .. }, Host::Ipv6 { address: b, .. }) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// Why a host cannot be read.
@@ -88,10 +105,12 @@ impl Host {
         }
         if let Some(inner) = text.strip_prefix('[') {
             let inner = inner.strip_suffix(']').ok_or(HostError::BadIpv6)?;
-            return inner
-                .parse::<Ipv6Addr>()
-                .map(Host::Ipv6)
-                .map_err(|_| HostError::BadIpv6);
+            return parse_ipv6(inner)
+                .map(|segments| Host::Ipv6 {
+                    address: Ipv6Addr::from(segments),
+                    written: inner.to_ascii_lowercase(),
+                })
+                .ok_or(HostError::BadIpv6);
         }
         if text.contains(':') {
             return Err(HostError::BadIpv6);
@@ -129,11 +148,8 @@ impl Host {
             if dotted {
                 return Err(HostError::NonCanonicalIpv4);
             }
-            return body
-                .parse::<Ipv4Addr>()
-                .ok()
-                .filter(|ip| ip.to_string() == body)
-                .map(Host::Ipv4)
+            return parse_dotted_quad(body)
+                .map(|octets| Host::Ipv4(Ipv4Addr::from(octets)))
                 .ok_or(HostError::NonCanonicalIpv4);
         }
         Ok(Host::Domain(name))
@@ -147,20 +163,87 @@ impl Host {
                 name == "localhost" || name.ends_with(".localhost")
             }
             Host::Ipv4(ip) => ip.is_loopback(),
-            Host::Ipv6(ip) => ip.is_loopback(),
+            Host::Ipv6 { address, .. } => address.is_loopback(),
         }
     }
 }
 
 impl fmt::Display for Host {
-    /// The host as URLs write it: the name, the dotted quad, or the IPv6 address in brackets.
+    /// The host as URLs write it: the name, the dotted quad, or the IPv6 address in brackets
+    /// as written (lower case).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Host::Domain(name) => f.write_str(name),
-            Host::Ipv4(ip) => write!(f, "{ip}"),
-            Host::Ipv6(ip) => write!(f, "[{ip}]"),
+            Host::Ipv4(ip) => {
+                let [a, b, c, d] = ip.octets();
+                write!(f, "{a}.{b}.{c}.{d}")
+            }
+            Host::Ipv6 { written, .. } => write!(f, "[{written}]"),
         }
     }
+}
+
+// The address parsers and printer are written here rather than taken from `std::net`, whose
+// general ones would add several KB to the shim's wasm for what these few lines do.
+
+/// `a.b.c.d`, each 0..=255 in decimal without leading zeros: the only IPv4 spelling accepted.
+fn parse_dotted_quad(text: &str) -> Option<[u8; 4]> {
+    let mut octets = [0u8; 4];
+    let mut parts = text.split('.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        let plain = !part.is_empty()
+            && part.len() <= 3
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && (part == "0" || !part.starts_with('0'));
+        *octet = if plain {
+            part.parse().ok()?
+        } else {
+            return None;
+        };
+    }
+    parts.next().is_none().then_some(octets)
+}
+
+/// The eight groups of an IPv6 address: up to 8 groups of 1 to 4 hex digits, one `::` for a
+/// run of zero groups, and an IPv4 address in place of the last two groups.
+fn parse_ipv6(text: &str) -> Option<[u16; 8]> {
+    fn groups(text: &str, ipv4_last: bool) -> Option<Vec<u16>> {
+        let mut out = Vec::new();
+        if text.is_empty() {
+            return Some(out);
+        }
+        let parts: Vec<&str> = text.split(':').collect();
+        for (i, part) in parts.iter().enumerate() {
+            if ipv4_last && i + 1 == parts.len() && part.contains('.') {
+                let [a, b, c, d] = parse_dotted_quad(part)?;
+                out.push(u16::from_be_bytes([a, b]));
+                out.push(u16::from_be_bytes([c, d]));
+            } else if (1..=4).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_hexdigit()) {
+                out.push(u16::from_str_radix(part, 16).ok()?);
+            } else {
+                return None;
+            }
+        }
+        Some(out)
+    }
+    let mut segments = [0u16; 8];
+    match text.split_once("::") {
+        None => {
+            let all = groups(text, true)?;
+            (all.len() == 8).then(|| segments.copy_from_slice(&all))?;
+        }
+        Some((head, tail)) => {
+            let head = groups(head, false)?;
+            let tail = groups(tail, true)?;
+            if head.len() + tail.len() > 7 {
+                return None;
+            }
+            segments[..head.len()].copy_from_slice(&head);
+            segments[8 - tail.len()..].copy_from_slice(&tail);
+        }
+    }
+    Some(segments)
 }
 
 #[cfg(test)]
@@ -175,7 +258,7 @@ mod tests {
             ("my_host-1.local", "my_host-1.local"),
             ("127.0.0.1", "127.0.0.1"),
             ("[::1]", "[::1]"),
-            ("[0:0:0:0:0:0:0:1]", "[::1]"),
+            ("[0:0:0:0:0:0:0:1]", "[0:0:0:0:0:0:0:1]"),
             ("[2001:DB8::1]", "[2001:db8::1]"),
             ("localhost", "localhost"),
         ];
@@ -213,6 +296,45 @@ mod tests {
         assert_eq!(Host::parse(&long), Err(HostError::TooLong));
         let longer = ["abcdefghij"; 26].join(".");
         assert_eq!(Host::parse(&longer), Err(HostError::TooLong));
+    }
+
+    #[test]
+    fn ipv6_reads_as_std_does() {
+        for text in [
+            "::",
+            "::1",
+            "1::",
+            "2001:db8::1",
+            "2001:DB8:0:0:0:0:0:1",
+            "1:2:3:4:5:6:7:8",
+            "1:0:0:2:0:0:0:3",
+            "0:0:1:0:0:1:0:0",
+            "::ffff:127.0.0.1",
+            "fe80::1:2",
+            "1::2:3:4:5:6:7",
+        ] {
+            let ours = parse_ipv6(text).map(Ipv6Addr::from);
+            assert_eq!(ours, text.parse::<Ipv6Addr>().ok(), "{text}");
+        }
+        for bad in [
+            "",
+            ":",
+            ":::",
+            "1:::2",
+            "1::2::3",
+            "12345::",
+            "g::",
+            "1:2:3:4:5:6:7",
+            "1:2:3:4:5:6:7:8:9",
+            "1:2:3:4:5:6:7::8",
+            "::1.2.3",
+            "1.2.3.4::",
+            "::01.2.3.4",
+            ":1::",
+            "1::2:",
+        ] {
+            assert_eq!(parse_ipv6(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -102,11 +102,13 @@ impl fmt::Display for UrlError {
 
 /// Reads `digits` as a port: 1 to 5 digits, no leading zero (except `0` itself).
 fn read_port(digits: &str) -> Option<u16> {
-    let ok = !digits.is_empty()
-        && digits.len() <= 5
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'));
-    ok.then(|| digits.parse().ok()).flatten()
+    if digits.is_empty() || digits.len() > 5 || (digits.len() > 1 && digits.starts_with('0')) {
+        return None;
+    }
+    digits.bytes().try_fold(0u16, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(u16::from(digit))
+    })
 }
 
 /// Splits `host[:port]` (IPv6 in brackets) into its host text and port text.
@@ -151,6 +153,16 @@ impl Origin {
         };
         let host = Host::parse_in_url(host).map_err(UrlError::Host)?;
         Ok(Origin { scheme, host, port })
+    }
+
+    /// An origin from parts another URL parser already split (the relay's `reqwest::Url`):
+    /// `scheme`, `host` as that parser serializes it (IPv6 in brackets), the explicit port.
+    pub fn from_parts(scheme: &str, host: &str, port: Option<u16>) -> Result<Origin, UrlError> {
+        Ok(Origin {
+            scheme: Scheme::parse(scheme).ok_or(UrlError::Scheme)?,
+            host: Host::parse_in_url(host).map_err(UrlError::Host)?,
+            port,
+        })
     }
 
     /// The port the request really uses (the one written, or the scheme's default).
@@ -334,7 +346,7 @@ impl WhitelistEntry {
 }
 
 impl fmt::Display for WhitelistEntry {
-    /// The canonical spelling: lower case, IPv6 compressed, no trailing `/`.
+    /// The canonical spelling: lower case, no surrounding spaces, no trailing `/`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(scheme) = self.scheme {
             write!(f, "{}://", scheme.as_str())?;
@@ -368,6 +380,17 @@ impl Whitelist {
             .map(|entries| Whitelist { entries })
     }
 
+    /// The entries that can be read, skipping the others: for a list stored under older
+    /// rules, where an unreadable entry must let nothing through rather than fail the lookup.
+    pub fn parse_readable<S: AsRef<str>>(entries: &[S]) -> Whitelist {
+        Whitelist {
+            entries: entries
+                .iter()
+                .filter_map(|e| WhitelistEntry::parse(e.as_ref()).ok())
+                .collect(),
+        }
+    }
+
     /// The parsed entries, in order.
     pub fn entries(&self) -> &[WhitelistEntry] {
         &self.entries
@@ -381,5 +404,32 @@ impl Whitelist {
     /// Whether the absolute URL `url` may be requested; `Err` when it cannot be read.
     pub fn allows_url(&self, url: &str) -> Result<bool, UrlError> {
         Origin::parse_url(url).map(|origin| self.allows(&origin))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_from_parts_read_hosts_as_urls_do() {
+        let origin = Origin::from_parts("http", "[::1]", Some(8791)).expect("origin");
+        assert_eq!(origin.domain(), "[::1]:8791");
+        assert_eq!(
+            Origin::from_parts("ws", "a.example", None),
+            Err(UrlError::Scheme)
+        );
+        assert_eq!(
+            Origin::from_parts("https", "", None),
+            Err(UrlError::Host(HostError::Empty))
+        );
+    }
+
+    #[test]
+    fn a_stored_list_lets_its_readable_entries_through_and_nothing_else() {
+        let list = Whitelist::parse_readable(&["example.com/old", "127.0.0.1:8791", "*.com"]);
+        assert_eq!(list.entries().len(), 1);
+        assert_eq!(list.allows_url("http://127.0.0.1:8791/"), Ok(true));
+        assert_eq!(list.allows_url("https://example.com/"), Ok(false));
     }
 }

@@ -25,8 +25,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Configures the runtime (DESIGN.md "How a page gets `my`"). Keys, all optional and merged
-/// over the current configuration: `appId`, `whitelist` (`host[:port]` entries, `*.domain`,
-/// `*`; empty allows nothing), `transport` (`"direct"` | `"relay"`), `relayUrl`,
+/// over the current configuration: `appId`, `whitelist` (`[http(s)://]host[:port]` entries, no
+/// port meaning the default port, `*.domain`, `*`; empty allows nothing; docs/protocol.md §3
+/// "The domain whitelist"), `transport` (`"direct"` | `"relay"`), `relayUrl`,
 /// `superAppOrigin`, `cashierOrigins`, `httpErrorAsFail`, `tradePayFailRouting`, and
 /// `logger` (a function called with `{ api, options, ok, result, durationMs }` after each
 /// call; `null` removes it). Throws a `TypeError`-like `Error` on an invalid value.

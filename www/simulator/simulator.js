@@ -187,7 +187,12 @@ const sheet = $('cashier-sheet');
 const cashierFrame = $('cashier');
 // What the sheet shows: { kind: 'pay', callId, paymentId } or { kind: 'auth', callId, requestId, scopes }.
 let openSheet = null;
-const SILENT_SCOPES = ['auth_base', 'USER_ID'];
+// Which scopes the shell grants without asking is the shim's list (miniprogram-policy, shared
+// with the sandbox), read from the runtime's exports rather than copied here. Loaded once, at
+// start; if it cannot load, every scope asks (the safe side).
+const silentScopes = import(new URL('/pkg/miniprogram_shim.js', SUPERAPP).href)
+  .then(async (runtime) => { await runtime.default(); return runtime.silentScopes(); })
+  .catch((error) => { console.warn('simulator: the runtime did not load; every scope will ask', error); return []; });
 
 /** The shell checks the paymentUrl again: the mini program's word is not trusted. */
 function validatePaymentUrl(raw) {
@@ -226,7 +231,8 @@ function answerAuth(callId, answer) {
 /** getAuthCode: silent scopes are granted by the shell itself; others ask in the consent sheet. */
 async function startAuth(callId, scopes) {
   if (!appId) return answerAuth(callId, { failure: 'no-app-id' });
-  if (scopes.every((s) => SILENT_SCOPES.includes(s))) {
+  const silent = await silentScopes;
+  if (scopes.every((s) => silent.includes(s))) {
     try {
       const res = await fetch('/sandbox/auth/authorize', {
         method: 'POST', headers: { 'content-type': 'application/json' },
