@@ -13,7 +13,7 @@ const OWNER = 'policy/src/lib.rs';
 
 test('the silent scopes are listed in policy/ only', () => {
   const files = execFileSync('git', ['ls-files', '-z', '--', '*.rs', '*.js', '*.mjs', '*.ts', '*.html'], { cwd: ROOT })
-    .toString().split('\0').filter(Boolean);
+    .toString().split('\0').filter((f) => f && f !== '.ci/shared.test.mjs');
   // `SILENT… = [`, `SILENT…: &[&str] = &[`, `const silent = [`: a list of silent scopes.
   const definition = /silent\w*\s*(:[^=\n]*)?=\s*&?\s*\[/i;
   const copies = files.filter((f) => definition.test(readFileSync(join(ROOT, f), 'utf8')));
