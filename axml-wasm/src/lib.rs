@@ -51,8 +51,12 @@ impl Templates {
     /// The mini program's text files: a JSON object `{ "pages/index/index.axml": "<view>…", … }`.
     #[wasm_bindgen(constructor)]
     pub fn new(files_json: &str) -> Result<Templates, JsValue> {
-        let map: HashMap<String, String> = serde_json::from_str(files_json)
-            .map_err(|e| error("bundle", format!("the file bundle is not a JSON object of texts: {e}")))?;
+        let map: HashMap<String, String> = serde_json::from_str(files_json).map_err(|e| {
+            error(
+                "bundle",
+                format!("the file bundle is not a JSON object of texts: {e}"),
+            )
+        })?;
         let mut files = MemoryFiles::new();
         for (path, text) in map {
             files.insert(&path, text);
@@ -96,8 +100,12 @@ impl Templates {
             .views
             .get_mut(&id)
             .ok_or_else(|| error("view", format!("no page view {id}")))?;
-        let changes: Vec<(String, Value)> = serde_json::from_str(changes_json)
-            .map_err(|e| error("data", format!("setData changes are not [[key, value], …]: {e}")))?;
+        let changes: Vec<(String, Value)> = serde_json::from_str(changes_json).map_err(|e| {
+            error(
+                "data",
+                format!("setData changes are not [[key, value], …]: {e}"),
+            )
+        })?;
         let update = view.set_data(changes).map_err(|e| error("setData", e))?;
         serde_json::to_string(&update).map_err(|e| error("data", e))
     }

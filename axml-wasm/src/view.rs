@@ -294,7 +294,26 @@ mod tests {
         );
         // Growing again inserts at the end.
         let update = v.set_data(vec![("xs[1]".into(), json!(5))]).unwrap();
-        assert!(matches!(&update.patches[..], [Patch::Insert { index: 1, .. }]));
+        assert!(matches!(
+            &update.patches[..],
+            [Patch::Insert { index: 1, .. }]
+        ));
+    }
+
+    #[test]
+    fn a_field_key_updates_a_computed_member_read() {
+        let mut v = view(
+            r#"<text a:for="{{goods}}" a:key="id">{{cart[item.id] || 0}}</text>"#,
+            json!({ "goods": [{ "id": "latte" }, { "id": "tea" }], "cart": {} }),
+        );
+        let update = v.set_data(vec![("cart.tea".into(), json!(2))]).unwrap();
+        assert_eq!(
+            update.patches,
+            vec![Patch::Text {
+                path: vec![1, 0],
+                text: "2".into()
+            }]
+        );
     }
 
     #[test]
