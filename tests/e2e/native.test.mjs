@@ -23,7 +23,8 @@ before(async () => {
   await cp(join(ROOT, 'www', 'demo-native'), join(broken, 'esm'), { recursive: true });
   await writeFile(join(broken, 'esm', 'pages', 'orders', 'orders.js'), "// a page written as an ES module\n\nimport { call } from '../../utils/api';\nPage({});\n");
   stack = await startStack({
-    sandboxArgs: ['--app', join(ROOT, 'www', 'demo-native'), '--app', `broken=${join(broken, 'broken-axml')}`, '--app', `esm=${join(broken, 'esm')}`],
+    sandboxArgs: ['--app', join(ROOT, 'www', 'demo-native'), '--app', `broken=${join(broken, 'broken-axml')}`, '--app', `esm=${join(broken, 'esm')}`,
+      '--app', `lifecycle=${join(ROOT, 'tests', 'e2e', 'fixtures', 'native-lifecycle')}`],
   });
   const put = await fetch(`${SUPERAPP}/sandbox/mini-programs/${APP_ID}`, {
     method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ whitelist: ['127.0.0.1:18702'] }),
@@ -145,5 +146,83 @@ describe('errors show where they are, never a blank page', () => {
     await app.locator('#a-error').waitFor({ timeout: TIMEOUT });
     assert.equal(await app.locator('#a-error .a-error-where').textContent(), 'pages/orders/orders.js:3:1');
     assert.match(await app.locator('#a-error .a-error-message').textContent(), /ES module syntax.*require/);
+  });
+});
+
+describe('the logic layer (tests/e2e/fixtures/native-lifecycle)', () => {
+  async function openLifecycle(t) {
+    const { page, errors } = await newPage(t);
+    await page.goto(launchUrl('lifecycle', { query: 'x=1' }));
+    const app = page.frameLocator('#mini-program');
+    await app.locator('#log', { hasText: 'a.onReady' }).waitFor({ timeout: TIMEOUT });
+    const frame = page.frame({ url: /\/native\/lifecycle\// });
+    return { page, app, frame, errors };
+  }
+
+  test('lifecycle in order, launch query, isolation from window/document', async (t) => {
+    const { app } = await openLifecycle(t);
+    assert.equal(await app.locator('#log').textContent(),
+      'app.onLaunch {"x":"1"}|app.onShow|a.onLoad {"x":"1"}|a.onShow|a.onReady');
+    assert.equal(await app.locator('#realm').textContent(), 'undefined/undefined/object/object');
+    assert.equal(await app.locator('#pages').textContent(), 'pages/a/a');
+  });
+
+  test('setData path keys update only their nodes, then call back', async (t) => {
+    const { app, frame } = await openLifecycle(t);
+    // Mark the DOM nodes: an incremental update keeps the ones whose output did not change.
+    await frame.evaluate(() => { document.querySelector('#row-1').__mark = 1; document.querySelector('#row-2').__mark = 2; });
+    await app.locator('#update').click();
+    await app.locator('#log', { hasText: 'callback n=1' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await app.locator('#row-2').textContent(), 'changed');
+    assert.equal(await app.locator('#deep').textContent(), '2');
+    assert.deepEqual(await frame.evaluate(() => [document.querySelector('#row-1').__mark, document.querySelector('#row-2').__mark]), [1, 2]);
+  });
+
+  test('events: catchTap stops, onTap bubbles, the event object has type, timeStamp, target, currentTarget, dataset; onInput', async (t) => {
+    const { app } = await openLifecycle(t);
+    await app.locator('#inner-catch').click();
+    await app.locator('#log', { hasText: 'inner inner-catch' }).waitFor({ timeout: TIMEOUT });
+    const event = JSON.parse(await app.locator('#event').textContent());
+    assert.deepEqual(event, {
+      type: 'tap', t: 'number',
+      target: { id: 'inner-catch', tagName: 'button', dataset: { userId: 7 } },
+      currentTarget: { id: 'inner-catch', tagName: 'button', dataset: { userId: 7 } },
+    });
+    await app.locator('#inner-bubble').click();
+    await app.locator('#log', { hasText: 'outer from inner-bubble' }).waitFor({ timeout: TIMEOUT });
+    assert.doesNotMatch(await app.locator('#log').textContent(), /outer from inner-catch/);
+    await app.locator('#in').pressSequentially('hey');
+    await app.locator('#typed', { hasText: 'hey' }).waitFor({ timeout: TIMEOUT });
+  });
+
+  test('page stack: navigateTo with query, limit 10, navigateBack, redirectTo, switchTab, reLaunch', async (t) => {
+    const { app } = await openLifecycle(t);
+    await app.locator('#nav-b').click();
+    await app.locator('#b-query:visible', { hasText: 'navigator' }).waitFor({ timeout: TIMEOUT });
+    assert.deepEqual(JSON.parse(await app.locator('#b-query:visible').textContent()), { i: '1', via: 'navigator' });
+    assert.equal(await app.locator('#a-back').isVisible(), true);
+    for (let depth = 3; depth <= 10; depth += 1) {
+      await app.locator('#more:visible').click();
+      await app.locator('#b-depth:visible', { hasText: String(depth) }).waitFor({ timeout: TIMEOUT });
+    }
+    await app.locator('#more:visible').click();
+    await app.locator('#b-fail:visible', { hasText: 'full' }).waitFor({ timeout: TIMEOUT });
+    assert.match(await app.locator('#b-fail:visible').textContent(), /^3: the page stack is full \(10 pages\)/);
+    await app.locator('#a-back').click();
+    await app.locator('#b-depth:visible', { hasText: '9' }).waitFor({ timeout: TIMEOUT });
+    await app.locator('#redirect:visible').click();
+    await app.locator('#b-query:visible', { hasText: '108' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await app.locator('#b-depth:visible').textContent(), '9', 'redirectTo replaces the top');
+    await app.locator('#to-tab:visible').click();
+    await app.locator('#tab-pages').waitFor({ timeout: TIMEOUT });
+    assert.equal(await app.locator('#tab-pages').textContent(), 'pages/tab/tab', 'switchTab leaves only the tab page');
+    assert.match(await app.locator('#tab-log').textContent(), /b108\.onUnload.*b1\.onUnload.*a\.onUnload/);
+    assert.equal(await app.locator('#a-tabbar').isVisible(), true);
+    await app.locator('#a-tabbar button', { hasText: /^A$/ }).click();
+    await app.locator('#log:visible').waitFor({ timeout: TIMEOUT });
+    await app.locator('#relaunch:visible').click();
+    await app.locator('#b-query:visible', { hasText: 'relaunched' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await app.locator('#b-depth:visible').textContent(), '1');
+    assert.equal(await app.locator('#a-back').isHidden(), true);
   });
 });

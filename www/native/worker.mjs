@@ -232,7 +232,7 @@ const NAVIGATION = ['navigateTo', 'redirectTo', 'navigateBack', 'reLaunch', 'swi
 /** success/fail/complete and a Promise, for an API answered here in the logic layer. */
 function settleLocal(options, run) {
   const { success, fail, complete } = options ?? {};
-  return new Promise((resolve, reject) => {
+  const promise = new Promise((resolve, reject) => {
     let result;
     try { result = run(); } catch (e) {
       const err = { error: e.code ?? 1, errorMessage: e.message };
@@ -245,6 +245,9 @@ function settleLocal(options, run) {
     if (typeof complete === 'function') complete(result);
     resolve(result);
   });
+  // As for remote calls: a caller with `fail` sees the failure there.
+  if (typeof fail === 'function') promise.catch(() => {});
+  return promise;
 }
 
 // ---- my: a proxy to the render side's runtime ------------------------------------------------
