@@ -65,7 +65,7 @@ export async function startStack({ sandboxArgs = [] } = {}) {
     '--listen', '127.0.0.1:18700', '--mini-program-listen', '127.0.0.1:18701',
     '--public-base-url', SUPERAPP, '--memory', '--notify-schedule', 'fast',
     '--pending-delay', '2', '--www-dir', join(ROOT, 'www'), '--pkg-dir', join(ROOT, 'pkg'), '--log', 'warn',
-    '--axml-pkg-dir', join(ROOT, 'pkg-axml'), ...sandboxArgs,
+    ...(sandboxArgs.includes('--axml-pkg-dir') ? [] : ['--axml-pkg-dir', join(ROOT, 'pkg-axml')]), ...sandboxArgs,
   ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [sandbox.stdout, sandbox.stderr]) stream.on('data', (d) => sandboxLog.push(String(d)));
   await waitFor(`${SUPERAPP}/sandbox/wallet-public-key.pem`, 'the sandbox', sandbox);

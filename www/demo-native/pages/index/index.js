@@ -44,7 +44,7 @@ Page({
       getApp().globalData.currency = currency;
       const goods = res.data.goods
         .filter((good) => !good.sandbox)
-        .map((good) => ({ ...good, priceText: money(good.price, currency) }));
+        .map((good) => ({ ...good, initial: good.name.charAt(0), priceText: money(good.price, currency) }));
       this.setData({ goods, loading: false, total: money(0, currency) });
     } catch (err) {
       this.setData({ loading: false, message: err.message });
