@@ -150,7 +150,10 @@ pub fn register(
         return Ok(());
     };
     let merchant = store.default_merchant()?.map(|m| m.client_id);
-    for app in apps {
+    for (n, app) in apps.iter().enumerate() {
+        if apps[..n].iter().any(|a| a.app_id == app.app_id) {
+            tracing::warn!(app_id = %app.app_id, folder = %app.root.display(), "--app: appId given twice; this folder wins");
+        }
         let mut row = store.mini_program(&app.app_id)?.unwrap_or(MiniProgramRow {
             app_id: app.app_id.clone(),
             name: display_name(&app.root).unwrap_or_else(|| app.app_id.clone()),

@@ -274,7 +274,6 @@ function dispatch(domEvent, type, detail, from = domEvent.target) {
 const OPEN_TYPES = { navigate: 'navigateTo', redirect: 'redirectTo', switchTab: 'switchTab', navigateBack: 'navigateBack', reLaunch: 'reLaunch' };
 
 pagesEl.addEventListener('click', (e) => {
-  if (e.target.closest('button[type=submit], button[type=reset]')) { /* the form's submit/reset event follows */ }
   dispatch(e, 'tap', { x: e.clientX, y: e.clientY });
   const nav = e.target.closest('navigator');
   if (nav?.__v && viewOf(nav)) {
