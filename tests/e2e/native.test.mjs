@@ -167,7 +167,7 @@ describe('the logic layer (tests/e2e/fixtures/native-lifecycle)', () => {
     assert.equal(await app.locator('#pages').textContent(), 'pages/a/a');
   });
 
-  test('setData path keys update only their nodes, then call back', async (t) => {
+  test('setData path keys update only their nodes, then call back; $spliceData', async (t) => {
     const { app, frame } = await openLifecycle(t);
     // Mark the DOM nodes: an incremental update keeps the ones whose output did not change.
     await frame.evaluate(() => { document.querySelector('#row-1').__mark = 1; document.querySelector('#row-2').__mark = 2; });
@@ -176,6 +176,9 @@ describe('the logic layer (tests/e2e/fixtures/native-lifecycle)', () => {
     assert.equal(await app.locator('#row-2').textContent(), 'changed');
     assert.equal(await app.locator('#deep').textContent(), '2');
     assert.deepEqual(await frame.evaluate(() => [document.querySelector('#row-1').__mark, document.querySelector('#row-2').__mark]), [1, 2]);
+    await app.locator('#splice').click();
+    await app.locator('#log', { hasText: 'spliced one,three,changed' }).waitFor({ timeout: TIMEOUT });
+    assert.deepEqual(await app.locator('.row').allTextContents(), ['one', 'three', 'changed']);
   });
 
   test('events: catchTap stops, onTap bubbles, the event object has type, timeStamp, target, currentTarget, dataset; onInput', async (t) => {

@@ -81,6 +81,36 @@ export function applyPath(data, key, value) {
   return data;
 }
 
+/** The value at `key` in `data` (undefined when a step is missing). */
+export function getPath(data, key) {
+  let at = data;
+  for (const seg of parsePath(key)) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = at[seg];
+  }
+  return at;
+}
+
+/**
+ * `$spliceData({ 'a.list': [start, deleteCount, ...items] })` → the setData patch that gives
+ * each list its spliced copy (`data` is not changed here).
+ */
+export function spliceChanges(data, patch) {
+  if (!isObject(patch)) throw new RuntimeError('$spliceData takes an object of { key: [start, deleteCount, ...items] }');
+  const out = {};
+  for (const [key, args] of Object.entries(patch)) {
+    if (!Array.isArray(args) || args.length < 1 || !Number.isInteger(Number(args[0]))) {
+      throw new RuntimeError(`$spliceData key ${JSON.stringify(key)}: the value is [start, deleteCount, ...items]`);
+    }
+    const current = getPath(data, key);
+    const list = Array.isArray(current) ? current.slice() : [];
+    const deleteCount = args.length > 1 ? Number(args[1]) : list.length;
+    list.splice(Number(args[0]), Number.isFinite(deleteCount) ? deleteCount : 0, ...args.slice(2));
+    out[key] = list;
+  }
+  return out;
+}
+
 /** A JSON copy: what crosses to the render side (functions and undefined dropped, as on a device). */
 export function jsonCopy(value) {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));

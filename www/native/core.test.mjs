@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  applyPath, findModuleSyntax, moduleCandidates, PageStack, parsePath, parseQuery, resolvePageUrl, setDataChanges,
+  applyPath, findModuleSyntax, getPath, spliceChanges, moduleCandidates, PageStack, parsePath, parseQuery, resolvePageUrl, setDataChanges,
 } from './core.mjs';
 
 test('setData keys parse into names and indexes', () => {
@@ -71,4 +71,13 @@ test('import and export statements are found with their line, not inside strings
   assert.deepEqual(findModuleSyntax('const x = 1;\nexport default x;').line, 2);
   assert.equal(findModuleSyntax('const m = import("./m"); obj.import = 1; const r = /import x/;'), null);
   assert.equal(findModuleSyntax('const t = `\nimport x from "y"`;'), null);
+});
+
+test('$spliceData splices a copy of the list at a key', () => {
+  const data = { a: { list: [1, 2, 3] } };
+  assert.deepEqual(spliceChanges(data, { 'a.list': [1, 1, 'x', 'y'] }), { 'a.list': [1, 'x', 'y', 3] });
+  assert.deepEqual(data.a.list, [1, 2, 3], 'the data itself changes through setData');
+  assert.deepEqual(spliceChanges(data, { missing: [0, 0, 'z'] }), { missing: ['z'] });
+  assert.equal(getPath(data, 'a.list[2]'), 3);
+  assert.throws(() => spliceChanges(data, { 'a.list': 'nope' }), /\[start, deleteCount, \.\.\.items\]/);
 });

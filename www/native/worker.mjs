@@ -6,7 +6,7 @@
 //   logic → render: pageOpen, pageClose, pageShow, setData, title, my, error
 
 import {
-  applyPath as applyLocal, findModuleSyntax, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, parseQuery,
+  applyPath as applyLocal, findModuleSyntax, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
 } from './core.mjs';
 
 const post = (message) => self.postMessage(message);
@@ -147,6 +147,9 @@ function createPage(route, query) {
   instance.options = query;
   instance.$id = id;
   instance.setData = function setData(patch, callback) { return setPageData(page, patch, callback); };
+  instance.$spliceData = function $spliceData(patch, callback) {
+    return setPageData(page, spliceChanges(instance.data, patch), callback);
+  };
   const page = { id, route, query, instance, ready: false };
   return page;
 }
