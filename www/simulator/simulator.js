@@ -81,8 +81,12 @@ function appFor(url) {
   return apps.find((a) => a.url === url) ?? apps.find(at) ?? null;
 }
 
-/** Opens `url` in the phone; with `id`, as that registered app (the page is told so). */
-function openMiniProgram(url, id = '') {
+/**
+ * Opens `url` in the phone; with `id`, as that registered app (the page is told so). `launch`:
+ * the start page and its query (`/?appId=&page=&query=`, as the IDE's custom compile), passed
+ * on as `page` and `query` (a native mini program starts there; an H5 page may read them).
+ */
+function openMiniProgram(url, id = '', launch = {}) {
   let parsed;
   try { parsed = new URL(url, location.href); } catch { alert(`Not a URL: ${url}`); return; }
   if (!/^https?:$/.test(parsed.protocol)) { alert('A mini program URL must be http(s).'); return; }
@@ -94,6 +98,7 @@ function openMiniProgram(url, id = '') {
   whitelist = [];
   parsed.searchParams.set('__superapp', SUPERAPP);
   if (id) parsed.searchParams.set('__appId', id);
+  for (const key of ['page', 'query']) if (launch[key]) parsed.searchParams.set(key, launch[key]);
   $('app-url').value = appUrl;
   $('app-picker').value = id;
   $('app-title').textContent = 'Mini program';
@@ -108,7 +113,8 @@ function launchApp(id) {
   if (!app) return launchNote(`No mini program is registered as ${id}: PUT /sandbox/mini-programs/${id} {name, url}.`);
   if (!app.url) return launchNote(`Mini program ${id} has no url to open: PUT /sandbox/mini-programs/${id} {url}.`);
   launchNote(`Launched ${app.name} as appId ${id}.`);
-  openMiniProgram(app.url, id);
+  const start = id === params.get('appId') ? { page: params.get('page'), query: params.get('query') } : {};
+  openMiniProgram(app.url, id, start);
 }
 
 /** `?app=<url>` or the address bar: as the app that registers it, if one does. */
