@@ -31,8 +31,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Configures the runtime (DESIGN.md "How a page gets `my`"). Keys, all optional and merged
-/// over the current configuration: `appId`, `whitelist` (`host[:port]` entries, `*.domain`,
-/// `*`; empty allows nothing), `transport` (`"direct"` | `"relay"`), `relayUrl`,
+/// over the current configuration: `appId`, `whitelist` (`[http(s)://]host[:port]` entries, no
+/// port meaning the default port, `*.domain`, `*`; empty allows nothing; docs/protocol.md §3
+/// "The domain whitelist"), `transport` (`"direct"` | `"relay"`), `relayUrl`,
 /// `superAppOrigin`, `cashierOrigins`, `httpErrorAsFail`, `tradePayFailRouting`, and
 /// `logger` (a function called with `{ api, options, ok, result, durationMs }` after each
 /// call; `null` removes it). Throws a `TypeError`-like `Error` on an invalid value.
@@ -232,6 +233,17 @@ pub fn can_i_use(#[wasm_bindgen(unchecked_param_type = "string")] schema: JsValu
     schema
         .as_string()
         .is_some_and(|s| crate::can_i_use::can_i_use(&s))
+}
+
+/// The `my.getAuthCode` scopes a super app grants without a consent prompt (docs/protocol.md
+/// §5b). Not a `my` API: the simulator shell and the consent page read the list here rather
+/// than keep their own copy.
+#[wasm_bindgen(js_name = silentScopes, unchecked_return_type = "string[]")]
+pub fn silent_scopes() -> js_sys::Array {
+    miniprogram_policy::SILENT_SCOPES
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect()
 }
 
 /// A `my.*` method as a JS function.

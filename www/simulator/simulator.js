@@ -4,6 +4,10 @@
 // Trust: a message is acted on only when it comes from the window we expect (event.source) at
 // the origin we expect (event.origin); everything we send names its target origin.
 
+// Money is formatted in one place for every page, from ISO 4217 minor units (money.js).
+import '/cashier/money.js';
+
+const { displayMoney } = globalThis.Money;
 const $ = (id) => document.getElementById(id);
 const SUPERAPP = location.origin;
 const params = new URLSearchParams(location.search);
@@ -77,8 +81,12 @@ function appFor(url) {
   return apps.find((a) => a.url === url) ?? apps.find(at) ?? null;
 }
 
-/** Opens `url` in the phone; with `id`, as that registered app (the page is told so). */
-function openMiniProgram(url, id = '') {
+/**
+ * Opens `url` in the phone; with `id`, as that registered app (the page is told so). `launch`:
+ * the start page and its query (`/?appId=&page=&query=`, as the IDE's custom compile), passed
+ * on as `page` and `query` (a native mini program starts there; an H5 page may read them).
+ */
+function openMiniProgram(url, id = '', launch = {}) {
   let parsed;
   try { parsed = new URL(url, location.href); } catch { alert(`Not a URL: ${url}`); return; }
   if (!/^https?:$/.test(parsed.protocol)) { alert('A mini program URL must be http(s).'); return; }
@@ -90,6 +98,7 @@ function openMiniProgram(url, id = '') {
   whitelist = [];
   parsed.searchParams.set('__superapp', SUPERAPP);
   if (id) parsed.searchParams.set('__appId', id);
+  for (const key of ['page', 'query']) if (launch[key]) parsed.searchParams.set(key, launch[key]);
   $('app-url').value = appUrl;
   $('app-picker').value = id;
   $('app-title').textContent = 'Mini program';
@@ -104,7 +113,8 @@ function launchApp(id) {
   if (!app) return launchNote(`No mini program is registered as ${id}: PUT /sandbox/mini-programs/${id} {name, url}.`);
   if (!app.url) return launchNote(`Mini program ${id} has no url to open: PUT /sandbox/mini-programs/${id} {url}.`);
   launchNote(`Launched ${app.name} as appId ${id}.`);
-  openMiniProgram(app.url, id);
+  const start = id === params.get('appId') ? { page: params.get('page'), query: params.get('query') } : {};
+  openMiniProgram(app.url, id, start);
 }
 
 /** `?app=<url>` or the address bar: as the app that registers it, if one does. */
@@ -188,7 +198,12 @@ const sheet = $('cashier-sheet');
 const cashierFrame = $('cashier');
 // What the sheet shows: { kind: 'pay', callId, paymentId } or { kind: 'auth', callId, requestId, scopes }.
 let openSheet = null;
-const SILENT_SCOPES = ['auth_base', 'USER_ID'];
+// Which scopes the shell grants without asking is the shim's list (miniprogram-policy, shared
+// with the sandbox), read from the runtime's exports rather than copied here. Loaded once, at
+// start; if it cannot load, every scope asks (the safe side).
+const silentScopes = import(new URL('/pkg/miniprogram_shim.js', SUPERAPP).href)
+  .then(async (runtime) => { await runtime.default(); return runtime.silentScopes(); })
+  .catch((error) => { console.warn('simulator: the runtime did not load; every scope will ask', error); return []; });
 
 /** The shell checks the paymentUrl again: the mini program's word is not trusted. */
 function validatePaymentUrl(raw) {
@@ -227,7 +242,8 @@ function answerAuth(callId, answer) {
 /** getAuthCode: silent scopes are granted by the shell itself; others ask in the consent sheet. */
 async function startAuth(callId, scopes) {
   if (!appId) return answerAuth(callId, { failure: 'no-app-id' });
-  if (scopes.every((s) => SILENT_SCOPES.includes(s))) {
+  const silent = await silentScopes;
+  if (scopes.every((s) => silent.includes(s))) {
     try {
       const res = await fetch('/sandbox/auth/authorize', {
         method: 'POST', headers: { 'content-type': 'application/json' },
@@ -378,9 +394,10 @@ document.querySelectorAll('[data-clear]').forEach((b) => b.addEventListener('cli
 function statusClass(status) {
   return { SUCCESS: 'okc', FAIL: 'ko', CANCELLED: 'ko', PROCESSING: 'pending' }[status] || '';
 }
+/** An amount `{ currency, value }` in minor units as people read it ("IQD 1,000.000"; money.js). */
 function money(amount) {
   if (!amount) return '';
-  return `${amount.value} ${amount.currency}`;
+  return displayMoney(amount);
 }
 function actionButton(label, onClick) {
   const b = document.createElement('button');
@@ -460,7 +477,7 @@ function renderUsers(users, session) {
   }
   $('users').replaceChildren(...users.map((u) => {
     const tr = document.createElement('tr');
-    const balances = Object.entries(u.balances ?? {}).map(([c, v]) => `${v} ${c}`).join(', ');
+    const balances = Object.entries(u.balances ?? {}).map(([currency, value]) => money({ currency, value })).join(', ');
     tr.append(cell(`${u.userId}${u.userId === current ? ' ●' : ''}`), cell(u.nickName ?? ''), cell(u.mobile ?? ''), cell(balances));
     return tr;
   }));
