@@ -20,6 +20,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod native_app;
 pub mod signature;
 pub mod store;
 
@@ -97,6 +98,12 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         .await
         .map_err(|e| StartError::Task(e.to_string()))??
     };
+    let (native_store, native_apps) = (store.clone(), config.native.apps.clone());
+    tokio::task::spawn_blocking(move || {
+        native_app::register(&native_store, &native_apps, mini_program_addr)
+    })
+    .await
+    .map_err(|e| StartError::Task(e.to_string()))??;
     let clock = Arc::new(Clock::default());
     let dispatcher = Dispatcher::new(
         store.clone(),
@@ -173,6 +180,9 @@ impl Application {
             println!("mini program origin on http://{addr}");
         }
         println!("public base URL: {base}");
+        for line in native_app::banner_lines(&state.config.native.apps, self.superapp_addr()) {
+            println!("{line}");
+        }
         match state.config.storage_dir() {
             Some(dir) => println!("data dir: {}", dir.display()),
             None => println!("data dir: (in memory, nothing survives a restart)"),
