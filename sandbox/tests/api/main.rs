@@ -12,6 +12,7 @@ mod native_app;
 mod notifications;
 mod open_api;
 mod relay;
+mod response_time;
 mod restart;
 mod robustness;
 mod static_pages;

@@ -1,7 +1,7 @@
 //! The envelope of every open API call: who called ([`authenticate`]: `Client-Id`,
 //! `Request-Time`, `Signature`), the `result` of an answer that is not success ([`ApiError`]),
-//! the signed or unsigned answer, the field readers that name the failing field
-//! (`PARAM_ILLEGAL`), and the idempotency hash of a request body.
+//! the signed or unsigned answer (its `Response-Time` read from `State::clock`), and the
+//! idempotency hash of a request body. The bodies themselves are [`super::bodies`]'.
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -151,14 +151,14 @@ pub(super) fn result_code(body: &str) -> String {
 
 /// An answer to a caller that did not authenticate: the `result`, `Response-Time`, nothing
 /// signed and nothing from the request echoed in a header.
-pub(super) fn unsigned_response(status: StatusCode, e: &ApiError) -> Response {
+pub(super) fn unsigned_response(state: &State, status: StatusCode, e: &ApiError) -> Response {
     let mut resp = (status, e.body().to_string()).into_response();
     let h = resp.headers_mut();
     h.insert(
         "content-type",
         HeaderValue::from_static("application/json; charset=UTF-8"),
     );
-    if let Ok(v) = HeaderValue::from_str(&clock::format_api(clock::now_ms())) {
+    if let Ok(v) = HeaderValue::from_str(&clock::format_api(state.clock.now_ms())) {
         h.insert("response-time", v);
     }
     if status == StatusCode::METHOD_NOT_ALLOWED {
@@ -174,7 +174,7 @@ pub(super) fn signed_response(
     client_id: &str,
     body: String,
 ) -> Response {
-    let time = clock::format_api(clock::now_ms());
+    let time = clock::format_api(state.clock.now_ms());
     let signature = state
         .wallet
         .signature_header(path, client_id, &time, body.as_bytes())
@@ -203,91 +203,6 @@ pub(super) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> 
         Ok(_) => Err(ApiError::param("request body must be a JSON object")),
         Err(e) => Err(ApiError::param(format!(
             "request body is not valid JSON: {e}"
-        ))),
-    }
-}
-
-// ---- field helpers -------------------------------------------------------------------------
-
-/// An optional id field: absent, null or `""` → None (clients that serialise every field of
-/// a struct send `""` for the id they do not know), non-string → error.
-pub fn opt_id<'a>(json: &'a Map<String, Value>, path: &str) -> Result<Option<&'a str>, ApiError> {
-    Ok(opt_str(json, path)?.filter(|s| !s.is_empty()))
-}
-
-/// An optional string field at `path` (`a.b.c`): absent/null → None, non-string → error.
-pub(super) fn opt_str<'a>(
-    json: &'a Map<String, Value>,
-    path: &str,
-) -> Result<Option<&'a str>, ApiError> {
-    let mut parts = path.split('.').peekable();
-    let mut current = json;
-    while let Some(part) = parts.next() {
-        match current.get(part) {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::String(s)) if parts.peek().is_none() => return Ok(Some(s)),
-            Some(Value::Object(o)) if parts.peek().is_some() => current = o,
-            Some(_) if parts.peek().is_none() => {
-                return Err(ApiError::param(format!("{path}: must be a string")))
-            }
-            Some(_) => {
-                let prefix: Vec<&str> = path.split('.').take_while(|p| *p != part).collect();
-                let at = if prefix.is_empty() {
-                    part.to_string()
-                } else {
-                    format!("{}.{part}", prefix.join("."))
-                };
-                return Err(ApiError::param(format!("{at}: must be an object")));
-            }
-        }
-    }
-    Ok(None)
-}
-
-pub(super) fn req_str<'a>(
-    json: &'a Map<String, Value>,
-    path: &str,
-    max: usize,
-) -> Result<&'a str, ApiError> {
-    let s = opt_str(json, path)?.ok_or_else(|| ApiError::param(format!("{path}: is required")))?;
-    check_len(s, path, max)?;
-    if s.trim().is_empty() {
-        return Err(ApiError::param(format!("{path}: must not be empty")));
-    }
-    Ok(s)
-}
-
-pub(super) fn check_len(s: &str, path: &str, max: usize) -> Result<(), ApiError> {
-    if s.chars().count() > max {
-        return Err(ApiError::param(format!(
-            "{path}: longer than {max} characters"
-        )));
-    }
-    Ok(())
-}
-
-pub(super) fn opt_object<'a>(
-    json: &'a Map<String, Value>,
-    key: &str,
-) -> Result<Option<&'a Map<String, Value>>, ApiError> {
-    match json.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(o)) => Ok(Some(o)),
-        Some(_) => Err(ApiError::param(format!("{key}: must be an object"))),
-    }
-}
-
-pub(super) fn opt_url(json: &Map<String, Value>, path: &str) -> Result<Option<String>, ApiError> {
-    let Some(s) = opt_str(json, path)? else {
-        return Ok(None);
-    };
-    check_len(s, path, 2048)?;
-    match reqwest::Url::parse(s) {
-        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some() => {
-            Ok(Some(s.to_string()))
-        }
-        _ => Err(ApiError::param(format!(
-            "{path}: must be an absolute http(s) URL, got {s:?}"
         ))),
     }
 }

@@ -3,7 +3,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::envelope::{req_str, result, ApiError, Caller};
+use super::bodies::{self, id, required, ApplyTokenBody, PayBody, UserInfoBody};
+use super::envelope::{result, ApiError, Caller};
 use crate::app::identity::{redeem, Exchange, RedeemError};
 use crate::app::State;
 use crate::domain::clock;
@@ -28,7 +29,8 @@ pub(super) fn apply_token(
     caller: &Caller,
     json: &Map<String, Value>,
 ) -> Result<String, ApiError> {
-    let grant_type = req_str(json, "grantType", 512)?;
+    let body: ApplyTokenBody = bodies::parse(json)?;
+    let grant_type = required(&body.grant_type, "grantType", 512)?;
     let now = state.clock.now_ms();
     let tokens = NewTokens {
         access_token: crate::domain::ids::new_secret(),
@@ -37,8 +39,8 @@ pub(super) fn apply_token(
         refresh_expires_at: now + identity::REFRESH_TTL_MS,
     };
     let exchange = match grant_type {
-        "AUTHORIZATION_CODE" => Exchange::Code(req_str(json, "authCode", 512)?),
-        "REFRESH_TOKEN" => Exchange::Refresh(req_str(json, "refreshToken", 512)?),
+        "AUTHORIZATION_CODE" => Exchange::Code(required(&body.auth_code, "authCode", 512)?),
+        "REFRESH_TOKEN" => Exchange::Refresh(required(&body.refresh_token, "refreshToken", 512)?),
         other => {
             return Err(ApiError::param(format!(
                 "grantType: must be AUTHORIZATION_CODE or REFRESH_TOKEN, got {other:?}"
@@ -63,7 +65,8 @@ pub(super) fn inquiry_user_info(
     caller: &Caller,
     json: &Map<String, Value>,
 ) -> Result<String, ApiError> {
-    let token = req_str(json, "accessToken", 512)?;
+    let body: UserInfoBody = bodies::parse(json)?;
+    let token = required(&body.access_token, "accessToken", 512)?;
     let now = state.clock.now_ms();
     let credential = state.store.access_token(token)?;
     identity::check_access(credential.as_ref(), &caller.client_id, now)
@@ -91,37 +94,25 @@ pub(super) fn inquiry_user_info(
 /// The buyer of a `pay` request: `order.buyer.referenceBuyerId`, `order.buyer.buyerId` or
 /// `userId`, which must name a sandbox user (else `PARAM_ILLEGAL` naming the field). Stored as
 /// the merchant's reference; it pays only when bound ([`bound_buyer`](crate::app::identity::bound_buyer)).
-pub(super) fn buyer_of(
-    state: &State,
-    json: &Map<String, Value>,
-) -> Result<Option<String>, ApiError> {
-    let buyer = json
-        .get("order")
-        .and_then(Value::as_object)
-        .and_then(|o| o.get("buyer"))
-        .and_then(Value::as_object);
+pub(super) fn buyer_of(state: &State, body: &PayBody) -> Result<Option<String>, ApiError> {
+    let buyer = body.order.as_ref().and_then(|o| o.buyer.as_ref());
     let candidates = [
         (
             "order.buyer.referenceBuyerId",
-            buyer.and_then(|b| b.get("referenceBuyerId")),
+            buyer.and_then(|b| id(&b.reference_buyer_id)),
         ),
-        ("order.buyer.buyerId", buyer.and_then(|b| b.get("buyerId"))),
-        ("userId", json.get("userId")),
+        ("order.buyer.buyerId", buyer.and_then(|b| id(&b.buyer_id))),
+        ("userId", id(&body.user_id)),
     ];
+    // `""` is absent, as for every optional id of the open API ([`id`]).
     for (field, value) in candidates {
-        let id = match value {
-            // `""` is absent, as for every optional id of the open API.
-            None | Some(Value::Null) => continue,
-            Some(Value::String(s)) if s.is_empty() => continue,
-            Some(Value::String(s)) => s,
-            Some(_) => return Err(ApiError::param(format!("{field}: must be a string"))),
-        };
+        let Some(id) = value else { continue };
         if id.len() > 64 || state.store.user(id)?.is_none() {
             return Err(ApiError::param(format!(
                 "{field}: unknown buyer {id:?}; use the customerId from applyToken (sandbox users: GET /sandbox/users)"
             )));
         }
-        return Ok(Some(id.clone()));
+        return Ok(Some(id.to_string()));
     }
     Ok(None)
 }

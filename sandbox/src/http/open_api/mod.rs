@@ -9,17 +9,22 @@
 //! for, and signing is the expensive part of an answer, so a flood of unauthenticated calls costs
 //! the sandbox no RSA signature. One log line per call.
 //!
-//! [`envelope`]: authentication, answers, field readers; [`payments`] and [`identity`]: the
-//! calls.
+//! [`envelope`]: authentication, answers; [`bodies`]: the typed request bodies and their
+//! rules; [`payments`] and [`identity`]: the calls.
 
+mod bodies;
 mod envelope;
 mod identity;
 mod payments;
 
-pub use envelope::{
-    authenticate, opt_id, request_hash, ApiError, Caller, MAX_BODY, MAX_CLIENT_ID, MAX_REQUEST_ID,
+pub use bodies::{
+    ApplyTokenBody, BuyerBody, MerchantBody, OrderBody, PayBody, PaymentLookupBody, RefundBody,
+    RefundLookupBody, UserInfoBody,
 };
-pub use payments::{parse_pay, PayRequest};
+pub use envelope::{
+    authenticate, request_hash, ApiError, Caller, MAX_BODY, MAX_CLIENT_ID, MAX_REQUEST_ID,
+};
+pub use payments::{check_pay, parse_pay, PayRequest};
 
 use std::time::Instant;
 
@@ -114,7 +119,7 @@ pub async fn open_api(
     );
     match answer {
         Answer::Signed(body, client_id) => signed_response(&state, &path, &client_id, body),
-        Answer::Unsigned(status, e) => unsigned_response(status, &e),
+        Answer::Unsigned(status, e) => unsigned_response(&state, status, &e),
     }
 }
 

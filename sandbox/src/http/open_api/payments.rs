@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
+use super::bodies::{
+    self, check_len, id, required, url, PayBody, PaymentLookupBody, RefundBody, RefundLookupBody,
+};
 use super::envelope::*;
 use crate::app::State;
 use crate::domain::amount::Amount;
@@ -40,23 +43,38 @@ pub struct PayRequest {
 
 /// Validates a `pay` body; the error names the field. `now` decides whether an expiry is past.
 pub fn parse_pay(json: &Map<String, Value>, now: i64) -> Result<PayRequest, ApiError> {
-    // Required and checked, but every product code pays through the same cashier.
-    req_str(json, "productCode", 64)?;
-    let payment_request_id = req_str(json, "paymentRequestId", MAX_REQUEST_ID)?.to_string();
-    let amount = Amount::parse(json.get("paymentAmount"), "paymentAmount")?;
-    let order = opt_object(json, "order")?.ok_or_else(|| ApiError::param("order: is required"))?;
-    let order_description = req_str(json, "order.orderDescription", 256)?.to_string();
-    if let Some(order_amount) = order.get("orderAmount").filter(|v| !v.is_null()) {
+    check_pay(&bodies::parse(json)?, now)
+}
+
+/// The rules of a `pay` body already read: required fields, lengths, amounts, expiry, URLs.
+pub fn check_pay(body: &PayBody, now: i64) -> Result<PayRequest, ApiError> {
+    required(&body.product_code, "productCode", 64)?;
+    let payment_request_id =
+        required(&body.payment_request_id, "paymentRequestId", MAX_REQUEST_ID)?.to_string();
+    let amount = Amount::parse(body.payment_amount.as_ref(), "paymentAmount")?;
+    let order = body
+        .order
+        .as_ref()
+        .ok_or_else(|| ApiError::param("order: is required"))?;
+    let order_description =
+        required(&order.order_description, "order.orderDescription", 256)?.to_string();
+    if let Some(order_amount) = &order.order_amount {
         Amount::parse(Some(order_amount), "order.orderAmount")?;
     }
-    let reference_order_id = opt_id(json, "order.referenceOrderId")?.map(str::to_string);
+    let reference_order_id = id(&order.reference_order_id).map(str::to_string);
     if let Some(r) = &reference_order_id {
         check_len(r, "order.referenceOrderId", 64)?;
     }
-    let merchant_name = opt_str(json, "order.merchant.merchantName")?.map(str::to_string);
-    opt_id(json, "order.merchant.referenceMerchantId")?;
-    let buyer_id = opt_id(json, "order.buyer.referenceBuyerId")?.map(str::to_string);
-    let expiry_at = match opt_str(json, "paymentExpiryTime")? {
+    let merchant_name = order
+        .merchant
+        .as_ref()
+        .and_then(|m| m.merchant_name.clone());
+    let buyer_id = order
+        .buyer
+        .as_ref()
+        .and_then(|b| id(&b.reference_buyer_id))
+        .map(str::to_string);
+    let expiry_at = match body.payment_expiry_time.as_deref() {
         None => None,
         Some(t) => {
             let at = clock::parse(t).ok_or_else(|| {
@@ -72,8 +90,8 @@ pub fn parse_pay(json: &Map<String, Value>, now: i64) -> Result<PayRequest, ApiE
             Some(at)
         }
     };
-    let notify_url = opt_url(json, "paymentNotifyUrl")?;
-    let redirect_url = opt_url(json, "paymentRedirectUrl")?;
+    let notify_url = url(&body.payment_notify_url, "paymentNotifyUrl")?;
+    let redirect_url = url(&body.payment_redirect_url, "paymentRedirectUrl")?;
     Ok(PayRequest {
         payment_request_id,
         amount,
@@ -93,8 +111,9 @@ pub(super) async fn pay(
     json: &Map<String, Value>,
 ) -> Result<String, ApiError> {
     let now = state.clock.now_ms();
-    let req = parse_pay(json, now)?;
-    let buyer_id = super::identity::buyer_of(state, json)?;
+    let body: PayBody = bodies::parse(json)?;
+    let req = check_pay(&body, now)?;
+    let buyer_id = super::identity::buyer_of(state, &body)?;
     let merchant_name = match &req.merchant_name {
         Some(n) if !n.trim().is_empty() => n.clone(),
         _ => state
@@ -190,8 +209,9 @@ fn find_payment(
     caller: &Caller,
     json: &Map<String, Value>,
 ) -> Result<PaymentRow, ApiError> {
-    let payment_id = opt_id(json, "paymentId")?;
-    let request_id = opt_id(json, "paymentRequestId")?;
+    let body: PaymentLookupBody = bodies::parse(json)?;
+    let payment_id = id(&body.payment_id);
+    let request_id = id(&body.payment_request_id);
     let not_found = || ApiError::f("ORDER_NOT_EXIST", "no such payment for this Client-Id");
     let row = match (payment_id, request_id) {
         (None, None) => {
@@ -295,14 +315,15 @@ pub(super) fn refund(
     caller: &Caller,
     json: &Map<String, Value>,
 ) -> Result<String, ApiError> {
-    let refund_request_id = req_str(json, "refundRequestId", MAX_REQUEST_ID)?;
-    let payment_id = req_str(json, "paymentId", 64)?;
-    let amount = Amount::parse(json.get("refundAmount"), "refundAmount")?;
-    let reason = opt_str(json, "refundReason")?;
+    let body: RefundBody = bodies::parse(json)?;
+    let refund_request_id = required(&body.refund_request_id, "refundRequestId", MAX_REQUEST_ID)?;
+    let payment_id = required(&body.payment_id, "paymentId", 64)?;
+    let amount = Amount::parse(body.refund_amount.as_ref(), "refundAmount")?;
+    let reason = body.refund_reason.as_deref();
     if let Some(r) = reason {
         check_len(r, "refundReason", 256)?;
     }
-    let notify_url = opt_url(json, "refundNotifyUrl")?;
+    let notify_url = url(&body.refund_notify_url, "refundNotifyUrl")?;
     let now = state.clock.now_ms();
     let refund_id = new_payment_id(now);
     let response = json!({
@@ -371,8 +392,9 @@ pub(super) fn inquiry_refund(
     caller: &Caller,
     json: &Map<String, Value>,
 ) -> Result<String, ApiError> {
-    let refund_id = opt_id(json, "refundId")?;
-    let request_id = opt_id(json, "refundRequestId")?;
+    let body: RefundLookupBody = bodies::parse(json)?;
+    let refund_id = id(&body.refund_id);
+    let request_id = id(&body.refund_request_id);
     let not_found = |what: String| {
         ApiError::f(
             "REFUND_NOT_EXIST",
