@@ -185,6 +185,116 @@ pub const SUPPORTED: &[ApiSupport] = &[
         returns: &[],
         success: &[],
     },
+    // ---- pickers (src/pickers.rs) ----
+    ApiSupport {
+        name: "showActionSheet",
+        object: &[
+            "title",
+            "items",
+            "cancelButtonText",
+            "destructiveBtnIndex",
+            "badges",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["index", "success"],
+    },
+    ApiSupport {
+        name: "prompt",
+        object: &[
+            "title",
+            "message",
+            "align",
+            "placeholder",
+            "okButtonText",
+            "cancelButtonText",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["ok", "inputValue"],
+    },
+    ApiSupport {
+        name: "showModal",
+        object: &[
+            "title",
+            "content",
+            "showCancel",
+            "cancelText",
+            "confirmText",
+            "editable",
+            "placeholderText",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["confirm", "cancel", "content"],
+    },
+    ApiSupport {
+        name: "datePicker",
+        object: &[
+            "format",
+            "currentDate",
+            "startDate",
+            "endDate",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["date"],
+    },
+    ApiSupport {
+        name: "optionsSelect",
+        object: &[
+            "title",
+            "optionsOne",
+            "optionsTwo",
+            "selectedOneIndex",
+            "selectedTwoIndex",
+            "positiveString",
+            "negativeString",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &[
+            "selectedOneIndex",
+            "selectedOneOption",
+            "selectedTwoIndex",
+            "selectedTwoOption",
+        ],
+    },
+    ApiSupport {
+        name: "multiLevelSelect",
+        object: &["title", "list", "success", "fail", "complete"],
+        returns: &[],
+        success: &["success", "result"],
+    },
+    ApiSupport {
+        name: "chooseCity",
+        object: &[
+            "cities",
+            "hotCities",
+            "showHotCities",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["city", "adCode"],
+    },
+    ApiSupport {
+        name: "hideKeyboard",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &["success"],
+    },
 ];
 
 /// Answers `my.canIUse(schema)`.
@@ -206,6 +316,26 @@ pub fn can_i_use(schema: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_for_the_pickers() {
+        let cases = [
+            ("showActionSheet.success.index", true),
+            ("showActionSheet.object.items", true),
+            ("prompt.success.inputValue", true),
+            ("showModal.object.editable", true),
+            ("datePicker.success.date", true),
+            ("optionsSelect.success.selectedTwoOption", true),
+            ("multiLevelSelect.object.list", true),
+            ("chooseCity.success.adCode", true),
+            ("chooseCity.object.setLocatedCity", false),
+            ("hideKeyboard", true),
+            ("regionPicker", false),
+        ];
+        for (schema, expected) in cases {
+            assert_eq!(can_i_use(schema), expected, "{schema:?}");
+        }
+    }
 
     #[test]
     fn answers_true_exactly_for_what_is_implemented() {

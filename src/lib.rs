@@ -6,7 +6,8 @@
 //!   (`my.request` validation and encoding), [`url`] (URL split and the domain whitelist),
 //!   [`encoding`] (`encodeURIComponent`, base64), [`config`] (runtime configuration),
 //!   [`can_i_use`], [`alert`], [`ui`] (confirm/toast/loading options), [`storage`] (keys,
-//!   limits), [`system_info`], [`bridge`] (the `AlipayJSBridge` name table);
+//!   limits), [`system_info`], [`bridge`] (the `AlipayJSBridge` name table), [`pickers`]
+//!   (action sheet, prompt, modal, date/option/multi-level/city pickers);
 //! - `glue` (wasm only): the `#[wasm_bindgen]` exports `configure`, `request`, `alert`,
 //!   `canIUse`, `createMy`, the single callback/Promise adapter, `fetch`, the relay, the DOM.
 
@@ -17,6 +18,7 @@ pub mod can_i_use;
 pub mod config;
 pub mod encoding;
 pub mod error;
+pub mod pickers;
 pub mod request;
 pub mod storage;
 pub mod system_info;

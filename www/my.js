@@ -70,6 +70,19 @@
     setStorageSync: { object: ['key', 'data'], return: ['success'], success: [] },
     getStorageSync: { object: ['key'], return: ['data'], success: [] },
     removeStorageSync: { object: ['key'], return: ['success'], success: [] },
+    // ---- pickers (src/pickers.rs) ----
+    showActionSheet: { object: ['title', 'items', 'cancelButtonText', 'destructiveBtnIndex', 'badges', 'success', 'fail', 'complete'], return: [], success: ['index', 'success'] },
+    prompt: { object: ['title', 'message', 'align', 'placeholder', 'okButtonText', 'cancelButtonText', 'success', 'fail', 'complete'], return: [], success: ['ok', 'inputValue'] },
+    showModal: { object: ['title', 'content', 'showCancel', 'cancelText', 'confirmText', 'editable', 'placeholderText', 'success', 'fail', 'complete'], return: [], success: ['confirm', 'cancel', 'content'] },
+    datePicker: { object: ['format', 'currentDate', 'startDate', 'endDate', 'success', 'fail', 'complete'], return: [], success: ['date'] },
+    optionsSelect: {
+      object: ['title', 'optionsOne', 'optionsTwo', 'selectedOneIndex', 'selectedTwoIndex', 'positiveString', 'negativeString', 'success', 'fail', 'complete'],
+      return: [],
+      success: ['selectedOneIndex', 'selectedOneOption', 'selectedTwoIndex', 'selectedTwoOption'],
+    },
+    multiLevelSelect: { object: ['title', 'list', 'success', 'fail', 'complete'], return: [], success: ['success', 'result'] },
+    chooseCity: { object: ['cities', 'hotCities', 'showHotCities', 'success', 'fail', 'complete'], return: [], success: ['city', 'adCode'] },
+    hideKeyboard: { object: ['success', 'fail', 'complete'], return: [], success: ['success'] },
   };
   function staticCanIUse(schema) {
     if (typeof schema !== 'string') return false;
@@ -144,6 +157,11 @@
   };
   ['confirm', 'showToast', 'hideToast', 'showLoading', 'hideLoading', 'setClipboard', 'getClipboard', 'getSystemInfo',
     'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
+    my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
+  });
+  // ---- pickers (src/pickers.rs) ----
+  ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect', 'chooseCity',
+    'hideKeyboard'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
 

@@ -9,6 +9,7 @@ mod clipboard;
 mod configure;
 mod host;
 mod options;
+mod pickers;
 mod request;
 mod runtime;
 mod storage;
@@ -266,6 +267,8 @@ thread_local! {
         let methods2: Vec<(&str, Method2)> = vec![
             ("setStorageSync", Closure::new(|o: JsValue, d: JsValue| storage::set_storage_sync(&o, &d))),
         ];
+        // The pickers and device inputs (src/glue/pickers.rs).
+        let methods: Vec<(&str, Method)> = methods.into_iter().chain(pickers::methods()).collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
             adapter::set(&object, name, closure.as_ref());
