@@ -342,7 +342,7 @@ impl DateFormat {
     /// `values` written in this format (`2016-10-09`, `08:05`, `2016-10-09 08:05:00`).
     pub fn write(self, values: &[u32; 6]) -> String {
         let mut out = String::new();
-        for field in self.first..self.end {
+        for (field, &v) in values.iter().enumerate().take(self.end).skip(self.first) {
             let separator = match field {
                 1 | 2 => "-",
                 3 => " ",
@@ -351,7 +351,6 @@ impl DateFormat {
             if field > self.first {
                 out.push_str(separator);
             }
-            let v = values[field];
             if field == 0 {
                 out.push_str(&format!("{v:04}"));
             } else {
@@ -365,7 +364,9 @@ impl DateFormat {
 /// Days in `month` (1–12) of `year` (proleptic Gregorian).
 pub fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -787,7 +788,8 @@ mod tests {
                 text: "3".into()
             }]
         );
-        let cases: &[(Option<Vec<String>>, (Option<f64>, bool), &str)] = &[
+        type Case<'a> = (Option<Vec<String>>, (Option<f64>, bool), &'a str);
+        let cases: &[Case] = &[
             (None, (None, false), "`items`"),
             (Some(vec![]), (None, false), "`items`"),
             (strings(&["a"]), (Some(1.0), true), "`destructiveBtnIndex`"),
