@@ -127,6 +127,12 @@ pub const BRIDGE_APIS: &[BridgeApi] = &[
     },
     same("datePicker", "datePicker"),
     same("hideKeyboard", "hideKeyboard"),
+    // ---- device inputs (src/device.rs) ----
+    same("getLocation", "getLocation"),
+    same("scan", "scan"),
+    same("contact", "choosePhoneContact"),
+    same("choosePhoneContact", "choosePhoneContact"),
+    same("addPhoneContact", "addPhoneContact"),
 ];
 
 /// The entry for an H5 name (exact, case-sensitive, as the native bridge is).

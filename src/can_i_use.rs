@@ -295,6 +295,61 @@ pub const SUPPORTED: &[ApiSupport] = &[
         returns: &[],
         success: &["success"],
     },
+    // ---- device inputs (src/device.rs) ----
+    ApiSupport {
+        name: "getLocation",
+        object: &["type", "cacheTimeout", "success", "fail", "complete"],
+        returns: &[],
+        success: &[
+            "longitude",
+            "latitude",
+            "accuracy",
+            "horizontalAccuracy",
+            "country",
+            "countryCode",
+            "province",
+            "city",
+            "cityAdcode",
+            "district",
+            "districtAdcode",
+            "streetNumber",
+            "pois",
+        ],
+    },
+    ApiSupport {
+        name: "scan",
+        object: &["scanType", "success", "fail", "complete"],
+        returns: &[],
+        success: &[
+            "code",
+            "qrCode",
+            "barCode",
+            "imageChannel",
+            "result",
+            "scanType",
+            "rawData",
+        ],
+    },
+    ApiSupport {
+        name: "choosePhoneContact",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &["name", "mobile"],
+    },
+    ApiSupport {
+        name: "addPhoneContact",
+        object: &[
+            "firstName",
+            "lastName",
+            "nickName",
+            "mobilePhoneNumber",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["success"],
+    },
 ];
 
 /// Answers `my.canIUse(schema)`.
@@ -331,6 +386,11 @@ mod tests {
             ("chooseCity.object.setLocatedCity", false),
             ("hideKeyboard", true),
             ("regionPicker", false),
+            ("getLocation.object.type", true),
+            ("getLocation.success.streetNumber", true),
+            ("scan.success.qrCode", true),
+            ("choosePhoneContact.success.mobile", true),
+            ("addPhoneContact.object.mobilePhoneNumber", true),
         ];
         for (schema, expected) in cases {
             assert_eq!(can_i_use(schema), expected, "{schema:?}");

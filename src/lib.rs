@@ -16,6 +16,7 @@ pub mod auth;
 pub mod bridge;
 pub mod can_i_use;
 pub mod config;
+pub mod device;
 pub mod encoding;
 pub mod error;
 pub mod pickers;

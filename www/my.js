@@ -83,6 +83,16 @@
     multiLevelSelect: { object: ['title', 'list', 'success', 'fail', 'complete'], return: [], success: ['success', 'result'] },
     chooseCity: { object: ['cities', 'hotCities', 'showHotCities', 'success', 'fail', 'complete'], return: [], success: ['city', 'adCode'] },
     hideKeyboard: { object: ['success', 'fail', 'complete'], return: [], success: ['success'] },
+    // ---- device inputs (src/device.rs) ----
+    getLocation: {
+      object: ['type', 'cacheTimeout', 'success', 'fail', 'complete'],
+      return: [],
+      success: ['longitude', 'latitude', 'accuracy', 'horizontalAccuracy', 'country', 'countryCode', 'province', 'city',
+        'cityAdcode', 'district', 'districtAdcode', 'streetNumber', 'pois'],
+    },
+    scan: { object: ['scanType', 'success', 'fail', 'complete'], return: [], success: ['code', 'qrCode', 'barCode', 'imageChannel', 'result', 'scanType', 'rawData'] },
+    choosePhoneContact: { object: ['success', 'fail', 'complete'], return: [], success: ['name', 'mobile'] },
+    addPhoneContact: { object: ['firstName', 'lastName', 'nickName', 'mobilePhoneNumber', 'success', 'fail', 'complete'], return: [], success: ['success'] },
   };
   function staticCanIUse(schema) {
     if (typeof schema !== 'string') return false;
@@ -159,9 +169,9 @@
     'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
-  // ---- pickers (src/pickers.rs) ----
+  // ---- pickers and device inputs (src/pickers.rs, src/device.rs) ----
   ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect', 'chooseCity',
-    'hideKeyboard'].forEach(function (api) {
+    'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
 

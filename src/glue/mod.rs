@@ -7,6 +7,7 @@ mod auth;
 mod bridge;
 mod clipboard;
 mod configure;
+mod device;
 mod host;
 mod options;
 mod pickers;
@@ -37,7 +38,11 @@ pub fn configure(
 ) -> Result<(), JsError> {
     let patch = configure::read_patch(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    // The phone's inputs (`device`, src/glue/device.rs): checked before anything is applied.
+    let device = device::read(&config)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     runtime::apply(patch).map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    device::store(device);
     if config.is_object() {
         let logger =
             Reflect::get(&config, &JsValue::from_str("logger")).unwrap_or(JsValue::UNDEFINED);
@@ -267,8 +272,9 @@ thread_local! {
         let methods2: Vec<(&str, Method2)> = vec![
             ("setStorageSync", Closure::new(|o: JsValue, d: JsValue| storage::set_storage_sync(&o, &d))),
         ];
-        // The pickers and device inputs (src/glue/pickers.rs).
-        let methods: Vec<(&str, Method)> = methods.into_iter().chain(pickers::methods()).collect();
+        // The pickers and the device inputs (src/glue/pickers.rs, src/glue/device.rs).
+        let methods: Vec<(&str, Method)> =
+            methods.into_iter().chain(pickers::methods()).chain(device::methods()).collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
             adapter::set(&object, name, closure.as_ref());

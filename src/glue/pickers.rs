@@ -30,14 +30,14 @@ use crate::pickers::{
 
 // ---- reading options ----------------------------------------------------------------------
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Failure> {
+pub(super) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Failure> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| ApiError::Unknown(format!("cannot build the result: {e}")).into())
 }
 
 /// `options[name]` as a boolean; error 2 for another type.
-fn boolean(options: &JsValue, name: &str) -> Result<Option<bool>, ApiError> {
+pub(super) fn boolean(options: &JsValue, name: &str) -> Result<Option<bool>, ApiError> {
     let value = get(options, name);
     if value.is_undefined() || value.is_null() {
         return Ok(None);
@@ -49,7 +49,7 @@ fn boolean(options: &JsValue, name: &str) -> Result<Option<bool>, ApiError> {
 }
 
 /// `options[name]` as an array (`None` when absent); error 2 for another type.
-fn array(options: &JsValue, name: &str) -> Result<Option<Array>, ApiError> {
+pub(super) fn array(options: &JsValue, name: &str) -> Result<Option<Array>, ApiError> {
     let value = get(options, name);
     if value.is_undefined() || value.is_null() {
         return Ok(None);
@@ -61,7 +61,7 @@ fn array(options: &JsValue, name: &str) -> Result<Option<Array>, ApiError> {
 }
 
 /// `options[name]` as an array of texts (strings or numbers).
-fn strings(options: &JsValue, name: &str) -> Result<Option<Vec<String>>, ApiError> {
+pub(super) fn strings(options: &JsValue, name: &str) -> Result<Option<Vec<String>>, ApiError> {
     let Some(list) = array(options, name)? else {
         return Ok(None);
     };
@@ -455,7 +455,7 @@ impl WheelView {
 
 /// Shows `wheels` in a bottom sheet under a Cancel / title / OK bar; the selection when
 /// confirmed, `None` when cancelled.
-async fn pick(
+pub(super) async fn pick(
     class: &str,
     title: &str,
     fallback: &str,
@@ -559,7 +559,7 @@ fn read_action_sheet(options: &JsValue) -> Result<ActionSheet, ApiError> {
 
 /// A centred dialog with a message, maybe a text field, and its buttons: `(confirmed,
 /// typed text)`.
-async fn ask(class: &str, fallback: &str, ask: Ask) -> Result<(bool, String), Failure> {
+pub(super) async fn ask(class: &str, fallback: &str, ask: Ask) -> Result<(bool, String), Failure> {
     let mut ui = Sheet::new(class, &ask.title, fallback, false)?;
     let panel = ui.panel.clone();
     if !ask.title.is_empty() {

@@ -107,7 +107,7 @@ test('H5 pages: AlipayJSBridge is defined at once, queues, fires AlipayJSBridgeR
   assert.equal(r.definedSync, true);
   // The documented ready() ran at once (bridge defined); its calls were queued and answered.
   assert.equal(r.app, 'superapp-sandbox');
-  assert.deepEqual(r.unknown, { error: 1, errorMessage: 'scan is not supported by this super app' });
+  assert.deepEqual(r.unknown, { error: 1, errorMessage: 'startBeaconDiscovery is not supported by this super app' });
   // The event fired once, after the runtime was ready, for pages that only listen.
   assert.equal(readyEvents, 1);
   assert.ok(log.includes('event'), log.join(','));
