@@ -463,6 +463,7 @@ pub(super) async fn pick(
     ok: &str,
     wheels: Wheels,
 ) -> Result<(Option<Vec<(usize, String)>>, Wheels), Failure> {
+    let title = if title.is_empty() { fallback } else { title };
     let mut sheet = Sheet::new(class, title, fallback, true)?;
     sheet.bar(title, cancel, ok)?;
     let view = WheelView::new(&sheet.document, wheels)?;

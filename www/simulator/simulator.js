@@ -4,6 +4,8 @@
 // Trust: a message is acted on only when it comes from the window we expect (event.source) at
 // the origin we expect (event.origin); everything we send names its target origin.
 
+import { initDevice } from './device.js';
+
 const $ = (id) => document.getElementById(id);
 const SUPERAPP = location.origin;
 const params = new URLSearchParams(location.search);
@@ -157,9 +159,13 @@ function shimSettings() {
     tradePayFailRouting: settings.tradePayFailRouting,
     tradePayHost: 'shell',
     networkFaults: { latencyMs: Number(settings.latencyMs) || 0, offline: settings.offline, timeout: settings.forceTimeout },
+    device: device.settings(),
   };
 }
 function sendSettings() { postToMiniProgram({ type: `${MSG}settings`, settings: shimSettings() }); }
+
+// The phone's inputs (Device tab, URL parameters): www/simulator/device.js.
+const device = initDevice({ params, onChange: sendSettings });
 
 async function loadMiniProgram(id) {
   appId = id;
@@ -351,6 +357,7 @@ function logCall(raw) {
     cell(entry.ms == null ? '' : String(Math.round(entry.ms))));
   $('jsapi-log').prepend(tr);
   bump('jsapi');
+  device.onLog({ api: entry.api, ok, options: entry.args });
   if (entry.api === 'request') logNetwork(entry, ok);
 }
 
@@ -608,6 +615,8 @@ window.simulator = {
   },
   state: () => ({ appId, miniOrigin, whitelist: [...whitelist], settings: { ...settings, ...automation }, sheetOpen: openSheet?.kind ?? null }),
   refresh: refreshSandbox,
+  // The phone's inputs (Device tab): window.simulator.device.set({ location: '30.27,120.15', scan: 'text', contacts: 'A: 1' }).
+  device,
 };
 
 loadApps().then(() => {
