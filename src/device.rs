@@ -55,10 +55,11 @@ pub struct Poi {
     pub address: String,
 }
 
-/// A coordinate in range, or error 2 naming `name`.
-pub fn coordinate(name: &str, value: Option<f64>, limit: f64) -> Result<f64, ApiError> {
+/// A coordinate within ±`limit` degrees (90 or 180), or error 2 naming `name`.
+pub fn coordinate(name: &str, value: Option<f64>, limit: u8) -> Result<f64, ApiError> {
     match value {
-        Some(v) if v.is_finite() && v.abs() <= limit => Ok(v),
+        Some(v) if v.is_finite() && v.abs() <= f64::from(limit) => Ok(v),
+        // `limit` as an integer: formatting an f64 would pull Rust's float printing into the wasm.
         _ => Err(ApiError::invalid(
             name,
             format!("is required and must be a number from -{limit} to {limit}"),
@@ -74,8 +75,8 @@ impl Location {
         longitude: Option<f64>,
         accuracy: Option<f64>,
     ) -> Result<Self, ApiError> {
-        let latitude = coordinate(&format!("{prefix}latitude"), latitude, 90.0)?;
-        let longitude = coordinate(&format!("{prefix}longitude"), longitude, 180.0)?;
+        let latitude = coordinate(&format!("{prefix}latitude"), latitude, 90)?;
+        let longitude = coordinate(&format!("{prefix}longitude"), longitude, 180)?;
         let accuracy = match accuracy {
             None => 30.0,
             Some(a) if a.is_finite() && a >= 0.0 => a,
@@ -186,23 +187,16 @@ pub struct StreetNumber {
     pub number: String,
 }
 
-/// Writes a coordinate as JS would (`120.1551`, `30`), not with Rust's trailing `.0`.
-fn js_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
-}
-
 impl LocationResult {
-    /// What `my.getLocation({ type })` returns for `at`.
-    pub fn new(at: &Location, level: LocationLevel) -> Self {
+    /// What `my.getLocation({ type })` returns for `at`; `write` writes a number as JS's
+    /// `String(n)` does (the glue passes JS's own, so Rust's float printing stays out of the
+    /// wasm).
+    pub fn new(at: &Location, level: LocationLevel, write: impl Fn(f64) -> String) -> Self {
         LocationResult {
-            longitude: js_number(at.longitude),
-            latitude: js_number(at.latitude),
-            accuracy: js_number(at.accuracy),
-            horizontal_accuracy: js_number(at.accuracy),
+            longitude: write(at.longitude),
+            latitude: write(at.latitude),
+            accuracy: write(at.accuracy),
+            horizontal_accuracy: write(at.accuracy),
             city: (level >= LocationLevel::City).then(|| CityFields {
                 country: at.country.clone(),
                 country_code: at.country_code.clone(),
@@ -355,6 +349,15 @@ impl Contact {
 mod tests {
     use super::*;
 
+    /// JS's `String(n)` for the numbers of these tests.
+    fn js(n: f64) -> String {
+        if n.fract() == 0.0 {
+            format!("{}", n as i64)
+        } else {
+            format!("{n}")
+        }
+    }
+
     #[test]
     fn locations_are_checked_and_written_at_their_level() {
         let mut at = Location::at("", Some(30.2741), Some(120.1551), None).unwrap();
@@ -389,16 +392,16 @@ mod tests {
             name: "West Lake".into(),
             address: "Xihu".into(),
         }];
-        let zero = LocationResult::new(&at, LocationLevel::Coordinates);
+        let zero = LocationResult::new(&at, LocationLevel::Coordinates, js);
         assert_eq!(
             (zero.longitude.as_str(), zero.accuracy.as_str()),
             ("120.1551", "30")
         );
         assert!(zero.city.is_none() && zero.street_number.is_none() && zero.pois.is_none());
-        let one = LocationResult::new(&at, LocationLevel::City);
+        let one = LocationResult::new(&at, LocationLevel::City, js);
         assert_eq!(one.city.as_ref().map(|c| c.city.as_str()), Some("Hangzhou"));
         assert!(one.street_number.is_none());
-        let three = LocationResult::new(&at, LocationLevel::Pois);
+        let three = LocationResult::new(&at, LocationLevel::Pois, js);
         assert_eq!(
             three.street_number.map(|s| s.street),
             Some("Wensan Road".into())

@@ -138,8 +138,8 @@ impl ActionSheet {
 /// `my.showActionSheet` success: the chosen index, `-1` when cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ActionSheetResult {
-    /// The chosen item, or -1.
-    pub index: i64,
+    /// The chosen item, or -1 (`i32`: an `i64` would pull serde's BigInt path into the wasm).
+    pub index: i32,
     /// Always `true` (Alipay's field).
     pub success: bool,
 }
@@ -148,7 +148,7 @@ impl ActionSheetResult {
     /// The item at `chosen`, or cancel (`None`) as -1.
     pub fn new(chosen: Option<usize>) -> Self {
         ActionSheetResult {
-            index: chosen.map_or(-1, |i| i as i64),
+            index: chosen.map_or(-1, |i| i32::try_from(i).unwrap_or(i32::MAX)),
             success: true,
         }
     }
@@ -516,7 +516,8 @@ impl DateSpec {
     fn clamp_from(&mut self, field: usize) {
         for f in field.max(self.format.first)..self.format.end {
             let (lo, hi) = self.bounds(f);
-            self.current[f] = self.current[f].clamp(lo, hi);
+            // `bounds` gives lo ≤ hi; max/min rather than `clamp`, which keeps a panic path.
+            self.current[f] = self.current[f].max(lo).min(hi);
         }
     }
 }

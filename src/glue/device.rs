@@ -177,7 +177,9 @@ pub(crate) fn get_location(options: &JsValue) -> Promise {
             code: 13,
             message: format!("getLocation:fail no position is set: set one {WHERE_TO_SET} (?location=<latitude>,<longitude>)"),
         })?;
-        to_js(&LocationResult::new(&at, level))
+        let write =
+            |n: f64| String::from(js_sys::Number::from(n).to_string(10).unwrap_or_default());
+        to_js(&LocationResult::new(&at, level, write))
     })
 }
 
