@@ -133,6 +133,7 @@ pub const BRIDGE_APIS: &[BridgeApi] = &[
     same("contact", "choosePhoneContact"),
     same("choosePhoneContact", "choosePhoneContact"),
     same("addPhoneContact", "addPhoneContact"),
+    same("openLocation", "openLocation"),
 ];
 
 /// The entry for an H5 name (exact, case-sensitive, as the native bridge is).

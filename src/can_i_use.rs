@@ -337,6 +337,21 @@ pub const SUPPORTED: &[ApiSupport] = &[
         success: &["name", "mobile"],
     },
     ApiSupport {
+        name: "openLocation",
+        object: &[
+            "latitude",
+            "longitude",
+            "name",
+            "address",
+            "scale",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
         name: "addPhoneContact",
         object: &[
             "firstName",
@@ -391,6 +406,8 @@ mod tests {
             ("scan.success.qrCode", true),
             ("choosePhoneContact.success.mobile", true),
             ("addPhoneContact.object.mobilePhoneNumber", true),
+            ("openLocation.object.scale", true),
+            ("chooseLocation", false),
         ];
         for (schema, expected) in cases {
             assert_eq!(can_i_use(schema), expected, "{schema:?}");

@@ -105,6 +105,51 @@ impl Location {
     }
 }
 
+/// A place `my.openLocation` shows on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapPlace {
+    /// Degrees north.
+    pub latitude: f64,
+    /// Degrees east.
+    pub longitude: f64,
+    /// The place's name.
+    pub name: String,
+    /// Its address.
+    pub address: String,
+    /// Map zoom, 3–19 (default 15).
+    pub scale: u8,
+}
+
+impl MapPlace {
+    /// `latitude`, `longitude` (numbers or numeric strings, required), `name`, `address`,
+    /// `scale` (`(value, given)`).
+    pub fn new(
+        latitude: Option<f64>,
+        longitude: Option<f64>,
+        name: Option<String>,
+        address: Option<String>,
+        scale: (Option<f64>, bool),
+    ) -> Result<Self, ApiError> {
+        let scale = match scale {
+            (None, false) => 15,
+            (Some(z), _) if z.fract() == 0.0 && (3.0..=19.0).contains(&z) => z as u8,
+            _ => {
+                return Err(ApiError::invalid(
+                    "scale",
+                    "must be a whole number from 3 to 19",
+                ))
+            }
+        };
+        Ok(MapPlace {
+            latitude: coordinate("latitude", latitude, 90)?,
+            longitude: coordinate("longitude", longitude, 180)?,
+            name: name.unwrap_or_default(),
+            address: address.unwrap_or_default(),
+            scale,
+        })
+    }
+}
+
 /// `my.getLocation`'s `type`: how much it returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LocationLevel {
@@ -407,6 +452,32 @@ mod tests {
             Some("Wensan Road".into())
         );
         assert_eq!(three.pois.map(|p| p.len()), Some(1));
+    }
+
+    #[test]
+    fn open_location_checks_coordinates_and_scale() {
+        let p = MapPlace::new(
+            Some(30.0),
+            Some(120.0),
+            Some("Shop".into()),
+            None,
+            (None, false),
+        )
+        .unwrap();
+        assert_eq!(
+            (p.scale, p.name.as_str(), p.address.as_str()),
+            (15, "Shop", "")
+        );
+        for (lat, lng, scale, named) in [
+            (None, Some(1.0), (None, false), "`latitude`"),
+            (Some(1.0), Some(200.0), (None, false), "`longitude`"),
+            (Some(1.0), Some(1.0), (Some(2.0), true), "`scale`"),
+            (Some(1.0), Some(1.0), (Some(5.5), true), "`scale`"),
+            (Some(1.0), Some(1.0), (None, true), "`scale`"),
+        ] {
+            let err = MapPlace::new(lat, lng, None, None, scale).unwrap_err();
+            assert!(err.to_string().contains(named), "{err}");
+        }
     }
 
     #[test]

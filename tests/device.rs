@@ -1,7 +1,7 @@
 //! Browser tests of the device JSAPIs over the phone's inputs (`configure({ device })`, which
 //! the simulator's devtools and URL parameters send): `my.getLocation` at each `type` level,
 //! `my.scan` (preset, or typed in the scanner sheet), `my.choosePhoneContact`,
-//! `my.addPhoneContact`; their success and fail shapes, and bad inputs and options (error 2
+//! `my.addPhoneContact`, and `my.openLocation`; their success and fail shapes, and bad inputs and options (error 2
 //! naming them). The devtools themselves are tested end to end (`tests/e2e/device.test.mjs`).
 #![cfg(target_arch = "wasm32")]
 
@@ -229,6 +229,36 @@ async fn add_phone_contact_asks_then_adds_to_the_address_book() {
         ),
     ] {
         let o = run("addPhoneContact", options, "[]").await;
+        o.assert_fail_code(2);
+        assert!(o.text("value.errorMessage").contains(named), "{options}");
+        assert!(o.get("seen").is_null());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn open_location_shows_the_place_in_the_phone_until_closed() {
+    device("{}");
+    let o = run(
+        "openLocation",
+        r#"{"latitude":"30.2741","longitude":120.1551,"name":"Demo Coffee","address":"1 Lake Road","scale":16}"#,
+        r#"[{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success();
+    assert_eq!(value(&o), "{}");
+    assert_eq!(o.text("seen.label"), "Demo Coffee");
+    assert_eq!(
+        o.text("seen.message"),
+        "1 Lake Road\n30.2741, 120.1551 · zoom 16"
+    );
+    assert_eq!(show(&o.get("seen.buttons")), r#"["confirm:Close"]"#);
+    assert_eq!(o.get("focusRestored"), JsValue::TRUE);
+    for (options, named) in [
+        (r#"{"longitude":1}"#, "`latitude`"),
+        (r#"{"latitude":1,"longitude":"east"}"#, "`longitude`"),
+        (r#"{"latitude":1,"longitude":1,"scale":30}"#, "`scale`"),
+    ] {
+        let o = run("openLocation", options, "[]").await;
         o.assert_fail_code(2);
         assert!(o.text("value.errorMessage").contains(named), "{options}");
         assert!(o.get("seen").is_null());

@@ -92,6 +92,7 @@
     },
     scan: { object: ['scanType', 'success', 'fail', 'complete'], return: [], success: ['code', 'qrCode', 'barCode', 'imageChannel', 'result', 'scanType', 'rawData'] },
     choosePhoneContact: { object: ['success', 'fail', 'complete'], return: [], success: ['name', 'mobile'] },
+    openLocation: { object: ['latitude', 'longitude', 'name', 'address', 'scale', 'success', 'fail', 'complete'], return: [], success: [] },
     addPhoneContact: { object: ['firstName', 'lastName', 'nickName', 'mobilePhoneNumber', 'success', 'fail', 'complete'], return: [], success: ['success'] },
   };
   function staticCanIUse(schema) {
@@ -171,7 +172,7 @@
   });
   // ---- pickers and device inputs (src/pickers.rs, src/device.rs) ----
   ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect', 'chooseCity',
-    'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact'].forEach(function (api) {
+    'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
 

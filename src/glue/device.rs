@@ -1,5 +1,5 @@
 //! The device JSAPIs over the phone's inputs (`crate::device`): `my.getLocation`, `my.scan`,
-//! `my.choosePhoneContact`, `my.addPhoneContact`. The inputs arrive with `configure({ device })`
+//! `my.choosePhoneContact`, `my.addPhoneContact` — and `my.openLocation`. The inputs arrive with `configure({ device })`
 //! — from the simulator's devtools and URL parameters (`www/simulator/device.js`), or from a
 //! standalone page — and are kept here for the page's lifetime.
 //!
@@ -16,8 +16,8 @@ use super::adapter::{run_api, Failure};
 use super::options::{check_object, get, number, text};
 use super::pickers::{array, ask, pick, strings, to_js};
 use crate::device::{
-    scan_accepts, Contact, Location, LocationLevel, LocationResult, Poi, ScanInput, ScanResult,
-    MAX_CONTACTS,
+    scan_accepts, Contact, Location, LocationLevel, LocationResult, MapPlace, Poi, ScanInput,
+    ScanResult, MAX_CONTACTS,
 };
 use crate::error::ApiError;
 use crate::pickers::{Ask, Wheels};
@@ -177,9 +177,7 @@ pub(crate) fn get_location(options: &JsValue) -> Promise {
             code: 13,
             message: format!("getLocation:fail no position is set: set one {WHERE_TO_SET} (?location=<latitude>,<longitude>)"),
         })?;
-        let write =
-            |n: f64| String::from(js_sys::Number::from(n).to_string(10).unwrap_or_default());
-        to_js(&LocationResult::new(&at, level, write))
+        to_js(&LocationResult::new(&at, level, js_number))
     })
 }
 
@@ -326,6 +324,57 @@ pub(crate) fn add_phone_contact(options: &JsValue) -> Promise {
     })
 }
 
+/// A number as JS's `String(n)` writes it (Rust's float printing would cost wasm size).
+fn js_number(n: f64) -> String {
+    String::from(
+        js_sys::Number::from(n)
+            .to_string_with_radix(10)
+            .unwrap_or_default(),
+    )
+}
+
+/// `my.openLocation({ latitude, longitude, name, address, scale })`: shows the place in a map
+/// sheet in the phone; `{}` when the user closes it.
+pub(crate) fn open_location(options: &JsValue) -> Promise {
+    let place = (|| {
+        check_object(options)?;
+        MapPlace::new(
+            number(options, "latitude").0,
+            number(options, "longitude").0,
+            text(options, "name")?,
+            text(options, "address")?,
+            number(options, "scale"),
+        )
+    })();
+    run_api("openLocation", options, async move {
+        let place = place?;
+        let mut lines = Vec::new();
+        if !place.address.is_empty() {
+            lines.push(place.address.clone());
+        }
+        lines.push(format!(
+            "{}, {} · zoom {}",
+            js_number(place.latitude),
+            js_number(place.longitude),
+            place.scale
+        ));
+        let sheet = Ask {
+            title: if place.name.is_empty() {
+                "Map".into()
+            } else {
+                place.name.clone()
+            },
+            message: lines.join("\n"),
+            align: crate::pickers::Align::Center,
+            input: None,
+            ok_text: "Close".into(),
+            cancel_text: None,
+        };
+        ask("miniprogram-shim-map", "Map", sheet).await?;
+        Ok::<JsValue, Failure>(Object::new().into())
+    })
+}
+
 // ---- exports, the `my` methods and their TypeScript declarations ------------------------------
 
 /// The `my.*` methods of this file, for `createMy()` (`glue::MY`).
@@ -343,6 +392,10 @@ pub(super) fn methods() -> Vec<(&'static str, super::Method)> {
         (
             "addPhoneContact",
             Closure::new(|o: JsValue| JsValue::from(add_phone_contact(&o))),
+        ),
+        (
+            "openLocation",
+            Closure::new(|o: JsValue| JsValue::from(open_location(&o))),
         ),
     ]
 }
@@ -378,6 +431,14 @@ pub fn add_phone_contact_export(
     #[wasm_bindgen(unchecked_param_type = "AddPhoneContactOptions")] options: JsValue,
 ) -> Promise {
     add_phone_contact(&options)
+}
+
+/// `my.openLocation(options)`: the place in a map sheet; `{}` when closed.
+#[wasm_bindgen(js_name = openLocation, unchecked_return_type = "Promise<{}>")]
+pub fn open_location_export(
+    #[wasm_bindgen(unchecked_param_type = "OpenLocationOptions")] options: JsValue,
+) -> Promise {
+    open_location(&options)
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -438,7 +499,16 @@ export interface DeviceInputs {
 export interface RuntimeConfig {
   device?: DeviceInputs;
 }
+/** `my.openLocation` options: coordinates as strings or numbers; `scale` 3–19 (default 15). */
+export interface OpenLocationOptions extends AsyncCallbacks<{}> {
+  latitude: string | number;
+  longitude: string | number;
+  name?: string;
+  address?: string;
+  scale?: number;
+}
 export interface My {
+  openLocation(options: OpenLocationOptions): Promise<{}>;
   getLocation(options?: GetLocationOptions): Promise<GetLocationSuccess>;
   scan(options?: ScanOptions): Promise<ScanSuccess>;
   choosePhoneContact(options?: AsyncCallbacks<ChoosePhoneContactSuccess>): Promise<ChoosePhoneContactSuccess>;

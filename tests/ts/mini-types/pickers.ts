@@ -49,5 +49,6 @@ export async function phone(): Promise<string> {
   my.scan({ success: (res) => console.log(res.code, res.qrCode, res.barCode) });
   const contact = await my.choosePhoneContact();
   await my.addPhoneContact({ firstName: 'Carol', mobilePhoneNumber: '+1 555 0199' });
+  await my.openLocation({ latitude: here.latitude, longitude: here.longitude, name: 'Shop', address: '1 Lake Road', scale: 16 });
   return `${lat} ${here.city} ${scanned.code} ${contact.name} ${contact.mobile}`;
 }
