@@ -4,6 +4,10 @@
 // the window that opened it, by postMessage with an explicit target origin.
 
 import { automation, showAutomation } from './automation.js';
+// Money is formatted in one place for every page, from ISO 4217 minor units (money.js).
+import './money.js';
+
+const { displayMoney } = globalThis.Money;
 
 const params = new URLSearchParams(location.search);
 const paymentId = params.get('paymentId') || '';
@@ -68,17 +72,6 @@ function finish(outcome, detail) {
   if (outcome !== 'error') setTimeout(done, autoReturnMs ?? returnDelayMs);
 }
 
-function formatAmount({ currency, value }, display) {
-  if (display) return display;
-  try {
-    const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
-    const digits = format.resolvedOptions().maximumFractionDigits;
-    return format.format(Number(value) / 10 ** digits);
-  } catch {
-    return `${value} ${currency}`;
-  }
-}
-
 function startCountdown(expiryTime) {
   const end = Date.parse(expiryTime);
   const tick = () => {
@@ -125,12 +118,12 @@ async function load() {
   payment = body;
   if (payment.status !== 'PROCESSING') return explainFinal(payment.status, payment.failReason);
   $('merchant-name').textContent = payment.merchantName || 'Merchant';
-  $('amount').textContent = formatAmount(payment.amount, payment.amountDisplay);
+  $('amount').textContent = displayMoney(payment.amount);
   $('description').textContent = payment.orderDescription || '';
   const payer = payment.buyer?.nickName ? payment.buyer : payment.payer;
   if (payer) {
     $('buyer').hidden = false;
-    const balance = payment.payer?.balance ? ` · balance ${formatAmount(payment.payer.balance)}` : '';
+    const balance = payment.payer?.balance ? ` · balance ${displayMoney(payment.payer.balance)}` : '';
     $('buyer').textContent = `Paying as ${payer.nickName || payer.userId || payer.customerId}${balance}`;
   }
   startCountdown(payment.expiryTime);

@@ -3,6 +3,7 @@
 // is tested with `node --test www/demo-merchant/` without a network or a sandbox.
 
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { parseArgs } from 'node:util';
 
 // ---------------------------------------------------------------------------------------------
 // Signature (docs/protocol.md §5)
@@ -379,59 +380,67 @@ Usage: node www/demo-merchant/server.mjs [options]
   --help                   this text
 `;
 
-/** Parses argv (without `node script`) and env into a config, or `{ error }`. */
+/**
+ * The options: flag → [config key, environment variable, default]. Flags are parsed by
+ * `util.parseArgs`; a flag wins over its variable, which wins over the default.
+ */
+const OPTIONS = {
+  port: ['port', 'PORT', '8702'],
+  host: ['host', 'HOST', '127.0.0.1'],
+  sandbox: ['sandbox', 'SANDBOX_URL', 'http://127.0.0.1:8700'],
+  'public-url': ['publicUrl', 'PUBLIC_URL', null],
+  'data-dir': ['dataDir', 'DATA_DIR', null],
+  'client-id': ['clientId', 'CLIENT_ID', null],
+  'private-key': ['privateKeyFile', 'PRIVATE_KEY_FILE', null],
+  'wallet-public-key': ['walletPublicKeyFile', 'WALLET_PUBLIC_KEY_FILE', null],
+  'fail-notifications': ['failNotifications', 'FAIL_NOTIFICATIONS', '0'],
+};
+
+/** Parses argv (without `node script`) and env into a config, or `{ error }` saying what is wrong. */
 export function parseConfig(argv, env = {}) {
-  const config = {
-    host: env.HOST || '127.0.0.1',
-    port: env.PORT !== undefined && env.PORT !== '' ? env.PORT : '8702',
-    sandbox: env.SANDBOX_URL || 'http://127.0.0.1:8700',
-    publicUrl: env.PUBLIC_URL || null,
-    dataDir: env.DATA_DIR || null,
-    memory: false,
-    clientId: env.CLIENT_ID || null,
-    privateKeyFile: env.PRIVATE_KEY_FILE || null,
-    walletPublicKeyFile: env.WALLET_PUBLIC_KEY_FILE || null,
-    failNotifications: env.FAIL_NOTIFICATIONS || '0',
-    help: false,
-  };
-  const valued = {
-    '--port': 'port',
-    '--host': 'host',
-    '--sandbox': 'sandbox',
-    '--public-url': 'publicUrl',
-    '--data-dir': 'dataDir',
-    '--client-id': 'clientId',
-    '--private-key': 'privateKeyFile',
-    '--wallet-public-key': 'walletPublicKeyFile',
-    '--fail-notifications': 'failNotifications',
-  };
+  // A flag that takes a value takes the next argument whatever it looks like (`--fail-notifications
+  // -1` is the value -1, refused below as a count, not a missing value).
+  const args = [];
   for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline = null;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) [arg, inline] = [arg.slice(0, eq), arg.slice(eq + 1)];
-    if (arg === '--help' || arg === '-h') config.help = true;
-    else if (arg === '--memory') config.memory = true;
-    else if (valued[arg]) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) return { error: `${arg} needs a value` };
-      config[valued[arg]] = value;
-    } else return { error: `unknown option '${argv[i]}' (see --help)` };
+    const valued = argv[i].startsWith('--') && Object.hasOwn(OPTIONS, argv[i].slice(2));
+    args.push(valued && i + 1 < argv.length ? `${argv[i]}=${argv[++i]}` : argv[i]);
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(Object.keys(OPTIONS).map((flag) => [flag, { type: 'string' }])),
+        memory: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    return { error: argumentError(err) };
+  }
+  const config = { memory: values.memory ?? false, help: values.help ?? false };
+  for (const [flag, [key, variable, fallback]] of Object.entries(OPTIONS)) {
+    // An empty variable counts as unset (PORT= is not port 0).
+    config[key] = values[flag] ?? (env[variable] !== undefined && env[variable] !== '' ? env[variable] : fallback);
   }
   const port = Number(config.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return { error: `--port: '${config.port}' is not a port` };
+  if (config.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    return { error: `--port: '${config.port}' is not a port` };
+  }
   config.port = port;
   const fails = Number(config.failNotifications);
-  if (!Number.isInteger(fails) || fails < 0) {
+  if (config.failNotifications.trim() === '' || !Number.isInteger(fails) || fails < 0) {
     return { error: `--fail-notifications: '${config.failNotifications}' is not a count` };
   }
   config.failNotifications = fails;
-  for (const key of ['sandbox', 'publicUrl']) {
+  for (const [key, flag] of [['sandbox', '--sandbox'], ['publicUrl', '--public-url']]) {
     if (config[key] === null) continue;
     try {
       config[key] = new URL(config[key]).href.replace(/\/+$/, '');
     } catch {
-      return { error: `--${key === 'sandbox' ? 'sandbox' : 'public-url'}: '${config[key]}' is not a URL` };
+      return { error: `${flag}: '${config[key]}' is not a URL` };
     }
   }
   const own = [config.clientId, config.privateKeyFile, config.walletPublicKeyFile];
@@ -439,4 +448,21 @@ export function parseConfig(argv, env = {}) {
     return { error: '--client-id, --private-key and --wallet-public-key go together (or none: fetched from the sandbox)' };
   }
   return config;
+}
+
+/** `util.parseArgs`'s error as one line naming the argument. */
+function argumentError(err) {
+  const named = /'(-[^' ]+)/.exec(err.message)?.[1];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option '${named ?? '?'}' (see --help)`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument '${/'([^']*)'/.exec(err.message)?.[1] ?? '?'}' (options start with --; see --help)`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /does not take an argument/.test(err.message)
+        ? `${named} takes no value`
+        : `${named ?? 'an option'} needs a value`;
+    default:
+      return `${err.message} (see --help)`;
+  }
 }

@@ -1,5 +1,9 @@
-// The merchant's client of the super app server's open API (docs/protocol.md §5): signs every request,
-// verifies every response's signature, and retries what the API says may be retried.
+// The merchant's side of the wallet: its identity (Client-Id and keys, from key files or the
+// sandbox's default merchant) and the client of the super app server's open API
+// (docs/protocol.md §5), which signs every request, verifies every response's signature, and
+// retries what the API says may be retried. Nothing here knows about orders or sessions.
+
+import { readFile } from 'node:fs/promises';
 
 import { formatRequestTime, signedRequestHeaders, toPrivateKey, toPublicKey, verifyWalletSignature } from './lib.mjs';
 
@@ -56,8 +60,12 @@ export function createWalletClient({ baseUrl, identity, log = () => {}, timeoutM
       timeHeader: 'Response-Time',
     });
     if (!check.ok) {
-      log(`wallet POST ${path} -> REFUSED unverified response: ${check.reason}`);
-      throw new WalletError('signature', `the wallet's response to ${path} is not trustworthy: ${check.reason}`);
+      // What an unverified answer claims is never acted on, only quoted: the wallet answers a
+      // request it could not authenticate (wrong key, unknown Client-Id) unsigned, and its
+      // resultCode is the best hint of what is wrong with our identity.
+      const claim = claimedResult(text);
+      log(`wallet POST ${path} -> REFUSED unverified response: ${check.reason}${claim}`);
+      throw new WalletError('signature', `the wallet's response to ${path} is not trustworthy: ${check.reason}${claim}`);
     }
     let parsed;
     try {
@@ -114,6 +122,69 @@ export function createWalletClient({ baseUrl, identity, log = () => {}, timeoutM
   };
 }
 
+/** ` (unsigned answer claims INVALID_SIGNATURE: …)` for an answer with a result, else ''. */
+function claimedResult(body) {
+  try {
+    const { resultCode, resultMessage } = JSON.parse(body.toString('utf8'))?.result ?? {};
+    if (typeof resultCode !== 'string') return '';
+    const message = typeof resultMessage === 'string' ? `: ${resultMessage.slice(0, 200)}` : '';
+    return ` (the unverified answer claims ${resultCode.slice(0, 64)}${message})`;
+  } catch {
+    return '';
+  }
+}
+
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The merchant's keys: from files (a merchant registered with its own key) or from the
+ * sandbox's default merchant (`GET /sandbox/merchants/default`, `GET /sandbox/wallet-public-key.pem`),
+ * retried every 0.5 s (then 5 s) while the sandbox starts. Resolves
+ * `{ clientId, privateKey, walletPublicKey, source }`, or `null` once `isClosed()` says to stop.
+ */
+export async function loadIdentity(config, log, isClosed = () => false) {
+  if (config.clientId) {
+    return {
+      clientId: config.clientId,
+      privateKey: await readFile(config.privateKeyFile, 'utf8'),
+      walletPublicKey: await readFile(config.walletPublicKeyFile, 'utf8'),
+      source: `key files ${config.privateKeyFile}, ${config.walletPublicKeyFile}`,
+    };
+  }
+  for (let attempt = 1; !isClosed(); attempt++) {
+    try {
+      const merchantRes = await fetch(`${config.sandbox}/sandbox/merchants/default`, { signal: AbortSignal.timeout(5000) });
+      if (!merchantRes.ok) throw new Error(`GET /sandbox/merchants/default: HTTP ${merchantRes.status}`);
+      const merchant = await merchantRes.json();
+      const keyRes = await fetch(`${config.sandbox}/sandbox/wallet-public-key.pem`, { signal: AbortSignal.timeout(5000) });
+      if (!keyRes.ok) throw new Error(`GET /sandbox/wallet-public-key.pem: HTTP ${keyRes.status}`);
+      const walletPublicKey = await keyRes.text();
+      if (!merchant.clientId || !merchant.privateKeyPem) throw new Error('merchant has no clientId/privateKeyPem');
+      return {
+        clientId: merchant.clientId,
+        privateKey: merchant.privateKeyPem,
+        walletPublicKey,
+        source: `sandbox ${config.sandbox} default merchant`,
+      };
+    } catch (err) {
+      if (attempt === 1 || attempt % 10 === 0) {
+        log(`waiting for the sandbox at ${config.sandbox} (attempt ${attempt}): ${err.cause?.code ?? err.message}`);
+      }
+      await new Promise((ok) => setTimeout(ok, attempt < 30 ? 500 : 5000).unref());
+    }
+  }
+  return null;
+}
+
+/**
+ * A sandbox restarted with a fresh data dir (or `--memory`) has new keys and forgets our
+ * Client-Id; say so instead of leaving a bare ACCESS_DENIED / INVALID_SIGNATURE.
+ */
+export function identityHint(config, resultCode) {
+  if (resultCode !== 'ACCESS_DENIED' && resultCode !== 'INVALID_SIGNATURE') return '';
+  return config.clientId
+    ? `; check that Client-Id ${config.clientId} is registered with the key in ${config.privateKeyFile}`
+    : '; if the sandbox was restarted with a fresh data dir, restart the demo merchant to fetch the new identity';
 }

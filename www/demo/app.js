@@ -495,7 +495,7 @@ function renderResult(orderId, { polling }) {
   const client = state.clientResults[orderId];
   $('order-id').textContent = orderId;
   $('order-description').textContent = order && order.description ? order.description.replace(/^Demo Coffee: /, '') : '';
-  $('order-amount').textContent = order && order.amount ? money(Number(order.amount.value), order.amount.currency) : '';
+  $('order-amount').textContent = order && order.amount ? money(order.amount.value, order.amount.currency) : '';
 
   // The app's answer.
   const code = client && client.resultCode;
@@ -576,7 +576,7 @@ async function showOrders() {
             el('small', { className: 'muted order-ref', textContent: order.orderId }),
           ]),
           el('span', { className: 'order-side' }, [
-            el('span', { className: 'price', textContent: money(Number(order.amount.value), order.amount.currency) }),
+            el('span', { className: 'price', textContent: money(order.amount.value, order.amount.currency) }),
             el('span', { className: 'badge', 'data-status': order.status, textContent: STATUS_WORDS[order.status] || order.status }),
             client && client.resultCode ? el('small', { className: 'muted', textContent: `app: ${client.resultCode}` }) : '',
           ]),
@@ -611,11 +611,15 @@ function alertUser(title, content) {
   my.alert({ title, content, buttonText: 'OK', fail: (err) => console.warn('my.alert failed', err) });
 }
 
-/** An amount in minor units (cents for USD) as text, e.g. 350 → "$3.50". */
+/**
+ * An amount in minor units as text, e.g. 350 USD → "USD 3.50", 1000000 IQD → "IQD 1,000.000":
+ * the super app's money.js (loaded by index.html), the one format of every page, with the
+ * decimals of ISO 4217 (Intl's are wrong for IQD).
+ */
 function money(minor, currency = state.currency) {
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
-  const digits = format.resolvedOptions().maximumFractionDigits;
-  return format.format(minor / 10 ** digits);
+  const amount = { currency, value: minor };
+  if (!window.Money) return `${minor} ${currency} (minor units)`; // the super app's script did not load
+  return window.Money.displayMoney(amount);
 }
 
 function el(tag, props, children) {

@@ -4,8 +4,11 @@
 // Trust: a message is acted on only when it comes from the window we expect (event.source) at
 // the origin we expect (event.origin); everything we send names its target origin.
 
+// Money is formatted in one place for every page, from ISO 4217 minor units (money.js).
+import '/cashier/money.js';
 import { initDevice } from './device.js';
 
+const { displayMoney } = globalThis.Money;
 const $ = (id) => document.getElementById(id);
 const SUPERAPP = location.origin;
 const params = new URLSearchParams(location.search);
@@ -384,9 +387,10 @@ document.querySelectorAll('[data-clear]').forEach((b) => b.addEventListener('cli
 function statusClass(status) {
   return { SUCCESS: 'okc', FAIL: 'ko', CANCELLED: 'ko', PROCESSING: 'pending' }[status] || '';
 }
+/** An amount `{ currency, value }` in minor units as people read it ("IQD 1,000.000"; money.js). */
 function money(amount) {
   if (!amount) return '';
-  return `${amount.value} ${amount.currency}`;
+  return displayMoney(amount);
 }
 function actionButton(label, onClick) {
   const b = document.createElement('button');
@@ -466,7 +470,7 @@ function renderUsers(users, session) {
   }
   $('users').replaceChildren(...users.map((u) => {
     const tr = document.createElement('tr');
-    const balances = Object.entries(u.balances ?? {}).map(([c, v]) => `${v} ${c}`).join(', ');
+    const balances = Object.entries(u.balances ?? {}).map(([currency, value]) => money({ currency, value })).join(', ');
     tr.append(cell(`${u.userId}${u.userId === current ? ' ●' : ''}`), cell(u.nickName ?? ''), cell(u.mobile ?? ''), cell(balances));
     return tr;
   }));
