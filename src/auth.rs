@@ -3,8 +3,9 @@
 
 use crate::error::ApiError;
 
-/// Scopes granted without asking the user (user id only).
-pub const SILENT_SCOPES: &[&str] = &["auth_base", "USER_ID"];
+/// Scopes granted without asking the user (user id only): the list the sandbox and the
+/// simulator use too (`miniprogram-policy`).
+pub use miniprogram_policy::SILENT_SCOPES;
 
 /// Longest scope name accepted.
 const MAX_SCOPE_LEN: usize = 64;
@@ -46,7 +47,7 @@ impl Scopes {
 
     /// Whether the super app grants these without a consent prompt.
     pub fn is_silent(&self) -> bool {
-        self.0.iter().all(|s| SILENT_SCOPES.contains(&s.as_str()))
+        self.0.iter().all(|s| miniprogram_policy::is_silent(s))
     }
 
     /// The scope names in order.

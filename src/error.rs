@@ -6,6 +6,12 @@
 /// Why a `my.*` call failed. Each variant maps to one numeric `error` code ([`ApiError::code`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
+    /// Code 1: an API this simulator does not implement (`crate::jsapi`); names it.
+    #[error("{name} is not supported by this simulator")]
+    Unsupported {
+        /// The API as the mini program called it (`scan`).
+        name: String,
+    },
     /// Code 2: a parameter is missing or has the wrong type or value; names the parameter.
     #[error("invalid parameter `{param}`: {reason}")]
     InvalidParameter {
@@ -96,6 +102,7 @@ impl ApiError {
     /// The numeric `error` field of the fail object.
     pub fn code(&self) -> u32 {
         match self {
+            ApiError::Unsupported { .. } => 1,
             ApiError::InvalidParameter { .. } => 2,
             ApiError::Unknown(_) | ApiError::PaymentInProgress => 3,
             ApiError::DomainNotWhitelisted { .. }

@@ -6,12 +6,15 @@
 //!   (`my.request` validation and encoding), [`url`] (URL split and the domain whitelist),
 //!   [`encoding`] (`encodeURIComponent`, base64), [`config`] (runtime configuration),
 //!   [`can_i_use`], [`alert`], [`ui`] (confirm/toast/loading options), [`storage`] (keys,
-//!   limits), [`system_info`], [`bridge`] (the `AlipayJSBridge` name table), [`pickers`]
-//!   (action sheet, prompt, modal, date/option/multi-level/city pickers);
+//!   limits), [`system_info`], [`bridge`] (the `AlipayJSBridge` name table), [`jsapi`] (the
+//!   answer for unimplemented names), [`app_info`] (the Sync info APIs), [`device`] (network,
+//!   battery, screen), [`pickers`] (action sheet, prompt, modal, date/option/multi-level/city
+//!   pickers), [`inputs`] (position, scan code, address book);
 //! - `glue` (wasm only): the `#[wasm_bindgen]` exports `configure`, `request`, `alert`,
 //!   `canIUse`, `createMy`, the single callback/Promise adapter, `fetch`, the relay, the DOM.
 
 pub mod alert;
+pub mod app_info;
 pub mod auth;
 pub mod bridge;
 pub mod can_i_use;
@@ -19,6 +22,8 @@ pub mod config;
 pub mod device;
 pub mod encoding;
 pub mod error;
+pub mod inputs;
+pub mod jsapi;
 pub mod pickers;
 pub mod request;
 pub mod storage;

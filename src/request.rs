@@ -4,6 +4,7 @@
 //! The glue reads the JS options object into a [`RequestInput`]; [`RequestInput::validate`]
 //! turns it into a [`ValidRequest`] or the fail code the mini program must see.
 
+use crate::config::Config;
 use crate::error::ApiError;
 use crate::url::RequestUrl;
 
@@ -177,6 +178,15 @@ pub struct ValidRequest {
 }
 
 impl RequestInput {
+    /// What `my.request` checks before sending: the options ([`RequestInput::validate`],
+    /// error 2) with the configured `httpErrorAsFail`, then the URL against the configured
+    /// whitelist (error 4 naming the domain).
+    pub fn validate_for(self, config: &Config) -> Result<ValidRequest, ApiError> {
+        let valid = self.validate(config.http_error_as_fail)?;
+        config.whitelist.check(&valid.url)?;
+        Ok(valid)
+    }
+
     /// Validates the options (docs/protocol.md §3 error 2 cases). `http_error_as_fail_default` is the
     /// configured switch, used when the call does not set `httpErrorAsFail` itself.
     pub fn validate(self, http_error_as_fail_default: bool) -> Result<ValidRequest, ApiError> {

@@ -142,6 +142,32 @@ impl Usage {
     }
 }
 
+/// `my.getStorageInfo` limit: one mini program may store 10 MB, reported in KB (10240).
+pub const LIMIT_SIZE_KB: usize = MAX_TOTAL_CHARS / 1024;
+
+/// The `my.getStorageInfo(Sync)` result, as Alipay documents it: the app's keys, and the
+/// sizes in KB (a character counts as a byte; a partly used KB counts as one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageInfo {
+    /// The mini program's keys as it wrote them (without the scope prefix).
+    pub keys: Vec<String>,
+    /// KB in use: keys plus data, rounded up.
+    pub current_size: usize,
+    /// KB allowed: 10240.
+    pub limit_size: usize,
+}
+
+impl StorageInfo {
+    /// The info for the app whose keys (without prefix) are `keys` and whose usage is `usage`.
+    pub fn new(keys: Vec<String>, usage: Usage) -> Self {
+        StorageInfo {
+            keys,
+            current_size: usage.total().div_ceil(1024),
+            limit_size: LIMIT_SIZE_KB,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +307,22 @@ mod tests {
         assert_eq!(grown.total(), MAX_TOTAL_CHARS - 1);
         // A failed write leaves the usage as it was (it is a value; the caller keeps it).
         assert_eq!(usage.total(), 33);
+    }
+
+    #[test]
+    fn storage_info_reports_kilobytes_rounded_up() {
+        let cases = [
+            (0, 0),
+            (1, 1),
+            (1024, 1),
+            (1025, 2),
+            (MAX_TOTAL_CHARS, 10240),
+        ];
+        for (chars, kb) in cases {
+            let info = StorageInfo::new(vec!["a".into()], Usage::new(chars));
+            assert_eq!(info.current_size, kb, "{chars}");
+            assert_eq!(info.limit_size, 10240);
+            assert_eq!(info.keys, ["a"]);
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! and [`ResultCode::goes_to_fail`] applies the optional routing switch some super apps use.
 
 use crate::error::ApiError;
-use crate::url::{RequestUrl, Scheme};
+use crate::url::RequestUrl;
 
 /// Longest `tradeNO` docs/protocol.md §4 allows.
 pub const MAX_TRADE_NO_LEN: usize = 64;
@@ -116,13 +116,10 @@ impl CashierUrl {
 
 /// `scheme://host[:port]` with the default port left out, the way browsers serialise origins.
 fn origin_of(url: &RequestUrl) -> String {
-    let (scheme, default_port) = match url.scheme {
-        Scheme::Http => ("http", 80),
-        Scheme::Https => ("https", 443),
-    };
+    let (scheme, host) = (url.origin.scheme, &url.origin.host);
     match url.effective_port() {
-        port if port == default_port => format!("{scheme}://{}", url.host),
-        port => format!("{scheme}://{}:{port}", url.host),
+        port if port == scheme.default_port() => format!("{}://{host}", scheme.as_str()),
+        port => format!("{}://{host}:{port}", scheme.as_str()),
     }
 }
 

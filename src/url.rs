@@ -1,28 +1,21 @@
 //! Just enough URL parsing for `my.request`: scheme, authority and the domain whitelist.
 //!
 //! The `url` crate would cost tens of KB of IDNA tables in the wasm; the browser's `fetch`
-//! does the full parsing later, the shim only needs to know *where* a request goes.
+//! does the full parsing later, the shim only needs to know *where* a request goes. How a
+//! URL's scheme, host and port are read, and what a whitelist entry lets through, are
+//! `miniprogram-policy`'s (the sandbox's relay uses the same crate): docs/protocol.md §3
+//! "The domain whitelist".
+
+use miniprogram_policy::Origin;
+pub use miniprogram_policy::{Host, Scheme};
 
 use crate::error::ApiError;
-
-/// The scheme of a request URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scheme {
-    /// `http:`, allowed only for loopback hosts.
-    Http,
-    /// `https:`.
-    Https,
-}
 
 /// An absolute `http(s)` URL split where the whitelist needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestUrl {
-    /// `http` or `https`.
-    pub scheme: Scheme,
-    /// Lower-case host; IPv6 literals keep their brackets (`[::1]`).
-    pub host: String,
-    /// The explicit port, if the URL has one.
-    pub port: Option<u16>,
+    /// Scheme, host (lower case; IPv6 as an address) and the port as written.
+    pub origin: Origin,
     /// The URL as given (trimmed), for `fetch`.
     pub href: String,
 }
@@ -31,78 +24,27 @@ impl RequestUrl {
     /// Parses an absolute `http://` or `https://` URL; anything else is error 2 on `url`.
     pub fn parse(input: &str) -> Result<Self, ApiError> {
         let href = input.trim();
-        let bad = |reason: &str| ApiError::invalid("url", format!("{reason}: {href:?}"));
-        let (scheme, rest) = match href.split_once("://") {
-            Some((s, rest)) if s.eq_ignore_ascii_case("https") => (Scheme::Https, rest),
-            Some((s, rest)) if s.eq_ignore_ascii_case("http") => (Scheme::Http, rest),
-            Some(_) => return Err(bad("only http and https URLs are supported")),
-            None => return Err(bad("must be an absolute http(s) URL")),
-        };
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        // userinfo is not sent by fetch either; only the host decides the whitelist.
-        let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-        let (host, port) = if let Some(after_bracket) = host_port.strip_prefix('[') {
-            let (literal, tail) = after_bracket
-                .split_once(']')
-                .ok_or_else(|| bad("unterminated IPv6 address"))?;
-            let host = format!("[{}]", literal.to_ascii_lowercase());
-            match tail {
-                "" => (host, None),
-                _ => match tail.strip_prefix(':') {
-                    Some(port) => (host, parse_port(port).ok_or_else(|| bad("bad port"))?),
-                    None => return Err(bad("bad host")),
-                },
-            }
-        } else {
-            match host_port.rsplit_once(':') {
-                Some((host, port)) => (
-                    host.to_ascii_lowercase(),
-                    parse_port(port).ok_or_else(|| bad("bad port"))?,
-                ),
-                None => (host_port.to_ascii_lowercase(), None),
-            }
-        };
-        let host_ok = !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._~[]:%".contains(&b) || b >= 0x80);
-        if !host_ok {
-            return Err(bad("bad host"));
-        }
+        let origin = Origin::parse_url(href)
+            .map_err(|reason| ApiError::invalid("url", format!("{reason}: {href:?}")))?;
         Ok(RequestUrl {
-            scheme,
-            host,
-            port,
+            origin,
             href: href.to_owned(),
         })
     }
 
     /// `host[:port]` as the whitelist and error messages show it.
     pub fn domain(&self) -> String {
-        match self.port {
-            Some(port) => format!("{}:{port}", self.host),
-            None => self.host.clone(),
-        }
+        self.origin.domain()
     }
 
     /// The port the request really uses (explicit, or the scheme's default).
     pub fn effective_port(&self) -> u16 {
-        self.port.unwrap_or(match self.scheme {
-            Scheme::Http => 80,
-            Scheme::Https => 443,
-        })
+        self.origin.effective_port()
     }
 
     /// `localhost`, `*.localhost`, `127.0.0.0/8` or `[::1]`.
     pub fn is_loopback(&self) -> bool {
-        let h = self.host.as_str();
-        h == "localhost"
-            || h.ends_with(".localhost")
-            || h == "[::1]"
-            || (h.starts_with("127.")
-                && h.split('.').count() == 4
-                && h.split('.').all(|p| p.parse::<u8>().is_ok()))
+        self.origin.host.is_loopback()
     }
 
     /// The URL with `query` appended (`?` or `&` as needed), keeping any `#fragment` last.
@@ -123,87 +65,31 @@ impl RequestUrl {
     }
 }
 
-fn parse_port(text: &str) -> Option<Option<u16>> {
-    if text.is_empty() {
-        return Some(None); // "http://host:/" is the default port
-    }
-    if !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse::<u16>().ok().map(Some)
-}
-
-/// The domains a mini program may request, as configured by the super app.
-///
-/// Entries are `host` (any port), `host:port` (that port only), `*.example.com` (subdomains
-/// of `example.com`, any port) or `*` (every host). An entry written as a URL
-/// (`https://api.example.com/`) is reduced to its `host[:port]`. An **empty whitelist allows
-/// nothing**, as on a device where the super app has no domains registered for the app.
+/// The domains a mini program may request, as configured by the super app: the entries of
+/// docs/protocol.md §3 (`host` on the scheme's default port, `host:port`, `*.example.com`,
+/// `*`, optionally `http://` or `https://` first). An **empty whitelist allows nothing**, as
+/// on a device where the super app has no domains registered for the app.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Whitelist {
-    entries: Vec<Entry>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Entry {
-    Any,
-    Host { host: String, port: Option<u16> },
-    Suffix { suffix: String, port: Option<u16> },
-}
+pub struct Whitelist(miniprogram_policy::Whitelist);
 
 impl Whitelist {
     /// Builds a whitelist from configured entries; an entry that cannot be read is an error
-    /// naming it.
+    /// naming it and what is wrong with it.
     pub fn new<S: AsRef<str>>(entries: &[S]) -> Result<Self, String> {
-        let mut parsed = Vec::with_capacity(entries.len());
-        for raw in entries {
-            let raw = raw.as_ref().trim();
-            if raw == "*" {
-                parsed.push(Entry::Any);
-                continue;
-            }
-            let without_scheme = raw.split_once("://").map_or(raw, |(_, rest)| rest);
-            let authority = without_scheme
-                .split(['/', '?', '#'])
-                .next()
-                .unwrap_or_default();
-            let (wildcard, authority) = match authority.strip_prefix("*.") {
-                Some(rest) => (true, rest),
-                None => (false, authority),
-            };
-            let url = RequestUrl::parse(&format!("https://{authority}/"))
-                .map_err(|_| format!("whitelist entry {raw:?} is not a host[:port]"))?;
-            parsed.push(if wildcard {
-                Entry::Suffix {
-                    suffix: format!(".{}", url.host),
-                    port: url.port,
-                }
-            } else {
-                Entry::Host {
-                    host: url.host,
-                    port: url.port,
-                }
-            });
-        }
-        Ok(Whitelist { entries: parsed })
+        miniprogram_policy::Whitelist::parse(entries)
+            .map(Whitelist)
+            .map_err(|e| e.to_string())
     }
 
     /// Whether `url` may be requested: its domain is whitelisted, and it is `https` or a
     /// loopback host (error 4 naming the domain otherwise).
     pub fn check(&self, url: &RequestUrl) -> Result<(), ApiError> {
-        let port = url.effective_port();
-        let port_ok = |p: &Option<u16>| p.is_none_or(|p| p == port);
-        let listed = self.entries.iter().any(|e| match e {
-            Entry::Any => true,
-            Entry::Host { host, port } => *host == url.host && port_ok(port),
-            Entry::Suffix { suffix, port } => url.host.ends_with(suffix.as_str()) && port_ok(port),
-        });
-        if !listed {
+        if !self.0.allows(&url.origin) {
             return Err(ApiError::DomainNotWhitelisted {
                 domain: url.domain(),
             });
         }
-        if url.scheme == Scheme::Http && !url.is_loopback() {
+        if url.origin.scheme == Scheme::Http && !url.is_loopback() {
             return Err(ApiError::InsecureScheme {
                 domain: url.domain(),
             });
@@ -232,7 +118,7 @@ mod tests {
                 Some(8791),
             ),
             (
-                "http://user:pw@LOCALHOST:3000",
+                "http://LOCALHOST:3000",
                 Scheme::Http,
                 "localhost",
                 Some(3000),
@@ -250,7 +136,11 @@ mod tests {
         for (input, scheme, host, port) in cases {
             let url = RequestUrl::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(
-                (url.scheme, url.host.as_str(), url.port),
+                (
+                    url.origin.scheme,
+                    url.origin.host.to_string().as_str(),
+                    url.origin.port
+                ),
                 (*scheme, *host, *port),
                 "{input}"
             );
@@ -270,6 +160,9 @@ mod tests {
             "https://host:12ab/",
             "https://[::1/",
             "https://a b/",
+            "http://user:pw@localhost:3000/",
+            "http://127.1/",
+            "https://bücher.example/",
         ] {
             match RequestUrl::parse(input) {
                 Err(ApiError::InvalidParameter { param, .. }) => {
@@ -298,41 +191,38 @@ mod tests {
     }
 
     #[test]
-    fn whitelist_decides_by_host_port_and_scheme() {
-        let list = Whitelist::new(&[
-            "127.0.0.1:8791",
-            "api.example.com",
-            "*.cdn.example.com",
-            "https://pay.example.com:8443/ignored/path",
-            "LOCALHOST",
-        ])
-        .expect("valid entries");
-        let cases: &[(&str, Option<&str>)] = &[
-            ("http://127.0.0.1:8791/echo", None),
-            ("http://127.0.0.1:8792/echo", Some("127.0.0.1:8792")),
-            ("http://127.0.0.1/echo", Some("127.0.0.1")),
-            ("https://api.example.com/x", None),
-            ("https://api.example.com:444/x", None),
-            ("https://API.EXAMPLE.COM/x", None),
-            ("https://img.cdn.example.com/a.png", None),
-            ("https://cdn.example.com/a.png", Some("cdn.example.com")),
-            ("https://pay.example.com:8443/", None),
-            ("https://pay.example.com/", Some("pay.example.com")),
-            ("https://evil.com/?api.example.com", Some("evil.com")),
-            (
-                "https://api.example.com.evil.com/",
-                Some("api.example.com.evil.com"),
-            ),
-            ("http://localhost:5000/", None),
-        ];
-        for (input, refused) in cases {
-            let url = RequestUrl::parse(input).expect(input);
-            match (list.check(&url), refused) {
-                (Ok(()), None) => {}
-                (Err(ApiError::DomainNotWhitelisted { domain }), Some(d)) => {
-                    assert_eq!(domain, *d, "{input}")
+    fn the_shared_table_of_whitelist_cases_holds_for_my_request() {
+        // Through the shim's own path: the whitelist as `configure` stores it, the URL as
+        // `my.request` validates it (error 2), then the whitelist check (error 4).
+        use crate::config::{Config, ConfigPatch};
+        use crate::request::RequestInput;
+        use miniprogram_policy::cases::{Expect, MATCH_CASES};
+        for case in MATCH_CASES {
+            let mut config = Config::default();
+            config
+                .apply(ConfigPatch {
+                    whitelist: Some(case.whitelist.iter().map(|e| e.to_string()).collect()),
+                    ..ConfigPatch::default()
+                })
+                .unwrap_or_else(|e| panic!("{}: {e}", case.why));
+            let input = RequestInput {
+                url: Some(case.url.to_owned()),
+                ..RequestInput::default()
+            };
+            let got = input.validate_for(&config);
+            let what = format!("{} {:?} ({})", case.url, case.whitelist, case.why);
+            match (case.expect, got) {
+                (Expect::Allow, Ok(_)) => {}
+                (Expect::Deny, Err(e @ ApiError::DomainNotWhitelisted { .. })) => {
+                    assert_eq!(e.code(), 4, "{what}");
+                    let origin = miniprogram_policy::Origin::parse_url(case.url).expect("url");
+                    assert!(e.to_string().contains(&origin.domain()), "{what}: {e}");
                 }
-                (got, want) => panic!("{input}: got {got:?}, wanted refusal of {want:?}"),
+                (Expect::InvalidUrl, Err(e @ ApiError::InvalidParameter { .. })) => {
+                    assert_eq!(e.code(), 2, "{what}");
+                    assert!(e.to_string().contains("`url`"), "{what}: {e}");
+                }
+                (want, got) => panic!("{what}: wanted {want:?}, got {got:?}"),
             }
         }
     }
@@ -377,7 +267,7 @@ mod tests {
 
     #[test]
     fn unreadable_whitelist_entries_are_named() {
-        for bad in ["", "a b", "host:port"] {
+        for bad in ["", "a b", "host:port", "example.com/api", "*.com"] {
             let err = Whitelist::new(&[bad]).expect_err(bad);
             assert!(err.contains(&format!("{bad:?}")), "{err}");
         }

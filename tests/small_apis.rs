@@ -645,7 +645,8 @@ fn can_i_use_knows_the_small_apis() {
         ("getStorage.success.data", true),
         ("getStorageSync.return.data", true),
         ("hideToast", true),
-        ("clearStorage", false),
+        ("clearStorage", true),
+        ("scan", false),
     ];
     for (schema, expected) in cases {
         assert_eq!(

@@ -95,6 +95,68 @@
     openLocation: { object: ['latitude', 'longitude', 'name', 'address', 'scale', 'success', 'fail', 'complete'], return: [], success: [] },
     addPhoneContact: { object: ['firstName', 'lastName', 'nickName', 'mobilePhoneNumber', 'success', 'fail', 'complete'], return: [], success: ['success'] },
   };
+  // --- issue 9 core (mirrors the block of the same name in src/can_i_use.rs) ---------------
+  var CB = ['success', 'fail', 'complete'];
+  var SYSTEM_INFO = SUPPORTED.getSystemInfo.success;
+  var LAUNCH = ['path', 'query', 'scene', 'apiCategory'];
+  function sync(fields) { return { object: [], return: fields, success: [] }; }
+  function async(object, success) { return { object: object.concat(CB), return: [], success: success }; }
+  function listener() { return { object: [], return: [], success: [] }; }
+  Object.assign(SUPPORTED, {
+    clearStorage: async([], ['success']),
+    clearStorageSync: sync(['success']),
+    getStorageInfo: async([], ['keys', 'currentSize', 'limitSize']),
+    getStorageInfoSync: sync(['keys', 'currentSize', 'limitSize']),
+    getSystemInfoSync: sync(SYSTEM_INFO),
+    getWindowInfo: sync(['pixelRatio', 'screenWidth', 'screenHeight', 'windowWidth', 'windowHeight', 'statusBarHeight', 'safeArea']),
+    getAppBaseInfo: sync(['SDKVersion', 'language', 'version']),
+    getAccountInfoSync: sync(['miniProgram']),
+    getAppIdSync: sync(['appId']),
+    getLaunchOptionsSync: sync(LAUNCH),
+    getEnterOptionsSync: sync(LAUNCH),
+    getNetworkType: async([], ['networkAvailable', 'networkType']),
+    onNetworkStatusChange: listener(),
+    offNetworkStatusChange: listener(),
+    onAppShow: listener(),
+    offAppShow: listener(),
+    onAppHide: listener(),
+    offAppHide: listener(),
+    onError: listener(),
+    offError: listener(),
+    onUnhandledRejection: listener(),
+    offUnhandledRejection: listener(),
+    vibrate: async([], []),
+    vibrateShort: async([], []),
+    vibrateLong: async([], []),
+    makePhoneCall: async(['number'], []),
+    setKeepScreenOn: async(['keepScreenOn'], []),
+    getScreenBrightness: async([], ['brightness']),
+    setScreenBrightness: async(['brightness'], []),
+    getBatteryInfo: async([], ['level', 'isCharging']),
+    getBatteryInfoSync: sync(['level', 'isCharging']),
+  });
+
+  // Every name gets an answer (src/jsapi.rs): `my.<name>` for a name my.js does not list is a
+  // function forwarded to the runtime's `my` (a Proxy whose unimplemented names fail with
+  // error 1 in their calling shape). Before the runtime is ready: async calls queue, listener
+  // registrations queue, Sync calls answer here. SYNC_RETURNING mirrors src/jsapi.rs
+  // (tests/jsapi/coverage.test.mjs checks both against @mini-types/my).
+  var SYNC_RETURNING = ['arrayBufferToBase64', 'base64ToArrayBuffer', 'createAnimation', 'createCanvasContext',
+    'createCloudContext', 'createInnerAudioContext', 'createIntersectionObserver', 'createLottieContext',
+    'createMapContext', 'createOffscreenCanvas', 'createRewardedAd', 'createSelectorQuery', 'createVideoContext',
+    'createWebViewContext', 'createWorker', 'getAccessibilityManager', 'getAppAuthorizeSetting', 'getAppBaseInfo',
+    'getBackgroundAudioManager', 'getFileSystemManager', 'getGeocoder', 'getLeftButtonsBoundingClientRect',
+    'getMenuButtonBoundingClientRect', 'getParentAppId', 'getRecorderManager', 'getSystemSetting',
+    'getUpdateManager', 'getWindowInfo'];
+  function shapeOf(name) {
+    if (/^(on|off)[A-Z]/.test(name)) return 'listener';
+    if (/Sync$/.test(name) || SYNC_RETURNING.indexOf(name) >= 0) return 'sync';
+    return 'async';
+  }
+  function isApiName(name) {
+    return typeof name === 'string' && /^[a-z][A-Za-z0-9]*$/.test(name) && name !== 'then' && name !== 'toJSON';
+  }
+
   function staticCanIUse(schema) {
     if (typeof schema !== 'string') return false;
     var parts = schema.trim().split('.');
@@ -106,6 +168,7 @@
   }
 
   var shim = null; // the wasm module's exports, once ready
+  var shimMy = null; // its `my` (shim.createMy()), for the names forwarded by the Proxy below
   var loadError = null;
   var queue = [];
   var logListeners = [];
@@ -115,8 +178,8 @@
   }
 
   // A call made before the runtime is ready: a Promise settled by the real call later.
-  function enqueue(api, options) {
-    var entry = { api: api, options: options, aborted: false, task: null };
+  function enqueue(api, options, forwarded) {
+    var entry = { api: api, options: options, aborted: false, task: null, forwarded: !!forwarded };
     var promise = new Promise(function (resolve, reject) { entry.resolve = resolve; entry.reject = reject; });
     if (hasCallbacks(options)) promise.catch(function () {}); // as the runtime does (docs/protocol.md §2)
     if (api === 'request') {
@@ -145,9 +208,11 @@
     var pending = queue;
     queue = [];
     pending.forEach(function (entry) {
+      if (entry.listener && !shim) return; // no runtime: the event never comes
       if (!shim) return failWithoutRuntime(entry);
       if (entry.bridge) return shim.bridgeCall(entry.name, entry.params, entry.callback);
-      var task = shim[entry.api](entry.options);
+      if (entry.listener) return shimMy[entry.api](entry.options);
+      var task = entry.forwarded ? shimMy[entry.api](entry.options) : shim[entry.api](entry.options);
       entry.task = task;
       if (entry.aborted && task.abort) task.abort();
       task.then(entry.resolve, entry.reject);
@@ -249,6 +314,33 @@
         if (text === null) return { data: null };
         try { return { data: JSON.parse(text) }; } catch (e) { return { data: text }; }
       },
+      clear: function () {
+        var ls = storage();
+        if (!ls) return Object.assign({ success: false }, unknown('localStorage is not available on this page'));
+        var p = prefix(), names = [];
+        for (var i = 0; i < ls.length; i++) { var k = ls.key(i); if (k && k.indexOf(p) === 0) names.push(k); }
+        names.forEach(function (k) { ls.removeItem(k); });
+        remember(ls, p, 0);
+        return { success: true };
+      },
+      info: function () {
+        var ls = storage();
+        if (!ls) return unknown('localStorage is not available on this page');
+        var p = prefix(), keys = [];
+        for (var i = 0; i < ls.length; i++) { var k = ls.key(i); if (k && k.indexOf(p) === 0) keys.push(k.slice(p.length)); }
+        var total = usage(ls, p);
+        remember(ls, p, total);
+        return { keys: keys, currentSize: Math.ceil(total / 1024), limitSize: MAX_TOTAL / 1024 };
+      },
+      // A Sync API other than storage before the runtime is ready: the unsupported answer for a
+      // name the runtime lacks, else error 3 saying to wait (DESIGN.md "Every name gets an answer").
+      sync: function (name, a) {
+        if (name === 'clearStorageSync') return this.clear();
+        if (name === 'getStorageInfoSync') return this.info();
+        if (name === 'getAppIdSync') return { appId: launchAppId || data.appId || '' };
+        if (!staticCanIUse(name)) return { error: 1, errorMessage: name + ' is not supported by this simulator' };
+        return { error: 3, errorMessage: 'unknown error: my.' + name + ' is not available until the runtime is ready (await miniprogramShim.ready)' };
+      },
       remove: function (a) {
         var o = args(a);
         var bad = invalid(o);
@@ -264,7 +356,27 @@
     };
   })();
   Object.defineProperty(my, '__miniprogramShim', { value: true });
-  window.my = my;
+
+  // --- every other name (issue 9) ----------------------------------------------------------
+  var forwarders = {};
+  function forwarder(name) {
+    return function (a, b) {
+      if (shimMy) return shimMy[name](a, b);
+      var shape = shapeOf(name);
+      if (shape === 'listener') { queue.push({ listener: true, api: name, options: a }); return undefined; }
+      if (shape === 'sync') return early.sync(name, a);
+      return enqueue(name, a, true);
+    };
+  }
+  window.my = new Proxy(my, {
+    get: function (target, name) {
+      if (name in target || !isApiName(name)) return target[name];
+      if (!Object.prototype.hasOwnProperty.call(forwarders, name)) forwarders[name] = forwarder(name);
+      return forwarders[name];
+    },
+    // `'getNetworkType' in my` says what is implemented, as my.canIUse does.
+    has: function (target, name) { return name in target || (isApiName(name) && staticCanIUse(name)); },
+  });
 
   // --- AlipayJSBridge (H5 pages) -------------------------------------------------------
   // Defined at once (calls are queued with the my.* ones until the runtime is ready), so the
@@ -344,6 +456,16 @@
       .catch(function () { return {}; }); // no sandbox running: keep the other sources
   }
 
+  // The phone's state from the simulator's devtools (`settings.device`: networkType,
+  // batteryLevel, charging, foreground): a bad value is reported to the devtools log.
+  var deviceState = null;
+  function applyDevice(state) {
+    try { shim.setDeviceState(state); } catch (e) {
+      console.error('miniprogram-shim: bad device state', state, e);
+      logger({ api: 'setDeviceState', options: state, ok: false, result: { error: 2, errorMessage: String(e && e.message || e) }, durationMs: 0 });
+    }
+  }
+
   // Simulator shell: hello → settings (first answer awaited briefly; later ones applied live).
   var settingsHandlers = [];
   function simulatorSettings() {
@@ -363,6 +485,7 @@
       var msg = event.data;
       if (!msg || msg.type !== 'miniprogram-shim:settings') return;
       var settings = msg.settings || {};
+      if (settings.device) { deviceState = settings.device; if (shim) applyDevice(deviceState); }
       if (settingsHandlers.length) settingsHandlers.forEach(function (h) { h(settings); });
       if (shim) {
         try { shim.configure(settings); } catch (e) { console.error('miniprogram-shim: bad settings', e); }
@@ -448,6 +571,8 @@
       mod.configure(Object.assign({}, defaults, { logger: config.logger || null }));
     }
     shim = mod;
+    shimMy = mod.createMy();
+    if (deviceState) applyDevice(deviceState);
     drain();
     if (window.AlipayJSBridge && window.AlipayJSBridge.__miniprogramShim) {
       document.dispatchEvent(new Event('AlipayJSBridgeReady'));

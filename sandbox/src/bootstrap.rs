@@ -151,6 +151,9 @@ pub fn print_banner(app: &Application) {
         println!("mini program origin on http://{addr}");
     }
     println!("public base URL: {base}");
+    for line in crate::native_app::banner_lines(&state.config.native.apps, app.superapp_addr()) {
+        println!("{line}");
+    }
     match state.config.storage_dir() {
         Some(dir) => println!("data dir: {}", dir.display()),
         None => println!("data dir: (in memory, nothing survives a restart)"),

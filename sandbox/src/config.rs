@@ -104,6 +104,10 @@ pub struct Config {
     #[arg(long, env = "SANDBOX_RELAY_CONCURRENCY", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub relay_concurrency: u32,
 
+    /// Native mini program folders (`--app`) and the template compiler's wasm.
+    #[command(flatten)]
+    pub native: crate::native_app::NativeArgs,
+
     /// Logs: a tracing filter (e.g. `info`, `superapp_sandbox=debug`). RUST_LOG also works.
     #[arg(long, env = "SANDBOX_LOG", default_value = "info")]
     pub log: String,
@@ -145,6 +149,7 @@ impl Config {
             header_read_timeout: 10.0,
             idle_timeout: 5.0,
             relay_concurrency: 16,
+            native: Default::default(),
             log: "info".to_string(),
         }
     }

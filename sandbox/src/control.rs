@@ -123,16 +123,6 @@ pub async fn mini_program(
     }
 }
 
-/// Parses a whitelist entry `host[:port]` (no scheme, no path).
-pub fn valid_whitelist_entry(entry: &str) -> bool {
-    !entry.is_empty()
-        && entry.len() <= 255
-        && !entry.contains('/')
-        && reqwest::Url::parse(&format!("http://{entry}/"))
-            .map(|u| u.host_str().is_some() && u.path() == "/")
-            .unwrap_or(false)
-}
-
 /// Checks a mini program's launch `url`: an absolute `http(s)` URL with a host, at most 2,048
 /// characters, no credentials. The empty string clears it.
 pub fn parse_app_url(url: &str) -> Result<String, String> {
@@ -209,13 +199,14 @@ pub async fn put_mini_program(
     }
     if let Some(v) = body.get("whitelist") {
         let Some(list) = v.as_array() else {
-            return bad_request("whitelist: an array of \"host[:port]\" strings");
+            return bad_request("whitelist: an array of \"[http(s)://]host[:port]\" strings");
         };
         let mut entries = Vec::new();
         for e in list {
-            match e.as_str() {
-                Some(s) if valid_whitelist_entry(s) => entries.push(s.to_ascii_lowercase()),
-                _ => return bad_request(format!("whitelist: {e} is not a \"host[:port]\" string")),
+            match e.as_str().map(miniprogram_policy::WhitelistEntry::parse) {
+                Some(Ok(entry)) => entries.push(entry.to_string()),
+                Some(Err(err)) => return bad_request(format!("whitelist: {err}")),
+                None => return bad_request(format!("whitelist: {e} is not a string")),
             }
         }
         m.whitelist = entries;
@@ -516,31 +507,5 @@ pub async fn resend(AxumState(state): AxumState<State>, Path(id): Path<String>) 
         },
         Ok(false) => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown notification"),
         Err(e) => storage_error(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn whitelist_entries_are_host_and_port_only() {
-        for ok in [
-            "127.0.0.1:8702",
-            "example.com",
-            "api.example.com:443",
-            "[::1]:8080",
-        ] {
-            assert!(valid_whitelist_entry(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "http://example.com",
-            "example.com/path",
-            "a b",
-            "host:99999",
-        ] {
-            assert!(!valid_whitelist_entry(bad), "{bad}");
-        }
     }
 }

@@ -49,8 +49,8 @@ pub const KNOWN_SCOPES: &[&str] = &[
     "PLAINTEXT_MOBILE_PHONE",
 ];
 
-/// Scopes granted without asking the user (the user id only).
-pub const SILENT_SCOPES: &[&str] = &["auth_base", "USER_ID"];
+/// Scopes granted without asking the user (the user id only): the shim's list.
+pub use miniprogram_policy::SILENT_SCOPES;
 
 /// Why an auth code or token is refused: each is an `F` result of the open API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -30,6 +30,7 @@ pub mod control;
 pub mod embedder;
 pub mod identity;
 pub mod identity_api;
+pub mod native_app;
 pub mod notify;
 pub mod payment;
 pub mod perimeter;
@@ -195,6 +196,12 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         .await
         .map_err(|e| StartError::Keys(e.to_string()))??
     };
+    let (native_store, native_apps) = (store.clone(), config.native.apps.clone());
+    tokio::task::spawn_blocking(move || {
+        native_app::register(&native_store, &native_apps, mini_program_addr)
+    })
+    .await
+    .map_err(|e| StartError::Keys(e.to_string()))??;
     let dispatcher = Dispatcher::new(
         store.clone(),
         boot.wallet.clone(),

@@ -94,31 +94,15 @@ impl RelayError {
     }
 }
 
-/// Whether `url`'s `host[:port]` is in `whitelist`. An entry without a port matches the
-/// scheme's default port only.
+/// Whether `url` is let through by `whitelist`, as `miniprogram-policy` (shared with the shim)
+/// decides; an entry it cannot read lets nothing through.
 pub fn whitelisted(url: &reqwest::Url, whitelist: &[String]) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.to_ascii_lowercase();
-    let explicit = url.port();
-    let effective = url.port_or_known_default();
-    whitelist.iter().any(|entry| {
-        let entry = entry.trim().to_ascii_lowercase();
-        let Ok(parsed) = reqwest::Url::parse(&format!("{}://{entry}/", url.scheme())) else {
-            return false;
-        };
-        let Some(entry_host) = parsed.host_str() else {
-            return false;
-        };
-        if entry_host != host {
-            return false;
-        }
-        match parsed.port() {
-            Some(p) => effective == Some(p),
-            None => explicit.is_none() || explicit == parsed.port_or_known_default(),
-        }
-    })
+    let origin = miniprogram_policy::Origin::from_parts(
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port(),
+    );
+    origin.is_ok_and(|o| miniprogram_policy::Whitelist::parse_readable(whitelist).allows(&o))
 }
 
 /// Refuses a URL whose text could mean another host to another parser: it must be written

@@ -140,6 +140,7 @@ pub fn mini_program_router(state: &State) -> Router {
     static_files(
         Router::new()
             .merge(runtime_routes(www, &state.config.pkg_dir))
+            .merge(crate::native_app::router(&state.config.native, www))
             .fallback_service(ServeDir::new(www.join("demo"))),
     )
 }

@@ -8,6 +8,7 @@
 //!   (no `unhandledrejection` noise for callback-style callers); without callbacks the caller
 //!   gets a plainly rejecting Promise.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -67,14 +68,14 @@ extern "C" {
 }
 
 struct Callbacks {
-    api: &'static str,
+    api: Cow<'static, str>,
     success: Option<Function>,
     fail: Option<Function>,
     complete: Option<Function>,
 }
 
 impl Callbacks {
-    fn read(api: &'static str, options: &JsValue) -> Self {
+    fn read(api: Cow<'static, str>, options: &JsValue) -> Self {
         if !options.is_object() {
             return Callbacks {
                 api,
@@ -118,12 +119,21 @@ where
     F: Future<Output = Result<JsValue, Failure>> + 'static,
 {
     // Boxed so the adapter below exists once in the wasm, not once per API (size budget).
-    run_boxed(api, options, Box::pin(fut))
+    run_boxed(Cow::Borrowed(api), options, Box::pin(fut))
+}
+
+/// [`run_api`] for a name known only at run time (an API this simulator does not implement,
+/// `crate::jsapi`).
+pub(crate) fn run_api_named<F>(api: String, options: &JsValue, fut: F) -> Promise
+where
+    F: Future<Output = Result<JsValue, Failure>> + 'static,
+{
+    run_boxed(Cow::Owned(api), options, Box::pin(fut))
 }
 
 type ApiFuture = Pin<Box<dyn Future<Output = Result<JsValue, Failure>>>>;
 
-fn run_boxed(api: &'static str, options: &JsValue, fut: ApiFuture) -> Promise {
+fn run_boxed(api: Cow<'static, str>, options: &JsValue, fut: ApiFuture) -> Promise {
     let callbacks = Callbacks::read(api, options);
     let handled = callbacks.fail.is_some() || callbacks.complete.is_some();
     let log = runtime::logger().map(|logger| (logger, options.clone(), js_sys::Date::now()));
@@ -142,22 +152,7 @@ fn run_boxed(api: &'static str, options: &JsValue, fut: ApiFuture) -> Promise {
         };
         callbacks.call("complete", &callbacks.complete, &value);
         if let Some((logger, options, started)) = log {
-            let entry = Object::new();
-            set(&entry, "api", &JsValue::from_str(api));
-            set(&entry, "options", &options);
-            set(&entry, "ok", &JsValue::from_bool(ok));
-            set(&entry, "result", &value);
-            set(
-                &entry,
-                "durationMs",
-                &JsValue::from(js_sys::Date::now() - started),
-            );
-            if let Err(thrown) = logger.call1(&JsValue::UNDEFINED, &entry) {
-                web_sys::console::error_2(
-                    &"miniprogram-shim: the call logger threw".into(),
-                    &thrown,
-                );
-            }
+            write_log(&logger, &callbacks.api, &options, ok, &value, started);
         }
         if ok {
             Ok(value)
@@ -172,4 +167,36 @@ fn run_boxed(api: &'static str, options: &JsValue, fut: ApiFuture) -> Promise {
         });
     }
     promise
+}
+
+/// Gives the host's call logger one entry `{ api, options, ok, result, durationMs }`.
+fn write_log(
+    logger: &Function,
+    api: &str,
+    options: &JsValue,
+    ok: bool,
+    value: &JsValue,
+    started: f64,
+) {
+    let entry = Object::new();
+    set(&entry, "api", &JsValue::from_str(api));
+    set(&entry, "options", options);
+    set(&entry, "ok", &JsValue::from_bool(ok));
+    set(&entry, "result", value);
+    set(
+        &entry,
+        "durationMs",
+        &JsValue::from(js_sys::Date::now() - started),
+    );
+    if let Err(thrown) = logger.call1(&JsValue::UNDEFINED, &entry) {
+        web_sys::console::error_2(&"miniprogram-shim: the call logger threw".into(), &thrown);
+    }
+}
+
+/// Logs a synchronous call (an unsupported Sync or listener API, a device event) as
+/// `run_api` logs an async one, when the host set a logger.
+pub(crate) fn log_sync(api: &str, options: &JsValue, ok: bool, value: &JsValue) {
+    if let Some(logger) = runtime::logger() {
+        write_log(&logger, api, options, ok, value, js_sys::Date::now());
+    }
 }

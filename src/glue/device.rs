@@ -1,517 +1,388 @@
-//! The device JSAPIs over the phone's inputs (`crate::device`): `my.getLocation`, `my.scan`,
-//! `my.choosePhoneContact`, `my.addPhoneContact` — and `my.openLocation`. The inputs arrive with `configure({ device })`
-//! — from the simulator's devtools and URL parameters (`www/simulator/device.js`), or from a
-//! standalone page — and are kept here for the page's lifetime.
+//! The phone's state and events (`crate::device`): `my.getNetworkType`,
+//! `my.on/offNetworkStatusChange`, `my.on/offAppShow`, `my.on/offAppHide`, `my.on/offError`,
+//! `my.on/offUnhandledRejection`, `my.vibrate*`, `my.makePhoneCall`, `my.setKeepScreenOn`,
+//! `my.get/setScreenBrightness`, `my.getBatteryInfo(Sync)`, and `setDeviceState`, through which
+//! the simulator's devtools set the state (DESIGN.md "The phone's state").
 //!
-//! `my.scan` with no code set asks for one in a sheet (what the camera would see), so it works
-//! standalone too; `my.choosePhoneContact` shows the address book in a picker sheet;
-//! `my.addPhoneContact` asks before adding (the devtools show the book, from the log entry).
+//! Sources of events: `setDeviceState` (network type, battery, foreground), `configure` (the
+//! devtools' offline switch, `networkFaults.offline`), and the browser — `online`/`offline`,
+//! `visibilitychange` (standalone app show/hide), `error` and `unhandledrejection` on `window`.
+//! Listeners are called with no borrow held (a listener may call `my.*` again).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::adapter::{run_api, Failure};
+use super::adapter::{log_sync, run_api, set, Failure};
+use super::app_info::{launch_options, sync, ToJs};
 use super::options::{check_object, get, number, text};
-use super::pickers::{array, ask, pick, strings, to_js};
-use crate::device::{
-    scan_accepts, Contact, Location, LocationLevel, LocationResult, MapPlace, Poi, ScanInput,
-    ScanResult, MAX_CONTACTS,
-};
+use super::runtime;
+use crate::device::{self, BatteryInfo, DeviceState, NetworkStatus};
 use crate::error::ApiError;
-use crate::pickers::{Ask, Wheels};
 
-/// The phone's inputs as last configured.
-#[derive(Default)]
-pub(crate) struct DeviceInputs {
-    location: Option<Location>,
-    scan: Option<ScanInput>,
-    contacts: Vec<Contact>,
+/// The events a mini program can listen to here.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Event {
+    NetworkStatusChange,
+    AppShow,
+    AppHide,
+    Error,
+    UnhandledRejection,
 }
 
-/// One `configure({ device })` patch: each key absent (`None`) leaves the input as it is.
+const EVENTS: usize = 5;
+
 #[derive(Default)]
-pub(crate) struct DevicePatch {
-    location: Option<Option<Location>>,
-    scan: Option<Option<ScanInput>>,
-    contacts: Option<Vec<Contact>>,
+struct State {
+    device: DeviceState,
+    listeners: [Vec<Function>; EVENTS],
+    /// The status last reported, to call the listeners only on a change.
+    network: Option<NetworkStatus>,
 }
 
 thread_local! {
-    static DEVICE: RefCell<DeviceInputs> = RefCell::new(DeviceInputs::default());
+    static STATE: RefCell<State> = RefCell::new(State::default());
+    static FOREGROUND: Cell<bool> = const { Cell::new(true) };
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+    /// `!navigator.onLine` as of the browser's last `online`/`offline` event. Not read at start:
+    /// a machine with no network route at all (a test sandbox) starts "offline" while loopback
+    /// works, and the simulator's own switch is the state that matters there.
+    static BROWSER_OFFLINE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Reads `config.device` (`{ location, scan, contacts }`, `null` clears one); error naming the
-/// field. Nothing is stored until [`store`].
-pub(crate) fn read(config: &JsValue) -> Result<DevicePatch, ApiError> {
-    let device = get(config, "device");
-    let mut patch = DevicePatch::default();
-    if device.is_undefined() || device.is_null() {
-        return Ok(patch);
-    }
-    if !device.is_object() {
-        return Err(ApiError::invalid("device", "must be an object"));
-    }
-    let location = get(&device, "location");
-    if location.is_null() {
-        patch.location = Some(None);
-    } else if !location.is_undefined() {
-        patch.location = Some(Some(read_location(&location)?));
-    }
-    let scan = get(&device, "scan");
-    if scan.is_null() {
-        patch.scan = Some(None);
-    } else if !scan.is_undefined() {
-        let code = text(&scan, "code")
-            .map_err(|_| ApiError::invalid("device.scan.code", "must be a string"))?;
-        let kind = text(&scan, "type")
-            .map_err(|_| ApiError::invalid("device.scan.type", "must be a string"))?;
-        patch.scan = Some(Some(ScanInput::new("device.scan.", code, kind.as_deref())?));
-    }
-    if let Some(list) = array(&device, "contacts")
-        .map_err(|_| ApiError::invalid("device.contacts", "must be an array"))?
-    {
-        if list.length() as usize > MAX_CONTACTS {
-            return Err(ApiError::invalid(
-                "device.contacts",
-                format!("holds at most {MAX_CONTACTS}"),
-            ));
-        }
-        let mut contacts = Vec::with_capacity(list.length() as usize);
-        for (i, c) in list.iter().enumerate() {
-            let prefix = format!("device.contacts[{i}].");
-            let field = |k: &str| {
-                text(&c, k)
-                    .map_err(|_| ApiError::invalid(format!("{prefix}{k}"), "must be a string"))
-            };
-            contacts.push(Contact::new(&prefix, field("name")?, field("mobile")?)?);
-        }
-        patch.contacts = Some(contacts);
-    }
-    Ok(patch)
+fn listeners(event: Event) -> Vec<Function> {
+    STATE.with(|s| s.borrow().listeners[event as usize].clone())
 }
 
-fn read_location(value: &JsValue) -> Result<Location, ApiError> {
-    const AT: &str = "device.location.";
-    if !value.is_object() {
-        return Err(ApiError::invalid(
-            "device.location",
-            "must be an object or null",
-        ));
+fn emit(event: Event, args: &[JsValue]) {
+    for f in listeners(event) {
+        let called = match args {
+            [] => f.call0(&JsValue::UNDEFINED),
+            [a] => f.call1(&JsValue::UNDEFINED, a),
+            [a, b, ..] => f.call2(&JsValue::UNDEFINED, a, b),
+        };
+        if let Err(thrown) = called {
+            web_sys::console::error_2(&"miniprogram-shim: an event listener threw".into(), &thrown);
+        }
     }
-    let coordinate = |k: &str| number(value, k).0;
-    let accuracy = match number(value, "accuracy") {
-        (None, true) => Some(f64::NAN),
-        (a, _) => a,
+}
+
+/// `onX(callback)`: adds the callback (once); a non-function is logged as error 2 naming
+/// `callback` and ignored (the typings return `void`, so nothing can carry a fail).
+fn listen(api: &'static str, event: Event, callback: &JsValue) -> JsValue {
+    watch_browser();
+    let Some(f) = callback.dyn_ref::<Function>() else {
+        let e = Failure::from(ApiError::invalid("callback", "must be a function")).into_js();
+        web_sys::console::error_2(&format!("my.{api}").into(), &e);
+        log_sync(api, callback, false, &e);
+        return JsValue::UNDEFINED;
     };
-    let mut at = Location::at(
-        AT,
-        coordinate("latitude"),
-        coordinate("longitude"),
-        accuracy,
-    )?;
-    let field = |k: &str| -> Result<String, ApiError> {
-        Ok(text(value, k)
-            .map_err(|_| ApiError::invalid(format!("{AT}{k}"), "must be a string"))?
-            .unwrap_or_default())
-    };
-    at.country = field("country")?;
-    at.country_code = field("countryCode")?;
-    at.province = field("province")?;
-    at.city = field("city")?;
-    at.city_adcode = field("cityAdcode")?;
-    at.district = field("district")?;
-    at.district_adcode = field("districtAdcode")?;
-    at.street = field("street")?;
-    at.number = field("number")?;
-    if let Some(pois) = array(value, "pois")
-        .map_err(|_| ApiError::invalid(format!("{AT}pois"), "must be an array"))?
-    {
-        for (i, p) in pois.iter().enumerate() {
-            let f = |k: &str| {
-                text(&p, k).ok().flatten().ok_or_else(|| {
-                    ApiError::invalid(
-                        format!("{AT}pois[{i}].{k}"),
-                        "is required and must be a string",
-                    )
-                })
-            };
-            at.pois.push(Poi {
-                name: f("name")?,
-                address: f("address")?,
-            });
+    STATE.with(|s| {
+        let list = &mut s.borrow_mut().listeners[event as usize];
+        if !list.iter().any(|g| Object::is(g, f)) {
+            list.push(f.clone());
         }
+    });
+    if event == Event::NetworkStatusChange {
+        // The baseline against which the next change is reported.
+        let now = current_network();
+        STATE.with(|s| s.borrow_mut().network.get_or_insert(now).clone());
     }
-    Ok(at)
+    JsValue::UNDEFINED
 }
 
-/// Applies a patch [`read`] accepted.
-pub(crate) fn store(patch: DevicePatch) {
-    DEVICE.with(|d| {
-        let mut d = d.borrow_mut();
-        if let Some(location) = patch.location {
-            d.location = location;
-        }
-        if let Some(scan) = patch.scan {
-            d.scan = scan;
-        }
-        if let Some(contacts) = patch.contacts {
-            d.contacts = contacts;
+/// `offX(callback?)`: removes that callback, or every one when none is given.
+fn unlisten(event: Event, callback: &JsValue) -> JsValue {
+    STATE.with(|s| {
+        let list = &mut s.borrow_mut().listeners[event as usize];
+        match callback.dyn_ref::<Function>() {
+            Some(f) => list.retain(|g| !Object::is(g, f)),
+            None => list.clear(),
         }
     });
+    JsValue::UNDEFINED
 }
 
-const WHERE_TO_SET: &str = "in the simulator's devtools (Device), with its URL parameter, \
-or standalone with miniprogramShim.configure({ device })";
+fn browser_offline() -> bool {
+    web_sys::window()
+        .and_then(|w| Reflect::get(&w, &"navigator".into()).ok())
+        .and_then(|n| Reflect::get(&n, &"onLine".into()).ok())
+        .and_then(|v| v.as_bool())
+        .is_some_and(|online| !online)
+}
 
-/// `my.getLocation({ type })` → the configured position with the fields of `type` 0–3.
-pub(crate) fn get_location(options: &JsValue) -> Promise {
-    let level = check_object(options).and_then(|_| {
-        let (t, given) = number(options, "type");
-        LocationLevel::parse(t, given)
+fn current_network() -> NetworkStatus {
+    watch_browser();
+    let offline =
+        runtime::with_config(|c| c.network_faults.offline) || BROWSER_OFFLINE.with(Cell::get);
+    STATE.with(|s| s.borrow().device.network(offline))
+}
+
+/// Reports a network change to the `onNetworkStatusChange` listeners (called after every
+/// `configure`, `setDeviceState` and browser `online`/`offline` event).
+pub(crate) fn network_changed() {
+    let now = current_network();
+    let changed = STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let changed = s.network.as_ref().is_some_and(|before| *before != now);
+        s.network = Some(now.clone());
+        changed
     });
-    run_api("getLocation", options, async move {
-        let level = level?;
-        let at = DEVICE.with(|d| d.borrow().location.clone()).ok_or_else(|| ApiError::Device {
-            code: 13,
-            message: format!("getLocation:fail no position is set: set one {WHERE_TO_SET} (?location=<latitude>,<longitude>)"),
-        })?;
-        to_js(&LocationResult::new(&at, level, js_number))
-    })
+    if changed {
+        let event = now.to_js();
+        log_sync("onNetworkStatusChange", &JsValue::UNDEFINED, true, &event);
+        emit(Event::NetworkStatusChange, &[event]);
+    }
 }
 
-/// `my.scan({ scanType })` → `{ code, qrCode | barCode, imageChannel }`: the code set in the
-/// devtools, or else the one typed in the scanner sheet; fail 10 when cancelled.
-pub(crate) fn scan(options: &JsValue) -> Promise {
-    let types = check_object(options).and_then(|_| {
-        let types = match text(options, "scanType") {
-            // A single type as a string is accepted too.
-            Ok(Some(one)) => Some(vec![one]),
-            _ => strings(options, "scanType")?,
-        };
-        // Checked against a QR input so a bad entry is reported even with nothing preset.
-        let probe = ScanInput {
-            code: "x".into(),
-            qr: true,
-        };
-        scan_accepts(types.clone(), &probe)?;
-        Ok(types)
-    });
-    run_api("scan", options, async move {
-        let types = types?;
-        let preset = DEVICE.with(|d| d.borrow().scan.clone());
-        if let Some(input) = preset {
-            if scan_accepts(types.clone(), &input)? {
-                return to_js(&ScanResult::from(&input));
-            }
-        }
-        let bar_only = types
-            .as_ref()
-            .is_some_and(|t| t.iter().all(|k| k == "barCode"));
-        let sheet = Ask {
-            title: "Scan".into(),
-            message: "No code is set in the devtools: type what the camera sees.".into(),
-            align: crate::pickers::Align::Left,
-            input: Some(if bar_only { "bar code" } else { "QR code text" }.into()),
-            ok_text: "Scan".into(),
-            cancel_text: Some("Cancel".into()),
-        };
-        let (ok, typed) = ask("miniprogram-shim-scanner", "Scan", sheet).await?;
-        if !ok || typed.is_empty() {
-            return Err(ApiError::Device {
-                code: 10,
-                message: "scan:fail user cancelled".into(),
-            }
-            .into());
-        }
-        to_js(&ScanResult::from(&ScanInput {
-            code: typed,
-            qr: !bar_only,
-        }))
-    })
+fn set_foreground(foreground: bool) {
+    if FOREGROUND.with(|f| f.replace(foreground)) == foreground {
+        return;
+    }
+    if foreground {
+        let options = launch_options()
+            .ok()
+            .map(|o| o.to_js())
+            .unwrap_or(JsValue::UNDEFINED);
+        log_sync("onAppShow", &JsValue::UNDEFINED, true, &options);
+        emit(Event::AppShow, &[options]);
+    } else {
+        log_sync("onAppHide", &JsValue::UNDEFINED, true, &JsValue::UNDEFINED);
+        emit(Event::AppHide, &[]);
+    }
 }
 
-/// `my.choosePhoneContact()` → `{ name, mobile }` picked from the address book; fail 11 when
-/// cancelled, 3 when the book is empty.
-pub(crate) fn choose_phone_contact(options: &JsValue) -> Promise {
-    let checked = check_object(options);
-    run_api("choosePhoneContact", options, async move {
-        checked?;
-        let book = DEVICE.with(|d| d.borrow().contacts.clone());
-        if book.is_empty() {
-            return Err(ApiError::Device {
-                code: 3,
-                message: format!("choosePhoneContact:fail the address book is empty: add contacts {WHERE_TO_SET} (?contacts=Name:number;…)"),
-            }
-            .into());
+/// Listens to the browser once (page lifetime: the closures are forgotten on purpose).
+fn watch_browser() {
+    if WATCHING.with(|w| w.replace(true)) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let add = |target: &web_sys::EventTarget, name: &str, f: Closure<dyn Fn(JsValue)>| {
+        if target
+            .add_event_listener_with_callback(name, f.as_ref().unchecked_ref())
+            .is_ok()
+        {
+            // Page lifetime: these events matter as long as the page lives.
+            f.forget();
         }
-        let wheels = Wheels::Lists {
-            columns: vec![(
-                "Contact".to_owned(),
-                book.iter()
-                    .map(|c| format!("{} · {}", c.name, c.mobile))
-                    .collect(),
-            )],
-            chosen: vec![0],
-        };
-        let (chosen, _) = pick(
-            "miniprogram-shim-contacts",
-            "Contacts",
-            "Contacts",
-            "Cancel",
-            "OK",
-            wheels,
-        )
-        .await?;
-        let index = chosen
-            .and_then(|s| s.first().map(|(i, _)| *i))
-            .ok_or(ApiError::UserCancelled)?;
-        let contact = book
-            .get(index)
-            .ok_or_else(|| ApiError::Unknown("the contact went away".into()))?;
-        to_js(contact)
-    })
-}
-
-/// `my.addPhoneContact({ firstName, lastName, nickName, mobilePhoneNumber, … })`: asks, then
-/// adds the contact to the address book; `{ success: true }`, fail 11 when declined.
-pub(crate) fn add_phone_contact(options: &JsValue) -> Promise {
-    let contact = (|| {
-        check_object(options)?;
-        let first = text(options, "firstName")?.unwrap_or_default();
-        let last = text(options, "lastName")?.unwrap_or_default();
-        let nick = text(options, "nickName")?.unwrap_or_default();
-        let full = format!("{first} {last}").trim().to_owned();
-        let name = if full.is_empty() { nick } else { full };
-        if name.trim().is_empty() {
-            return Err(ApiError::invalid(
-                "firstName",
-                "a name is required (firstName, lastName or nickName)",
-            ));
-        }
-        let mobile = text(options, "mobilePhoneNumber")?;
-        Contact::new("", Some(name), mobile).map_err(|e| match e {
-            ApiError::InvalidParameter { reason, .. } => {
-                ApiError::invalid("mobilePhoneNumber", reason)
-            }
-            other => other,
-        })
-    })();
-    run_api("addPhoneContact", options, async move {
-        let contact = contact?;
-        let sheet = Ask {
-            title: "Add to contacts?".into(),
-            message: format!("{}\n{}", contact.name, contact.mobile),
-            align: crate::pickers::Align::Center,
-            input: None,
-            ok_text: "Add".into(),
-            cancel_text: Some("Cancel".into()),
-        };
-        let (ok, _) = ask("miniprogram-shim-add-contact", "Add to contacts", sheet).await?;
-        if !ok {
-            return Err(ApiError::UserCancelled.into());
-        }
-        DEVICE.with(|d| {
-            let mut d = d.borrow_mut();
-            if d.contacts.len() < MAX_CONTACTS && !d.contacts.contains(&contact) {
-                d.contacts.push(contact);
-            }
-        });
-        let result = Object::new();
-        let _ = Reflect::set(&result, &"success".into(), &JsValue::TRUE);
-        Ok::<JsValue, Failure>(result.into())
-    })
-}
-
-/// A number as JS's `String(n)` writes it (Rust's float printing would cost wasm size).
-fn js_number(n: f64) -> String {
-    String::from(
-        js_sys::Number::from(n)
-            .to_string_with_radix(10)
-            .unwrap_or_default(),
-    )
-}
-
-/// `my.openLocation({ latitude, longitude, name, address, scale })`: shows the place in a map
-/// sheet in the phone; `{}` when the user closes it.
-pub(crate) fn open_location(options: &JsValue) -> Promise {
-    let place = (|| {
-        check_object(options)?;
-        MapPlace::new(
-            number(options, "latitude").0,
-            number(options, "longitude").0,
-            text(options, "name")?,
-            text(options, "address")?,
-            number(options, "scale"),
-        )
-    })();
-    run_api("openLocation", options, async move {
-        let place = place?;
-        let mut lines = Vec::new();
-        if !place.address.is_empty() {
-            lines.push(place.address.clone());
-        }
-        lines.push(format!(
-            "{}, {} · zoom {}",
-            js_number(place.latitude),
-            js_number(place.longitude),
-            place.scale
-        ));
-        let sheet = Ask {
-            title: if place.name.is_empty() {
-                "Map".into()
+    };
+    let on_line = |_| {
+        BROWSER_OFFLINE.with(|o| o.set(browser_offline()));
+        network_changed();
+    };
+    add(&window, "online", Closure::new(on_line));
+    add(&window, "offline", Closure::new(on_line));
+    add(
+        &window,
+        "error",
+        Closure::new(|e: JsValue| {
+            let message = get(&e, "message");
+            let stack = get(&get(&e, "error"), "stack");
+            let stack = if stack.is_undefined() {
+                JsValue::from_str("")
             } else {
-                place.name.clone()
-            },
-            message: lines.join("\n"),
-            align: crate::pickers::Align::Center,
-            input: None,
-            ok_text: "Close".into(),
-            cancel_text: None,
-        };
-        ask("miniprogram-shim-map", "Map", sheet).await?;
-        Ok::<JsValue, Failure>(Object::new().into())
+                stack
+            };
+            emit(Event::Error, &[message, stack]);
+        }),
+    );
+    add(
+        &window,
+        "unhandledrejection",
+        Closure::new(|e: JsValue| {
+            let arg = Object::new();
+            set(&arg, "reason", &get(&e, "reason"));
+            set(&arg, "promise", &get(&e, "promise"));
+            emit(Event::UnhandledRejection, &[arg.into()]);
+        }),
+    );
+    if let Some(document) = window.document() {
+        let doc = document.clone();
+        add(
+            &document,
+            "visibilitychange",
+            Closure::new(move |_| {
+                let hidden = Reflect::get(&doc, &"hidden".into())
+                    .ok()
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
+                set_foreground(!hidden);
+            }),
+        );
+    }
+}
+
+/// Applies the phone state the simulator's devtools (or a test) set: `{ networkType?,
+/// batteryLevel?, charging?, foreground? }`. Every key is checked before any applies; a bad
+/// value throws an `Error` naming the key and its allowed values.
+#[wasm_bindgen(js_name = setDeviceState)]
+pub fn set_device_state(
+    #[wasm_bindgen(unchecked_param_type = "DeviceStatePatch")] patch: JsValue,
+) -> Result<(), JsError> {
+    let bad = |m: String| JsError::new(&format!("miniprogram-shim setDeviceState: {m}"));
+    if !patch.is_object() {
+        return Err(bad("the state must be an object".into()));
+    }
+    let network_type = match get(&patch, "networkType").as_string() {
+        Some(t) => Some(device::network_type(&t).map_err(bad)?),
+        None if get(&patch, "networkType").is_undefined() => None,
+        None => return Err(bad("`networkType` must be a string".into())),
+    };
+    let battery = match get(&patch, "batteryLevel") {
+        v if v.is_undefined() => None,
+        v => Some(device::battery_level(v.as_f64().unwrap_or(f64::NAN)).map_err(bad)?),
+    };
+    let flag = |key: &str| -> Result<Option<bool>, JsError> {
+        let v = get(&patch, key);
+        if v.is_undefined() {
+            return Ok(None);
+        }
+        v.as_bool()
+            .map(Some)
+            .ok_or_else(|| bad(format!("`{key}` must be true or false")))
+    };
+    let charging = flag("charging")?;
+    let foreground = flag("foreground")?;
+    STATE.with(|s| {
+        let device = &mut s.borrow_mut().device;
+        if let Some(t) = network_type {
+            device.network_type = t;
+        }
+        if let Some(level) = battery {
+            device.battery_level = level;
+        }
+        if let Some(c) = charging {
+            device.charging = c;
+        }
+    });
+    network_changed();
+    if let Some(f) = foreground {
+        set_foreground(f);
+    }
+    Ok(())
+}
+
+fn done() -> Result<JsValue, Failure> {
+    Ok(Object::new().into())
+}
+
+/// `my.getNetworkType()` → `{ networkAvailable, networkType }` (also `isConnected`).
+pub(crate) fn get_network_type(options: &JsValue) -> Promise {
+    let checked = check_object(options);
+    run_api("getNetworkType", options, async move {
+        checked?;
+        Ok(current_network().to_js())
     })
 }
 
-// ---- exports, the `my` methods and their TypeScript declarations ------------------------------
-
-/// The `my.*` methods of this file, for `createMy()` (`glue::MY`).
-pub(super) fn methods() -> Vec<(&'static str, super::Method)> {
-    vec![
-        (
-            "getLocation",
-            Closure::new(|o: JsValue| JsValue::from(get_location(&o))),
-        ),
-        ("scan", Closure::new(|o: JsValue| JsValue::from(scan(&o)))),
-        (
-            "choosePhoneContact",
-            Closure::new(|o: JsValue| JsValue::from(choose_phone_contact(&o))),
-        ),
-        (
-            "addPhoneContact",
-            Closure::new(|o: JsValue| JsValue::from(add_phone_contact(&o))),
-        ),
-        (
-            "openLocation",
-            Closure::new(|o: JsValue| JsValue::from(open_location(&o))),
-        ),
-    ]
+/// `my.vibrate()`, `my.vibrateShort()`, `my.vibrateLong()`: `navigator.vibrate` where the
+/// browser has it; the simulator shakes the phone frame when it sees the call in the log.
+pub(crate) fn vibrate(api: &'static str, options: &JsValue) -> Promise {
+    let checked = check_object(options);
+    run_api(api, options, async move {
+        checked?;
+        if let Some(navigator) =
+            web_sys::window().and_then(|w| Reflect::get(&w, &"navigator".into()).ok())
+        {
+            if let Ok(f) =
+                Reflect::get(&navigator, &"vibrate".into()).and_then(|f| f.dyn_into::<Function>())
+            {
+                let _ = f.call1(&navigator, &JsValue::from(device::vibration_ms(api)));
+            }
+        }
+        done()
+    })
 }
 
-/// `my.getLocation(options)`: the position set in the devtools; fields by `type` 0–3.
-#[wasm_bindgen(js_name = getLocation, unchecked_return_type = "Promise<GetLocationSuccess>")]
-pub fn get_location_export(
-    #[wasm_bindgen(unchecked_param_type = "GetLocationOptions | undefined")] options: JsValue,
-) -> Promise {
-    get_location(&options)
+/// `my.makePhoneCall({ number })`: never dials; the call is logged and the simulator shows it
+/// in the phone frame.
+pub(crate) fn make_phone_call(options: &JsValue) -> Promise {
+    let checked = check_object(options)
+        .and_then(|()| device::phone_number(text(options, "number")?.as_deref()));
+    run_api("makePhoneCall", options, async move {
+        checked?;
+        done()
+    })
 }
 
-/// `my.scan(options)`: the code set in the devtools, or typed in the scanner sheet.
-#[wasm_bindgen(js_name = scan, unchecked_return_type = "Promise<ScanSuccess>")]
-pub fn scan_export(
-    #[wasm_bindgen(unchecked_param_type = "ScanOptions | undefined")] options: JsValue,
-) -> Promise {
-    scan(&options)
+/// `my.setKeepScreenOn({ keepScreenOn })`.
+pub(crate) fn set_keep_screen_on(options: &JsValue) -> Promise {
+    let checked = check_object(options).and_then(|()| {
+        get(options, "keepScreenOn").as_bool().ok_or_else(|| {
+            ApiError::invalid("keepScreenOn", "is required and must be true or false")
+        })
+    });
+    run_api("setKeepScreenOn", options, async move {
+        let on = checked?;
+        STATE.with(|s| s.borrow_mut().device.keep_screen_on = on);
+        done()
+    })
 }
 
-/// `my.choosePhoneContact()`: a contact picked from the devtools' address book.
-#[wasm_bindgen(js_name = choosePhoneContact, unchecked_return_type = "Promise<ChoosePhoneContactSuccess>")]
-pub fn choose_phone_contact_export(
-    #[wasm_bindgen(unchecked_param_type = "AsyncCallbacks<ChoosePhoneContactSuccess> | undefined")]
-    options: JsValue,
-) -> Promise {
-    choose_phone_contact(&options)
+/// `my.getScreenBrightness()` → `{ brightness }` (0–1).
+pub(crate) fn get_screen_brightness(options: &JsValue) -> Promise {
+    let checked = check_object(options);
+    run_api("getScreenBrightness", options, async move {
+        checked?;
+        let obj = Object::new();
+        let b = STATE.with(|s| s.borrow().device.brightness);
+        set(&obj, "brightness", &JsValue::from(b));
+        Ok(obj.into())
+    })
 }
 
-/// `my.addPhoneContact(options)`: adds a contact after asking.
-#[wasm_bindgen(js_name = addPhoneContact, unchecked_return_type = "Promise<{ success: true }>")]
-pub fn add_phone_contact_export(
-    #[wasm_bindgen(unchecked_param_type = "AddPhoneContactOptions")] options: JsValue,
-) -> Promise {
-    add_phone_contact(&options)
+/// `my.setScreenBrightness({ brightness })` (0–1); the simulator dims the phone screen.
+pub(crate) fn set_screen_brightness(options: &JsValue) -> Promise {
+    let checked = check_object(options).and_then(|()| {
+        let (value, given) = number(options, "brightness");
+        device::brightness(value, given)
+    });
+    run_api("setScreenBrightness", options, async move {
+        let b = checked?;
+        STATE.with(|s| s.borrow_mut().device.brightness = b);
+        done()
+    })
 }
 
-/// `my.openLocation(options)`: the place in a map sheet; `{}` when closed.
-#[wasm_bindgen(js_name = openLocation, unchecked_return_type = "Promise<{}>")]
-pub fn open_location_export(
-    #[wasm_bindgen(unchecked_param_type = "OpenLocationOptions")] options: JsValue,
-) -> Promise {
-    open_location(&options)
+fn battery() -> Result<JsValue, ApiError> {
+    Ok(STATE
+        .with(|s| BatteryInfo::from(&s.borrow().device))
+        .to_js())
 }
 
-#[wasm_bindgen(typescript_custom_section)]
-const DEVICE_TYPES: &'static str = r#"
-/** `my.getLocation` options: `type` 0 coordinates, 1 + city, 2 + street, 3 + places nearby. */
-export interface GetLocationOptions extends AsyncCallbacks<GetLocationSuccess> {
-  type?: 0 | 1 | 2 | 3 | number;
-  cacheTimeout?: number;
+/// `my.getBatteryInfo()` → `{ level, isCharging }`.
+pub(crate) fn get_battery_info(options: &JsValue) -> Promise {
+    let checked = check_object(options);
+    run_api("getBatteryInfo", options, async move {
+        checked?;
+        Ok(battery()?)
+    })
 }
-/** Coordinates as strings (as Alipay returns them); the rest by `type`. No position set: error 13. */
-export interface GetLocationSuccess {
-  longitude: string;
-  latitude: string;
-  accuracy: string;
-  horizontalAccuracy: string;
-  country?: string;
-  countryCode?: string;
-  province?: string;
-  city?: string;
-  cityAdcode?: string;
-  district?: string;
-  districtAdcode?: string;
-  streetNumber?: { street: string; number: string };
-  pois?: { name: string; address: string }[];
+
+/// `my.getBatteryInfoSync()` → `{ level, isCharging }`.
+pub(crate) fn get_battery_info_sync() -> JsValue {
+    sync(battery())
 }
-/** `my.scan` options. */
-export interface ScanOptions extends AsyncCallbacks<ScanSuccess> {
-  scanType?: ('qrCode' | 'barCode' | 'dmCode' | 'pdf417Code' | 'narrowCode' | 'hmCode')[];
-  hideAlbum?: boolean;
+
+/// `my.onX(callback)` / `my.offX(callback?)` of the events here; `None` for another name.
+pub(crate) fn listener(name: &str, callback: &JsValue) -> Option<JsValue> {
+    let (on, event) = match name {
+        "onNetworkStatusChange" => ("onNetworkStatusChange", Event::NetworkStatusChange),
+        "onAppShow" => ("onAppShow", Event::AppShow),
+        "onAppHide" => ("onAppHide", Event::AppHide),
+        "onError" => ("onError", Event::Error),
+        "onUnhandledRejection" => ("onUnhandledRejection", Event::UnhandledRejection),
+        "offNetworkStatusChange" => return Some(unlisten(Event::NetworkStatusChange, callback)),
+        "offAppShow" => return Some(unlisten(Event::AppShow, callback)),
+        "offAppHide" => return Some(unlisten(Event::AppHide, callback)),
+        "offError" => return Some(unlisten(Event::Error, callback)),
+        "offUnhandledRejection" => return Some(unlisten(Event::UnhandledRejection, callback)),
+        _ => return None,
+    };
+    Some(listen(on, event, callback))
 }
-/** Cancel: error 10. */
-export interface ScanSuccess {
-  code: string; qrCode?: string; barCode?: string; imageChannel: string;
-  /** The code again. */
-  result: string;
-  /** `qrCode` or `barCode`. */
-  scanType: string;
-  /** The code's bytes, base64. */
-  rawData: string;
-}
-export interface ChoosePhoneContactSuccess { name: string; mobile: string }
-/** `my.addPhoneContact` options (a name and `mobilePhoneNumber` are required). */
-export interface AddPhoneContactOptions extends AsyncCallbacks<{ success: true }> {
-  firstName?: string;
-  lastName?: string;
-  nickName?: string;
-  mobilePhoneNumber?: string;
-  [field: string]: unknown;
-}
-/** The phone's inputs (`configure({ device })`; the simulator's devtools set them). */
-export interface DeviceInputs {
-  location?: { latitude: number; longitude: number; accuracy?: number; country?: string; countryCode?: string;
-    province?: string; city?: string; cityAdcode?: string; district?: string; districtAdcode?: string;
-    street?: string; number?: string; pois?: { name: string; address: string }[] } | null;
-  scan?: { code: string; type?: 'qrCode' | 'barCode' } | null;
-  contacts?: { name: string; mobile: string }[];
-}
-export interface RuntimeConfig {
-  device?: DeviceInputs;
-}
-/** `my.openLocation` options: coordinates as strings or numbers; `scale` 3–19 (default 15). */
-export interface OpenLocationOptions extends AsyncCallbacks<{}> {
-  latitude: string | number;
-  longitude: string | number;
-  name?: string;
-  address?: string;
-  scale?: number;
-}
-export interface My {
-  openLocation(options: OpenLocationOptions): Promise<{}>;
-  getLocation(options?: GetLocationOptions): Promise<GetLocationSuccess>;
-  scan(options?: ScanOptions): Promise<ScanSuccess>;
-  choosePhoneContact(options?: AsyncCallbacks<ChoosePhoneContactSuccess>): Promise<ChoosePhoneContactSuccess>;
-  addPhoneContact(options: AddPhoneContactOptions): Promise<{ success: true }>;
-}
-"#;

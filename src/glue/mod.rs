@@ -3,12 +3,16 @@
 
 mod adapter;
 mod alert;
+mod app_info;
 mod auth;
 mod bridge;
 mod clipboard;
 mod configure;
+mod core_apis;
+mod core_types;
 mod device;
 mod host;
+mod inputs;
 mod options;
 mod pickers;
 mod request;
@@ -18,7 +22,9 @@ mod system_info;
 mod trade_pay;
 mod types;
 mod ui;
+mod unsupported;
 
+pub use device::set_device_state;
 #[doc(hidden)]
 pub use storage::storage_usage;
 
@@ -27,8 +33,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Configures the runtime (DESIGN.md "How a page gets `my`"). Keys, all optional and merged
-/// over the current configuration: `appId`, `whitelist` (`host[:port]` entries, `*.domain`,
-/// `*`; empty allows nothing), `transport` (`"direct"` | `"relay"`), `relayUrl`,
+/// over the current configuration: `appId`, `whitelist` (`[http(s)://]host[:port]` entries, no
+/// port meaning the default port, `*.domain`, `*`; empty allows nothing; docs/protocol.md §3
+/// "The domain whitelist"), `transport` (`"direct"` | `"relay"`), `relayUrl`,
 /// `superAppOrigin`, `cashierOrigins`, `httpErrorAsFail`, `tradePayFailRouting`, and
 /// `logger` (a function called with `{ api, options, ok, result, durationMs }` after each
 /// call; `null` removes it). Throws a `TypeError`-like `Error` on an invalid value.
@@ -38,11 +45,13 @@ pub fn configure(
 ) -> Result<(), JsError> {
     let patch = configure::read_patch(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
-    // The phone's inputs (`device`, src/glue/device.rs): checked before anything is applied.
-    let device = device::read(&config)
+    // The phone's inputs (`device`, src/glue/inputs.rs): checked before anything is applied.
+    let inputs = inputs::read(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     runtime::apply(patch).map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
-    device::store(device);
+    inputs::store(inputs);
+    // The devtools' offline switch (`networkFaults.offline`) is also the network's state.
+    device::network_changed();
     if config.is_object() {
         let logger =
             Reflect::get(&config, &JsValue::from_str("logger")).unwrap_or(JsValue::UNDEFINED);
@@ -232,6 +241,17 @@ pub fn can_i_use(#[wasm_bindgen(unchecked_param_type = "string")] schema: JsValu
         .is_some_and(|s| crate::can_i_use::can_i_use(&s))
 }
 
+/// The `my.getAuthCode` scopes a super app grants without a consent prompt (docs/protocol.md
+/// §5b). Not a `my` API: the simulator shell and the consent page read the list here rather
+/// than keep their own copy.
+#[wasm_bindgen(js_name = silentScopes, unchecked_return_type = "string[]")]
+pub fn silent_scopes() -> js_sys::Array {
+    miniprogram_policy::SILENT_SCOPES
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect()
+}
+
 /// A `my.*` method as a JS function.
 type Method = Closure<dyn Fn(JsValue) -> JsValue>;
 
@@ -272,9 +292,9 @@ thread_local! {
         let methods2: Vec<(&str, Method2)> = vec![
             ("setStorageSync", Closure::new(|o: JsValue, d: JsValue| storage::set_storage_sync(&o, &d))),
         ];
-        // The pickers and the device inputs (src/glue/pickers.rs, src/glue/device.rs).
+        // The pickers and the device inputs (src/glue/pickers.rs, src/glue/inputs.rs).
         let methods: Vec<(&str, Method)> =
-            methods.into_iter().chain(pickers::methods()).chain(device::methods()).collect();
+            methods.into_iter().chain(pickers::methods()).chain(inputs::methods()).collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
             adapter::set(&object, name, closure.as_ref());
@@ -285,13 +305,16 @@ thread_local! {
             adapter::set(&object, name, closure.as_ref());
             owned2.push(closure);
         }
+        core_apis::install(&object);
         MyObject { object, _methods: owned, _methods2: owned2 }
     };
 }
 
-/// The `my` object (`request`, `tradePay`, `alert`, `canIUse`) for bundler users:
-/// `await init(); const my = createMy();`. Every call returns the same object.
+/// The `my` object (`request`, `tradePay`, `alert`, `canIUse`, …) for bundler users:
+/// `await init(); const my = createMy();`. Every call returns the same object: a `Proxy` whose
+/// unimplemented API names answer "not supported" (error 1) instead of being `undefined`
+/// (`crate::jsapi`).
 #[wasm_bindgen(js_name = createMy, unchecked_return_type = "My")]
 pub fn create_my() -> Object {
-    MY.with(|my| my.object.clone())
+    MY.with(|my| unsupported::proxy(&my.object))
 }

@@ -108,8 +108,7 @@ pub(crate) fn request(options: &JsValue) -> Promise {
             headers,
         } = read?;
         let (valid, transport, relay_url, app_id, faults) = runtime::with_config(|config| {
-            let valid = input.validate(config.http_error_as_fail)?;
-            config.whitelist.check(&valid.url)?;
+            let valid = input.validate_for(config)?;
             Ok::<_, ApiError>((
                 valid,
                 config.transport,

@@ -259,3 +259,74 @@ pub(crate) fn get_storage_sync(first: &JsValue) -> JsValue {
 pub(crate) fn remove_storage_sync(first: &JsValue) -> JsValue {
     sync(key_and_data(first, &JsValue::UNDEFINED).and_then(|(k, _)| remove(&k)))
 }
+
+// --- clearStorage / getStorageInfo (issue 9) ---------------------------------------------
+
+/// The app's storage names (with prefix), read before changing anything.
+fn app_keys(storage: &LocalStorage, prefix: &str) -> Vec<String> {
+    (0..storage.length())
+        .filter_map(|i| storage.key(i))
+        .filter(|name| name.starts_with(prefix))
+        .collect()
+}
+
+/// Removes every key of this mini program (other apps' keys and the page's own stay).
+pub(crate) fn clear() -> Result<JsValue, ApiError> {
+    let storage = local_storage()?;
+    let prefix = runtime::with_config(|c| app_prefix(&c.app_id));
+    for name in app_keys(&storage, &prefix) {
+        storage
+            .remove_item(&name)
+            .map_err(|_| ApiError::Unknown("localStorage refused the removal".into()))?;
+    }
+    remember(&storage, &prefix, Usage::new(0));
+    Ok(success_object())
+}
+
+/// `{ keys, currentSize, limitSize }` (KB) of this mini program.
+pub(crate) fn info() -> Result<JsValue, ApiError> {
+    let storage = local_storage()?;
+    let prefix = runtime::with_config(|c| app_prefix(&c.app_id));
+    let keys = app_keys(&storage, &prefix)
+        .into_iter()
+        .map(|name| name[prefix.len()..].to_owned())
+        .collect();
+    let usage = usage(&storage, &prefix);
+    remember(&storage, &prefix, usage);
+    Ok(super::app_info::ToJs::to_js(
+        &crate::storage::StorageInfo::new(keys, usage),
+    ))
+}
+
+/// `my.clearStorage()`.
+pub(crate) fn clear_storage(options: &JsValue) -> Promise {
+    settled(
+        "clearStorage",
+        options,
+        check_object(options).and_then(|()| clear()),
+    )
+}
+
+/// `my.clearStorageSync()` → `{ success: true }`, or the fail object with `success: false`
+/// (the typings declare `success: boolean`).
+pub(crate) fn clear_storage_sync() -> JsValue {
+    clear().unwrap_or_else(|e| {
+        let obj = Failure::from(e).into_js();
+        set(obj.unchecked_ref(), "success", &JsValue::FALSE);
+        obj
+    })
+}
+
+/// `my.getStorageInfo()`.
+pub(crate) fn get_storage_info(options: &JsValue) -> Promise {
+    settled(
+        "getStorageInfo",
+        options,
+        check_object(options).and_then(|()| info()),
+    )
+}
+
+/// `my.getStorageInfoSync()` → `{ keys, currentSize, limitSize }` or the fail object.
+pub(crate) fn get_storage_info_sync() -> JsValue {
+    sync(info())
+}

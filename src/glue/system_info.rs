@@ -13,7 +13,7 @@ fn field(obj: &JsValue, name: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn facts() -> Result<BrowserFacts, ApiError> {
+pub(crate) fn facts() -> Result<BrowserFacts, ApiError> {
     let window: JsValue = web_sys::window()
         .ok_or_else(|| ApiError::Unknown("my.getSystemInfo needs a window".into()))?
         .into();

@@ -262,7 +262,7 @@ export interface CallLogEntry {
 /** `configure(...)` keys; all optional, merged over the current configuration. */
 export interface RuntimeConfig {
   appId?: string;
-  /** `host[:port]`, `*.domain` or `*`; an empty list allows nothing. */
+  /** `[http(s)://]host[:port]` (no port: the default port only), `*.domain` or `*`; an empty list allows nothing (docs/protocol.md §3 "The domain whitelist"). */
   whitelist?: string[];
   transport?: 'direct' | 'relay';
   /** Default `<superAppOrigin>/relay`. */

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { typingsApis } from '../jsapi/typings.mjs';
 
 const STATIC = process.env.STATIC_URL || 'http://127.0.0.1:8790';
 const ECHO = process.env.ECHO_SERVER_URL || 'http://127.0.0.1:8791';
@@ -190,5 +191,49 @@ test('the request demo page visibly works', async () => {
   assert.match(get, /GET → success/);
   assert.match(get, /coffee%20%26%20tea/);
   assert.match(await page.textContent('#log li[data-label="abort"]'), /"error": 9/);
+  await page.close();
+});
+
+test('every my.<name> answers before and after the runtime is ready (issue 9)', async () => {
+  const { page } = await open('/tests/bootstrap/every-name.html');
+  const names = typingsApis().map((a) => a.name);
+  const early = await page.evaluate((list) => list.map((n) => my.canIUse(n)), names);
+  const out = await page.evaluate(async (list) => {
+    await miniprogramShim.ready;
+    const awaited = await window.awaited;
+    const network = await window.network;
+    await new Promise((res) => setTimeout(res, 100));
+    // The runtime is ready: the late forms.
+    const late = {
+      canIUse: list.map((n) => my.canIUse(n)),
+      systemInfo: typeof my.getSystemInfoSync().windowWidth,
+      unknownSync: my.madeUpSync(),
+      info: my.getStorageInfoSync(),
+    };
+    return { ...window.results, awaited, network, late, unhandled: window.unhandled };
+  }, names);
+  assert.deepEqual(early, out.late.canIUse, 'the static canIUse list of my.js agrees with the runtime for every typings name');
+  assert.equal(out.thenType, 'undefined');
+  assert.deepEqual(out.inMy, { getNetworkType: true, startBeaconDiscovery: false, request: true });
+  assert.equal(out.sameFunction, true);
+  assert.ok(out.events.includes('fail:1:startBeaconDiscovery is not supported by this simulator'), out.events.join());
+  assert.ok(out.events.indexOf('fail:1:startBeaconDiscovery is not supported by this simulator') < out.events.indexOf('complete:startBeaconDiscovery'));
+  assert.equal(out.awaited, '1 someFutureApi is not supported by this simulator');
+  assert.equal(out.network, 'WIFI');
+  assert.deepEqual(out.earlyInfo, { keys: ['a'], currentSize: 1, limitSize: 10240 });
+  assert.deepEqual(out.earlyClear, { success: true });
+  assert.deepEqual(out.earlyInfoAfterClear, { keys: [], currentSize: 0, limitSize: 10240 });
+  assert.deepEqual(out.late.info, out.earlyInfoAfterClear);
+  const unsupported = (name) => ({ error: 1, errorMessage: `${name} is not supported by this simulator` });
+  assert.deepEqual(out.earlyUnknownSync, unsupported('madeUpSync'));
+  assert.deepEqual(out.late.unknownSync, unsupported('madeUpSync'));
+  assert.deepEqual(out.earlyCreate, unsupported('createSelectorQuery'));
+  assert.equal(out.earlySystemInfo.error, 3);
+  assert.match(out.earlySystemInfo.errorMessage, /miniprogramShim\.ready/);
+  assert.equal(out.late.systemInfo, 'number');
+  assert.deepEqual(out.earlyAppId, { appId: 'every-name-app' });
+  assert.equal(out.earlyListener, undefined);
+  assert.ok(!out.events.includes('never'));
+  assert.equal(out.unhandled, 0);
   await page.close();
 });

@@ -55,13 +55,17 @@ function serveFixtures(port) {
   return new Promise((ok, fail) => { server.once('error', fail); server.listen(port, '127.0.0.1', () => ok(server)); });
 }
 
-/** Starts everything; `stop()` ends it. Logs go to target/e2e-*.log-like buffers shown on failure. */
-export async function startStack() {
+/**
+ * Starts everything; `stop()` ends it. Logs go to target/e2e-*.log-like buffers shown on failure.
+ * `sandboxArgs`: more flags for the sandbox (e.g. `--app <dir>`).
+ */
+export async function startStack({ sandboxArgs = [] } = {}) {
   const sandboxLog = [];
   const sandbox = spawn(join(ROOT, 'target', 'debug', 'superapp-sandbox'), [
     '--listen', '127.0.0.1:18700', '--mini-program-listen', '127.0.0.1:18701',
     '--public-base-url', SUPERAPP, '--memory', '--notify-schedule', 'fast',
     '--pending-delay', '2', '--www-dir', join(ROOT, 'www'), '--pkg-dir', join(ROOT, 'pkg'), '--log', 'warn',
+    ...(sandboxArgs.includes('--axml-pkg-dir') ? [] : ['--axml-pkg-dir', join(ROOT, 'pkg-axml')]), ...sandboxArgs,
   ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [sandbox.stdout, sandbox.stderr]) stream.on('data', (d) => sandboxLog.push(String(d)));
   await waitFor(`${SUPERAPP}/sandbox/wallet-public-key.pem`, 'the sandbox', sandbox);

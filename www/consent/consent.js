@@ -13,7 +13,11 @@ const requestId = params.get('requestId') || '';
 // The server refuses an embedder that is not the super app or this app's registered origin,
 // and the browser refuses to show the page in any other (frame-ancestors).
 const embedder = params.get('embedder');
-const SILENT = ['auth_base', 'USER_ID'];
+// The scopes granted without asking: the shim's list (miniprogram-policy, shared with the
+// sandbox), from the runtime's exports rather than a copy. If it cannot load, every scope asks.
+const silentScopes = import('/pkg/miniprogram_shim.js')
+  .then(async (runtime) => { await runtime.default(); return runtime.silentScopes(); })
+  .catch(() => []);
 const DESCRIPTIONS = {
   auth_user: 'Know who you are: your user id, nickname and avatar',
   USER_NICKNAME: 'See your nickname', USER_AVATAR: 'See your avatar', USER_NAME: 'See your name',
@@ -65,7 +69,8 @@ async function decide(decision) {
 }
 
 async function load() {
-  if (SILENT.includes(scopes[0]) && scopes.every((s) => SILENT.includes(s))) return decide('allow');
+  const silent = await silentScopes;
+  if (scopes.length > 0 && scopes.every((s) => silent.includes(s))) return decide('allow');
   let app = {}; let session = {}; let switches = {};
   try {
     [app, session, switches] = await Promise.all([

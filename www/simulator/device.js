@@ -5,7 +5,7 @@
 //   ?scan=<text>[&scanType=qrCode|barCode]
 //   ?contacts=<name>:<number>;<name>:<number>…
 // Every value is checked here (a bad one is reported in the Device tab, never silently
-// dropped) and again by the runtime when it arrives (`configure({ device })`, src/glue/device.rs).
+// dropped) and again by the runtime when it arrives (`configure({ device })`, src/glue/inputs.rs).
 // They are phone state, not money or consent: docs/security.md says why a URL may set them.
 
 const $ = (id) => document.getElementById(id);

@@ -82,8 +82,12 @@ function appFor(url) {
   return apps.find((a) => a.url === url) ?? apps.find(at) ?? null;
 }
 
-/** Opens `url` in the phone; with `id`, as that registered app (the page is told so). */
-function openMiniProgram(url, id = '') {
+/**
+ * Opens `url` in the phone; with `id`, as that registered app (the page is told so). `launch`:
+ * the start page and its query (`/?appId=&page=&query=`, as the IDE's custom compile), passed
+ * on as `page` and `query` (a native mini program starts there; an H5 page may read them).
+ */
+function openMiniProgram(url, id = '', launch = {}) {
   let parsed;
   try { parsed = new URL(url, location.href); } catch { alert(`Not a URL: ${url}`); return; }
   if (!/^https?:$/.test(parsed.protocol)) { alert('A mini program URL must be http(s).'); return; }
@@ -95,6 +99,7 @@ function openMiniProgram(url, id = '') {
   whitelist = [];
   parsed.searchParams.set('__superapp', SUPERAPP);
   if (id) parsed.searchParams.set('__appId', id);
+  for (const key of ['page', 'query']) if (launch[key]) parsed.searchParams.set(key, launch[key]);
   $('app-url').value = appUrl;
   $('app-picker').value = id;
   $('app-title').textContent = 'Mini program';
@@ -109,7 +114,8 @@ function launchApp(id) {
   if (!app) return launchNote(`No mini program is registered as ${id}: PUT /sandbox/mini-programs/${id} {name, url}.`);
   if (!app.url) return launchNote(`Mini program ${id} has no url to open: PUT /sandbox/mini-programs/${id} {url}.`);
   launchNote(`Launched ${app.name} as appId ${id}.`);
-  openMiniProgram(app.url, id);
+  const start = id === params.get('appId') ? { page: params.get('page'), query: params.get('query') } : {};
+  openMiniProgram(app.url, id, start);
 }
 
 /** `?app=<url>` or the address bar: as the app that registers it, if one does. */
@@ -162,13 +168,14 @@ function shimSettings() {
     tradePayFailRouting: settings.tradePayFailRouting,
     tradePayHost: 'shell',
     networkFaults: { latencyMs: Number(settings.latencyMs) || 0, offline: settings.offline, timeout: settings.forceTimeout },
-    device: device.settings(),
+    // The phone's state (`phone`) and its inputs (position, scan code, address book).
+    device: { ...phone, ...inputs.settings() },
   };
 }
 function sendSettings() { postToMiniProgram({ type: `${MSG}settings`, settings: shimSettings() }); }
 
 // The phone's inputs (Device tab, URL parameters): www/simulator/device.js.
-const device = initDevice({ params, onChange: sendSettings });
+const inputs = initDevice({ params, onChange: sendSettings });
 
 async function loadMiniProgram(id) {
   appId = id;
@@ -196,7 +203,12 @@ const sheet = $('cashier-sheet');
 const cashierFrame = $('cashier');
 // What the sheet shows: { kind: 'pay', callId, paymentId } or { kind: 'auth', callId, requestId, scopes }.
 let openSheet = null;
-const SILENT_SCOPES = ['auth_base', 'USER_ID'];
+// Which scopes the shell grants without asking is the shim's list (miniprogram-policy, shared
+// with the sandbox), read from the runtime's exports rather than copied here. Loaded once, at
+// start; if it cannot load, every scope asks (the safe side).
+const silentScopes = import(new URL('/pkg/miniprogram_shim.js', SUPERAPP).href)
+  .then(async (runtime) => { await runtime.default(); return runtime.silentScopes(); })
+  .catch((error) => { console.warn('simulator: the runtime did not load; every scope will ask', error); return []; });
 
 /** The shell checks the paymentUrl again: the mini program's word is not trusted. */
 function validatePaymentUrl(raw) {
@@ -235,7 +247,8 @@ function answerAuth(callId, answer) {
 /** getAuthCode: silent scopes are granted by the shell itself; others ask in the consent sheet. */
 async function startAuth(callId, scopes) {
   if (!appId) return answerAuth(callId, { failure: 'no-app-id' });
-  if (scopes.every((s) => SILENT_SCOPES.includes(s))) {
+  const silent = await silentScopes;
+  if (scopes.every((s) => silent.includes(s))) {
     try {
       const res = await fetch('/sandbox/auth/authorize', {
         method: 'POST', headers: { 'content-type': 'application/json' },
@@ -304,7 +317,7 @@ window.addEventListener('message', (event) => {
       else registerThrowaway();
       break;
     case `${MSG}log`:
-      if (data.entry && typeof data.entry === 'object') logCall(data.entry);
+      if (data.entry && typeof data.entry === 'object') { logCall(data.entry); phoneEffect(data.entry); }
       break;
     case `${MSG}auth`:
       if ((typeof data.callId === 'string' || typeof data.callId === 'number') && Array.isArray(data.scopes)) {
@@ -360,7 +373,7 @@ function logCall(raw) {
     cell(entry.ms == null ? '' : String(Math.round(entry.ms))));
   $('jsapi-log').prepend(tr);
   bump('jsapi');
-  device.onLog({ api: entry.api, ok, options: entry.args });
+  inputs.onLog({ api: entry.api, ok, options: entry.args });
   if (entry.api === 'request') logNetwork(entry, ok);
 }
 
@@ -573,6 +586,7 @@ form.addEventListener('change', (e) => {
     : input.type === 'number' ? Math.max(0, Math.min(60000, Number(input.value) || 0)) : input.value;
   storeSettings();
   sendSettings();
+  renderPhone();
 });
 $('save-whitelist').addEventListener('click', async () => {
   if (!appId) return;
@@ -602,6 +616,109 @@ $('app-picker').addEventListener('change', (e) => {
 });
 setInterval(() => { $('clock').textContent = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false }); }, 10000);
 
+
+// ---------------------------------------------------------------- the phone's state (issue 9)
+// Network type, battery and foreground/background: devtools inputs (Settings → Phone), each
+// also preset by a URL parameter for automated tests (`?networkType=4G&batteryLevel=20&
+// charging=true&foreground=false`). This is phone state, not automation: it moves no money and
+// grants nothing (docs/security.md). A bad parameter is refused and reported in the devtools
+// (the status line and the JSAPI log), never ignored silently. The page's runtime checks the
+// values again (`setDeviceState`, src/device.rs).
+const NETWORK_TYPES = ['WIFI', '4G', '3G', '2G', 'WWAN', 'UNKNOWN', 'NOTREACHABLE'];
+const phone = { networkType: 'WIFI', batteryLevel: 100, charging: false, foreground: true };
+
+/** `{ patch, errors }` from URL-style text values; `errors` name the parameter and why. */
+function parsePhoneParams(get) {
+  const patch = {}; const errors = [];
+  const type = get('networkType');
+  if (type !== null) {
+    if (NETWORK_TYPES.includes(type)) patch.networkType = type;
+    else errors.push(`networkType must be one of ${NETWORK_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+  }
+  const level = get('batteryLevel');
+  if (level !== null) {
+    const n = Number(level);
+    if (level.trim() !== '' && Number.isInteger(n) && n >= 0 && n <= 100) patch.batteryLevel = n;
+    else errors.push(`batteryLevel must be a whole number from 0 to 100, got ${JSON.stringify(level)}`);
+  }
+  for (const key of ['charging', 'foreground']) {
+    const v = get(key);
+    if (v === null) continue;
+    if (v === 'true' || v === 'false') patch[key] = v === 'true';
+    else errors.push(`${key} must be true or false, got ${JSON.stringify(v)}`);
+  }
+  return { patch, errors };
+}
+
+function renderPhone() {
+  const f = form.elements;
+  if (f.networkType) f.networkType.value = phone.networkType;
+  if (f.batteryLevel && document.activeElement !== f.batteryLevel) f.batteryLevel.value = String(phone.batteryLevel);
+  if (f.charging) f.charging.checked = phone.charging;
+  const offline = settings.offline || phone.networkType === 'NOTREACHABLE';
+  $('phone-network').textContent = offline ? 'No service' : phone.networkType;
+  $('phone-battery').textContent = `${phone.charging ? '⚡' : ''}${phone.batteryLevel}%`;
+  $('app-visibility').textContent = phone.foreground ? 'Send app to background' : 'Bring app to foreground';
+  $('app-visibility').setAttribute('aria-pressed', String(!phone.foreground));
+  document.querySelector('.screen').classList.toggle('in-background', !phone.foreground);
+}
+
+/** Applies a phone patch: the frame, the form and the mini program follow. */
+function setPhone(patch) {
+  Object.assign(phone, patch);
+  renderPhone();
+  sendSettings();
+}
+
+function reportPhoneErrors(errors, source) {
+  $('phone-state').textContent = errors.length ? `refused (${source}): ${errors.join('; ')}` : '';
+  for (const message of errors) {
+    logCall({ api: 'devtools: phone state', options: source, ok: false, result: { error: 2, errorMessage: message } });
+  }
+}
+
+{
+  const { patch, errors } = parsePhoneParams((k) => params.get(k));
+  Object.assign(phone, patch);
+  reportPhoneErrors(errors, 'URL parameters');
+  renderPhone();
+}
+form.addEventListener('change', (e) => {
+  const input = e.target;
+  if (!['networkType', 'batteryLevel', 'charging'].includes(input.name)) return;
+  const { patch, errors } = parsePhoneParams((k) => (k !== input.name ? null
+    : input.type === 'checkbox' ? String(input.checked) : input.value));
+  reportPhoneErrors(errors, 'devtools');
+  if (errors.length) { renderPhone(); return; }
+  setPhone(patch);
+});
+$('app-visibility').addEventListener('click', () => setPhone({ foreground: !phone.foreground }));
+
+// What some calls do to the phone frame (seen in the log the page posts): a shake for
+// vibrate*, a call banner for makePhoneCall (no call is placed), the screen's brightness.
+function phoneEffect(entry) {
+  if (entry.ok === false) return;
+  const api = String(entry.api ?? '');
+  const phoneEl = document.querySelector('.phone');
+  if (api.startsWith('vibrate')) {
+    phoneEl.classList.remove('vibrating');
+    void phoneEl.offsetWidth; // restart the animation
+    phoneEl.classList.add('vibrating');
+    setTimeout(() => phoneEl.classList.remove('vibrating'), api === 'vibrateShort' ? 150 : 400);
+  } else if (api === 'makePhoneCall') {
+    const banner = $('call-banner');
+    banner.textContent = `📞 Calling ${String(entry.options?.number ?? '')} — the simulator places no calls`;
+    banner.hidden = false;
+    clearTimeout(phoneEffect.callTimer);
+    phoneEffect.callTimer = setTimeout(() => { banner.hidden = true; }, 4000);
+  } else if (api === 'setScreenBrightness') {
+    const b = Number(entry.options?.brightness);
+    if (b >= 0 && b <= 1) document.querySelector('.screen').style.filter = `brightness(${0.35 + 0.65 * b})`;
+  } else if (api === 'setKeepScreenOn') {
+    $('phone-keep-on').hidden = !entry.options?.keepScreenOn;
+  }
+}
+
 // Hook for tests and scripts: await window.simulator.set({ autopay: 'BALANCE', latencyMs: 200 }),
 // .state(). The automation switches go to the server (PUT /sandbox/settings; '' or null = off),
 // the rest to the shim.
@@ -617,10 +734,20 @@ window.simulator = {
     if (Object.keys(remote).length) await saveAutomation(remote);
     return window.simulator.state();
   },
-  state: () => ({ appId, miniOrigin, whitelist: [...whitelist], settings: { ...settings, ...automation }, sheetOpen: openSheet?.kind ?? null }),
+  state: () => ({ appId, miniOrigin, whitelist: [...whitelist], settings: { ...settings, ...automation }, sheetOpen: openSheet?.kind ?? null, phone: { ...phone } }),
+  /** The phone's state (networkType, batteryLevel, charging, foreground), checked as the
+   *  devtools check it; rejects naming what was refused. */
+  async setPhone(patch) {
+    const text = (k) => (patch && k in patch ? String(patch[k]) : null);
+    const { patch: ok, errors } = parsePhoneParams(text);
+    reportPhoneErrors(errors, 'simulator.setPhone');
+    if (errors.length) throw new Error(errors.join('; '));
+    setPhone(ok);
+    return window.simulator.state();
+  },
   refresh: refreshSandbox,
-  // The phone's inputs (Device tab): window.simulator.device.set({ location: '30.27,120.15', scan: 'text', contacts: 'A: 1' }).
-  device,
+  // The phone's inputs (Device tab): window.simulator.inputs.set({ location: '30.27,120.15', scan: 'text', contacts: 'A: 1' }).
+  inputs,
 };
 
 loadApps().then(() => {

@@ -1,0 +1,328 @@
+//! A page's view: its compiled template, the data the render side holds, the last rendered
+//! tree, and the patches that bring the DOM from one tree to the next.
+//!
+//! `setData` applies its keys, asks [`CompiledTemplate::affected_by`] whether any binding reads
+//! them, and only then renders and diffs: a key no binding reads costs neither a render nor a
+//! DOM touch, and a key that one binding reads changes only the DOM nodes whose output changed.
+
+use axml::{render, CompiledTemplate, Diagnostic, FileProvider, VEvent, VNode};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::path::{self, PathError};
+
+/// One change to the DOM. `path` is the child indexes from the page's root element to the
+/// node (each element's DOM children are exactly its virtual children).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum Patch {
+    /// A text node's text.
+    Text {
+        /// The text node.
+        path: Vec<usize>,
+        /// Its new text.
+        text: String,
+    },
+    /// Attributes set (new or changed) and removed.
+    Attrs {
+        /// The element.
+        path: Vec<usize>,
+        /// `[name, value]` to set.
+        set: Vec<(String, Value)>,
+        /// Names to remove.
+        remove: Vec<String>,
+    },
+    /// The element's event bindings, all of them.
+    Events {
+        /// The element.
+        path: Vec<usize>,
+        /// The new bindings.
+        events: Vec<VEvent>,
+    },
+    /// The node replaced by a new one (another tag, another key, text ↔ element).
+    Replace {
+        /// The node.
+        path: Vec<usize>,
+        /// What replaces it.
+        node: VNode,
+    },
+    /// A node inserted into the element at `path` at `index`.
+    Insert {
+        /// The parent.
+        path: Vec<usize>,
+        /// Where among its children.
+        index: usize,
+        /// The node.
+        node: VNode,
+    },
+    /// The child at `index` of the element at `path` removed (emitted from the last index down).
+    Remove {
+        /// The parent.
+        path: Vec<usize>,
+        /// Which child.
+        index: usize,
+    },
+}
+
+/// What one `setData` did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Update {
+    /// False when no binding reads any of the keys: no render, no patches.
+    pub rendered: bool,
+    /// The DOM changes, in order.
+    pub patches: Vec<Patch>,
+}
+
+/// A page's template, data and current tree.
+#[derive(Debug)]
+pub struct PageView {
+    template: CompiledTemplate,
+    data: Value,
+    tree: Vec<VNode>,
+}
+
+impl PageView {
+    /// Compiles `axml_path` and renders it against `data` (an object; anything else counts as `{}`).
+    pub fn open(
+        axml_path: &str,
+        files: &dyn FileProvider,
+        data: Value,
+    ) -> Result<PageView, Box<Diagnostic>> {
+        let template = axml::compile(axml_path, files).map_err(Box::new)?;
+        let data = if data.is_object() {
+            data
+        } else {
+            Value::Object(Default::default())
+        };
+        let tree = render(&template, &data);
+        Ok(PageView {
+            template,
+            data,
+            tree,
+        })
+    }
+
+    /// The current tree.
+    pub fn tree(&self) -> &[VNode] {
+        &self.tree
+    }
+
+    /// The data as the render side holds it.
+    pub fn data(&self) -> &Value {
+        &self.data
+    }
+
+    /// Applies `changes` (`[key, value]` in order) and returns the patches. A bad key refuses
+    /// the whole call before anything is applied.
+    pub fn set_data(&mut self, changes: Vec<(String, Value)>) -> Result<Update, PathError> {
+        for (key, _) in &changes {
+            path::parse(key)?;
+        }
+        let mut affected = false;
+        for (key, value) in changes {
+            affected = affected || !self.template.affected_by(&key).is_empty();
+            path::apply(&mut self.data, &key, value)?;
+        }
+        if !affected {
+            return Ok(Update {
+                rendered: false,
+                patches: Vec::new(),
+            });
+        }
+        let tree = render(&self.template, &self.data);
+        let mut patches = Vec::new();
+        diff_children(&self.tree, &tree, &mut Vec::new(), &mut patches);
+        self.tree = tree;
+        Ok(Update {
+            rendered: true,
+            patches,
+        })
+    }
+}
+
+/// The patches from `old` to `new`, the children of the element at `path`.
+pub fn diff_children(old: &[VNode], new: &[VNode], path: &mut Vec<usize>, out: &mut Vec<Patch>) {
+    let common = old.len().min(new.len());
+    for i in 0..common {
+        path.push(i);
+        diff_node(&old[i], &new[i], path, out);
+        path.pop();
+    }
+    for (i, node) in new.iter().enumerate().skip(common) {
+        out.push(Patch::Insert {
+            path: path.clone(),
+            index: i,
+            node: node.clone(),
+        });
+    }
+    for i in (common..old.len()).rev() {
+        out.push(Patch::Remove {
+            path: path.clone(),
+            index: i,
+        });
+    }
+}
+
+fn diff_node(old: &VNode, new: &VNode, path: &mut Vec<usize>, out: &mut Vec<Patch>) {
+    match (old, new) {
+        (VNode::Text { text: a }, VNode::Text { text: b }) => {
+            if a != b {
+                out.push(Patch::Text {
+                    path: path.clone(),
+                    text: b.clone(),
+                });
+            }
+        }
+        (VNode::Element(a), VNode::Element(b)) if a.tag == b.tag && a.key == b.key => {
+            let set: Vec<(String, Value)> = b
+                .attrs
+                .iter()
+                .filter(|(name, value)| a.attr(name) != Some(value))
+                .cloned()
+                .collect();
+            let remove: Vec<String> = a
+                .attrs
+                .iter()
+                .filter(|(name, _)| b.attr(name).is_none())
+                .map(|(name, _)| name.clone())
+                .collect();
+            if !set.is_empty() || !remove.is_empty() {
+                out.push(Patch::Attrs {
+                    path: path.clone(),
+                    set,
+                    remove,
+                });
+            }
+            if a.events != b.events {
+                out.push(Patch::Events {
+                    path: path.clone(),
+                    events: b.events.clone(),
+                });
+            }
+            diff_children(&a.children, &b.children, path, out);
+        }
+        _ => out.push(Patch::Replace {
+            path: path.clone(),
+            node: new.clone(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axml::MemoryFiles;
+    use serde_json::json;
+
+    fn view(axml: &str, data: Value) -> PageView {
+        let mut files = MemoryFiles::new();
+        files.insert("pages/p/p.axml", axml);
+        PageView::open("pages/p/p.axml", &files, data).unwrap()
+    }
+
+    #[test]
+    fn one_row_of_a_long_list_patches_one_text_node() {
+        let rows: Vec<Value> = (0..1000)
+            .map(|i| json!({ "id": i, "name": format!("row {i}") }))
+            .collect();
+        let mut v = view(
+            r#"<view class="t">{{title}}</view><view a:for="{{rows}}" a:key="id" class="row">{{item.name}}</view>"#,
+            json!({ "title": "T", "rows": rows }),
+        );
+        let update = v
+            .set_data(vec![("rows[500].name".into(), json!("changed"))])
+            .unwrap();
+        assert!(update.rendered);
+        assert_eq!(
+            update.patches,
+            vec![Patch::Text {
+                path: vec![501, 0],
+                text: "changed".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_key_no_binding_reads_neither_renders_nor_patches() {
+        let mut v = view("<view>{{a}}</view>", json!({ "a": 1 }));
+        let update = v.set_data(vec![("b".into(), json!(2))]).unwrap();
+        assert_eq!(
+            update,
+            Update {
+                rendered: false,
+                patches: vec![]
+            }
+        );
+        assert_eq!(v.data(), &json!({ "a": 1, "b": 2 }));
+    }
+
+    #[test]
+    fn attributes_events_inserts_removes_and_replacements() {
+        let mut v = view(
+            r#"<view class="{{cls}}" onTap="{{h}}"><text a:for="{{xs}}">{{item}}</text></view><view a:if="{{on}}">on</view><text a:else>off</text>"#,
+            json!({ "cls": "a", "h": "one", "xs": [1, 2, 3], "on": true }),
+        );
+        let update = v
+            .set_data(vec![
+                ("cls".into(), json!("b")),
+                ("h".into(), json!("two")),
+                ("xs".into(), json!([1])),
+                ("on".into(), json!(false)),
+            ])
+            .unwrap();
+        let ops: Vec<String> = update
+            .patches
+            .iter()
+            .map(|p| serde_json::to_value(p).unwrap()["op"].to_string())
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                "\"attrs\"",
+                "\"events\"",
+                "\"remove\"",
+                "\"remove\"",
+                "\"replace\""
+            ]
+        );
+        assert_eq!(
+            update.patches[2],
+            Patch::Remove {
+                path: vec![0],
+                index: 2
+            }
+        );
+        // Growing again inserts at the end.
+        let update = v.set_data(vec![("xs[1]".into(), json!(5))]).unwrap();
+        assert!(matches!(
+            &update.patches[..],
+            [Patch::Insert { index: 1, .. }]
+        ));
+    }
+
+    #[test]
+    fn a_field_key_updates_a_computed_member_read() {
+        let mut v = view(
+            r#"<text a:for="{{goods}}" a:key="id">{{cart[item.id] || 0}}</text>"#,
+            json!({ "goods": [{ "id": "latte" }, { "id": "tea" }], "cart": {} }),
+        );
+        let update = v.set_data(vec![("cart.tea".into(), json!(2))]).unwrap();
+        assert_eq!(
+            update.patches,
+            vec![Patch::Text {
+                path: vec![1, 0],
+                text: "2".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_bad_key_changes_nothing() {
+        let mut v = view("<view>{{a}}</view>", json!({ "a": 1 }));
+        let err = v
+            .set_data(vec![("a".into(), json!(2)), ("b[".into(), json!(3))])
+            .unwrap_err();
+        assert!(err.to_string().contains("b["));
+        assert_eq!(v.data(), &json!({ "a": 1 }));
+    }
+}

@@ -1,0 +1,46 @@
+// The JSAPI coverage table and the lists that decide how unimplemented APIs answer agree with
+// @mini-types/my (read at test time) and with the code.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import {
+  TABLE, render, registry, rustSyncReturning, bootstrapSyncReturning, bootstrapSupported,
+} from './coverage.mjs';
+import { typingsApis, shapeOf } from './typings.mjs';
+
+test('the typings package is read, not empty', () => {
+  const apis = typingsApis();
+  assert.ok(apis.length >= 290, `only ${apis.length} APIs read from @mini-types/my`);
+  assert.ok(apis.some((a) => a.name === 'request' && a.shape === 'async'));
+  assert.ok(apis.some((a) => a.name === 'getStorageSync' && a.shape === 'sync'));
+  assert.ok(apis.some((a) => a.name === 'onAppShow' && a.shape === 'listener'));
+});
+
+test('docs/jsapi-coverage.md is the table the code gives (regenerate: node tests/jsapi/coverage.mjs --write)', () => {
+  assert.equal(fs.readFileSync(TABLE, 'utf8'), render());
+});
+
+test('every registered API is in the typings or is a documented extra', () => {
+  const typed = new Set(typingsApis().map((a) => a.name));
+  for (const name of registry()) assert.ok(typed.has(name) || name === 'canIUse', `${name} is not in @mini-types/my`);
+});
+
+test('the sync-returning lists of src/jsapi.rs and www/my.js are the typings', () => {
+  const expected = typingsApis()
+    .filter((a) => a.shape === 'sync' && !/Sync$/.test(a.name))
+    .map((a) => a.name);
+  assert.deepEqual(rustSyncReturning(), expected, 'src/jsapi.rs SYNC_RETURNING');
+  assert.deepEqual(bootstrapSyncReturning(), expected, 'www/my.js SYNC_RETURNING');
+});
+
+test("www/my.js's static canIUse list names exactly the registry", () => {
+  assert.deepEqual([...bootstrapSupported()].sort(), [...registry()].sort());
+});
+
+test('shapes: on/off listeners, Sync suffix, value-returning declarations', () => {
+  assert.equal(shapeOf('onFoo', ['void']), 'listener');
+  assert.equal(shapeOf('getFooSync', ['{ a: string }']), 'sync');
+  assert.equal(shapeOf('createFoo', ['Foo']), 'sync');
+  assert.equal(shapeOf('connectFoo', ['FooTask', 'void']), 'async');
+  assert.equal(shapeOf('getFoo', ['Promise<void>']), 'async');
+});

@@ -1,0 +1,446 @@
+// The render side of a native mini program (the page the simulator frames at
+// /native/<appId>/): loads the app's sources (bundle.json), compiles templates and styles with
+// the axml wasm (/native/axml/), runs the app's scripts in a Worker (worker.mjs), builds the
+// DOM from the virtual tree and applies setData's patches, turns DOM events into AXML events,
+// draws the title bar, back button and tab bar, and answers the Worker's `my` calls with the
+// page's `my` (my.js). Errors are shown, never a blank page. DESIGN.md "Native mini programs".
+
+import init, { Templates } from '/native/axml/axml_wasm.js';
+import { joinPath } from './core.mjs';
+
+const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
+const params = new URLSearchParams(location.search);
+const $ = (id) => document.getElementById(id);
+const pagesEl = $('a-pages');
+
+let templates = null;
+let worker = null;
+let appJson = {};
+let files = {};
+const views = new Map(); // pageId → { root, route, config, title }
+let topPageId = null;
+
+/** Timings for the benchmark (tests/bench/native.mjs): ms since navigation start. */
+window.__native = { firstPaint: null, views, get top() { return topPageId; } };
+
+// ---- errors: shown like the IDE's, with file, line and column ---------------------------------
+
+function showError(error) {
+  const box = $('a-error');
+  const where = error.file ? `${error.file}${error.line ? `:${error.line}` : ''}${error.column ? `:${error.column}` : ''}` : '';
+  box.replaceChildren();
+  const title = document.createElement('h2');
+  title.textContent = error.kind === 'compile' ? 'Compile error' : error.kind === 'script' ? 'Script error' : 'Error';
+  const place = document.createElement('p');
+  place.className = 'a-error-where';
+  place.textContent = where;
+  const message = document.createElement('p');
+  message.className = 'a-error-message';
+  message.textContent = error.message ?? String(error);
+  box.append(title, place, message);
+  if (error.display || error.stack) {
+    const pre = document.createElement('pre');
+    pre.textContent = error.display ?? error.stack;
+    box.append(pre);
+  }
+  const close = document.createElement('button');
+  close.textContent = 'Dismiss';
+  close.onclick = () => { box.hidden = true; };
+  box.append(close);
+  box.hidden = false;
+  console.error(`[native] ${title.textContent}${where ? ` at ${where}` : ''}: ${message.textContent}`);
+}
+
+/** A wasm error: a JSON string (diagnostic or `{kind, message}`), or anything else. */
+function wasmError(e) {
+  if (typeof e === 'string') { try { return JSON.parse(e); } catch { return { message: e }; } }
+  return { message: String(e?.message ?? e) };
+}
+
+// ---- styles ------------------------------------------------------------------------------------
+
+const styleCount = new Map(); // route → open views using its style
+
+function addStyle(key, path) {
+  if (typeof files[path] !== 'string') return true;
+  const count = styleCount.get(key) ?? 0;
+  styleCount.set(key, count + 1);
+  if (count > 0) return true;
+  try {
+    const style = document.createElement('style');
+    style.dataset.acss = key;
+    style.textContent = templates.css(path);
+    document.head.append(style);
+    return true;
+  } catch (e) {
+    showError(wasmError(e));
+    return false;
+  }
+}
+
+function dropStyle(key) {
+  const count = (styleCount.get(key) ?? 1) - 1;
+  styleCount.set(key, count);
+  if (count <= 0) document.head.querySelector(`style[data-acss="${CSS.escape(key)}"]`)?.remove();
+}
+
+/** `rpx` in an inline style, as axml writes it in ACSS (750rpx = the frame's width). */
+function rpxInline(text) {
+  return text.replace(/(-?\d*\.?\d+)rpx\b/g, 'calc($1 * var(--rpx, 100vw / 750))');
+}
+
+// ---- virtual nodes → DOM --------------------------------------------------------------------
+
+const NATIVE_TAGS = { input: 'input', textarea: 'textarea', button: 'button', form: 'form', label: 'label' };
+
+function createElement(tag) {
+  try { return document.createElement(NATIVE_TAGS[tag] ?? tag); } catch { return document.createElement('view'); }
+}
+
+function fileUrl(route, src) {
+  const text = String(src ?? '');
+  if (/^(https?:|data:|blob:)/i.test(text)) return text;
+  const path = joinPath(`${route}`, text);
+  return path === null ? '' : `/native/${encodeURIComponent(appId)}/files/${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+function setAttr(el, name, value, view) {
+  const tag = el.__v.tag;
+  const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const on = Boolean(value);
+  switch (name) {
+    case 'class': el.className = text; return;
+    case 'style': el.setAttribute('style', rpxInline(text)); return;
+    case 'hidden': el.hidden = on; return;
+    case 'id': el.id = text; return;
+    case 'disabled': if ('disabled' in el) el.disabled = on; el.toggleAttribute('disabled', on); return;
+    default: break;
+  }
+  if (tag === 'input' || tag === 'textarea') {
+    if (name === 'value') { if (el.value !== text) el.value = text; return; }
+    if (name === 'password') { el.type = on ? 'password' : 'text'; return; }
+    if (name === 'type') { el.type = text === 'number' || text === 'digit' ? 'number' : 'text'; el.inputMode = text === 'digit' ? 'decimal' : ''; return; }
+    if (name === 'maxlength') { if (Number(value) >= 0) el.maxLength = Number(value); return; }
+  }
+  if (tag === 'button') {
+    if (name === 'type') { el.setAttribute('a-type', text); return; }
+    if (name === 'form-type') { el.type = text === 'submit' ? 'submit' : text === 'reset' ? 'reset' : 'button'; return; }
+  }
+  if (tag === 'image' && name === 'src') {
+    const url = fileUrl(view.route, value);
+    el.style.backgroundImage = url ? `url("${url.replace(/"/g, '%22')}")` : '';
+    el.dataset.aSrc = url;
+    if (el.getAttribute('mode') === 'widthFix' && url) fitWidth(el, url);
+    return;
+  }
+  if (!/^[A-Za-z_][-A-Za-z0-9_.:]*$/.test(name)) return;
+  if (value === false || value === null || value === undefined) el.removeAttribute(name);
+  else el.setAttribute(name, value === true ? '' : text);
+  if (tag === 'image' && name === 'mode' && text === 'widthFix' && el.dataset.aSrc) fitWidth(el, el.dataset.aSrc);
+}
+
+function fitWidth(el, url) {
+  const img = new Image();
+  img.onload = () => { if (img.naturalWidth) el.style.aspectRatio = `${img.naturalWidth} / ${img.naturalHeight}`; el.style.height = 'auto'; };
+  img.src = url;
+}
+
+function removeAttr(el, name) {
+  if (name === 'class') el.className = '';
+  else if (name === 'hidden') el.hidden = false;
+  else if (name === 'disabled') { if ('disabled' in el) el.disabled = false; el.removeAttribute('disabled'); } else if (name === 'value' && 'value' in el) el.value = '';
+  else if (/^[A-Za-z_][-A-Za-z0-9_.:]*$/.test(name)) el.removeAttribute(name);
+}
+
+function build(node, view) {
+  if (node.type === 'text') return document.createTextNode(node.text);
+  const el = createElement(node.tag);
+  el.__v = { tag: node.tag, attrs: new Map(node.attrs), events: node.events };
+  if (node.tag === 'button') el.type = 'button';
+  // `mode` before `src`, so widthFix sees it.
+  const attrs = [...node.attrs].sort(([a], [b]) => (a === 'src') - (b === 'src'));
+  for (const [name, value] of attrs) setAttr(el, name, value, view);
+  for (const child of node.children) el.append(build(child, view));
+  return el;
+}
+
+function nodeAt(root, path) {
+  let node = root;
+  for (const index of path) node = node?.childNodes[index];
+  return node ?? null;
+}
+
+function applyPatches(view, patches) {
+  for (const patch of patches) {
+    const node = nodeAt(view.root, patch.path);
+    if (!node) { console.error('[native] patch target missing', patch); continue; }
+    switch (patch.op) {
+      case 'text': node.data = patch.text; break;
+      case 'attrs':
+        for (const [name, value] of patch.set) { node.__v.attrs.set(name, value); setAttr(node, name, value, view); }
+        for (const name of patch.remove) { node.__v.attrs.delete(name); removeAttr(node, name); }
+        break;
+      case 'events': node.__v.events = patch.events; break;
+      case 'replace': node.replaceWith(build(patch.node, view)); break;
+      case 'insert': node.insertBefore(build(patch.node, view), node.childNodes[patch.index] ?? null); break;
+      case 'remove': node.childNodes[patch.index]?.remove(); break;
+      default: console.error('[native] unknown patch', patch);
+    }
+  }
+}
+
+// ---- the frame: title bar, back button, tab bar ----------------------------------------------
+
+function showPage(pageId, stackDepth) {
+  topPageId = pageId;
+  for (const [id, view] of views) view.root.hidden = id !== pageId;
+  const view = views.get(pageId);
+  if (!view) return;
+  $('a-title').textContent = view.title ?? view.config.defaultTitle ?? '';
+  const bar = $('a-titlebar');
+  bar.style.background = view.config.titleBarColor ?? '';
+  $('a-back').hidden = !(stackDepth > 1);
+  const tabs = $('a-tabbar');
+  tabs.hidden = !view.isTab;
+  for (const button of tabs.querySelectorAll('button')) {
+    const active = button.dataset.path === view.route;
+    button.classList.toggle('a-tab-active', active);
+    button.style.color = active ? (appJson.tabBar?.selectedColor ?? '') : (appJson.tabBar?.textColor ?? '');
+    const icon = button.querySelector('img');
+    const item = appJson.tabBar.items[Number(button.dataset.index)];
+    if (icon) icon.src = fileUrl('', active ? (item.activeIcon ?? item.icon) : item.icon);
+  }
+  pagesEl.scrollTop = view.scrollTop ?? 0;
+}
+
+function setupTabBar() {
+  const items = appJson.tabBar?.items;
+  if (!Array.isArray(items) || !items.length) return;
+  const tabs = $('a-tabbar');
+  if (appJson.tabBar.backgroundColor) tabs.style.background = appJson.tabBar.backgroundColor;
+  items.forEach((item, index) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.dataset.path = String(item.pagePath ?? '').replace(/^\/+/, '');
+    button.dataset.index = String(index);
+    if (item.icon) { const img = document.createElement('img'); img.alt = ''; button.append(img); }
+    const label = document.createElement('span');
+    label.textContent = item.name ?? item.text ?? button.dataset.path;
+    button.append(label);
+    button.onclick = () => worker.postMessage({ type: 'navigate', kind: 'switchTab', options: { url: `/${button.dataset.path}` } });
+    tabs.append(button);
+  });
+}
+
+// ---- events: DOM → AXML --------------------------------------------------------------------
+
+function camel(name) { return name.replace(/-([a-z])/g, (_, c) => c.toUpperCase()); }
+
+function info(el) {
+  const dataset = {};
+  for (const [name, value] of el.__v.attrs) if (name.startsWith('data-')) dataset[camel(name.slice(5).toLowerCase())] = value;
+  return { id: el.id, tagName: el.__v.tag, dataset };
+}
+
+function viewOf(node) {
+  const root = node?.closest?.('.a-page') ?? node?.parentElement?.closest('.a-page');
+  if (!root) return null;
+  for (const [id, view] of views) if (view.root === root) return [id, view];
+  return null;
+}
+
+/** Sends `type` to the handlers from the event's target up, stopping after a `catch` binding. */
+function dispatch(domEvent, type, detail, from = domEvent.target) {
+  const found = viewOf(from);
+  if (!found) return;
+  const [pageId, view] = found;
+  const chain = [];
+  for (let el = from instanceof Element ? from : from.parentElement; el && el !== view.root; el = el.parentElement) {
+    if (el.__v) chain.push(el);
+  }
+  if (!chain.length) return;
+  const target = info(chain[0]);
+  for (const el of chain) {
+    const binding = el.__v.events.find((e) => e.event === type);
+    if (!binding) continue;
+    worker.postMessage({
+      type: 'event', pageId, handler: binding.handler,
+      event: { type, timeStamp: Math.round(domEvent.timeStamp), target, currentTarget: info(el), detail: detail ?? {} },
+    });
+    if (binding.catch) break;
+  }
+}
+
+const OPEN_TYPES = { navigate: 'navigateTo', redirect: 'redirectTo', switchTab: 'switchTab', navigateBack: 'navigateBack', reLaunch: 'reLaunch' };
+
+pagesEl.addEventListener('click', (e) => {
+  dispatch(e, 'tap', { x: e.clientX, y: e.clientY });
+  const nav = e.target.closest('navigator');
+  if (nav?.__v && viewOf(nav)) {
+    const attrs = nav.__v.attrs;
+    const kind = OPEN_TYPES[String(attrs.get('open-type') ?? 'navigate')] ?? 'navigateTo';
+    worker.postMessage({ type: 'navigate', kind, options: { url: attrs.get('url'), delta: Number(attrs.get('delta') ?? 1) } });
+  }
+});
+pagesEl.addEventListener('input', (e) => {
+  if (e.target.__v) dispatch(e, 'input', { value: e.target.value, cursor: e.target.selectionStart ?? 0 });
+});
+pagesEl.addEventListener('change', (e) => { if (e.target.__v) dispatch(e, 'change', { value: e.target.value }); });
+pagesEl.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && e.target.__v?.tag === 'input') dispatch(e, 'confirm', { value: e.target.value });
+});
+pagesEl.addEventListener('focusin', (e) => { if (e.target.__v) dispatch(e, 'focus', { value: e.target.value ?? '' }); });
+pagesEl.addEventListener('focusout', (e) => { if (e.target.__v) dispatch(e, 'blur', { value: e.target.value ?? '' }); });
+pagesEl.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const form = e.target;
+  const value = {};
+  for (const field of form.querySelectorAll('input, textarea')) {
+    const name = field.__v?.attrs.get('name');
+    if (name !== undefined && name !== null && name !== '') value[String(name)] = field.value;
+  }
+  dispatch(e, 'submit', { value, buttonTarget: e.submitter?.__v ? { dataset: info(e.submitter).dataset } : undefined }, form);
+});
+pagesEl.addEventListener('reset', (e) => dispatch(e, 'reset', {}, e.target));
+pagesEl.addEventListener('scroll', (e) => {
+  const el = e.target;
+  if (!el.__v || el.__v.tag !== 'scroll-view') return;
+  dispatch(e, 'scroll', { scrollTop: el.scrollTop, scrollLeft: el.scrollLeft, scrollHeight: el.scrollHeight, scrollWidth: el.scrollWidth });
+  const threshold = Number(el.__v.attrs.get('lower-threshold') ?? 50);
+  const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - threshold;
+  if (atBottom && !el.__atBottom) dispatch(e, 'scrollToLower', {});
+  el.__atBottom = atBottom;
+}, true);
+pagesEl.addEventListener('scroll', () => {
+  const view = views.get(topPageId);
+  if (view) view.scrollTop = pagesEl.scrollTop;
+});
+$('a-back').addEventListener('click', () => worker.postMessage({ type: 'navigate', kind: 'navigateBack', options: { delta: 1 } }));
+
+// ---- the logic layer's messages --------------------------------------------------------------
+
+async function answerMy({ id, api, options }) {
+  const reply = (ok, value) => {
+    let plain = value;
+    try { plain = value === undefined ? undefined : JSON.parse(JSON.stringify(value)); } catch { plain = String(value); }
+    worker.postMessage({ type: 'myResult', id, ok, value: plain });
+  };
+  const fn = window.my?.[api];
+  if (typeof fn !== 'function') {
+    reply(false, { error: 1, errorMessage: `my.${api} is not a function in this runtime` });
+    return;
+  }
+  try {
+    reply(true, await fn.call(window.my, options ?? {}));
+  } catch (e) {
+    reply(false, e instanceof Error ? { error: 3, errorMessage: e.message } : e);
+  }
+}
+
+function onWorkerMessage({ data: m }) {
+  switch (m?.type) {
+    case 'pageOpen': {
+      const root = document.createElement('div');
+      root.className = 'a-page';
+      root.dataset.route = m.route;
+      const view = { root, route: m.route, config: m.config ?? {}, isTab: m.isTab, title: null };
+      views.set(m.pageId, view);
+      pagesEl.append(root);
+      addStyle(m.route, `${m.route}.acss`);
+      try {
+        const tree = JSON.parse(templates.open(m.pageId, `${m.route}.axml`, JSON.stringify(m.data ?? {})));
+        const fragment = document.createDocumentFragment();
+        for (const node of tree) fragment.append(build(node, view));
+        root.append(fragment);
+      } catch (e) {
+        showError(wasmError(e));
+      }
+      showPage(m.pageId, m.stackDepth);
+      requestAnimationFrame(() => {
+        if (window.__native.firstPaint === null) window.__native.firstPaint = performance.now();
+        worker.postMessage({ type: 'opened', pageId: m.pageId });
+      });
+      break;
+    }
+    case 'pageShow': {
+      const view = views.get(m.pageId);
+      if (view) view.isTab = m.isTab;
+      showPage(m.pageId, m.stackDepth);
+      break;
+    }
+    case 'pageClose': {
+      const view = views.get(m.pageId);
+      if (!view) break;
+      view.root.remove();
+      views.delete(m.pageId);
+      templates.close(m.pageId);
+      dropStyle(view.route);
+      break;
+    }
+    case 'setData': {
+      const view = views.get(m.pageId);
+      if (view) {
+        try {
+          const t0 = performance.now();
+          const update = JSON.parse(templates.setData(m.pageId, JSON.stringify(m.changes)));
+          applyPatches(view, update.patches);
+          // tests/bench/native.mjs sets window.__nativeUpdates = [] to collect these.
+          window.__nativeUpdates?.push(performance.now() - t0);
+        } catch (e) {
+          // A page whose template did not compile has no view in the wasm: nothing to patch.
+          const error = wasmError(e);
+          if (error.kind !== 'view') showError(error);
+        }
+      }
+      if (m.callbackId !== null) worker.postMessage({ type: 'rendered', callbackId: m.callbackId });
+      break;
+    }
+    case 'title': {
+      const view = views.get(m.pageId);
+      if (!view) break;
+      if (typeof m.title === 'string') view.title = m.title;
+      if (m.backgroundColor) view.config = { ...view.config, titleBarColor: m.backgroundColor };
+      if (m.pageId === topPageId) showPage(m.pageId, $('a-back').hidden ? 1 : 2);
+      break;
+    }
+    case 'my': answerMy(m); break;
+    case 'error': showError(m.error); break;
+    default: break;
+  }
+}
+
+async function start() {
+  try {
+    await init();
+  } catch (e) {
+    showError({ kind: 'runtime', message: `The template compiler (/native/axml/axml_wasm.js) did not load: ${e.message}. Build it with: wasm-pack build axml-wasm --dev --target web --no-pack --out-dir ../pkg-axml` });
+    return;
+  }
+  const res = await fetch(`/native/${encodeURIComponent(appId)}/bundle.json`).catch((e) => ({ ok: false, statusText: e.message }));
+  if (!res.ok) {
+    showError({ kind: 'runtime', message: `The app's sources did not load (bundle.json: ${res.status ?? ''} ${res.statusText ?? ''}).` });
+    return;
+  }
+  files = (await res.json()).files ?? {};
+  try {
+    templates = new Templates(JSON.stringify(files));
+  } catch (e) {
+    showError(wasmError(e));
+    return;
+  }
+  try { appJson = JSON.parse(files['app.json'] ?? '{}'); } catch (e) {
+    showError({ kind: 'compile', file: 'app.json', message: `app.json is not JSON: ${e.message}` });
+    return;
+  }
+  document.title = appJson.window?.defaultTitle ?? appId;
+  addStyle('app', 'app.acss');
+  worker = new Worker('/native/runtime/worker.mjs', { type: 'module', name: `logic:${appId}` });
+  worker.onmessage = onWorkerMessage;
+  worker.onerror = (e) => showError({ kind: 'script', file: e.filename, line: e.lineno, column: e.colno, message: e.message });
+  setupTabBar();
+  const scripts = {};
+  for (const [path, text] of Object.entries(files)) if (/\.(js|json|sjs)$/.test(path)) scripts[path] = text;
+  worker.postMessage({ type: 'boot', files: scripts, entry: { page: params.get('page'), query: params.get('query') } });
+}
+
+start();

@@ -1,0 +1,379 @@
+// The logic layer of a native mini program: a dedicated module Worker, so the app's scripts see
+// `my` and not `window`/`document` (DESIGN.md "Native mini programs"). It runs app.js and the
+// pages' .js as CommonJS modules, keeps App, the pages and the page stack, and talks to the
+// render side (render.mjs) by postMessage:
+//   render → logic: boot, opened, rendered, event, navigate, myResult
+//   logic → render: pageOpen, pageClose, pageShow, setData, title, my, error
+
+import {
+  applyPath as applyLocal, findModuleSyntax, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
+} from './core.mjs';
+
+const post = (message) => self.postMessage(message);
+
+let files = {};
+let appJson = {};
+let pages = [];
+let tabPages = [];
+let appInstance = null;
+const pageDefinitions = new Map(); // route → Page options
+const stack = new PageStack();
+const modules = new Map(); // path → { exports }
+let nextPageId = 1;
+let nextCallId = 1;
+const pendingCalls = new Map(); // my call id → { resolve, reject }
+const pendingRenders = new Map(); // setData callback id → callback + page
+let loadingRoute = null;
+
+/** Reports a script error to the render side (shown like the IDE's) and to the console. */
+function reportError(error, file) {
+  const where = file ?? locate(error);
+  const message = `${error?.name ?? 'Error'}: ${error?.message ?? String(error)}`;
+  console.error(message, error?.stack ?? '');
+  post({ type: 'error', error: { kind: 'script', file: where?.file ?? null, line: where?.line ?? null, column: where?.column ?? null, message, stack: String(error?.stack ?? '') } });
+}
+
+/** The first frame of `error.stack` in one of the app's files (new Function adds 2 lines). */
+function locate(error) {
+  const stack = String(error?.stack ?? '');
+  const m = stack.match(/app:\/\/\/([^\s:)]+):(\d+):(\d+)/);
+  return m ? { file: m[1], line: Number(m[2]) - 2, column: Number(m[3]) } : null;
+}
+
+function findFile(candidates) {
+  for (const path of candidates) if (typeof files[path] === 'string') return path;
+  return null;
+}
+
+/** CommonJS `require`, relative to `from`. */
+function makeRequire(from) {
+  return function require(spec) {
+    if (typeof spec !== 'string' || !spec) throw new RuntimeError(`require(${JSON.stringify(spec)}) in ${from}: a module path is a string`);
+    let path = findFile(moduleCandidates(from, spec));
+    if (path && path.endsWith('/package.json')) path = null;
+    if (!path) {
+      // A package folder with package.json "main".
+      for (const base of [`node_modules/${spec}`, `miniprogram_npm/${spec}`]) {
+        const pkg = files[`${base}/package.json`];
+        if (!pkg) continue;
+        try { path = findFile(moduleCandidates(`${base}/package.json`, `./${JSON.parse(pkg).main ?? 'index.js'}`)); } catch { /* not JSON */ }
+        if (path) break;
+      }
+    }
+    if (!path) throw new RuntimeError(`require("${spec}") in ${from}: no such module (tried ${moduleCandidates(from, spec).slice(0, 4).join(', ')}, …)`);
+    return loadModule(path);
+  };
+}
+
+/** Runs the module at `path` once and returns its exports. */
+function loadModule(path) {
+  const cached = modules.get(path);
+  if (cached) return cached.exports;
+  const module = { exports: {} };
+  modules.set(path, module);
+  if (path.endsWith('.json')) {
+    try { module.exports = JSON.parse(files[path]); } catch (e) { throw new SyntaxError(`${path}: ${e.message}`); }
+    return module.exports;
+  }
+  const code = files[path];
+  let fn;
+  try {
+    // The app's code gets no window/document (there are none in a Worker) and no handle on the
+    // Worker's own messaging: the names below are parameters bound to undefined.
+    // eslint-disable-next-line no-new-func
+    fn = new Function('require', 'module', 'exports', 'App', 'Page', 'getApp', 'getCurrentPages', 'Component', 'my',
+      'self', 'postMessage', 'onmessage', 'importScripts', 'close',
+      `${code}\n//# sourceURL=app:///${path}`);
+  } catch (e) {
+    modules.delete(path);
+    const esm = e instanceof SyntaxError ? findModuleSyntax(code) : null;
+    const error = new SyntaxError(esm
+      ? `${path}:${esm.line}:${esm.column}: ES module syntax (\`${esm.keyword}\`) is not supported yet: use require() and module.exports`
+      : `${path}: ${e.message}`);
+    error.where = { file: path, line: esm?.line ?? null, column: esm?.column ?? null };
+    throw error;
+  }
+  fn.call(module.exports, makeRequire(path), module, module.exports, App, Page, getApp, getCurrentPages, Component, my,
+    undefined, undefined, undefined, undefined, undefined);
+  return module.exports;
+}
+
+// ---- App, Page, getApp, getCurrentPages ----------------------------------------------------
+
+function App(options = {}) {
+  if (appInstance) throw new RuntimeError('App() may be called once, in app.js');
+  appInstance = Object.assign(Object.create(null), options);
+  if (!appInstance.globalData) appInstance.globalData = {};
+}
+
+function Page(options = {}) {
+  if (!loadingRoute) throw new RuntimeError('Page() must be called in a page\'s .js file (one listed in app.json pages)');
+  pageDefinitions.set(loadingRoute, options);
+}
+
+function Component() {
+  throw new RuntimeError('Component() is not supported yet by this simulator (custom components are a later step)');
+}
+
+function getApp() { return appInstance; }
+function getCurrentPages() { return stack.pages.map((p) => p.instance); }
+
+function call(target, name, ...args) {
+  const fn = target?.[name];
+  if (typeof fn !== 'function') return undefined;
+  try { return fn.apply(target, args); } catch (e) { reportError(e); return undefined; }
+}
+
+function definitionFor(route) {
+  if (!pageDefinitions.has(route)) {
+    const path = findFile([`${route}.js`]);
+    if (!path) throw new RuntimeError(`page ${route} has no ${route}.js`);
+    loadingRoute = route;
+    try { loadModule(path); } finally { loadingRoute = null; }
+    if (!pageDefinitions.has(route)) throw new RuntimeError(`${route}.js did not call Page({...})`);
+  }
+  return pageDefinitions.get(route);
+}
+
+/** A new page instance for `route`: its own copy of `data`, the options' methods and fields. */
+function createPage(route, query) {
+  const options = definitionFor(route);
+  const id = nextPageId;
+  nextPageId += 1;
+  const instance = Object.create(null);
+  for (const [key, value] of Object.entries(options)) if (key !== 'data') instance[key] = value;
+  instance.data = jsonCopy(options.data ?? {}) ?? {};
+  instance.route = route;
+  instance.options = query;
+  instance.$id = id;
+  instance.setData = function setData(patch, callback) { return setPageData(page, patch, callback); };
+  instance.$spliceData = function $spliceData(patch, callback) {
+    return setPageData(page, spliceChanges(instance.data, patch), callback);
+  };
+  const page = { id, route, query, instance, ready: false };
+  return page;
+}
+
+function setPageData(page, patch, callback) {
+  const changes = setDataChanges(patch); // throws on a bad key before anything applies
+  for (const [key, value] of changes) applyLocal(page.instance.data, key, value);
+  let callbackId = null;
+  if (typeof callback === 'function') {
+    callbackId = nextCallId;
+    nextCallId += 1;
+    pendingRenders.set(callbackId, { callback, page });
+  }
+  post({ type: 'setData', pageId: page.id, changes, callbackId });
+}
+
+function pageConfig(route) {
+  let own = {};
+  const text = files[`${route}.json`];
+  if (text) { try { own = JSON.parse(text); } catch { /* reported by nothing; the page still runs */ } }
+  return { ...(appJson.window ?? {}), ...own };
+}
+
+function openPage(page) {
+  post({
+    type: 'pageOpen', pageId: page.id, route: page.route, data: page.instance.data, config: pageConfig(page.route),
+    stackDepth: stack.length, isTab: tabPages.includes(page.route),
+  });
+  call(page.instance, 'onLoad', page.query);
+  call(page.instance, 'onShow');
+}
+
+function unload(pages) {
+  for (const page of pages) {
+    call(page.instance, 'onUnload');
+    post({ type: 'pageClose', pageId: page.id });
+    for (const [id, pending] of pendingRenders) if (pending.page === page) pendingRenders.delete(id);
+  }
+}
+
+function showTop() {
+  const top = stack.top;
+  if (!top) return;
+  post({ type: 'pageShow', pageId: top.id, stackDepth: stack.length, isTab: tabPages.includes(top.route), route: top.route });
+  call(top.instance, 'onShow');
+}
+
+// ---- navigation ----------------------------------------------------------------------------
+
+function navigate(kind, options = {}) {
+  const from = stack.top?.route ?? '';
+  if (kind === 'navigateBack') {
+    if (stack.length <= 1) return {};
+    unload(stack.pop(options.delta ?? 1));
+    showTop();
+    return {};
+  }
+  const { route, query } = resolvePageUrl(options.url, from, pages);
+  if (kind === 'switchTab') {
+    if (!tabPages.includes(route)) throw new RuntimeError(`switchTab: ${route} is not a tab page (app.json tabBar.items)`, 2);
+    if (Object.keys(query).length) throw new RuntimeError('switchTab: a tab page URL takes no query', 2);
+  } else if (kind !== 'reLaunch' && tabPages.includes(route)) {
+    throw new RuntimeError(`${kind}: ${route} is a tab page: use switchTab`, 2);
+  }
+  const page = createPage(route, query);
+  if (kind === 'navigateTo') {
+    if (stack.length >= stack.limit) stack.push(page); // throws "the page stack is full"
+    call(stack.top?.instance, 'onHide');
+    stack.push(page);
+  } else if (kind === 'redirectTo') {
+    unload([stack.top].filter(Boolean));
+    stack.replaceTop(page);
+  } else {
+    unload(stack.clear());
+    stack.push(page);
+  }
+  openPage(page);
+  return {};
+}
+
+const NAVIGATION = ['navigateTo', 'redirectTo', 'navigateBack', 'reLaunch', 'switchTab'];
+
+/** success/fail/complete and a Promise, for an API answered here in the logic layer. */
+function settleLocal(options, run) {
+  const { success, fail, complete } = options ?? {};
+  const promise = new Promise((resolve, reject) => {
+    let result;
+    try { result = run(); } catch (e) {
+      const err = { error: e.code ?? 1, errorMessage: e.message };
+      if (typeof fail === 'function') fail(err);
+      if (typeof complete === 'function') complete(err);
+      reject(err);
+      return;
+    }
+    if (typeof success === 'function') success(result);
+    if (typeof complete === 'function') complete(result);
+    resolve(result);
+  });
+  // As for remote calls: a caller with `fail` sees the failure there.
+  if (typeof fail === 'function') promise.catch(() => {});
+  return promise;
+}
+
+// ---- my: a proxy to the render side's runtime ------------------------------------------------
+
+function remote(api, options) {
+  const { success, fail, complete, ...rest } = options ?? {};
+  let plain;
+  try { plain = jsonCopy(rest) ?? {}; } catch (e) { plain = {}; }
+  const id = nextCallId;
+  nextCallId += 1;
+  const promise = new Promise((resolve, reject) => { pendingCalls.set(id, { resolve, reject }); });
+  post({ type: 'my', id, api, options: plain });
+  const settled = promise.then(
+    (res) => { if (typeof success === 'function') success(res); if (typeof complete === 'function') complete(res); return res; },
+    (err) => { if (typeof fail === 'function') fail(err); if (typeof complete === 'function') complete(err); throw err; },
+  );
+  // Callback-style callers do not catch the Promise; its rejection is theirs to see in `fail`.
+  if (typeof fail === 'function') settled.catch(() => {});
+  return settled;
+}
+
+const local = {
+  setNavigationBar(options = {}) {
+    return settleLocal(options, () => {
+      const top = stack.top;
+      if (top) post({ type: 'title', pageId: top.id, title: options.title, backgroundColor: options.backgroundColor });
+      return {};
+    });
+  },
+  getStorageSync() { throw new RuntimeError('my.getStorageSync is not available in the logic layer (a Worker) yet: use my.getStorage'); },
+  setStorageSync() { throw new RuntimeError('my.setStorageSync is not available in the logic layer (a Worker) yet: use my.setStorage'); },
+  removeStorageSync() { throw new RuntimeError('my.removeStorageSync is not available in the logic layer (a Worker) yet: use my.removeStorage'); },
+};
+for (const name of NAVIGATION) local[name] = (options = {}) => settleLocal(options, () => navigate(name, options));
+
+const my = new Proxy(Object.create(null), {
+  get(_, name) {
+    if (typeof name !== 'string') return undefined;
+    if (name in local) return local[name];
+    if (name === 'then') return undefined; // `my` is not a thenable
+    return (options) => remote(name, options);
+  },
+});
+
+// ---- messages from the render side -----------------------------------------------------------
+
+function pageById(id) { return stack.pages.find((p) => p.id === id) ?? null; }
+
+function boot(message) {
+  files = message.files;
+  try { appJson = JSON.parse(files['app.json'] ?? '{}'); } catch (e) {
+    reportError(new SyntaxError(`app.json: ${e.message}`), { file: 'app.json' });
+    return;
+  }
+  pages = Array.isArray(appJson.pages) ? appJson.pages.map((p) => String(p).replace(/^\/+/, '')) : [];
+  tabPages = (appJson.tabBar?.items ?? []).map((i) => String(i.pagePath ?? '').replace(/^\/+/, ''));
+  if (!pages.length) { reportError(new RuntimeError('app.json lists no pages'), { file: 'app.json' }); return; }
+  try {
+    if (files['app.js'] !== undefined) loadModule('app.js');
+  } catch (e) {
+    reportError(e, e.where);
+    return;
+  }
+  if (!appInstance) App({});
+  const entry = message.entry?.page ? String(message.entry.page).replace(/^\/+/, '') : (appJson.entryPagePath ?? pages[0]);
+  const query = parseQuery(message.entry?.query ?? '');
+  call(appInstance, 'onLaunch', { query, path: entry });
+  call(appInstance, 'onShow', { query, path: entry });
+  try {
+    if (!pages.includes(entry)) throw new RuntimeError(`page=${entry}: not in app.json's pages (${pages.join(', ')})`);
+    const page = createPage(entry, query);
+    stack.push(page);
+    openPage(page);
+  } catch (e) {
+    reportError(e, e.where);
+  }
+}
+
+self.addEventListener('error', (e) => reportError(e.error ?? new Error(e.message)));
+self.addEventListener('unhandledrejection', (e) => {
+  const r = e.reason;
+  reportError(r instanceof Error ? r : new Error(`unhandled rejection: ${JSON.stringify(r)}`));
+});
+
+self.onmessage = ({ data: message }) => {
+  switch (message?.type) {
+    case 'boot': boot(message); break;
+    case 'opened': {
+      const page = pageById(message.pageId);
+      if (page && !page.ready) { page.ready = true; call(page.instance, 'onReady'); }
+      break;
+    }
+    case 'rendered': {
+      const pending = pendingRenders.get(message.callbackId);
+      pendingRenders.delete(message.callbackId);
+      if (pending) { try { pending.callback.call(pending.page.instance); } catch (e) { reportError(e); } }
+      break;
+    }
+    case 'event': {
+      const page = pageById(message.pageId);
+      if (!page) break;
+      const handler = page.instance[message.handler];
+      if (typeof handler !== 'function') {
+        console.warn(`${page.route}: no handler "${message.handler}" for ${message.event?.type}`);
+        break;
+      }
+      try {
+        const result = handler.call(page.instance, message.event);
+        if (result && typeof result.catch === 'function') result.catch((e) => reportError(e));
+      } catch (e) { reportError(e); }
+      break;
+    }
+    case 'navigate': {
+      try { navigate(message.kind, message.options ?? {}); } catch (e) { reportError(e); }
+      break;
+    }
+    case 'myResult': {
+      const pending = pendingCalls.get(message.id);
+      pendingCalls.delete(message.id);
+      if (!pending) break;
+      if (message.ok) pending.resolve(message.value); else pending.reject(message.value);
+      break;
+    }
+    default: break;
+  }
+};
