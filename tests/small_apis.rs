@@ -646,7 +646,7 @@ fn can_i_use_knows_the_small_apis() {
         ("getStorageSync.return.data", true),
         ("hideToast", true),
         ("clearStorage", true),
-        ("scan", false),
+        ("startBeaconDiscovery", false),
     ];
     for (schema, expected) in cases {
         assert_eq!(
