@@ -195,7 +195,7 @@ describe('the phone inputs in the devtools', () => {
     assert.equal(r.value.city, 'Sydney');
 
     await page.getByLabel('Code the camera sees').fill('6901234567892');
-    await page.getByLabel('Type').selectOption('barCode');
+    await page.locator('#device select[name=scanType]').selectOption('barCode');
     await page.getByRole('button', { name: 'Set code' }).click();
     r = await (await call(app, 'scan', { scanType: ['barCode'] })).result();
     assert.equal(r.value.barCode, '6901234567892');
