@@ -1,6 +1,6 @@
 //! The one table of whitelist cases. Every side runs all of it: this crate's tests, the
 //! shim's `my.request` URL check (native test), and the sandbox's relay over real HTTP
-//! (`sandbox/tests/whitelist_table.rs`), so the two cannot mean different things again.
+//! (`sandbox/tests/api/whitelist_table.rs`), so the two cannot mean different things again.
 //!
 //! The allowed URLs in [`MATCH_CASES`] are `https`, or `http` to a loopback host: what both
 //! transports carry (after the whitelist, the shim refuses plain http to other hosts; the

@@ -24,7 +24,7 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
 use superapp_sandbox::signature::Signer;
-use superapp_sandbox::{clock, Config};
+use superapp_sandbox::{domain::clock, Config};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 

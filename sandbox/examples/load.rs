@@ -28,11 +28,13 @@ use std::time::{Duration, Instant};
 use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Map, Value};
-use superapp_sandbox::amount::Amount;
-use superapp_sandbox::payment::PaymentStatus;
+use superapp_sandbox::domain::amount::Amount;
+use superapp_sandbox::domain::clock;
+use superapp_sandbox::domain::payment::PaymentStatus;
+use superapp_sandbox::http::open_api as api;
 use superapp_sandbox::signature::{content_to_sign, Signer};
 use superapp_sandbox::store::{NewPayment, PaymentRow, Store};
-use superapp_sandbox::{api, clock, Config};
+use superapp_sandbox::Config;
 
 struct Args {
     requests: usize,
@@ -521,7 +523,8 @@ fn breakdown(key: &Signer, pay_body: &str, http: f64) -> Breakdown {
         });
     });
     let sqlite_inquiry = cpu_micros(0.5, |i| {
-        let _ = store.payment_by_request("SANDBOX_X", &format!("bench-{}", i % 1000));
+        let _ =
+            store.payment_by_request("SANDBOX_X", &format!("bench-{}", i % 1000), clock::now_ms());
     });
     Breakdown {
         sign,
@@ -621,7 +624,7 @@ fn main() {
     let mut config = Config::for_tests();
     config.memory = false;
     config.data_dir = data.path().to_path_buf();
-    config.notify_schedule = superapp_sandbox::notify::SchedulePreset::Fast;
+    config.notify_schedule = superapp_sandbox::domain::notification::SchedulePreset::Fast;
     let app = server_rt
         .block_on(superapp_sandbox::build(config))
         .expect("sandbox starts");

@@ -4,12 +4,14 @@
 
 use std::path::Path;
 
-use rand::Rng;
 use serde_json::json;
 
+use std::net::SocketAddr;
+
+use crate::app::dispatcher::DispatcherError;
+use crate::domain::ids::new_client_id;
 use crate::signature::Signer;
-use crate::store::{MerchantRow, MiniProgramRow, Store};
-use crate::{Application, StartError};
+use crate::store::{MerchantRow, MiniProgramRow, Store, StoreError};
 
 /// App id of the demo mini program created on first start.
 pub const DEMO_APP_ID: &str = "2102020000000001";
@@ -23,18 +25,6 @@ const WALLET_KEY_SETTING: &str = "wallet_private_key_pem";
 pub struct Boot {
     /// The wallet signing key.
     pub wallet: Signer,
-    /// The default merchant.
-    pub merchant: MerchantRow,
-}
-
-/// A new merchant client id: `SANDBOX_` and 16 random upper-case letters and digits.
-pub fn new_client_id() -> String {
-    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
-    let mut rng = rand::thread_rng();
-    let tail: String = (0..16)
-        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
-        .collect();
-    format!("SANDBOX_{tail}")
 }
 
 /// The setting that remembers the demo app's `url` as the sandbox last set it.
@@ -85,9 +75,9 @@ pub fn bootstrap(
     }
     follow_demo_url(store, demo_url)?;
     if let Some(dir) = dir {
-        write_key_files(dir, &wallet, &merchant).map_err(crate::store::StoreError::Io)?;
+        write_key_files(dir, &wallet, &merchant).map_err(StoreError::Io)?;
     }
-    Ok(Boot { wallet, merchant })
+    Ok(Boot { wallet })
 }
 
 /// Points the demo app's `url` at this run's mini program origin, unless somebody changed it:
@@ -138,42 +128,28 @@ fn write_key_files(dir: &Path, wallet: &Signer, merchant: &MerchantRow) -> std::
     )
 }
 
-/// Prints where everything is, so a newcomer can call the API at once.
-pub fn print_banner(app: &Application) {
-    let state = app.state();
-    let merchant = state.store.default_merchant().ok().flatten();
-    let base = app.public_base();
-    println!(
-        "superapp-sandbox listening on http://{}",
-        app.superapp_addr()
-    );
-    if let Some(addr) = app.mini_program_addr() {
-        println!("mini program origin on http://{addr}");
-    }
-    println!("public base URL: {base}");
-    for line in crate::native_app::banner_lines(&state.config.native.apps, app.superapp_addr()) {
-        println!("{line}");
-    }
-    match state.config.storage_dir() {
-        Some(dir) => println!("data dir: {}", dir.display()),
-        None => println!("data dir: (in memory, nothing survives a restart)"),
-    }
-    if let Some(m) = merchant {
-        println!("default merchant Client-Id: {}", m.client_id);
-        if let Some(dir) = state.config.storage_dir() {
-            println!(
-                "  private key: {}   (also GET {base}/sandbox/merchants/default)",
-                dir.join("merchant-private-key.pem").display()
-            );
-            println!("  merchant.json: {}", dir.join("merchant.json").display());
-            println!(
-                "  wallet public key: {}",
-                dir.join("wallet-public-key.pem").display()
-            );
-        } else {
-            println!("  private key: GET {base}/sandbox/merchants/default");
-        }
-    }
-    println!("wallet public key: GET {base}/sandbox/wallet-public-key.pem");
-    println!("{}", state.wallet_public_pem.trim_end());
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Storage could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// The wallet key could not be generated or read.
+    #[error("keys: {0}")]
+    Keys(String),
+    /// A start-up task (opening the store, first-start bootstrap) panicked or was cancelled.
+    #[error("start-up task: {0}")]
+    Task(String),
+    /// The notification dispatcher's HTTP client could not be built.
+    #[error(transparent)]
+    Dispatcher(#[from] DispatcherError),
+    /// An outgoing HTTP client (the relay's) could not be built.
+    #[error("HTTP client: {0}")]
+    HttpClient(String),
 }

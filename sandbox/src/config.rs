@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::notify::{Schedule, SchedulePreset};
-use crate::perimeter::{parse_allowed_host, AllowedHost};
+use crate::domain::host::{parse_allowed_host, AllowedHost};
+use crate::domain::notification::{Schedule, SchedulePreset};
 
 /// The super app sandbox: the wallet side of the Alipay+ "pay with paymentUrl" flow, offline.
 ///
@@ -174,7 +174,7 @@ impl Config {
             std::time::Duration::from_secs_f64(self.notify_timeout.min(86_400.0))
                 .max(std::time::Duration::from_millis(1))
         } else {
-            crate::notify::NOTIFY_TIMEOUT
+            crate::domain::notification::NOTIFY_TIMEOUT
         }
     }
 
@@ -196,8 +196,8 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 
 impl Config {
     /// The connection limits of each listener.
-    pub fn limits(&self) -> crate::serve::Limits {
-        crate::serve::Limits {
+    pub fn limits(&self) -> Limits {
+        Limits {
             max_connections: self.max_connections as usize,
             header_read_timeout: seconds(self.header_read_timeout, 10.0),
             idle_timeout: seconds(self.idle_timeout, 5.0),
@@ -222,4 +222,16 @@ fn scaled_ms(seconds: f64, scale: f64) -> i64 {
         0.0
     };
     (s * scale * 1000.0).round() as i64
+}
+
+/// The connection limits of a listener (`--max-connections`, `--header-read-timeout`,
+/// `--idle-timeout`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Open connections at most.
+    pub max_connections: usize,
+    /// From ready-for-a-request to a complete request head.
+    pub header_read_timeout: std::time::Duration,
+    /// No byte either way and no request being handled, or a gap in a request body.
+    pub idle_timeout: std::time::Duration,
 }

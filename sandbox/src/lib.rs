@@ -1,142 +1,44 @@
 //! `superapp-sandbox`: the super app (wallet) server of the Alipay+ "pay with paymentUrl" flow,
 //! offline and account-free, for mini program developers.
 //!
-//! - [`api`]: the signed open API (`/v1/payments/*`).
-//! - [`cashier`]: the JSON endpoints behind the cashier page the paymentUrl opens.
-//! - [`control`]: sandbox control and devtools endpoints (`/sandbox/*`).
-//! - [`automation`]: the super app's autopay / autoconsent switches, stored server-side.
-//! - [`embedder`]: who may frame the cashier and consent pages (`frame-ancestors`, `embedder`).
-//! - [`notify`]: signed `notifyPayment` webhooks from a durable outbox, with retries.
-//! - [`relay`]: the server-side path of `my.request`, whitelist enforced.
-//! - [`identity_api`]: sandbox users, the signed-in session, consent and auth codes,
-//!   `applyToken` / `inquiryUserInfo`, the payer of a balance payment ([`identity`]: the rules).
-//! - [`web`]: the router, CORS, static pages.
-//! - [`serve`]: the accept loop and connection limits; [`perimeter`]: Host names, super app
-//!   origins and header caps, checked before routing.
+//! The crate is in layers, each depending only on the ones below it (DESIGN.md "Layers";
+//! `tests/api/layers.rs` checks it):
+//!
+//! - [`http`]: the routers of both origins, the signed open API, the cashier, control,
+//!   identity and relay endpoints, the perimeter and the accept loop.
+//! - [`app`]: the state the handlers share, the notification dispatcher and the settler.
 //! - [`store`]: SQLite, every SQL statement.
-//! - Domain: [`amount`], [`payment`], [`signature`], [`clock`].
+//! - [`domain`]: amounts, the payment state machine, notifications, identity rules, time.
+//! - Beside them: [`config`] (the command line), [`signature`] (RSA signing of the open API),
+//!   and [`bootstrap`] (keys, the default merchant and the demo app on first start).
 //!
 //! `main.rs` only parses a [`Config`] and calls [`build`] then [`Application::run`]; tests do
 //! the same on ephemeral ports.
 
-pub mod amount;
-pub mod api;
-pub mod automation;
+pub mod app;
 pub mod bootstrap;
-pub mod cashier;
-pub mod clock;
 pub mod config;
-pub mod control;
-pub mod embedder;
-pub mod identity;
-pub mod identity_api;
+pub mod domain;
+pub mod http;
 pub mod native_app;
-pub mod notify;
-pub mod payment;
-pub mod perimeter;
-pub mod relay;
-pub mod serve;
 pub mod signature;
 pub mod store;
-pub mod web;
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+pub use app::State;
+pub use bootstrap::StartError;
 pub use config::Config;
 
-use notify::Dispatcher;
-use signature::{PublicKey, Signer};
+use app::dispatcher::Dispatcher;
+use app::AppState;
+use domain::clock::Clock;
+use http::{perimeter, serve};
 use store::Store;
-
-/// Everything a request handler needs.
-#[derive(Debug)]
-pub struct AppState {
-    /// The database.
-    pub store: Arc<Store>,
-    /// The wallet's signing key (responses, notifications).
-    pub wallet: Signer,
-    /// The wallet's public key, SPKI PEM.
-    pub wallet_public_pem: String,
-    /// Notification sender.
-    pub dispatcher: Dispatcher,
-    /// Configuration.
-    pub config: Config,
-    /// Public base URL of the super app origin, no trailing slash.
-    pub public_base: String,
-    /// Parsed merchant public keys by client id.
-    merchant_keys: Mutex<HashMap<String, Arc<PublicKey>>>,
-    /// The browser origins of the super app's own pages ([`perimeter::super_app_origins`]).
-    pub super_app_origins: Vec<String>,
-    /// HTTP client of the relay (no redirects, pooled).
-    pub relay_client: reqwest::Client,
-    /// Relay requests in flight at most (`--relay-concurrency`).
-    pub relay_slots: tokio::sync::Semaphore,
-    /// "Now" for auth codes and tokens (tests move it forward).
-    pub clock: clock::Clock,
-}
-
-/// Shared state handle.
-pub type State = Arc<AppState>;
-
-impl AppState {
-    /// The parsed public key of a merchant (cached), or None for an unknown client id.
-    pub fn merchant_key(
-        &self,
-        client_id: &str,
-    ) -> Result<Option<Arc<PublicKey>>, store::StoreError> {
-        if let Some(k) = self
-            .merchant_keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(client_id)
-        {
-            return Ok(Some(k.clone()));
-        }
-        let Some(m) = self.store.merchant(client_id)? else {
-            return Ok(None);
-        };
-        let Ok(key) = PublicKey::from_pem(&m.public_key_pem) else {
-            return Ok(None);
-        };
-        let key = Arc::new(key);
-        self.merchant_keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(client_id.to_string(), key.clone());
-        Ok(Some(key))
-    }
-}
-
-/// Why the sandbox could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// Storage could not be opened or migrated.
-    #[error(transparent)]
-    Store(#[from] store::StoreError),
-    /// A listener could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: SocketAddr,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// Keys could not be generated or read.
-    #[error("keys: {0}")]
-    Keys(String),
-    /// The notification dispatcher's HTTP client could not be built.
-    #[error(transparent)]
-    Dispatcher(#[from] notify::DispatcherError),
-    /// An outgoing HTTP client (the relay's) could not be built.
-    #[error("HTTP client: {0}")]
-    HttpClient(String),
-}
 
 /// A sandbox bound to its ports, ready to run.
 #[derive(Debug)]
@@ -183,7 +85,7 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         let dir = dir.clone();
         tokio::task::spawn_blocking(move || Store::open(dir.as_deref()))
             .await
-            .map_err(|e| StartError::Keys(e.to_string()))??
+            .map_err(|e| StartError::Task(e.to_string()))??
     };
     let store = Arc::new(store);
     let demo_url = mini_program_addr.map(|addr| format!("http://{addr}/"));
@@ -194,19 +96,21 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
             bootstrap::bootstrap(&store, dir.as_deref(), demo_url.as_deref())
         })
         .await
-        .map_err(|e| StartError::Keys(e.to_string()))??
+        .map_err(|e| StartError::Task(e.to_string()))??
     };
     let (native_store, native_apps) = (store.clone(), config.native.apps.clone());
     tokio::task::spawn_blocking(move || {
         native_app::register(&native_store, &native_apps, mini_program_addr)
     })
     .await
-    .map_err(|e| StartError::Keys(e.to_string()))??;
+    .map_err(|e| StartError::Task(e.to_string()))??;
+    let clock = Arc::new(Clock::default());
     let dispatcher = Dispatcher::new(
         store.clone(),
         boot.wallet.clone(),
         config.schedule(),
         config.notify_timeout(),
+        clock.clone(),
     )?;
     let relay_client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -220,19 +124,17 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
     let super_app_origins =
         perimeter::super_app_origins(&public_base, superapp_addr.port(), &config.allowed_hosts);
     let relay_slots = tokio::sync::Semaphore::new(config.relay_concurrency.max(1) as usize);
-    let state = Arc::new(AppState {
+    let state = Arc::new(AppState::new(
         store,
-        wallet_public_pem: boot.wallet.public().to_pem(),
-        wallet: boot.wallet,
+        boot.wallet,
         dispatcher,
         config,
         public_base,
-        merchant_keys: Mutex::new(HashMap::new()),
         super_app_origins,
         relay_client,
         relay_slots,
-        clock: clock::Clock::default(),
-    });
+        clock,
+    ));
     Ok(Application {
         superapp,
         mini_program,
@@ -265,6 +167,46 @@ impl Application {
         &self.state
     }
 
+    /// Prints where everything is, so a newcomer can call the API at once.
+    pub fn print_banner(&self) {
+        let state = self.state();
+        let merchant = state.store.default_merchant().ok().flatten();
+        let base = self.public_base();
+        println!(
+            "superapp-sandbox listening on http://{}",
+            self.superapp_addr()
+        );
+        if let Some(addr) = self.mini_program_addr() {
+            println!("mini program origin on http://{addr}");
+        }
+        println!("public base URL: {base}");
+        for line in native_app::banner_lines(&state.config.native.apps, self.superapp_addr()) {
+            println!("{line}");
+        }
+        match state.config.storage_dir() {
+            Some(dir) => println!("data dir: {}", dir.display()),
+            None => println!("data dir: (in memory, nothing survives a restart)"),
+        }
+        if let Some(m) = merchant {
+            println!("default merchant Client-Id: {}", m.client_id);
+            if let Some(dir) = state.config.storage_dir() {
+                println!(
+                    "  private key: {}   (also GET {base}/sandbox/merchants/default)",
+                    dir.join("merchant-private-key.pem").display()
+                );
+                println!("  merchant.json: {}", dir.join("merchant.json").display());
+                println!(
+                    "  wallet public key: {}",
+                    dir.join("wallet-public-key.pem").display()
+                );
+            } else {
+                println!("  private key: GET {base}/sandbox/merchants/default");
+            }
+        }
+        println!("wallet public key: GET {base}/sandbox/wallet-public-key.pem");
+        println!("{}", state.wallet_public_pem.trim_end());
+    }
+
     /// Serves until Ctrl-C / SIGTERM.
     pub async fn run(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
@@ -289,13 +231,13 @@ impl Application {
             Err(e) => tracing::error!(error = %e, "could not mark interrupted attempts"),
         }
         let dispatcher = tokio::spawn(state.dispatcher.clone().run());
-        let settler = tokio::spawn(settle_loop(state.clone()));
+        let settler = tokio::spawn(app::settler::run(state.clone()));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let limits = state.config.limits();
         let mini = match (self.mini_program, self.mini_program_hosts) {
             (Some(listener), Some(hosts)) => Some(tokio::spawn(serve::serve(
                 listener,
-                web::mini_program_router(&state),
+                http::mini_program_router(&state),
                 hosts,
                 limits,
                 stop_rx.clone(),
@@ -304,7 +246,7 @@ impl Application {
         };
         let superapp = tokio::spawn(serve::serve(
             self.superapp,
-            web::superapp_router(state.clone()),
+            http::superapp_router(state.clone()),
             self.superapp_hosts,
             limits,
             stop_rx,
@@ -320,27 +262,6 @@ impl Application {
         dispatcher.abort();
         settler.abort();
         served
-    }
-}
-
-/// Finalizes expired and due pending payments, and wakes the dispatcher when it did.
-async fn settle_loop(state: State) {
-    loop {
-        let store = state.store.clone();
-        let settled =
-            tokio::task::spawn_blocking(move || store.settle_all_due(clock::now_ms())).await;
-        match settled {
-            Ok(Ok(n)) if n > 0 => {
-                tracing::info!(
-                    count = n,
-                    "payments settled by time (expiry or pending delay)"
-                );
-                state.dispatcher.wake();
-            }
-            Ok(Err(e)) => tracing::error!(error = %e, "settling due payments failed"),
-            _ => {}
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -18,7 +18,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    superapp_sandbox::bootstrap::print_banner(&app);
+    app.print_banner();
     match app.run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -15,7 +15,7 @@
 //! Nothing outside the folder is reachable: a path with `..`, `.`, an empty or hidden segment,
 //! a backslash or NUL is refused before the file system is asked, and a path whose canonical
 //! form (symlinks resolved) leaves the folder's canonical root is refused after
-//! (`sandbox/tests/native_app.rs` has the attacks).
+//! (`sandbox/tests/api/native_app.rs` has the attacks).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

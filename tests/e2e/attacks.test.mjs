@@ -6,7 +6,7 @@
 // app's own settings and the pages may be framed only by the super app and the registered mini
 // program: nothing is paid, no balance moves, no code is minted — standalone and in the
 // simulator, even with the switches on. The server side of the same rules is
-// sandbox/tests/attacks/automation.rs.
+// sandbox/tests/api/attacks/automation.rs.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,0 +1,245 @@
+//! The browser-facing identity endpoints: `/sandbox/users`, `/sandbox/session`,
+//! `/sandbox/auth/*` and `/sandbox/avatars/*`. The open API's `applyToken` and
+//! `inquiryUserInfo` are in `open_api::identity`; the consent decision and the payer in
+//! [`crate::app::identity`], the rules in [`crate::domain::identity`].
+
+use axum::extract::{Path, State as AxumState};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use crate::app::State;
+use crate::domain::clock;
+use crate::domain::identity::{self};
+use crate::http::embedder::Embedders;
+use crate::http::error::{json_error, HttpError, Result};
+use crate::http::json::{body_object, str_field};
+use crate::store::UserRow;
+
+fn user_json(state: &State, u: &UserRow) -> Value {
+    identity::user_json(u, &state.public_base)
+}
+
+// ---- users and the session -----------------------------------------------------------------
+
+/// `GET /sandbox/users` → `[{ userId, nickName, avatar, mobile, email, balances }]`.
+pub async fn users(AxumState(state): AxumState<State>) -> Result {
+    let list = state.store.users()?;
+    Ok(Json(Value::Array(
+        list.iter().map(|u| user_json(&state, u)).collect(),
+    ))
+    .into_response())
+}
+
+fn opt_text(body: &Map<String, Value>, key: &str, max: usize) -> Result<Option<String>, HttpError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() <= max => {
+            Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+        }
+        Some(_) => Err(HttpError::bad_request(format!(
+            "{key}: a string of at most {max} characters"
+        ))),
+    }
+}
+
+/// `POST /sandbox/users { nickName, fullName?, mobile?, email?, avatar?, balances? }` → 201 the
+/// user, with the next free `2088…` id.
+pub async fn create_user(AxumState(state): AxumState<State>, body: axum::body::Bytes) -> Result {
+    let body = body_object(&body)?;
+    let nick_name = opt_text(&body, "nickName", 64)?.ok_or_else(|| {
+        HttpError::bad_request("nickName: required, a string of 1 to 64 characters")
+    })?;
+    let balances = match body.get("balances") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => identity::parse_balances(v).map_err(HttpError::bad_request)?,
+    };
+    let user = UserRow {
+        user_id: String::new(),
+        nick_name,
+        full_name: opt_text(&body, "fullName", 128)?,
+        avatar: opt_text(&body, "avatar", 2048)?,
+        mobile: opt_text(&body, "mobile", 32)?,
+        email: opt_text(&body, "email", 128)?,
+        balances: balances.into_iter().collect(),
+        invalid_balances: Default::default(),
+    };
+    let u = state.store.create_user(&user)?;
+    tracing::info!(user_id = %u.user_id, nick_name = %u.nick_name, "sandbox user created");
+    Ok((StatusCode::CREATED, Json(user_json(&state, &u))).into_response())
+}
+
+/// `PUT /sandbox/users/{userId}/balances { "USD": "100000" }` → the user (other currencies
+/// unchanged).
+pub async fn put_balances(
+    AxumState(state): AxumState<State>,
+    Path(user_id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result {
+    let body = body_object(&body)?;
+    let balances =
+        identity::parse_balances(&Value::Object(body)).map_err(HttpError::bad_request)?;
+    Ok(match state.store.set_balances(&user_id, &balances)? {
+        Some(u) => Json(user_json(&state, &u)).into_response(),
+        None => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown userId"),
+    })
+}
+
+fn session_json(state: &State, u: Option<&UserRow>) -> Value {
+    json!({
+        "userId": u.map(|u| u.user_id.clone()),
+        "user": u.map(|u| user_json(state, u)),
+    })
+}
+
+/// `GET /sandbox/session` → `{ userId, user }`: who is signed in to the super app.
+pub async fn session(AxumState(state): AxumState<State>) -> Result {
+    let u = crate::app::identity::session_user(&state)?;
+    Ok(Json(session_json(&state, u.as_ref())).into_response())
+}
+
+/// `PUT /sandbox/session { userId }`: the shell's user switcher.
+pub async fn put_session(AxumState(state): AxumState<State>, body: axum::body::Bytes) -> Result {
+    let body = body_object(&body)?;
+    let Some(user_id) = str_field(&body, "userId") else {
+        return Err(HttpError::bad_request(
+            "userId: required, a sandbox user id (GET /sandbox/users)",
+        ));
+    };
+    let Some(user) = state.store.user(user_id)? else {
+        return Err(HttpError::not_found(format!(
+            "userId: unknown user {user_id:?} (GET /sandbox/users lists them)"
+        )));
+    };
+    state
+        .store
+        .set_setting(identity::SESSION_SETTING, &user.user_id)?;
+    tracing::info!(user_id = %user.user_id, "signed-in user switched");
+    Ok(Json(session_json(&state, Some(&user))).into_response())
+}
+
+/// `GET /sandbox/avatars/{userId}.svg`: the generated avatar.
+pub async fn avatar(AxumState(state): AxumState<State>, Path(file): Path<String>) -> Result {
+    let Some(user_id) = file.strip_suffix(".svg") else {
+        return Err(HttpError::not_found("unknown avatar"));
+    };
+    Ok(match state.store.user(user_id)? {
+        Some(u) => (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            identity::avatar_svg(&u),
+        )
+            .into_response(),
+        None => json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown avatar"),
+    })
+}
+
+// ---- consent and auth codes ----------------------------------------------------------------
+
+/// `POST /sandbox/auth/authorize { appId, scopes, decision: "allow" | "deny", embedder? }`: the
+/// super app's consent dialog mints an auth code for the signed-in user. Only from the super
+/// app's own pages (or a tool without `Origin`): 403 otherwise; and 403 `FORBIDDEN_EMBEDDER`
+/// when the consent page says it is embedded by an origin that may not embed it.
+pub async fn authorize(
+    AxumState(state): AxumState<State>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result {
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("?"));
+    if !identity::origin_allowed(origin, &state.super_app_origins) {
+        tracing::warn!(origin = ?origin, "authorize refused: not the super app origin");
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN_ORIGIN",
+            format!(
+                "only the super app ({}) mints auth codes; a mini program calls my.getAuthCode",
+                state.public_base
+            ),
+        ));
+    }
+    let body = body_object(&body)?;
+    let Some(app_id) = str_field(&body, "appId").filter(|a| !a.is_empty() && a.len() <= 64) else {
+        return Err(HttpError::bad_request(
+            "appId: required, the mini program's app id",
+        ));
+    };
+    let scopes = identity::parse_scopes(body.get("scopes")).map_err(HttpError::bad_request)?;
+    let allow = match str_field(&body, "decision") {
+        Some("allow") => true,
+        Some("deny") => false,
+        _ => {
+            return Err(HttpError::bad_request(
+                "decision: required, \"allow\" or \"deny\"",
+            ))
+        }
+    };
+    let Some(app) = state.store.mini_program(app_id)? else {
+        return Err(HttpError::not_found(format!(
+            "appId: unknown mini program {app_id:?}"
+        )));
+    };
+    let embedder = match body.get("embedder") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(e)) => Some(e.as_str()),
+        Some(_) => {
+            return Err(HttpError::bad_request(
+                "embedder: a string, the embedding page's origin",
+            ))
+        }
+    };
+    Embedders::for_app(&state.public_base, &app).check(embedder)?;
+    let Some(user) = crate::app::identity::session_user(&state)? else {
+        return Err(HttpError::new(
+            StatusCode::CONFLICT,
+            "NO_USER",
+            "no sandbox user to sign in",
+        ));
+    };
+    let grant = crate::app::identity::decide(&state, &app, &user, scopes, allow)?;
+    let code = grant.auth_code.clone();
+    tracing::info!(app_id = %grant.app_id, user_id = %grant.user_id, decision = %grant.decision,
+        scopes = ?grant.success_scopes, "authorize");
+    let mut answer = json!({
+        "authSuccessScopes": grant.success_scopes,
+        "authErrorScopes": grant.error_scopes,
+        "user": {"userId": user.user_id, "nickName": user.nick_name},
+    });
+    if let Some(code) = code {
+        answer["authCode"] = json!(code);
+    }
+    Ok(Json(answer).into_response())
+}
+
+/// `GET /sandbox/auth/grants`: consent decisions, newest first (the simulator's devtools).
+pub async fn grants(AxumState(state): AxumState<State>) -> Result {
+    let (grants, users) = (state.store.grants(200)?, state.store.users()?);
+    let list: Vec<Value> = grants
+        .iter()
+        .map(|g| {
+            let nick = users
+                .iter()
+                .find(|u| u.user_id == g.user_id)
+                .map(|u| u.nick_name.clone());
+            json!({
+                "createdAt": clock::format_precise(g.created_at),
+                "appId": g.app_id,
+                "clientId": g.client_id,
+                "userId": g.user_id,
+                "nickName": nick,
+                "scopes": g.scopes,
+                "authSuccessScopes": g.success_scopes,
+                "authErrorScopes": g.error_scopes,
+                "decision": g.decision,
+                "authCode": g.auth_code,
+                "expiresAt": g.expires_at.map(clock::format_precise),
+                "used": g.used_at.is_some(),
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(list)).into_response())
+}

@@ -1,0 +1,170 @@
+//! The schema, one migration per entry (`PRAGMA user_version` counts the applied ones).
+
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE merchants (
+    client_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    public_key_pem TEXT NOT NULL,
+    private_key_pem TEXT,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE mini_programs (
+    app_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    merchant_client_id TEXT NOT NULL,
+    whitelist TEXT NOT NULL,
+    trade_pay_fail_routing INTEGER NOT NULL DEFAULT 0,
+    http_error_as_fail INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE payments (
+    payment_id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    payment_request_id TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    pay_response TEXT NOT NULL,
+    token TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount_value INTEGER NOT NULL,
+    order_description TEXT NOT NULL,
+    merchant_name TEXT NOT NULL,
+    reference_order_id TEXT,
+    buyer_id TEXT,
+    notify_url TEXT,
+    redirect_url TEXT,
+    status TEXT NOT NULL,
+    fail_reason TEXT,
+    method TEXT,
+    resolve_at INTEGER,
+    resolve_status TEXT,
+    resolve_reason TEXT,
+    created_at INTEGER NOT NULL,
+    expiry_at INTEGER NOT NULL,
+    payment_time INTEGER,
+    cancel_time INTEGER,
+    refunded_value INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (client_id, payment_request_id)
+);
+CREATE INDEX payments_open_expiry ON payments (expiry_at) WHERE status = 'PROCESSING';
+CREATE INDEX payments_open_resolve ON payments (resolve_at) WHERE status = 'PROCESSING' AND resolve_at IS NOT NULL;
+CREATE INDEX payments_created ON payments (created_at);
+CREATE TABLE payment_events (
+    id INTEGER PRIMARY KEY,
+    payment_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX payment_events_payment ON payment_events (payment_id);
+CREATE TABLE refunds (
+    refund_id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    refund_request_id TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    payment_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount_value INTEGER NOT NULL,
+    reason TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (client_id, refund_request_id)
+);
+CREATE INDEX refunds_payment ON refunds (payment_id);
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    payment_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER
+);
+CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'PENDING';
+CREATE INDEX notifications_payment ON notifications (payment_id);
+CREATE TABLE notification_attempts (
+    id INTEGER PRIMARY KEY,
+    notification_id INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    http_status INTEGER,
+    response_excerpt TEXT,
+    error TEXT,
+    duration_ms INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    manual INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX notification_attempts_notification ON notification_attempts (notification_id);
+"#,
+    r#"
+-- User identity (issue 5): sandbox users, balances, consent decisions with their auth codes,
+-- access and refresh tokens, and who paid a payment by balance (refunds credit them back).
+CREATE TABLE users (
+    user_id TEXT PRIMARY KEY,
+    nick_name TEXT NOT NULL,
+    full_name TEXT,
+    avatar TEXT,
+    mobile TEXT,
+    email TEXT,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE balances (
+    user_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (user_id, currency)
+);
+CREATE TABLE auth_grants (
+    id INTEGER PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    app_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    success_scopes TEXT NOT NULL,
+    error_scopes TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    auth_code TEXT UNIQUE,
+    expires_at INTEGER,
+    used_at INTEGER
+);
+CREATE TABLE auth_tokens (
+    token TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    spent_at INTEGER
+);
+ALTER TABLE payments ADD COLUMN payer_id TEXT;
+INSERT INTO users (user_id, nick_name, full_name, mobile, email, created_at) VALUES
+    ('2088000000000001', 'Alice', 'Alice Tan', '+1-202-555-0101', 'alice@example.com', 0),
+    ('2088000000000002', 'Bob', 'Bob Reyes', '+1-202-555-0102', 'bob@example.com', 0),
+    ('2088000000000003', 'Carol', 'Carol Santos', '+1-202-555-0103', 'carol@example.com', 0);
+INSERT INTO balances (user_id, currency, value) VALUES
+    ('2088000000000001', 'USD', 100000),
+    ('2088000000000001', 'PHP', 5000000),
+    ('2088000000000002', 'USD', 500);
+"#,
+    r#"
+-- The launch URL of a mini program (its entry page); its origin is the one origin that may
+-- embed the cashier and consent pages for it and use its relay.
+ALTER TABLE mini_programs ADD COLUMN url TEXT NOT NULL DEFAULT '';
+"#,
+    r#"
+-- Delivery log (issue 8): an attempt is logged as 'sending' before the request goes out and
+-- becomes 'done' when it ends; one left 'sending' by a crash becomes 'interrupted' at start.
+-- due_at: when the attempt was due, so the log shows the dispatcher's lag.
+ALTER TABLE notification_attempts ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+ALTER TABLE notification_attempts ADD COLUMN due_at INTEGER;
+CREATE INDEX notification_attempts_sending ON notification_attempts (state) WHERE state = 'sending';
+"#,
+];

@@ -1,0 +1,18 @@
+//! The sandbox's HTTP tests, one test binary (`cargo test -p superapp-sandbox --test api`):
+//! the sandbox started on ephemeral ports (or as its real binary) and driven over real HTTP.
+//! `attacks` is the attack suite (`make attack` runs `--test api attacks::`).
+
+mod common;
+
+mod attacks;
+mod concurrency;
+mod identity;
+mod layers;
+mod native_app;
+mod notifications;
+mod open_api;
+mod relay;
+mod restart;
+mod robustness;
+mod static_pages;
+mod whitelist_table;
