@@ -108,6 +108,32 @@ pub const BRIDGE_APIS: &[BridgeApi] = &[
         params: Params::Rename(&[("header", "headers")]),
         results: &[],
     },
+    // ---- pickers (src/pickers.rs) ----
+    BridgeApi {
+        h5: "actionSheet",
+        api: "showActionSheet",
+        params: Params::Rename(&[("btns", "items"), ("cancelBtn", "cancelButtonText")]),
+        results: &[],
+    },
+    same("showActionSheet", "showActionSheet"),
+    BridgeApi {
+        h5: "prompt",
+        api: "prompt",
+        params: Params::Rename(&[
+            ("okButton", "okButtonText"),
+            ("cancelButton", "cancelButtonText"),
+        ]),
+        results: &[("inputValue", "inputContent")],
+    },
+    same("datePicker", "datePicker"),
+    same("hideKeyboard", "hideKeyboard"),
+    // ---- device inputs (src/device.rs) ----
+    same("getLocation", "getLocation"),
+    same("scan", "scan"),
+    same("contact", "choosePhoneContact"),
+    same("choosePhoneContact", "choosePhoneContact"),
+    same("addPhoneContact", "addPhoneContact"),
+    same("openLocation", "openLocation"),
 ];
 
 /// The entry for an H5 name (exact, case-sensitive, as the native bridge is).
@@ -191,6 +217,21 @@ mod tests {
                 entry.api
             );
         }
+    }
+
+    #[test]
+    fn h5_picker_names_map_onto_the_pickers() {
+        let sheet = lookup("actionSheet").unwrap();
+        assert_eq!(sheet.api, "showActionSheet");
+        let Params::Rename(pairs) = sheet.params else {
+            panic!("actionSheet renames")
+        };
+        assert!(pairs.contains(&("btns", "items")));
+        assert_eq!(
+            lookup("prompt").unwrap().results,
+            &[("inputValue", "inputContent")]
+        );
+        assert_eq!(lookup("datePicker").unwrap().api, "datePicker");
     }
 
     #[test]

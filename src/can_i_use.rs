@@ -397,6 +397,186 @@ pub const SUPPORTED: &[ApiSupport] = &[
         returns: &["level", "isCharging"],
         success: &[],
     },
+    // ---- pickers (src/pickers.rs) ----
+    ApiSupport {
+        name: "showActionSheet",
+        object: &[
+            "title",
+            "items",
+            "cancelButtonText",
+            "destructiveBtnIndex",
+            "badges",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["index", "success"],
+    },
+    ApiSupport {
+        name: "prompt",
+        object: &[
+            "title",
+            "message",
+            "align",
+            "placeholder",
+            "okButtonText",
+            "cancelButtonText",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["ok", "inputValue"],
+    },
+    ApiSupport {
+        name: "showModal",
+        object: &[
+            "title",
+            "content",
+            "showCancel",
+            "cancelText",
+            "confirmText",
+            "editable",
+            "placeholderText",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["confirm", "cancel", "content"],
+    },
+    ApiSupport {
+        name: "datePicker",
+        object: &[
+            "format",
+            "currentDate",
+            "startDate",
+            "endDate",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["date"],
+    },
+    ApiSupport {
+        name: "optionsSelect",
+        object: &[
+            "title",
+            "optionsOne",
+            "optionsTwo",
+            "selectedOneIndex",
+            "selectedTwoIndex",
+            "positiveString",
+            "negativeString",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &[
+            "selectedOneIndex",
+            "selectedOneOption",
+            "selectedTwoIndex",
+            "selectedTwoOption",
+        ],
+    },
+    ApiSupport {
+        name: "multiLevelSelect",
+        object: &["title", "list", "success", "fail", "complete"],
+        returns: &[],
+        success: &["success", "result"],
+    },
+    ApiSupport {
+        name: "chooseCity",
+        object: &[
+            "cities",
+            "hotCities",
+            "showHotCities",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["city", "adCode"],
+    },
+    ApiSupport {
+        name: "hideKeyboard",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &["success"],
+    },
+    // ---- device inputs (src/device.rs) ----
+    ApiSupport {
+        name: "getLocation",
+        object: &["type", "cacheTimeout", "success", "fail", "complete"],
+        returns: &[],
+        success: &[
+            "longitude",
+            "latitude",
+            "accuracy",
+            "horizontalAccuracy",
+            "country",
+            "countryCode",
+            "province",
+            "city",
+            "cityAdcode",
+            "district",
+            "districtAdcode",
+            "streetNumber",
+            "pois",
+        ],
+    },
+    ApiSupport {
+        name: "scan",
+        object: &["scanType", "success", "fail", "complete"],
+        returns: &[],
+        success: &[
+            "code",
+            "qrCode",
+            "barCode",
+            "imageChannel",
+            "result",
+            "scanType",
+            "rawData",
+        ],
+    },
+    ApiSupport {
+        name: "choosePhoneContact",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &["name", "mobile"],
+    },
+    ApiSupport {
+        name: "openLocation",
+        object: &[
+            "latitude",
+            "longitude",
+            "name",
+            "address",
+            "scale",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "addPhoneContact",
+        object: &[
+            "firstName",
+            "lastName",
+            "nickName",
+            "mobilePhoneNumber",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["success"],
+    },
 ];
 
 /// Answers `my.canIUse(schema)`.
@@ -418,6 +598,33 @@ pub fn can_i_use(schema: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_for_the_pickers() {
+        let cases = [
+            ("showActionSheet.success.index", true),
+            ("showActionSheet.object.items", true),
+            ("prompt.success.inputValue", true),
+            ("showModal.object.editable", true),
+            ("datePicker.success.date", true),
+            ("optionsSelect.success.selectedTwoOption", true),
+            ("multiLevelSelect.object.list", true),
+            ("chooseCity.success.adCode", true),
+            ("chooseCity.object.setLocatedCity", false),
+            ("hideKeyboard", true),
+            ("regionPicker", false),
+            ("getLocation.object.type", true),
+            ("getLocation.success.streetNumber", true),
+            ("scan.success.qrCode", true),
+            ("choosePhoneContact.success.mobile", true),
+            ("addPhoneContact.object.mobilePhoneNumber", true),
+            ("openLocation.object.scale", true),
+            ("chooseLocation", false),
+        ];
+        for (schema, expected) in cases {
+            assert_eq!(can_i_use(schema), expected, "{schema:?}");
+        }
+    }
 
     #[test]
     fn answers_true_exactly_for_what_is_implemented() {
@@ -458,7 +665,7 @@ mod tests {
             ("getStorageInfo.success.limitSize", true),
             ("getNetworkType.success.networkType", true),
             ("clearStorageSync", true),
-            ("scan", false),
+            ("startBeaconDiscovery", false),
             ("chooseImage", false),
             ("someFutureApi", false),
             ("setStorage.object.data", true),

@@ -81,6 +81,15 @@ pub enum ApiError {
     /// Code 14: `dataType: 'json'` and the body is not JSON.
     #[error("JSON parse data error")]
     JsonDecode,
+    /// A device JSAPI's own documented code (`my.scan` cancelled: 10; `my.getLocation` with
+    /// no position set: 13; an empty address book: 3), with a message saying what to set.
+    #[error("{message}")]
+    Device {
+        /// The `error` field.
+        code: u32,
+        /// The `errorMessage` field.
+        message: String,
+    },
     /// Code 19: HTTP status ≥ 400 while `httpErrorAsFail` is on.
     #[error("http status error")]
     HttpStatus {
@@ -108,6 +117,7 @@ impl ApiError {
             ApiError::Timeout => 13,
             ApiError::JsonDecode => 14,
             ApiError::HttpStatus { .. } => 19,
+            ApiError::Device { code, .. } => *code,
         }
     }
 

@@ -8,7 +8,8 @@
 //!   [`can_i_use`], [`alert`], [`ui`] (confirm/toast/loading options), [`storage`] (keys,
 //!   limits), [`system_info`], [`bridge`] (the `AlipayJSBridge` name table), [`jsapi`] (the
 //!   answer for unimplemented names), [`app_info`] (the Sync info APIs), [`device`] (network,
-//!   battery, screen);
+//!   battery, screen), [`pickers`] (action sheet, prompt, modal, date/option/multi-level/city
+//!   pickers), [`inputs`] (position, scan code, address book);
 //! - `glue` (wasm only): the `#[wasm_bindgen]` exports `configure`, `request`, `alert`,
 //!   `canIUse`, `createMy`, the single callback/Promise adapter, `fetch`, the relay, the DOM.
 
@@ -21,7 +22,9 @@ pub mod config;
 pub mod device;
 pub mod encoding;
 pub mod error;
+pub mod inputs;
 pub mod jsapi;
+pub mod pickers;
 pub mod request;
 pub mod storage;
 pub mod system_info;

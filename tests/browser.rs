@@ -193,7 +193,7 @@ fn can_i_use_answers_exactly_for_what_is_implemented() {
         ("request.object.bogus", false),
         ("tradePay", true),
         ("tradePay.object.paymentUrl", true),
-        ("getLocation", false),
+        ("startBeaconDiscovery", false),
     ];
     for (schema, expected) in cases {
         let got = can_i_use.call1(&my, &schema.into()).expect("call");

@@ -646,7 +646,7 @@ fn can_i_use_knows_the_small_apis() {
         ("getStorageSync.return.data", true),
         ("hideToast", true),
         ("clearStorage", true),
-        ("scan", false),
+        ("startBeaconDiscovery", false),
     ];
     for (schema, expected) in cases {
         assert_eq!(
@@ -796,12 +796,12 @@ async fn bridge_ap_data_storage_keeps_strings_apart_from_my_storage() {
 
 #[wasm_bindgen_test]
 async fn bridge_answers_unknown_names_and_failures_through_the_one_callback() {
-    let res = bridge("scan", &js("{}")).await;
+    let res = bridge("startBeaconDiscovery", &js("{}")).await;
     assert_eq!(pick(&res, "error").as_f64(), Some(1.0));
     assert!(pick(&res, "errorMessage")
         .as_string()
         .unwrap_or_default()
-        .contains("scan"));
+        .contains("startBeaconDiscovery"));
     let res = bridge("setStorage", &js(r#"{"data":1}"#)).await;
     assert_eq!(pick(&res, "error").as_f64(), Some(2.0));
     assert!(pick(&res, "errorMessage")

@@ -70,6 +70,30 @@
     setStorageSync: { object: ['key', 'data'], return: ['success'], success: [] },
     getStorageSync: { object: ['key'], return: ['data'], success: [] },
     removeStorageSync: { object: ['key'], return: ['success'], success: [] },
+    // ---- pickers (src/pickers.rs) ----
+    showActionSheet: { object: ['title', 'items', 'cancelButtonText', 'destructiveBtnIndex', 'badges', 'success', 'fail', 'complete'], return: [], success: ['index', 'success'] },
+    prompt: { object: ['title', 'message', 'align', 'placeholder', 'okButtonText', 'cancelButtonText', 'success', 'fail', 'complete'], return: [], success: ['ok', 'inputValue'] },
+    showModal: { object: ['title', 'content', 'showCancel', 'cancelText', 'confirmText', 'editable', 'placeholderText', 'success', 'fail', 'complete'], return: [], success: ['confirm', 'cancel', 'content'] },
+    datePicker: { object: ['format', 'currentDate', 'startDate', 'endDate', 'success', 'fail', 'complete'], return: [], success: ['date'] },
+    optionsSelect: {
+      object: ['title', 'optionsOne', 'optionsTwo', 'selectedOneIndex', 'selectedTwoIndex', 'positiveString', 'negativeString', 'success', 'fail', 'complete'],
+      return: [],
+      success: ['selectedOneIndex', 'selectedOneOption', 'selectedTwoIndex', 'selectedTwoOption'],
+    },
+    multiLevelSelect: { object: ['title', 'list', 'success', 'fail', 'complete'], return: [], success: ['success', 'result'] },
+    chooseCity: { object: ['cities', 'hotCities', 'showHotCities', 'success', 'fail', 'complete'], return: [], success: ['city', 'adCode'] },
+    hideKeyboard: { object: ['success', 'fail', 'complete'], return: [], success: ['success'] },
+    // ---- device inputs (src/device.rs) ----
+    getLocation: {
+      object: ['type', 'cacheTimeout', 'success', 'fail', 'complete'],
+      return: [],
+      success: ['longitude', 'latitude', 'accuracy', 'horizontalAccuracy', 'country', 'countryCode', 'province', 'city',
+        'cityAdcode', 'district', 'districtAdcode', 'streetNumber', 'pois'],
+    },
+    scan: { object: ['scanType', 'success', 'fail', 'complete'], return: [], success: ['code', 'qrCode', 'barCode', 'imageChannel', 'result', 'scanType', 'rawData'] },
+    choosePhoneContact: { object: ['success', 'fail', 'complete'], return: [], success: ['name', 'mobile'] },
+    openLocation: { object: ['latitude', 'longitude', 'name', 'address', 'scale', 'success', 'fail', 'complete'], return: [], success: [] },
+    addPhoneContact: { object: ['firstName', 'lastName', 'nickName', 'mobilePhoneNumber', 'success', 'fail', 'complete'], return: [], success: ['success'] },
   };
   // --- issue 9 core (mirrors the block of the same name in src/can_i_use.rs) ---------------
   var CB = ['success', 'fail', 'complete'];
@@ -209,6 +233,11 @@
   };
   ['confirm', 'showToast', 'hideToast', 'showLoading', 'hideLoading', 'setClipboard', 'getClipboard', 'getSystemInfo',
     'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
+    my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
+  });
+  // ---- pickers and device inputs (src/pickers.rs, src/device.rs) ----
+  ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect', 'chooseCity',
+    'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
 

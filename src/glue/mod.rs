@@ -12,7 +12,9 @@ mod core_apis;
 mod core_types;
 mod device;
 mod host;
+mod inputs;
 mod options;
+mod pickers;
 mod request;
 mod runtime;
 mod storage;
@@ -43,7 +45,11 @@ pub fn configure(
 ) -> Result<(), JsError> {
     let patch = configure::read_patch(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    // The phone's inputs (`device`, src/glue/inputs.rs): checked before anything is applied.
+    let inputs = inputs::read(&config)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     runtime::apply(patch).map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    inputs::store(inputs);
     // The devtools' offline switch (`networkFaults.offline`) is also the network's state.
     device::network_changed();
     if config.is_object() {
@@ -286,6 +292,9 @@ thread_local! {
         let methods2: Vec<(&str, Method2)> = vec![
             ("setStorageSync", Closure::new(|o: JsValue, d: JsValue| storage::set_storage_sync(&o, &d))),
         ];
+        // The pickers and the device inputs (src/glue/pickers.rs, src/glue/inputs.rs).
+        let methods: Vec<(&str, Method)> =
+            methods.into_iter().chain(pickers::methods()).chain(inputs::methods()).collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
             adapter::set(&object, name, closure.as_ref());

@@ -108,7 +108,7 @@ test('H5 pages: AlipayJSBridge is defined at once, queues, fires AlipayJSBridgeR
   assert.equal(r.definedSync, true);
   // The documented ready() ran at once (bridge defined); its calls were queued and answered.
   assert.equal(r.app, 'superapp-sandbox');
-  assert.deepEqual(r.unknown, { error: 1, errorMessage: 'scan is not supported by this super app' });
+  assert.deepEqual(r.unknown, { error: 1, errorMessage: 'startBeaconDiscovery is not supported by this super app' });
   // The event fired once, after the runtime was ready, for pages that only listen.
   assert.equal(readyEvents, 1);
   assert.ok(log.includes('event'), log.join(','));
@@ -214,10 +214,10 @@ test('every my.<name> answers before and after the runtime is ready (issue 9)', 
   }, names);
   assert.deepEqual(early, out.late.canIUse, 'the static canIUse list of my.js agrees with the runtime for every typings name');
   assert.equal(out.thenType, 'undefined');
-  assert.deepEqual(out.inMy, { getNetworkType: true, scan: false, request: true });
+  assert.deepEqual(out.inMy, { getNetworkType: true, startBeaconDiscovery: false, request: true });
   assert.equal(out.sameFunction, true);
-  assert.ok(out.events.includes('fail:1:scan is not supported by this simulator'), out.events.join());
-  assert.ok(out.events.indexOf('fail:1:scan is not supported by this simulator') < out.events.indexOf('complete:scan'));
+  assert.ok(out.events.includes('fail:1:startBeaconDiscovery is not supported by this simulator'), out.events.join());
+  assert.ok(out.events.indexOf('fail:1:startBeaconDiscovery is not supported by this simulator') < out.events.indexOf('complete:startBeaconDiscovery'));
   assert.equal(out.awaited, '1 someFutureApi is not supported by this simulator');
   assert.equal(out.network, 'WIFI');
   assert.deepEqual(out.earlyInfo, { keys: ['a'], currentSize: 1, limitSize: 10240 });

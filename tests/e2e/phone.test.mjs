@@ -82,7 +82,7 @@ test('vibrate and makePhoneCall show in the phone frame; an unsupported API fail
   await frame.evaluate(() => my.makePhoneCall({ number: '+1 555 0100' }));
   await page.locator('#call-banner').waitFor({ state: 'visible', timeout: TIMEOUT });
   assert.match(await page.locator('#call-banner').textContent(), /\+1 555 0100.*places no calls/);
-  const failed = await frame.evaluate(() => my.scan().then(() => null, (e) => e));
-  assert.deepEqual(failed, { error: 1, errorMessage: 'scan is not supported by this simulator' });
-  await page.locator('#jsapi-log tr.fail', { hasText: 'scan' }).waitFor({ timeout: TIMEOUT });
+  const failed = await frame.evaluate(() => my.startBeaconDiscovery().then(() => null, (e) => e));
+  assert.deepEqual(failed, { error: 1, errorMessage: 'startBeaconDiscovery is not supported by this simulator' });
+  await page.locator('#jsapi-log tr.fail', { hasText: 'startBeaconDiscovery' }).waitFor({ timeout: TIMEOUT });
 });

@@ -6,6 +6,7 @@
 
 // Money is formatted in one place for every page, from ISO 4217 minor units (money.js).
 import '/cashier/money.js';
+import { initDevice } from './device.js';
 
 const { displayMoney } = globalThis.Money;
 const $ = (id) => document.getElementById(id);
@@ -167,10 +168,14 @@ function shimSettings() {
     tradePayFailRouting: settings.tradePayFailRouting,
     tradePayHost: 'shell',
     networkFaults: { latencyMs: Number(settings.latencyMs) || 0, offline: settings.offline, timeout: settings.forceTimeout },
-    device: { ...phone },
+    // The phone's state (`phone`) and its inputs (position, scan code, address book).
+    device: { ...phone, ...inputs.settings() },
   };
 }
 function sendSettings() { postToMiniProgram({ type: `${MSG}settings`, settings: shimSettings() }); }
+
+// The phone's inputs (Device tab, URL parameters): www/simulator/device.js.
+const inputs = initDevice({ params, onChange: sendSettings });
 
 async function loadMiniProgram(id) {
   appId = id;
@@ -368,6 +373,7 @@ function logCall(raw) {
     cell(entry.ms == null ? '' : String(Math.round(entry.ms))));
   $('jsapi-log').prepend(tr);
   bump('jsapi');
+  inputs.onLog({ api: entry.api, ok, options: entry.args });
   if (entry.api === 'request') logNetwork(entry, ok);
 }
 
@@ -740,6 +746,8 @@ window.simulator = {
     return window.simulator.state();
   },
   refresh: refreshSandbox,
+  // The phone's inputs (Device tab): window.simulator.inputs.set({ location: '30.27,120.15', scan: 'text', contacts: 'A: 1' }).
+  inputs,
 };
 
 loadApps().then(() => {

@@ -1,0 +1,227 @@
+// The pickers and the phone's inputs inside the simulator, as a user and an automated test use
+// them: each picker operated with the real keyboard and with the mouse in the phone frame, the
+// devtools' Device tab and its URL parameters feeding my.getLocation, my.scan and the address
+// book, and a bad parameter reported there. Screenshots of the open pickers go to
+// $PICKER_SHOTS (when set) to look at.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FIXTURES, fixtureUrl, startStack, SUPERAPP } from './harness.mjs';
+
+const TIMEOUT = 20_000;
+const SHOTS = process.env.PICKER_SHOTS;
+let stack;
+
+before(async () => {
+  stack = await startStack();
+  if (SHOTS) await mkdir(SHOTS, { recursive: true });
+});
+after(async () => { await stack?.stop(); });
+
+/** The simulator with the fixture mini program and extra URL parameters. */
+async function open(t, extra = {}) {
+  const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const url = new URL(`${SUPERAPP}/`);
+  url.searchParams.set('app', fixtureUrl('tradepay.html'));
+  for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
+  await page.goto(url.href);
+  const frame = page.frameLocator('#mini-program');
+  await frame.locator('h1').click({ timeout: TIMEOUT }); // the phone has focus, as after a tap
+  const app = page.frames().find((f) => f.url().startsWith(`${FIXTURES}/tradepay.html`));
+  await app.waitForFunction(() => window.miniprogramShim && window.my, null, { timeout: TIMEOUT });
+  await app.evaluate(() => window.miniprogramShim.ready);
+  return { page, frame, app };
+}
+
+/** Calls my[api](options) in the page; `result()` waits for its complete and gives the events. */
+async function call(app, api, options) {
+  await app.evaluate(([a, o]) => { window.events = []; window.callMy(a, o); }, [api, options]);
+  return {
+    async result() {
+      await app.waitForFunction(() => window.events.some((e) => e.kind === 'resolved' || e.kind === 'rejected'), null, { timeout: TIMEOUT });
+      const events = await app.evaluate(() => window.events);
+      const settled = events.find((e) => e.kind === 'resolved' || e.kind === 'rejected');
+      return { kinds: events.map((e) => e.kind), ...settled };
+    },
+  };
+}
+
+async function shot(page, name) {
+  if (SHOTS) await page.locator('.phone').screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+describe('pickers in the phone frame', () => {
+  test('action sheet: arrows and Enter, then Escape, then a click', async (t) => {
+    const { page, frame, app } = await open(t);
+    let c = await call(app, 'showActionSheet', { title: 'Photo', items: ['Camera', 'Album', 'Delete'], destructiveBtnIndex: 2 });
+    const dialog = frame.getByRole('dialog', { name: 'Photo' });
+    await dialog.waitFor({ timeout: TIMEOUT });
+    await shot(page, 'action-sheet');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await c.result(), { kinds: ['success', 'complete', 'resolved'], kind: 'resolved', value: { index: 1, success: true } });
+    assert.equal(await dialog.count(), 0);
+
+    c = await call(app, 'showActionSheet', { items: ['A'] });
+    await frame.getByRole('dialog', { name: 'Actions' }).waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Escape');
+    assert.deepEqual((await c.result()).value, { index: -1, success: true });
+
+    c = await call(app, 'showActionSheet', { items: ['A', 'B'] });
+    await frame.getByRole('button', { name: 'B' }).click();
+    assert.deepEqual((await c.result()).value, { index: 1, success: true });
+    // The devtools logged each call.
+    await page.getByRole('tab', { name: /JSAPI/ }).click();
+    assert.equal(await page.locator('#jsapi-log tr', { hasText: 'showActionSheet' }).count(), 3);
+  });
+
+  test('date picker: arrows in the listboxes, Tab between them, Enter confirms; Escape is error 11', async (t) => {
+    const { page, frame, app } = await open(t);
+    let c = await call(app, 'datePicker', { currentDate: '2024-01-31', startDate: '2020-01-01', endDate: '2030-12-31' });
+    await frame.getByRole('dialog', { name: 'Choose a date' }).waitFor({ timeout: TIMEOUT });
+    await shot(page, 'date-picker');
+    // Year is focused: down to 2025; Tab to Month: down to February (2025 has 28 days).
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
+    const days = await frame.getByRole('listbox', { name: 'Day' }).locator('option').count();
+    assert.equal(days, 28);
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await c.result()).value, { date: '2025-02-28' });
+
+    c = await call(app, 'datePicker', { format: 'HH:mm', currentDate: '08:15' });
+    await frame.getByRole('dialog').waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Escape');
+    const r = await c.result();
+    assert.equal(r.kind, 'rejected');
+    assert.equal(r.value.error, 11);
+  });
+
+  test('options select and multi-level select with the mouse', async (t) => {
+    const { page, frame, app } = await open(t);
+    let c = await call(app, 'optionsSelect', { title: 'Size', optionsOne: ['S', 'M', 'L'], optionsTwo: ['Red', 'Blue'] });
+    const sheet = frame.getByRole('dialog', { name: 'Size' });
+    await sheet.waitFor({ timeout: TIMEOUT });
+    await shot(page, 'options-select');
+    await sheet.getByRole('listbox', { name: 'Option one' }).selectOption('L');
+    await sheet.getByRole('listbox', { name: 'Option two' }).selectOption('Blue');
+    await sheet.getByRole('button', { name: 'OK' }).click();
+    assert.deepEqual((await c.result()).value, { selectedOneIndex: 2, selectedOneOption: 'L', selectedTwoIndex: 1, selectedTwoOption: 'Blue' });
+
+    c = await call(app, 'multiLevelSelect', {
+      title: 'Where',
+      list: [{ name: 'Zhejiang', subList: [{ name: 'Hangzhou', subList: [{ name: 'Xihu' }, { name: 'Binjiang' }] }, { name: 'Ningbo' }] }, { name: 'Macau' }],
+    });
+    const where = frame.getByRole('dialog', { name: 'Where' });
+    await where.waitFor({ timeout: TIMEOUT });
+    await shot(page, 'multi-level-select');
+    await where.getByRole('listbox', { name: 'Level 3' }).selectOption('Binjiang');
+    await where.getByRole('button', { name: 'OK' }).click();
+    assert.deepEqual((await c.result()).value, { success: true, result: [{ name: 'Zhejiang' }, { name: 'Hangzhou' }, { name: 'Binjiang' }] });
+
+    c = await call(app, 'multiLevelSelect', { list: [{ name: 'A' }] });
+    await frame.getByRole('dialog').waitFor({ timeout: TIMEOUT });
+    await frame.getByRole('button', { name: 'Cancel' }).click();
+    assert.deepEqual((await c.result()).value, { success: false, result: [] });
+  });
+
+  test('prompt and modal: typing, Tab to a button, Enter presses it', async (t) => {
+    const { page, frame, app } = await open(t);
+    let c = await call(app, 'prompt', { title: 'Table number', placeholder: 'e.g. 12' });
+    await frame.getByRole('dialog', { name: 'Table number' }).waitFor({ timeout: TIMEOUT });
+    await page.keyboard.type('12');
+    await shot(page, 'prompt');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await c.result()).value, { ok: true, inputValue: '12' });
+
+    c = await call(app, 'showModal', { title: 'Leave?', content: 'Your cart is kept.', confirmText: 'Leave', cancelText: 'Stay' });
+    await frame.getByRole('dialog', { name: 'Leave?' }).waitFor({ timeout: TIMEOUT });
+    await shot(page, 'modal');
+    // Focus starts on Leave; Shift+Tab goes to Stay; Enter presses it.
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await c.result()).value, { confirm: false, cancel: true });
+
+    c = await call(app, 'chooseCity', {});
+    await frame.getByRole('dialog', { name: 'Choose a city' }).waitFor({ timeout: TIMEOUT });
+    await shot(page, 'choose-city');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await c.result()).value, { city: 'Suzhou', adCode: '320500' });
+  });
+});
+
+describe('the phone inputs in the devtools', () => {
+  const PRESET = {
+    location: '30.2741,120.1551,12',
+    scan: 'https://example.com/table/12',
+    contacts: 'Alice: +86 138 0013 8000; Bob: 555-0100',
+  };
+
+  test('URL parameters preset getLocation, scan and the address book', async (t) => {
+    const { page, frame, app } = await open(t, PRESET);
+    await assert.doesNotReject(page.locator('#location-indicator:not([hidden])').waitFor({ timeout: TIMEOUT }));
+    let r = await (await call(app, 'getLocation', { type: 0 })).result();
+    assert.deepEqual(r.value, { longitude: '120.1551', latitude: '30.2741', accuracy: '12', horizontalAccuracy: '12' });
+    r = await (await call(app, 'scan', {})).result();
+    assert.equal(r.value.qrCode, 'https://example.com/table/12');
+    const c = await call(app, 'choosePhoneContact', {});
+    await frame.getByRole('dialog', { name: 'Contacts' }).waitFor({ timeout: TIMEOUT });
+    await shot(page, 'contacts');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await c.result()).value, { name: 'Bob', mobile: '555-0100' });
+    await page.getByRole('tab', { name: /Device/ }).click();
+    assert.match(await page.locator('#device-state').textContent(), /from the URL: location, scan, contacts/);
+  });
+
+  test('the Device tab changes what the phone reports; a contact the app adds appears there', async (t) => {
+    const { page, frame, app } = await open(t);
+    let r = await (await call(app, 'getLocation', {})).result();
+    assert.equal(r.value.error, 13);
+    await page.getByRole('tab', { name: /Device/ }).click();
+    await page.getByLabel('Latitude').fill('-33.8688');
+    await page.getByLabel('Longitude').fill('151.2093');
+    await page.getByLabel('City').fill('Sydney');
+    await page.getByRole('button', { name: 'Set position' }).click();
+    await shot(page, 'device-tab');
+    await app.waitForFunction(() => true);
+    r = await (await call(app, 'getLocation', { type: 1 })).result();
+    assert.equal(r.value.latitude, '-33.8688');
+    assert.equal(r.value.city, 'Sydney');
+
+    await page.getByLabel('Code the camera sees').fill('6901234567892');
+    await page.locator('#device select[name=scanType]').selectOption('barCode');
+    await page.getByRole('button', { name: 'Set code' }).click();
+    r = await (await call(app, 'scan', { scanType: ['barCode'] })).result();
+    assert.equal(r.value.barCode, '6901234567892');
+
+    // A bad value is reported and not applied.
+    await page.getByLabel('Latitude').fill('123');
+    await page.getByRole('button', { name: 'Set position' }).click();
+    assert.match(await page.locator('#device-state').textContent(), /latitude must be a number from -90 to 90.*not applied/);
+    assert.equal(await page.locator('#count-device').textContent(), '!');
+    r = await (await call(app, 'getLocation', {})).result();
+    assert.equal(r.value.latitude, '-33.8688');
+
+    const c = await call(app, 'addPhoneContact', { firstName: 'Carol', mobilePhoneNumber: '+1 555 0199' });
+    await frame.getByRole('button', { name: 'Add' }).click({ timeout: TIMEOUT });
+    assert.deepEqual((await c.result()).value, { success: true });
+    await assert.doesNotReject(page.waitForFunction(() => document.querySelector('#device textarea[name=contacts]').value.includes('Carol: +1 555 0199'), null, { timeout: TIMEOUT }));
+  });
+
+  test('a bad URL parameter is reported in the devtools, not ignored', async (t) => {
+    const { page, app } = await open(t, { location: '91,0', contacts: 'Alice' });
+    await page.getByRole('tab', { name: /Device/ }).click();
+    const state = await page.locator('#device-state').textContent();
+    assert.match(state, /\?location=91,0: latitude must be a number from -90 to 90/);
+    assert.match(state, /\?contacts: contact 1 must be "name: number"/);
+    assert.equal(await page.locator('#count-device').textContent(), '!');
+    const r = await (await call(app, 'getLocation', {})).result();
+    assert.equal(r.value.error, 13);
+  });
+});

@@ -1,0 +1,567 @@
+//! Browser tests of the pickers — `my.showActionSheet`, `my.prompt`, `my.showModal`,
+//! `my.datePicker`, `my.optionsSelect`, `my.multiLevelSelect`, `my.chooseCity`,
+//! `my.hideKeyboard` — and their H5 bridge names: what the sheet shows, its accessibility
+//! (dialog role, label, focus in, trapped and returned), the success and fail shapes, the
+//! cancel codes, and bad options (error 2 naming the option, no sheet shown).
+//!
+//! Sheets are operated through `tests/fixtures/pickers.js`; real key presses in real
+//! listboxes are in `tests/e2e/pickers.test.mjs`.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Promise};
+use miniprogram_shim::{bridge_call, configure, create_my};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+mod common;
+use common::{js, pick, settle, show, Outcome};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(module = "/tests/fixtures/pickers.js")]
+extern "C" {
+    fn operate(my: &JsValue, api: &str, options: &JsValue, steps: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = hideKeyboardWhileTyping)]
+    fn hide_keyboard_while_typing(my: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = clickWhenShown)]
+    fn click_when_shown(selector: &str, typed: Option<String>) -> Promise;
+}
+
+fn setup() {
+    configure(js(r#"{"appId":"test-app","logger":null}"#)).expect("config");
+}
+
+/// Opens `api` with `options` (JSON), runs `steps` (JSON) on its sheet.
+async fn run(api: &str, options: &str, steps: &str) -> Outcome {
+    setup();
+    let my: JsValue = create_my().into();
+    Outcome(settle(operate(&my, api, &js(options), &js(steps))).await)
+}
+
+impl Outcome {
+    /// The sheet was accessible: a labelled modal dialog, gone at the end, focus returned,
+    /// and `success`/`fail` ran after it was removed.
+    fn assert_accessible(&self, label: &str) -> &Self {
+        assert_eq!(self.text("seen.label"), label, "{}", self.debug());
+        assert_eq!(self.get("removed"), JsValue::TRUE, "{}", self.debug());
+        assert_eq!(self.get("focusRestored"), JsValue::TRUE, "{}", self.debug());
+        assert_eq!(
+            pick(&self.get("events"), "0.2").as_f64(),
+            Some(0.0),
+            "the sheet was still there when the callback ran: {}",
+            self.debug()
+        );
+        self
+    }
+    fn value(&self) -> String {
+        show(&self.get("value"))
+    }
+    /// Fail with `code`, `errorMessage` naming `names`, and no sheet ever shown.
+    fn assert_bad(&self, code: u32, names: &str) {
+        self.assert_fail_code(code);
+        let message = self.text("value.errorMessage");
+        assert!(message.contains(names), "{names} not in {message}");
+        assert!(
+            self.get("seen").is_null(),
+            "a sheet showed: {}",
+            self.debug()
+        );
+    }
+}
+
+// ---- my.showActionSheet -------------------------------------------------------------------
+
+const SHEET: &str = r#"{"title":"Photo","items":["Camera","Album","Delete"],"cancelButtonText":"Not now",
+  "destructiveBtnIndex":2,"badges":[{"index":1,"type":"num","text":"3"}]}"#;
+
+#[wasm_bindgen_test]
+async fn action_sheet_shows_the_items_and_returns_the_chosen_index() {
+    let o = run(
+        "showActionSheet",
+        SHEET,
+        r#"[{"click":"[data-index=\"1\"]"}]"#,
+    )
+    .await;
+    o.assert_success().assert_accessible("Photo");
+    assert_eq!(o.value(), r#"{"index":1,"success":true}"#);
+    assert_eq!(
+        show(&o.get("seen.items")),
+        r#"["Camera","Album3","Delete"]"#
+    );
+    assert_eq!(o.text("seen.itemColors.2"), "rgb(229, 69, 58)");
+    assert_eq!(show(&o.get("seen.buttons")), r#"["cancel:Not now"]"#);
+    assert_eq!(o.text("seen.focused"), "BUTTON item 0");
+}
+
+#[wasm_bindgen_test]
+async fn action_sheet_cancel_escape_and_backdrop_give_minus_one() {
+    for steps in [
+        r#"[{"click":"[data-action=cancel]"}]"#,
+        r#"[{"key":"Escape"}]"#,
+        r#"[{"click":"overlay"}]"#,
+    ] {
+        let o = run("showActionSheet", r#"{"items":["A"]}"#, steps).await;
+        o.assert_success().assert_accessible("Actions");
+        assert_eq!(o.value(), r#"{"index":-1,"success":true}"#, "{steps}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn action_sheet_arrows_move_between_items_and_tab_stays_inside() {
+    let o = run(
+        "showActionSheet",
+        r#"{"items":["A","B"]}"#,
+        r#"[{"key":"ArrowDown"},{"key":"ArrowDown"},{"key":"ArrowDown"},{"key":"ArrowUp"},
+            {"key":"Tab"},{"key":"Tab"},{"key":"Tab","shift":true},{"key":"Escape"}]"#,
+    )
+    .await;
+    let focus: Vec<String> = Array::from(&o.get("trace"))
+        .iter()
+        .map(|t| pick(&t, "focused").as_string().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        focus[..7],
+        [
+            "BUTTON item 1",
+            "BUTTON cancel",
+            "BUTTON cancel", // arrows stop at the end
+            "BUTTON item 1",
+            "BUTTON cancel",
+            "BUTTON item 0", // Tab wraps around inside the sheet
+            "BUTTON cancel",
+        ]
+    );
+    assert_eq!(o.value(), r#"{"index":-1,"success":true}"#);
+}
+
+#[wasm_bindgen_test]
+async fn action_sheet_bad_options_fail_with_2_naming_them() {
+    let cases = [
+        (r#"{}"#, "`items`"),
+        (r#"{"items":[]}"#, "`items`"),
+        (r#"{"items":"A,B"}"#, "`items`"),
+        (r#"{"items":["A",{}]}"#, "`items[1]`"),
+        (
+            r#"{"items":["A"],"destructiveBtnIndex":3}"#,
+            "`destructiveBtnIndex`",
+        ),
+        (
+            r#"{"items":["A"],"badges":[{"index":0,"type":"star"}]}"#,
+            "`badges[0].type`",
+        ),
+    ];
+    for (options, names) in cases {
+        run("showActionSheet", options, "[]")
+            .await
+            .assert_bad(2, names);
+    }
+}
+
+// ---- my.prompt and my.showModal -----------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn prompt_returns_what_was_typed_on_ok_and_nothing_on_cancel() {
+    let options = r#"{"title":"Name","message":"Who?","align":"right","placeholder":"your name","okButtonText":"Save"}"#;
+    let o = run("prompt", options, r#"[{"type":"Ada"},{"key":"Enter"}]"#).await;
+    o.assert_success().assert_accessible("Name");
+    assert_eq!(o.value(), r#"{"ok":true,"inputValue":"Ada"}"#);
+    assert_eq!(
+        (
+            o.text("seen.input"),
+            o.text("seen.message"),
+            o.text("seen.textAlign")
+        ),
+        ("your name".into(), "Who?".into(), "right".into())
+    );
+    assert_eq!(o.text("seen.focused"), "INPUT");
+    assert_eq!(
+        show(&o.get("seen.buttons")),
+        r#"["cancel:Cancel","confirm:Save"]"#
+    );
+
+    let o = run(
+        "prompt",
+        r#"{"title":"Name"}"#,
+        r#"[{"type":"Ada"},{"click":"[data-action=cancel]"}]"#,
+    )
+    .await;
+    o.assert_success();
+    assert_eq!(o.value(), r#"{"ok":false,"inputValue":""}"#);
+    assert_eq!(o.text("seen.message"), "Enter text");
+}
+
+#[wasm_bindgen_test]
+async fn prompt_keeps_tab_inside_and_escape_cancels() {
+    let o = run(
+        "prompt",
+        r#"{"title":"T"}"#,
+        r#"[{"key":"Tab"},{"key":"Tab"},{"key":"Tab"},{"key":"Tab","shift":true},{"key":"Escape"}]"#,
+    )
+    .await;
+    let focus: Vec<String> = Array::from(&o.get("trace"))
+        .iter()
+        .take(4)
+        .map(|t| pick(&t, "focused").as_string().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        focus,
+        ["BUTTON cancel", "BUTTON confirm", "INPUT", "BUTTON confirm"]
+    );
+    assert_eq!(o.value(), r#"{"ok":false,"inputValue":""}"#);
+    run("prompt", r#"{"align":"justify"}"#, "[]")
+        .await
+        .assert_bad(2, "`align`");
+    run("prompt", r#"{"title":{"a":1}}"#, "[]")
+        .await
+        .assert_bad(2, "`title`");
+}
+
+#[wasm_bindgen_test]
+async fn show_modal_confirms_cancels_and_returns_typed_content_when_editable() {
+    let o = run(
+        "showModal",
+        r#"{"title":"Delete?","content":"For ever","confirmText":"Delete","cancelText":"Keep"}"#,
+        r#"[{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success().assert_accessible("Delete?");
+    assert_eq!(o.value(), r#"{"confirm":true,"cancel":false}"#);
+    assert_eq!(o.text("seen.focused"), "BUTTON confirm");
+
+    let o = run(
+        "showModal",
+        r#"{"editable":true,"placeholderText":"why"}"#,
+        r#"[{"type":"because"},{"key":"Enter"}]"#,
+    )
+    .await;
+    assert_eq!(
+        o.value(),
+        r#"{"confirm":true,"cancel":false,"content":"because"}"#
+    );
+    assert_eq!(o.text("seen.label"), "Dialog");
+
+    let o = run(
+        "showModal",
+        r#"{"showCancel":false}"#,
+        r#"[{"key":"Escape"}]"#,
+    )
+    .await;
+    assert_eq!(show(&o.get("seen.buttons")), r#"["confirm:OK"]"#);
+    assert_eq!(o.value(), r#"{"confirm":false,"cancel":true}"#);
+
+    run("showModal", r#"{"showCancel":"no"}"#, "[]")
+        .await
+        .assert_bad(2, "`showCancel`");
+}
+
+// ---- my.datePicker ------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn date_picker_columns_follow_the_month_and_confirm_gives_the_date() {
+    let o = run(
+        "datePicker",
+        r#"{"currentDate":"2024-01-31","startDate":"2023-11-15","endDate":"2024-03-10"}"#,
+        r#"[{"choose":[1,1]},{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success().assert_accessible("Choose a date");
+    assert_eq!(o.value(), r#"{"date":"2024-02-29"}"#);
+    assert_eq!(
+        show(&o.get("seen.columns.0")),
+        r#"{"label":"Year","options":["2023","2024"],"selected":1}"#
+    );
+    assert_eq!(o.text("seen.focused"), "SELECT 0");
+    // February 2024: 29 days, the 31st became the 29th.
+    assert_eq!(
+        pick(&o.get("trace.0.columns.2.options"), "length").as_f64(),
+        Some(29.0)
+    );
+    assert_eq!(o.get("trace.0.columns.2.selected").as_f64(), Some(28.0));
+}
+
+#[wasm_bindgen_test]
+async fn date_picker_time_formats_and_enter_in_a_column() {
+    let o = run(
+        "datePicker",
+        r#"{"format":"HH:mm","currentDate":"07:05","startDate":"09:30","endDate":"18:00"}"#,
+        r#"[{"key":"Enter"}]"#,
+    )
+    .await;
+    o.assert_success();
+    assert_eq!(o.value(), r#"{"date":"09:30"}"#);
+    assert_eq!(o.text("seen.columns.0.label"), "Hour");
+    assert_eq!(o.text("seen.columns.0.options.0"), "09");
+}
+
+#[wasm_bindgen_test]
+async fn date_picker_cancel_fails_with_11() {
+    for steps in [
+        r#"[{"key":"Escape"}]"#,
+        r#"[{"click":"[data-action=cancel]"}]"#,
+    ] {
+        let o = run("datePicker", "{}", steps).await;
+        o.assert_fail_code(11).assert_accessible("Choose a date");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn date_picker_bad_options_fail_with_2_naming_them() {
+    let cases = [
+        (r#"{"format":"dd/MM/yyyy"}"#, "`format`"),
+        (r#"{"currentDate":"2023-02-29"}"#, "`currentDate`"),
+        (r#"{"startDate":"soon"}"#, "`startDate`"),
+        (r#"{"endDate":"2024-13-01"}"#, "`endDate`"),
+        (
+            r#"{"startDate":"2024-01-02","endDate":"2024-01-01"}"#,
+            "`startDate`",
+        ),
+    ];
+    for (options, names) in cases {
+        run("datePicker", options, "[]").await.assert_bad(2, names);
+    }
+}
+
+// ---- my.optionsSelect ----------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn options_select_returns_both_columns_and_empty_strings_on_cancel() {
+    let options = r#"{"title":"Size","optionsOne":["S","M","L"],"optionsTwo":["Red","Blue"],
+      "selectedOneIndex":1,"positiveString":"Done","negativeString":"Back"}"#;
+    let o = run(
+        "optionsSelect",
+        options,
+        r#"[{"choose":[1,1]},{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success().assert_accessible("Size");
+    assert_eq!(
+        o.value(),
+        r#"{"selectedOneIndex":1,"selectedOneOption":"M","selectedTwoIndex":1,"selectedTwoOption":"Blue"}"#
+    );
+    assert_eq!(
+        show(&o.get("seen.buttons")),
+        r#"["cancel:Back","confirm:Done"]"#
+    );
+
+    let o = run("optionsSelect", options, r#"[{"key":"Escape"}]"#).await;
+    o.assert_success();
+    assert_eq!(
+        o.value(),
+        r#"{"selectedOneIndex":"","selectedOneOption":"","selectedTwoIndex":"","selectedTwoOption":""}"#
+    );
+    let o = run(
+        "optionsSelect",
+        r#"{"optionsOne":["x"]}"#,
+        r#"[{"key":"Enter"}]"#,
+    )
+    .await;
+    assert_eq!(
+        o.value(),
+        r#"{"selectedOneIndex":0,"selectedOneOption":"x"}"#
+    );
+
+    for (options, names) in [
+        (r#"{}"#, "`optionsOne`"),
+        (
+            r#"{"optionsOne":["a"],"selectedOneIndex":1}"#,
+            "`selectedOneIndex`",
+        ),
+        (
+            r#"{"optionsOne":["a"],"optionsTwo":["b"],"selectedTwoIndex":-1}"#,
+            "`selectedTwoIndex`",
+        ),
+    ] {
+        run("optionsSelect", options, "[]")
+            .await
+            .assert_bad(2, names);
+    }
+}
+
+// ---- my.multiLevelSelect -------------------------------------------------------------------
+
+const LIST: &str = r#"{"title":"Where","list":[
+  {"name":"Zhejiang","subList":[{"name":"Hangzhou","subList":[{"name":"Xihu"},{"name":"Binjiang"}]}]},
+  {"name":"Macau"}]}"#;
+
+#[wasm_bindgen_test]
+async fn multi_level_select_cascades_and_returns_the_path() {
+    let o = run(
+        "multiLevelSelect",
+        LIST,
+        r#"[{"choose":[2,1]},{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success().assert_accessible("Where");
+    assert_eq!(
+        o.value(),
+        r#"{"success":true,"result":[{"name":"Zhejiang"},{"name":"Hangzhou"},{"name":"Binjiang"}]}"#
+    );
+    assert_eq!(pick(&o.get("seen.columns"), "length").as_f64(), Some(3.0));
+
+    // Choosing a leaf in the first column removes the columns after it.
+    let o = run(
+        "multiLevelSelect",
+        LIST,
+        r#"[{"choose":[0,1]},{"key":"Enter"}]"#,
+    )
+    .await;
+    assert_eq!(
+        pick(&o.get("trace.0.columns"), "length").as_f64(),
+        Some(1.0)
+    );
+    assert_eq!(o.value(), r#"{"success":true,"result":[{"name":"Macau"}]}"#);
+
+    let o = run("multiLevelSelect", LIST, r#"[{"key":"Escape"}]"#).await;
+    o.assert_success();
+    assert_eq!(o.value(), r#"{"success":false,"result":[]}"#);
+
+    for (options, names) in [
+        (r#"{}"#, "`list`"),
+        (r#"{"list":[{"title":"x"}]}"#, "`list[0].name`"),
+        (
+            r#"{"list":[{"name":"a","subList":{}}]}"#,
+            "`list[0].subList`",
+        ),
+        (
+            r#"{"list":[{"name":"a","subList":[7]}]}"#,
+            "`list[0].subList[0]`",
+        ),
+    ] {
+        run("multiLevelSelect", options, "[]")
+            .await
+            .assert_bad(2, names);
+    }
+}
+
+// ---- my.chooseCity -------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn choose_city_lists_cities_and_cancel_fails_with_11() {
+    let o = run(
+        "chooseCity",
+        "{}",
+        r#"[{"choose":[0,4]},{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success().assert_accessible("Choose a city");
+    assert_eq!(o.value(), r#"{"city":"Hangzhou","adCode":"330100"}"#);
+    assert_eq!(
+        pick(&o.get("seen.columns.0.options"), "length").as_f64(),
+        Some(12.0)
+    );
+
+    let o = run(
+        "chooseCity",
+        r#"{"cities":[{"city":"Lisbon","adCode":"PT-11"}],"hotCities":[{"city":"Porto","adCode":"PT-13"}]}"#,
+        r#"[{"key":"Enter"}]"#,
+    )
+    .await;
+    assert_eq!(o.value(), r#"{"city":"Porto","adCode":"PT-13"}"#);
+
+    run("chooseCity", "{}", r#"[{"key":"Escape"}]"#)
+        .await
+        .assert_fail_code(11);
+    run("chooseCity", r#"{"cities":[{"city":"X"}]}"#, "[]")
+        .await
+        .assert_bad(2, "`cities[0].adCode`");
+}
+
+// ---- my.hideKeyboard, the log, the H5 bridge -----------------------------------------------
+
+#[wasm_bindgen_test]
+async fn hide_keyboard_blurs_the_focused_text_field() {
+    setup();
+    let my: JsValue = create_my().into();
+    let r = settle(hide_keyboard_while_typing(&my)).await;
+    assert_eq!(pick(&r, "focusedBefore"), JsValue::TRUE);
+    assert_eq!(pick(&r, "focusedAfter"), JsValue::FALSE);
+    assert_eq!(show(&pick(&r, "value")), r#"{"success":true}"#);
+}
+
+#[wasm_bindgen_test]
+async fn every_picker_call_reaches_the_devtools_log() {
+    setup();
+    let entries = Array::new();
+    let logger = {
+        let entries = entries.clone();
+        Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+            entries.push(&e);
+        })
+    };
+    let config = js("{}");
+    js_sys::Reflect::set(&config, &"logger".into(), logger.as_ref()).unwrap();
+    configure(config).unwrap();
+    let my: JsValue = create_my().into();
+    let o = Outcome(
+        settle(operate(
+            &my,
+            "showActionSheet",
+            &js(r#"{"items":["A"]}"#),
+            &js(r#"[{"click":"[data-index=\"0\"]"}]"#),
+        ))
+        .await,
+    );
+    o.assert_success();
+    configure(js(r#"{"logger":null}"#)).unwrap();
+    let entry = entries.get(entries.length() - 1);
+    assert_eq!(
+        pick(&entry, "api").as_string().as_deref(),
+        Some("showActionSheet")
+    );
+    assert_eq!(pick(&entry, "ok"), JsValue::TRUE);
+    assert_eq!(
+        show(&pick(&entry, "result")),
+        r#"{"index":0,"success":true}"#
+    );
+}
+
+/// `AlipayJSBridge.call(name, params)` with the sheet answered by `click`.
+async fn bridge(name: &str, params: &str, click: &str, typed: Option<&str>) -> JsValue {
+    setup();
+    let (tx, rx) = futures_channel();
+    let callback = Closure::once_into_js(move |r: JsValue| {
+        let _ = tx.call1(&JsValue::UNDEFINED, &r);
+    });
+    let clicked = click_when_shown(click, typed.map(String::from));
+    bridge_call(name.into(), js(params), callback);
+    assert_eq!(settle(clicked).await, JsValue::TRUE, "{name}: no sheet");
+    settle(rx).await
+}
+
+/// A Promise and its resolve function.
+fn futures_channel() -> (js_sys::Function, Promise) {
+    let mut resolve = None;
+    let promise = Promise::new(&mut |res, _| resolve = Some(res));
+    (resolve.expect("executor ran"), promise)
+}
+
+#[wasm_bindgen_test]
+async fn bridge_names_run_the_pickers_with_h5_parameters() {
+    let r = bridge(
+        "actionSheet",
+        r#"{"title":"T","btns":["One","Two"],"cancelBtn":"No"}"#,
+        "[data-index=\"1\"]",
+        None,
+    )
+    .await;
+    assert_eq!(show(&r), r#"{"index":1,"success":true}"#);
+    let r = bridge(
+        "prompt",
+        r#"{"title":"T","okButton":"Go"}"#,
+        "[data-action=confirm]",
+        Some("typed"),
+    )
+    .await;
+    assert_eq!(
+        show(&r),
+        r#"{"ok":true,"inputValue":"typed","inputContent":"typed"}"#
+    );
+    let r = bridge(
+        "datePicker",
+        r#"{"currentDate":"2020-05-06"}"#,
+        "[data-action=confirm]",
+        None,
+    )
+    .await;
+    assert_eq!(show(&r), r#"{"date":"2020-05-06"}"#);
+}

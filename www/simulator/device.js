@@ -1,0 +1,176 @@
+// The phone's inputs in the devtools (Device tab): the position my.getLocation returns, the code
+// my.scan "sees", the address book of my.choosePhoneContact / my.addPhoneContact. Each is also
+// settable by URL parameter so an automated test can preset it:
+//   ?location=<latitude>,<longitude>[,<accuracy metres>]
+//   ?scan=<text>[&scanType=qrCode|barCode]
+//   ?contacts=<name>:<number>;<name>:<number>…
+// Every value is checked here (a bad one is reported in the Device tab, never silently
+// dropped) and again by the runtime when it arrives (`configure({ device })`, src/glue/inputs.rs).
+// They are phone state, not money or consent: docs/security.md says why a URL may set them.
+
+const $ = (id) => document.getElementById(id);
+const STORE = 'simulator.device';
+
+/** `text` as a number, or NaN (an empty text is not 0). */
+function num(text) {
+  const t = String(text ?? '').trim();
+  return t === '' ? NaN : Number(t);
+}
+
+/** A checked position, or throws an Error naming the field. */
+export function checkLocation(raw) {
+  const latitude = typeof raw.latitude === 'number' ? raw.latitude : num(raw.latitude);
+  const longitude = typeof raw.longitude === 'number' ? raw.longitude : num(raw.longitude);
+  if (!Number.isFinite(latitude) || Math.abs(latitude) > 90) throw new Error(`latitude must be a number from -90 to 90 (got ${JSON.stringify(raw.latitude ?? '')})`);
+  if (!Number.isFinite(longitude) || Math.abs(longitude) > 180) throw new Error(`longitude must be a number from -180 to 180 (got ${JSON.stringify(raw.longitude ?? '')})`);
+  const location = { latitude, longitude };
+  if (raw.accuracy !== undefined && String(raw.accuracy).trim() !== '') {
+    const accuracy = num(raw.accuracy);
+    if (!Number.isFinite(accuracy) || accuracy < 0) throw new Error(`accuracy must be a number of metres ≥ 0 (got ${JSON.stringify(raw.accuracy)})`);
+    location.accuracy = accuracy;
+  }
+  for (const key of ['country', 'countryCode', 'province', 'city', 'cityAdcode', 'district', 'districtAdcode', 'street', 'number']) {
+    if (typeof raw[key] === 'string' && raw[key].trim()) location[key] = raw[key].trim();
+  }
+  return location;
+}
+
+/** `latitude,longitude[,accuracy]` → a checked position. */
+export function parseLocation(text) {
+  const parts = String(text).split(',').map((s) => s.trim());
+  if (parts.length < 2 || parts.length > 3) throw new Error(`must be latitude,longitude[,accuracy] (got ${JSON.stringify(text)})`);
+  return checkLocation({ latitude: parts[0], longitude: parts[1], accuracy: parts[2] });
+}
+
+/** A checked scan input. */
+export function checkScan(code, type = 'qrCode') {
+  if (typeof code !== 'string' || code === '') throw new Error('the code must be a non-empty text');
+  if (type !== 'qrCode' && type !== 'barCode') throw new Error(`the type must be qrCode or barCode (got ${JSON.stringify(type)})`);
+  return { code, type };
+}
+
+const PHONE = /^\+?[\d][\d -]*$/;
+/** `name: number` lines (or `;`-separated) → a checked address book. */
+export function parseContacts(text) {
+  const out = [];
+  String(text).split(/[\n;]/).map((l) => l.trim()).filter(Boolean).forEach((line, i) => {
+    const at = line.lastIndexOf(':');
+    if (at < 0) throw new Error(`contact ${i + 1} must be "name: number" (got ${JSON.stringify(line)})`);
+    const name = line.slice(0, at).trim();
+    const mobile = line.slice(at + 1).trim();
+    if (!name) throw new Error(`contact ${i + 1} has no name`);
+    if (!PHONE.test(mobile) || mobile.length > 32) throw new Error(`contact ${i + 1} (${name}) has no valid phone number (got ${JSON.stringify(mobile)})`);
+    out.push({ name, mobile });
+  });
+  if (out.length > 1000) throw new Error('at most 1000 contacts');
+  return out;
+}
+
+function formatContacts(list) { return list.map((c) => `${c.name}: ${c.mobile}`).join('\n'); }
+
+/**
+ * Wires the Device tab. `params`: the simulator's URL parameters; `onChange()`: send the inputs
+ * to the mini program. Returns `{ settings(), onLog(entry), set(patch), state() }`.
+ */
+export function initDevice({ params, onChange }) {
+  let inputs = { location: null, scan: null, contacts: [] };
+  try {
+    const stored = JSON.parse(localStorage.getItem(STORE) || 'null');
+    if (stored && typeof stored === 'object') {
+      inputs = {
+        location: stored.location ? checkLocation(stored.location) : null,
+        scan: stored.scan ? checkScan(stored.scan.code, stored.scan.type) : null,
+        contacts: Array.isArray(stored.contacts) ? parseContacts(formatContacts(stored.contacts)) : [],
+      };
+    }
+  } catch { inputs = { location: null, scan: null, contacts: [] }; }
+
+  const problems = [];
+  const fromUrl = [];
+  if (params.has('location')) {
+    try { inputs.location = parseLocation(params.get('location')); fromUrl.push('location'); } catch (e) { problems.push(`?location=${params.get('location')}: ${e.message}`); }
+  }
+  if (params.has('scan')) {
+    try { inputs.scan = checkScan(params.get('scan'), params.get('scanType') ?? 'qrCode'); fromUrl.push('scan'); } catch (e) { problems.push(`?scan: ${e.message}`); }
+  } else if (params.has('scanType')) problems.push('?scanType needs ?scan=<code>');
+  if (params.has('contacts')) {
+    try { inputs.contacts = parseContacts(params.get('contacts')); fromUrl.push('contacts'); } catch (e) { problems.push(`?contacts: ${e.message}`); }
+  }
+
+  const form = $('device');
+  function store() { try { localStorage.setItem(STORE, JSON.stringify(inputs)); } catch { /* private mode */ } }
+  function report(lines, bad) {
+    $('device-state').textContent = lines.join(' · ');
+    $('device-state').className = bad ? 'hint ko' : 'hint';
+    $('count-device').textContent = bad ? '!' : '';
+    $('count-device').hidden = !bad;
+  }
+  function render() {
+    const l = inputs.location ?? {};
+    for (const key of ['latitude', 'longitude', 'accuracy', 'city', 'district', 'street']) form.elements[key].value = l[key] ?? '';
+    form.elements.code.value = inputs.scan?.code ?? '';
+    form.elements.scanType.value = inputs.scan?.type ?? 'qrCode';
+    form.elements.contacts.value = formatContacts(inputs.contacts);
+    $('location-indicator').hidden = !inputs.location;
+  }
+  function apply(what, change) {
+    try {
+      change();
+    } catch (e) {
+      report([`${what}: ${e.message} (not applied)`], true);
+      return false;
+    }
+    store();
+    render();
+    report([`${what} set`], false);
+    onChange();
+    return true;
+  }
+
+  $('set-location').addEventListener('click', () => apply('position', () => {
+    const f = form.elements;
+    inputs.location = checkLocation({ latitude: f.latitude.value, longitude: f.longitude.value, accuracy: f.accuracy.value, city: f.city.value, district: f.district.value, street: f.street.value });
+  }));
+  $('clear-location').addEventListener('click', () => apply('no position', () => { inputs.location = null; }));
+  $('set-scan').addEventListener('click', () => apply('scan code', () => { inputs.scan = checkScan(form.elements.code.value, form.elements.scanType.value); }));
+  $('clear-scan').addEventListener('click', () => apply('no scan code (my.scan asks in the phone)', () => { inputs.scan = null; }));
+  $('set-contacts').addEventListener('click', () => apply('address book', () => { inputs.contacts = parseContacts(form.elements.contacts.value); }));
+
+  render();
+  if (problems.length) report(problems, true);
+  else if (fromUrl.length) report([`from the URL: ${fromUrl.join(', ')}`], false);
+  else report([], false);
+
+  return {
+    /** The `device` key of the runtime settings. */
+    settings() {
+      const location = inputs.location && { ...inputs.location };
+      return { location, scan: inputs.scan, contacts: inputs.contacts };
+    },
+    /** Keeps the book in step with a contact the mini program added (after the user agreed). */
+    onLog(entry) {
+      if (entry.api !== 'addPhoneContact' || entry.ok === false || !entry.options) return;
+      const o = entry.options;
+      const name = [o.firstName, o.lastName].filter(Boolean).join(' ').trim() || o.nickName;
+      try {
+        const [contact] = parseContacts(`${name}: ${o.mobilePhoneNumber}`);
+        if (!inputs.contacts.some((c) => c.name === contact.name && c.mobile === contact.mobile)) inputs.contacts.push(contact);
+        store();
+        render();
+      } catch { /* the runtime refused it too */ }
+    },
+    /** For tests and scripts: `{ location: 'lat,lng' | {…} | null, scan: 'text' | {code, type} | null, contacts: 'A: 1; B: 2' | [...] }`. */
+    set(patch) {
+      const next = { ...inputs };
+      if ('location' in patch) next.location = patch.location === null ? null : typeof patch.location === 'string' ? parseLocation(patch.location) : checkLocation(patch.location);
+      if ('scan' in patch) next.scan = patch.scan === null ? null : typeof patch.scan === 'string' ? checkScan(patch.scan) : checkScan(patch.scan.code, patch.scan.type);
+      if ('contacts' in patch) next.contacts = typeof patch.contacts === 'string' ? parseContacts(patch.contacts) : parseContacts(formatContacts(patch.contacts));
+      inputs = next;
+      store();
+      render();
+      onChange();
+      return this.state();
+    },
+    state: () => JSON.parse(JSON.stringify(inputs)),
+  };
+}
