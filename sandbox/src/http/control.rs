@@ -10,6 +10,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::app::payments;
 use crate::app::State;
 use crate::domain::automation::SettingsError;
 use crate::domain::clock;
@@ -317,9 +318,11 @@ pub struct ListQuery {
 /// `GET /sandbox/payments?limit=50`: newest first, with a notification summary.
 pub async fn payments(AxumState(state): AxumState<State>, Query(q): Query<ListQuery>) -> Result {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    // What time alone decided is settled first (one transaction), then one read.
+    payments::settle_all_due(&state.store, state.clock.now_ms())?;
     let items: Vec<Value> = state
         .store
-        .recent_payments(limit, state.clock.now_ms())?
+        .recent_payments(limit)?
         .iter()
         .map(|(p, n)| {
             let mut v = payment_summary(p);
@@ -333,7 +336,7 @@ pub async fn payments(AxumState(state): AxumState<State>, Query(q): Query<ListQu
 /// `GET /sandbox/payments/{paymentId}`: the payment, its event log, refunds, notifications
 /// (with attempts) and its paymentUrl.
 pub async fn payment(AxumState(state): AxumState<State>, Path(id): Path<String>) -> Result {
-    let Some(p) = state.store.payment(&id, state.clock.now_ms())? else {
+    let Some(p) = payments::payment(&state.store, &id, state.clock.now_ms())? else {
         return Err(HttpError::not_found("unknown paymentId"));
     };
     let mut v = payment_summary(&p);
@@ -363,7 +366,8 @@ pub async fn complete(
             "outcome: one of SUCCESS, FAIL, PENDING, EXPIRED",
         ));
     };
-    let result = state.store.confirm(
+    let result = payments::confirm(
+        &state.store,
         &id,
         Confirmer::Headless,
         &outcome.to_outcome(),
