@@ -18,6 +18,7 @@ use crate::domain::payment::{CompleteOutcome, Confirmer};
 use crate::http::cashier::cashier_view;
 use crate::http::error::{json_error, HttpError, Result};
 use crate::http::json::{body_object, str_field};
+use crate::http::views;
 use crate::signature::PublicKey;
 use crate::store::{MerchantRow, MiniProgramRow, NotificationRow, PaymentRow, TransitionError};
 
@@ -326,7 +327,7 @@ pub async fn payments(AxumState(state): AxumState<State>, Query(q): Query<ListQu
         .iter()
         .map(|(p, n)| {
             let mut v = payment_summary(p);
-            v["notify"] = json!(n);
+            v["notify"] = n.as_ref().map_or(Value::Null, views::notify_summary);
             v
         })
         .collect();
@@ -345,8 +346,8 @@ pub async fn payment(AxumState(state): AxumState<State>, Path(id): Path<String>)
         state.public_base, p.payment_id, p.token
     ));
     v["cashier"] = cashier_view(&p);
-    v["events"] = json!(state.store.events(&id)?);
-    v["refunds"] = json!(state.store.refunds(&id)?);
+    v["events"] = views::events(&state.store.events(&id)?);
+    v["refunds"] = views::refunds(&state.store.refunds(&id)?);
     v["notifications"] = json!(notifications_json(&state, Some(&id))?);
     Ok(Json(v).into_response())
 }
@@ -419,7 +420,7 @@ fn notification_json(
         "url": n.url,
         "status": n.status,
         "paymentStatus": body.get("paymentStatus").cloned().unwrap_or(Value::Null),
-        "attempts": attempts,
+        "attempts": views::attempts(&attempts),
         "attemptCount": n.attempts,
         "nextAttemptAt": n.next_attempt_at.filter(|_| n.status == "PENDING").map(clock::format_precise),
         "createdAt": clock::format_precise(n.created_at),

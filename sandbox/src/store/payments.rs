@@ -2,11 +2,9 @@
 //! transition, when, with what balance) are the use cases' (`app::payments`) and the domain's.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Serialize;
 
 use super::*;
 use crate::domain::amount::{Amount, Currency};
-use crate::domain::clock;
 use crate::domain::payment::PaymentStatus;
 
 /// A payment about to be created.
@@ -31,10 +29,11 @@ pub enum Idempotent<T> {
     Inconsistent,
 }
 
-/// An entry of a payment's event log.
-#[derive(Debug, Clone, Serialize)]
+/// An entry of a payment's event log (its wire form: `http::views`).
+#[derive(Debug, Clone)]
 pub struct EventRow {
-    pub at: String,
+    /// When (ms).
+    pub at: i64,
     /// `created`, `confirmed`, `cashier_closed`, `SUCCESS`, `FAIL`, `CANCELLED`, `refund`, …
     pub kind: String,
     /// Free text.
@@ -317,7 +316,7 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![payment_id], |r| {
             Ok(EventRow {
-                at: clock::format_precise(r.get(0)?),
+                at: r.get(0)?,
                 kind: r.get(1)?,
                 detail: r.get(2)?,
             })
@@ -338,15 +337,11 @@ fn notify_summary(c: &Connection, payment_id: &str) -> rusqlite::Result<Option<N
                  WHERE payment_id = ?1 ORDER BY id DESC LIMIT 1",
         params![payment_id],
         |r| {
-            let next: Option<i64> = r.get(3)?;
-            let status: String = r.get(1)?;
             Ok(NotifySummary {
                 id: r.get(0)?,
-                next_attempt_at: next
-                    .filter(|_| status == "PENDING")
-                    .map(clock::format_precise),
-                status,
+                status: r.get(1)?,
                 attempts: r.get(2)?,
+                next_attempt_at: r.get(3)?,
             })
         },
     )

@@ -2,15 +2,12 @@
 //! reads. The refund rules are `app::payments::refund`'s and the domain's.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
 
 use super::*;
 use crate::domain::amount::Amount;
-use crate::domain::clock;
 
-/// A refund as listed.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A refund as listed (its wire form: `http::views`).
+#[derive(Debug, Clone)]
 pub struct RefundRow {
     /// Wallet-side id.
     pub refund_id: String,
@@ -21,7 +18,8 @@ pub struct RefundRow {
     /// `{currency, value}`.
     pub refund_amount: crate::domain::amount::AmountJson,
     pub refund_reason: Option<String>,
-    pub refund_time: String,
+    /// When it was made (ms).
+    pub refund_time: i64,
 }
 
 /// A refund about to be made.
@@ -142,7 +140,7 @@ impl Store {
                     value: value.to_string(),
                 },
                 refund_reason: r.get(5)?,
-                refund_time: clock::format_api(r.get(6)?),
+                refund_time: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -433,7 +433,7 @@ pub(super) fn inquiry_refund(
         "paymentId": row.payment_id,
         "refundAmount": row.refund_amount,
         "refundStatus": "SUCCESS",
-        "refundTime": row.refund_time,
+        "refundTime": crate::http::views::refund_time(&row),
     })
     .to_string())
 }
