@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::app::identity::payer;
 use crate::app::payments;
@@ -18,7 +18,7 @@ use crate::domain::ids::secrets_match;
 use crate::domain::payment::{CashierMethod, PaymentStatus};
 use crate::http::embedder::Embedders;
 use crate::http::error::{json_error, HttpError, Result};
-use crate::http::json::{body_object, str_field};
+use crate::http::json::{typed_body, Embedder, Text};
 use crate::store::{PaymentRow, StoreError, TransitionError};
 
 fn not_found() -> Response {
@@ -66,24 +66,22 @@ fn body_and_payment(
     state: &State,
     payment_id: &str,
     body: &[u8],
-) -> Result<(Map<String, Value>, PaymentRow), HttpError> {
-    let body = body_object(body)?;
-    let p = load(
-        state,
-        payment_id,
-        str_field(&body, "token").unwrap_or_default(),
-    )?;
-    let embedder = match body.get("embedder") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(e)) => Some(e.as_str()),
-        Some(_) => {
-            return Err(HttpError::bad_request(
-                "embedder: a string, the embedding page's origin",
-            ))
-        }
-    };
-    check_embedder(state, &p, embedder)?;
+) -> Result<(CashierBody, PaymentRow), HttpError> {
+    let body: CashierBody = typed_body(body)?;
+    let p = load(state, payment_id, body.token.as_deref().unwrap_or_default())?;
+    check_embedder(state, &p, body.embedder.origin()?)?;
     Ok((body, p))
+}
+
+/// The body of the cashier's calls: `{token, embedder?}`, and `method` for a confirmation.
+#[derive(Debug, Deserialize)]
+struct CashierBody {
+    #[serde(default)]
+    token: Text,
+    #[serde(default)]
+    embedder: Embedder,
+    #[serde(default)]
+    method: Text,
 }
 
 /// `?token=&embedder=`.
@@ -150,7 +148,10 @@ pub async fn confirm(
     body: axum::body::Bytes,
 ) -> Result {
     let (body, p) = body_and_payment(&state, &payment_id, &body)?;
-    let Some(method) = str_field(&body, "method").and_then(|m| m.parse::<CashierMethod>().ok())
+    let Some(method) = body
+        .method
+        .as_deref()
+        .and_then(|m| m.parse::<CashierMethod>().ok())
     else {
         return Err(HttpError::new(
             StatusCode::BAD_REQUEST,

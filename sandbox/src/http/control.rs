@@ -17,7 +17,7 @@ use crate::domain::clock;
 use crate::domain::payment::{CompleteOutcome, Confirmer};
 use crate::http::cashier::cashier_view;
 use crate::http::error::{json_error, HttpError, Result};
-use crate::http::json::{body_object, str_field};
+use crate::http::json::{body_object, typed_body, Text};
 use crate::http::views;
 use crate::signature::PublicKey;
 use crate::store::{MerchantRow, MiniProgramRow, NotificationRow, PaymentRow, TransitionError};
@@ -36,13 +36,25 @@ pub async fn wallet_public_key(AxumState(state): AxumState<State>) -> Response {
         .into_response()
 }
 
+/// The body of `POST /sandbox/merchants`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MerchantBody {
+    #[serde(default)]
+    name: Text,
+    #[serde(default)]
+    public_key: Text,
+}
+
 /// `POST /sandbox/merchants {name, publicKey}` → `{clientId}`.
 pub async fn register_merchant(
     AxumState(state): AxumState<State>,
     body: axum::body::Bytes,
 ) -> Result {
-    let body = body_object(&body)?;
-    let name = str_field(&body, "name")
+    let body: MerchantBody = typed_body(&body)?;
+    let name = body
+        .name
+        .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty() && n.len() <= 128);
     let Some(name) = name else {
@@ -50,7 +62,7 @@ pub async fn register_merchant(
             "name: required, a string of 1 to 128 characters",
         ));
     };
-    let Some(pem) = str_field(&body, "publicKey") else {
+    let Some(pem) = body.public_key.as_deref() else {
         return Err(HttpError::bad_request(
             "publicKey: required, an RSA public key PEM (SPKI or PKCS#1)",
         ));
@@ -352,6 +364,16 @@ pub async fn payment(AxumState(state): AxumState<State>, Path(id): Path<String>)
     Ok(Json(v).into_response())
 }
 
+/// The body of `POST /sandbox/payments/{paymentId}/complete`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CompleteBody {
+    #[serde(default)]
+    outcome: Text,
+    #[serde(default)]
+    fail_reason: Text,
+}
+
 /// `POST /sandbox/payments/{paymentId}/complete {outcome, failReason?}`: finish a payment
 /// without a browser. `outcome`: `SUCCESS | FAIL | PENDING | EXPIRED`.
 pub async fn complete(
@@ -359,9 +381,12 @@ pub async fn complete(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result {
-    let body = body_object(&body)?;
-    let reason = str_field(&body, "failReason");
-    let Some(outcome) = str_field(&body, "outcome").and_then(|o| CompleteOutcome::parse(o, reason))
+    let body: CompleteBody = typed_body(&body)?;
+    let reason = body.fail_reason.as_deref();
+    let Some(outcome) = body
+        .outcome
+        .as_deref()
+        .and_then(|o| CompleteOutcome::parse(o, reason))
     else {
         return Err(HttpError::bad_request(
             "outcome: one of SUCCESS, FAIL, PENDING, EXPIRED",
