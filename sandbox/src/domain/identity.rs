@@ -12,8 +12,6 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-pub use super::profile::user_info;
-
 use crate::domain::amount::{Currency, MAX_VALUE};
 
 /// An auth code lives 5 minutes.
