@@ -26,6 +26,11 @@ pub use whitelist::{
 
 /// Scopes a super app grants without asking the user: they reveal the user id only
 /// (docs/protocol.md §5b). Any other scope shows the consent prompt.
+///
+/// As the wallets' `my.getAuthCode` docs have it: `auth_base` is the silent scope ("all the
+/// other scopes are used for proactive user authorization"), and `USER_ID` is its
+/// fine-grained twin where a wallet lists it. The login-id scopes (`USER_LOGIN_ID`,
+/// `HASH_LOGIN_ID`, `PLAINTEXT_USER_LOGIN_ID`) are not in that list, so they ask.
 pub const SILENT_SCOPES: &[&str] = &["auth_base", "USER_ID"];
 
 /// Whether `scope` is granted without a consent prompt (exact, case-sensitive name, as the
@@ -42,7 +47,19 @@ mod tests {
     fn only_the_user_id_scopes_are_silent() {
         assert!(is_silent("auth_base"));
         assert!(is_silent("USER_ID"));
-        for scope in ["auth_user", "AUTH_BASE", "user_id", "", "USER_NICKNAME"] {
+        for scope in [
+            "auth_user",
+            "AUTH_BASE",
+            "user_id",
+            "",
+            "USER_NICKNAME",
+            "USER_LOGIN_ID",
+            "HASH_LOGIN_ID",
+            "PLAINTEXT_USER_LOGIN_ID",
+            "USER_GENDER",
+            "USER_BIRTHDAY",
+            "USER_NATIONALITY",
+        ] {
             assert!(!is_silent(scope), "{scope}");
         }
     }

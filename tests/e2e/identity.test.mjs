@@ -90,6 +90,31 @@ describe('my.getAuthCode', () => {
     });
   }
 
+  test('the login-id and profile scopes ask, in plain words, and Allow reveals those fields only', async (t) => {
+    await signIn('2088000000000001'); // Alice: F, 1990-04-21, US
+    const { frame, sheet } = await fixturePage(t);
+    const scopes = ['HASH_LOGIN_ID', 'USER_GENDER', 'USER_BIRTHDAY', 'USER_NATIONALITY'];
+    await frame.evaluate((s) => window.callMy('getAuthCode', { scopes: s }), scopes);
+    const items = sheet.locator('#scopes li');
+    await items.nth(scopes.length - 1).waitFor({ timeout: TIMEOUT });
+    assert.deepEqual(await items.allTextContents(), [
+      'Recognise your login id (a one-way hash of it, not the id itself)',
+      'See your gender', 'See your date of birth', 'See your nationality',
+    ]);
+    await sheet.locator('#allow').click({ timeout: TIMEOUT });
+    const [first] = await waitEvents(frame, 3);
+    assert.equal(first.kind, 'success', JSON.stringify(first));
+    assert.deepEqual(first.value.authSuccessScopes, scopes);
+    const token = await stack.openApi('/v1/authorizations/applyToken', { grantType: 'AUTHORIZATION_CODE', authCode: first.value.authCode });
+    const { userInfo } = await stack.openApi('/v1/users/inquiryUserInfo', { accessToken: token.accessToken });
+    assert.equal(userInfo.gender, 'F');
+    assert.equal(userInfo.birthDate, '1990-04-21');
+    assert.equal(userInfo.nationality, 'US');
+    assert.match(userInfo.loginIdInfos[0].hashLoginId, /^[0-9a-f]{64}$/);
+    assert.equal(userInfo.loginIdInfos[0].loginId, undefined, 'the hash only, never the plain id');
+    assert.equal(userInfo.nickName, undefined);
+  });
+
   test('the authorize endpoint refuses a mini program origin (only the super app mints codes)', async () => {
     const res = await fetch(`${SUPERAPP}/sandbox/auth/authorize`, {
       method: 'POST', headers: { 'content-type': 'application/json', origin: FIXTURES },

@@ -21,7 +21,11 @@ const silentScopes = import('/pkg/miniprogram_shim.js')
 const DESCRIPTIONS = {
   auth_user: 'Know who you are: your user id, nickname and avatar',
   USER_NICKNAME: 'See your nickname', USER_AVATAR: 'See your avatar', USER_NAME: 'See your name',
-  USER_LOGIN_ID: 'See your login id', USER_CONTACTINFO: 'See your mobile number and email',
+  USER_LOGIN_ID: 'See your login id (mobile number or email), partly hidden',
+  HASH_LOGIN_ID: 'Recognise your login id (a one-way hash of it, not the id itself)',
+  PLAINTEXT_USER_LOGIN_ID: 'See your login id (mobile number or email) in full',
+  USER_GENDER: 'See your gender', USER_BIRTHDAY: 'See your date of birth',
+  USER_NATIONALITY: 'See your nationality', USER_CONTACTINFO: 'See your mobile number and email',
   PLAINTEXT_MOBILE_PHONE: 'See your mobile number', auth_base: 'Know your user id', USER_ID: 'Know your user id',
 };
 

@@ -484,7 +484,9 @@ function renderUsers(users, session) {
   $('users').replaceChildren(...users.map((u) => {
     const tr = document.createElement('tr');
     const balances = Object.entries(u.balances ?? {}).map(([currency, value]) => money({ currency, value })).join(', ');
-    tr.append(cell(`${u.userId}${u.userId === current ? ' ●' : ''}`), cell(u.nickName ?? ''), cell(u.mobile ?? ''), cell(balances));
+    // gender · birth date · nationality: what USER_GENDER, USER_BIRTHDAY, USER_NATIONALITY reveal.
+    const profile = [u.gender, u.birthDate, u.nationality].filter(Boolean).join(' · ');
+    tr.append(cell(`${u.userId}${u.userId === current ? ' ●' : ''}`), cell(u.nickName ?? ''), cell(u.mobile ?? ''), cell(balances), cell(profile));
     return tr;
   }));
 }

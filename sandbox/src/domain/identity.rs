@@ -41,6 +41,11 @@ pub const KNOWN_SCOPES: &[&str] = &[
     "USER_AVATAR",
     "USER_NAME",
     "USER_LOGIN_ID",
+    "HASH_LOGIN_ID",
+    "PLAINTEXT_USER_LOGIN_ID",
+    "USER_GENDER",
+    "USER_BIRTHDAY",
+    "USER_NATIONALITY",
     "USER_CONTACTINFO",
     "PLAINTEXT_MOBILE_PHONE",
 ];
@@ -188,72 +193,6 @@ pub fn declined_scopes(requested: &[String]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn has(scopes: &[String], any_of: &[&str]) -> bool {
-    scopes.iter().any(|s| any_of.contains(&s.as_str()))
-}
-
-/// Masks all but the last 4 characters: `+1-202-555-0101` → `***********0101`.
-fn mask(s: &str) -> String {
-    let n = s.chars().count();
-    s.chars()
-        .enumerate()
-        .map(|(i, c)| if i + 4 < n { '*' } else { c })
-        .collect()
-}
-
-/// `inquiryUserInfo`'s `userInfo`: the user id always, the rest only as the scopes allow.
-pub fn user_info(user: &UserRow, scopes: &[String], avatar_url: &str) -> Value {
-    let mut info = Map::new();
-    info.insert("userId".into(), json!(user.user_id));
-    if has(scopes, &["auth_user", "USER_NICKNAME"]) {
-        info.insert("nickName".into(), json!(user.nick_name));
-    }
-    if has(scopes, &["auth_user", "USER_AVATAR"]) {
-        info.insert("avatar".into(), json!(avatar_url));
-    }
-    if has(scopes, &["USER_NAME"]) {
-        let full = user
-            .full_name
-            .clone()
-            .unwrap_or_else(|| user.nick_name.clone());
-        let mut parts = full.splitn(2, ' ');
-        let first = parts.next().unwrap_or_default().to_string();
-        let last = parts.next().unwrap_or_default().to_string();
-        info.insert(
-            "userName".into(),
-            json!({"fullName": full, "firstName": first, "lastName": last}),
-        );
-    }
-    if has(scopes, &["USER_LOGIN_ID"]) {
-        let login = match (&user.mobile, &user.email) {
-            (Some(m), _) => Some(("MOBILE_PHONE", m)),
-            (None, Some(e)) => Some(("EMAIL", e)),
-            _ => None,
-        };
-        if let Some((kind, id)) = login {
-            info.insert(
-                "loginIdInfo".into(),
-                json!({"loginIdType": kind, "loginId": id, "maskLoginId": mask(id)}),
-            );
-        }
-    }
-    let mut contacts = Vec::new();
-    if has(scopes, &["USER_CONTACTINFO", "PLAINTEXT_MOBILE_PHONE"]) {
-        if let Some(m) = &user.mobile {
-            contacts.push(json!({"contactType": "MOBILE_PHONE", "contactNo": m}));
-        }
-    }
-    if has(scopes, &["USER_CONTACTINFO"]) {
-        if let Some(e) = &user.email {
-            contacts.push(json!({"contactType": "EMAIL", "contactNo": e}));
-        }
-    }
-    if !contacts.is_empty() {
-        info.insert("contactInfos".into(), Value::Array(contacts));
-    }
-    Value::Object(info)
-}
-
 /// The avatar URL of a user: its own, or the SVG the sandbox draws.
 pub fn avatar_url(user: &UserRow, public_base: &str) -> String {
     user.avatar
@@ -275,6 +214,9 @@ pub fn user_json(user: &UserRow, public_base: &str) -> Value {
         "avatar": avatar_url(user, public_base),
         "mobile": user.mobile,
         "email": user.email,
+        "gender": user.gender,
+        "birthDate": user.birth_date,
+        "nationality": user.nationality,
         "balances": balances,
     });
     if !user.invalid_balances.is_empty() {
@@ -390,6 +332,12 @@ pub struct UserRow {
     pub avatar: Option<String>,
     pub mobile: Option<String>,
     pub email: Option<String>,
+    /// `F` or `M` (`USER_GENDER`).
+    pub gender: Option<String>,
+    /// `YYYY-MM-DD` (`USER_BIRTHDAY`).
+    pub birth_date: Option<String>,
+    /// ISO 3166-1 alpha-2 (`USER_NATIONALITY`).
+    pub nationality: Option<String>,
     /// Balance per currency, minor units (each in `0..=MAX_BALANCE`).
     pub balances: std::collections::BTreeMap<String, i64>,
     /// Stored balances that are not a whole number in `0..=MAX_BALANCE` (a database written
@@ -436,6 +384,9 @@ mod tests {
             avatar: None,
             mobile: Some("+1-202-555-0101".into()),
             email: Some("alice@example.com".into()),
+            gender: Some("F".into()),
+            birth_date: Some("1990-04-21".into()),
+            nationality: Some("US".into()),
             balances: BTreeMap::new(),
             invalid_balances: BTreeMap::new(),
         }
@@ -490,28 +441,6 @@ mod tests {
             check_access(None, "M1", 0),
             Err(AuthError::InvalidAccessToken)
         );
-    }
-
-    #[test]
-    fn user_info_reveals_only_what_scopes_allow() {
-        let u = alice();
-        let keys = |scopes: &[&str]| {
-            let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-            let v = user_info(&u, &scopes, "http://x/a.svg");
-            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-            k.sort();
-            k
-        };
-        assert_eq!(keys(&["auth_base"]), ["userId"]);
-        assert_eq!(keys(&["USER_ID"]), ["userId"]);
-        assert_eq!(keys(&["auth_user"]), ["avatar", "nickName", "userId"]);
-        assert_eq!(keys(&["USER_NICKNAME"]), ["nickName", "userId"]);
-        assert_eq!(keys(&["USER_CONTACTINFO"]), ["contactInfos", "userId"]);
-        assert_eq!(keys(&["USER_NAME"]), ["userId", "userName"]);
-        assert_eq!(keys(&["USER_LOGIN_ID"]), ["loginIdInfo", "userId"]);
-        let v = user_info(&u, &["USER_CONTACTINFO".to_string()], "");
-        assert_eq!(v["contactInfos"][0]["contactNo"], "+1-202-555-0101");
-        assert_eq!(v["contactInfos"][1]["contactNo"], "alice@example.com");
     }
 
     #[test]

@@ -11,3 +11,4 @@ pub mod identity;
 pub mod ids;
 pub mod notification;
 pub mod payment;
+pub mod profile;

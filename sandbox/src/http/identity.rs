@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::app::State;
 use crate::domain::clock;
 use crate::domain::identity::{self};
+use crate::domain::profile;
 use crate::http::embedder::Embedders;
 use crate::http::error::{json_error, HttpError, Result};
 use crate::http::json::{body_object, typed_body, Embedder, Text};
@@ -45,8 +46,21 @@ fn opt_text(body: &Map<String, Value>, key: &str, max: usize) -> Result<Option<S
     }
 }
 
-/// `POST /sandbox/users { nickName, fullName?, mobile?, email?, avatar?, balances? }` → 201 the
-/// user, with the next free `2088…` id.
+/// An optional profile field: absent, null or "" is none; otherwise `parse` decides.
+fn opt_checked(
+    body: &Map<String, Value>,
+    key: &str,
+    parse: fn(&str) -> Result<String, String>,
+) -> Result<Option<String>, HttpError> {
+    match opt_text(body, key, 32)? {
+        None => Ok(None),
+        Some(s) => parse(&s).map(Some).map_err(HttpError::bad_request),
+    }
+}
+
+/// `POST /sandbox/users { nickName, fullName?, mobile?, email?, avatar?, gender?, birthDate?,
+/// nationality?, balances? }` → 201 the user, with the next free `2088…` id. A bad field is a
+/// 400 naming it, and nothing is stored.
 pub async fn create_user(AxumState(state): AxumState<State>, body: axum::body::Bytes) -> Result {
     let body = body_object(&body)?;
     let nick_name = opt_text(&body, "nickName", 64)?.ok_or_else(|| {
@@ -63,6 +77,9 @@ pub async fn create_user(AxumState(state): AxumState<State>, body: axum::body::B
         avatar: opt_text(&body, "avatar", 2048)?,
         mobile: opt_text(&body, "mobile", 32)?,
         email: opt_text(&body, "email", 128)?,
+        gender: opt_checked(&body, "gender", profile::parse_gender)?,
+        birth_date: opt_checked(&body, "birthDate", profile::parse_birth_date)?,
+        nationality: opt_checked(&body, "nationality", profile::parse_nationality)?,
         balances: balances.into_iter().collect(),
         invalid_balances: Default::default(),
     };

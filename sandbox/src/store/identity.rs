@@ -61,7 +61,8 @@ pub(super) fn parse_list(s: &str) -> Vec<String> {
 pub(super) fn load_user(c: &Connection, user_id: &str) -> rusqlite::Result<Option<UserRow>> {
     let Some(mut user) = one(
         c,
-        "SELECT user_id, nick_name, full_name, avatar, mobile, email FROM users WHERE user_id = ?1",
+        "SELECT user_id, nick_name, full_name, avatar, mobile, email, gender, birth_date, \
+         nationality FROM users WHERE user_id = ?1",
         params![user_id],
         |r| {
             Ok(UserRow {
@@ -71,6 +72,9 @@ pub(super) fn load_user(c: &Connection, user_id: &str) -> rusqlite::Result<Optio
                 avatar: r.get(3)?,
                 mobile: r.get(4)?,
                 email: r.get(5)?,
+                gender: r.get(6)?,
+                birth_date: r.get(7)?,
+                nationality: r.get(8)?,
                 balances: Default::default(),
                 invalid_balances: Default::default(),
             })
@@ -240,8 +244,8 @@ impl Store {
             let user_id = next.to_string();
             exec(
                 tx,
-                "INSERT INTO users (user_id, nick_name, full_name, avatar, mobile, email, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO users (user_id, nick_name, full_name, avatar, mobile, email, gender, \
+                 birth_date, nationality, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     user_id,
                     user.nick_name,
@@ -249,6 +253,9 @@ impl Store {
                     user.avatar,
                     user.mobile,
                     user.email,
+                    user.gender,
+                    user.birth_date,
+                    user.nationality,
                     now
                 ],
             )?;

@@ -167,4 +167,18 @@ ALTER TABLE notification_attempts ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
 ALTER TABLE notification_attempts ADD COLUMN due_at INTEGER;
 CREATE INDEX notification_attempts_sending ON notification_attempts (state) WHERE state = 'sending';
 "#,
+    r#"
+-- The profile fields a wallet's inquiryUserInfo reveals under USER_GENDER, USER_BIRTHDAY and
+-- USER_NATIONALITY (docs/protocol.md §5b). NULL: the user has none, and the field is left out.
+-- The three test users get values; users created before keep theirs NULL.
+ALTER TABLE users ADD COLUMN gender TEXT;
+ALTER TABLE users ADD COLUMN birth_date TEXT;
+ALTER TABLE users ADD COLUMN nationality TEXT;
+UPDATE users SET gender = 'F', birth_date = '1990-04-21', nationality = 'US'
+    WHERE user_id = '2088000000000001' AND nick_name = 'Alice';
+UPDATE users SET gender = 'M', birth_date = '1985-11-02', nationality = 'PH'
+    WHERE user_id = '2088000000000002' AND nick_name = 'Bob';
+UPDATE users SET gender = 'F', birth_date = '2001-07-15', nationality = 'BR'
+    WHERE user_id = '2088000000000003' AND nick_name = 'Carol';
+"#,
 ];

@@ -7,6 +7,7 @@ mod common;
 mod attacks;
 mod concurrency;
 mod identity;
+mod identity_profile;
 mod layers;
 mod native_app;
 mod notifications;

@@ -86,7 +86,7 @@ pub(super) fn inquiry_user_info(
     let avatar = identity::avatar_url(&user, &state.public_base);
     Ok(json!({
         "result": success(),
-        "userInfo": identity::user_info(&user, &credential.scopes, &avatar),
+        "userInfo": crate::domain::profile::user_info(&user, &credential.scopes, &avatar),
     })
     .to_string())
 }
