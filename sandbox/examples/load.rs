@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Map, Value};
+use superapp_sandbox::app::payments;
 use superapp_sandbox::domain::amount::Amount;
 use superapp_sandbox::domain::clock;
 use superapp_sandbox::domain::payment::PaymentStatus;
@@ -516,15 +517,22 @@ fn breakdown(key: &Signer, pay_body: &str, http: f64) -> Breakdown {
             cancel_time: None,
             refunded_value: 0,
         };
-        let _ = store.create_payment(&NewPayment {
-            row,
-            request_hash: format!("{i:064}"),
-            pay_response: "{}".to_string(),
-        });
+        let _ = payments::create(
+            &store,
+            &NewPayment {
+                row,
+                request_hash: format!("{i:064}"),
+                pay_response: "{}".to_string(),
+            },
+        );
     });
     let sqlite_inquiry = cpu_micros(0.5, |i| {
-        let _ =
-            store.payment_by_request("SANDBOX_X", &format!("bench-{}", i % 1000), clock::now_ms());
+        let _ = payments::payment_by_request(
+            &store,
+            "SANDBOX_X",
+            &format!("bench-{}", i % 1000),
+            clock::now_ms(),
+        );
     });
     Breakdown {
         sign,

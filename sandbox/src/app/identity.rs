@@ -4,8 +4,7 @@ use super::AppState;
 use crate::domain::identity;
 use crate::domain::identity::AuthError;
 use crate::store::{
-    Credential, GrantRow, MiniProgramRow, NewTokens, PaymentRow, StoreError, TransitionError,
-    UserRow,
+    Credential, GrantRow, MiniProgramRow, NewTokens, PaymentRow, StoreError, UserRow,
 };
 
 /// The signed-in user: the one the session names, else the default (Alice), else the first.
@@ -71,27 +70,6 @@ pub fn payer(
         return Ok(Some((u, PayerSource::Buyer)));
     }
     Ok(session_user(state)?.map(|u| (u, PayerSource::SignedIn)))
-}
-
-/// The cashier's `BALANCE` confirmation: debits the payer, or fails `INSUFFICIENT_BALANCE`.
-/// `Ok(None)` when there is no user at all to pay as (the caller falls back to the plain
-/// outcome).
-pub fn confirm_by_balance(
-    state: &AppState,
-    p: &PaymentRow,
-) -> Result<Option<PaymentRow>, TransitionError> {
-    let Some((payer, _)) = payer(state, p)? else {
-        return Ok(None);
-    };
-    state
-        .store
-        .confirm_by_balance(
-            &p.payment_id,
-            &payer.user_id,
-            identity::REASON_INSUFFICIENT_BALANCE,
-            state.clock.now_ms(),
-        )
-        .map(Some)
 }
 
 /// Records the signed-in `user`'s consent decision for `app` and, when it grants a scope, mints

@@ -3,6 +3,7 @@
 
 pub mod dispatcher;
 pub mod identity;
+pub mod payments;
 pub mod settler;
 
 use std::collections::HashMap;

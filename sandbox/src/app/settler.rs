@@ -35,7 +35,7 @@ pub async fn run(state: State) {
         let store = state.store.clone();
         let now = state.clock.now_ms();
         let settled = tokio::task::spawn_blocking(move || {
-            let n = store.settle_all_due(now)?;
+            let n = super::payments::settle_all_due(&store, now)?;
             Ok::<_, crate::store::StoreError>((n, store.next_due()?))
         })
         .await;

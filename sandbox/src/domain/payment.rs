@@ -307,6 +307,26 @@ impl Confirmer {
     }
 }
 
+/// What time alone does to an open payment ([`PaymentRow::due`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Its pending resolution came, at this time.
+    Resolve(i64),
+    /// It expired, at this time.
+    Expire(i64),
+}
+
+/// Why a refund is refused ([`PaymentRow::check_refund`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundRefusal {
+    /// The payment is not SUCCESS.
+    NotSuccess,
+    /// The refund is in another currency than the payment.
+    CurrencyMismatch,
+    /// More than is left to refund (what is left).
+    Exceeds(i64),
+}
+
 impl PaymentRow {
     /// Whether time alone decides this payment at `now`: it is open and its expiry or its
     /// pending resolution has come.
@@ -319,6 +339,60 @@ impl PaymentRow {
     /// payment is pending), the headless `complete` also a pending one.
     pub fn confirmable_by(&self, by: Confirmer) -> bool {
         !self.status.is_final() && (self.method.is_none() || by == Confirmer::Headless)
+    }
+
+    /// What time alone decides at `now`, if anything: the pending resolution when it came
+    /// before the expiry, else the expiry (at the expiry time, never before creation).
+    pub fn due(&self, now: i64) -> Option<Due> {
+        if self.status != PaymentStatus::Processing {
+            return None;
+        }
+        if let Some(at) = self.resolve_at {
+            if at <= now && at < self.expiry_at {
+                return Some(Due::Resolve(at));
+            }
+        }
+        (self.expiry_at <= now).then(|| Due::Expire(self.expiry_at.max(self.created_at)))
+    }
+
+    /// Makes an open payment `status` at `now`: the fail reason is kept only for FAIL, a
+    /// cancel sets `cancel_time`, anything else `payment_time`, and nothing stays pending.
+    pub fn finish(&mut self, status: PaymentStatus, fail_reason: Option<String>, now: i64) {
+        self.status = status;
+        self.fail_reason = if status == PaymentStatus::Fail {
+            fail_reason
+        } else {
+            None
+        };
+        self.resolve_at = None;
+        match status {
+            PaymentStatus::Cancelled => self.cancel_time = Some(now),
+            _ => self.payment_time = Some(now),
+        }
+    }
+
+    /// What is left to refund (minor units, never below 0).
+    pub fn refundable(&self) -> i64 {
+        self.amount
+            .value()
+            .saturating_sub(self.refunded_value)
+            .max(0)
+    }
+
+    /// Whether `amount` may be refunded: only a SUCCESS payment, in its currency, up to what
+    /// is left.
+    pub fn check_refund(&self, amount: Amount) -> Result<(), RefundRefusal> {
+        if self.status != PaymentStatus::Success {
+            return Err(RefundRefusal::NotSuccess);
+        }
+        if amount.currency() != self.amount.currency() {
+            return Err(RefundRefusal::CurrencyMismatch);
+        }
+        let left = self.refundable();
+        if amount.value() > left {
+            return Err(RefundRefusal::Exceeds(left));
+        }
+        Ok(())
     }
 }
 
@@ -384,5 +458,84 @@ mod tests {
             Some(CompleteOutcome::Fail("RISK_REJECT".into()))
         );
         assert_eq!(CompleteOutcome::parse("nope", None), None);
+    }
+
+    fn open_row() -> PaymentRow {
+        PaymentRow {
+            payment_id: "p".into(),
+            client_id: "c".into(),
+            payment_request_id: "r".into(),
+            token: "t".into(),
+            amount: Amount::new(
+                crate::domain::amount::Currency::from_code("USD").unwrap(),
+                1000,
+            ),
+            order_description: "o".into(),
+            merchant_name: "m".into(),
+            reference_order_id: None,
+            buyer_id: None,
+            notify_url: None,
+            redirect_url: None,
+            status: PaymentStatus::Processing,
+            fail_reason: None,
+            method: None,
+            resolve_at: None,
+            created_at: 100,
+            expiry_at: 1000,
+            payment_time: None,
+            cancel_time: None,
+            refunded_value: 0,
+        }
+    }
+
+    #[test]
+    fn time_decides_the_resolution_before_the_expiry_and_nothing_once_final() {
+        let mut row = open_row();
+        assert_eq!(row.due(999), None);
+        assert_eq!(row.due(1000), Some(Due::Expire(1000)));
+        row.resolve_at = Some(500);
+        assert_eq!(row.due(499), None);
+        assert_eq!(row.due(2000), Some(Due::Resolve(500)));
+        // A resolution not before the expiry never wins.
+        row.resolve_at = Some(1000);
+        assert_eq!(row.due(2000), Some(Due::Expire(1000)));
+        row.finish(PaymentStatus::Success, Some("ignored".into()), 600);
+        assert_eq!(
+            (row.fail_reason.clone(), row.payment_time, row.resolve_at),
+            (None, Some(600), None)
+        );
+        assert_eq!(row.due(5000), None);
+        let mut cancelled = open_row();
+        cancelled.finish(PaymentStatus::Cancelled, None, 700);
+        assert_eq!(
+            (cancelled.cancel_time, cancelled.payment_time),
+            (Some(700), None)
+        );
+    }
+
+    #[test]
+    fn refunds_only_of_a_success_in_its_currency_up_to_what_is_left() {
+        let usd = |v| {
+            Amount::new(
+                crate::domain::amount::Currency::from_code("USD").unwrap(),
+                v,
+            )
+        };
+        let mut row = open_row();
+        assert_eq!(row.check_refund(usd(1)), Err(RefundRefusal::NotSuccess));
+        row.status = PaymentStatus::Success;
+        row.refunded_value = 600;
+        assert_eq!(row.check_refund(usd(400)), Ok(()));
+        assert_eq!(row.check_refund(usd(401)), Err(RefundRefusal::Exceeds(400)));
+        let other = Amount::new(
+            crate::domain::amount::Currency::from_code("JPY").unwrap(),
+            1,
+        );
+        assert_eq!(
+            row.check_refund(other),
+            Err(RefundRefusal::CurrencyMismatch)
+        );
+        row.refunded_value = i64::MIN;
+        assert_eq!(row.refundable(), i64::MAX);
     }
 }

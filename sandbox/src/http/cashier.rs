@@ -7,19 +7,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::app::identity::{confirm_by_balance, payer};
+use crate::app::identity::payer;
+use crate::app::payments;
 use crate::app::State;
 use crate::domain::clock;
 use crate::domain::identity;
 use crate::domain::ids::secrets_match;
-use crate::domain::payment::{
-    confirm_outcome, forced_outcome, CashierMethod, Confirmer, PaymentStatus,
-};
+use crate::domain::payment::{CashierMethod, PaymentStatus};
 use crate::http::embedder::Embedders;
 use crate::http::error::{json_error, HttpError, Result};
-use crate::http::json::{body_object, str_field};
+use crate::http::json::{typed_body, Embedder, Text};
 use crate::store::{PaymentRow, StoreError, TransitionError};
 
 fn not_found() -> Response {
@@ -49,7 +48,7 @@ pub fn cashier_view(p: &PaymentRow) -> Value {
 }
 
 fn load(state: &State, payment_id: &str, token: &str) -> Result<PaymentRow, HttpError> {
-    match state.store.payment(payment_id, state.clock.now_ms()) {
+    match payments::payment(&state.store, payment_id, state.clock.now_ms()) {
         Ok(Some(p)) if secrets_match(&p.token, token) => Ok(p),
         Ok(_) => Err(not_found().into()),
         Err(e) => Err(e.into()),
@@ -67,24 +66,22 @@ fn body_and_payment(
     state: &State,
     payment_id: &str,
     body: &[u8],
-) -> Result<(Map<String, Value>, PaymentRow), HttpError> {
-    let body = body_object(body)?;
-    let p = load(
-        state,
-        payment_id,
-        str_field(&body, "token").unwrap_or_default(),
-    )?;
-    let embedder = match body.get("embedder") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(e)) => Some(e.as_str()),
-        Some(_) => {
-            return Err(HttpError::bad_request(
-                "embedder: a string, the embedding page's origin",
-            ))
-        }
-    };
-    check_embedder(state, &p, embedder)?;
+) -> Result<(CashierBody, PaymentRow), HttpError> {
+    let body: CashierBody = typed_body(body)?;
+    let p = load(state, payment_id, body.token.as_deref().unwrap_or_default())?;
+    check_embedder(state, &p, body.embedder.origin()?)?;
     Ok((body, p))
+}
+
+/// The body of the cashier's calls: `{token, embedder?}`, and `method` for a confirmation.
+#[derive(Debug, Deserialize)]
+struct CashierBody {
+    #[serde(default)]
+    token: Text,
+    #[serde(default)]
+    embedder: Embedder,
+    #[serde(default)]
+    method: Text,
 }
 
 /// `?token=&embedder=`.
@@ -151,7 +148,10 @@ pub async fn confirm(
     body: axum::body::Bytes,
 ) -> Result {
     let (body, p) = body_and_payment(&state, &payment_id, &body)?;
-    let Some(method) = str_field(&body, "method").and_then(|m| m.parse::<CashierMethod>().ok())
+    let Some(method) = body
+        .method
+        .as_deref()
+        .and_then(|m| m.parse::<CashierMethod>().ok())
     else {
         return Err(HttpError::new(
             StatusCode::BAD_REQUEST,
@@ -159,23 +159,8 @@ pub async fn confirm(
             "method must be BALANCE, DECLINED_CARD or BANK_TRANSFER",
         ));
     };
-    let outcome = confirm_outcome(p.amount.value(), method);
     // Balance pays as a sandbox user (debit or INSUFFICIENT_BALANCE); magic amounts still win.
-    let by_balance =
-        if method == CashierMethod::Balance && forced_outcome(p.amount.value()).is_none() {
-            confirm_by_balance(&state, &p).transpose()
-        } else {
-            None
-        };
-    let result = by_balance.unwrap_or_else(|| {
-        state.store.confirm(
-            &payment_id,
-            Confirmer::Cashier(method),
-            &outcome,
-            state.config.pending_delay_ms(),
-            state.clock.now_ms(),
-        )
-    });
+    let result = payments::cashier_confirm(&state, &p, method);
     state.dispatcher.wake();
     state.settler.wake();
     tracing::info!(payment_id = %payment_id, method = method.as_str(), ok = result.is_ok(), "cashier confirm");
@@ -215,10 +200,7 @@ pub async fn cancel(
     body: axum::body::Bytes,
 ) -> Result {
     body_and_payment(&state, &payment_id, &body)?;
-    match state
-        .store
-        .cashier_closed(&payment_id, state.clock.now_ms())
-    {
+    match payments::cashier_closed(&state.store, &payment_id, state.clock.now_ms()) {
         Ok(p) => Ok(
             Json(json!({"status": p.status.as_str(), "failReason": p.fail_reason})).into_response(),
         ),

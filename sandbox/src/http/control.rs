@@ -10,13 +10,15 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::app::payments;
 use crate::app::State;
 use crate::domain::automation::SettingsError;
 use crate::domain::clock;
 use crate::domain::payment::{CompleteOutcome, Confirmer};
 use crate::http::cashier::cashier_view;
 use crate::http::error::{json_error, HttpError, Result};
-use crate::http::json::{body_object, str_field};
+use crate::http::json::{body_object, typed_body, Text};
+use crate::http::views;
 use crate::signature::PublicKey;
 use crate::store::{MerchantRow, MiniProgramRow, NotificationRow, PaymentRow, TransitionError};
 
@@ -34,13 +36,25 @@ pub async fn wallet_public_key(AxumState(state): AxumState<State>) -> Response {
         .into_response()
 }
 
+/// The body of `POST /sandbox/merchants`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MerchantBody {
+    #[serde(default)]
+    name: Text,
+    #[serde(default)]
+    public_key: Text,
+}
+
 /// `POST /sandbox/merchants {name, publicKey}` → `{clientId}`.
 pub async fn register_merchant(
     AxumState(state): AxumState<State>,
     body: axum::body::Bytes,
 ) -> Result {
-    let body = body_object(&body)?;
-    let name = str_field(&body, "name")
+    let body: MerchantBody = typed_body(&body)?;
+    let name = body
+        .name
+        .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty() && n.len() <= 128);
     let Some(name) = name else {
@@ -48,7 +62,7 @@ pub async fn register_merchant(
             "name: required, a string of 1 to 128 characters",
         ));
     };
-    let Some(pem) = str_field(&body, "publicKey") else {
+    let Some(pem) = body.public_key.as_deref() else {
         return Err(HttpError::bad_request(
             "publicKey: required, an RSA public key PEM (SPKI or PKCS#1)",
         ));
@@ -317,13 +331,15 @@ pub struct ListQuery {
 /// `GET /sandbox/payments?limit=50`: newest first, with a notification summary.
 pub async fn payments(AxumState(state): AxumState<State>, Query(q): Query<ListQuery>) -> Result {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    // What time alone decided is settled first (one transaction), then one read.
+    payments::settle_all_due(&state.store, state.clock.now_ms())?;
     let items: Vec<Value> = state
         .store
-        .recent_payments(limit, state.clock.now_ms())?
+        .recent_payments(limit)?
         .iter()
         .map(|(p, n)| {
             let mut v = payment_summary(p);
-            v["notify"] = json!(n);
+            v["notify"] = n.as_ref().map_or(Value::Null, views::notify_summary);
             v
         })
         .collect();
@@ -333,7 +349,7 @@ pub async fn payments(AxumState(state): AxumState<State>, Query(q): Query<ListQu
 /// `GET /sandbox/payments/{paymentId}`: the payment, its event log, refunds, notifications
 /// (with attempts) and its paymentUrl.
 pub async fn payment(AxumState(state): AxumState<State>, Path(id): Path<String>) -> Result {
-    let Some(p) = state.store.payment(&id, state.clock.now_ms())? else {
+    let Some(p) = payments::payment(&state.store, &id, state.clock.now_ms())? else {
         return Err(HttpError::not_found("unknown paymentId"));
     };
     let mut v = payment_summary(&p);
@@ -342,10 +358,20 @@ pub async fn payment(AxumState(state): AxumState<State>, Path(id): Path<String>)
         state.public_base, p.payment_id, p.token
     ));
     v["cashier"] = cashier_view(&p);
-    v["events"] = json!(state.store.events(&id)?);
-    v["refunds"] = json!(state.store.refunds(&id)?);
+    v["events"] = views::events(&state.store.events(&id)?);
+    v["refunds"] = views::refunds(&state.store.refunds(&id)?);
     v["notifications"] = json!(notifications_json(&state, Some(&id))?);
     Ok(Json(v).into_response())
+}
+
+/// The body of `POST /sandbox/payments/{paymentId}/complete`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CompleteBody {
+    #[serde(default)]
+    outcome: Text,
+    #[serde(default)]
+    fail_reason: Text,
 }
 
 /// `POST /sandbox/payments/{paymentId}/complete {outcome, failReason?}`: finish a payment
@@ -355,15 +381,19 @@ pub async fn complete(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result {
-    let body = body_object(&body)?;
-    let reason = str_field(&body, "failReason");
-    let Some(outcome) = str_field(&body, "outcome").and_then(|o| CompleteOutcome::parse(o, reason))
+    let body: CompleteBody = typed_body(&body)?;
+    let reason = body.fail_reason.as_deref();
+    let Some(outcome) = body
+        .outcome
+        .as_deref()
+        .and_then(|o| CompleteOutcome::parse(o, reason))
     else {
         return Err(HttpError::bad_request(
             "outcome: one of SUCCESS, FAIL, PENDING, EXPIRED",
         ));
     };
-    let result = state.store.confirm(
+    let result = payments::confirm(
+        &state.store,
         &id,
         Confirmer::Headless,
         &outcome.to_outcome(),
@@ -415,7 +445,7 @@ fn notification_json(
         "url": n.url,
         "status": n.status,
         "paymentStatus": body.get("paymentStatus").cloned().unwrap_or(Value::Null),
-        "attempts": attempts,
+        "attempts": views::attempts(&attempts),
         "attemptCount": n.attempts,
         "nextAttemptAt": n.next_attempt_at.filter(|_| n.status == "PENDING").map(clock::format_precise),
         "createdAt": clock::format_precise(n.created_at),

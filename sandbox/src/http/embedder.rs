@@ -121,7 +121,8 @@ pub fn page_embedders(state: &State, uri: &Uri) -> StoreResult<Embedders> {
     let path = uri.path();
     if path == "/cashier" || path.starts_with("/cashier/") {
         if let (Some(id), Some(token)) = (single(&pairs, "paymentId"), single(&pairs, "token")) {
-            if let Some(p) = state.store.payment(id, state.clock.now_ms())? {
+            if let Some(p) = crate::app::payments::payment(&state.store, id, state.clock.now_ms())?
+            {
                 if secrets_match(&p.token, token) {
                     return Embedders::for_payment(state, &p);
                 }

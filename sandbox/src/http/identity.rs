@@ -7,6 +7,7 @@ use axum::extract::{Path, State as AxumState};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::app::State;
@@ -14,7 +15,7 @@ use crate::domain::clock;
 use crate::domain::identity::{self};
 use crate::http::embedder::Embedders;
 use crate::http::error::{json_error, HttpError, Result};
-use crate::http::json::{body_object, str_field};
+use crate::http::json::{body_object, typed_body, Embedder, Text};
 use crate::store::UserRow;
 
 fn user_json(state: &State, u: &UserRow) -> Value {
@@ -99,10 +100,18 @@ pub async fn session(AxumState(state): AxumState<State>) -> Result {
     Ok(Json(session_json(&state, u.as_ref())).into_response())
 }
 
+/// The body of `PUT /sandbox/session`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionBody {
+    #[serde(default)]
+    user_id: Text,
+}
+
 /// `PUT /sandbox/session { userId }`: the shell's user switcher.
 pub async fn put_session(AxumState(state): AxumState<State>, body: axum::body::Bytes) -> Result {
-    let body = body_object(&body)?;
-    let Some(user_id) = str_field(&body, "userId") else {
+    let body: SessionBody = typed_body(&body)?;
+    let Some(user_id) = body.user_id.as_deref() else {
         return Err(HttpError::bad_request(
             "userId: required, a sandbox user id (GET /sandbox/users)",
         ));
@@ -139,6 +148,26 @@ pub async fn avatar(AxumState(state): AxumState<State>, Path(file): Path<String>
 
 // ---- consent and auth codes ----------------------------------------------------------------
 
+/// The body of `POST /sandbox/auth/authorize`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConsentBody {
+    #[serde(default)]
+    app_id: Text,
+    /// As sent (`null` included), for [`identity::parse_scopes`].
+    #[serde(default, deserialize_with = "present")]
+    scopes: Option<Value>,
+    #[serde(default)]
+    decision: Text,
+    #[serde(default)]
+    embedder: Embedder,
+}
+
+/// A field that is present, whatever its value (`null` too).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
 /// `POST /sandbox/auth/authorize { appId, scopes, decision: "allow" | "deny", embedder? }`: the
 /// super app's consent dialog mints an auth code for the signed-in user. Only from the super
 /// app's own pages (or a tool without `Origin`): 403 otherwise; and 403 `FORBIDDEN_EMBEDDER`
@@ -162,14 +191,18 @@ pub async fn authorize(
             ),
         ));
     }
-    let body = body_object(&body)?;
-    let Some(app_id) = str_field(&body, "appId").filter(|a| !a.is_empty() && a.len() <= 64) else {
+    let body: ConsentBody = typed_body(&body)?;
+    let Some(app_id) = body
+        .app_id
+        .as_deref()
+        .filter(|a| !a.is_empty() && a.len() <= 64)
+    else {
         return Err(HttpError::bad_request(
             "appId: required, the mini program's app id",
         ));
     };
-    let scopes = identity::parse_scopes(body.get("scopes")).map_err(HttpError::bad_request)?;
-    let allow = match str_field(&body, "decision") {
+    let scopes = identity::parse_scopes(body.scopes.as_ref()).map_err(HttpError::bad_request)?;
+    let allow = match body.decision.as_deref() {
         Some("allow") => true,
         Some("deny") => false,
         _ => {
@@ -183,15 +216,7 @@ pub async fn authorize(
             "appId: unknown mini program {app_id:?}"
         )));
     };
-    let embedder = match body.get("embedder") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(e)) => Some(e.as_str()),
-        Some(_) => {
-            return Err(HttpError::bad_request(
-                "embedder: a string, the embedding page's origin",
-            ))
-        }
-    };
+    let embedder = body.embedder.origin()?;
     Embedders::for_app(&state.public_base, &app).check(embedder)?;
     let Some(user) = crate::app::identity::session_user(&state)? else {
         return Err(HttpError::new(

@@ -38,6 +38,7 @@ pub mod open_api;
 pub mod perimeter;
 pub mod relay;
 pub mod serve;
+pub mod views;
 
 use open_api as api;
 

@@ -4,7 +4,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::*;
-use crate::domain::amount::{checked_balance, Amount, MAX_BALANCE};
+use crate::domain::amount::{checked_balance, MAX_BALANCE};
 
 /// A balance as found in the database: a value in `0..=MAX_BALANCE`, or anything else (a REAL
 /// left by an overflow before the cap, an out-of-range integer, text) as text.
@@ -28,11 +28,7 @@ impl From<SqlValue> for StoredBalance {
 
 /// A user's balance in `currency` (0 when there is none), or [`BalanceError::Invalid`] when the
 /// stored value is not a valid balance.
-pub(super) fn balance_of(
-    c: &Connection,
-    user_id: &str,
-    currency: &str,
-) -> Result<i64, TransitionError> {
+pub fn balance_of(c: &Connection, user_id: &str, currency: &str) -> Result<i64, TransitionError> {
     let stored = one(
         c,
         "SELECT value FROM balances WHERE user_id = ?1 AND currency = ?2",
@@ -53,7 +49,7 @@ pub(super) fn balance_of(
 
 /// Moves a user's balance by `delta` (checked: refused when it would leave
 /// `0..=MAX_BALANCE`, nothing written); returns the new balance.
-pub(super) fn add_balance(
+pub fn add_balance(
     c: &Connection,
     user_id: &str,
     currency: &str,
@@ -75,33 +71,4 @@ pub(super) fn add_balance(
         params![user_id, currency, new],
     )?;
     Ok(new)
-}
-
-/// Credits a refund back to whoever paid the payment by balance (nothing for other methods).
-/// Refused, with nothing written, when the credit would take the balance past the cap.
-pub(super) fn credit_refund(
-    tx: &Connection,
-    payment_id: &str,
-    amount: Amount,
-    now: i64,
-) -> Result<(), TransitionError> {
-    let payer: Option<String> = one(
-        tx,
-        "SELECT payer_id FROM payments WHERE payment_id = ?1",
-        params![payment_id],
-        |r| r.get(0),
-    )
-    .optional()?
-    .flatten();
-    if let Some(payer) = payer {
-        add_balance(tx, &payer, amount.currency().code(), amount.value())?;
-        add_event(
-            tx,
-            payment_id,
-            now,
-            "balance_credited",
-            Some(&format!("{payer} +{}", amount.display())),
-        )?;
-    }
-    Ok(())
 }

@@ -17,12 +17,12 @@ use crate::domain::automation::AutomationSettings;
 pub use crate::domain::identity::{Credential, UserRow};
 pub use crate::domain::payment::PaymentRow;
 
-mod balances;
+pub mod balances;
 pub mod identity;
 mod migrations;
 mod outbox;
-mod payments;
-mod refunds;
+pub mod payments;
+pub mod refunds;
 mod registry;
 
 pub use identity::{GrantRow, NewTokens};
@@ -126,7 +126,7 @@ fn one<T>(
     c.prepare_cached(sql)?.query_row(p, f)
 }
 /// Appends to a payment's event log (what `GET /sandbox/payments/{id}` shows).
-fn add_event(
+pub fn add_event(
     tx: &Connection,
     payment_id: &str,
     now: i64,

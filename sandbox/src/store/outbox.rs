@@ -1,10 +1,8 @@
 //! The notification outbox: one row per notification, and its delivery attempts.
 
 use rusqlite::{params, OptionalExtension, Row};
-use serde::Serialize;
 
 use super::*;
-use crate::domain::clock;
 
 /// A pending or past webhook delivery.
 #[derive(Debug, Clone)]
@@ -29,14 +27,13 @@ pub struct NotificationRow {
     pub delivered_at: Option<i64>,
 }
 
-/// One delivery attempt.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One delivery attempt (its wire form: `http::views`).
+#[derive(Debug, Clone)]
 pub struct AttemptRow {
     /// 1-based attempt number.
     pub attempt: i64,
-    /// When it was sent.
-    pub at: String,
+    /// When it was sent (ms).
+    pub at: i64,
     /// `sending` (logged before the request goes out), `done`, or `interrupted` (the sandbox
     /// stopped mid-attempt; the merchant may have received it).
     pub state: String,
@@ -99,17 +96,16 @@ pub struct AttemptResult {
     pub ok: bool,
 }
 
-/// Per-payment notification summary for the devtools list.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Per-payment notification summary for the devtools list (its wire form: `http::views`).
+#[derive(Debug, Clone)]
 pub struct NotifySummary {
     pub id: i64,
     /// `PENDING` / `DELIVERED` / `FAILED`.
     pub status: String,
     /// Attempts so far.
     pub attempts: i64,
-    /// Next attempt (RFC 3339), when pending.
-    pub next_attempt_at: Option<String>,
+    /// Next attempt (ms), as stored (shown only while pending).
+    pub next_attempt_at: Option<i64>,
 }
 
 pub(super) const NOTIFICATION_COLUMNS: &str =
@@ -317,7 +313,7 @@ impl Store {
             let due_at: Option<i64> = r.get(9)?;
             Ok(AttemptRow {
                 attempt: r.get(0)?,
-                at: clock::format_precise(at),
+                at,
                 state: r.get(8)?,
                 lag_ms: due_at.map(|due| at.saturating_sub(due).max(0)),
                 http_status: r.get(2)?,

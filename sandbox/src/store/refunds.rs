@@ -1,18 +1,13 @@
-//! Refunds, idempotent on `refundRequestId`, with the payment total and the payer's credit.
+//! Refunds' SQL: the idempotency lookup, the insert (with the payment's refunded total), the
+//! reads. The refund rules are `app::payments::refund`'s and the domain's.
 
-use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
+use rusqlite::{params, Connection, OptionalExtension};
 
-use super::balances::*;
-use super::payments::*;
 use super::*;
 use crate::domain::amount::Amount;
-use crate::domain::clock;
-use crate::domain::payment::PaymentStatus;
 
-/// A refund as listed.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A refund as listed (its wire form: `http::views`).
+#[derive(Debug, Clone)]
 pub struct RefundRow {
     /// Wallet-side id.
     pub refund_id: String,
@@ -23,7 +18,8 @@ pub struct RefundRow {
     /// `{currency, value}`.
     pub refund_amount: crate::domain::amount::AmountJson,
     pub refund_reason: Option<String>,
-    pub refund_time: String,
+    /// When it was made (ms).
+    pub refund_time: i64,
 }
 
 /// A refund about to be made.
@@ -49,112 +45,51 @@ pub struct NewRefund<'a> {
     pub response: &'a str,
 }
 
+/// The stored `(request_hash, response)` of a merchant's `refundRequestId`, if known.
+pub fn find_request(
+    tx: &Connection,
+    client_id: &str,
+    refund_request_id: &str,
+) -> rusqlite::Result<Option<(String, String)>> {
+    tx.query_row(
+        "SELECT request_hash, response FROM refunds \
+         WHERE client_id = ?1 AND refund_request_id = ?2",
+        params![client_id, refund_request_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// Inserts the refund `new` made at `now`, and adds it to its payment's refunded total.
+pub fn insert_refund(tx: &Connection, new: &NewRefund<'_>, now: i64) -> rusqlite::Result<()> {
+    exec(
+        tx,
+        "INSERT INTO refunds (refund_id, client_id, refund_request_id, request_hash, \
+         response, payment_id, currency, amount_value, reason, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            new.refund_id,
+            new.client_id,
+            new.refund_request_id,
+            new.request_hash,
+            new.response,
+            new.payment_id,
+            new.amount.currency().code(),
+            new.amount.value(),
+            new.reason,
+            now
+        ],
+    )?;
+    exec(
+        tx,
+        "UPDATE payments SET refunded_value = refunded_value + ?2 WHERE payment_id = ?1",
+        params![new.payment_id, new.amount.value()],
+    )?;
+    Ok(())
+}
+
 impl Store {
     // ---- refunds ---------------------------------------------------------------------------
-
-    /// Refunds part or all of a successful payment at `now`, idempotent on `refundRequestId`
-    /// (a repeat with the same body replays the stored answer). With a `notify_url`
-    /// (`refundNotifyUrl`), the `notifyRefund` is queued in the notification outbox in the same
-    /// transaction, and the dispatcher delivers it as it does `notifyPayment`.
-    pub fn refund(
-        &self,
-        new: &NewRefund<'_>,
-        now: i64,
-    ) -> Result<Idempotent<String>, TransitionError> {
-        let NewRefund {
-            client_id,
-            refund_request_id,
-            request_hash,
-            payment_id,
-            amount,
-            reason,
-            notify_url,
-            refund_id,
-            response,
-        } = *new;
-        self.write(|tx| {
-            let existing: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT request_hash, response FROM refunds \
-                     WHERE client_id = ?1 AND refund_request_id = ?2",
-                    params![client_id, refund_request_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((hash, stored)) = existing {
-                return Ok(if hash == request_hash {
-                    Idempotent::Replay(stored)
-                } else {
-                    Idempotent::Inconsistent
-                });
-            }
-            let mut row = load_payment(tx, payment_id)?
-                .filter(|r| r.client_id == client_id)
-                .ok_or(TransitionError::NotFound)?;
-            settle_due(tx, &mut row, now)?;
-            if row.status != PaymentStatus::Success {
-                return Err(TransitionError::Conflict(Box::new(row)));
-            }
-            if amount.currency() != row.amount.currency() {
-                return Err(TransitionError::CurrencyMismatch(
-                    row.amount.currency().code().to_string(),
-                ));
-            }
-            let left = row.amount.value().saturating_sub(row.refunded_value).max(0);
-            if amount.value() > left {
-                return Err(TransitionError::RefundExceeds(left));
-            }
-            let body = response.to_string();
-            exec(
-                tx,
-                "INSERT INTO refunds (refund_id, client_id, refund_request_id, request_hash, \
-                 response, payment_id, currency, amount_value, reason, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    refund_id,
-                    client_id,
-                    refund_request_id,
-                    request_hash,
-                    body,
-                    payment_id,
-                    amount.currency().code(),
-                    amount.value(),
-                    reason,
-                    now
-                ],
-            )?;
-            exec(
-                tx,
-                "UPDATE payments SET refunded_value = refunded_value + ?2 WHERE payment_id = ?1",
-                params![payment_id, amount.value()],
-            )?;
-            credit_refund(tx, payment_id, amount, now)?;
-            if let Some(url) = notify_url {
-                let body = crate::domain::notification::refund_notification_body(
-                    refund_id,
-                    refund_request_id,
-                    payment_id,
-                    amount,
-                    now,
-                );
-                exec(
-                    tx,
-                    "INSERT INTO notifications (payment_id, url, client_id, body, status, \
-                     attempts, next_attempt_at, created_at) \
-                     VALUES (?1, ?2, ?3, ?4, 'PENDING', 0, ?5, ?5)",
-                    params![payment_id, url, client_id, body, now],
-                )?;
-            }
-            add_event(
-                tx,
-                payment_id,
-                now,
-                "refund",
-                Some(&format!("{} {}", refund_id, amount.display())),
-            )?;
-            Ok(Idempotent::Created(body))
-        })
-    }
 
     /// A payment's refunds, oldest first.
     pub fn refunds(&self, payment_id: &str) -> StoreResult<Vec<RefundRow>> {
@@ -205,7 +140,7 @@ impl Store {
                     value: value.to_string(),
                 },
                 refund_reason: r.get(5)?,
-                refund_time: clock::format_api(r.get(6)?),
+                refund_time: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -8,6 +8,7 @@ use super::bodies::{
     self, check_len, id, required, url, PayBody, PaymentLookupBody, RefundBody, RefundLookupBody,
 };
 use super::envelope::*;
+use crate::app::payments as app_payments;
 use crate::app::State;
 use crate::domain::amount::Amount;
 use crate::domain::clock;
@@ -173,7 +174,7 @@ pub(super) async fn pay(
         pay_response: response.clone(),
     };
     let store = state.store.clone();
-    let created = store.create_payment(&new)?;
+    let created = app_payments::create(&store, &new)?;
     state.settler.wake();
     match created {
         Idempotent::Replay(stored) => Ok(stored),
@@ -221,9 +222,7 @@ fn find_payment(
         }
         (Some(id), rid) => {
             check_len(id, "paymentId", 64)?;
-            let row = state
-                .store
-                .payment(id, state.clock.now_ms())?
+            let row = app_payments::payment(&state.store, id, state.clock.now_ms())?
                 .ok_or_else(not_found)?;
             if row.client_id != caller.client_id || rid.is_some_and(|r| r != row.payment_request_id)
             {
@@ -233,10 +232,13 @@ fn find_payment(
         }
         (None, Some(rid)) => {
             check_len(rid, "paymentRequestId", MAX_REQUEST_ID)?;
-            state
-                .store
-                .payment_by_request(&caller.client_id, rid, state.clock.now_ms())?
-                .ok_or_else(not_found)?
+            app_payments::payment_by_request(
+                &state.store,
+                &caller.client_id,
+                rid,
+                state.clock.now_ms(),
+            )?
+            .ok_or_else(not_found)?
         }
     };
     state.dispatcher.wake();
@@ -282,10 +284,12 @@ pub(super) fn cancel(
     json: &Map<String, Value>,
 ) -> Result<String, ApiError> {
     let p = find_payment(state, caller, json)?;
-    match state
-        .store
-        .cancel(&caller.client_id, &p.payment_id, state.clock.now_ms())
-    {
+    match app_payments::cancel(
+        &state.store,
+        &caller.client_id,
+        &p.payment_id,
+        state.clock.now_ms(),
+    ) {
         Ok(p) => Ok(json!({
             "result": result("SUCCESS", "S", "success"),
             "paymentId": p.payment_id,
@@ -346,7 +350,7 @@ pub(super) fn refund(
         refund_id: &refund_id,
         response: &response,
     };
-    let outcome = state.store.refund(&new, now);
+    let outcome = app_payments::refund(&state.store, &new, now);
     match outcome {
         Ok(Idempotent::Created(body)) => {
             // A queued notifyRefund goes out now.
@@ -429,7 +433,7 @@ pub(super) fn inquiry_refund(
         "paymentId": row.payment_id,
         "refundAmount": row.refund_amount,
         "refundStatus": "SUCCESS",
-        "refundTime": row.refund_time,
+        "refundTime": crate::http::views::refund_time(&row),
     })
     .to_string())
 }
