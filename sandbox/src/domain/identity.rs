@@ -362,7 +362,7 @@ pub struct Credential {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn cred(client: &str, expires_at: i64, used_at: Option<i64>) -> Credential {
@@ -376,7 +376,8 @@ mod tests {
         }
     }
 
-    fn alice() -> UserRow {
+    /// The test user Alice, as the seed has her (shared by the domain's tests).
+    pub(crate) fn alice() -> UserRow {
         UserRow {
             user_id: "2088000000000001".into(),
             nick_name: "Alice".into(),

@@ -208,25 +208,8 @@ pub fn user_info(user: &UserRow, scopes: &[String], avatar_url: &str) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-
-    fn alice() -> UserRow {
-        UserRow {
-            user_id: "2088000000000001".into(),
-            nick_name: "Alice".into(),
-            full_name: Some("Alice Tan".into()),
-            avatar: None,
-            mobile: Some("+1-202-555-0101".into()),
-            email: Some("alice@example.com".into()),
-            gender: Some("F".into()),
-            birth_date: Some("1990-04-21".into()),
-            nationality: Some("US".into()),
-            balances: BTreeMap::new(),
-            invalid_balances: BTreeMap::new(),
-        }
-    }
+    use crate::domain::identity::tests::alice;
 
     fn keys(u: &UserRow, scopes: &[&str]) -> Vec<String> {
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
