@@ -16,6 +16,28 @@ pub struct ApiSupport {
     pub success: &'static [&'static str],
 }
 
+/// The fields of the system info, the same for `getSystemInfo`'s success and
+/// `getSystemInfoSync`'s return value.
+const SYSTEM_INFO: &[&str] = &[
+    "model",
+    "pixelRatio",
+    "windowWidth",
+    "windowHeight",
+    "language",
+    "version",
+    "storage",
+    "currentBattery",
+    "system",
+    "platform",
+    "titleBarHeight",
+    "statusBarHeight",
+    "screenWidth",
+    "screenHeight",
+    "brand",
+    "fontSizeSetting",
+    "app",
+];
+
 /// Everything implemented. Add an entry when an API lands.
 pub const SUPPORTED: &[ApiSupport] = &[
     ApiSupport {
@@ -123,25 +145,7 @@ pub const SUPPORTED: &[ApiSupport] = &[
         name: "getSystemInfo",
         object: &["success", "fail", "complete"],
         returns: &[],
-        success: &[
-            "model",
-            "pixelRatio",
-            "windowWidth",
-            "windowHeight",
-            "language",
-            "version",
-            "storage",
-            "currentBattery",
-            "system",
-            "platform",
-            "titleBarHeight",
-            "statusBarHeight",
-            "screenWidth",
-            "screenHeight",
-            "brand",
-            "fontSizeSetting",
-            "app",
-        ],
+        success: SYSTEM_INFO,
     },
     ApiSupport {
         name: "setStorage",
@@ -212,25 +216,7 @@ pub const SUPPORTED: &[ApiSupport] = &[
     ApiSupport {
         name: "getSystemInfoSync",
         object: &[],
-        returns: &[
-            "model",
-            "pixelRatio",
-            "windowWidth",
-            "windowHeight",
-            "language",
-            "version",
-            "storage",
-            "currentBattery",
-            "system",
-            "platform",
-            "titleBarHeight",
-            "statusBarHeight",
-            "screenWidth",
-            "screenHeight",
-            "brand",
-            "fontSizeSetting",
-            "app",
-        ],
+        returns: SYSTEM_INFO,
         success: &[],
     },
     ApiSupport {
