@@ -28,6 +28,9 @@ use superapp_sandbox::{domain::clock, Config};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+#[path = "common/args.rs"]
+mod args;
+
 struct Args {
     healthy: usize,
     hanging: usize,
@@ -40,13 +43,11 @@ fn args() -> Args {
         hanging: 300,
         answer_mib: 512,
     };
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    for pair in argv.chunks(2) {
-        let v = pair.get(1).map(String::as_str).unwrap_or("");
-        match pair[0].as_str() {
-            "--healthy" => a.healthy = v.parse().unwrap_or(a.healthy).clamp(5, 1000),
-            "--hanging" => a.hanging = v.parse().unwrap_or(a.hanging).clamp(1, 2000),
-            "--answer-mib" => a.answer_mib = v.parse().unwrap_or(a.answer_mib).clamp(1, 4096),
+    for (name, v) in &args::command_line(&[]).1 {
+        match name.as_str() {
+            "--healthy" => a.healthy = args::number(v, a.healthy, 5, 1000),
+            "--hanging" => a.hanging = args::number(v, a.hanging, 1, 2000),
+            "--answer-mib" => a.answer_mib = args::number(v, a.answer_mib, 1, 4096),
             other => eprintln!("ignoring {other}"),
         }
     }

@@ -37,6 +37,9 @@ use superapp_sandbox::signature::{content_to_sign, Signer};
 use superapp_sandbox::store::{NewPayment, PaymentRow, Store};
 use superapp_sandbox::Config;
 
+#[path = "common/args.rs"]
+mod args;
+
 struct Args {
     requests: usize,
     concurrency: usize,
@@ -51,19 +54,13 @@ fn args() -> Args {
         notifications: 1000,
         sign_only: false,
     };
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    if argv.iter().any(|x| x == "--sign-only") {
-        a.sign_only = true;
-    }
-    let argv: Vec<String> = argv.into_iter().filter(|x| x != "--sign-only").collect();
-    for pair in argv.chunks(2) {
-        let v = pair.get(1).map(String::as_str).unwrap_or("");
-        match pair[0].as_str() {
-            "--requests" => a.requests = v.parse().unwrap_or(a.requests).clamp(10, 100_000),
-            "--concurrency" => a.concurrency = v.parse().unwrap_or(a.concurrency).clamp(1, 512),
-            "--notifications" => {
-                a.notifications = v.parse().unwrap_or(a.notifications).clamp(10, 100_000)
-            }
+    let (switches, pairs) = args::command_line(&["--sign-only"]);
+    a.sign_only = !switches.is_empty();
+    for (name, v) in &pairs {
+        match name.as_str() {
+            "--requests" => a.requests = args::number(v, a.requests, 10, 100_000),
+            "--concurrency" => a.concurrency = args::number(v, a.concurrency, 1, 512),
+            "--notifications" => a.notifications = args::number(v, a.notifications, 10, 100_000),
             other => eprintln!("ignoring {other}"),
         }
     }
