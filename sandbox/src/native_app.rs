@@ -32,6 +32,12 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::store::{MiniProgramRow, Store, StoreError};
 
+pub mod modules;
+pub mod resolve;
+pub mod scripts;
+
+pub use scripts::ModuleCache;
+
 /// The command-line part: which folders, and where the compiler's wasm is.
 #[derive(Debug, Clone, clap::Args)]
 pub struct NativeArgs {
@@ -211,6 +217,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(args: &NativeArgs, www: &Path) -
     );
     let host_page = www.join("native").join("index.html");
     let (a, b) = (apps.clone(), apps.clone());
+    let cache = Arc::new(ModuleCache::default());
     Router::new()
         .nest_service("/native/runtime", ServeDir::new(www.join("native")))
         .nest_service("/native/axml", ServeDir::new(&args.axml_pkg_dir))
@@ -235,16 +242,19 @@ pub fn router<S: Clone + Send + Sync + 'static>(args: &NativeArgs, www: &Path) -
         )
         .route(
             "/native/{app_id}/bundle.json",
-            get(move |UrlPath(app_id): UrlPath<String>| async move {
-                let Some(root) = a.get(&app_id).cloned() else {
-                    return not_found(&app_id);
-                };
-                match tokio::task::spawn_blocking(move || bundle(&root)).await {
-                    Ok(Ok(files)) => {
-                        Json(json!({ "appId": app_id, "files": files })).into_response()
+            get(move |UrlPath(app_id): UrlPath<String>| {
+                let cache = cache.clone();
+                async move {
+                    let Some(root) = a.get(&app_id).cloned() else {
+                        return not_found(&app_id);
+                    };
+                    match tokio::task::spawn_blocking(move || bundle(&root, &cache)).await {
+                        Ok(Ok(files)) => {
+                            Json(json!({ "appId": app_id, "files": files })).into_response()
+                        }
+                        Ok(Err(e)) => e.into_response(),
+                        Err(e) => BundleError::Io(e.to_string()).into_response(),
                     }
-                    Ok(Err(e)) => e.into_response(),
-                    Err(e) => BundleError::Io(e.to_string()).into_response(),
                 }
             }),
         )
@@ -345,9 +355,11 @@ impl IntoResponse for BundleError {
 }
 
 /// Every source file under `root` (canonical): `{ "pages/index/index.axml": text }`. Hidden
-/// entries are skipped; symlinks are followed only when their target stays inside `root`; a file
-/// that is not UTF-8 is skipped.
-pub fn bundle(root: &Path) -> Result<BTreeMap<String, String>, BundleError> {
+/// entries and `node_modules` folders are skipped; symlinks are followed only when their target
+/// stays inside `root`; a file that is not UTF-8 is skipped. The scripts are then transformed
+/// for the logic layer and the modules they reach are added (`scripts.rs`), `cache` keeping the
+/// transforms.
+pub fn bundle(root: &Path, cache: &ModuleCache) -> Result<BTreeMap<String, String>, BundleError> {
     let mut files = BTreeMap::new();
     let mut bytes = 0u64;
     let mut stack = vec![(root.to_path_buf(), String::new(), 0usize)];
@@ -356,7 +368,7 @@ pub fn bundle(root: &Path) -> Result<BTreeMap<String, String>, BundleError> {
         for entry in entries {
             let entry = entry.map_err(|e| BundleError::Io(e.to_string()))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
+            if name.starts_with('.') || name == "node_modules" {
                 continue;
             }
             let Ok(real) = std::fs::canonicalize(entry.path()) else {
@@ -389,6 +401,15 @@ pub fn bundle(root: &Path) -> Result<BTreeMap<String, String>, BundleError> {
             }
         }
     }
+    scripts::link_scripts(
+        root,
+        &mut files,
+        cache,
+        MAX_BUNDLE_FILES,
+        MAX_BUNDLE_BYTES,
+        bytes,
+    )
+    .map_err(|()| BundleError::TooLarge)?;
     Ok(files)
 }
 

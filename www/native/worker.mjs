@@ -27,10 +27,12 @@ let loadingRoute = null;
 
 /** Reports a script error to the render side (shown like the IDE's) and to the console. */
 function reportError(error, file) {
-  const where = file ?? locate(error);
+  const where = file ?? error?.where ?? locate(error);
   const message = `${error?.name ?? 'Error'}: ${error?.message ?? String(error)}`;
   console.error(message, error?.stack ?? '');
-  post({ type: 'error', error: { kind: 'script', file: where?.file ?? null, line: where?.line ?? null, column: where?.column ?? null, message, stack: String(error?.stack ?? '') } });
+  // A module the sandbox could not compile throws { kind: 'compile', where, display }.
+  const kind = error?.kind === 'compile' ? 'compile' : 'script';
+  post({ type: 'error', error: { kind, file: where?.file ?? null, line: where?.line ?? null, column: where?.column ?? null, message, stack: String(error?.stack ?? ''), display: typeof error?.display === 'string' ? error.display : undefined } });
 }
 
 /** The first frame of `error.stack` in one of the app's files (new Function adds 2 lines). */

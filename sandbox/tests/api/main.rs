@@ -10,6 +10,7 @@ mod identity;
 mod identity_profile;
 mod layers;
 mod native_app;
+mod native_modules;
 mod notifications;
 mod open_api;
 mod relay;
