@@ -32,6 +32,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::store::{MiniProgramRow, Store, StoreError};
 
+pub mod diagnostic;
 pub mod modules;
 pub mod resolve;
 pub mod scripts;
@@ -409,7 +410,7 @@ pub fn bundle(root: &Path, cache: &ModuleCache) -> Result<BTreeMap<String, Strin
         MAX_BUNDLE_BYTES,
         bytes,
     )
-    .map_err(|()| BundleError::TooLarge)?;
+    .map_err(|_| BundleError::TooLarge)?;
     Ok(files)
 }
 

@@ -122,9 +122,14 @@ impl ModuleCache {
     }
 }
 
+/// The modules the scripts reach are over the bundle's limits.
+#[derive(Debug, thiserror::Error)]
+#[error("the modules the app's scripts reach are over the bundle's limits")]
+pub struct OverLimit;
+
 /// Replaces each `.js` of `files` by its transform, and adds the `.js`/`.json` modules it
 /// reaches that are not there yet (under `node_modules`), at most `max_files` files and
-/// `max_bytes` bytes in all (`Err(())` past them).
+/// `max_bytes` bytes in all ([`OverLimit`] past them).
 pub fn link_scripts(
     root: &Path,
     files: &mut BTreeMap<String, String>,
@@ -132,7 +137,7 @@ pub fn link_scripts(
     max_files: usize,
     max_bytes: u64,
     mut bytes: u64,
-) -> Result<(), ()> {
+) -> Result<(), OverLimit> {
     let mut queue: Vec<String> = files
         .keys()
         .filter(|p| p.ends_with(".js"))
@@ -153,7 +158,7 @@ pub fn link_scripts(
                 // A module reached from a script: read it (resolve() checked it is inside).
                 bytes = bytes.saturating_add(meta.len());
                 if files.len() >= max_files || bytes > max_bytes {
-                    return Err(());
+                    return Err(OverLimit);
                 }
                 let Ok(text) = std::fs::read_to_string(&real) else {
                     continue;
