@@ -9,6 +9,7 @@
 //! - `/native/<appId>/bundle.json` — the app's text sources (`.axml .acss .sjs .js .json`) in
 //!   one JSON object `{ "files": { path: text } }`, read fresh on every request;
 //! - `/native/<appId>/files/<path>` — any file of the folder (images);
+//! - `/native/<appId>/events` — server-sent events naming the files that changed (`watch.rs`);
 //! - `/native/runtime/…` — `www/native/`; `/native/axml/…` — the template compiler's wasm
 //!   (`--axml-pkg-dir`, built by wasm-pack from `axml-wasm/`).
 //!
@@ -36,6 +37,7 @@ pub mod diagnostic;
 pub mod modules;
 pub mod resolve;
 pub mod scripts;
+pub mod watch;
 
 pub use scripts::ModuleCache;
 
@@ -217,8 +219,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(args: &NativeArgs, www: &Path) -
             .collect(),
     );
     let host_page = www.join("native").join("index.html");
-    let (a, b) = (apps.clone(), apps.clone());
+    let (a, b, c) = (apps.clone(), apps.clone(), apps.clone());
     let cache = Arc::new(ModuleCache::default());
+    let watchers = Arc::new(watch::Watchers::default());
     Router::new()
         .nest_service("/native/runtime", ServeDir::new(www.join("native")))
         .nest_service("/native/axml", ServeDir::new(&args.axml_pkg_dir))
@@ -255,6 +258,19 @@ pub fn router<S: Clone + Send + Sync + 'static>(args: &NativeArgs, www: &Path) -
                         }
                         Ok(Err(e)) => e.into_response(),
                         Err(e) => BundleError::Io(e.to_string()).into_response(),
+                    }
+                }
+            }),
+        )
+        .route(
+            "/native/{app_id}/events",
+            get(move |UrlPath(app_id): UrlPath<String>| {
+                let root = c.get(&app_id).cloned();
+                let watchers = watchers.clone();
+                async move {
+                    match root {
+                        Some(root) => watchers.stream(&app_id, root).await,
+                        None => not_found(&app_id),
                     }
                 }
             }),

@@ -8,6 +8,7 @@
 import {
   applyPath as applyLocal, findModuleSyntax, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
 } from './core.mjs';
+import { appRoutes } from './routes.mjs';
 
 const post = (message) => self.postMessage(message);
 
@@ -307,7 +308,7 @@ function boot(message) {
     reportError(new SyntaxError(`app.json: ${e.message}`), { file: 'app.json' });
     return;
   }
-  pages = Array.isArray(appJson.pages) ? appJson.pages.map((p) => String(p).replace(/^\/+/, '')) : [];
+  try { pages = appRoutes(appJson); } catch (e) { reportError(e, { file: 'app.json' }); return; }
   tabPages = (appJson.tabBar?.items ?? []).map((i) => String(i.pagePath ?? '').replace(/^\/+/, ''));
   if (!pages.length) { reportError(new RuntimeError('app.json lists no pages'), { file: 'app.json' }); return; }
   try {
