@@ -7,6 +7,7 @@
 
 import init, { Templates } from '/native/axml/axml_wasm.js';
 import { joinPath } from './core.mjs';
+import { startLiveReload } from './live-reload.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const params = new URLSearchParams(location.search);
@@ -444,3 +445,4 @@ async function start() {
 }
 
 start();
+startLiveReload({ appId, currentRoute: () => views.get(topPageId)?.route ?? null });

@@ -111,10 +111,7 @@ impl Watchers {
         let this = self.clone();
         let app_id = app_id.to_string();
         tokio::spawn(async move {
-            poll(&root, first, &app_id, &sender).await;
-            // A client that subscribed while the poller was stopping sees its stream end (the
-            // sender is dropped) and reconnects (EventSource does) to a new poller.
-            this.lock().remove(&app_id);
+            poll(&this, &root, first, &app_id, &sender).await;
         });
         receiver
     }
@@ -127,12 +124,23 @@ impl Watchers {
 }
 
 /// Looks at `root` until no client listens, sending the changes.
-async fn poll(root: &Path, first: Snapshot, app_id: &str, sender: &broadcast::Sender<Arc<String>>) {
+async fn poll(
+    watchers: &Watchers,
+    root: &Path,
+    first: Snapshot,
+    app_id: &str,
+    sender: &broadcast::Sender<Arc<String>>,
+) {
     let mut last = first;
     loop {
         tokio::time::sleep(POLL).await;
-        if sender.receiver_count() == 0 {
-            return;
+        {
+            // Under the lock that `subscribe` takes: no client can join a poller that stops.
+            let mut pollers = watchers.lock();
+            if sender.receiver_count() == 0 {
+                pollers.remove(app_id);
+                return;
+            }
         }
         let mut now = look(root).await;
         let mut changed = diff(&last, &now);
@@ -160,9 +168,8 @@ async fn poll(root: &Path, first: Snapshot, app_id: &str, sender: &broadcast::Se
             changed = changed.len(),
             "native app changed: live reload"
         );
-        if sender.send(Arc::new(data.to_string())).is_err() {
-            return;
-        }
+        // No receiver left: the next round removes this poller, under the lock.
+        let _ = sender.send(Arc::new(data.to_string()));
     }
 }
 
