@@ -55,7 +55,7 @@ impl SourceError {
         let json = |s: &str| serde_json::Value::from(s).to_string();
         format!(
             "throw Object.assign(new SyntaxError({message}), {{ kind: 'compile', where: {{ file: {file}, line: {line}, column: {column} }}, display: {display} }});\n",
-            message = json(&format!("{}:{}:{}: {}", self.file, self.line, self.column, self.message)),
+            message = json(&self.message),
             file = json(&self.file),
             line = self.line,
             column = self.column,
