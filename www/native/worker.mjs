@@ -6,7 +6,7 @@
 //   logic → render: pageOpen, pageClose, pageShow, setData, title, my, error
 
 import {
-  applyPath as applyLocal, findModuleSyntax, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
+  applyPath as applyLocal, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
 } from './core.mjs';
 import { appRoutes } from './routes.mjs';
 
@@ -89,11 +89,10 @@ function loadModule(path) {
       `${code}\n//# sourceURL=app:///${path}`);
   } catch (e) {
     modules.delete(path);
-    const esm = e instanceof SyntaxError ? findModuleSyntax(code) : null;
-    const error = new SyntaxError(esm
-      ? `${path}:${esm.line}:${esm.column}: ES module syntax (\`${esm.keyword}\`) is not supported yet: use require() and module.exports`
-      : `${path}: ${e.message}`);
-    error.where = { file: path, line: esm?.line ?? null, column: esm?.column ?? null };
+    // The sandbox parsed the file (oxc) and turned a syntax error into a module that throws
+    // with its place; what the engine still refuses here (top-level await) has only the file.
+    const error = new SyntaxError(`${path}: ${e.message}`);
+    error.where = { file: path, line: null, column: null };
     throw error;
   }
   fn.call(module.exports, makeRequire(path), module, module.exports, App, Page, getApp, getCurrentPages, Component, my,
