@@ -2,11 +2,12 @@
 // /native/<appId>/): loads the app's sources (bundle.json), compiles templates and styles with
 // the axml wasm (/native/axml/), runs the app's scripts in a Worker (worker.mjs), builds the
 // DOM from the virtual tree and applies setData's patches, turns DOM events into AXML events,
-// draws the title bar, back button and tab bar, and answers the Worker's `my` calls with the
-// page's `my` (my.js). Errors are shown, never a blank page. DESIGN.md "Native mini programs".
+// and answers the Worker's `my` calls with the page's `my` (my.js). The title bar, tab bar,
+// page hooks and queries are the frame's (frame.mjs). Errors are shown, never a blank page. DESIGN.md "Native mini programs".
 
 import init, { Templates } from '/native/axml/axml_wasm.js';
 import { joinPath } from './core.mjs';
+import { createFrame } from './frame.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const params = new URLSearchParams(location.search);
@@ -17,8 +18,9 @@ let templates = null;
 let worker = null;
 let appJson = {};
 let files = {};
-const views = new Map(); // pageId → { root, route, config, title }
+const views = new Map(); // pageId → { root, route, config, isTab, hooks }
 let topPageId = null;
+let frame = null; // the title bar, tab bar, page hooks and queries (frame.mjs)
 
 /** Timings for the benchmark (tests/bench/native.mjs): ms since navigation start. */
 window.__native = { firstPaint: null, views, get top() { return topPageId; } };
@@ -189,47 +191,15 @@ function applyPatches(view, patches) {
   }
 }
 
-// ---- the frame: title bar, back button, tab bar ----------------------------------------------
+// ---- the page shown (its title bar and tab bar: frame.mjs) -----------------------------------
 
 function showPage(pageId, stackDepth) {
   topPageId = pageId;
   for (const [id, view] of views) view.root.hidden = id !== pageId;
   const view = views.get(pageId);
   if (!view) return;
-  $('a-title').textContent = view.title ?? view.config.defaultTitle ?? '';
-  const bar = $('a-titlebar');
-  bar.style.background = view.config.titleBarColor ?? '';
-  $('a-back').hidden = !(stackDepth > 1);
-  const tabs = $('a-tabbar');
-  tabs.hidden = !view.isTab;
-  for (const button of tabs.querySelectorAll('button')) {
-    const active = button.dataset.path === view.route;
-    button.classList.toggle('a-tab-active', active);
-    button.style.color = active ? (appJson.tabBar?.selectedColor ?? '') : (appJson.tabBar?.textColor ?? '');
-    const icon = button.querySelector('img');
-    const item = appJson.tabBar.items[Number(button.dataset.index)];
-    if (icon) icon.src = fileUrl('', active ? (item.activeIcon ?? item.icon) : item.icon);
-  }
   pagesEl.scrollTop = view.scrollTop ?? 0;
-}
-
-function setupTabBar() {
-  const items = appJson.tabBar?.items;
-  if (!Array.isArray(items) || !items.length) return;
-  const tabs = $('a-tabbar');
-  if (appJson.tabBar.backgroundColor) tabs.style.background = appJson.tabBar.backgroundColor;
-  items.forEach((item, index) => {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.dataset.path = String(item.pagePath ?? '').replace(/^\/+/, '');
-    button.dataset.index = String(index);
-    if (item.icon) { const img = document.createElement('img'); img.alt = ''; button.append(img); }
-    const label = document.createElement('span');
-    label.textContent = item.name ?? item.text ?? button.dataset.path;
-    button.append(label);
-    button.onclick = () => worker.postMessage({ type: 'navigate', kind: 'switchTab', options: { url: `/${button.dataset.path}` } });
-    tabs.append(button);
-  });
+  frame.show(pageId, stackDepth);
 }
 
 // ---- events: DOM → AXML --------------------------------------------------------------------
@@ -315,7 +285,6 @@ pagesEl.addEventListener('scroll', () => {
   const view = views.get(topPageId);
   if (view) view.scrollTop = pagesEl.scrollTop;
 });
-$('a-back').addEventListener('click', () => worker.postMessage({ type: 'navigate', kind: 'navigateBack', options: { delta: 1 } }));
 
 // ---- the logic layer's messages --------------------------------------------------------------
 
@@ -325,6 +294,8 @@ async function answerMy({ id, api, options }) {
     try { plain = value === undefined ? undefined : JSON.parse(JSON.stringify(value)); } catch { plain = String(value); }
     worker.postMessage({ type: 'myResult', id, ok, value: plain });
   };
+  const own = await frame.answer(api, options);
+  if (own) { reply(own.ok, own.value); return; }
   const fn = window.my?.[api];
   if (typeof fn !== 'function') {
     reply(false, { error: 1, errorMessage: `my.${api} is not a function in this runtime` });
@@ -343,7 +314,7 @@ function onWorkerMessage({ data: m }) {
       const root = document.createElement('div');
       root.className = 'a-page';
       root.dataset.route = m.route;
-      const view = { root, route: m.route, config: m.config ?? {}, isTab: m.isTab, title: null };
+      const view = { root, route: m.route, config: m.config ?? {}, isTab: m.isTab, hooks: m.hooks ?? [] };
       views.set(m.pageId, view);
       pagesEl.append(root);
       addStyle(m.route, `${m.route}.acss`);
@@ -395,17 +366,9 @@ function onWorkerMessage({ data: m }) {
       if (m.callbackId !== null) worker.postMessage({ type: 'rendered', callbackId: m.callbackId });
       break;
     }
-    case 'title': {
-      const view = views.get(m.pageId);
-      if (!view) break;
-      if (typeof m.title === 'string') view.title = m.title;
-      if (m.backgroundColor) view.config = { ...view.config, titleBarColor: m.backgroundColor };
-      if (m.pageId === topPageId) showPage(m.pageId, $('a-back').hidden ? 1 : 2);
-      break;
-    }
     case 'my': answerMy(m); break;
     case 'error': showError(m.error); break;
-    default: break;
+    default: frame.onWorkerMessage(m); break;
   }
 }
 
@@ -437,7 +400,7 @@ async function start() {
   worker = new Worker('/native/runtime/worker.mjs', { type: 'module', name: `logic:${appId}` });
   worker.onmessage = onWorkerMessage;
   worker.onerror = (e) => showError({ kind: 'script', file: e.filename, line: e.lineno, column: e.colno, message: e.message });
-  setupTabBar();
+  frame = createFrame({ appJson, views, pagesEl, toWorker: (message) => worker.postMessage(message), fileUrl, params });
   const scripts = {};
   for (const [path, text] of Object.entries(files)) if (/\.(js|json|sjs)$/.test(path)) scripts[path] = text;
   worker.postMessage({ type: 'boot', files: scripts, entry: { page: params.get('page'), query: params.get('query') } });
