@@ -148,3 +148,182 @@ describe('the tab bar', () => {
     assert.equal(await text(app.locator('#result')), 'setTabBarBadge fail 2: setTabBarBadge: index must be an integer from 0 to 1 (the tabBar items), got 5');
   });
 });
+
+describe('page hooks', () => {
+  /** Drags the page down by `dy` px with the mouse, from the middle of the phone's screen. */
+  async function pull(page, dy) {
+    const box = await page.locator('#mini-program').boundingBox();
+    const x = box.x + box.width / 2; const y = box.y + 200;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    for (let i = 1; i <= 6; i += 1) await page.mouse.move(x, y + (dy * i) / 6);
+    await page.mouse.up();
+  }
+
+  test('pull-down refresh: a mouse drag, my.startPullDownRefresh and the devtools button call onPullDownRefresh; stopPullDownRefresh ends it', async (t) => {
+    const { page, app, frame } = await open(t);
+    // Home has no window.pullRefresh: a pull does nothing, the devtools say why.
+    await pull(page, 200);
+    await page.locator('[data-tab=pages]').click();
+    await page.locator('#native-pull').click();
+    await page.locator('#native-note', { hasText: 'pull-down refresh is off' }).waitFor({ timeout: TIMEOUT });
+    assert.doesNotMatch(await text(app.locator('#log')), /onPullDownRefresh/);
+
+    await app.locator('#to-list').click();
+    await app.locator('#list-log', { hasText: 'list.onShow' }).waitFor({ timeout: TIMEOUT });
+    await pull(page, 40); // not far enough
+    await pull(page, 200);
+    await app.locator('#list-log', { hasText: 'list.onPullDownRefresh manual' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await frame.evaluate(() => document.getElementById('a-refresh').classList.contains('a-refreshing')), true);
+    // Until the page stops it (my.stopPullDownRefresh), the indicator stays; then it closes.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await frame.evaluate(() => document.getElementById('a-refresh').offsetHeight), 48);
+    await app.locator('#stop-refresh').click();
+    await until(() => frame.evaluate(() => document.getElementById('a-refresh').offsetHeight === 0), 'the indicator to close');
+    assert.equal((await text(app.locator('#list-log'))).match(/onPullDownRefresh/g).length, 1, 'the short pull did not refresh');
+    await app.locator('#start-refresh').click();
+    await app.locator('#list-log', { hasText: 'list.onPullDownRefresh code' }).waitFor({ timeout: TIMEOUT });
+    await app.locator('#stop-refresh').click();
+    await until(() => frame.evaluate(() => document.getElementById('a-refresh').offsetHeight === 0), 'the indicator to close');
+    await page.locator('#native-pull').click();
+    await page.locator('#native-note', { hasText: 'pages/list/list: pull-down refresh started' }).waitFor({ timeout: TIMEOUT });
+    await app.locator('#list-log', { hasText: 'code|list.onPullDownRefresh manual' }).waitFor({ timeout: TIMEOUT });
+    assert.match(await text(app.locator('#state')), /^3\//);
+  });
+
+  test('my.pageScrollTo (scrollTop, selector), onPageScroll({scrollTop}), onReachBottom once per arrival (onReachBottomDistance)', async (t) => {
+    const { app, frame } = await open(t, 'pages/list/list');
+    await app.locator('#scroll-300').click();
+    await app.locator('#state', { hasText: /\/300$/ }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await frame.evaluate(() => document.getElementById('a-pages').scrollTop), 300);
+    await app.locator('#scroll-row').click();
+    await until(async () => Math.abs(await frame.evaluate(() => document.getElementById('row-20').getBoundingClientRect().top
+      - document.getElementById('a-pages').getBoundingClientRect().top)) < 2, 'row 20 at the top');
+    assert.match(await text(app.locator('#state')), /^0\/0\//, 'not at the bottom yet');
+    // To the bottom: one onReachBottom, which appends 20 rows; to the new bottom: one more.
+    const toBottom = () => frame.evaluate(() => { const el = document.getElementById('a-pages'); el.scrollTop = el.scrollHeight; });
+    await toBottom();
+    await app.locator('#row-60').waitFor({ timeout: TIMEOUT });
+    await app.locator('#state', { hasText: /^0\/1\// }).waitFor({ timeout: TIMEOUT });
+    await frame.evaluate(() => { document.getElementById('a-pages').scrollTop -= 30; }); // still within 100 px
+    await new Promise((r) => setTimeout(r, 300));
+    assert.match(await text(app.locator('#state')), /^0\/1\//);
+    await toBottom();
+    await app.locator('#row-80').waitFor({ timeout: TIMEOUT });
+    await app.locator('#state', { hasText: /^0\/2\// }).waitFor({ timeout: TIMEOUT });
+  });
+
+  test('onShareAppMessage: the devtools Share button shows what the page returns', async (t) => {
+    const { page, app } = await open(t);
+    await app.locator('#inc').click();
+    await page.locator('[data-tab=pages]').click();
+    await page.locator('#native-share').click();
+    await page.locator('#native-share-result:visible').waitFor({ timeout: TIMEOUT });
+    const shown = await text(page.locator('#native-share-result'));
+    assert.match(shown, /^onShareAppMessage of pages\/home\/home returned:/);
+    assert.deepEqual(JSON.parse(shown.slice(shown.indexOf('\n'))), { title: 'Frame home', desc: 'count 1', path: 'pages/home/home?from=share' });
+    await app.locator('#log', { hasText: 'home.onShareAppMessage menu' }).waitFor({ timeout: TIMEOUT }).catch(() => {});
+    // A page without it says so.
+    await app.locator('#a-tabbar button', { hasText: 'Other' }).click();
+    await app.locator('#other-log').waitFor({ timeout: TIMEOUT });
+    await page.locator('#native-share').click();
+    await page.locator('#native-share-result', { hasText: 'pages/other/other defines no onShareAppMessage' }).waitFor({ timeout: TIMEOUT });
+  });
+});
+
+describe('queries', () => {
+  test('my.createSelectorQuery: select, selectAll, selectViewport, boundingClientRect, scrollOffset, exec', async (t) => {
+    const { app, frame } = await open(t, 'pages/list/list');
+    await frame.evaluate(() => { document.getElementById('box').scrollTop = 25; document.getElementById('a-pages').scrollTop = 40; });
+    await app.locator('#query').click();
+    await app.locator('#list-query', { hasText: '[' }).waitFor({ timeout: TIMEOUT });
+    const [missing, row2, count, first, box, viewport, offset] = JSON.parse(await text(app.locator('#list-query')));
+    const dom = await frame.evaluate(() => {
+      const base = document.getElementById('a-pages').getBoundingClientRect();
+      const r = document.getElementById('row-2').getBoundingClientRect();
+      const pages = document.getElementById('a-pages');
+      return { top: r.top - base.top, left: r.left - base.left, width: r.width, height: r.height, vw: pages.clientWidth, vh: pages.clientHeight, rows: document.querySelectorAll('.item').length };
+    });
+    assert.equal(missing, null, 'no node: null');
+    assert.deepEqual(Object.keys(row2).sort(), ['bottom', 'height', 'left', 'right', 'top', 'width', 'x', 'y']);
+    assert.equal(row2.top, dom.top); assert.equal(row2.y, dom.top); assert.equal(row2.left, dom.left);
+    assert.equal(row2.height, 50); assert.equal(row2.bottom, dom.top + 50); assert.equal(row2.width, dom.width);
+    assert.equal(count, dom.rows, 'selectAll: one rect per node');
+    assert.equal(first.height, 50);
+    assert.deepEqual(box, { scrollTop: 25, scrollLeft: 0 });
+    assert.deepEqual(viewport, { width: dom.vw, height: dom.vh });
+    assert.deepEqual(offset, { scrollTop: 40, scrollLeft: 0 });
+  });
+
+  test('my.createIntersectionObserver: relativeToViewport, observe with thresholds, the result shape, disconnect', async (t) => {
+    const { app, frame } = await open(t, 'pages/list/list');
+    await app.locator('#observe').click();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.doesNotMatch(await text(app.locator('#list-log')), /seen/, 'out of view at first: no callback (initialRatio 0)');
+    await frame.evaluate(() => { document.getElementById('a-pages').scrollTop = 1000; });
+    await app.locator('#list-log', { hasText: 'seen row-25 25 in full' }).waitFor({ timeout: TIMEOUT });
+    const seen = JSON.parse(await text(app.locator('#seen')));
+    assert.deepEqual(Object.keys(seen).sort(), ['boundingClientRect', 'dataset', 'id', 'intersectionRatio', 'intersectionRect', 'relativeRect', 'time']);
+    assert.equal(seen.intersectionRatio, 1);
+    assert.deepEqual(seen.intersectionRect, seen.boundingClientRect);
+    assert.equal(seen.relativeRect.top, 0);
+    assert.equal(typeof seen.time, 'number');
+    await frame.evaluate(() => { document.getElementById('a-pages').scrollTop = 0; });
+    await app.locator('#list-log', { hasText: 'seen row-25 25 out part' }).waitFor({ timeout: TIMEOUT });
+    await app.locator('#disconnect').click();
+    await app.locator('#list-log', { hasText: 'disconnected' }).waitFor({ timeout: TIMEOUT });
+    const before = (await text(app.locator('#list-log'))).match(/seen/g).length;
+    await frame.evaluate(() => { document.getElementById('a-pages').scrollTop = 1000; });
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal((await text(app.locator('#list-log'))).match(/seen/g).length, before, 'no callback after disconnect');
+  });
+});
+
+describe('devtools: the page stack and AppData', () => {
+  test('the stack, top first, with kept tab pages; an edit calls setData on that page; bad JSON and removed keys are refused', async (t) => {
+    const { page, app } = await open(t);
+    await page.locator('[data-tab=pages]').click();
+    await app.locator('#a-tabbar button', { hasText: 'Other' }).click();
+    await app.locator('#a-tabbar button', { hasText: 'Home' }).click();
+    await app.locator('#to-list').click();
+    await app.locator('#list-log', { hasText: 'list.onShow' }).waitFor({ timeout: TIMEOUT });
+    await page.locator('#native-stack li', { hasText: 'pages/list/list' }).waitFor({ timeout: TIMEOUT });
+    assert.deepEqual(await page.locator('#native-stack li').allTextContents(), ['pages/list/listtop', 'pages/home/home', 'pages/other/othertab page kept alive']);
+    assert.equal(await text(page.locator('#count-pages')), '2');
+    // Edit Home's data.
+    await page.locator('#native-stack li', { hasText: 'pages/home/home' }).click();
+    const editor = page.locator('#native-data');
+    const data = JSON.parse(await editor.inputValue());
+    assert.equal(data.count, 0);
+    await editor.fill(JSON.stringify({ ...data, count: 42, nested: { a: 2 } }));
+    await page.locator('#native-apply').click();
+    await page.locator('#native-edit-state', { hasText: 'Applied: setData on pages/home/home: count, nested' }).waitFor({ timeout: TIMEOUT });
+    await page.locator('#app-back').click();
+    await app.locator('#count', { hasText: '42' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(JSON.parse(await editor.inputValue()).count, 42, 'the panel shows the new data');
+    // Refused edits change nothing.
+    await editor.fill('{"count": 7,');
+    await page.locator('#native-apply').click();
+    await page.locator('#native-edit-state', { hasText: 'Refused: not JSON' }).waitFor({ timeout: TIMEOUT });
+    assert.match(await text(page.locator('#native-edit-state')), /nothing was changed$/);
+    await editor.fill('{"count": 7}');
+    await page.locator('#native-apply').click();
+    await page.locator('#native-edit-state', { hasText: 'Refused: setData cannot remove a key' }).waitFor({ timeout: TIMEOUT });
+    await editor.fill('[1, 2]');
+    await page.locator('#native-apply').click();
+    await page.locator('#native-edit-state', { hasText: 'Refused: a page\'s data is a JSON object' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await text(app.locator('#count')), '42');
+  });
+
+  test('attack: an edit message that is not from the simulator (the page posting to itself) is ignored', async (t) => {
+    const { app, frame } = await open(t);
+    await frame.evaluate(() => {
+      const pageId = 1;
+      window.postMessage({ type: 'miniprogram-shim:native-edit', requestId: 1, pageId, text: '{"count":99,"result":"","log":"","nested":{"a":1}}' }, '*');
+      window.postMessage({ type: 'miniprogram-shim:native-back' }, '*');
+    });
+    await app.locator('#inc').click();
+    await app.locator('#count', { hasText: '1' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await text(app.locator('#count')), '1', 'the edit did not apply');
+  });
+});

@@ -82,13 +82,15 @@ export function createQueries({ views, pagesEl, toWorker }) {
       }
       reference = expand(reference, w.relative.margins);
       const targets = find(view.root, w.selector, w.selectAll);
-      for (const el of targets) {
+      targets.forEach((el, index) => {
+        // By id or place, not by node: a re-render may replace the node of the same target.
+        const key = el.id ? `#${el.id}` : index;
         const rect = rectOf(el, origin);
         const ratio = intersectionRatio(rect, reference);
         const band = ratioBand(ratio, w.thresholds);
-        const before = w.bands.has(el) ? w.bands.get(el) : ratioBand(w.initialRatio, w.thresholds);
-        w.bands.set(el, band);
-        if (band === before) continue;
+        const before = w.bands.has(key) ? w.bands.get(key) : ratioBand(w.initialRatio, w.thresholds);
+        w.bands.set(key, band);
+        if (band === before) return;
         toWorker({
           type: 'intersection', id,
           result: {
@@ -101,7 +103,7 @@ export function createQueries({ views, pagesEl, toWorker }) {
             dataset: dataset(el),
           },
         });
-      }
+      });
     }
   }
 
@@ -109,7 +111,7 @@ export function createQueries({ views, pagesEl, toWorker }) {
     if (!views.has(options.pageId)) throw { error: 3, errorMessage: `createIntersectionObserver: page ${options.pageId} is not open any more` };
     watchers.set(options.id, {
       pageId: options.pageId, selector: String(options.selector), relative: options.relative ?? { viewport: true, margins: {} },
-      thresholds: options.thresholds, initialRatio: options.initialRatio, selectAll: options.selectAll, bands: new WeakMap(),
+      thresholds: options.thresholds, initialRatio: options.initialRatio, selectAll: options.selectAll, bands: new Map(),
     });
     schedule();
     return {};
