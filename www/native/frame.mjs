@@ -150,7 +150,7 @@ export function createFrame({ appJson, views, pagesEl, toWorker, fileUrl, params
 
   let drag = null; // { y, pulled }
   pagesEl.addEventListener('pointerdown', (e) => {
-    if (e.button !== 0 || pagesEl.scrollTop > 0 || refreshing !== null) return;
+    if (e.button !== 0 || pagesEl.scrollTop > 0 || refreshing !== null || e.target.closest?.('slider')) return;
     const view = top();
     if (!view || !yes(view.config?.allowsBounceVertical, true)) return;
     drag = { y: e.clientY, pulled: 0, id: e.pointerId };

@@ -8,6 +8,7 @@
 import init, { Templates } from '/native/axml/axml_wasm.js';
 import { joinPath } from './core.mjs';
 import { createFrame } from './frame.mjs';
+import { createBuiltins } from './builtins.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const params = new URLSearchParams(location.search);
@@ -93,7 +94,8 @@ function rpxInline(text) {
 
 // ---- virtual nodes → DOM --------------------------------------------------------------------
 
-const NATIVE_TAGS = { input: 'input', textarea: 'textarea', button: 'button', form: 'form', label: 'label' };
+// `progress` would be the HTML element, drawn by the browser: builtins.mjs draws its own.
+const NATIVE_TAGS = { input: 'input', textarea: 'textarea', button: 'button', form: 'form', label: 'label', progress: 'a-progress' };
 
 function createElement(tag) {
   try { return document.createElement(NATIVE_TAGS[tag] ?? tag); } catch { return document.createElement('view'); }
@@ -118,6 +120,7 @@ function setAttr(el, name, value, view) {
     case 'disabled': if ('disabled' in el) el.disabled = on; el.toggleAttribute('disabled', on); return;
     default: break;
   }
+  if (builtins.setAttr(el, name, value)) return; // checkbox, radio, switch, slider, progress, icon, picker
   if (tag === 'input' || tag === 'textarea') {
     if (name === 'value') { if (el.value !== text) el.value = text; return; }
     if (name === 'password') { el.type = on ? 'password' : 'text'; return; }
@@ -148,6 +151,7 @@ function fitWidth(el, url) {
 }
 
 function removeAttr(el, name) {
+  if (builtins.setAttr(el, name, undefined)) return;
   if (name === 'class') el.className = '';
   else if (name === 'hidden') el.hidden = false;
   else if (name === 'disabled') { if ('disabled' in el) el.disabled = false; el.removeAttribute('disabled'); } else if (name === 'value' && 'value' in el) el.value = '';
@@ -163,6 +167,7 @@ function build(node, view) {
   const attrs = [...node.attrs].sort(([a], [b]) => (a === 'src') - (b === 'src'));
   for (const [name, value] of attrs) setAttr(el, name, value, view);
   for (const child of node.children) el.append(build(child, view));
+  builtins.created(el);
   return el;
 }
 
@@ -219,8 +224,11 @@ function viewOf(node) {
   return null;
 }
 
-/** Sends `type` to the handlers from the event's target up, stopping after a `catch` binding. */
-function dispatch(domEvent, type, detail, from = domEvent.target) {
+/**
+ * Sends `type` to the handlers from the event's target up, stopping after a `catch` binding;
+ * `bubbles` false: to `from`'s own handler only (a built-in's change).
+ */
+function dispatch(domEvent, type, detail, from = domEvent.target, bubbles = true) {
   const found = viewOf(from);
   if (!found) return;
   const [pageId, view] = found;
@@ -229,6 +237,7 @@ function dispatch(domEvent, type, detail, from = domEvent.target) {
     if (el.__v) chain.push(el);
   }
   if (!chain.length) return;
+  if (!bubbles) chain.length = 1;
   const target = info(chain[0]);
   for (const el of chain) {
     const binding = el.__v.events.find((e) => e.event === type);
@@ -269,9 +278,12 @@ pagesEl.addEventListener('submit', (e) => {
     const name = field.__v?.attrs.get('name');
     if (name !== undefined && name !== null && name !== '') value[String(name)] = field.value;
   }
+  builtins.formValues(form, value);
   dispatch(e, 'submit', { value, buttonTarget: e.submitter?.__v ? { dataset: info(e.submitter).dataset } : undefined }, form);
 });
-pagesEl.addEventListener('reset', (e) => dispatch(e, 'reset', {}, e.target));
+pagesEl.addEventListener('reset', (e) => { builtins.reset(e.target); dispatch(e, 'reset', {}, e.target); });
+// Built-ins with state (builtins.mjs): their taps, drags and values.
+const builtins = createBuiltins({ pagesEl, dispatch });
 pagesEl.addEventListener('scroll', (e) => {
   const el = e.target;
   if (!el.__v || el.__v.tag !== 'scroll-view') return;
