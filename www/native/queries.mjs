@@ -70,7 +70,7 @@ export function createQueries({ views, pagesEl, toWorker }) {
     const origin = base();
     for (const [id, w] of watchers) {
       const view = views.get(w.pageId);
-      if (!view) { watchers.delete(id); continue; }
+      if (!view) { watchers.delete(id); if (!watchers.size) watch(false); continue; }
       if (view.root.hidden) continue;
       let reference;
       if (w.relative.viewport) {
@@ -113,18 +113,28 @@ export function createQueries({ views, pagesEl, toWorker }) {
       pageId: options.pageId, selector: String(options.selector), relative: options.relative ?? { viewport: true, margins: {} },
       thresholds: options.thresholds, initialRatio: options.initialRatio, selectAll: options.selectAll, bands: new Map(),
     });
+    watch(true);
     schedule();
     return {};
   }
 
   function unobserve({ ids }) {
     for (const id of Array.isArray(ids) ? ids : []) watchers.delete(id);
+    if (!watchers.size) watch(false);
     return {};
   }
 
+  // DOM changes are watched only while an observer is: no cost to pages without one.
+  const mutations = new MutationObserver(schedule);
+  let watching = false;
+  function watch(on) {
+    if (on === watching) return;
+    watching = on;
+    if (on) mutations.observe(pagesEl, { childList: true, subtree: true, attributes: true, characterData: true });
+    else mutations.disconnect();
+  }
   pagesEl.addEventListener('scroll', schedule, true);
   window.addEventListener('resize', schedule);
-  new MutationObserver(schedule).observe(pagesEl, { childList: true, subtree: true, attributes: true, characterData: true });
 
   return { apis: { __selectorQuery: selectorQuery, __observe: observe, __unobserve: unobserve } };
 }

@@ -48,6 +48,8 @@ export function initNative({ $, post }) {
 
   function renderPages() {
     $('count-pages').textContent = String(pages.filter((p) => p.state !== 'kept').length);
+    // The panel is drawn when it shows (a page's data may be large): its tab draws it on opening.
+    if ($('panel-pages').hidden) return;
     if (!pinned || !pages.some((p) => p.pageId === selected)) {
       const top = pages[0]?.pageId ?? null;
       if (top !== selected) { selected = top; dirty = false; }
@@ -79,6 +81,7 @@ export function initNative({ $, post }) {
   }
 
   $('native-data').addEventListener('input', () => { dirty = true; });
+  document.querySelector('[data-tab=pages]').addEventListener('click', () => setTimeout(renderPages, 0));
   $('native-revert').addEventListener('click', () => { dirty = false; $('native-edit-state').textContent = ''; renderPages(); });
   $('native-apply').addEventListener('click', () => {
     if (selected === null) return;
