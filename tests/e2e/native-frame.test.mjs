@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, startStack, SUPERAPP } from './harness.mjs';
+import { MINI_PROGRAM, ROOT, startStack, SUPERAPP } from './harness.mjs';
 
 const TIMEOUT = 20_000;
 const APP_ID = 'frame';
@@ -92,6 +92,27 @@ describe('the title bar: one, the shell\'s, driven by the page', () => {
     assert.equal(await page.locator('#app-back').isHidden(), true);
     await app.locator('#log', { hasText: 'list.onUnload|home.onShow' }).waitFor({ timeout: TIMEOUT });
     assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), []);
+  });
+});
+
+describe('the title bar outside the simulator', () => {
+  test('opened alone, the frame draws the title bar itself, with the back button and the page\'s colours', async (t) => {
+    const context = await stack.browser.newContext({ viewport: { width: 390, height: 760 } });
+    t.after(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${MINI_PROGRAM}/native/${APP_ID}/`);
+    await page.locator('#log', { hasText: 'home.onShow' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await page.locator('#a-titlebar').isVisible(), true);
+    assert.equal(await text(page.locator('#a-title')), 'Frame home');
+    assert.equal(await page.locator('#a-titlebar').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(22, 119, 255)');
+    await page.locator('#title').click();
+    await page.locator('#a-title', { hasText: 'New title' }).waitFor({ timeout: TIMEOUT });
+    await page.locator('#to-list').click();
+    await page.locator('#a-title', { hasText: 'List' }).waitFor({ timeout: TIMEOUT });
+    await page.locator('#a-back').click();
+    await page.locator('#log', { hasText: 'list.onUnload' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await page.locator('#a-back').isHidden(), true);
+    assert.equal(await text(page.locator('#a-title')), 'New title');
   });
 });
 
