@@ -347,4 +347,22 @@ describe('devtools: the page stack and AppData', () => {
     await app.locator('#count', { hasText: '1' }).waitFor({ timeout: TIMEOUT });
     assert.equal(await text(app.locator('#count')), '1', 'the edit did not apply');
   });
+
+  test('attack: the title bar takes messages from the mini program frame only, and only colours and http(s) images from it', async (t) => {
+    const { page, frame } = await open(t);
+    // Another window (here the shell's own) cannot retitle the phone.
+    await page.evaluate(() => window.postMessage({ type: 'miniprogram-shim:navbar', title: 'forged', back: true }, '*'));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await text(page.locator('#app-title')), 'Frame home');
+    assert.equal(await page.locator('#app-back').isHidden(), true);
+    // The frame itself: a script URL is no image, a url() is no colour.
+    await frame.evaluate(() => window.parent.postMessage({
+      type: 'miniprogram-shim:navbar', title: 'x'.repeat(500), image: 'javascript:alert(1)', backgroundColor: 'url(http://127.0.0.1:9/x)', frontColor: 'red',
+    }, '*'));
+    await page.locator('#app-title', { hasText: 'xxx' }).waitFor({ timeout: TIMEOUT });
+    assert.equal((await text(page.locator('#app-title'))).length, 200, 'the title is capped');
+    assert.equal(await page.locator('#app-title-image').isHidden(), true);
+    assert.equal(await page.locator('#navbar').evaluate((el) => el.style.backgroundColor), '');
+    assert.equal(await page.locator('#navbar').evaluate((el) => el.style.color), 'red');
+  });
 });

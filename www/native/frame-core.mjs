@@ -71,6 +71,10 @@ export function dataEdit(current, text) {
   for (const [key, v] of Object.entries(value)) {
     if (JSON.stringify(v) !== JSON.stringify(current?.[key])) patch[key] = v;
   }
+  const paths = Object.keys(patch).filter((k) => /[.[\]]/.test(k) || k === '');
+  if (paths.length) {
+    throw new RuntimeError(`setData reads ${paths.map((k) => JSON.stringify(k)).join(', ')} as a path, not a key: change it in the page's code; nothing was changed`);
+  }
   return patch;
 }
 

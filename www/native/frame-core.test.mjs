@@ -57,6 +57,7 @@ test('devtools data edits: changed top-level keys only; bad JSON, non-objects an
   assert.throws(() => dataEdit(current, '[1]'), /is a JSON object/);
   assert.throws(() => dataEdit(current, 'null'), /is a JSON object/);
   assert.throws(() => dataEdit(current, '{"n":1,"list":[]}'), /cannot remove a key \("title"\): set it to null/);
+  assert.throws(() => dataEdit(current, '{"n":1,"list":[1,2],"title":"x","a.b":1}'), /reads "a\.b" as a path/);
 });
 
 test('intersections: rects, margins, ratios', () => {

@@ -158,9 +158,10 @@ export function createFrame({ appJson, views, pagesEl, toWorker, fileUrl, params
   window.addEventListener('pointermove', (e) => {
     if (!drag || e.pointerId !== drag.id) return;
     const dy = e.clientY - drag.y;
-    if (dy <= 4 && !drag.pulled) return;
+    // The first 10 px are a tap's jitter, not a pull.
+    if (dy <= 10 && !drag.pulled) return;
     if (!drag.pulled) { document.body.classList.add('a-pulling'); window.getSelection()?.removeAllRanges(); }
-    drag.pulled = Math.max(0, Math.min(PULL_MAX, dy * 0.5));
+    drag.pulled = Math.max(0.5, Math.min(PULL_MAX, (dy - 10) * 0.5));
     const ready = pullEnabled(top()) && drag.pulled >= PULL_TRIGGER;
     showRefresh(drag.pulled, pullEnabled(top()) ? (ready ? 'Release to refresh' : 'Pull down to refresh') : '');
     e.preventDefault();
