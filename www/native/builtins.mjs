@@ -6,6 +6,8 @@
 // stay exactly its virtual children (the patches address nodes by child index). Their change
 // events do not bubble (as on a device: only touch and tap events bubble).
 
+import { stepValue } from './frame-core.mjs';
+
 const CONTROLS = 'checkbox, radio, switch';
 const num = (value, fallback) => (Number.isFinite(Number(value)) && value !== '' && value !== null ? Number(value) : fallback);
 
@@ -28,9 +30,8 @@ export function createBuiltins({ pagesEl, dispatch }) {
   }
 
   function setSliderValue(el, raw) {
-    const { min, max, step } = sliderState(el);
-    const stepped = min + Math.round((num(raw, min) - min) / step) * step;
-    const value = Math.min(max, Math.max(min, Number(stepped.toFixed(10))));
+    const { min, max } = sliderState(el);
+    const value = stepValue(num(raw, min), sliderState(el));
     el.__value = value;
     el.style.setProperty('--a-percent', String(max > min ? ((value - min) / (max - min)) * 100 : 0));
     el.dataset.aValue = String(value);

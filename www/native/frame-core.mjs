@@ -131,6 +131,14 @@ export function observerOptions(options = {}) {
   return { thresholds: [...thresholds].sort((a, b) => a - b), initialRatio, selectAll: Boolean(options.selectAll) };
 }
 
+/** A slider's value: `raw` to the nearest step from `min`, within `min`..`max`. */
+export function stepValue(raw, { min, max, step }) {
+  const n = Number(raw);
+  const value = Number.isFinite(n) ? n : min;
+  const stepped = min + Math.round((value - min) / step) * step;
+  return Math.min(max, Math.max(min, Number(stepped.toFixed(10))));
+}
+
 /** A selector given to select/selectAll/observe/relativeTo: a non-empty string. */
 export function checkSelector(api, selector) {
   if (typeof selector !== 'string' || !selector.trim()) {

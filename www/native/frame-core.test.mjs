@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkSelector, dataEdit, expand, frontColorFor, intersect, intersectionRatio, observerOptions, planSwitchTab, ratioBand, tabIndex, yes,
+  checkSelector, dataEdit, stepValue, expand, frontColorFor, intersect, intersectionRatio, observerOptions, planSwitchTab, ratioBand, tabIndex, yes,
 } from './frame-core.mjs';
 
 test('window flags: booleans and YES/NO strings, with a default', () => {
@@ -76,6 +76,16 @@ test('threshold bands: 0 means any intersection; the band changes when a thresho
   assert.equal(ratioBand(0.3, [0.5]), 0);
   assert.equal(ratioBand(0.5, [0.5]), 1);
   assert.equal(ratioBand(1, [0, 0.5, 1]), 3);
+});
+
+test('slider values go to the nearest step within min and max', () => {
+  const s = { min: 10, max: 50, step: 5 };
+  assert.equal(stepValue(41, s), 40);
+  assert.equal(stepValue(43, s), 45);
+  assert.equal(stepValue(-3, s), 10);
+  assert.equal(stepValue(99, s), 50);
+  assert.equal(stepValue('x', s), 10);
+  assert.equal(stepValue(0.30000000000000004, { min: 0, max: 1, step: 0.1 }), 0.3);
 });
 
 test('observer options and selectors are checked', () => {
