@@ -30,7 +30,7 @@ pub const MAX_WATCHED_FILES: usize = 8000;
 /// At most this many paths in one event.
 pub const MAX_PATHS_PER_EVENT: usize = 50;
 /// How often a stream sends a comment when nothing changes.
-pub const KEEP_ALIVE: Duration = Duration::from_secs(2);
+pub const KEEP_ALIVE: Duration = Duration::from_secs(1);
 /// At most this many event streams open at once, over all apps.
 pub const MAX_CLIENTS: usize = 32;
 
