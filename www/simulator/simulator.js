@@ -318,8 +318,10 @@ window.addEventListener('message', (event) => {
     case `${MSG}hello`:
       // Launched as an app: that appId, whatever the page says. Else the page's data-app-id,
       // else a throwaway app for its URL.
-      if (launched) sendSettings();
-      else if (typeof data.appId === 'string' && data.appId) loadMiniProgram(data.appId);
+      // The last two ask the sandbox first: say so, so that my.js waits for the appId.
+      if (launched) { sendSettings(); break; }
+      postToMiniProgram({ type: `${MSG}settings-pending` });
+      if (typeof data.appId === 'string' && data.appId) loadMiniProgram(data.appId);
       else registerThrowaway();
       break;
     case `${MSG}log`:
