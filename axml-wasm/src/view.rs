@@ -5,10 +5,13 @@
 //! them, and only then renders and diffs: a key no binding reads costs neither a render nor a
 //! DOM touch, and a key that one binding reads changes only the DOM nodes whose output changed.
 
-use axml::{render, CompiledTemplate, Diagnostic, FileProvider, VEvent, VNode};
+use std::rc::Rc;
+
+use axml::{Diagnostic, FileProvider, VEvent, VNode};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::components::{Lifecycle, Registry, Tree};
 use crate::path::{self, PathError};
 
 /// One change to the DOM. `path` is the child indexes from the page's root element to the
@@ -73,20 +76,45 @@ pub struct Update {
     pub patches: Vec<Patch>,
 }
 
-/// A page's template, data and current tree.
+/// A page's template, data, components and current tree.
 #[derive(Debug)]
 pub struct PageView {
-    template: CompiledTemplate,
-    data: Value,
+    components: Tree,
     tree: Vec<VNode>,
 }
 
+/// Why a `setData` was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SetDataError {
+    /// A bad key: nothing was applied.
+    #[error(transparent)]
+    Path(#[from] PathError),
+    /// No such component instance in this page (it was removed).
+    #[error("no component instance {0} in this page")]
+    NoInstance(u32),
+    /// A component the update created does not compile.
+    #[error("{0}")]
+    Compile(Box<Diagnostic>),
+}
+
 impl PageView {
-    /// Compiles `axml_path` and renders it against `data` (an object; anything else counts as `{}`).
+    /// Compiles `axml_path` and renders it against `data` (an object; anything else counts as
+    /// `{}`), with no custom components.
     pub fn open(
         axml_path: &str,
         files: &dyn FileProvider,
         data: Value,
+    ) -> Result<PageView, Box<Diagnostic>> {
+        PageView::open_with(axml_path, files, data, Registry::default())
+    }
+
+    /// As [`PageView::open`], with the components `defs` defines (the page's own definition,
+    /// at its path without `.axml`, names the ones it uses).
+    pub fn open_with(
+        axml_path: &str,
+        files: &dyn FileProvider,
+        data: Value,
+        defs: Registry,
     ) -> Result<PageView, Box<Diagnostic>> {
         let template = axml::compile(axml_path, files).map_err(Box::new)?;
         let data = if data.is_object() {
@@ -94,12 +122,9 @@ impl PageView {
         } else {
             Value::Object(Default::default())
         };
-        let tree = render(&template, &data);
-        Ok(PageView {
-            template,
-            data,
-            tree,
-        })
+        let route = axml_path.strip_suffix(".axml").unwrap_or(axml_path);
+        let (components, tree) = Tree::open(route, Rc::new(template), data, defs)?;
+        Ok(PageView { components, tree })
     }
 
     /// The current tree.
@@ -109,19 +134,24 @@ impl PageView {
 
     /// The data as the render side holds it.
     pub fn data(&self) -> &Value {
-        &self.data
+        self.components.data()
+    }
+
+    /// Components created, updated and removed since the last call, for the logic layer.
+    pub fn take_lifecycle(&mut self) -> Lifecycle {
+        self.components.take_lifecycle()
     }
 
     /// Applies `changes` (`[key, value]` in order) and returns the patches. A bad key refuses
     /// the whole call before anything is applied.
-    pub fn set_data(&mut self, changes: Vec<(String, Value)>) -> Result<Update, PathError> {
+    pub fn set_data(&mut self, changes: Vec<(String, Value)>) -> Result<Update, SetDataError> {
         for (key, _) in &changes {
             path::parse(key)?;
         }
         let mut affected = false;
         for (key, value) in changes {
-            affected = affected || !self.template.affected_by(&key).is_empty();
-            path::apply(&mut self.data, &key, value)?;
+            affected = affected || !self.components.page_template().affected_by(&key).is_empty();
+            path::apply(self.components.data_mut(), &key, value)?;
         }
         if !affected {
             return Ok(Update {
@@ -129,14 +159,50 @@ impl PageView {
                 patches: Vec::new(),
             });
         }
-        let tree = render(&self.template, &self.data);
+        // A component first used now may not compile: its diagnostic is the answer.
+        let tree = self.components.rerender(0).map_err(SetDataError::Compile)?;
+        Ok(self.replace_tree(tree))
+    }
+
+    /// `setData` of component instance `id` (keys relative to its `data`).
+    pub fn set_component_data(
+        &mut self,
+        id: u32,
+        changes: Vec<(String, Value)>,
+    ) -> Result<Update, SetDataError> {
+        for (key, _) in &changes {
+            path::parse(key)?;
+        }
+        let (template, data) = self
+            .components
+            .component_mut(id)
+            .ok_or(SetDataError::NoInstance(id))?;
+        let mut affected = false;
+        for (key, value) in changes {
+            affected = affected || !template.affected_by(&key).is_empty();
+            path::apply(data, &key, value)?;
+        }
+        if !affected {
+            return Ok(Update {
+                rendered: false,
+                patches: Vec::new(),
+            });
+        }
+        let tree = self
+            .components
+            .rerender(id)
+            .map_err(SetDataError::Compile)?;
+        Ok(self.replace_tree(tree))
+    }
+
+    fn replace_tree(&mut self, tree: Vec<VNode>) -> Update {
         let mut patches = Vec::new();
         diff_children(&self.tree, &tree, &mut Vec::new(), &mut patches);
         self.tree = tree;
-        Ok(Update {
+        Update {
             rendered: true,
             patches,
-        })
+        }
     }
 }
 
@@ -173,7 +239,12 @@ fn diff_node(old: &VNode, new: &VNode, path: &mut Vec<usize>, out: &mut Vec<Patc
                 });
             }
         }
-        (VNode::Element(a), VNode::Element(b)) if a.tag == b.tag && a.key == b.key => {
+        (VNode::Element(a), VNode::Element(b))
+            if a.tag == b.tag
+                && a.key == b.key
+                && a.owner == b.owner
+                && a.component == b.component =>
+        {
             let set: Vec<(String, Value)> = b
                 .attrs
                 .iter()

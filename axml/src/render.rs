@@ -44,6 +44,19 @@ pub struct VElement {
     pub key: Option<String>,
     /// Children.
     pub children: Vec<VNode>,
+    /// Set by a host that expands custom components (`axml-wasm`): the component instance
+    /// whose template made this element and whose methods handle its events; `None` (or 0,
+    /// the page, not serialized) for the page's own elements.
+    #[serde(skip_serializing_if = "is_page")]
+    pub owner: Option<u32>,
+    /// Set by a host that expands custom components: the instance this element hosts (its
+    /// children are then that component's rendered template).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<u32>,
+}
+
+fn is_page(owner: &Option<u32>) -> bool {
+    matches!(owner, None | Some(0))
 }
 
 /// An event binding on an element.
@@ -342,6 +355,8 @@ impl Renderer<'_, '_> {
             events,
             key: None,
             children,
+            owner: None,
+            component: None,
         }
     }
 

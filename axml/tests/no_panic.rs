@@ -130,6 +130,7 @@ fn exercise(files: &[(String, String)]) {
                 &AcssOptions {
                     rpx,
                     scope: Some("s".into()),
+                    outside: Some("o".into()),
                 },
             );
         }
