@@ -21,7 +21,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use axml::expr::NoSjs;
-use axml::{render_with, CompiledTemplate, Diagnostic, FileProvider, Slots, VEvent, VNode};
+use axml::{
+    render_traced, render_with, CompiledTemplate, Diagnostic, FileProvider, LoopRun, Slots, VEvent,
+    VNode,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -205,6 +208,8 @@ pub struct Tree {
     instances: HashMap<u32, Instance>,
     next_id: u32,
     lifecycle: Lifecycle,
+    /// Where the page's loops put their rows in its last render (pages without components).
+    runs: Vec<LoopRun>,
 }
 
 /// The attributes a host passes that are not props for rendering: `slot` (where the host goes
@@ -227,6 +232,7 @@ impl Tree {
             instances: HashMap::new(),
             next_id: 1,
             lifecycle: Lifecycle::default(),
+            runs: vec![],
         };
         tree.instances.insert(
             0,
@@ -270,9 +276,15 @@ impl Tree {
         &self.instances[&0].template
     }
 
-    /// Whether the page uses components at all.
-    pub fn has_components(&self) -> bool {
-        self.instances.len() > 1
+    /// Whether the page's `usingComponents` names any component.
+    pub fn uses_components(&self) -> bool {
+        !self.page_using.is_empty()
+    }
+
+    /// Where the page's loops put their rows in its last whole render (empty for a page that
+    /// uses components: its tree is not the page's output alone).
+    pub fn loop_runs(&self) -> &[LoopRun] {
+        &self.runs
     }
 
     /// What happened to components since the last call.
@@ -295,7 +307,9 @@ impl Tree {
         debug_assert_eq!(id, 0);
         if self.page_using.is_empty() {
             let inst = &self.instances[&0];
-            return Ok(axml::render(&inst.template, &inst.data));
+            let (nodes, runs) = render_traced(&inst.template, &inst.data);
+            self.runs = runs;
+            return Ok(nodes);
         }
         self.render_instance(0)?;
         Ok(self.expand(0, 0))
@@ -938,6 +952,42 @@ mod tests {
         );
         let mut v = page(&f, defs, json!({}));
         assert_eq!(v.take_lifecycle().created.len(), MAX_COMPONENT_DEPTH);
+    }
+
+    #[test]
+    fn hostile_shapes_neither_panic_nor_grow_without_bound() {
+        // More instances than the cap: the rest render as empty hosts.
+        let f = files(&[
+            ("pages/p/p.axml", r#"<c a:for="{{n}}" v="{{item}}"/>"#),
+            ("c/c.axml", r#"<slot/><slot/><text>{{v}}</text>"#),
+            ("c/undefined-user.axml", r#"<ghost/>"#),
+        ]);
+        let defs = registry(
+            &f,
+            &[
+                ("pages/p/p", json!({ "using": { "c": "c/c" } })),
+                ("c/c", json!({ "component": true, "props": { "v": null } })),
+            ],
+        );
+        let n: Vec<u32> = (0..(MAX_INSTANCES as u32 + 50)).collect();
+        let mut v = page(&f, defs, json!({ "n": n }));
+        assert_eq!(v.take_lifecycle().created.len(), MAX_INSTANCES);
+        // Shrinking removes them all but one; growing again is capped again.
+        v.set_data(vec![("n".into(), json!([1]))]).unwrap();
+        assert_eq!(v.take_lifecycle().removed.len(), MAX_INSTANCES - 1);
+        // A tag naming a component nobody defined renders an empty host.
+        let f = files(&[("pages/p/p.axml", r#"<ghost>x</ghost>"#)]);
+        let defs = registry(
+            &f,
+            &[("pages/p/p", json!({ "using": { "ghost": "c/none" } }))],
+        );
+        let mut v = page(&f, defs, json!({}));
+        assert_eq!(to_html(v.tree()), r#"<ghost a-component="c/none"></ghost>"#);
+        assert!(v.take_lifecycle().is_empty());
+        // Hostile setData keys on a component refuse without applying.
+        assert!(v
+            .set_component_data(1, vec![("a[".into(), json!(1))])
+            .is_err());
     }
 
     #[test]

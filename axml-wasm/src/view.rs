@@ -148,10 +148,20 @@ impl PageView {
         for (key, _) in &changes {
             path::parse(key)?;
         }
+        // Each key one row of a page-level list that nothing else reads: those rows alone.
+        let rows: Option<Vec<(usize, usize)>> = if self.components.uses_components() {
+            None
+        } else {
+            let t = self.components.page_template();
+            changes.iter().map(|(k, _)| t.row_of(k)).collect()
+        };
         let mut affected = false;
         for (key, value) in changes {
             affected = affected || !self.components.page_template().affected_by(&key).is_empty();
             path::apply(self.components.data_mut(), &key, value)?;
+        }
+        if let Some(update) = rows.and_then(|rows| self.update_rows(&rows)) {
+            return Ok(update);
         }
         if !affected {
             return Ok(Update {
@@ -195,6 +205,39 @@ impl PageView {
         Ok(self.replace_tree(tree))
     }
 
+    /// Re-renders rows `(loop, index)` alone and patches them, when the last whole
+    /// render put each of those loops' rows one node per item and the rows exist; `None`
+    /// (nothing changed) otherwise.
+    fn update_rows(&mut self, rows: &[(usize, usize)]) -> Option<Update> {
+        let template = self.components.page_template();
+        let data = self.components.data();
+        let mut fresh = Vec::new();
+        for &(id, index) in rows {
+            let run = self.components.loop_runs().iter().find(|r| r.id == id)?;
+            if !run.one_node_each || index >= run.items {
+                return None;
+            }
+            let mut nodes = axml::render_loop_item(template, data, id, index)?;
+            if nodes.len() != 1 {
+                return None;
+            }
+            let mut at = run.parent.clone();
+            at.push(run.start + index);
+            node_at(&mut self.tree, &at)?;
+            fresh.push((at, nodes.pop()?));
+        }
+        let mut patches = Vec::new();
+        for (mut at, node) in fresh {
+            let old = node_at(&mut self.tree, &at)?;
+            diff_node(old, &node, &mut at, &mut patches);
+            *old = node;
+        }
+        Some(Update {
+            rendered: true,
+            patches,
+        })
+    }
+
     fn replace_tree(&mut self, tree: Vec<VNode>) -> Update {
         let mut patches = Vec::new();
         diff_children(&self.tree, &tree, &mut Vec::new(), &mut patches);
@@ -203,6 +246,18 @@ impl PageView {
             rendered: true,
             patches,
         }
+    }
+}
+
+fn node_at<'a>(nodes: &'a mut [VNode], at: &[usize]) -> Option<&'a mut VNode> {
+    let (first, rest) = at.split_first()?;
+    let node = nodes.get_mut(*first)?;
+    if rest.is_empty() {
+        return Some(node);
+    }
+    match node {
+        VNode::Element(e) => node_at(&mut e.children, rest),
+        VNode::Text { .. } => None,
     }
 }
 
@@ -309,6 +364,88 @@ mod tests {
             vec![Patch::Text {
                 path: vec![501, 0],
                 text: "changed".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn one_row_is_rendered_alone_when_only_its_loop_reads_the_key() {
+        let rows: Vec<Value> = (0..1000)
+            .map(|i| json!({ "id": i, "name": format!("row {i}") }))
+            .collect();
+        let axml = r#"<view class="t">{{title}}</view><view class="list"><view a:for="{{rows}}" a:key="id" class="row" data-i="{{index}}">{{item.name}}</view></view>"#;
+        let mut v = view(axml, json!({ "title": "T", "rows": rows }));
+        let t = &v.components.page_template();
+        assert_eq!(t.row_of("rows[500].name"), Some((0, 500)));
+        assert_eq!(t.row_of("rows"), None, "the whole list");
+        assert_eq!(t.row_of("title"), None);
+        let update = v
+            .set_data(vec![("rows[500].name".into(), json!("changed"))])
+            .unwrap();
+        assert_eq!(
+            update.patches,
+            vec![Patch::Text {
+                path: vec![1, 500, 0],
+                text: "changed".into()
+            }]
+        );
+        // The same tree as a whole render gives, and the next whole render diffs from it.
+        let whole = view(axml, v.data().clone());
+        assert_eq!(v.tree(), whole.tree());
+        // A new id: the row is replaced (another key), still alone.
+        let update = v
+            .set_data(vec![(
+                "rows[3]".into(),
+                json!({ "id": "x", "name": "new" }),
+            )])
+            .unwrap();
+        assert!(
+            matches!(&update.patches[..], [Patch::Replace { path, .. }] if path == &vec![1, 3])
+        );
+        // Past the end: the list grows, a whole render.
+        let update = v
+            .set_data(vec![("rows[1000].name".into(), json!("more"))])
+            .unwrap();
+        assert!(matches!(
+            &update.patches[..],
+            [Patch::Insert { index: 1000, .. }]
+        ));
+        assert_eq!(v.tree(), view(axml, v.data().clone()).tree());
+    }
+
+    #[test]
+    fn a_row_read_elsewhere_too_takes_a_whole_render() {
+        // Inside the loop, another row read through the list (not the item).
+        let page = r#"<view a:for="{{rows}}">{{item}} {{rows[index + 1]}}</view>"#;
+        let mut v = view(page, json!({ "rows": [1, 2] }));
+        assert_eq!(v.components.page_template().row_of("rows[1]"), None);
+        v.set_data(vec![("rows[1]".into(), json!(9))]).unwrap();
+        assert_eq!(v.tree(), view(page, json!({ "rows": [1, 9] })).tree());
+        let page = r#"<view a:for="{{rows}}">{{item}}</view><text>{{rows[0]}}</text>"#;
+        let mut v = view(page, json!({ "rows": [1, 2] }));
+        assert_eq!(v.components.page_template().row_of("rows[0]"), None);
+        let update = v.set_data(vec![("rows[0]".into(), json!(9))]).unwrap();
+        assert_eq!(update.patches.len(), 2);
+        // Rows that are not one node each (an item-level a:if) take a whole render too.
+        let page = r#"<view a:for="{{rows}}" a:if="{{item > 1}}">{{item}}</view>"#;
+        let mut v = view(page, json!({ "rows": [1, 2, 3] }));
+        let update = v.set_data(vec![("rows[0]".into(), json!(5))]).unwrap();
+        assert_eq!(v.tree(), view(page, json!({ "rows": [5, 2, 3] })).tree());
+        assert_eq!(update.patches.len(), 3);
+        // A nested loop's rows: the outer row is re-rendered.
+        let page =
+            r#"<view a:for="{{g}}" a:for-item="r"><text a:for="{{r.xs}}">{{item}}</text></view>"#;
+        let mut v = view(page, json!({ "g": [{ "xs": [1, 2] }, { "xs": [3] }] }));
+        assert_eq!(
+            v.components.page_template().row_of("g[1].xs[0]"),
+            Some((0, 1))
+        );
+        let update = v.set_data(vec![("g[1].xs[0]".into(), json!(4))]).unwrap();
+        assert_eq!(
+            update.patches,
+            vec![Patch::Text {
+                path: vec![1, 0, 0],
+                text: "4".into()
             }]
         );
     }

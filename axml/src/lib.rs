@@ -42,6 +42,6 @@ pub use expr::{DataPath, PathSegment, SjsHost};
 pub use files::{resolve, DirFiles, FileProvider, MemoryFiles};
 pub use parser::MAX_NESTING;
 pub use render::{
-    render, render_with, to_html, Slots, VElement, VEvent, VNode, MAX_RENDER_DEPTH,
-    MAX_TEMPLATE_DEPTH,
+    render, render_loop_item, render_traced, render_with, to_html, LoopRun, Slots, VElement,
+    VEvent, VNode, MAX_RENDER_DEPTH, MAX_TEMPLATE_DEPTH,
 };
