@@ -388,7 +388,7 @@ impl Tree {
         for (cid, existed, host, given, events) in jobs {
             let slots = element_at(&mut raw, &host.at)
                 .map(|el| std::mem::take(&mut el.children))
-                .map(|children| slots_of(children))
+                .map(slots_of)
                 .unwrap_or_default();
             if existed {
                 self.update(cid, given, events, slots)?;

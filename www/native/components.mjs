@@ -183,12 +183,11 @@ export class Components {
     if (!page) return;
     if (!this.pages.has(pageId)) this.pages.set(pageId, new Map());
     const records = this.pages.get(pageId);
-    for (const { id, path } of removed) {
+    for (const { id } of removed) {
       const record = records.get(id);
       if (!record) continue;
       this.hook(record, 'didUnmount');
       records.delete(id);
-      void path;
     }
     const mounted = [];
     for (const c of created) {
