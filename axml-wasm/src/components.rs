@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-use axml::expr::NoSjs;
+use axml::sjs::SjsModules;
 use axml::{
     render_traced, render_with, CompiledTemplate, Diagnostic, FileProvider, LoopRun, Slots, VEvent,
     VNode,
@@ -56,8 +56,9 @@ pub struct Definition {
     pub props: Map<String, Value>,
     /// `usingComponents`: tag → component path, resolved.
     pub using: BTreeMap<String, String>,
-    /// A component's compiled template (`<path>.axml`), or why it did not compile.
-    template: Option<Result<Rc<CompiledTemplate>, Diagnostic>>,
+    /// A component's compiled template (`<path>.axml`) and its SJS modules, or why they did
+    /// not compile.
+    template: Option<Result<(Rc<CompiledTemplate>, SjsModules), Diagnostic>>,
 }
 
 /// Every definition the logic layer sent, by path.
@@ -100,8 +101,11 @@ impl Registry {
             using.insert(tag, target);
         }
         let component = obj.get("component").and_then(Value::as_bool) == Some(true);
-        let template =
-            component.then(|| axml::compile(&format!("{path}.axml"), files).map(Rc::new));
+        let template = component.then(|| -> Result<_, Diagnostic> {
+            let t = axml::compile(&format!("{path}.axml"), files)?;
+            let sjs = SjsModules::for_template(&t, files)?;
+            Ok((Rc::new(t), sjs))
+        });
         let def = Definition {
             path: path.to_string(),
             scope: format!("a-c{}", self.defs.len() + 1),
@@ -188,6 +192,8 @@ struct Instance {
     /// `None`: the page.
     def: Option<Rc<Definition>>,
     template: Rc<CompiledTemplate>,
+    /// Its template's `<import-sjs>` modules.
+    sjs: SjsModules,
     depth: usize,
     /// The instance's own data (the page's `data`; a component's `data`).
     data: Value,
@@ -222,6 +228,7 @@ impl Tree {
     pub fn open(
         route: &str,
         template: Rc<CompiledTemplate>,
+        sjs: SjsModules,
         data: Value,
         defs: Registry,
     ) -> Result<(Tree, Vec<VNode>), Box<Diagnostic>> {
@@ -239,6 +246,7 @@ impl Tree {
             Instance {
                 def: None,
                 template,
+                sjs,
                 depth: 0,
                 data,
                 given: Map::new(),
@@ -276,6 +284,12 @@ impl Tree {
         &self.instances[&0].template
     }
 
+    /// The page's template and data, with its SJS modules to render with.
+    pub fn page_parts(&self) -> (&CompiledTemplate, &Value, SjsModules) {
+        let page = &self.instances[&0];
+        (&page.template, &page.data, page.sjs.clone())
+    }
+
     /// Whether the page's `usingComponents` names any component.
     pub fn uses_components(&self) -> bool {
         !self.page_using.is_empty()
@@ -307,7 +321,8 @@ impl Tree {
         debug_assert_eq!(id, 0);
         if self.page_using.is_empty() {
             let inst = &self.instances[&0];
-            let (nodes, runs) = render_traced(&inst.template, &inst.data);
+            let mut sjs = inst.sjs.clone();
+            let (nodes, runs) = render_traced(&inst.template, &inst.data, &mut sjs);
             self.runs = runs;
             return Ok(nodes);
         }
@@ -327,11 +342,12 @@ impl Tree {
     }
 
     fn render_into(&mut self, id: u32, inst: &mut Instance) -> Result<(), Box<Diagnostic>> {
+        let mut sjs = inst.sjs.clone();
         let mut raw = match &inst.def {
-            None => axml::render(&inst.template, &inst.data),
+            None => render_with(&inst.template, &inst.data, &mut sjs, &Slots::new()),
             Some(def) => {
                 let data = merged(def, &inst.given, &inst.data, id);
-                render_with(&inst.template, &data, &mut NoSjs, &inst.slots)
+                render_with(&inst.template, &data, &mut sjs, &inst.slots)
             }
         };
         let (scope, using) = match &inst.def {
@@ -420,8 +436,8 @@ impl Tree {
             // is a component whose definition failed there (and was reported there).
             return Ok(());
         };
-        let template = match &def.template {
-            Some(Ok(t)) => t.clone(),
+        let (template, sjs) = match &def.template {
+            Some(Ok((t, sjs))) => (t.clone(), sjs.clone()),
             Some(Err(d)) => return Err(Box::new(d.clone())),
             None => return Ok(()),
         };
@@ -438,6 +454,7 @@ impl Tree {
                 data: def.data.clone(),
                 def: Some(def),
                 template,
+                sjs,
                 depth,
                 given,
                 events,
@@ -988,6 +1005,58 @@ mod tests {
         assert!(v
             .set_component_data(1, vec![("a[".into(), json!(1))])
             .is_err());
+    }
+
+    #[test]
+    fn sjs_modules_run_at_render_time_in_pages_and_components() {
+        let f = files(&[
+            (
+                "pages/p/p.axml",
+                r#"<import-sjs from="./fmt.sjs" name="fmt"/><text>{{fmt.money(total)}}</text><tag label="{{fmt.upper(name)}}"/>"#,
+            ),
+            ("pages/p/fmt.sjs", "export default { money: (c) => `$${(c / 100).toFixed(2)}`, upper: (s) => s.toUpperCase() };"),
+            ("c/tag.axml", r#"<import-sjs from="/c/len.sjs" name="m"/><text>{{label}}:{{m.len(label)}}</text>"#),
+            ("c/len.sjs", "function len(s) { return s.length; }\nmodule.exports = { len };"),
+        ]);
+        let defs = registry(
+            &f,
+            &[
+                ("pages/p/p", json!({ "using": { "tag": "c/tag" } })),
+                ("c/tag", json!({ "component": true })),
+            ],
+        );
+        let mut v = page(&f, defs, json!({ "total": 1250, "name": "tea" }));
+        assert_eq!(
+            to_html(v.tree()),
+            r#"<text>$12.50</text>
+<tag a-component="c/tag"><text class="a-c2 a-comp">TEA:3</text></tag>"#
+        );
+        let u = v.set_data(vec![("total".into(), json!(5))]).unwrap();
+        assert_eq!(
+            u.patches,
+            vec![Patch::Text {
+                path: vec![0, 0],
+                text: "$0.05".into()
+            }]
+        );
+        // An SJS module that does not parse: a diagnostic naming it, when the component is used.
+        let f2 = files(&[
+            ("pages/q/q.axml", "<bad/>"),
+            (
+                "c/bad.axml",
+                r#"<import-sjs from="./bad.sjs" name="m"/><view/>"#,
+            ),
+            ("c/bad.sjs", "export default {"),
+        ]);
+        let defs = registry(
+            &f2,
+            &[
+                ("pages/q/q", json!({ "using": { "bad": "c/bad" } })),
+                ("c/bad", json!({ "component": true })),
+            ],
+        );
+        let err = PageView::open_with("pages/q/q.axml", &f2, json!({}), defs).unwrap_err();
+        assert_eq!(&*err.span.file, "c/bad.sjs");
     }
 
     #[test]

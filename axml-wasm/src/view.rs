@@ -7,6 +7,7 @@
 
 use std::rc::Rc;
 
+use axml::sjs::SjsModules;
 use axml::{Diagnostic, FileProvider, VEvent, VNode};
 use serde::Serialize;
 use serde_json::Value;
@@ -123,7 +124,8 @@ impl PageView {
             Value::Object(Default::default())
         };
         let route = axml_path.strip_suffix(".axml").unwrap_or(axml_path);
-        let (components, tree) = Tree::open(route, Rc::new(template), data, defs)?;
+        let sjs = SjsModules::for_template(&template, files).map_err(Box::new)?;
+        let (components, tree) = Tree::open(route, Rc::new(template), sjs, data, defs)?;
         Ok(PageView { components, tree })
     }
 
@@ -209,15 +211,14 @@ impl PageView {
     /// render put each of those loops' rows one node per item and the rows exist; `None`
     /// (nothing changed) otherwise.
     fn update_rows(&mut self, rows: &[(usize, usize)]) -> Option<Update> {
-        let template = self.components.page_template();
-        let data = self.components.data();
+        let (template, data, mut sjs) = self.components.page_parts();
         let mut fresh = Vec::new();
         for &(id, index) in rows {
             let run = self.components.loop_runs().iter().find(|r| r.id == id)?;
             if !run.one_node_each || index >= run.items {
                 return None;
             }
-            let mut nodes = axml::render_loop_item(template, data, id, index)?;
+            let mut nodes = axml::render_loop_item(template, data, &mut sjs, id, index)?;
             if nodes.len() != 1 {
                 return None;
             }

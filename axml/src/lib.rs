@@ -33,6 +33,7 @@ pub mod expr;
 mod files;
 mod parser;
 mod render;
+pub mod sjs;
 
 pub use compile::{
     compile, compile_source, CompiledTemplate, Dependency, SjsImport, MAX_FILE_DEPTH,

@@ -172,11 +172,15 @@ pub struct LoopRun {
 
 /// [`render`], and where each page-level loop over a fixed path put its rows, so a later
 /// `setData` of one row can re-render that row alone ([`render_loop_item`]).
-pub fn render_traced(template: &CompiledTemplate, data: &Value) -> (Vec<VNode>, Vec<LoopRun>) {
+pub fn render_traced(
+    template: &CompiledTemplate,
+    data: &Value,
+    sjs: &mut dyn SjsHost,
+) -> (Vec<VNode>, Vec<LoopRun>) {
     let mut trace = Trace::default();
     let mut r = Renderer {
         t: template,
-        sjs: &mut NoSjs,
+        sjs,
         slots: &Slots::new(),
         depth: 0,
         nesting: 0,
@@ -197,6 +201,7 @@ pub fn render_traced(template: &CompiledTemplate, data: &Value) -> (Vec<VNode>, 
 pub fn render_loop_item(
     template: &CompiledTemplate,
     data: &Value,
+    sjs: &mut dyn SjsHost,
     id: usize,
     index: usize,
 ) -> Option<Vec<VNode>> {
@@ -215,7 +220,7 @@ pub fn render_loop_item(
     };
     let mut r = Renderer {
         t: template,
-        sjs: &mut NoSjs,
+        sjs,
         slots: &Slots::new(),
         depth: 0,
         nesting: 0,

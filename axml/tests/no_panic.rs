@@ -139,9 +139,9 @@ fn exercise(files: &[(String, String)]) {
         let _ = t.affected_by("list[1].a");
         // Row updates: which row, that row alone, and where the rows went.
         let _ = t.row_of("list[1].a");
-        let _ = axml::render_traced(&t, &data);
+        let _ = axml::render_traced(&t, &data, &mut axml::expr::NoSjs);
         for id in 0..3 {
-            let _ = axml::render_loop_item(&t, &data, id, 1);
+            let _ = axml::render_loop_item(&t, &data, &mut axml::expr::NoSjs, id, 1);
         }
     } else if let Err(d) = compile(entry, &mem) {
         let _ = d.to_string();
