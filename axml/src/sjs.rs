@@ -16,7 +16,7 @@
 //! `toFixed`; arrays' `length` and `join`, `indexOf`, `includes`, `slice`, `concat`, `push`,
 //! `map`, `filter`, `forEach`, `some`, `every`, `find`, `reduce`.
 //!
-//! Bounds: a call runs at most [`MAX_STEPS`] steps and nests at most [`MAX_DEPTH`] deep; past
+//! Bounds: a call runs at most [`MAX_STEPS`] steps and nests at most [`MAX_RUN_DEPTH`] deep; past
 //! either, or on a runtime error, the call is `undefined` (as a failed binding shows nothing),
 //! never a panic or a hang.
 
@@ -31,8 +31,11 @@ use crate::expr::display_number;
 
 /// Steps (statements and expressions evaluated) one call may take.
 pub const MAX_STEPS: u64 = 200_000;
-/// How deep calls and expressions may nest, parsing or running.
+/// How deep expressions and template literals may nest in a module's source.
 pub const MAX_DEPTH: usize = 48;
+/// How deep calls and expressions may nest while running (each call counts about three), so
+/// that even an unoptimised wasm build stays inside its 1 MB stack.
+pub const MAX_RUN_DEPTH: usize = 64;
 
 // ---------------------------------------------------------------------------------------------
 // Lexer
@@ -1245,7 +1248,7 @@ impl Run {
     fn expr(&mut self, e: &Expr, env: &Env) -> RResult<V> {
         self.step()?;
         self.depth += 1;
-        if self.depth > MAX_DEPTH * 2 {
+        if self.depth > MAX_RUN_DEPTH {
             self.depth -= 1;
             return Err("nested too deep".into());
         }
@@ -1391,7 +1394,7 @@ impl Run {
 
     fn call(&mut self, f: &V, args: Vec<V>) -> RResult<V> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH * 2 {
+        if self.depth > MAX_RUN_DEPTH {
             self.depth -= 1;
             return Err("calls nest too deep".into());
         }

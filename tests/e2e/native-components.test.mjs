@@ -3,7 +3,7 @@
 // to the parent (`this.props.onXxx`), `ref`, props updated by the parent's setData
 // (`didUpdate`), a component's own setData, mixins, slots (default, named, fallback) in the
 // parent's data scope, components nested in components and in `a:for`, the lifecycle in order,
-// and style isolation both ways.
+// style isolation both ways, and SJS modules (`<import-sjs>`) at render time.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,6 +69,7 @@ describe('custom components (tests/e2e/fixtures/native-components)', () => {
     // The callback called this.props.onBump(count, …): the page's method with the arguments.
     await app.locator('#log', { hasText: 'index.bumped 6 from-counter' }).waitFor({ timeout: TIMEOUT });
     assert.match(await app.locator('#log').textContent(), /counter\.didUpdate Count->Count 5->6/);
+    assert.equal(await app.locator('#sjs-counter').textContent(), 'even', 'a component\'s SJS, re-run on its setData');
     // ref: the page holds the instance and calls its method.
     await app.locator('#call-ref').click();
     await app.locator('#log', { hasText: 'index.callRef reset' }).waitFor({ timeout: TIMEOUT });
@@ -111,6 +112,15 @@ describe('custom components (tests/e2e/fixtures/native-components)', () => {
     assert.match(await app.locator('#log').textContent(), /item\.didUnmount a\|item\.didUnmount b\|list\.didUnmount/);
     await app.locator('#toggle').click();
     await app.locator('#item-0').waitFor({ timeout: TIMEOUT });
+  });
+
+  test('SJS modules run at render time, with no window or document, and again when the data changes', async (t) => {
+    const { app } = await open(t);
+    assert.equal(await app.locator('#sjs-page').textContent(), 'USD 12.50 HOME undefined/undefined/undefined');
+    await app.locator('#counter-title', { hasText: 'Count: 5' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await app.locator('#sjs-counter').textContent(), 'odd');
+    await app.locator('#rename').click();
+    await app.locator('#sjs-page', { hasText: 'RENAMED' }).waitFor({ timeout: TIMEOUT });
   });
 
   test('style isolation: a component\'s ACSS stays in it, the page\'s stays out of it; app.acss reaches both', async (t) => {
