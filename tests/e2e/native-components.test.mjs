@@ -7,20 +7,30 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startStack, SUPERAPP } from './harness.mjs';
 
 const TIMEOUT = 20_000;
 let stack;
 
+const FIXTURE = join(ROOT, 'tests', 'e2e', 'fixtures', 'native-components');
+
 before(async () => {
+  // A copy with a component template and an SJS module broken on purpose.
+  const broken = await mkdtemp(join(tmpdir(), 'native-components-'));
+  await cp(FIXTURE, join(broken, 'axml'), { recursive: true });
+  await writeFile(join(broken, 'axml', 'components', 'panel', 'index.axml'), '<view class="panel">\n  <slot name="{{ a + }}"/>\n</view>\n');
+  await cp(FIXTURE, join(broken, 'sjs'), { recursive: true });
+  await writeFile(join(broken, 'sjs', 'components', 'counter', 'parity.sjs'), 'function parity(n) {\n  return n % 2 ===;\n}\n');
   stack = await startStack({
-    sandboxArgs: ['--app', `components=${join(ROOT, 'tests', 'e2e', 'fixtures', 'native-components')}`],
+    sandboxArgs: ['--app', `components=${FIXTURE}`, '--app', `broken-component=${join(broken, 'axml')}`, '--app', `broken-sjs=${join(broken, 'sjs')}`],
   });
 });
 after(async () => { await stack?.stop(); });
 
-async function open(t) {
+async function open(t, appId = 'components') {
   const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
   t.after(() => context.close());
   const page = await context.newPage();
@@ -28,9 +38,10 @@ async function open(t) {
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`${m.text()} @ ${m.location().url}`); });
   const url = new URL(`${SUPERAPP}/`);
-  url.searchParams.set('appId', 'components');
+  url.searchParams.set('appId', appId);
   await page.goto(url.href);
   const app = page.frameLocator('#mini-program');
+  if (appId !== 'components') return { page, app };
   await app.locator('#log', { hasText: 'index.onReady' }).waitFor({ timeout: TIMEOUT });
   const frame = page.frame({ url: /\/native\/components\// });
   return { page, app, frame, errors };
@@ -122,6 +133,15 @@ describe('custom components (tests/e2e/fixtures/native-components)', () => {
     await app.locator('#rename').click();
     await app.locator('#sjs-page', { hasText: 'RENAMED' }).waitFor({ timeout: TIMEOUT });
   });
+
+  for (const [appId, where] of [['broken-component', /^components\/panel\/index\.axml:2:\d+$/], ['broken-sjs', /^components\/counter\/parity\.sjs:2:\d+$/]]) {
+    test(`a component that does not compile shows where (${appId})`, async (t) => {
+      const { app } = await open(t, appId);
+      await app.locator('#a-error').waitFor({ timeout: TIMEOUT });
+      assert.equal(await app.locator('#a-error h2').textContent(), 'Compile error');
+      assert.match(await app.locator('#a-error .a-error-where').textContent(), where);
+    });
+  }
 
   test('style isolation: a component\'s ACSS stays in it, the page\'s stays out of it; app.acss reaches both', async (t) => {
     const { frame, app } = await open(t);
