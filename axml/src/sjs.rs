@@ -31,6 +31,10 @@ use crate::expr::display_number;
 
 /// Steps (statements and expressions evaluated) one call may take.
 pub const MAX_STEPS: u64 = 200_000;
+/// The longest string (bytes) and array (items) a module may build.
+pub const MAX_STRING: usize = 1_000_000;
+/// How many values converting one value to JSON or text may visit.
+const MAX_NODES: usize = 100_000;
 /// How deep expressions and template literals may nest in a module's source.
 pub const MAX_DEPTH: usize = 48;
 /// How deep calls and expressions may nest while running (each call counts about three), so
@@ -957,9 +961,17 @@ fn from_json(v: &Value) -> V {
 /// in arrays; `None` for `undefined` and functions themselves. Bounded in depth (a cycle or a
 /// very deep value ends as `null`).
 fn to_json(v: &V, depth: usize) -> Option<Value> {
-    if depth > MAX_DEPTH {
+    let mut budget = MAX_NODES;
+    to_json_in(v, depth, &mut budget)
+}
+
+/// `to_json` within a budget of nodes: a value that shares parts (`a = [a, a]`, repeated) would
+/// otherwise expand exponentially.
+fn to_json_in(v: &V, depth: usize, budget: &mut usize) -> Option<Value> {
+    if depth > MAX_DEPTH || *budget == 0 {
         return Some(Value::Null);
     }
+    *budget -= 1;
     Some(match v {
         V::Undef | V::Fun(..) | V::Native(..) => return None,
         V::Null => Value::Null,
@@ -969,13 +981,13 @@ fn to_json(v: &V, depth: usize) -> Option<Value> {
         V::Arr(a) => Value::Array(
             a.borrow()
                 .iter()
-                .map(|x| to_json(x, depth + 1).unwrap_or(Value::Null))
+                .map(|x| to_json_in(x, depth + 1, budget).unwrap_or(Value::Null))
                 .collect(),
         ),
         V::Obj(o) => {
             let mut m = Map::new();
             for (k, x) in o.borrow().iter() {
-                if let Some(j) = to_json(x, depth + 1) {
+                if let Some(j) = to_json_in(x, depth + 1, budget) {
                     m.insert(k.clone(), j);
                 }
             }
@@ -1030,9 +1042,15 @@ fn to_num(v: &V) -> f64 {
 }
 
 fn to_str(v: &V, depth: usize) -> String {
-    if depth > MAX_DEPTH {
+    let mut budget = MAX_NODES;
+    to_str_in(v, depth, &mut budget)
+}
+
+fn to_str_in(v: &V, depth: usize, budget: &mut usize) -> String {
+    if depth > MAX_DEPTH || *budget == 0 {
         return String::new();
     }
+    *budget -= 1;
     match v {
         V::Undef => "undefined".into(),
         V::Null => "null".into(),
@@ -1044,7 +1062,7 @@ fn to_str(v: &V, depth: usize) -> String {
             .iter()
             .map(|x| match x {
                 V::Undef | V::Null => String::new(),
-                x => to_str(x, depth + 1),
+                x => to_str_in(x, depth + 1, budget),
             })
             .collect::<Vec<_>>()
             .join(","),
@@ -1252,7 +1270,7 @@ impl Run {
             self.depth -= 1;
             return Err("nested too deep".into());
         }
-        let r = self.expr_inner(e, env);
+        let r = self.expr_inner(e, env).and_then(bounded);
         self.depth -= 1;
         r
     }
@@ -1432,7 +1450,7 @@ impl Run {
                     },
                 }
             }
-            V::Native(name, this) => self.native(name, this.as_deref(), args),
+            V::Native(name, this) => self.native(name, this.as_deref(), args).and_then(bounded),
             other => Err(format!("{} is not a function", type_of(other))),
         };
         self.depth -= 1;
@@ -1502,6 +1520,7 @@ impl Run {
                 let t = to_str(&arg(0), 0);
                 let t = t.trim_start();
                 let mut end = 0;
+                let t = &t[..t.char_indices().nth(64).map_or(t.len(), |(i, _)| i)];
                 for i in (1..=t.len()).rev() {
                     if t.is_char_boundary(i)
                         && t[..i].parse::<f64>().is_ok()
@@ -1606,6 +1625,9 @@ impl Run {
                         V::Arr(more) => out.extend(more.borrow().iter().cloned()),
                         other => out.push(other),
                     }
+                    if out.len() > MAX_STRING {
+                        return Err("an array over the size limit".into());
+                    }
                 }
                 arr(out)
             }
@@ -1666,6 +1688,20 @@ impl Run {
     }
 }
 
+/// Refuses a string or array past [`MAX_STRING`] (doubling in a loop would exhaust memory well
+/// before the step limit).
+fn bounded(v: V) -> RResult<V> {
+    let too_big = match &v {
+        V::Str(s) => s.len() > MAX_STRING,
+        V::Arr(a) => a.borrow().len() > MAX_STRING,
+        _ => false,
+    };
+    if too_big {
+        return Err(format!("a value over {MAX_STRING} characters or items"));
+    }
+    Ok(v)
+}
+
 fn string_method(m: &str, text: &str, args: &[V]) -> RResult<V> {
     let arg = |i: usize| args.get(i).cloned().unwrap_or(V::Undef);
     let chars: Vec<char> = text.chars().collect();
@@ -1686,31 +1722,28 @@ fn string_method(m: &str, text: &str, args: &[V]) -> RResult<V> {
         }
     };
     let clamp = |n: f64| n.clamp(0.0, len) as usize;
-    let find = |hay: &[char], needle: &[char], from: usize| -> Option<usize> {
-        if needle.is_empty() {
-            return Some(from.min(hay.len()));
-        }
-        (from..hay.len()).find(|&i| hay[i..].starts_with(needle))
-    };
+    // Char index ↔ byte offset (the searches are `str`'s, linear whatever the input).
+    let byte_at = |ci: usize| text.char_indices().nth(ci).map_or(text.len(), |(b, _)| b);
+    let char_at = |b: usize| text[..b].chars().count();
     let s = |v: String| V::Str(v.into());
     Ok(match m {
         "indexOf" => {
-            let needle: Vec<char> = to_str(&arg(0), 0).chars().collect();
-            V::Num(find(&chars, &needle, clamp(pos(args.get(1), 0.0))).map_or(-1.0, |i| i as f64))
-        }
-        "lastIndexOf" => {
-            let needle: Vec<char> = to_str(&arg(0), 0).chars().collect();
+            let needle = to_str(&arg(0), 0);
+            let from = byte_at(clamp(pos(args.get(1), 0.0)));
             V::Num(
-                (0..=chars.len().saturating_sub(needle.len()))
-                    .rev()
-                    .find(|&i| chars[i..].starts_with(&needle))
-                    .map_or(-1.0, |i| i as f64),
+                text[from..]
+                    .find(needle.as_str())
+                    .map_or(-1.0, |b| char_at(from + b) as f64),
             )
         }
-        "includes" => {
-            let needle: Vec<char> = to_str(&arg(0), 0).chars().collect();
-            V::Bool(find(&chars, &needle, 0).is_some())
+        "lastIndexOf" => {
+            let needle = to_str(&arg(0), 0);
+            V::Num(
+                text.rfind(needle.as_str())
+                    .map_or(-1.0, |b| char_at(b) as f64),
+            )
         }
+        "includes" => V::Bool(text.contains(to_str(&arg(0), 0).as_str())),
         "startsWith" => V::Bool(text.starts_with(&to_str(&arg(0), 0))),
         "endsWith" => V::Bool(text.ends_with(&to_str(&arg(0), 0))),
         "slice" => {

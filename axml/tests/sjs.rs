@@ -156,6 +156,16 @@ fn hostile_modules_neither_panic_nor_hang() {
     assert_eq!(m.call("deep", &[json!(0)]), None);
     assert_eq!(m.call("big", &[]), None);
     assert_eq!(m.call("grow", &[]), None);
+    // Growth: doubling strings and arrays, shared structure expanding on output.
+    let m = module(
+        "export function dbl() { let s = 'x'; for (;;) { s = s + s; } }\nexport function arr() { let a = [1]; for (;;) { a = a.concat(a); } }\nexport function dag() { let a = [1]; for (let i = 0; i < 60; i++) { a = [a, a]; } return a; }\nexport function text() { let a = [1]; for (let i = 0; i < 60; i++) { a = [a, a]; } return `${a}`.length; }\nexport function pf() { return parseFloat('1'.repeat(900000)); }\nexport function find() { const a = 'a'.repeat(900000); return a.indexOf(a.slice(0, 400000) + 'b') + a.lastIndexOf('aab') + 'ÿa'.indexOf('a') + 'ÿa'.indexOf('a', 1); }",
+    );
+    assert_eq!(m.call("dbl", &[]), None);
+    assert_eq!(m.call("arr", &[]), None);
+    assert!(m.call("dag", &[]).is_some());
+    assert!(m.call("text", &[]).is_some());
+    assert!(m.call("pf", &[]).is_some());
+    assert_eq!(m.call("find", &[]), Some(json!(0)));
     // Deeply nested source is refused, not overflowed.
     let deep = format!(
         "export default {}1{};",
