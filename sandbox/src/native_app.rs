@@ -372,7 +372,7 @@ impl IntoResponse for BundleError {
 }
 
 /// Every source file under `root` (canonical): `{ "pages/index/index.axml": text }`. Hidden
-/// entries and `node_modules` folders are skipped; symlinks are followed only when their target
+/// entries are skipped, and under `node_modules` every file but custom components'; symlinks are followed only when their target
 /// stays inside `root`; a file that is not UTF-8 is skipped. The scripts are then transformed
 /// for the logic layer and the modules they reach are added (`scripts.rs`), `cache` keeping the
 /// transforms.
@@ -385,7 +385,7 @@ pub fn bundle(root: &Path, cache: &ModuleCache) -> Result<BTreeMap<String, Strin
         for entry in entries {
             let entry = entry.map_err(|e| BundleError::Io(e.to_string()))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || name == "node_modules" {
+            if name.starts_with('.') {
                 continue;
             }
             let Ok(real) = std::fs::canonicalize(entry.path()) else {
@@ -406,6 +406,13 @@ pub fn bundle(root: &Path, cache: &ModuleCache) -> Result<BTreeMap<String, Strin
                 .and_then(|e| e.to_str())
                 .unwrap_or("");
             if !SOURCE_EXTENSIONS.contains(&ext) {
+                continue;
+            }
+            // Under node_modules only custom components' files (beside an `.axml` of the same
+            // name): the modules scripts reach are added by `link_scripts`.
+            if (prefix.starts_with("node_modules/") || prefix.contains("/node_modules/"))
+                && !real.with_extension("axml").is_file()
+            {
                 continue;
             }
             let len = real.metadata().map(|m| m.len()).unwrap_or(0);

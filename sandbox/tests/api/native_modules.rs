@@ -49,6 +49,22 @@ fn app_folder() -> tempfile::TempDir {
         "module.exports = () => 'cjs';\n",
     );
     write(&app, "node_modules/unused/index.js", "UNUSED_MODULE\n");
+    write(
+        &app,
+        "node_modules/mini-ui/es/badge/index.axml",
+        "<view>badge</view>",
+    );
+    write(
+        &app,
+        "node_modules/mini-ui/es/badge/index.json",
+        r#"{"component":true}"#,
+    );
+    write(
+        &app,
+        "node_modules/mini-ui/es/badge/index.js",
+        "Component({});\n",
+    );
+    write(&app, "node_modules/mini-ui/es/util.js", "UNUSED_UTIL\n");
     write(&app, "broken/syntax.js", "const a = 1;\nconst b = ;\n");
     write(
         &app,
@@ -162,6 +178,14 @@ async fn es_modules_become_the_logic_layers_modules_with_resolved_paths() {
     assert!(!files
         .values()
         .any(|v| v.as_str().is_some_and(|t| t.contains("UNUSED_MODULE"))));
+    // An npm package's custom component comes whole (its files beside its .axml).
+    for file in ["index.axml", "index.json", "index.js"] {
+        assert!(
+            files.contains_key(&format!("node_modules/mini-ui/es/badge/{file}")),
+            "{file}"
+        );
+    }
+    assert!(!files.contains_key("node_modules/mini-ui/es/util.js"));
 }
 
 #[tokio::test]
