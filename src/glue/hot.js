@@ -67,11 +67,14 @@ export function successObject(data, status, headers) {
  * default `content-type: application/json`. `url` undefined: nothing is sent, the reply is a
  * failure once the wait is over (Rust holds the error); `hang`: wait for the abort only (the
  * simulated timeout). A wait ends early, rejecting with its reason, when `signal` aborts.
+ * Sent from a microtask, so an `abort()` right after the call means nothing is sent.
  */
 export function sendDirect(url, method, headers, addContentType, body, signal, include, asBytes, delayMs, hang, token, replied) {
   const failed = (error) => replied([token, false, 0, undefined, error]);
   const send = () => {
     if (url === undefined) return failed(undefined);
+    // Aborted right after the call (`my.request(...).abort()`): never sent.
+    if (signal && signal.aborted) return failed(signal.reason);
     try {
       const init = {
         method,
@@ -87,11 +90,11 @@ export function sendDirect(url, method, headers, addContentType, body, signal, i
         );
       }, failed);
     } catch (error) {
-      Promise.resolve(error).then(failed); // reported later, never inside the call
+      failed(error);
     }
   };
   if (delayMs > 0 || hang) wait(signal, hang ? -1 : delayMs).then(send, failed);
-  else send();
+  else queueMicrotask(send); // an abort() in the caller's own synchronous code comes first
 }
 
 /** Resolves after `ms` (never when `ms` < 0); rejects with the reason when `signal` aborts. */
