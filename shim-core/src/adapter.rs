@@ -139,30 +139,26 @@ fn run_boxed(api: Cow<'static, str>, options: &JsValue, fut: ApiFuture) -> Promi
     promise
 }
 
-#[wasm_bindgen(module = "/src/glue/hot.js")]
-extern "C" {
-    /// `[promise, resolve, reject]`: a Promise and the functions that settle it.
-    fn deferred() -> js_sys::Array;
-}
-
 /// One JSAPI call in flight: its callbacks, its log entry's start, and its Promise's
 /// settling functions. `settle` ends it as `run_api` does; a caller that needs no `Future`
 /// (the direct `my.request`, which settles from a JS continuation) uses it as is.
-pub(crate) struct Call {
+pub struct Call {
     callbacks: Callbacks,
     log: Option<(Function, JsValue, f64)>,
-    resolve: Function,
-    reject: Function,
+    /// `resolve` and `reject` (always there: a Promise's executor runs at once).
+    settle: Option<(Function, Function)>,
 }
 
 /// Starts a call: reads its callbacks and returns its Promise (the rejection marked handled
 /// when the caller passed `fail` or `complete`).
-pub(crate) fn begin(api: Cow<'static, str>, options: &JsValue) -> (Promise, Call) {
+pub fn begin(api: Cow<'static, str>, options: &JsValue) -> (Promise, Call) {
     let callbacks = Callbacks::read(api, options);
     let handled = callbacks.fail.is_some() || callbacks.complete.is_some();
     let log = runtime::logger().map(|logger| (logger, options.clone(), js_sys::Date::now()));
-    let parts = deferred();
-    let promise: Promise = parts.get(0).unchecked_into();
+    // The executor runs at once; it only takes the settling functions (a closure on the stack,
+    // nothing to own or finalise per call).
+    let mut settle = None;
+    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
     if handled {
         // The derived Promise is dropped; the returned one keeps rejecting for `await`ers.
         IGNORE.with(|ignore| {
@@ -172,8 +168,7 @@ pub(crate) fn begin(api: Cow<'static, str>, options: &JsValue) -> (Promise, Call
     let call = Call {
         callbacks,
         log,
-        resolve: parts.get(1).unchecked_into(),
-        reject: parts.get(2).unchecked_into(),
+        settle,
     };
     (promise, call)
 }
@@ -181,12 +176,11 @@ pub(crate) fn begin(api: Cow<'static, str>, options: &JsValue) -> (Promise, Call
 impl Call {
     /// Calls the callbacks (`success` or `fail`, then `complete`), gives the logger its entry
     /// and settles the Promise with the same object.
-    pub(crate) fn settle(self, outcome: Result<JsValue, Failure>) {
+    pub fn settle(self, outcome: Result<JsValue, Failure>) {
         let Call {
             callbacks,
             log,
-            resolve,
-            reject,
+            settle,
         } = self;
         let (ok, value) = match outcome {
             Ok(result) => {
@@ -203,8 +197,10 @@ impl Call {
         if let Some((logger, options, started)) = log {
             write_log(&logger, &callbacks.api, &options, ok, &value, started);
         }
-        let settle = if ok { resolve } else { reject };
-        let _ = settle.call1(&JsValue::UNDEFINED, &value);
+        if let Some((resolve, reject)) = settle {
+            let settle = if ok { resolve } else { reject };
+            let _ = settle.call1(&JsValue::UNDEFINED, &value);
+        }
     }
 }
 

@@ -155,17 +155,3 @@ export function loadItem(storage, prefix, key) {
 export function storedOk() {
   return { success: true };
 }
-
-// ---- the calling convention (src/glue/adapter.rs) ------------------------------------------
-
-/** `[promise, resolve, reject]`: a call's Promise and what settles it (no Rust closure, so
- * nothing to own or finalise per call). */
-export function deferred() {
-  let resolve;
-  let reject;
-  const promise = new Promise((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return [promise, resolve, reject];
-}
