@@ -156,6 +156,7 @@ const CASE_DEFS = {
       },
       'ours: showToast, hideToast, both awaited': async () => { const s = my.showToast({ content: 'Saved', duration: 3000 }); await my.hideToast(); await s; },
       'ours: hideToast alone (none shown)': () => my.hideToast(),
+      ...(window.base ? { 'base: showToast, hideToast, both awaited': async () => { const s = base.showToast({ content: 'Saved', duration: 3000 }); await base.hideToast(); await s; } } : {}),
     }),
     profiled: async () => { for (let i = 0; i < 4000; i++) { const s = my.showToast({ content: 'Saved', duration: 3000 }); await my.hideToast(); await s; } },
     profiledRaw: async () => {
