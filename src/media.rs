@@ -104,6 +104,60 @@ pub fn image_type(head: &[u8]) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
+/// The stored width and height of a PNG, JPEG, GIF or BMP image from its first bytes (a JPEG
+/// needs the bytes up to its frame header); `None` for another format or when they are not
+/// there. Read from the bytes, not from the browser's decoder, so the answer is the same in
+/// every browser whatever it does with EXIF orientation.
+pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let be16 = |i: usize| -> Option<u32> {
+        Some(u32::from(u16::from_be_bytes([
+            *bytes.get(i)?,
+            *bytes.get(i + 1)?,
+        ])))
+    };
+    let le16 = |i: usize| -> Option<u32> {
+        Some(u32::from(u16::from_le_bytes([
+            *bytes.get(i)?,
+            *bytes.get(i + 1)?,
+        ])))
+    };
+    let size = match image_type(bytes)? {
+        "png" => {
+            let be32 = |i: usize| -> Option<u32> {
+                Some(u32::from_be_bytes(bytes.get(i..i + 4)?.try_into().ok()?))
+            };
+            (be32(16)?, be32(20)?)
+        }
+        "gif" => (le16(6)?, le16(8)?),
+        "bmp" => {
+            let le32 = |i: usize| -> Option<i32> {
+                Some(i32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?))
+            };
+            (le32(18)?.unsigned_abs(), le32(22)?.unsigned_abs())
+        }
+        "jpeg" => {
+            let mut at = 2usize;
+            loop {
+                if *bytes.get(at)? != 0xff {
+                    return None;
+                }
+                let marker = *bytes.get(at + 1)?;
+                let len = usize::try_from(be16(at + 2)?).ok()?;
+                // SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC).
+                if (0xc0..=0xcf).contains(&marker) && ![0xc4, 0xc8, 0xcc].contains(&marker) {
+                    break (be16(at + 7)?, be16(at + 5)?);
+                }
+                if marker == 0xda || marker == 0xd9 {
+                    return None;
+                }
+                at = at.checked_add(2 + len)?;
+            }
+        }
+        _ => return None,
+    };
+    (size.0 > 0 && size.1 > 0).then_some(size)
+}
+
 /// The EXIF orientation (1–8) of a JPEG, 1 when it has none or it cannot be read.
 pub fn jpeg_orientation(bytes: &[u8]) -> u8 {
     exif_orientation(bytes).unwrap_or(1)
@@ -370,6 +424,31 @@ mod tests {
         assert_eq!(image_type(b"RIFF\0\0\0\0WEBPVP8 "), Some("webp"));
         assert_eq!(image_type(b"%PDF-1.4"), None);
         assert_eq!(image_type(b""), None);
+    }
+
+    #[test]
+    fn sizes_are_read_from_the_headers() {
+        assert_eq!(
+            image_size(include_bytes!("../www/simulator/fixtures/receipt.png")),
+            Some((40, 60))
+        );
+        assert_eq!(
+            image_size(include_bytes!("../www/simulator/fixtures/shop.jpg")),
+            Some((80, 60))
+        );
+        // The rotated photo is stored 80×60; its orientation says to show it turned.
+        assert_eq!(
+            image_size(include_bytes!("../www/simulator/fixtures/rotated.jpg")),
+            Some((80, 60))
+        );
+        assert_eq!(image_size(b"GIF89a\x0a\0\x05\0"), Some((10, 5)));
+        let shop = include_bytes!("../www/simulator/fixtures/shop.jpg");
+        assert_eq!(image_size(&shop[..40]), None);
+        assert_eq!(
+            image_size(b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\0\0\0\0\x01"),
+            None
+        );
+        assert_eq!(image_size(b"%PDF-"), None);
     }
 
     #[test]

@@ -11,8 +11,10 @@ mod configure;
 mod core_apis;
 mod core_types;
 mod device;
+mod files;
 mod host;
 mod inputs;
+mod media;
 mod options;
 mod pickers;
 mod request;
@@ -23,8 +25,13 @@ mod trade_pay;
 mod types;
 mod ui;
 mod unsupported;
+mod viewer;
 
 pub use device::set_device_state;
+/// The per-app file store for the APIs that make or read files (downloadFile, uploadFile):
+/// `store_temp_file(api, app, blob, name)` → apFilePath, `read_file(app, param, path)` → Blob.
+#[doc(hidden)]
+pub use files::{current_app, read_file, store_temp_file};
 #[doc(hidden)]
 pub use storage::storage_usage;
 
@@ -48,8 +55,11 @@ pub fn configure(
     // The phone's inputs (`device`, src/glue/inputs.rs): checked before anything is applied.
     let inputs = inputs::read(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    let images = media::read_images(&config)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     runtime::apply(patch).map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     inputs::store(inputs);
+    media::store_images(images);
     // The devtools' offline switch (`networkFaults.offline`) is also the network's state.
     device::network_changed();
     if config.is_object() {
@@ -306,6 +316,10 @@ thread_local! {
             owned2.push(closure);
         }
         core_apis::install(&object);
+        // The file store's and the image APIs (src/glue/files.rs, src/glue/media.rs).
+        for name in files::NAMES.iter().chain(media::NAMES) {
+            unsupported::bind(&object, name);
+        }
         MyObject { object, _methods: owned, _methods2: owned2 }
     };
 }
