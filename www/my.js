@@ -136,6 +136,22 @@
     getBatteryInfoSync: sync(['level', 'isCharging']),
   });
 
+  // --- the file store and images (mirrors the block of the same name in src/can_i_use.rs) --
+  var FILE = ['apFilePath', 'filePath'];
+  Object.assign(SUPPORTED, {
+    saveFile: async(FILE, ['success', 'apFilePath']),
+    getSavedFileList: async([], ['success', 'fileList']),
+    getSavedFileInfo: async(FILE, ['success', 'size', 'createTime']),
+    removeSavedFile: async(FILE, ['success']),
+    getFileInfo: async(FILE.concat(['digestAlgorithm']), ['size', 'digest']),
+    openDocument: async(['filePath', 'apFilePath', 'fileType'], []),
+    chooseImage: async(['count', 'sizeType', 'sourceType'], ['apFilePaths', 'tempFilePaths', 'tempFiles']),
+    previewImage: async(['urls', 'current'], []),
+    saveImage: async(['url'], []),
+    getImageInfo: async(['src'], ['width', 'height', 'path', 'size', 'type', 'orientation']),
+    compressImage: async(['apFilePaths', 'compressLevel', 'compressedWidth', 'compressedHeight', 'maxWidth', 'maxHeight'], ['apFilePaths']),
+  });
+
   // Every name gets an answer (src/jsapi.rs): `my.<name>` for a name my.js does not list is a
   // function forwarded to the runtime's `my` (a Proxy whose unimplemented names fail with
   // error 1 in their calling shape). Before the runtime is ready: async calls queue, listener
