@@ -45,6 +45,10 @@ extern "C" {
     pub(super) fn object_url(blob: &JsValue) -> String;
     #[wasm_bindgen(js_name = revokeUrl)]
     pub(super) fn revoke_url(url: &str);
+}
+
+#[wasm_bindgen]
+extern "C" {
     #[wasm_bindgen(js_name = String)]
     fn js_string(value: &JsValue) -> String;
     /// The browser's `Blob` class (a `File` is one too).

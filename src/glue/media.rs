@@ -45,6 +45,10 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
     fn download(blob: &JsValue, name: &str) -> Result<(), JsValue>;
+}
+
+#[wasm_bindgen]
+extern "C" {
     #[wasm_bindgen(js_name = String)]
     fn js_string(value: &JsValue) -> String;
 }
