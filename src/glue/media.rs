@@ -411,7 +411,7 @@ fn save_image(options: &JsValue) -> Promise {
 
 // ---- my.previewImage ----------------------------------------------------------------------------
 
-const IMAGE_STYLE: &str = "max-width:100%;max-height:100%;object-fit:contain;";
+const IMAGE_STYLE: &str = "width:100%;height:100%;object-fit:contain;";
 const NAV_STYLE: &str = "min-width:40px;padding:8px 10px;border:0;border-radius:6px;\
 background:#333;color:#fff;font:inherit;font-size:18px;cursor:pointer;";
 const COUNTER_STYLE: &str = "min-width:48px;text-align:center;font-size:14px;";
