@@ -16,12 +16,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
 
 use super::adapter::{run_api, set, Failure};
-use super::files::{
-    blob_bytes, current_app, object_url, read_file, revoke_url, store_temp_file, JsBlob,
-};
+use super::files::current_app;
 use super::host::{element, Listener};
 use super::options::{check_object, get, number, text};
-use super::pickers::{array, strings, Answer, Sheet};
+use super::pickers::{strings, Answer, Sheet};
 use super::viewer::Viewer;
 use crate::error::ApiError;
 use crate::files::PATH_PREFIX;
@@ -29,6 +27,7 @@ use crate::media::{
     image_size, image_type, jpeg_orientation, orientation_name, preview_index, ChooseImage,
     Compress, MAX_CHOOSE,
 };
+use shim_core::file_store::{blob_bytes, object_url, read_file, revoke_url, store_temp_file};
 
 #[wasm_bindgen(module = "/src/glue/media.js")]
 extern "C" {
@@ -53,9 +52,6 @@ extern "C" {
     fn js_string(value: &JsValue) -> String;
 }
 
-/// Most images the devtools may preset.
-const MAX_PRESET: u32 = 20;
-
 /// How many bytes of an image are read for its type, size and orientation (a JPEG's EXIF,
 /// thumbnail included, comes before its frame header).
 const HEAD: u32 = 256 * 1024;
@@ -65,43 +61,7 @@ thread_local! {
     static IMAGES: RefCell<Vec<JsValue>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Reads `config.device.images` (an array of image `Blob`s/`File`s; `null` or `[]` clears
-/// them); error naming the entry. Nothing is stored until [`store_images`].
-pub(crate) fn read_images(config: &JsValue) -> Result<Option<Vec<JsValue>>, ApiError> {
-    let device = get(config, "device");
-    if !device.is_object() {
-        return Ok(None);
-    }
-    let images = get(&device, "images");
-    if images.is_null() {
-        return Ok(Some(Vec::new()));
-    }
-    let Some(list) = array(&device, "images")
-        .map_err(|_| ApiError::invalid("device.images", "must be an array"))?
-    else {
-        return Ok(None);
-    };
-    if list.length() > MAX_PRESET {
-        return Err(ApiError::invalid(
-            "device.images",
-            format!("holds at most {MAX_PRESET} images"),
-        ));
-    }
-    let mut out = Vec::with_capacity(list.length() as usize);
-    for (i, image) in list.iter().enumerate() {
-        let mime = get(&image, "type").as_string().unwrap_or_default();
-        if !image.is_instance_of::<JsBlob>() || !mime.starts_with("image/") {
-            return Err(ApiError::invalid(
-                format!("device.images[{i}]"),
-                "must be a Blob or File of an image type (image/png, image/jpeg, …)",
-            ));
-        }
-        out.push(image);
-    }
-    Ok(Some(out))
-}
-
-/// Applies what [`read_images`] accepted.
+/// Applies what `shim_core::device_images::read` accepted.
 pub(crate) fn store_images(images: Option<Vec<JsValue>>) {
     if let Some(images) = images {
         IMAGES.with(|i| *i.borrow_mut() = images);
@@ -541,28 +501,30 @@ fn preview_image(options: &JsValue) -> Promise {
 
 // ---- on `my` ----------------------------------------------------------------------------------
 
-/// The APIs this file adds to `my`.
-pub(crate) const NAMES: &[&str] = &[
-    "chooseImage",
-    "previewImage",
-    "saveImage",
-    "getImageInfo",
-    "compressImage",
-];
-
-/// Runs the API `name` of this file; `None` for another name.
-pub(crate) fn call(name: &str, options: &JsValue) -> Option<JsValue> {
-    Some(
-        match name {
-            "chooseImage" => choose_image(options),
-            "previewImage" => preview_image(options),
-            "saveImage" => save_image(options),
-            "getImageInfo" => get_image_info(options),
-            "compressImage" => compress_image(options),
-            _ => return None,
-        }
-        .into(),
-    )
+/// The `my.*` methods of this file.
+pub(super) fn methods() -> Vec<(&'static str, super::Method)> {
+    vec![
+        (
+            "chooseImage",
+            Closure::new(|o: JsValue| JsValue::from(choose_image(&o))),
+        ),
+        (
+            "previewImage",
+            Closure::new(|o: JsValue| JsValue::from(preview_image(&o))),
+        ),
+        (
+            "saveImage",
+            Closure::new(|o: JsValue| JsValue::from(save_image(&o))),
+        ),
+        (
+            "getImageInfo",
+            Closure::new(|o: JsValue| JsValue::from(get_image_info(&o))),
+        ),
+        (
+            "compressImage",
+            Closure::new(|o: JsValue| JsValue::from(compress_image(&o))),
+        ),
+    ]
 }
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -7,11 +7,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
-use miniprogram_shim::files::DigestAlgorithm;
-use miniprogram_shim::{configure, create_my, store_temp_file};
+use miniprogram_shim_extras::files::DigestAlgorithm;
+use miniprogram_shim_extras::{configure, create_my};
+use shim_core::file_store::store_temp_file;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 use common::{js, settle, show, Outcome};
 
@@ -28,9 +30,9 @@ extern "C" {
     fn recorder() -> JsValue;
 }
 
-const SHOP: &[u8] = include_bytes!("../www/simulator/fixtures/shop.jpg");
-const ROTATED: &[u8] = include_bytes!("../www/simulator/fixtures/rotated.jpg");
-const RECEIPT: &[u8] = include_bytes!("../www/simulator/fixtures/receipt.png");
+const SHOP: &[u8] = include_bytes!("../../www/simulator/fixtures/shop.jpg");
+const ROTATED: &[u8] = include_bytes!("../../www/simulator/fixtures/rotated.jpg");
+const RECEIPT: &[u8] = include_bytes!("../../www/simulator/fixtures/receipt.png");
 
 fn image(bytes: &[u8], name: &str) -> JsValue {
     let kind = if name.ends_with(".png") {

@@ -413,11 +413,11 @@ mod tests {
     #[test]
     fn image_types_are_sniffed_from_the_bytes() {
         assert_eq!(
-            image_type(include_bytes!("../www/simulator/fixtures/receipt.png")),
+            image_type(include_bytes!("../../www/simulator/fixtures/receipt.png")),
             Some("png")
         );
         assert_eq!(
-            image_type(include_bytes!("../www/simulator/fixtures/shop.jpg")),
+            image_type(include_bytes!("../../www/simulator/fixtures/shop.jpg")),
             Some("jpeg")
         );
         assert_eq!(image_type(b"GIF89a...."), Some("gif"));
@@ -429,20 +429,20 @@ mod tests {
     #[test]
     fn sizes_are_read_from_the_headers() {
         assert_eq!(
-            image_size(include_bytes!("../www/simulator/fixtures/receipt.png")),
+            image_size(include_bytes!("../../www/simulator/fixtures/receipt.png")),
             Some((40, 60))
         );
         assert_eq!(
-            image_size(include_bytes!("../www/simulator/fixtures/shop.jpg")),
+            image_size(include_bytes!("../../www/simulator/fixtures/shop.jpg")),
             Some((80, 60))
         );
         // The rotated photo is stored 80×60; its orientation says to show it turned.
         assert_eq!(
-            image_size(include_bytes!("../www/simulator/fixtures/rotated.jpg")),
+            image_size(include_bytes!("../../www/simulator/fixtures/rotated.jpg")),
             Some((80, 60))
         );
         assert_eq!(image_size(b"GIF89a\x0a\0\x05\0"), Some((10, 5)));
-        let shop = include_bytes!("../www/simulator/fixtures/shop.jpg");
+        let shop = include_bytes!("../../www/simulator/fixtures/shop.jpg");
         assert_eq!(image_size(&shop[..40]), None);
         assert_eq!(
             image_size(b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\0\0\0\0\x01"),
@@ -453,10 +453,10 @@ mod tests {
 
     #[test]
     fn orientation_comes_from_exif() {
-        let rotated = include_bytes!("../www/simulator/fixtures/rotated.jpg");
+        let rotated = include_bytes!("../../www/simulator/fixtures/rotated.jpg");
         assert_eq!(jpeg_orientation(rotated), 6);
         assert_eq!(orientation_name(jpeg_orientation(rotated)), "right");
-        let plain = include_bytes!("../www/simulator/fixtures/shop.jpg");
+        let plain = include_bytes!("../../www/simulator/fixtures/shop.jpg");
         assert_eq!(orientation_name(jpeg_orientation(plain)), "up");
         // Little-endian TIFF, orientation 8; and truncated or hostile segments read as 1.
         let le = [
