@@ -549,6 +549,18 @@ pub const SUPPORTED: &[ApiSupport] = &[
         returns: &[],
         success: &[],
     },
+    ApiSupport {
+        name: "onUserCaptureScreen",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "offUserCaptureScreen",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
     // --- the file store and images (src/files.rs, src/media.rs) ---------------------------
     ApiSupport {
         name: "saveFile",

@@ -125,6 +125,8 @@
     offError: listener(),
     onUnhandledRejection: listener(),
     offUnhandledRejection: listener(),
+    onUserCaptureScreen: listener(),
+    offUserCaptureScreen: listener(),
     vibrate: async([], []),
     vibrateShort: async([], []),
     vibrateLong: async([], []),
@@ -504,6 +506,8 @@
     window.addEventListener('message', function (event) {
       if (event.source !== window.parent || event.origin !== shellOrigin) return;
       var msg = event.data;
+      // The devtools' "Take a screenshot" button (a browser has no screenshot event).
+      if (msg && msg.type === 'miniprogram-shim:capture-screen') { if (shim) shim.userCaptureScreen(); return; }
       if (!msg || msg.type !== 'miniprogram-shim:settings') return;
       var settings = msg.settings || {};
       if (settings.device) { deviceState = settings.device; if (shim) applyDevice(deviceState); }

@@ -23,7 +23,7 @@ mod unsupported;
 // Shared with the extras module (`shim-core/`), under the paths they had here.
 use shim_core::{adapter, host, options};
 
-pub use device::set_device_state;
+pub use device::{set_device_state, user_capture_screen};
 #[doc(hidden)]
 pub use storage::storage_usage;
 

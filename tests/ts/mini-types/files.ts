@@ -36,3 +36,9 @@ export async function files(path: string): Promise<number> {
   my.removeSavedFile({ filePath: first, fail: (err) => console.warn(err.errorMessage) });
   return sizes + info.size + info.createTime + digest.size + digest.digest.length;
 }
+
+export function screenshots(): void {
+  const onShot = () => console.log('screenshot');
+  my.onUserCaptureScreen(onShot);
+  my.offUserCaptureScreen(onShot);
+}
