@@ -550,6 +550,26 @@ pub const SUPPORTED: &[ApiSupport] = &[
         success: &[],
     },
     ApiSupport {
+        name: "chooseLocation",
+        object: &[
+            "title",
+            "latitude",
+            "longitude",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &[
+            "name",
+            "address",
+            "longitude",
+            "latitude",
+            "provinceName",
+            "cityName",
+        ],
+    },
+    ApiSupport {
         name: "onUserCaptureScreen",
         object: &[],
         returns: &[],
@@ -715,7 +735,7 @@ mod tests {
             ("choosePhoneContact.success.mobile", true),
             ("addPhoneContact.object.mobilePhoneNumber", true),
             ("openLocation.object.scale", true),
-            ("chooseLocation", false),
+            ("chooseLocation.success.cityName", true),
         ];
         for (schema, expected) in cases {
             assert_eq!(can_i_use(schema), expected, "{schema:?}");

@@ -151,6 +151,7 @@
     previewImage: async(['urls', 'current'], []),
     saveImage: async(['url'], []),
     getImageInfo: async(['src'], ['width', 'height', 'path', 'size', 'type', 'orientation']),
+    chooseLocation: async(['title', 'latitude', 'longitude'], ['name', 'address', 'longitude', 'latitude', 'provinceName', 'cityName']),
     compressImage: async(['apFilePaths', 'compressLevel', 'compressedWidth', 'compressedHeight', 'maxWidth', 'maxHeight'], ['apFilePaths']),
   });
 
@@ -258,7 +259,7 @@
   // EXTRAS mirrors shim-core/src/extras.rs NAMES (tests/jsapi/coverage.test.mjs checks it).
   var EXTRAS = ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect',
     'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
-    'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
+    'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) { return shimMy ? shimMy[api](options) : enqueue(api, options, true); };

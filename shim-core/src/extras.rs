@@ -26,6 +26,7 @@ pub const NAMES: &[&str] = &[
     "choosePhoneContact",
     "addPhoneContact",
     "openLocation",
+    "chooseLocation",
     // the file store (shim-core/src/files.rs, shim-core/src/file_store.rs, extras/src/glue/files.rs)
     "saveFile",
     "getSavedFileList",

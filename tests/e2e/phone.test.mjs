@@ -104,3 +104,17 @@ test('the devtools screenshot button calls the onUserCaptureScreen listeners and
   await page.waitForTimeout(300);
   assert.equal(await frame.evaluate(() => shots), 1, 'off removes the listener');
 });
+
+test('chooseLocation offers the devtools position in the phone, chosen with the keyboard', async (t) => {
+  const { page, frame } = await open(t, '&location=30.2741,120.1551');
+  const pending = frame.evaluate(() => my.chooseLocation({ latitude: 31.23, longitude: 121.47 }));
+  const sheet = frame.locator('[role=dialog][aria-label="Choose a location"]');
+  await sheet.waitFor({ timeout: TIMEOUT });
+  assert.deepEqual(await sheet.locator('select option').allTextContents(), ['Pinned location', 'Current position']);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const place = await pending;
+  assert.equal(place.name, 'Current position');
+  assert.equal(place.latitude, '30.2741');
+  await page.locator('#jsapi-log tr', { hasText: 'chooseLocation' }).first().waitFor({ timeout: TIMEOUT });
+});

@@ -3,6 +3,7 @@
 
 mod files;
 mod inputs;
+mod location;
 mod media;
 mod pickers;
 mod viewer;
@@ -32,6 +33,7 @@ thread_local! {
             .chain(inputs::methods())
             .chain(files::methods())
             .chain(media::methods())
+            .chain(location::methods())
             .collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {

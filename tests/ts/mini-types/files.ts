@@ -42,3 +42,9 @@ export function screenshots(): void {
   my.onUserCaptureScreen(onShot);
   my.offUserCaptureScreen(onShot);
 }
+
+export async function place(): Promise<string> {
+  const chosen = await my.chooseLocation({ title: 'Deliver to', latitude: 31.23, longitude: 121.47 });
+  my.chooseLocation({ success: (res) => console.log(res.name, res.address) });
+  return `${chosen.name} ${chosen.address} ${parseFloat(chosen.latitude)} ${chosen.longitude} ${chosen.provinceName} ${chosen.cityName}`;
+}
