@@ -87,7 +87,7 @@ fn my_has_exactly_the_registered_apis() {
 #[wasm_bindgen_test]
 async fn unsupported_async_apis_fail_with_error_1_through_fail_complete_and_the_promise() {
     setup();
-    for name in ["startBeaconDiscovery", "chooseImage", "someFutureApi"] {
+    for name in ["startBeaconDiscovery", "chooseVideo", "someFutureApi"] {
         let out = call(name, "{}").await;
         out.assert_fail_code(1);
         assert_eq!(
@@ -97,7 +97,7 @@ async fn unsupported_async_apis_fail_with_error_1_through_fail_complete_and_the_
         assert!(!can_i_use(JsValue::from_str(name)), "{name}");
     }
     // Without callbacks: the Promise rejects with the same object.
-    let out = call("chooseImage", r#"{"__noCallbacks":true}"#).await;
+    let out = call("chooseVideo", r#"{"__noCallbacks":true}"#).await;
     assert_eq!(out.text("state"), "rejected");
     assert_eq!(out.get("value.error").as_f64(), Some(1.0));
 }
