@@ -7,6 +7,7 @@
 
 import init, { Templates } from '/native/axml/axml_wasm.js';
 import { joinPath } from './core.mjs';
+import { closeComponents, defineComponents, flushComponents } from './component-view.mjs';
 import { createFrame } from './frame.mjs';
 import { createBuiltins } from './builtins.mjs';
 
@@ -72,7 +73,8 @@ function addStyle(key, path) {
   try {
     const style = document.createElement('style');
     style.dataset.acss = key;
-    style.textContent = templates.css(path);
+    // A page's styles stay out of its components (DESIGN.md "Custom components").
+    style.textContent = key === 'app' ? templates.css(path) : templates.pageCss(path);
     document.head.append(style);
     return true;
   } catch (e) {
@@ -161,7 +163,7 @@ function removeAttr(el, name) {
 function build(node, view) {
   if (node.type === 'text') return document.createTextNode(node.text);
   const el = createElement(node.tag);
-  el.__v = { tag: node.tag, attrs: new Map(node.attrs), events: node.events };
+  el.__v = { tag: node.tag, attrs: new Map(node.attrs), events: node.events, owner: node.owner ?? 0 };
   if (node.tag === 'button') el.type = 'button';
   // `mode` before `src`, so widthFix sees it.
   const attrs = [...node.attrs].sort(([a], [b]) => (a === 'src') - (b === 'src'));
@@ -243,7 +245,7 @@ function dispatch(domEvent, type, detail, from = domEvent.target, bubbles = true
     const binding = el.__v.events.find((e) => e.event === type);
     if (!binding) continue;
     worker.postMessage({
-      type: 'event', pageId, handler: binding.handler,
+      type: 'event', pageId, componentId: el.__v.owner || null, handler: binding.handler,
       event: { type, timeStamp: Math.round(domEvent.timeStamp), target, currentTarget: info(el), detail: detail ?? {} },
     });
     if (binding.catch) break;
@@ -330,11 +332,13 @@ function onWorkerMessage({ data: m }) {
       views.set(m.pageId, view);
       pagesEl.append(root);
       addStyle(m.route, `${m.route}.acss`);
+      defineComponents(templates, m.components, (e) => showError(wasmError(e)));
       try {
         const tree = JSON.parse(templates.open(m.pageId, `${m.route}.axml`, JSON.stringify(m.data ?? {})));
         const fragment = document.createDocumentFragment();
         for (const node of tree) fragment.append(build(node, view));
         root.append(fragment);
+        flushComponents(templates, files, m.pageId, worker, (e) => showError(wasmError(e)));
       } catch (e) {
         showError(wasmError(e));
       }
@@ -357,6 +361,7 @@ function onWorkerMessage({ data: m }) {
       view.root.remove();
       views.delete(m.pageId);
       templates.close(m.pageId);
+      closeComponents(m.pageId);
       dropStyle(view.route);
       break;
     }
@@ -365,8 +370,11 @@ function onWorkerMessage({ data: m }) {
       if (view) {
         try {
           const t0 = performance.now();
-          const update = JSON.parse(templates.setData(m.pageId, JSON.stringify(m.changes)));
+          const update = JSON.parse(m.componentId
+            ? templates.setComponentData(m.pageId, m.componentId, JSON.stringify(m.changes))
+            : templates.setData(m.pageId, JSON.stringify(m.changes)));
           applyPatches(view, update.patches);
+          flushComponents(templates, files, m.pageId, worker, (e) => showError(wasmError(e)));
           // tests/bench/native.mjs sets window.__nativeUpdates = [] to collect these.
           window.__nativeUpdates?.push(performance.now() - t0);
         } catch (e) {
@@ -375,7 +383,7 @@ function onWorkerMessage({ data: m }) {
           if (error.kind !== 'view') showError(error);
         }
       }
-      if (m.callbackId !== null) worker.postMessage({ type: 'rendered', callbackId: m.callbackId });
+      if (m.callbackId !== null) worker.postMessage({ type: 'rendered', callbackId: m.callbackId, componentId: m.componentId ?? null });
       break;
     }
     case 'my': answerMy(m); break;

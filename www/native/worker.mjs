@@ -8,6 +8,7 @@
 import {
   applyPath as applyLocal, findModuleSyntax, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
 } from './core.mjs';
+import { Components } from './components.mjs';
 import { createFrameLogic, hooksOf } from './logic-frame.mjs';
 import { planSwitchTab } from './frame-core.mjs';
 
@@ -27,6 +28,11 @@ let nextCallId = 1;
 const pendingCalls = new Map(); // my call id → { resolve, reject }
 const pendingRenders = new Map(); // setData callback id → callback + page
 let loadingRoute = null;
+// Custom components (components.mjs): definitions, instances and their lifecycle.
+const components = new Components({
+  files: () => files, loadModule: (path) => loadModule(path), post, call: (...a) => call(...a),
+  reportError: (e, where) => reportError(e, where), page: (id) => pageById(id),
+});
 const alive = new Map(); // route → tab page kept alive off the stack (switchTab)
 let frameLogic = null;
 
@@ -116,9 +122,7 @@ function Page(options = {}) {
   pageDefinitions.set(loadingRoute, options);
 }
 
-function Component() {
-  throw new RuntimeError('Component() is not supported yet by this simulator (custom components are a later step)');
-}
+function Component(options) { components.register(options); }
 
 function getApp() { return appInstance; }
 function getCurrentPages() { return stack.pages.map((p) => p.instance); }
@@ -181,6 +185,7 @@ function pageConfig(route) {
 function openPage(page) {
   post({
     type: 'pageOpen', pageId: page.id, route: page.route, data: page.instance.data, config: pageConfig(page.route),
+    components: components.prepare(page.route),
     stackDepth: stack.length, isTab: tabPages.includes(page.route), hooks: hooksOf(page.instance),
   });
   call(page.instance, 'onLoad', page.query);
@@ -192,6 +197,7 @@ function unload(pages) {
     if (alive.get(page.route) === page) alive.delete(page.route);
     frameLogic?.forget(page);
     call(page.instance, 'onUnload');
+    components.unloadPage(page.id);
     post({ type: 'pageClose', pageId: page.id });
     for (const [id, pending] of pendingRenders) if (pending.page === page) pendingRenders.delete(id);
   }
@@ -366,7 +372,9 @@ self.onmessage = ({ data: message }) => {
       if (page && !page.ready) { page.ready = true; call(page.instance, 'onReady'); }
       break;
     }
+    case 'components': components.lifecycle(message); break;
     case 'rendered': {
+      if (message.componentId) { components.rendered(message.callbackId); break; }
       const pending = pendingRenders.get(message.callbackId);
       pendingRenders.delete(message.callbackId);
       if (pending) { try { pending.callback.call(pending.page.instance); } catch (e) { reportError(e); } }
@@ -375,13 +383,14 @@ self.onmessage = ({ data: message }) => {
     case 'event': {
       const page = pageById(message.pageId);
       if (!page) break;
-      const handler = page.instance[message.handler];
+      const target = message.componentId ? components.instance(page.id, message.componentId) : page.instance;
+      const handler = target?.[message.handler];
       if (typeof handler !== 'function') {
         console.warn(`${page.route}: no handler "${message.handler}" for ${message.event?.type}`);
         break;
       }
       try {
-        const result = handler.call(page.instance, message.event);
+        const result = handler.call(target, message.event);
         if (result && typeof result.catch === 'function') result.catch((e) => reportError(e));
       } catch (e) { reportError(e); }
       break;
