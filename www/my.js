@@ -231,15 +231,16 @@
     getStorageSync: function (a) { return shim ? shim.getStorageSync(a) : early.get(a); },
     removeStorageSync: function (a) { return shim ? shim.removeStorageSync(a) : early.remove(a); },
   };
-  ['confirm', 'showToast', 'hideToast', 'showLoading', 'hideLoading', 'setClipboard', 'getClipboard', 'getSystemInfo',
+  ['confirm', 'showToast', 'hideToast', 'showLoading', 'hideLoading', 'getSystemInfo',
     'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
-  // ---- the extras module's APIs (pickers, the phone's inputs): the runtime's `my` loads that
+  // ---- the extras module's APIs (pickers, the phone's inputs, the clipboard): the runtime's `my` loads that
   // second wasm module on the first call of one of them (DESIGN.md "Size of the start wasm").
   // EXTRAS mirrors shim-core/src/extras.rs NAMES (tests/jsapi/coverage.test.mjs checks it).
   var EXTRAS = ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect',
-    'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation'];
+    'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
+    'setClipboard', 'getClipboard'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) { return shimMy ? shimMy[api](options) : enqueue(api, options, true); };
   });
@@ -516,9 +517,9 @@
   var pkgUrl = new URL('pkg/miniprogram_shim.js', base).href;
 
   // Every fetch the runtime needs starts now, in parallel: the glue (a modulepreload, fetched
-  // and parsed while the wasm downloads), the wasm (compiled while it streams in) and the
-  // runtime config. Only the glue's one snippet (pkg/snippets/…, named by a build hash) is
-  // found after the glue is parsed.
+  // and parsed while the wasm downloads; .ci/build-pkg folds its JS snippets into it, so it
+  // imports nothing), the wasm (compiled while it streams in) and the runtime config. The
+  // extras module (pkg/extras/) is not fetched until one of its APIs is called.
   function preload(href) {
     var parent = document.head || document.documentElement;
     if (!parent || !document.createElement) return;

@@ -26,6 +26,9 @@ pub const NAMES: &[&str] = &[
     "choosePhoneContact",
     "addPhoneContact",
     "openLocation",
+    // the clipboard (extras/src/glue/clipboard.rs)
+    "setClipboard",
+    "getClipboard",
 ];
 
 /// Whether `name` is an API of the extras module.

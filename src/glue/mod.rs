@@ -5,7 +5,6 @@ mod alert;
 mod app_info;
 mod auth;
 mod bridge;
-mod clipboard;
 mod configure;
 mod core_apis;
 mod core_types;
@@ -144,23 +143,6 @@ pub fn hide_loading(
     ui::hide_loading(&options)
 }
 
-/// `my.setClipboard({ text })`.
-#[wasm_bindgen(js_name = setClipboard, unchecked_return_type = "Promise<{}>")]
-pub fn set_clipboard(
-    #[wasm_bindgen(unchecked_param_type = "SetClipboardOptions")] options: JsValue,
-) -> Promise {
-    clipboard::set_clipboard(&options)
-}
-
-/// `my.getClipboard()` → `{ text }`.
-#[wasm_bindgen(js_name = getClipboard, unchecked_return_type = "Promise<GetClipboardSuccess>")]
-pub fn get_clipboard(
-    #[wasm_bindgen(unchecked_param_type = "AsyncCallbacks<GetClipboardSuccess> | undefined")]
-    options: JsValue,
-) -> Promise {
-    clipboard::get_clipboard(&options)
-}
-
 /// `my.getSystemInfo()` → the device and super app facts (`SystemInfo`).
 #[wasm_bindgen(js_name = getSystemInfo, unchecked_return_type = "Promise<SystemInfo>")]
 pub fn get_system_info(
@@ -283,8 +265,6 @@ thread_local! {
             ("hideToast", Closure::new(|o: JsValue| JsValue::from(ui::hide_toast(&o)))),
             ("showLoading", Closure::new(|o: JsValue| JsValue::from(ui::show_loading(&o)))),
             ("hideLoading", Closure::new(|o: JsValue| JsValue::from(ui::hide_loading(&o)))),
-            ("setClipboard", Closure::new(|o: JsValue| JsValue::from(clipboard::set_clipboard(&o)))),
-            ("getClipboard", Closure::new(|o: JsValue| JsValue::from(clipboard::get_clipboard(&o)))),
             ("getSystemInfo", Closure::new(|o: JsValue| JsValue::from(system_info::get_system_info(&o)))),
             ("setStorage", Closure::new(|o: JsValue| JsValue::from(storage::set_storage(&o)))),
             ("getStorage", Closure::new(|o: JsValue| JsValue::from(storage::get_storage(&o)))),

@@ -1,6 +1,7 @@
 //! The browser side of the extras module: its `my` methods and the exports the start module's
 //! loader (`src/glue/extras.js`) calls.
 
+mod clipboard;
 mod inputs;
 mod pickers;
 
@@ -24,8 +25,11 @@ thread_local! {
     static MY: MyObject = {
         let object = Object::new();
         // One `methods()` per API module of this crate (moving a module here adds its line).
-        let methods: Vec<(&str, Method)> =
-            pickers::methods().into_iter().chain(inputs::methods()).collect();
+        let methods: Vec<(&str, Method)> = pickers::methods()
+            .into_iter()
+            .chain(inputs::methods())
+            .chain(clipboard::methods())
+            .collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
             adapter::set(&object, name, closure.as_ref());
