@@ -593,8 +593,18 @@
   window.miniprogramShim = {
     /** Resolves with { config } once `my` is backed by the wasm runtime. */
     ready: ready,
-    /** Merges configuration keys (see RuntimeConfig in pkg/miniprogram_shim.d.ts). */
-    configure: function (patch) { return ready.then(function () { shim.configure(patch); }); },
+    /** Merges configuration keys (see RuntimeConfig in pkg/miniprogram_shim.d.ts). The phone's
+     *  inputs (`device.location`, `scan`, `contacts`) belong to the extras module: it is loaded
+     *  first, so a bad one rejects naming the field (DESIGN.md "Size of the start wasm"). */
+    configure: function (patch) {
+      return ready.then(function () {
+        var device = patch && patch.device;
+        var inputs = !!device && typeof device === 'object' &&
+          ('location' in device || 'scan' in device || 'contacts' in device);
+        // Not loaded (reported through the calls): configure the start module all the same.
+        return inputs ? shim.loadExtras().catch(function () {}) : null;
+      }).then(function () { shim.configure(patch); });
+    },
     /** Calls `fn({ api, options, ok, result, durationMs })` after every my.* call. */
     onLog: function (fn) {
       logListeners.push(fn);

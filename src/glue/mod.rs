@@ -23,6 +23,7 @@ mod unsupported;
 use shim_core::{adapter, host, options};
 
 pub use device::set_device_state;
+pub use extras::load_extras;
 #[doc(hidden)]
 pub use storage::storage_usage;
 
@@ -36,20 +37,24 @@ use wasm_bindgen::JsCast;
 /// "The domain whitelist"), `transport` (`"direct"` | `"relay"`), `relayUrl`,
 /// `superAppOrigin`, `cashierOrigins`, `httpErrorAsFail`, `tradePayFailRouting`, and
 /// `logger` (a function called with `{ api, options, ok, result, durationMs }` after each
-/// call; `null` removes it). Throws a `TypeError`-like `Error` on an invalid value.
+/// call; `null` removes it), `device` (the phone's inputs, read by the extras module) and
+/// `extrasUrl` (where the extras module is). Throws a `TypeError`-like `Error` on an invalid
+/// value, and then applies nothing of the call.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
 ) -> Result<(), JsError> {
     let patch = configure::read_patch(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
-    // The phone's inputs (`device`, kept by the extras module): checked before anything is
-    // applied, so a bad one is refused here even while the extras module is not loaded.
-    shim_core::device_inputs::read(&config)
-        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     extras::check_config(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
-    runtime::apply(patch).map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    let next = runtime::applied(patch)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    // The extras module's keys (`device`, the phone's inputs): once it is loaded it checks them
+    // here, before anything of this call is applied; before, it gets them when it loads
+    // (src/glue/extras.js; `loadExtras()` first makes a bad one refused here).
+    extras::configure(&config)?;
+    runtime::replace(next);
     // The devtools' offline switch (`networkFaults.offline`) is also the network's state.
     device::network_changed();
     if config.is_object() {
@@ -61,8 +66,6 @@ pub fn configure(
             runtime::set_logger(Some(f));
         }
     }
-    // The extras module gets the same configuration (now, or when it loads).
-    extras::configured(&config);
     Ok(())
 }
 
