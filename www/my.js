@@ -471,13 +471,21 @@
   }
 
   // Simulator shell: hello → settings (first answer awaited briefly; later ones applied live).
+  // A shell that must ask the sandbox first (which app this is, or registering a throwaway one)
+  // says `settings-pending` at once, and the wait becomes SETTINGS_PENDING_MS: the appId must
+  // not arrive after the app's first call on a slow or loaded machine.
+  var SETTINGS_WAIT_MS = 1500;
+  var SETTINGS_PENDING_MS = 15000;
   var settingsHandlers = [];
+  var settingsPending = [];
   function simulatorSettings() {
     if (!inSimulator) return Promise.resolve({});
     return new Promise(function (resolve) {
       var done = false;
-      settingsHandlers.push(function (settings) { if (!done) { done = true; resolve(settings); } });
-      setTimeout(function () { if (!done) { done = true; resolve({}); } }, 1500);
+      function giveUp() { if (!done) { done = true; resolve({}); } }
+      var timer = setTimeout(giveUp, SETTINGS_WAIT_MS);
+      settingsPending.push(function () { clearTimeout(timer); timer = setTimeout(giveUp, SETTINGS_PENDING_MS); });
+      settingsHandlers.push(function (settings) { if (!done) { done = true; clearTimeout(timer); resolve(settings); } });
       try {
         window.parent.postMessage({ type: 'miniprogram-shim:hello', appId: attrs.appId || null }, shellOrigin);
       } catch (e) { resolve({}); }
@@ -487,6 +495,10 @@
     window.addEventListener('message', function (event) {
       if (event.source !== window.parent || event.origin !== shellOrigin) return;
       var msg = event.data;
+      if (msg && msg.type === 'miniprogram-shim:settings-pending') {
+        settingsPending.splice(0).forEach(function (h) { h(); });
+        return;
+      }
       if (!msg || msg.type !== 'miniprogram-shim:settings') return;
       var settings = msg.settings || {};
       if (settings.device) { deviceState = settings.device; if (shim) applyDevice(deviceState); }

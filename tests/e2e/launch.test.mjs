@@ -118,6 +118,12 @@ describe('a mini app with its bridge on a CDN and no data-app-id', () => {
 
   test('a URL no app registers gets a throwaway app, said in the devtools', async (t) => {
     const page = await newPage(t);
+    // Registering is slower than my.js's first wait (1.5 s): the shell's `settings-pending`
+    // must keep the page waiting, so the appId is in the configuration `ready` reports.
+    await page.route('**/sandbox/mini-programs/**', async (route) => {
+      if (route.request().method() === 'PUT') await new Promise((ok) => setTimeout(ok, 2500));
+      await route.continue();
+    });
     const url = `${UNREGISTERED}/app.html`;
     await page.goto(`${SUPERAPP}/?app=${encodeURIComponent(url)}`);
     const frame = await miniProgram(page, UNREGISTERED);

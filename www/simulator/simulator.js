@@ -7,6 +7,7 @@
 // Money is formatted in one place for every page, from ISO 4217 minor units (money.js).
 import '/cashier/money.js';
 import { initDevice } from './device.js';
+import { initNative } from './native.js';
 
 const { displayMoney } = globalThis.Money;
 const $ = (id) => document.getElementById(id);
@@ -102,6 +103,7 @@ function openMiniProgram(url, id = '', launch = {}) {
   for (const key of ['page', 'query']) if (launch[key]) parsed.searchParams.set(key, launch[key]);
   $('app-url').value = appUrl;
   $('app-picker').value = id;
+  native.reset();
   $('app-title').textContent = 'Mini program';
   $('app-id').textContent = '(waiting for the mini program)';
   if (id) loadMiniProgram(id);
@@ -156,6 +158,9 @@ function postToMiniProgram(message) {
   if (miniFrame.contentWindow && miniOrigin) miniFrame.contentWindow.postMessage(message, miniOrigin);
 }
 
+// A native mini program's title bar (the phone's one) and the Pages devtools: www/simulator/native.js.
+const native = initNative({ $, post: postToMiniProgram });
+
 function shimSettings() {
   return {
     ...(appId ? { appId } : {}),
@@ -186,7 +191,8 @@ async function loadMiniProgram(id) {
     if (res.ok) {
       const app = await res.json();
       whitelist = app.whitelist || [];
-      if (app.name) $('app-title').textContent = app.name;
+      // A native mini program's frame titles its pages itself (native.js).
+      if (app.name && !native.ownsTitle()) $('app-title').textContent = app.name;
       $('settings').whitelist.value = whitelist.join('\n');
       $('whitelist-state').textContent = '';
     } else {
@@ -312,8 +318,10 @@ window.addEventListener('message', (event) => {
     case `${MSG}hello`:
       // Launched as an app: that appId, whatever the page says. Else the page's data-app-id,
       // else a throwaway app for its URL.
-      if (launched) sendSettings();
-      else if (typeof data.appId === 'string' && data.appId) loadMiniProgram(data.appId);
+      // The last two ask the sandbox first: say so, so that my.js waits for the appId.
+      if (launched) { sendSettings(); break; }
+      postToMiniProgram({ type: `${MSG}settings-pending` });
+      if (typeof data.appId === 'string' && data.appId) loadMiniProgram(data.appId);
       else registerThrowaway();
       break;
     case `${MSG}log`:
@@ -328,6 +336,7 @@ window.addEventListener('message', (event) => {
       if (typeof data.callId === 'string' || typeof data.callId === 'number') startTradePay(data.callId, String(data.paymentUrl ?? ''));
       break;
     default:
+      native.onMessage(data);
   }
 });
 
