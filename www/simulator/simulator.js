@@ -209,13 +209,6 @@ const sheet = $('cashier-sheet');
 const cashierFrame = $('cashier');
 // What the sheet shows: { kind: 'pay', callId, paymentId } or { kind: 'auth', callId, requestId, scopes }.
 let openSheet = null;
-// Which scopes the shell grants without asking is the shim's list (miniprogram-policy, shared
-// with the sandbox), read from the runtime's exports rather than copied here. Loaded once, at
-// start; if it cannot load, every scope asks (the safe side).
-const silentScopes = import(new URL('/pkg/miniprogram_shim.js', SUPERAPP).href)
-  .then(async (runtime) => { await runtime.default(); return runtime.silentScopes(); })
-  .catch((error) => { console.warn('simulator: the runtime did not load; every scope will ask', error); return []; });
-
 /** The shell checks the paymentUrl again: the mini program's word is not trusted. */
 function validatePaymentUrl(raw) {
   let url;
@@ -250,22 +243,25 @@ function answerAuth(callId, answer) {
   refreshSandbox();
 }
 
-/** getAuthCode: silent scopes are granted by the shell itself; others ask in the consent sheet. */
+/**
+ * getAuthCode: the shell asks the super app's server, which decides whether the scopes need the
+ * user's consent (it grants silent scopes at once and answers `consentRequired` otherwise; the
+ * shell keeps no list of its own). Only then does the consent sheet ask the user.
+ */
 async function startAuth(callId, scopes) {
   if (!appId) return answerAuth(callId, { failure: 'no-app-id' });
-  const silent = await silentScopes;
-  if (scopes.every((s) => silent.includes(s))) {
-    try {
-      const res = await fetch('/sandbox/auth/authorize', {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ appId, scopes, decision: 'allow' }),
-      });
-      const body = await res.json();
-      return answerAuth(callId, res.ok ? body : declinedScopes(scopes));
-    } catch {
-      return answerAuth(callId, declinedScopes(scopes));
-    }
+  let body;
+  try {
+    const res = await fetch('/sandbox/auth/authorize', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appId, scopes }),
+    });
+    body = await res.json();
+    if (!res.ok) return answerAuth(callId, declinedScopes(scopes));
+  } catch {
+    return answerAuth(callId, declinedScopes(scopes));
   }
+  if (body.consentRequired !== true) return answerAuth(callId, body);
   if (openSheet) return answerAuth(callId, declinedScopes(scopes));
   const requestId = `shell-${callId}`;
   const url = new URL('/consent/', SUPERAPP);
@@ -704,6 +700,8 @@ form.addEventListener('change', (e) => {
   setPhone(patch);
 });
 $('app-visibility').addEventListener('click', () => setPhone({ foreground: !phone.foreground }));
+// A screenshot of the phone: the mini program's onUserCaptureScreen listeners run.
+$('capture-screen').addEventListener('click', () => postToMiniProgram({ type: `${MSG}capture-screen` }));
 
 // What some calls do to the phone frame (seen in the log the page posts): a shake for
 // vibrate*, a call banner for makePhoneCall (no call is placed), the screen's brightness.
