@@ -54,7 +54,11 @@ fn my() -> JsValue {
 
 /// Tests share one page: every test starts from app `test-app` and no stored keys.
 fn setup() {
-    configure(js(r#"{"appId":"test-app","logger":null}"#)).expect("config");
+    // The clipboard is in the extras module: the test runner serves it from the repository.
+    configure(js(
+        r#"{"appId":"test-app","logger":null,"extrasUrl":"/pkg/extras/miniprogram_shim_extras.js"}"#,
+    ))
+    .expect("config");
     clear_shim_storage();
 }
 

@@ -40,6 +40,9 @@ pub const NAMES: &[&str] = &[
     "saveImage",
     "getImageInfo",
     "compressImage",
+    // the clipboard (extras/src/glue/clipboard.rs)
+    "setClipboard",
+    "getClipboard",
 ];
 
 /// Whether `name` is an API of the extras module.

@@ -1,6 +1,7 @@
 //! The browser side of the extras module: its `my` methods and the exports the start module's
 //! loader (`src/glue/extras.js`) calls.
 
+mod clipboard;
 mod files;
 mod inputs;
 mod location;
@@ -31,6 +32,7 @@ thread_local! {
         let methods: Vec<(&str, Method)> = pickers::methods()
             .into_iter()
             .chain(inputs::methods())
+            .chain(clipboard::methods())
             .chain(files::methods())
             .chain(media::methods())
             .chain(location::methods())
