@@ -26,6 +26,23 @@ pub const NAMES: &[&str] = &[
     "choosePhoneContact",
     "addPhoneContact",
     "openLocation",
+    "chooseLocation",
+    // the file store (shim-core/src/files.rs, shim-core/src/file_store.rs, extras/src/glue/files.rs)
+    "saveFile",
+    "getSavedFileList",
+    "getSavedFileInfo",
+    "removeSavedFile",
+    "getFileInfo",
+    "openDocument",
+    // images (extras/src/media.rs, extras/src/glue/media.rs)
+    "chooseImage",
+    "previewImage",
+    "saveImage",
+    "getImageInfo",
+    "compressImage",
+    // the clipboard (extras/src/glue/clipboard.rs)
+    "setClipboard",
+    "getClipboard",
 ];
 
 /// Whether `name` is an API of the extras module.

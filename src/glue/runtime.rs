@@ -24,7 +24,15 @@ pub(crate) fn with_config<R>(f: impl FnOnce(&Config) -> R) -> R {
     RUNTIME.with(|rt| f(&rt.borrow().config))
 }
 
-/// Merges `patch` into the configuration.
-pub(crate) fn apply(patch: ConfigPatch) -> Result<(), String> {
-    RUNTIME.with(|rt| rt.borrow_mut().config.apply(patch))
+/// The configuration with `patch` merged, not applied yet (see [`replace`]).
+pub(crate) fn applied(patch: ConfigPatch) -> Result<Config, String> {
+    RUNTIME.with(|rt| {
+        let mut next = rt.borrow().config.clone();
+        next.apply(patch).map(|()| next)
+    })
+}
+
+/// Makes `config` the configuration.
+pub(crate) fn replace(config: Config) {
+    RUNTIME.with(|rt| rt.borrow_mut().config = config);
 }

@@ -83,7 +83,12 @@ test('standalone: the extras module loads on the first call of one of its APIs, 
     return { order, a: ra.latitude, b: rb.city, c: c.longitude };
   });
   assert.deepEqual(results, { order: ['a', 'b'], a: '30.2741', b: 'Hangzhou', c: '120.1551' });
-  assert.deepEqual(extras.sort(), ['/pkg/extras/miniprogram_shim_extras.js', '/pkg/extras/miniprogram_shim_extras_bg.wasm']);
+  // The module, its wasm and its JS snippets (files and media), each fetched once.
+  assert.deepEqual(extras, [...new Set(extras)], `each extras file is fetched once: ${extras.join(', ')}`);
+  for (const file of ['/pkg/extras/miniprogram_shim_extras.js', '/pkg/extras/miniprogram_shim_extras_bg.wasm']) {
+    assert.ok(extras.includes(file), `${file} was fetched: ${extras.join(', ')}`);
+  }
+  assert.ok(extras.every((p) => /^\/pkg\/extras\/(miniprogram_shim_extras(\.js|_bg\.wasm)|snippets\/.+\.js)$/.test(p)), extras.join(', '));
   await page.close();
 });
 

@@ -700,6 +700,8 @@ form.addEventListener('change', (e) => {
   setPhone(patch);
 });
 $('app-visibility').addEventListener('click', () => setPhone({ foreground: !phone.foreground }));
+// A screenshot of the phone: the mini program's onUserCaptureScreen listeners run.
+$('capture-screen').addEventListener('click', () => postToMiniProgram({ type: `${MSG}capture-screen` }));
 
 // What some calls do to the phone frame (seen in the log the page posts): a shake for
 // vibrate*, a call banner for makePhoneCall (no call is placed), the screen's brightness.

@@ -1,8 +1,13 @@
 //! The browser side of the extras module: its `my` methods and the exports the start module's
 //! loader (`src/glue/extras.js`) calls.
 
+mod clipboard;
+mod files;
 mod inputs;
+mod location;
+mod media;
 mod pickers;
+mod viewer;
 
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
 use shim_core::{adapter, host, options};
@@ -24,8 +29,14 @@ thread_local! {
     static MY: MyObject = {
         let object = Object::new();
         // One `methods()` per API module of this crate (moving a module here adds its line).
-        let methods: Vec<(&str, Method)> =
-            pickers::methods().into_iter().chain(inputs::methods()).collect();
+        let methods: Vec<(&str, Method)> = pickers::methods()
+            .into_iter()
+            .chain(inputs::methods())
+            .chain(clipboard::methods())
+            .chain(files::methods())
+            .chain(media::methods())
+            .chain(location::methods())
+            .collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
             adapter::set(&object, name, closure.as_ref());
@@ -36,15 +47,20 @@ thread_local! {
 }
 
 /// Configures the extras module with what the start module accepted (`configure` of `pkg/`,
-/// the same keys): it reads `logger` (the devtools' call log) and `device` (the phone's
-/// inputs), and ignores the rest. Throws an `Error` naming a bad `device` field.
+/// the same keys): it reads `logger` (the devtools' call log), `device` (the phone's
+/// inputs and chooser images) and `appId` (whose files the file store shows), and ignores the
+/// rest. Throws an `Error` naming a bad `device` field.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
 ) -> Result<(), JsError> {
     let inputs = shim_core::device_inputs::read(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    let images = shim_core::device_images::read(&config)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     inputs::store(inputs);
+    media::store_images(images);
+    files::configure_app(&config);
     if config.is_object() {
         let logger =
             Reflect::get(&config, &JsValue::from_str("logger")).unwrap_or(JsValue::UNDEFINED);
