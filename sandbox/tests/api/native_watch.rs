@@ -14,6 +14,13 @@ use superapp_sandbox::native_app::parse_app;
 use superapp_sandbox::native_app::watch::MAX_CLIENTS;
 
 async fn start(dir: &Path) -> (common::TestApp, String) {
+    start_with(dir, |_| {}).await
+}
+
+async fn start_with(
+    dir: &Path,
+    tune: impl FnOnce(&mut superapp_sandbox::config::Config),
+) -> (common::TestApp, String) {
     let app = dir.join("live-app");
     std::fs::create_dir_all(app.join("pages/index")).unwrap();
     std::fs::write(app.join("app.json"), r#"{"pages":["pages/index/index"]}"#).unwrap();
@@ -23,6 +30,7 @@ async fn start(dir: &Path) -> (common::TestApp, String) {
         c.mini_program_listen = OptionalAddr(Some(SocketAddr::from(([127, 0, 0, 1], 0))));
         c.native.apps = vec![parse_app(&spec).expect("the folder is an app")];
         c.www_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
+        tune(c);
     })
     .await;
     let row: serde_json::Value = test_app
@@ -126,4 +134,18 @@ async fn attack_streams_are_bounded_and_unknown_apps_refused() {
         .await
         .unwrap();
     assert_eq!(unknown.status(), 404);
+}
+
+/// An open stream is a request in progress: the connections' idle rule (here 0.2 s, far under
+/// the stream's 1 s keep-alive) must not cut it between comments, as it did on a loaded machine.
+#[tokio::test]
+async fn a_quiet_stream_outlives_the_idle_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, events) = start_with(dir.path(), |c| c.idle_timeout = 0.2).await;
+    let mut stream = app.http.get(&events).send().await.unwrap();
+    read_until(&mut stream, "event: ready").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let root = dir.path().join("live-app");
+    std::fs::write(root.join("pages/index/index.axml"), "<view>3</view>").unwrap();
+    read_until(&mut stream, "event: change").await;
 }
