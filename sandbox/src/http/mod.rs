@@ -7,7 +7,8 @@
 //! Both: `/money.mjs`, the pages' money formatter (`www/cashier/money.js`) as an ES module.
 //! Pages and runtime files are static files (`static_files`): `Cache-Control: no-cache` with a
 //! content `ETag` (the browser revalidates every use, so edits show at once, and an unchanged
-//! file costs a bodiless 304), compressed with brotli or gzip when the browser accepts it. The
+//! file costs a bodiless 304), compressed with brotli (quality 11, made once per content) or
+//! gzip when the browser accepts it. The
 //! super app's pages also carry `Content-Security-Policy: frame-ancestors` saying who may frame
 //! them ([`embedder`]).
 
@@ -29,6 +30,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::State;
 
+mod brotli_cache;
 pub mod cashier;
 pub mod control;
 pub mod embedder;
@@ -203,7 +205,9 @@ async fn money_module(path: std::path::PathBuf) -> Response {
 }
 
 /// Static files: revalidated on every use (`no-cache` + `ETag`), compressed (brotli or gzip, by
-/// the request's `Accept-Encoding`; the `ETag` is of the uncompressed file, hence weak).
+/// the request's `Accept-Encoding`; the `ETag` is of the uncompressed file, hence weak). Brotli
+/// is at quality 11 once a background task has made it for the file's content
+/// (`brotli_cache`), per request before that.
 fn static_files<S: Clone + Send + Sync + 'static>(files: Router<S>) -> Router<S> {
     files
         .layer(middleware::from_fn(etag))
@@ -225,6 +229,7 @@ async fn etag(mut request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let if_none_match = request.headers_mut().remove(header::IF_NONE_MATCH);
+    let wants_br = brotli_cache::accepts_br(request.headers());
     if if_none_match.is_some() {
         // RFC 9110 §13.1.3: If-None-Match wins; ServeDir would answer 304 by the (second-grained)
         // modification time alone.
@@ -257,6 +262,31 @@ async fn etag(mut request: Request, next: Next) -> Response {
         parts.status = StatusCode::NOT_MODIFIED;
         strip_representation(&mut parts.headers);
         return Response::from_parts(parts, Body::empty());
+    }
+    // Brotli at its best quality, made once per content (`brotli_cache`); until it is made,
+    // and for a client that does not take brotli, `CompressionLayer` compresses per request.
+    let compressible = brotli_cache::compressible(
+        parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    if wants_br
+        && compressible
+        && !parts.headers.contains_key(header::CONTENT_ENCODING)
+        && (brotli_cache::MIN_CONTENT..=brotli_cache::MAX_CONTENT).contains(&bytes.len())
+    {
+        if let Some(packed) = brotli_cache::get_or_start(digest.into(), &bytes) {
+            parts
+                .headers
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+            parts
+                .headers
+                .append(header::VARY, HeaderValue::from_static("accept-encoding"));
+            parts.headers.remove(header::CONTENT_LENGTH);
+            parts.headers.remove(header::ACCEPT_RANGES);
+            return Response::from_parts(parts, Body::from(packed));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

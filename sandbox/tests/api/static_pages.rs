@@ -340,3 +340,109 @@ async fn the_money_formatter_is_served_as_an_es_module_on_both_origins() {
     let _ = tx.send(());
     task.await.unwrap().unwrap();
 }
+
+/// Brotli at quality 11 (the reference encoder's output, byte for byte) of `content`.
+fn brotli_11(content: &[u8]) -> Vec<u8> {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        size_hint: content.len(),
+        ..Default::default()
+    };
+    let mut packed = Vec::new();
+    brotli::BrotliCompress(&mut &content[..], &mut packed, &params).unwrap();
+    packed
+}
+
+fn unbrotli(packed: &[u8]) -> Vec<u8> {
+    let mut plain = Vec::new();
+    brotli::BrotliDecompress(&mut &packed[..], &mut plain).unwrap();
+    plain
+}
+
+/// Asks for `url` with `Accept-Encoding: br` until the answer is `want` (the quality-11 bytes,
+/// made in the background after the first request); panics after 60 s.
+async fn await_brotli_11(url: &str, want: &[u8]) -> reqwest::Response {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let r = get_with(url, &[("accept-encoding", "gzip, deflate, br, zstd")]).await;
+        assert_eq!(r.status(), 200, "{url}");
+        assert_eq!(header(&r, "content-encoding").as_deref(), Some("br"), "{url}");
+        let headers = r.headers().clone();
+        let body = r.bytes().await.unwrap();
+        if body[..] == *want {
+            // Hand back a fresh response with the same headers for the caller's checks.
+            let again = get_with(url, &[("accept-encoding", "br")]).await;
+            assert_eq!(again.headers().get("etag"), headers.get("etag"));
+            return again;
+        }
+        // Not made yet: the per-request compression, which decodes to the same content.
+        assert_eq!(unbrotli(&body), unbrotli(want), "{url}");
+        assert!(std::time::Instant::now() < deadline, "{url}: no quality-11 brotli after 60 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The runtime files are served at brotli quality 11 to a browser that takes brotli (made once
+/// per content, in the background), gzip to one that takes only gzip (or refuses `br` with
+/// `q=0`), and as they are to one that takes neither; one `ETag` for all, `Vary:
+/// Accept-Encoding`, 304s for conditional requests, and an edited file is never answered with
+/// the bytes of its old content.
+#[tokio::test]
+async fn runtime_files_are_brotli_11_for_browsers_that_take_it_and_gzip_or_plain_otherwise() {
+    use std::io::Read;
+    let app = static_app().await;
+    // Real text: the repository's my.js (a unique line first: the cache is per process and by
+    // content, and this test must see its first request).
+    let unique = format!("// {:?}\n", std::time::SystemTime::now());
+    let content = format!("{unique}{}", include_str!("../../../www/my.js")).into_bytes();
+    std::fs::write(app.www.path().join("my.js"), &content).unwrap();
+    let want = brotli_11(&content);
+    for url in [format!("{}/my.js", app.base), format!("{}/my.js", app.mini)] {
+        let plain = get_with(&url, &[]).await;
+        assert_eq!(header(&plain, "content-encoding"), None);
+        let tag = header(&plain, "etag").unwrap();
+        assert_eq!(plain.bytes().await.unwrap().to_vec(), content);
+
+        let br = await_brotli_11(&url, &want).await;
+        assert_eq!(header(&br, "etag").as_deref(), Some(tag.as_str()));
+        assert_eq!(header(&br, "cache-control").as_deref(), Some("no-cache"));
+        assert!(header(&br, "content-type").unwrap().contains("javascript"));
+        assert!(header(&br, "vary")
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .contains("accept-encoding"));
+        let body = br.bytes().await.unwrap();
+        assert_eq!(body[..], want[..]);
+        assert_eq!(unbrotli(&body), content);
+
+        // Conditional: a bodiless 304 whatever the encoding asked for.
+        for accept in ["br", "gzip", ""] {
+            let again = get_with(&url, &[("accept-encoding", accept), ("if-none-match", &tag)]).await;
+            assert_eq!(again.status(), 304, "{accept}");
+            assert_eq!(header(&again, "content-encoding"), None, "{accept}");
+            assert!(again.bytes().await.unwrap().is_empty());
+        }
+
+        // A client that does not take brotli: gzip, same tag.
+        for accept in ["gzip, deflate", "br;q=0, gzip"] {
+            let gz = get_with(&url, &[("accept-encoding", accept)]).await;
+            assert_eq!(header(&gz, "content-encoding").as_deref(), Some("gzip"), "{accept}");
+            assert_eq!(header(&gz, "etag").as_deref(), Some(tag.as_str()));
+            let mut plain = Vec::new();
+            flate2::read::GzDecoder::new(&gz.bytes().await.unwrap()[..])
+                .read_to_end(&mut plain)
+                .unwrap();
+            assert_eq!(plain, content, "{accept}");
+        }
+    }
+    // An edit: brotli of the new content at once (per request), then at quality 11.
+    let edited = format!("{unique}// edited\n{}", include_str!("../../../www/my.js")).into_bytes();
+    std::fs::write(app.www.path().join("my.js"), &edited).unwrap();
+    let url = format!("{}/my.js", app.base);
+    let r = get_with(&url, &[("accept-encoding", "br")]).await;
+    assert_eq!(unbrotli(&r.bytes().await.unwrap()), edited);
+    let br = await_brotli_11(&url, &brotli_11(&edited)).await;
+    assert_eq!(unbrotli(&br.bytes().await.unwrap()), edited);
+    app.stop().await;
+}
