@@ -24,7 +24,8 @@
 // `tests/` at `/tests/`, and a fake `/sandbox/mini-programs/test-runtime/runtime`; with
 // --peer, that folder at `/peer/` (the benchmark's bundled peer runtime); with --base, that
 // folder at `/base/` (another build of pkg/, for tests/bench/profile.mjs); with --gzip, files
-// gzipped for browsers that accept it (as the sandbox compresses; the cold start benchmark).
+// compressed as the sandbox does (the cold start benchmark): brotli at quality 11 for browsers
+// that accept it, else gzip.
 import http from 'node:http';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
@@ -203,6 +204,27 @@ const RUNTIME_CONFIGS = {
   'test-runtime': { appId: 'test-runtime', name: 'Runtime test', whitelist: [`127.0.0.1:${process.env.ECHO_PORT || port}`], httpErrorAsFail: true, cashierOrigins: [] },
 };
 
+// Brotli at quality 11, made once per file content (as the sandbox serves its static files:
+// sandbox/src/http/brotli_cache.rs), keyed by path, size and modification time.
+const BROTLI = new Map();
+// `br` listed in Accept-Encoding with a weight above zero.
+const acceptsBr = (accept) => accept.split(',').some((item) => {
+  const [coding, ...params] = item.split(';').map((x) => x.trim());
+  return coding.toLowerCase() === 'br' && !params.some((p) => /^q=0(\.0*)?$/i.test(p));
+});
+function brotli11(file) {
+  const st = fs.statSync(file);
+  const key = `${st.size}:${st.mtimeMs}`;
+  const hit = BROTLI.get(file);
+  if (hit && hit.key === key) return hit.bytes;
+  const content = fs.readFileSync(file);
+  const bytes = zlib.brotliCompressSync(content, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_LGWIN]: 22, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: content.length },
+  });
+  BROTLI.set(file, { key, bytes });
+  return bytes;
+}
+
 function serveStatic(req, res) {
   const url = new URL(req.url, 'http://x');
   let p = decodeURIComponent(url.pathname);
@@ -224,7 +246,12 @@ function serveStatic(req, res) {
     return res.end('not found');
   }
   const type = TYPES[path.extname(file)] || 'application/octet-stream';
-  if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
+  const accept = req.headers['accept-encoding'] || '';
+  if (gzip && acceptsBr(accept)) {
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-encoding': 'br', vary: 'accept-encoding' });
+    return res.end(brotli11(file));
+  }
+  if (gzip && /\bgzip\b/.test(accept)) {
     res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-encoding': 'gzip', vary: 'accept-encoding' });
     return res.end(zlib.gzipSync(fs.readFileSync(file), { level: 6 }));
   }
