@@ -57,6 +57,72 @@
   // data-app-id, and keys the Sync storage used before the runtime is ready.
   var launchAppId = inSimulator ? launched : null;
 
+  // --- the runtime's fetches, first ---------------------------------------------------------
+  // They start before the rest of this script runs (the `my` object, its tables, the bridge),
+  // so that work overlaps the downloads (DESIGN.md "How a page gets `my`").
+  var defaults = { superAppOrigin: inSimulator ? shellOrigin : scriptUrl.origin, transport: 'direct' };
+  var attrs = fromDataset();
+  var appId = launchAppId || attrs.appId;
+  var superAppOrigin = attrs.superAppOrigin || defaults.superAppOrigin;
+
+  // Where pkg/ is: next to this script when the super app serves it (the usual
+  // <superapp>/my.js), else on the super app itself: a copy of my.js served from a CDN path or
+  // from the app's own files has no runtime beside it. Inside the simulator the super app is
+  // the shell (its origin is in ?__superapp=); standalone, data-super-app-origin says it.
+  function runtimeBase() {
+    var origin = inSimulator ? shellOrigin : attrs.superAppOrigin;
+    var superApp = null;
+    try { superApp = origin ? new URL(origin).origin : null; } catch (e) { superApp = null; }
+    if (!superApp || superApp === scriptUrl.origin) return scriptUrl;
+    return new URL('/', superApp);
+  }
+  var base = runtimeBase();
+  var pkgUrl = new URL('pkg/miniprogram_shim.js', base).href;
+
+  // Every fetch the runtime needs starts now, in parallel: the glue (a modulepreload, fetched
+  // and parsed while the wasm downloads; .ci/build-pkg folds its JS snippets into it, so it
+  // imports nothing), the wasm (compiled while it streams in) and the runtime config. The
+  // extras module (pkg/extras/) is not fetched until one of its APIs is called.
+  function preload(href) {
+    var parent = document.head || document.documentElement;
+    if (!parent || !document.createElement) return;
+    var link = document.createElement('link');
+    link.rel = 'modulepreload';
+    link.href = href;
+    parent.appendChild(link);
+  }
+  function compileWasm(url) {
+    return fetch(url, { credentials: 'same-origin' }).then(function (response) {
+      if (!response.ok) throw new Error('failed to fetch Wasm: ' + response.status + ' fetching ' + url);
+      var type = response.headers.get('content-type') || '';
+      if (typeof WebAssembly.compileStreaming === 'function' && type.indexOf('application/wasm') === 0) {
+        return WebAssembly.compileStreaming(response);
+      }
+      return response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
+    });
+  }
+  function loadRuntime(glueUrl, wasmUrl) {
+    preload(glueUrl);
+    var wasmModule = compileWasm(wasmUrl);
+    wasmModule.catch(function () {}); // reported through `ready`
+    return import(glueUrl).then(function (mod) {
+      return mod.default({ module_or_path: wasmModule }).then(function () { return mod; });
+    });
+  }
+  // From the super app; if it cannot give the runtime and my.js came from elsewhere, from next
+  // to my.js after all (a page whose data-super-app-origin is not up, with my.js and pkg/ on
+  // its own server).
+  var runtime = loadRuntime(pkgUrl, new URL('pkg/miniprogram_shim_bg.wasm', base).href);
+  if (base !== scriptUrl) {
+    runtime = runtime.catch(function (error) {
+      var beside = new URL('pkg/miniprogram_shim.js', scriptUrl).href;
+      console.warn('miniprogram-shim: no runtime at ' + pkgUrl + ', trying ' + beside, error);
+      pkgUrl = beside;
+      return loadRuntime(beside, new URL('pkg/miniprogram_shim_bg.wasm', scriptUrl).href);
+    });
+  }
+  var runtimeConfigLoaded = runtimeConfig(superAppOrigin, appId);
+
   // Mirrors src/can_i_use.rs (the bootstrap browser test checks they agree).
   var SUPPORTED = {
     request: {
@@ -550,71 +616,9 @@
     });
   }
 
-  var defaults = { superAppOrigin: inSimulator ? shellOrigin : scriptUrl.origin, transport: 'direct' };
-  var attrs = fromDataset();
-  var appId = launchAppId || attrs.appId;
-  var superAppOrigin = attrs.superAppOrigin || defaults.superAppOrigin;
-
-  // Where pkg/ is: next to this script when the super app serves it (the usual
-  // <superapp>/my.js), else on the super app itself: a copy of my.js served from a CDN path or
-  // from the app's own files has no runtime beside it. Inside the simulator the super app is
-  // the shell (its origin is in ?__superapp=); standalone, data-super-app-origin says it.
-  function runtimeBase() {
-    var origin = inSimulator ? shellOrigin : attrs.superAppOrigin;
-    var superApp = null;
-    try { superApp = origin ? new URL(origin).origin : null; } catch (e) { superApp = null; }
-    if (!superApp || superApp === scriptUrl.origin) return scriptUrl;
-    return new URL('/', superApp);
-  }
-  var base = runtimeBase();
-  var pkgUrl = new URL('pkg/miniprogram_shim.js', base).href;
-
-  // Every fetch the runtime needs starts now, in parallel: the glue (a modulepreload, fetched
-  // and parsed while the wasm downloads; .ci/build-pkg folds its JS snippets into it, so it
-  // imports nothing), the wasm (compiled while it streams in) and the runtime config. The
-  // extras module (pkg/extras/) is not fetched until one of its APIs is called.
-  function preload(href) {
-    var parent = document.head || document.documentElement;
-    if (!parent || !document.createElement) return;
-    var link = document.createElement('link');
-    link.rel = 'modulepreload';
-    link.href = href;
-    parent.appendChild(link);
-  }
-  function compileWasm(url) {
-    return fetch(url, { credentials: 'same-origin' }).then(function (response) {
-      if (!response.ok) throw new Error('failed to fetch Wasm: ' + response.status + ' fetching ' + url);
-      var type = response.headers.get('content-type') || '';
-      if (typeof WebAssembly.compileStreaming === 'function' && type.indexOf('application/wasm') === 0) {
-        return WebAssembly.compileStreaming(response);
-      }
-      return response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
-    });
-  }
-  function loadRuntime(glueUrl, wasmUrl) {
-    preload(glueUrl);
-    var wasmModule = compileWasm(wasmUrl);
-    wasmModule.catch(function () {}); // reported through `ready`
-    return import(glueUrl).then(function (mod) {
-      return mod.default({ module_or_path: wasmModule }).then(function () { return mod; });
-    });
-  }
-  // From the super app; if it cannot give the runtime and my.js came from elsewhere, from next
-  // to my.js after all (a page whose data-super-app-origin is not up, with my.js and pkg/ on
-  // its own server).
-  var runtime = loadRuntime(pkgUrl, new URL('pkg/miniprogram_shim_bg.wasm', base).href);
-  if (base !== scriptUrl) {
-    runtime = runtime.catch(function (error) {
-      var beside = new URL('pkg/miniprogram_shim.js', scriptUrl).href;
-      console.warn('miniprogram-shim: no runtime at ' + pkgUrl + ', trying ' + beside, error);
-      pkgUrl = beside;
-      return loadRuntime(beside, new URL('pkg/miniprogram_shim_bg.wasm', scriptUrl).href);
-    });
-  }
-
   var ready = Promise.all([
     runtime,
-    runtimeConfig(superAppOrigin, appId),
+    runtimeConfigLoaded,
     simulatorSettings(),
   ]).then(function (results) {
     var mod = results[0];
