@@ -84,7 +84,7 @@ try {
   if (PARTS.includes('cold')) {
     const kinds = { bare: 'cold-bare.html', ours: 'cold-ours.html', peer: 'cold-peer.html' };
     const profiles = { loopback: null, 'slow 4G (150 ms RTT)': SLOW_4G };
-    console.log(`Cold start: ${COLD_RUNS} runs per page and profile, each in a fresh browser context (empty cache), kinds interleaved; served gzipped by the echo server's static side. "ready" = performance.now() when the runtime is usable (bare: its inline script ran; ours: miniprogramShim.ready; peer: its bundle ran). Medians.\n`);
+    console.log(`Cold start: ${COLD_RUNS} runs per page and profile, each in a fresh browser context (empty cache), kinds interleaved; served by the echo server's static side as the sandbox serves them (brotli quality 11; gzip to a browser without br). "ready" = performance.now() when the runtime is usable (bare: its inline script ran; ours: miniprogramShim.ready; peer: its bundle ran). Medians.\n`);
     console.log('| network | bare page | ours ready | peer ready | ours − bare | peer − bare | transferred: ours / peer |');
     console.log('|---|---|---|---|---|---|---|');
     const trace = {}; // the last run's resource timing, per profile and page
