@@ -93,7 +93,9 @@ pub fn compressible(content_type: Option<&str>) -> bool {
 /// is compressed per request instead.
 pub fn get_or_start(digest: Digest, content: &Bytes) -> Option<Bytes> {
     {
-        let mut cache = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cache = cache()
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         match cache.entries.get(&digest) {
             Some(Entry::Ready(bytes)) => return Some(bytes.clone()),
             Some(Entry::Pending) => return None,
@@ -105,7 +107,9 @@ pub fn get_or_start(digest: Digest, content: &Bytes) -> Option<Bytes> {
     let content = content.clone();
     let task = tokio::task::spawn_blocking(move || {
         let made = compress(&content);
-        let mut cache = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cache = cache()
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         match made {
             Ok(packed) => {
                 if cache.bytes + packed.len() > MAX_CACHED {
@@ -113,7 +117,9 @@ pub fn get_or_start(digest: Digest, content: &Bytes) -> Option<Bytes> {
                     cache.bytes = 0;
                 }
                 cache.bytes += packed.len();
-                cache.entries.insert(digest, Entry::Ready(Bytes::from(packed)));
+                cache
+                    .entries
+                    .insert(digest, Entry::Ready(Bytes::from(packed)));
             }
             Err(e) => {
                 // Cannot happen in memory; the per-request compression keeps answering.

@@ -367,7 +367,11 @@ async fn await_brotli_11(url: &str, want: &[u8]) -> reqwest::Response {
     loop {
         let r = get_with(url, &[("accept-encoding", "gzip, deflate, br, zstd")]).await;
         assert_eq!(r.status(), 200, "{url}");
-        assert_eq!(header(&r, "content-encoding").as_deref(), Some("br"), "{url}");
+        assert_eq!(
+            header(&r, "content-encoding").as_deref(),
+            Some("br"),
+            "{url}"
+        );
         let headers = r.headers().clone();
         let body = r.bytes().await.unwrap();
         if body[..] == *want {
@@ -378,7 +382,10 @@ async fn await_brotli_11(url: &str, want: &[u8]) -> reqwest::Response {
         }
         // Not made yet: the per-request compression, which decodes to the same content.
         assert_eq!(unbrotli(&body), unbrotli(want), "{url}");
-        assert!(std::time::Instant::now() < deadline, "{url}: no quality-11 brotli after 60 s");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{url}: no quality-11 brotli after 60 s"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
@@ -418,7 +425,11 @@ async fn runtime_files_are_brotli_11_for_browsers_that_take_it_and_gzip_or_plain
 
         // Conditional: a bodiless 304 whatever the encoding asked for.
         for accept in ["br", "gzip", ""] {
-            let again = get_with(&url, &[("accept-encoding", accept), ("if-none-match", &tag)]).await;
+            let again = get_with(
+                &url,
+                &[("accept-encoding", accept), ("if-none-match", &tag)],
+            )
+            .await;
             assert_eq!(again.status(), 304, "{accept}");
             assert_eq!(header(&again, "content-encoding"), None, "{accept}");
             assert!(again.bytes().await.unwrap().is_empty());
@@ -427,7 +438,11 @@ async fn runtime_files_are_brotli_11_for_browsers_that_take_it_and_gzip_or_plain
         // A client that does not take brotli: gzip, same tag.
         for accept in ["gzip, deflate", "br;q=0, gzip"] {
             let gz = get_with(&url, &[("accept-encoding", accept)]).await;
-            assert_eq!(header(&gz, "content-encoding").as_deref(), Some("gzip"), "{accept}");
+            assert_eq!(
+                header(&gz, "content-encoding").as_deref(),
+                Some("gzip"),
+                "{accept}"
+            );
             assert_eq!(header(&gz, "etag").as_deref(), Some(tag.as_str()));
             let mut plain = Vec::new();
             flate2::read::GzDecoder::new(&gz.bytes().await.unwrap()[..])
