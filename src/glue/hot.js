@@ -41,6 +41,8 @@ function after(ms, run, arg) {
   return entry;
 }
 
+const resolved = Promise.resolve();
+
 /** The abort reason of a call's timeout, so a timeout (13) is told apart from `abort()` (9). */
 const TIMEOUT = 'miniprogram-shim:timeout';
 const timeOut = (controller) => controller.abort(TIMEOUT);
@@ -50,6 +52,9 @@ const timeOut = (controller) => controller.abort(TIMEOUT);
 export function armTimer(ms, fn) {
   return after(ms, fn, undefined);
 }
+
+/** The methods `fetch` can send, in the order of `Method` (src/request.rs): `methodIndex`. */
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD'];
 
 /**
  * The direct `my.request` (src/glue/request.rs), all of its JS in one call from wasm: makes
@@ -63,13 +68,14 @@ export function armTimer(ms, fn) {
  *   kind 2: the fetch (or the body) failed, the rejection in `data`;
  *   kind 3: `abort()` ended it; kind 4: the timeout ended it.
  * No Promise goes back to wasm: the call settles from here, with no Rust future or closure per
- * call. `headers` is the mini program's (validated) object or undefined; `addContentType` adds
+ * call. `methodIndex` is the method's place in `METHODS`; `headers` is the mini program's
+ * (validated) object or undefined; `addContentType` adds
  * the default `content-type: application/json`. `url` undefined: nothing is sent, the reply is
  * kind 2 once the wait is over (Rust holds the error); `hang`: wait for the abort or the timeout
  * only (the simulated timeout). Sent from a microtask, so an `abort()` right after the call
  * means nothing is sent.
  */
-export function sendDirect(promise, url, method, headers, addContentType, body, include, asBytes, asJson,
+export function sendDirect(promise, url, methodIndex, headers, addContentType, body, include, asBytes, asJson,
   delayMs, hang, timeoutMs, token, replied) {
   const controller = new AbortController();
   const signal = controller.signal;
@@ -92,7 +98,7 @@ export function sendDirect(promise, url, method, headers, addContentType, body, 
     if (signal.aborted || url === undefined) return failed(undefined);
     try {
       const init = {
-        method,
+        method: METHODS[methodIndex],
         headers: addContentType ? { 'content-type': 'application/json', ...headers } : headers,
         signal,
         credentials: include ? 'include' : 'omit',
@@ -119,7 +125,10 @@ export function sendDirect(promise, url, method, headers, addContentType, body, 
     }
   };
   if (delayMs > 0 || hang) wait(signal, hang ? -1 : delayMs).then(send, failed);
-  else queueMicrotask(send); // an abort() in the caller's own synchronous code comes first
+  // In a microtask, so an abort() in the caller's own synchronous code comes first. (A
+  // resolved Promise's `then`, not queueMicrotask: the same order, for less than a tenth of
+  // the cost in Chromium.)
+  else resolved.then(send);
 }
 
 /** Arms the timeout of a call that does not go through `sendDirect` (the relay): aborts

@@ -70,8 +70,8 @@ extern "C" {
     #[wasm_bindgen(js_name = sendDirect)]
     fn send_direct_js(
         promise: &Promise,
-        url: Option<&str>,
-        method: &str,
+        url: Option<&JsValue>,
+        method: u32,
         headers: &JsValue,
         add_content_type: bool,
         body: Option<JsValue>,
@@ -98,6 +98,9 @@ impl Drop for TimeoutGuard {
 /// What `read_options` takes from the options object.
 struct ReadOptions {
     input: RequestInput,
+    /// The `url` as given (a JS string): handed back to `fetch` when it is the URL to request,
+    /// so the string is not copied out of wasm memory again.
+    url: JsValue,
     data: JsValue,
     /// The `headers` (or `header`) object as given, passed to `fetch` as is once validated.
     headers: JsValue,
@@ -107,6 +110,8 @@ struct ReadOptions {
 /// the configuration of that moment).
 struct Planned {
     valid: ValidRequest,
+    /// The `url` option as given, when it is exactly `valid.url.href` (nothing trimmed).
+    given_url: Option<JsValue>,
     data: JsValue,
     headers: JsValue,
     transport: Transport,
@@ -118,13 +123,18 @@ struct Planned {
 fn plan(read: Result<ReadOptions, Failure>) -> Result<Planned, Failure> {
     let ReadOptions {
         input,
+        url,
         data,
         headers,
     } = read?;
+    let given_len = input.url.as_ref().map(String::len);
     Ok(runtime::with_config(|config| {
         let valid = input.validate_for(config)?;
+        // `href` is the given URL trimmed: the same string when no length was trimmed off.
+        let given_url = (given_len == Some(valid.url.href.len())).then_some(url);
         Ok::<_, ApiError>(Planned {
             valid,
+            given_url,
             data,
             headers,
             transport: config.transport,
@@ -187,6 +197,7 @@ enum Next {
 fn send_direct(options: &JsValue, planned: Planned) -> Promise {
     let Planned {
         valid,
+        given_url,
         data,
         headers,
         faults,
@@ -215,7 +226,14 @@ fn send_direct(options: &JsValue, planned: Planned) -> Promise {
         Next::Fail(f) if faults.latency_ms == 0 => return in_future(options, Err(f)),
         Next::Fail(f) => (None, None, false, Some(f)),
         Next::Hang => (None, None, true, None),
-        Next::Send(url, body) => (Some(url), body, false, None),
+        Next::Send(url, body) => {
+            // The given string when that is what is requested (no query added), else a copy.
+            let url = match given_url {
+                Some(given) if url == valid.url.href => given,
+                _ => JsValue::from_str(&url),
+            };
+            (Some(url), body, false, None)
+        }
     };
     let (promise, call) = begin(Cow::Borrowed("request"), options);
     let in_flight = InFlight {
@@ -241,8 +259,8 @@ fn send_direct(options: &JsValue, planned: Planned) -> Promise {
     REPLIED.with(|replied| {
         send_direct_js(
             &promise,
-            url.as_deref(),
-            valid.method.as_str(),
+            url.as_ref(),
+            valid.method as u32,
             &headers,
             !user_has_content_type(&headers),
             body,
@@ -349,7 +367,8 @@ fn read_options(options: &JsValue) -> Result<ReadOptions, Failure> {
         return Err(ApiError::invalid("options", "must be an object with a url").into());
     }
     let opts: &RequestOptionsJs = options.unchecked_ref();
-    let url = opt_string(opts.url(), "url")?;
+    let url_js = opts.url();
+    let url = opt_string(url_js.clone(), "url")?;
     let method = opt_string(opts.method(), "method")?;
     let data_type = opt_string(opts.data_type(), "dataType")?;
     let (headers_value, headers_name) = match opts.headers() {
@@ -390,6 +409,7 @@ fn read_options(options: &JsValue) -> Result<ReadOptions, Failure> {
     };
     Ok(ReadOptions {
         input,
+        url: url_js,
         data,
         headers: headers_value,
     })
