@@ -68,12 +68,12 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD'];
  *   kind 2: the fetch (or the body) failed, the rejection in `data`;
  *   kind 3: `abort()` ended it; kind 4: the timeout ended it.
  * No Promise goes back to wasm: the call settles from here, with no Rust future or closure per
- * call. `methodIndex` is the method's place in `METHODS`; `headers` is the mini program's
- * (validated) object or undefined; `addContentType` adds
- * the default `content-type: application/json`. `url` undefined: nothing is sent, the reply is
- * kind 2 once the wait is over (Rust holds the error); `hang`: wait for the abort or the timeout
- * only (the simulated timeout). Sent from a microtask, so an `abort()` right after the call
- * means nothing is sent.
+ * call. `url` is a string (the mini program's own when nothing was added to it) or undefined:
+ * then nothing is sent and the reply is kind 2 once the wait is over (Rust holds the error).
+ * `methodIndex` is the method's place in `METHODS`; `headers` is the mini program's (validated)
+ * object or undefined; `addContentType` adds the default `content-type: application/json`;
+ * `hang`: wait for the abort or the timeout only (the simulated timeout). Sent from a
+ * microtask, so an `abort()` right after the call means nothing is sent.
  */
 export function sendDirect(promise, url, methodIndex, headers, addContentType, body, include, asBytes, asJson,
   delayMs, hang, timeoutMs, token, replied) {
