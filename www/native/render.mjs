@@ -11,6 +11,7 @@ import { closeComponents, defineComponents, flushComponents } from './component-
 import { createFrame } from './frame.mjs';
 import { createBuiltins } from './builtins.mjs';
 import { startLiveReload } from './live-reload.mjs';
+import { INFO_APIS, storagePrefix } from './sync-apis.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const params = new URLSearchParams(location.search);
@@ -388,12 +389,81 @@ function onWorkerMessage({ data: m }) {
       break;
     }
     case 'my': answerMy(m); break;
+    case 'storage': writeStorage(m.change ?? {}); break;
     case 'error': showError(m.error); break;
     default: frame.onWorkerMessage(m); break;
   }
 }
 
+// ---- the Worker's Sync APIs: its storage mirror and info snapshot (sync-apis.mjs) ---------------
+
+let prefix = storagePrefix(appId);
+
+function localStore() { try { return window.localStorage; } catch { return null; } }
+
+/** The app's stored keys (without the prefix) → JSON text. */
+function storedEntries() {
+  const ls = localStore();
+  const entries = {};
+  if (!ls) return entries;
+  for (let i = 0; i < ls.length; i += 1) {
+    const k = ls.key(i);
+    if (k && k.startsWith(prefix)) entries[k.slice(prefix.length)] = ls.getItem(k);
+  }
+  return entries;
+}
+
+/** This page's runtime's answers to the Sync info APIs (those that answer without an error). */
+function infoSnapshot(names = INFO_APIS) {
+  const info = {};
+  for (const name of names) {
+    try {
+      const value = window.my?.[name]?.();
+      if (value && typeof value === 'object' && !('error' in value)) info[name] = JSON.parse(JSON.stringify(value));
+    } catch (e) { console.warn(`my.${name}`, e); }
+  }
+  return info;
+}
+
+/** Writes one change of the Worker's storage through to localStorage, in order, and says so. */
+function writeStorage({ seq, op, key, value }) {
+  const ls = localStore();
+  let ok = Boolean(ls);
+  let current = null;
+  try {
+    if (!ls) throw new Error('no localStorage');
+    if (op === 'set') ls.setItem(prefix + key, value);
+    else if (op === 'remove') ls.removeItem(prefix + key);
+    else if (op === 'clear') for (const k of Object.keys(storedEntries())) ls.removeItem(prefix + k);
+  } catch {
+    ok = false;
+    try { current = key === undefined ? null : ls?.getItem(prefix + key) ?? null; } catch { current = null; }
+  }
+  worker.postMessage({ type: 'storageAck', seq, ok, current });
+}
+
+// Another document of this app (another tab, an H5 page in a web-view) changed its storage.
+window.addEventListener('storage', (e) => {
+  if (!worker || (e.storageArea && e.storageArea !== localStore())) return;
+  if (e.key === null) worker.postMessage({ type: 'storageExternal', entries: storedEntries() });
+  else if (e.key.startsWith(prefix)) {
+    worker.postMessage({ type: 'storageExternal', key: e.key.slice(prefix.length), value: localStore()?.getItem(e.key) ?? null });
+  }
+});
+
+// The window's size is in getSystemInfoSync and getWindowInfo: the snapshot follows it.
+let infoFrame = null;
+window.addEventListener('resize', () => {
+  if (!worker || infoFrame !== null) return;
+  infoFrame = requestAnimationFrame(() => {
+    infoFrame = null;
+    worker.postMessage({ type: 'syncInfo', info: infoSnapshot(['getSystemInfoSync', 'getWindowInfo']) });
+  });
+});
+
 async function start() {
+  // The page's runtime (my.js) loads beside the compiler; the Worker's Sync APIs need its answers.
+  const runtimeReady = Promise.resolve(window.miniprogramShim?.ready).catch(() => null);
   try {
     await init();
   } catch (e) {
@@ -424,7 +494,13 @@ async function start() {
   frame = createFrame({ appJson, views, pagesEl, toWorker: (message) => worker.postMessage(message), fileUrl, params });
   const scripts = {};
   for (const [path, text] of Object.entries(files)) if (/\.(js|json|sjs)$/.test(path)) scripts[path] = text;
-  worker.postMessage({ type: 'boot', files: scripts, entry: { page: params.get('page'), query: params.get('query') } });
+  await runtimeReady;
+  const info = infoSnapshot();
+  if (typeof info.getAppIdSync?.appId === 'string') prefix = storagePrefix(info.getAppIdSync.appId);
+  worker.postMessage({
+    type: 'boot', files: scripts, entry: { page: params.get('page'), query: params.get('query') },
+    sync: { entries: storedEntries(), info },
+  });
 }
 
 start();
