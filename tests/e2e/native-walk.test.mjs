@@ -90,3 +90,19 @@ test('my.request: a header whose value is null is left out, not refused', async 
   await app.locator('#request', { hasText: /ok|fail/ }).waitFor({ timeout: TIMEOUT });
   assert.equal(await app.locator('#request').textContent(), 'ok 200');
 });
+
+test('my.createCanvasContext: the calls recorded in the logic layer are drawn on the page\'s <canvas id> by draw()', async (t) => {
+  const { app } = await open(t);
+  await app.locator('#paint').click();
+  await app.locator('#painted', { hasText: 'drawn' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#painted').textContent(), 'drawn true', 'measureText gave a width');
+  const pixels = await app.locator('#ring').evaluate((c) => {
+    const r = window.devicePixelRatio || 1;
+    const at = (x, y) => [...c.getContext('2d').getImageData(Math.round(x * r), Math.round(y * r), 1, 1).data];
+    return { size: [c.clientWidth, c.clientHeight], fill: at(15, 45), ring: at(55, 30), inside: at(45, 30) };
+  });
+  assert.deepEqual(pixels.size, [60, 60], 'width/height attributes are the size in px');
+  assert.deepEqual(pixels.fill, [255, 0, 0, 255]);
+  assert.equal(pixels.ring[2] > 200 && pixels.ring[0] < 50, true, `the arc's stroke is blue: ${pixels.ring}`);
+  assert.equal(pixels.inside[3], 0, 'inside the ring nothing is drawn');
+});

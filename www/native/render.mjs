@@ -12,6 +12,7 @@ import { createFrame } from './frame.mjs';
 import { createBuiltins } from './builtins.mjs';
 import { startLiveReload } from './live-reload.mjs';
 import { INFO_APIS, storagePrefix } from './sync-apis.mjs';
+import { replay } from './canvas.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const params = new URLSearchParams(location.search);
@@ -134,6 +135,11 @@ function setAttr(el, name, value, view) {
   if (tag === 'button') {
     if (name === 'type') { el.setAttribute('a-type', text); return; }
     if (name === 'form-type') { el.type = text === 'submit' ? 'submit' : text === 'reset' ? 'reset' : 'button'; return; }
+  }
+  if (tag === 'canvas' && (name === 'width' || name === 'height')) {
+    // A canvas's width and height are its size in px (canvas.mjs sizes the bitmap to it).
+    if (Number(value) > 0) el.style[name] = `${Number(value)}px`;
+    return;
   }
   if (tag === 'image' && name === 'src') {
     const url = fileUrl(view.route, value);
@@ -310,6 +316,17 @@ async function answerMy({ id, api, options }) {
     try { plain = value === undefined ? undefined : JSON.parse(JSON.stringify(value)); } catch { plain = String(value); }
     worker.postMessage({ type: 'myResult', id, ok, value: plain });
   };
+  if (api === '__canvasDraw') {
+    // The top page's <canvas id> (or canvas-id), else one in a page kept alive.
+    const id = String(options?.canvasId ?? '');
+    const roots = [views.get(topPageId), ...views.values()].filter(Boolean);
+    const find = (view) => view.root.querySelector(`canvas[id="${CSS.escape(id)}"], canvas[canvas-id="${CSS.escape(id)}"]`);
+    const view = roots.find(find);
+    if (!view) { reply(false, { error: 2, errorMessage: `invalid parameter \`canvasId\`: no <canvas id="${id}"> on the page` }); return; }
+    await replay(find(view), Array.isArray(options.ops) ? options.ops : [], Boolean(options.reserve), (src) => fileUrl(view.route, src));
+    reply(true, {});
+    return;
+  }
   const own = await frame.answer(api, options);
   if (own) { reply(own.ok, own.value); return; }
   const fn = window.my?.[api];

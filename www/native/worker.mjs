@@ -14,6 +14,7 @@ import { createFrameLogic, hooksOf } from './logic-frame.mjs';
 import { planSwitchTab } from './frame-core.mjs';
 import { appRoutes } from './routes.mjs';
 import { INFO_APIS, infoAnswer, StorageMirror } from './sync-apis.mjs';
+import { createCanvasContext } from './canvas.mjs';
 
 // Every message also goes by the frame's logic (logic-frame.mjs), which keeps the devtools' view.
 const post = (message) => { self.postMessage(message); frameLogic?.watch(message); };
@@ -344,6 +345,8 @@ const local = {
   getStorageInfo: (o) => storageAsync('getStorageInfo', o, () => storage.info()),
 };
 for (const name of INFO_APIS) local[name] = () => infoAnswer(syncInfo, name);
+// The context records; draw() sends the calls to the render side's <canvas id> (canvas.mjs).
+local.createCanvasContext = (canvasId) => createCanvasContext(canvasId, (id, ops, reserve) => remote('__canvasDraw', { canvasId: id, ops, reserve }));
 for (const name of NAVIGATION) local[name] = (options = {}) => settleLocal(options, () => navigate(name, options));
 frameLogic = createFrameLogic({ post, stack, alive, call, remote, reportError });
 Object.assign(local, frameLogic.local);
