@@ -4,7 +4,9 @@
 // - swiper (banners on nearly every home page): one slide at a time, autoplay, circular, dots,
 //   `current`, a drag turns a slide (onChange {current, source}) and is not a tap, slides
 //   wrapped in a navigator, slides added by setData;
-// - my.request with a header whose value is null (a token read before sign-in): left out.
+// - my.request with a header whose value is null (a token read before sign-in): left out;
+// - my.createCanvasContext (a progress ring drawn in a component);
+// - e.target.dataset of a tap on a child of the bound element (Alipay: the bound element's).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -105,4 +107,11 @@ test('my.createCanvasContext: the calls recorded in the logic layer are drawn on
   assert.deepEqual(pixels.fill, [255, 0, 0, 255]);
   assert.equal(pixels.ring[2] > 200 && pixels.ring[0] < 50, true, `the arc's stroke is blue: ${pixels.ring}`);
   assert.equal(pixels.inside[3], 0, 'inside the ring nothing is drawn');
+});
+
+test('a tap on a child: e.target.dataset is the bound element\'s, targetDataset and id the child\'s', async (t) => {
+  const { app } = await open(t);
+  await app.locator('#remove-icon').click();
+  await app.locator('#removed', { hasText: '42' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#removed').textContent(), '42 {"kind":"icon"} remove-icon');
 });

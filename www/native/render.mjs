@@ -248,13 +248,17 @@ function dispatch(domEvent, type, detail, from = domEvent.target, bubbles = true
   }
   if (!chain.length) return;
   if (!bubbles) chain.length = 1;
-  const target = info(chain[0]);
+  const source = info(chain[0]);
   for (const el of chain) {
     const binding = el.__v.events.find((e) => e.event === type);
     if (!binding) continue;
+    const current = info(el);
+    // Alipay's target: the source's id and tagName, the *bound* element's `dataset`, and the
+    // source's as `targetDataset` (so a tap on an icon inside `<view data-id onTap>` reads the id).
+    const target = { ...source, dataset: current.dataset, targetDataset: source.dataset };
     worker.postMessage({
       type: 'event', pageId, componentId: el.__v.owner || null, handler: binding.handler,
-      event: { type, timeStamp: Math.round(domEvent.timeStamp), target, currentTarget: info(el), detail: detail ?? {} },
+      event: { type, timeStamp: Math.round(domEvent.timeStamp), target, currentTarget: current, detail: detail ?? {} },
     });
     if (binding.catch) break;
   }
