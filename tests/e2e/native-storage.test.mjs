@@ -207,4 +207,22 @@ describe('Sync APIs in the logic layer', () => {
   test('Firefox: the same', { skip: !existsSync(process.env.GECKODRIVER ?? join(homedir(), '.cargo/bin/geckodriver')) && 'no geckodriver' }, async (t) => {
     await scenario(await firefoxBrowser(t));
   });
+
+  test('Chromium: getWindowInfo and getSystemInfoSync follow a resize', async (t) => {
+    const context = await stack.browser.newContext({ viewport: { width: 390, height: 800 } });
+    t.after(() => context.close());
+    const tab = await context.newPage();
+    await tab.goto(APP_URL);
+    await tab.locator('#launches').filter({ hasText: /\d/ }).waitFor({ timeout: TIMEOUT });
+    await tab.locator('#winfo-btn').click();
+    await tab.locator('#winfo', { hasText: '390 390' }).waitFor({ timeout: TIMEOUT });
+    await tab.setViewportSize({ width: 500, height: 800 });
+    const deadline = Date.now() + TIMEOUT;
+    while (Date.now() < deadline) {
+      await tab.locator('#winfo-btn').click();
+      if (await tab.locator('#winfo').textContent() === '500 500') break;
+      await sleep(100);
+    }
+    assert.equal(await tab.locator('#winfo').textContent(), '500 500');
+  });
 });
