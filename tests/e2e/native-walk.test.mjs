@@ -107,6 +107,10 @@ test('my.createCanvasContext: the calls recorded in the logic layer are drawn on
   assert.deepEqual(pixels.fill, [255, 0, 0, 255]);
   assert.equal(pixels.ring[2] > 200 && pixels.ring[0] < 50, true, `the arc's stroke is blue: ${pixels.ring}`);
   assert.equal(pixels.inside[3], 0, 'inside the ring nothing is drawn');
+  // A canvas that is not on the page: the console says so, the callback runs, no script error.
+  await app.locator('#paint-missing').click();
+  await app.locator('#painted', { hasText: 'missing drawn' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#a-error').isVisible(), false);
 });
 
 test('a tap on a child: e.target.dataset is the bound element\'s, targetDataset and id the child\'s', async (t) => {

@@ -66,8 +66,10 @@ export function createCanvasContext(canvasId, send) {
     const keep = typeof reserve === 'function' ? false : Boolean(reserve);
     const batch = ops;
     ops = [];
-    const done = send(ctx.canvasId, batch, keep);
-    if (typeof cb === 'function') done.then(() => cb(), () => cb());
+    // A canvas that is not on the page is said in the console, as a device logs it; the callback
+    // still runs.
+    send(ctx.canvasId, batch, keep).catch((e) => { console.error(`canvas ${ctx.canvasId}: ${e?.errorMessage ?? e}`); })
+      .then(() => { if (typeof cb === 'function') cb(); });
   };
   return ctx;
 }

@@ -327,7 +327,13 @@ async function answerMy({ id, api, options }) {
     const find = (view) => view.root.querySelector(`canvas[id="${CSS.escape(id)}"], canvas[canvas-id="${CSS.escape(id)}"]`);
     const view = roots.find(find);
     if (!view) { reply(false, { error: 2, errorMessage: `invalid parameter \`canvasId\`: no <canvas id="${id}"> on the page` }); return; }
-    await replay(find(view), Array.isArray(options.ops) ? options.ops : [], Boolean(options.reserve), (src) => fileUrl(view.route, src));
+    // One draw at a time per canvas: a draw waiting for its images keeps its place.
+    const canvas = find(view);
+    const ops = Array.isArray(options.ops) ? options.ops : [];
+    const run = (canvas.__drawing ?? Promise.resolve())
+      .then(() => replay(canvas, ops, Boolean(options.reserve), (src) => fileUrl(view.route, src)));
+    canvas.__drawing = run.catch(() => {});
+    try { await run; } catch (e) { reply(false, { error: 3, errorMessage: `canvas ${id}: ${e?.message ?? e}` }); return; }
     reply(true, {});
     return;
   }
