@@ -1,20 +1,18 @@
 // Built-in components with state, on the render side (DESIGN.md "Native mini programs: the
 // frame"): label, checkbox and checkbox-group, radio and radio-group, switch, slider, progress,
-// icon, picker and swiper (swiper.mjs), with their documented attributes and `onChange` detail shapes, and their
+// icon and picker, with their documented attributes and `onChange` detail shapes, and their
 // values in a form's `onSubmit`. Each is an element named by its tag; its look is CSS
 // (native.css: pseudo-elements and custom properties) because an element's DOM children must
 // stay exactly its virtual children (the patches address nodes by child index). Their change
 // events do not bubble (as on a device: only touch and tap events bubble).
 
 import { stepValue } from './frame-core.mjs';
-import { createSwipers } from './swiper.mjs';
 
 const CONTROLS = 'checkbox, radio, switch';
 const num = (value, fallback) => (Number.isFinite(Number(value)) && value !== '' && value !== null ? Number(value) : fallback);
 
 /** `dispatch(domEvent, type, detail, from, bubbles)`: render.mjs's event dispatcher. */
 export function createBuiltins({ pagesEl, dispatch }) {
-  const swipers = createSwipers({ pagesEl, dispatch });
   // ---- state (kept on the element; the template's attributes set it, the user changes it) ----
 
   function setChecked(el, on) {
@@ -84,7 +82,6 @@ export function createBuiltins({ pagesEl, dispatch }) {
       case 'picker':
         if (name === 'value') { el.__value = num(value, 0); return true; }
         return false;
-      case 'swiper': return swipers.setAttr(el, name, value);
       default: return false;
     }
   }
@@ -104,8 +101,6 @@ export function createBuiltins({ pagesEl, dispatch }) {
     } else if (tag === 'progress') {
       if (!el.dataset.aValue) setProgress(el, 0);
       el.setAttribute('role', 'progressbar');
-    } else if (tag === 'swiper') {
-      swipers.created(el);
     } else if (tag === 'picker') {
       if (el.__value === undefined) el.__value = 0;
       el.__initial = el.__value;
