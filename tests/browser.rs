@@ -394,6 +394,19 @@ async fn headers_and_the_header_alias_are_sent() {
     ))
     .await;
     assert_eq!(o.text("value.data.headers.x-a"), "from headers");
+    // A null or undefined value leaves the header out (a token not stored yet).
+    let o = request(&format!(
+        r#"{{"url":"{}","headers":{{"authorization":null,"x-kept":"k"}}}}"#,
+        url("/echo")
+    ))
+    .await;
+    o.assert_success();
+    assert_eq!(o.text("value.data.headers.x-kept"), "k");
+    assert!(
+        !o.text("value.data.headers").contains("authorization"),
+        "{}",
+        o.text("value.data.headers")
+    );
 }
 
 #[wasm_bindgen_test]

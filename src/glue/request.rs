@@ -411,11 +411,36 @@ fn read_options(options: &JsValue) -> Result<ReadOptions, Failure> {
         input,
         url: url_js,
         data,
-        headers: headers_value,
+        headers: without_empty_headers(headers_value),
     })
 }
 
-/// `headers`: a plain object of string (or number/boolean) values.
+/// The headers object without its `null`/`undefined` values (a copy only when it has some):
+/// the direct transport hands the object to `fetch`, which would send them as "null".
+fn without_empty_headers(value: JsValue) -> JsValue {
+    if !value.is_object() {
+        return value;
+    }
+    let entries = Object::entries(value.unchecked_ref());
+    let empty = |entry: &JsValue| {
+        let v = entry.unchecked_ref::<js_sys::Array>().get(1);
+        v.is_null() || v.is_undefined()
+    };
+    if !entries.iter().any(|e| empty(&e)) {
+        return value;
+    }
+    let kept = Object::new();
+    for entry in entries.iter().filter(|e| !empty(e)) {
+        let pair: &js_sys::Array = entry.unchecked_ref();
+        // Setting a plain own property of a new object does not fail.
+        let _ = Reflect::set(&kept, &pair.get(0), &pair.get(1));
+    }
+    kept.into()
+}
+
+/// `headers`: a plain object of string (or number/boolean) values; a `null` or `undefined`
+/// value leaves the header out (apps write `Authorization: my.getStorageSync(…).data`, `null`
+/// before sign-in).
 fn read_headers(value: &JsValue, name: &str) -> Result<Vec<(String, String)>, ApiError> {
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
@@ -432,6 +457,9 @@ fn read_headers(value: &JsValue, name: &str) -> Result<Vec<(String, String)>, Ap
         let entry: js_sys::Array = entry.unchecked_into();
         let key = entry.get(0).as_string().unwrap_or_default();
         let v = entry.get(1);
+        if v.is_null() || v.is_undefined() {
+            continue;
+        }
         let text = if let Some(s) = v.as_string() {
             s
         } else if v.as_f64().is_some() || v.as_bool().is_some() {

@@ -178,7 +178,7 @@ describe('the logic layer (tests/e2e/fixtures/native-lifecycle)', () => {
     const event = JSON.parse(await app.locator('#event').textContent());
     assert.deepEqual(event, {
       type: 'tap', t: 'number',
-      target: { id: 'inner-catch', tagName: 'button', dataset: { userId: 7 } },
+      target: { id: 'inner-catch', tagName: 'button', dataset: { userId: 7 }, targetDataset: { userId: 7 } },
       currentTarget: { id: 'inner-catch', tagName: 'button', dataset: { userId: 7 } },
     });
     await app.locator('#inner-bubble').click();

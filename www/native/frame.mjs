@@ -339,7 +339,7 @@ export function createFrame({ appJson, views, pagesEl, toWorker, fileUrl, params
     drawTabs();
   }
 
-  const forward = { pages: 'native-pages', shareResult: 'native-share-result', editResult: 'native-edit-result' };
+  const forward = { log: 'log', pages: 'native-pages', shareResult: 'native-share-result', editResult: 'native-edit-result' };
 
   /** A message from the logic layer for the frame; false if it is not one. */
   function onWorkerMessage(m) {

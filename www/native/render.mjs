@@ -13,6 +13,8 @@ import { createBuiltins } from './builtins.mjs';
 import { createWidgets } from './widgets.mjs';
 import { createWebViews } from './web-view.mjs';
 import { startLiveReload } from './live-reload.mjs';
+import { INFO_APIS, storagePrefix } from './sync-apis.mjs';
+import { replay } from './canvas.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const params = new URLSearchParams(location.search);
@@ -137,6 +139,11 @@ function setAttr(el, name, value, view) {
     if (name === 'type') { el.setAttribute('a-type', text); return; }
     if (name === 'form-type') { el.type = text === 'submit' ? 'submit' : text === 'reset' ? 'reset' : 'button'; return; }
   }
+  if (tag === 'canvas' && (name === 'width' || name === 'height')) {
+    // A canvas's width and height are its size in px (canvas.mjs sizes the bitmap to it).
+    if (Number(value) > 0) el.style[name] = `${Number(value)}px`;
+    return;
+  }
   if (tag === 'image' && name === 'src') {
     const url = fileUrl(view.route, value);
     el.style.backgroundImage = url ? `url("${url.replace(/"/g, '%22')}")` : '';
@@ -248,13 +255,17 @@ function dispatch(domEvent, type, detail, from = domEvent.target, bubbles = true
   }
   if (!chain.length) return;
   if (!bubbles) chain.length = 1;
-  const target = info(chain[0]);
+  const source = info(chain[0]);
   for (const el of chain) {
     const binding = el.__v.events.find((e) => e.event === type);
     if (!binding) continue;
+    const current = info(el);
+    // Alipay's target: the source's id and tagName, the *bound* element's `dataset`, and the
+    // source's as `targetDataset` (so a tap on an icon inside `<view data-id onTap>` reads the id).
+    const target = { ...source, dataset: current.dataset, targetDataset: source.dataset };
     worker.postMessage({
       type: 'event', pageId, componentId: el.__v.owner || null, handler: binding.handler,
-      event: { type, timeStamp: Math.round(domEvent.timeStamp), target, currentTarget: info(el), detail: detail ?? {} },
+      event: { type, timeStamp: Math.round(domEvent.timeStamp), target, currentTarget: current, detail: detail ?? {} },
     });
     if (binding.catch) break;
   }
@@ -321,6 +332,23 @@ async function answerMy({ id, api, options }) {
     try { plain = value === undefined ? undefined : JSON.parse(JSON.stringify(value)); } catch { plain = String(value); }
     worker.postMessage({ type: 'myResult', id, ok, value: plain });
   };
+  if (api === '__canvasDraw') {
+    // The top page's <canvas id> (or canvas-id), else one in a page kept alive.
+    const id = String(options?.canvasId ?? '');
+    const roots = [views.get(topPageId), ...views.values()].filter(Boolean);
+    const find = (view) => view.root.querySelector(`canvas[id="${CSS.escape(id)}"], canvas[canvas-id="${CSS.escape(id)}"]`);
+    const view = roots.find(find);
+    if (!view) { reply(false, { error: 2, errorMessage: `invalid parameter \`canvasId\`: no <canvas id="${id}"> on the page` }); return; }
+    // One draw at a time per canvas: a draw waiting for its images keeps its place.
+    const canvas = find(view);
+    const ops = Array.isArray(options.ops) ? options.ops : [];
+    const run = (canvas.__drawing ?? Promise.resolve())
+      .then(() => replay(canvas, ops, Boolean(options.reserve), (src) => fileUrl(view.route, src)));
+    canvas.__drawing = run.catch(() => {});
+    try { await run; } catch (e) { reply(false, { error: 3, errorMessage: `canvas ${id}: ${e?.message ?? e}` }); return; }
+    reply(true, {});
+    return;
+  }
   if (api === '__webViewPost') { const r = webViews.post(options ?? {}); reply(r.ok, r.value); return; }
   const own = await frame.answer(api, options);
   if (own) { reply(own.ok, own.value); return; }
@@ -401,12 +429,81 @@ function onWorkerMessage({ data: m }) {
       break;
     }
     case 'my': answerMy(m); break;
+    case 'storage': writeStorage(m.change ?? {}); break;
     case 'error': showError(m.error); break;
     default: frame.onWorkerMessage(m); break;
   }
 }
 
+// ---- the Worker's Sync APIs: its storage mirror and info snapshot (sync-apis.mjs) ---------------
+
+let prefix = storagePrefix(appId);
+
+function localStore() { try { return window.localStorage; } catch { return null; } }
+
+/** The app's stored keys (without the prefix) → JSON text. */
+function storedEntries() {
+  const ls = localStore();
+  const entries = {};
+  if (!ls) return entries;
+  for (let i = 0; i < ls.length; i += 1) {
+    const k = ls.key(i);
+    if (k && k.startsWith(prefix)) entries[k.slice(prefix.length)] = ls.getItem(k);
+  }
+  return entries;
+}
+
+/** This page's runtime's answers to the Sync info APIs (those that answer without an error). */
+function infoSnapshot(names = INFO_APIS) {
+  const info = {};
+  for (const name of names) {
+    try {
+      const value = window.my?.[name]?.();
+      if (value && typeof value === 'object' && !('error' in value)) info[name] = JSON.parse(JSON.stringify(value));
+    } catch (e) { console.warn(`my.${name}`, e); }
+  }
+  return info;
+}
+
+/** Writes one change of the Worker's storage through to localStorage, in order, and says so. */
+function writeStorage({ seq, op, key, value }) {
+  const ls = localStore();
+  let ok = Boolean(ls);
+  let current = null;
+  try {
+    if (!ls) throw new Error('no localStorage');
+    if (op === 'set') ls.setItem(prefix + key, value);
+    else if (op === 'remove') ls.removeItem(prefix + key);
+    else if (op === 'clear') for (const k of Object.keys(storedEntries())) ls.removeItem(prefix + k);
+  } catch {
+    ok = false;
+    try { current = key === undefined ? null : ls?.getItem(prefix + key) ?? null; } catch { current = null; }
+  }
+  worker.postMessage({ type: 'storageAck', seq, ok, current });
+}
+
+// Another document of this app (another tab, an H5 page in a web-view) changed its storage.
+window.addEventListener('storage', (e) => {
+  if (!worker || (e.storageArea && e.storageArea !== localStore())) return;
+  if (e.key === null) worker.postMessage({ type: 'storageExternal', entries: storedEntries() });
+  else if (e.key.startsWith(prefix)) {
+    worker.postMessage({ type: 'storageExternal', key: e.key.slice(prefix.length), value: localStore()?.getItem(e.key) ?? null });
+  }
+});
+
+// The window's size is in getSystemInfoSync and getWindowInfo: the snapshot follows it.
+let infoFrame = null;
+window.addEventListener('resize', () => {
+  if (!worker || infoFrame !== null) return;
+  infoFrame = requestAnimationFrame(() => {
+    infoFrame = null;
+    worker.postMessage({ type: 'syncInfo', info: infoSnapshot(['getSystemInfoSync', 'getWindowInfo']) });
+  });
+});
+
 async function start() {
+  // The page's runtime (my.js) loads beside the compiler; the Worker's Sync APIs need its answers.
+  const runtimeReady = Promise.resolve(window.miniprogramShim?.ready).catch(() => null);
   try {
     await init();
   } catch (e) {
@@ -437,7 +534,13 @@ async function start() {
   frame = createFrame({ appJson, views, pagesEl, toWorker: (message) => worker.postMessage(message), fileUrl, params });
   const scripts = {};
   for (const [path, text] of Object.entries(files)) if (/\.(js|json|sjs)$/.test(path)) scripts[path] = text;
-  worker.postMessage({ type: 'boot', files: scripts, entry: { page: params.get('page'), query: params.get('query') } });
+  await runtimeReady;
+  const info = infoSnapshot();
+  if (typeof info.getAppIdSync?.appId === 'string') prefix = storagePrefix(info.getAppIdSync.appId);
+  worker.postMessage({
+    type: 'boot', files: scripts, entry: { page: params.get('page'), query: params.get('query') },
+    sync: { entries: storedEntries(), info },
+  });
 }
 
 start();

@@ -30,7 +30,9 @@ export function createWidgets({ pagesEl, dispatch, fileUrl, rpxInline }) {
 
   // ---- swiper --------------------------------------------------------------------------------
 
-  const items = (el) => [...el.children].filter((c) => c.__v?.tag === 'swiper-item');
+  // The template's children of the swiper: `swiper-item`s, or what wraps them (apps write
+  // `<navigator a:for><swiper-item>…` to make a slide a link).
+  const items = (el) => [...el.children].filter((c) => c.__v);
   function sw(el) {
     el.__sw ??= { current: 0, position: 0, anim: null, timer: null, drag: null, shown: false };
     return el.__sw;

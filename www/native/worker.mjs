@@ -2,8 +2,9 @@
 // `my` and not `window`/`document` (DESIGN.md "Native mini programs"). It runs app.js and the
 // pages' .js as CommonJS modules, keeps App, the pages and the page stack, and talks to the
 // render side (render.mjs) by postMessage:
-//   render → logic: boot, opened, rendered, event, navigate, myResult (and the frame's: logic-frame.mjs)
-//   logic → render: pageOpen, pageClose, pageShow, setData, my, error
+//   render → logic: boot, opened, rendered, event, navigate, myResult, storageAck, storageExternal,
+//                   syncInfo (and the frame's: logic-frame.mjs)
+//   logic → render: pageOpen, pageClose, pageShow, setData, my, storage, log, error
 
 import {
   applyPath as applyLocal, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
@@ -12,6 +13,8 @@ import { Components } from './components.mjs';
 import { createFrameLogic, hooksOf } from './logic-frame.mjs';
 import { planSwitchTab } from './frame-core.mjs';
 import { appRoutes } from './routes.mjs';
+import { INFO_APIS, infoAnswer, StorageMirror } from './sync-apis.mjs';
+import { createCanvasContext } from './canvas.mjs';
 
 // Every message also goes by the frame's logic (logic-frame.mjs), which keeps the devtools' view.
 const post = (message) => { self.postMessage(message); frameLogic?.watch(message); };
@@ -308,11 +311,42 @@ function remote(api, options) {
   return settled;
 }
 
+// ---- the Sync APIs and storage, answered here (sync-apis.mjs) ---------------------------------
+
+let storage = null; // StorageMirror, from the boot message
+let syncInfo = {}; // the render side's answers of INFO_APIS, refreshed on change
+
+/** An async storage API answered from the mirror: the work at call time, callbacks after. */
+function storageAsync(api, options, run) {
+  const { success, fail, complete } = options ?? {};
+  const result = run();
+  const ok = !(result && typeof result === 'object' && 'error' in result);
+  let logged = options;
+  try { logged = jsonCopy(options ?? {}); } catch { logged = {}; }
+  post({ type: 'log', entry: { api, options: logged, ok, result, durationMs: 0 } });
+  const settled = (ok ? Promise.resolve(result) : Promise.reject(result)).then(
+    (res) => { if (typeof success === 'function') success(res); if (typeof complete === 'function') complete(res); return res; },
+    (err) => { if (typeof fail === 'function') fail(err); if (typeof complete === 'function') complete(err); throw err; },
+  );
+  if (typeof fail === 'function') settled.catch(() => {});
+  return settled;
+}
+
 const local = {
-  getStorageSync() { throw new RuntimeError('my.getStorageSync is not available in the logic layer (a Worker) yet: use my.getStorage'); },
-  setStorageSync() { throw new RuntimeError('my.setStorageSync is not available in the logic layer (a Worker) yet: use my.setStorage'); },
-  removeStorageSync() { throw new RuntimeError('my.removeStorageSync is not available in the logic layer (a Worker) yet: use my.removeStorage'); },
+  setStorageSync: (a, b) => storage.set(a, b),
+  getStorageSync: (a) => storage.get(a),
+  removeStorageSync: (a) => storage.remove(a),
+  clearStorageSync: () => storage.clear(),
+  getStorageInfoSync: () => storage.info(),
+  setStorage: (o) => storageAsync('setStorage', o, () => storage.set(o)),
+  getStorage: (o) => storageAsync('getStorage', o, () => storage.get(o)),
+  removeStorage: (o) => storageAsync('removeStorage', o, () => storage.remove(o)),
+  clearStorage: (o) => storageAsync('clearStorage', o, () => storage.clear()),
+  getStorageInfo: (o) => storageAsync('getStorageInfo', o, () => storage.info()),
 };
+for (const name of INFO_APIS) local[name] = () => infoAnswer(syncInfo, name);
+// The context records; draw() sends the calls to the render side's <canvas id> (canvas.mjs).
+local.createCanvasContext = (canvasId) => createCanvasContext(canvasId, (id, ops, reserve) => remote('__canvasDraw', { canvasId: id, ops, reserve }));
 for (const name of NAVIGATION) local[name] = (options = {}) => settleLocal(options, () => navigate(name, options));
 frameLogic = createFrameLogic({ post, stack, alive, call, remote, reportError });
 Object.assign(local, frameLogic.local);
@@ -332,6 +366,8 @@ function pageById(id) { return stack.pages.find((p) => p.id === id) ?? null; }
 
 function boot(message) {
   files = message.files;
+  storage = new StorageMirror(message.sync?.entries ?? {}, (change) => post({ type: 'storage', change }));
+  syncInfo = message.sync?.info ?? {};
   try { appJson = JSON.parse(files['app.json'] ?? '{}'); } catch (e) {
     reportError(new SyntaxError(`app.json: ${e.message}`), { file: 'app.json' });
     return;
@@ -339,6 +375,12 @@ function boot(message) {
   try { pages = appRoutes(appJson); } catch (e) { reportError(e, { file: 'app.json' }); return; }
   tabPages = (appJson.tabBar?.items ?? []).map((i) => String(i.pagePath ?? '').replace(/^\/+/, ''));
   if (!pages.length) { reportError(new RuntimeError('app.json lists no pages'), { file: 'app.json' }); return; }
+  const entry = message.entry?.page ? String(message.entry.page).replace(/^\/+/, '') : (appJson.entryPagePath ?? pages[0]);
+  const query = parseQuery(message.entry?.query ?? '');
+  // The launch is the entry page with its query (the render side's own URL is the host page's).
+  for (const name of ['getLaunchOptionsSync', 'getEnterOptionsSync']) {
+    syncInfo[name] = { scene: 1000, apiCategory: 'default', ...(syncInfo[name] ?? {}), path: entry, query };
+  }
   try {
     if (files['app.js'] !== undefined) loadModule('app.js');
   } catch (e) {
@@ -346,8 +388,6 @@ function boot(message) {
     return;
   }
   if (!appInstance) App({});
-  const entry = message.entry?.page ? String(message.entry.page).replace(/^\/+/, '') : (appJson.entryPagePath ?? pages[0]);
-  const query = parseQuery(message.entry?.query ?? '');
   call(appInstance, 'onLaunch', { query, path: entry });
   call(appInstance, 'onShow', { query, path: entry });
   try {
@@ -401,6 +441,17 @@ self.onmessage = ({ data: message }) => {
       try { navigate(message.kind, message.options ?? {}); } catch (e) { reportError(e); }
       break;
     }
+    case 'storageAck': {
+      const refused = storage?.ack(message.seq, message.ok, message.current);
+      if (refused !== null && refused !== undefined) {
+        console.error(`my storage: the browser refused to store "${refused}" (its localStorage is full): the value is what it was before`);
+      }
+      break;
+    }
+    case 'storageExternal':
+      if (message.entries) storage?.externalAll(message.entries); else storage?.external(message.key, message.value);
+      break;
+    case 'syncInfo': Object.assign(syncInfo, message.info ?? {}); break;
     case 'myResult': {
       const pending = pendingCalls.get(message.id);
       pendingCalls.delete(message.id);

@@ -1,0 +1,117 @@
+// What public native mini programs (tried unchanged in the simulator, README "Native mini
+// programs") did that broke it once, each kept here as a small case. Fixture:
+// tests/e2e/fixtures/native-walk.
+// - swiper (banners on nearly every home page) with its slides wrapped in a navigator: one
+//   slide at a time, autoplay, dots, `current`, a drag turns a slide and is not a tap;
+// - my.request with a header whose value is null (a token read before sign-in): left out;
+// - my.createCanvasContext (a progress ring drawn in a component);
+// - e.target.dataset of a tap on a child of the bound element (Alipay: the bound element's).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, startStack, SUPERAPP } from './harness.mjs';
+
+const TIMEOUT = 20_000;
+let stack;
+
+before(async () => {
+  stack = await startStack({ sandboxArgs: ['--app', `walk=${join(ROOT, 'tests', 'e2e', 'fixtures', 'native-walk')}`] });
+  const put = await fetch(`${SUPERAPP}/sandbox/mini-programs/walk`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ whitelist: ['127.0.0.1:18703'] }),
+  });
+  assert.ok(put.ok, await put.text());
+});
+after(async () => { await stack?.stop(); });
+
+async function open(t) {
+  const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  t.after(() => context.close());
+  await page.goto(`${SUPERAPP}/?appId=walk`);
+  const app = page.frameLocator('#mini-program');
+  await app.locator('#slide-2').waitFor({ timeout: TIMEOUT });
+  return { page, app, errors };
+}
+
+/** Which slides of a swiper are inside its box. */
+async function visible(app, swiper) {
+  return app.locator(swiper).evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    return [...el.querySelectorAll('.slide')].filter((s) => {
+      const r = s.getBoundingClientRect();
+      return r.left >= box.left - 1 && r.right <= box.right + 1 && r.width > 0;
+    }).map((s) => s.textContent);
+  });
+}
+
+const dots = (app, swiper) => app.locator(swiper).evaluate((el) => el.querySelectorAll('.a-swiper-dots i').length);
+
+test('swiper: one slide at a time, autoplay turns them (circular), dots follow the slides', async (t) => {
+  const { app, errors } = await open(t);
+  assert.deepEqual(await visible(app, '#touch'), ['two'], 'current="{{1}}", slides wrapped in a navigator');
+  // Autoplay every 400 ms: it goes round to the first slide again.
+  const seen = new Set();
+  const deadline = Date.now() + TIMEOUT;
+  while (seen.size < 3 && Date.now() < deadline) {
+    for (const name of await visible(app, '#auto')) seen.add(name);
+    await app.locator('#auto').evaluate(() => new Promise((r) => { setTimeout(r, 50); }));
+  }
+  assert.deepEqual([...seen].sort(), ['one', 'three', 'two']);
+  assert.equal(await dots(app, '#auto'), 3);
+  await app.locator('#add').click();
+  await app.locator('#auto .a-swiper-dots i:nth-child(4)').waitFor({ state: 'attached', timeout: TIMEOUT });
+  assert.deepEqual(errors, []);
+});
+
+test('swiper: a drag turns one slide with onChange {current, source: "touch"} and is not a tap; a tap on a slide is', async (t) => {
+  const { page, app } = await open(t);
+  const box = await app.locator('#touch').boundingBox();
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width - 20, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 40, y, { steps: 5 });
+  await page.mouse.up();
+  await app.locator('#changes', { hasText: '2:touch' }).waitFor({ timeout: TIMEOUT });
+  await app.locator('#touch').evaluate((el) => new Promise((r) => { setTimeout(r, 600); })); // the slide's move
+  assert.deepEqual(await visible(app, '#touch'), ['three']);
+  assert.equal(await app.locator('#detail').count(), 0, 'the drag did not open the navigator');
+  await app.locator('#slide-3').click();
+  await app.locator('#detail', { hasText: 'detail 3' }).waitFor({ timeout: TIMEOUT });
+});
+
+test('my.request: a header whose value is null is left out, not refused', async (t) => {
+  const { app } = await open(t);
+  await app.locator('#send').click();
+  await app.locator('#request', { hasText: /ok|fail/ }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#request').textContent(), 'ok 200');
+});
+
+test('my.createCanvasContext: the calls recorded in the logic layer are drawn on the page\'s <canvas id> by draw()', async (t) => {
+  const { app } = await open(t);
+  await app.locator('#paint').click();
+  await app.locator('#painted', { hasText: 'drawn' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#painted').textContent(), 'drawn true', 'measureText gave a width');
+  const pixels = await app.locator('#ring').evaluate((c) => {
+    const r = window.devicePixelRatio || 1;
+    const at = (x, y) => [...c.getContext('2d').getImageData(Math.round(x * r), Math.round(y * r), 1, 1).data];
+    return { size: [c.clientWidth, c.clientHeight], fill: at(15, 45), ring: at(55, 30), inside: at(45, 30) };
+  });
+  assert.deepEqual(pixels.size, [60, 60], 'width/height attributes are the size in px');
+  assert.deepEqual(pixels.fill, [255, 0, 0, 255]);
+  assert.equal(pixels.ring[2] > 200 && pixels.ring[0] < 50, true, `the arc's stroke is blue: ${pixels.ring}`);
+  assert.equal(pixels.inside[3], 0, 'inside the ring nothing is drawn');
+  // A canvas that is not on the page: the console says so, the callback runs, no script error.
+  await app.locator('#paint-missing').click();
+  await app.locator('#painted', { hasText: 'missing drawn' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#a-error').isVisible(), false);
+});
+
+test('a tap on a child: e.target.dataset is the bound element\'s, targetDataset and id the child\'s', async (t) => {
+  const { app } = await open(t);
+  await app.locator('#remove-icon').click();
+  await app.locator('#removed', { hasText: '42' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#removed').textContent(), '42 {"kind":"icon"} remove-icon');
+});
