@@ -134,6 +134,16 @@ impl TestApp {
         self.call_raw(path, body.to_string().as_bytes()).await
     }
 
+    /// `/v1/payments/refund` of `value` USD (minor units) of `payment_id`, as `request_id`.
+    pub async fn refund(&self, request_id: &str, payment_id: &str, value: &str) -> ApiResponse {
+        self.call(
+            "/v1/payments/refund",
+            &json!({"refundRequestId": request_id, "paymentId": payment_id,
+                    "refundAmount": {"currency": "USD", "value": value}}),
+        )
+        .await
+    }
+
     /// Signs raw bytes and POSTs them; verifies the wallet's signature on the answer.
     pub async fn call_raw(&self, path: &str, body: &[u8]) -> ApiResponse {
         let time = clock::format_api(clock::now_ms());
