@@ -88,6 +88,16 @@ describe('a mini app with its bridge on a CDN and no data-app-id', () => {
     assert.ok(!asked.some((p) => p.includes('/pkg/')), `the runtime never came from the CDN: ${asked.join(', ')}`);
   });
 
+  test('a launch by appId says nothing in the console: the shell posts to the page once it said hello', async (t) => {
+    const page = await newPage(t);
+    const said = [];
+    page.on('console', (m) => { if (['warning', 'error'].includes(m.type())) said.push(`${m.type()}: ${m.text()}`); });
+    await page.goto(`${SUPERAPP}/?appId=${APP_ID}`);
+    const frame = await miniProgram(page, CDN);
+    assert.equal(await configuredAppId(frame), APP_ID, 'the settings still arrive');
+    assert.deepEqual(said.filter((m) => !/favicon/.test(m)), []);
+  });
+
   test('a page it navigates to keeps the runtime, the appId and the shell (no launch query there)', async (t) => {
     const page = await newPage(t);
     const runtime = [];
