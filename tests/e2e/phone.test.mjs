@@ -27,6 +27,8 @@ test('URL parameters preset the network type and the battery', async (t) => {
   assert.equal(seen.network.networkAvailable, true);
   assert.deepEqual(seen.battery, { level: 20, isCharging: true });
   assert.equal(await page.locator('#phone-network').textContent(), '4G');
+  // The Device tab's badge, hidden while no input is refused, leaves no gap in the tab bar.
+  assert.equal(await page.locator('#count-device').boundingBox(), null);
   assert.equal(await page.locator('#phone-battery').textContent(), '⚡20%');
 });
 
