@@ -441,7 +441,7 @@ function preload({ route, network, packages }) {
   const options = { page: route, network, packages };
   if (network !== 'all' && type !== 'WIFI') {
     console.info(`[native] preloadSubpackages: ${packages.join(', ')} not preloaded on ${route}: the rule wants wifi, the network is ${type}`);
-    logToDevtools({ api: 'preloadRule', options, ok: false, result: { skipped: `network is ${type}, the rule wants wifi` } });
+    logToDevtools({ api: 'preloadRule', options, ok: true, result: { preloaded: [], skipped: `network is ${type}, the rule wants wifi` } });
     return;
   }
   Promise.allSettled(packages.map(loadPackage)).then((results) => {
