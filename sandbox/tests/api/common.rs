@@ -80,6 +80,13 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Writes `text` at `rel` under `root`, making the folders on the way (an app's files).
+pub fn write_file(root: &std::path::Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
 /// Starts a sandbox serving the native mini program `folder` (appId: the folder's name) on a
 /// mini program origin of its own; returns it with the registry's row for the app.
 pub async fn serve_native_app(

@@ -9,14 +9,8 @@ use crate::common;
 
 use std::path::Path;
 
-use common::serve_native_app;
+use common::{serve_native_app, write_file as write};
 use serde_json::Value;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 const APP_JSON: &str = r#"{
   "pages": ["pages/index/index"],
@@ -31,25 +25,28 @@ const APP_JSON: &str = r#"{
 fn app_folder(app_json: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("pk-app");
-    write(&app, "app.json", app_json);
-    write(&app, "app.js", "App({});\n");
-    write(&app, "app.acss", "page { color: red; }\n");
-    write(&app, "utils/money.js", "export const money = (n) => n;\n");
-    write(&app, "pages/index/index.js", "Page({});\n");
-    write(&app, "pages/index/index.axml", "<view>index</view>");
-    write(
-        &app,
-        "shop/pages/list/list.js",
-        "import { money } from '../../../utils/money';\nPage({ data: { m: money(1) } });\n",
-    );
-    write(&app, "shop/pages/list/list.axml", "<view>{{m}}</view>");
-    write(
-        &app,
-        "promo/pages/deal/deal.js",
-        "import { tag } from '../../lib/tag';\nPage({ data: { tag } });\n",
-    );
-    write(&app, "promo/lib/tag.js", "export const tag = 'deal';\n");
-    write(&app, "promo/pages/deal/deal.axml", "<view>{{tag}}</view>");
+    let files = [
+        ("app.json", app_json),
+        ("app.js", "App({});\n"),
+        ("app.acss", "page { color: red; }\n"),
+        ("utils/money.js", "export const money = (n) => n;\n"),
+        ("pages/index/index.js", "Page({});\n"),
+        ("pages/index/index.axml", "<view>index</view>"),
+        (
+            "shop/pages/list/list.js",
+            "import { money } from '../../../utils/money';\nPage({ data: { m: money(1) } });\n",
+        ),
+        ("shop/pages/list/list.axml", "<view>{{m}}</view>"),
+        (
+            "promo/pages/deal/deal.js",
+            "import { tag } from '../../lib/tag';\nPage({ data: { tag } });\n",
+        ),
+        ("promo/lib/tag.js", "export const tag = 'deal';\n"),
+        ("promo/pages/deal/deal.axml", "<view>{{tag}}</view>"),
+    ];
+    for (rel, text) in files {
+        write(&app, rel, text);
+    }
     dir
 }
 
@@ -64,6 +61,20 @@ async fn get(app: &common::TestApp, url: &str) -> (u16, Value) {
 
 fn paths(body: &Value) -> Vec<String> {
     body["files"].as_object().unwrap().keys().cloned().collect()
+}
+
+/// The bundle at `query` is `package` with exactly the files `files`.
+async fn expect_package(
+    app: &common::TestApp,
+    url: &str,
+    query: &str,
+    package: &str,
+    files: &[&str],
+) {
+    let (status, body) = get(app, &format!("{url}bundle.json{query}")).await;
+    assert_eq!(status, 200, "{query}: {body}");
+    assert_eq!(body["package"], package, "{query}");
+    assert_eq!(paths(&body), files, "{query}");
 }
 
 #[tokio::test]
@@ -98,44 +109,29 @@ async fn each_package_alone_with_the_layout() {
     );
 
     // By root or by name; a subpackage brings the main-package modules its scripts use.
-    for name in ["shop", "store"] {
-        let (status, shop) = get(&app, &format!("{url}bundle.json?package={name}")).await;
-        assert_eq!(status, 200, "{shop}");
-        assert_eq!(shop["package"], "shop");
-        assert_eq!(
-            paths(&shop),
-            [
-                "app.json",
-                "shop/pages/list/list.axml",
-                "shop/pages/list/list.js",
-                "utils/money.js"
-            ]
-        );
-    }
-
+    let shop = [
+        "app.json",
+        "shop/pages/list/list.axml",
+        "shop/pages/list/list.js",
+        "utils/money.js",
+    ];
+    expect_package(&app, &url, "?package=shop", "shop", &shop).await;
+    expect_package(&app, &url, "?package=store", "shop", &shop).await;
     // A launch at an independent subpackage's page starts with that package alone; at any
     // other page with the main package.
-    let (_, promo) = get(
-        &app,
-        &format!("{url}bundle.json?entry=promo/pages/deal/deal"),
-    )
-    .await;
-    assert_eq!(promo["package"], "promo");
-    assert_eq!(
-        paths(&promo),
-        [
-            "app.json",
-            "promo/lib/tag.js",
-            "promo/pages/deal/deal.axml",
-            "promo/pages/deal/deal.js"
-        ]
-    );
-    let (_, at_shop) = get(
+    let promo = [
+        "app.json",
+        "promo/lib/tag.js",
+        "promo/pages/deal/deal.axml",
+        "promo/pages/deal/deal.js",
+    ];
+    expect_package(&app, &url, "?entry=promo/pages/deal/deal", "promo", &promo).await;
+    let main = get(
         &app,
         &format!("{url}bundle.json?entry=shop/pages/list/list"),
     )
     .await;
-    assert_eq!(at_shop["package"], "__APP__");
+    assert_eq!(main.1["package"], "__APP__");
 
     let (status, none) = get(&app, &format!("{url}bundle.json?package=nope")).await;
     assert_eq!(status, 404);
@@ -182,66 +178,35 @@ async fn a_bad_app_json_entry_is_refused_naming_the_file_and_field() {
 
 #[tokio::test]
 async fn an_independent_subpackage_may_not_use_the_main_packages_files() {
-    // A script.
-    let (status, body) = refusal(
-        APP_JSON,
-        |root| {
-            write(
-                root,
-                "promo/pages/deal/deal.js",
-                "import { money } from '../../../utils/money';\nPage({ data: { m: money(2) } });\n",
-            )
-        },
-        "?entry=promo/pages/deal/deal",
-    )
-    .await;
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(body["file"], "promo/pages/deal/deal.js");
-    assert!(
-        body["error"].as_str().unwrap().contains("promo/pages/deal/deal.js uses utils/money.js, a file of the main package: subpackage promo is independent"),
-        "{body}"
-    );
-    // A custom component.
-    let (status, body) = refusal(
-        APP_JSON,
-        |root| {
-            write(
-                root,
-                "promo/pages/deal/deal.json",
-                r#"{ "usingComponents": { "badge": "/components/badge/badge" } }"#,
-            )
-        },
-        "?package=promo",
-    )
-    .await;
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(body["file"], "promo/pages/deal/deal.json");
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains("(usingComponents \"/components/badge/badge\")"),
-        "{body}"
-    );
-    // A subpackage's file from the main package, or from another subpackage.
-    let (status, body) = refusal(
-        APP_JSON,
-        |root| {
-            write(
-                root,
-                "pages/index/index.js",
-                "const { tag } = require('../../promo/lib/tag');\nPage({});\n",
-            )
-        },
-        "",
-    )
-    .await;
-    assert_eq!(status, 422, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains("a file of subpackage promo"),
-        "{body}"
-    );
+    // (the file written, its text, the bundle asked for, the file named, what the error says)
+    let cases = [
+        (
+            "promo/pages/deal/deal.js",
+            "import { money } from '../../../utils/money';\nPage({ data: { m: money(2) } });\n",
+            "?entry=promo/pages/deal/deal",
+            "promo/pages/deal/deal.js",
+            "promo/pages/deal/deal.js uses utils/money.js, a file of the main package: subpackage promo is independent",
+        ),
+        (
+            "promo/pages/deal/deal.json",
+            r#"{ "usingComponents": { "badge": "/components/badge/badge" } }"#,
+            "?package=promo",
+            "promo/pages/deal/deal.json",
+            "(usingComponents \"/components/badge/badge\")",
+        ),
+        // A subpackage's file from the main package.
+        (
+            "pages/index/index.js",
+            "const { tag } = require('../../promo/lib/tag');\nPage({});\n",
+            "",
+            "pages/index/index.js",
+            "pages/index/index.js uses promo/lib/tag.js, a file of subpackage promo",
+        ),
+    ];
+    for (rel, text, query, file, says) in cases {
+        let (status, body) = refusal(APP_JSON, |root| write(root, rel, text), query).await;
+        assert_eq!(status, 422, "{rel}: {body}");
+        assert_eq!(body["file"], file);
+        assert!(body["error"].as_str().unwrap().contains(says), "{body}");
+    }
 }
