@@ -7,6 +7,7 @@ mod inputs;
 mod location;
 mod media;
 mod pickers;
+mod settings;
 mod viewer;
 
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
@@ -36,6 +37,7 @@ thread_local! {
             .chain(files::methods())
             .chain(media::methods())
             .chain(location::methods())
+            .chain(settings::methods())
             .collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
@@ -48,8 +50,8 @@ thread_local! {
 
 /// Configures the extras module with what the start module accepted (`configure` of `pkg/`,
 /// the same keys): it reads `logger` (the devtools' call log), `device` (the phone's
-/// inputs and chooser images) and `appId` (whose files the file store shows), and ignores the
-/// rest. Throws an `Error` naming a bad `device` field.
+/// inputs and chooser images), `appId` (whose files the file store shows), `superAppOrigin`
+/// and `tradePayHost` (who answers `getSetting`), and ignores the rest. Throws an `Error` naming a bad `device` field.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
@@ -61,6 +63,7 @@ pub fn configure(
     inputs::store(inputs);
     media::store_images(images);
     files::configure_app(&config);
+    settings::configure(&config);
     if config.is_object() {
         let logger =
             Reflect::get(&config, &JsValue::from_str("logger")).unwrap_or(JsValue::UNDEFINED);
