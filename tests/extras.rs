@@ -23,7 +23,7 @@ extern "C" {
     fn two_calls_at_once(my: &JsValue) -> Promise;
 }
 
-#[wasm_bindgen(module = "/extras/tests/fixtures/pickers.js")]
+#[wasm_bindgen(module = "/extras/tests/fixtures/sheets.js")]
 extern "C" {
     #[wasm_bindgen(js_name = clickWhenShown)]
     fn click_when_shown(selector: &str, typed: Option<String>) -> Promise;

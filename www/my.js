@@ -17,7 +17,7 @@
  *      launched the page as, then the shell's `miniprogram-shim:settings` reply to our
  *      `miniprogram-shim:hello` (it carries the appId too, whatever data-app-id says);
  * imports pkg/miniprogram_shim.js from the super app (see `runtimeBase`), configures it and
- * replays the queue in order. `window.miniprogramShim` exposes { ready, configure(patch), onLog(fn) }.
+ * replays the queue in order. `window.miniprogramShim` exposes { ready, configure(patch), onLog(fn), device() }.
  *
  * Also for H5 pages: `window.AlipayJSBridge.call(name, params, callback)` (queued like `my`;
  * `AlipayJSBridgeReady` is dispatched on `document` once the runtime is ready), and the Sync
@@ -715,6 +715,10 @@
         return inputs ? shim.loadExtras().catch(function () {}) : null;
       }).then(function () { shim.configure(patch); });
     },
+    /** The phone's state as the simulator's devtools set it ({ networkType, batteryLevel,
+     *  charging, foreground }; {} standalone): for the container's own decisions (a native
+     *  app's preloadRule), with no JSAPI call logged. */
+    device: function () { return Object.assign({}, deviceState); },
     /** Calls `fn({ api, options, ok, result, durationMs })` after every my.* call. */
     onLog: function (fn) {
       logListeners.push(fn);

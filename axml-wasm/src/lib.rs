@@ -89,6 +89,23 @@ impl Templates {
         })
     }
 
+    /// Adds the files of a package loaded later (a subpackage, or the main package after an
+    /// independent subpackage's launch): a JSON object like the constructor's. Open views keep
+    /// what they compiled.
+    #[wasm_bindgen(js_name = addFiles)]
+    pub fn add_files(&mut self, files_json: &str) -> Result<(), JsValue> {
+        let map: HashMap<String, String> = serde_json::from_str(files_json).map_err(|e| {
+            error(
+                "bundle",
+                format!("the file bundle is not a JSON object of texts: {e}"),
+            )
+        })?;
+        for (path, text) in map {
+            self.files.insert(&path, text);
+        }
+        Ok(())
+    }
+
     /// ACSS → CSS. `rpx` scales with the frame (`var(--rpx)`); `scope` isolates a component.
     pub fn css(&self, path: &str, scope: Option<String>) -> Result<String, JsValue> {
         compile_acss(

@@ -19,9 +19,13 @@ use common::{js, settle, show, Outcome};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[wasm_bindgen(module = "/tests/fixtures/sheets.js")]
+extern "C" {
+    fn operate(my: &JsValue, api: &str, options: &JsValue, steps: &JsValue, kind: &str) -> Promise;
+}
+
 #[wasm_bindgen(module = "/tests/fixtures/files.js")]
 extern "C" {
-    fn operate(my: &JsValue, api: &str, options: &JsValue, steps: &JsValue) -> Promise;
     fn file(bytes: &Uint8Array, name: &str, kind: &str) -> JsValue;
     fn pdf(name: &str) -> JsValue;
     fn zeros(n: f64, kind: &str) -> JsValue;
@@ -75,7 +79,7 @@ fn switch_to(id: &str) {
 
 async fn run(api: &str, options: JsValue, steps: &str) -> Outcome {
     let my: JsValue = create_my().into();
-    Outcome(settle(operate(&my, api, &options, &js(steps))).await)
+    Outcome(settle(operate(&my, api, &options, &js(steps), "viewer")).await)
 }
 
 async fn call(api: &str, options: JsValue) -> Outcome {
@@ -180,6 +184,7 @@ async fn choose_image_without_presets_asks_in_a_sheet_and_cancel_is_11() {
             "chooseImage",
             &js(r#"{"count":2}"#),
             &steps.into(),
+            "viewer",
         ))
         .await,
     );

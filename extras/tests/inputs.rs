@@ -16,7 +16,7 @@ use common::{js, settle, show, Outcome};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(module = "/tests/fixtures/pickers.js")]
+#[wasm_bindgen(module = "/tests/fixtures/sheets.js")]
 extern "C" {
     fn operate(my: &JsValue, api: &str, options: &JsValue, steps: &JsValue) -> Promise;
 }

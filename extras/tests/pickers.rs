@@ -4,7 +4,7 @@
 //! (dialog role, label, focus in, trapped and returned), the success and fail shapes, the
 //! cancel codes, and bad options (error 2 naming the option, no sheet shown).
 //!
-//! Sheets are operated through `tests/fixtures/pickers.js`; real key presses in real
+//! Sheets are operated through `tests/fixtures/sheets.js`; real key presses in real
 //! listboxes are in `tests/e2e/pickers.test.mjs`.
 #![cfg(target_arch = "wasm32")]
 
@@ -19,7 +19,7 @@ use common::{js, pick, settle, show, Outcome};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(module = "/tests/fixtures/pickers.js")]
+#[wasm_bindgen(module = "/tests/fixtures/sheets.js")]
 extern "C" {
     fn operate(my: &JsValue, api: &str, options: &JsValue, steps: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = hideKeyboardWhileTyping)]

@@ -6,8 +6,10 @@
 //!
 //! - `/native/<appId>/` — the native runtime's host page (`www/native/index.html`): the render
 //!   side, which runs the app's scripts in a Worker (DESIGN.md "Native mini programs");
-//! - `/native/<appId>/bundle.json` — the app's text sources (`.axml .acss .sjs .js .json`) in
-//!   one JSON object `{ "files": { path: text } }`, read fresh on every request;
+//! - `/native/<appId>/bundle.json` — one package's text sources (`.axml .acss .sjs .js .json`)
+//!   in one JSON object `{ "package", "layout", "files": { path: text } }`, read fresh on every
+//!   request: `?package=<root or name>` (the main package, `__APP__`, by default), or
+//!   `?entry=<page>` for the package a launch at that page starts with (`packages.rs`);
 //! - `/native/<appId>/files/<path>` — any file of the folder (images);
 //! - `/native/<appId>/events` — server-sent events naming the files that changed (`watch.rs`);
 //! - `/native/runtime/…` — `www/native/`; `/native/axml/…` — the template compiler's wasm
@@ -23,7 +25,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::extract::Path as UrlPath;
+use axum::extract::{Path as UrlPath, Query};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
@@ -35,6 +37,7 @@ use crate::store::{MiniProgramRow, Store, StoreError};
 
 pub mod diagnostic;
 pub mod modules;
+pub mod packages;
 pub mod resolve;
 pub mod scripts;
 pub mod watch;
@@ -246,21 +249,37 @@ pub fn router<S: Clone + Send + Sync + 'static>(args: &NativeArgs, www: &Path) -
         )
         .route(
             "/native/{app_id}/bundle.json",
-            get(move |UrlPath(app_id): UrlPath<String>| {
-                let cache = cache.clone();
-                async move {
-                    let Some(root) = a.get(&app_id).cloned() else {
-                        return not_found(&app_id);
-                    };
-                    match tokio::task::spawn_blocking(move || bundle(&root, &cache)).await {
-                        Ok(Ok(files)) => {
-                            Json(json!({ "appId": app_id, "files": files })).into_response()
+            get(
+                move |UrlPath(app_id): UrlPath<String>,
+                      Query(ask): Query<BTreeMap<String, String>>| {
+                    let cache = cache.clone();
+                    async move {
+                        let Some(root) = a.get(&app_id).cloned() else {
+                            return not_found(&app_id);
+                        };
+                        let made = tokio::task::spawn_blocking(move || {
+                            let layout = app_layout(&root)?;
+                            let package = match (ask.get("package"), ask.get("entry")) {
+                                (Some(name), _) => layout
+                                    .package_root(name)
+                                    .ok_or_else(|| BundleError::NoPackage(name.clone()))?,
+                                (None, Some(entry)) => layout.launch_package(entry),
+                                (None, None) => packages::MAIN.to_string(),
+                            };
+                            let files = bundle(&root, &cache, &layout, &package)?;
+                            Ok::<_, BundleError>(json!({
+                                "appId": app_id, "package": package, "layout": layout, "files": files,
+                            }))
+                        })
+                        .await;
+                        match made {
+                            Ok(Ok(body)) => Json(body).into_response(),
+                            Ok(Err(e)) => e.into_response(),
+                            Err(e) => BundleError::Io(e.to_string()).into_response(),
                         }
-                        Ok(Err(e)) => e.into_response(),
-                        Err(e) => BundleError::Io(e.to_string()).into_response(),
                     }
-                }
-            }),
+                },
+            ),
         )
         .route(
             "/native/{app_id}/events",
@@ -359,24 +378,62 @@ pub enum BundleError {
     /// Reading the folder failed.
     #[error("reading the app's folder failed: {0}")]
     Io(String),
+    /// app.json is missing, not JSON, or has a bad `pages`/`subPackages`/`preloadRule` entry.
+    #[error(transparent)]
+    Layout(#[from] packages::LayoutError),
+    /// `?package=` names no package of app.json.
+    #[error("app.json has no subpackage {0:?} (a root or name of subPackages, or \"__APP__\")")]
+    NoPackage(String),
+    /// A file uses a file of a package it may not use: `(file, why)`.
+    #[error("{1}")]
+    Reach(String, String),
 }
 
 impl IntoResponse for BundleError {
     fn into_response(self) -> Response {
-        let status = match self {
-            BundleError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            BundleError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        let (status, file, field) = match &self {
+            BundleError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, None, None),
+            BundleError::Io(_) => (StatusCode::INTERNAL_SERVER_ERROR, None, None),
+            BundleError::Layout(e) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("app.json".to_string()),
+                Some(e.field.clone()),
+            ),
+            BundleError::NoPackage(_) => {
+                (StatusCode::NOT_FOUND, Some("app.json".to_string()), None)
+            }
+            BundleError::Reach(file, _) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(file.clone()), None)
+            }
         };
-        (status, Json(json!({ "error": self.to_string() }))).into_response()
+        let body = json!({ "error": self.to_string(), "file": file, "field": field });
+        (status, Json(body)).into_response()
     }
 }
 
-/// Every source file under `root` (canonical): `{ "pages/index/index.axml": text }`. Hidden
-/// entries are skipped, and under `node_modules` every file but custom components'; symlinks are followed only when their target
-/// stays inside `root`; a file that is not UTF-8 is skipped. The scripts are then transformed
-/// for the logic layer and the modules they reach are added (`scripts.rs`), `cache` keeping the
-/// transforms.
-pub fn bundle(root: &Path, cache: &ModuleCache) -> Result<BTreeMap<String, String>, BundleError> {
+/// The checked package layout of the app at `root` (its `app.json`).
+pub fn app_layout(root: &Path) -> Result<packages::Layout, BundleError> {
+    let text =
+        std::fs::read_to_string(root.join("app.json")).map_err(|e| packages::LayoutError {
+            field: "(the file)".into(),
+            message: format!("cannot be read: {e}"),
+        })?;
+    Ok(packages::Layout::parse(&text)?)
+}
+
+/// Every source file of the package `package` (a subpackage's root or [`packages::MAIN`]) of
+/// the app at `root` (canonical): `{ "pages/index/index.axml": text }`, with `app.json` always.
+/// Hidden entries are skipped, and under `node_modules` every file but custom components';
+/// symlinks are followed only when their target stays inside `root`; a file that is not UTF-8
+/// is skipped. The scripts are then transformed for the logic layer and the modules they reach
+/// are added (`scripts.rs`), `cache` keeping the transforms; a script or a page's
+/// `usingComponents` that uses another package's file is refused ([`BundleError::Reach`]).
+pub fn bundle(
+    root: &Path,
+    cache: &ModuleCache,
+    layout: &packages::Layout,
+    package: &str,
+) -> Result<BTreeMap<String, String>, BundleError> {
     let mut files = BTreeMap::new();
     let mut bytes = 0u64;
     let mut stack = vec![(root.to_path_buf(), String::new(), 0usize)];
@@ -396,6 +453,10 @@ pub fn bundle(root: &Path, cache: &ModuleCache) -> Result<BTreeMap<String, Strin
             }
             let rel = format!("{prefix}{name}");
             if real.is_dir() {
+                // A subpackage's folder belongs to it alone; the main package is the rest.
+                if package == packages::MAIN && layout.owner(&format!("{rel}/x")).is_some() {
+                    continue;
+                }
                 if depth + 1 < MAX_DEPTH {
                     stack.push((real, format!("{rel}/"), depth + 1));
                 }
@@ -405,7 +466,9 @@ pub fn bundle(root: &Path, cache: &ModuleCache) -> Result<BTreeMap<String, Strin
                 .extension()
                 .and_then(|e| e.to_str())
                 .unwrap_or("");
-            if !SOURCE_EXTENSIONS.contains(&ext) {
+            if !SOURCE_EXTENSIONS.contains(&ext)
+                || !(layout.holds(package, &rel) || rel == "app.json")
+            {
                 continue;
             }
             // Under node_modules only custom components' files (beside an `.axml` of the same
@@ -425,16 +488,58 @@ pub fn bundle(root: &Path, cache: &ModuleCache) -> Result<BTreeMap<String, Strin
             }
         }
     }
+    for (file, text) in &files {
+        if let Some(e) = components_reach(layout, file, text) {
+            return Err(BundleError::Reach(file.clone(), e));
+        }
+    }
     scripts::link_scripts(
         root,
         &mut files,
         cache,
-        MAX_BUNDLE_FILES,
-        MAX_BUNDLE_BYTES,
-        bytes,
+        (MAX_BUNDLE_FILES, MAX_BUNDLE_BYTES, bytes),
+        &|from, to| layout.reach_error(from, to),
     )
-    .map_err(|_| BundleError::TooLarge)?;
+    .map_err(|e| match e {
+        scripts::LinkError::OverLimit => BundleError::TooLarge,
+        scripts::LinkError::Reach(file, why) => BundleError::Reach(file, why),
+    })?;
     Ok(files)
+}
+
+/// Why a page's or component's `.json` (`file`) may not use one of its `usingComponents`, if
+/// it may not: the component's path (from the root for `/x`, from the file's folder for `./x`
+/// and `../x`, under `node_modules` for an npm name) must be a file its package may use.
+fn components_reach(layout: &packages::Layout, file: &str, text: &str) -> Option<String> {
+    if !file.ends_with(".json") || file == "app.json" || file.starts_with("node_modules/") {
+        return None;
+    }
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    let using = json.get("usingComponents")?.as_object()?;
+    for spec in using.values().filter_map(|v| v.as_str()) {
+        let target = if let Some(abs) = spec.strip_prefix('/') {
+            abs.to_string()
+        } else if spec.starts_with("./") || spec.starts_with("../") {
+            let mut parts: Vec<&str> = file.split('/').collect();
+            parts.pop();
+            for seg in spec.split('/') {
+                match seg {
+                    "." | "" => {}
+                    ".." => {
+                        parts.pop();
+                    }
+                    s => parts.push(s),
+                }
+            }
+            parts.join("/")
+        } else {
+            format!("node_modules/{spec}")
+        };
+        if let Some(why) = layout.reach_error(file, &target) {
+            return Some(format!("{why} (usingComponents {spec:?})"));
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -174,8 +174,10 @@ pub fn begin(api: Cow<'static, str>, options: &JsValue) -> (Promise, Call) {
 }
 
 impl Call {
-    /// Calls the callbacks (`success` or `fail`, then `complete`), gives the logger its entry
-    /// and settles the Promise with the same object.
+    /// Gives the logger its entry, calls the callbacks (`success` or `fail`, then `complete`)
+    /// and settles the Promise with the same object. The entry goes first: an app that leaves
+    /// the page in its callback (`location.href = …` after tradePay's `success`) must not take
+    /// the call's devtools log entry with it, and `durationMs` is the API's, not the app's.
     pub fn settle(self, outcome: Result<JsValue, Failure>) {
         let Call {
             callbacks,
@@ -183,20 +185,18 @@ impl Call {
             settle,
         } = self;
         let (ok, value) = match outcome {
-            Ok(result) => {
-                callbacks.call("success", &callbacks.success, &result);
-                (true, result)
-            }
-            Err(failure) => {
-                let obj = failure.into_js();
-                callbacks.call("fail", &callbacks.fail, &obj);
-                (false, obj)
-            }
+            Ok(result) => (true, result),
+            Err(failure) => (false, failure.into_js()),
         };
-        callbacks.call("complete", &callbacks.complete, &value);
         if let Some((logger, options, started)) = log {
             write_log(&logger, &callbacks.api, &options, ok, &value, started);
         }
+        if ok {
+            callbacks.call("success", &callbacks.success, &value);
+        } else {
+            callbacks.call("fail", &callbacks.fail, &value);
+        }
+        callbacks.call("complete", &callbacks.complete, &value);
         if let Some((resolve, reject)) = settle {
             let settle = if ok { resolve } else { reject };
             let _ = settle.call1(&JsValue::UNDEFINED, &value);

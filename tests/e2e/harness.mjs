@@ -182,3 +182,21 @@ export async function forgetAuthorizations(appId) {
 export function fixtureUrl(page = 'tradepay.html') {
   return `${FIXTURES}/${page}?superapp=${encodeURIComponent(SUPERAPP)}&appId=${FIXTURE_APP_ID}`;
 }
+
+/**
+ * The simulator showing the fixture mini program (tradepay.html), with `query` appended to its
+ * URL (`&networkType=4G`), in a fresh browser context of `stack` closed after test `t`; once
+ * the page's `my` is ready: `{ page, frame }` (the simulator, the mini program's frame).
+ */
+export async function openFixture(stack, t, query = '') {
+  const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${simulatorUrl({ app: fixtureUrl() })}${query}`);
+  await page.frameLocator('#mini-program').locator('#pay').waitFor({ timeout: 20_000 });
+  const frame = page.frames().find((f) => f.url().startsWith(`${FIXTURES}/tradepay.html`));
+  if (!frame) throw new Error('the phone does not show the fixture mini program');
+  await frame.waitForFunction(() => window.miniprogramShim, null, { timeout: 20_000 });
+  await frame.evaluate(() => window.miniprogramShim.ready);
+  return { page, frame };
+}

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPayment, ROOT, startStack, SUPERAPP } from './harness.mjs';
+import {
+  createPayment, DEMO_APP_ID, MINI_PROGRAM, ROOT, simulatorUrl, startStack, SUPERAPP,
+} from './harness.mjs';
 
 const TIMEOUT = 20_000;
 /** The "CDN" and the app's own origin (the bridge path is served from here too). */
@@ -86,6 +88,19 @@ describe('a mini app with its bridge on a CDN and no data-app-id', () => {
     assert.equal(state.appId, APP_ID);
     assert.equal(await page.locator('#app-picker').inputValue(), APP_ID, 'the picker shows the launched app');
     assert.ok(!asked.some((p) => p.includes('/pkg/')), `the runtime never came from the CDN: ${asked.join(', ')}`);
+  });
+
+  test('opening an app says nothing in the console: the shell posts to the page once it said hello', async (t) => {
+    const page = await newPage(t);
+    const said = [];
+    page.on('console', (m) => { if (['warning', 'error'].includes(m.type())) said.push(`${m.type()}: ${m.text()} @ ${m.location().url}`); });
+    await page.goto(simulatorUrl());
+    await page.frameLocator('#mini-program').locator('body').waitFor({ timeout: TIMEOUT });
+    const frame = page.frames().find((f) => f.url().startsWith(MINI_PROGRAM));
+    await frame.waitForFunction(() => window.miniprogramShim, null, { timeout: TIMEOUT });
+    await frame.evaluate(() => window.miniprogramShim.ready);
+    assert.equal(await frame.evaluate(() => my.getAppIdSync().appId), DEMO_APP_ID, 'the settings still arrive');
+    assert.deepEqual(said.filter((m) => !/favicon/.test(m)), []);
   });
 
   test('a page it navigates to keeps the runtime, the appId and the shell (no launch query there)', async (t) => {

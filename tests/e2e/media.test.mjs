@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { fixtureUrl, FIXTURES, ROOT, simulatorUrl, startStack } from './harness.mjs';
+import { openFixture, ROOT, startStack } from './harness.mjs';
 
 const TIMEOUT = 20_000;
 const SHOTS = process.env.MEDIA_SCREENSHOTS;
@@ -17,18 +17,7 @@ let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.stop(); });
 
-async function open(t, query = '') {
-  const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  await page.goto(`${simulatorUrl({ app: fixtureUrl() })}${query}`);
-  await page.frameLocator('#mini-program').locator('#pay').waitFor({ timeout: TIMEOUT });
-  const frame = page.frames().find((f) => f.url().startsWith(`${FIXTURES}/tradepay.html`));
-  assert.ok(frame, 'the phone shows the fixture mini program');
-  await frame.waitForFunction(() => window.miniprogramShim, null, { timeout: TIMEOUT });
-  await frame.evaluate(() => window.miniprogramShim.ready);
-  return { page, frame };
-}
+const open = (t, query = '') => openFixture(stack, t, query);
 
 /** Waits until the shell has loaded the chooser images `names` and sent them to the phone. */
 async function imagesSent(page, names) {

@@ -99,6 +99,10 @@ describe('the native demo in the simulator', () => {
     await app.locator('#result-code[data-code="9000"]').waitFor({ timeout: TIMEOUT });
     await app.locator('#server-status[data-status=PAID]').waitFor({ timeout: TIMEOUT });
     await page.locator('#app-title', { hasText: /^Payment result$/ }).waitFor({ timeout: TIMEOUT });
+    // The app navigated right after tradePay answered: its log entry still reached the devtools.
+    const logged = page.locator('#jsapi-log tr', { hasText: 'tradePay' }).first();
+    await logged.waitFor({ state: 'attached', timeout: TIMEOUT });
+    assert.match(await logged.textContent(), /9000/);
     assert.equal(await page.locator('#app-back').isVisible(), true);
     assert.equal(await app.locator('#a-tabbar').isHidden(), true, 'a non-tab page has no tab bar');
     await page.locator('#app-back').click();

@@ -7,7 +7,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureUrl, FIXTURES, simulatorUrl, startStack } from './harness.mjs';
+import { openFixture, startStack } from './harness.mjs';
 
 const TIMEOUT = 20_000;
 let stack;
@@ -15,18 +15,7 @@ let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.stop(); });
 
-async function open(t, query = '') {
-  const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  await page.goto(`${simulatorUrl({ app: fixtureUrl() })}${query}`);
-  await page.frameLocator('#mini-program').locator('#pay').waitFor({ timeout: TIMEOUT });
-  const frame = page.frames().find((f) => f.url().startsWith(`${FIXTURES}/tradepay.html`));
-  assert.ok(frame, 'the phone shows the fixture mini program');
-  await frame.waitForFunction(() => window.miniprogramShim, null, { timeout: TIMEOUT });
-  await frame.evaluate(() => window.miniprogramShim.ready);
-  return { page, frame };
-}
+const open = (t, query = '') => openFixture(stack, t, query);
 
 test('URL parameters preset the network type and the battery', async (t) => {
   const { page, frame } = await open(t, '&networkType=4G&batteryLevel=20&charging=true');
@@ -38,6 +27,8 @@ test('URL parameters preset the network type and the battery', async (t) => {
   assert.equal(seen.network.networkAvailable, true);
   assert.deepEqual(seen.battery, { level: 20, isCharging: true });
   assert.equal(await page.locator('#phone-network').textContent(), '4G');
+  // The Device tab's badge, hidden while no input is refused, leaves no gap in the tab bar.
+  assert.equal(await page.locator('#count-device').boundingBox(), null);
   assert.equal(await page.locator('#phone-battery').textContent(), '⚡20%');
 });
 

@@ -172,6 +172,24 @@ describe('tradePay rules (fixture mini program)', () => {
     await page.locator('.miniprogram-shim-cashier').waitFor({ state: 'detached', timeout: 2000 });
   });
 
+  test('an app that leaves the page in the success callback: the devtools still log tradePay', async (t) => {
+    const { page, frame } = await fixture(t, { inSimulator: true });
+    const { paymentUrl } = await createPayment(stack);
+    // To another site (another renderer process in Chromium), at once, in the callback.
+    await frame.evaluate((url) => {
+      my.tradePay({ paymentUrl: url, success: () => { location.href = 'http://localhost:18703/tradepay.html?after=paid'; } });
+    }, paymentUrl);
+    await page.frameLocator('#cashier').locator('#pay').click({ timeout: TIMEOUT });
+    const deadline = Date.now() + TIMEOUT;
+    while (!page.frames().some((f) => f.url().includes('after=paid'))) {
+      assert.ok(Date.now() < deadline, 'the app left the page');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const row = page.locator('#jsapi-log tr', { hasText: 'tradePay' }).first();
+    await row.waitFor({ state: 'attached', timeout: TIMEOUT });
+    assert.match(await row.textContent(), /success \{"resultCode":"9000"\}/);
+  });
+
   test('expired payment: the cashier says so and the app gets 4000', async (t) => {
     const { frame } = await fixture(t);
     const { paymentUrl, paymentId } = await createPayment(stack, { expirySeconds: 1 });

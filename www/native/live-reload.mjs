@@ -3,15 +3,7 @@
 // page then reloads at the page on top of the stack, says so in the console, and logs what
 // changed and what reloaded in the simulator's devtools (its JSAPI log, as "live reload").
 
-/** The simulator's origin (the page that frames this one), or null when not framed. */
-function shellOrigin() {
-  if (window.parent === window) return null;
-  // After a reload the referrer is this page itself; ancestorOrigins (Chromium) still names
-  // the parent.
-  const ancestor = location.ancestorOrigins?.[0];
-  if (ancestor) return ancestor;
-  try { return new URL(document.referrer).origin; } catch { return null; }
-}
+import { logToDevtools } from './devtools-log.mjs';
 
 /**
  * Listens for changes of `appId`'s folder; `currentRoute()` names the page to reload at.
@@ -33,13 +25,7 @@ export function startLiveReload({ appId, currentRoute }) {
     }
     const what = `${changed.join(', ')}${more ? ` and ${more} more` : ''}`;
     console.info(`[native] changed: ${what}; reloading ${route ?? 'the app'}`);
-    const origin = shellOrigin();
-    if (origin) {
-      window.parent.postMessage({
-        type: 'miniprogram-shim:log',
-        entry: { api: 'live reload', options: { changed, more }, ok: true, result: { reloaded: route ?? url.searchParams.get('page') ?? 'the app' }, durationMs: 0 },
-      }, origin);
-    }
+    logToDevtools({ api: 'live reload', options: { changed, more }, ok: true, result: { reloaded: route ?? url.searchParams.get('page') ?? 'the app' } });
     source.close();
     location.replace(url.href);
   });

@@ -15,6 +15,7 @@ import { createWebViews } from './web-view.mjs';
 import { startLiveReload } from './live-reload.mjs';
 import { INFO_APIS, storagePrefix } from './sync-apis.mjs';
 import { replay } from './canvas.mjs';
+import { logToDevtools } from './devtools-log.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const params = new URLSearchParams(location.search);
@@ -430,6 +431,8 @@ function onWorkerMessage({ data: m }) {
     }
     case 'my': answerMy(m); break;
     case 'storage': writeStorage(m.change ?? {}); break;
+    case 'loadPackage': loadPackage(m.package).catch(() => {}); break;
+    case 'preload': preload(m); break;
     case 'error': showError(m.error); break;
     default: frame.onWorkerMessage(m); break;
   }
@@ -501,6 +504,67 @@ window.addEventListener('resize', () => {
   });
 });
 
+// ---- packages: fetched when a page of theirs opens, or by preloadRule ---------------------------
+
+const bundleUrl = (query) => `/native/${encodeURIComponent(appId)}/bundle.json${query}`;
+const fetching = new Map(); // package → Promise of its files (each package is fetched once)
+
+/** A bundle's JSON, or throws an Error carrying the sandbox's diagnostic (`file`, `field`). */
+async function fetchBundle(query) {
+  const res = await fetch(bundleUrl(query)).catch((e) => ({ ok: false, statusText: e.message }));
+  const body = typeof res.json === 'function' ? await res.json().catch(() => null) : null;
+  if (res.ok && body) return body;
+  const error = new Error(body?.error ?? `bundle.json: ${res.status ?? ''} ${res.statusText ?? ''}`);
+  error.file = body?.file ?? null;
+  throw error;
+}
+
+/** Adds the files of `key` (a subpackage's root, or `__APP__`) and hands its scripts to the Worker. */
+function loadPackage(key) {
+  if (!fetching.has(key)) {
+    const done = fetchBundle(`?package=${encodeURIComponent(key)}`).then((bundle) => {
+      Object.assign(files, bundle.files);
+      templates.addFiles(JSON.stringify(bundle.files));
+      if (key === '__APP__') addStyle('app', 'app.acss');
+      worker.postMessage({ type: 'packageLoaded', package: key, files: scriptsOf(bundle.files) });
+    }, (e) => {
+      fetching.delete(key);
+      showError({ kind: e.file ? 'compile' : 'runtime', file: e.file, message: e.message });
+      worker.postMessage({ type: 'packageLoaded', package: key, error: e.message });
+      throw e;
+    });
+    fetching.set(key, done);
+  }
+  return fetching.get(key);
+}
+
+/** The phone's network type as the simulator's devtools set it (WIFI standalone). */
+function networkType() {
+  return window.miniprogramShim?.device?.()?.networkType ?? 'WIFI';
+}
+
+/** preloadRule: on entering `route`, fetch `packages` when the network allows (`all`, or WIFI). */
+function preload({ route, network, packages }) {
+  const type = networkType();
+  const options = { page: route, network, packages };
+  if (network !== 'all' && type !== 'WIFI') {
+    console.info(`[native] preloadSubpackages: ${packages.join(', ')} not preloaded on ${route}: the rule wants wifi, the network is ${type}`);
+    logToDevtools({ api: 'preloadRule', options, ok: true, result: { preloaded: [], skipped: `network is ${type}, the rule wants wifi` } });
+    return;
+  }
+  Promise.allSettled(packages.map(loadPackage)).then((results) => {
+    const failed = packages.filter((_, n) => results[n].status === 'rejected');
+    console.info(`[native] preloadSubpackages: ${packages.join(', ')} on ${route}${failed.length ? ` (failed: ${failed.join(', ')})` : ''}`);
+    logToDevtools({ api: 'preloadRule', options, ok: !failed.length, result: { preloaded: packages.filter((p) => !failed.includes(p)), failed } });
+  });
+}
+
+function scriptsOf(bundleFiles) {
+  const scripts = {};
+  for (const [path, text] of Object.entries(bundleFiles)) if (/\.(js|json|sjs)$/.test(path)) scripts[path] = text;
+  return scripts;
+}
+
 async function start() {
   // The page's runtime (my.js) loads beside the compiler; the Worker's Sync APIs need its answers.
   const runtimeReady = Promise.resolve(window.miniprogramShim?.ready).catch(() => null);
@@ -510,12 +574,19 @@ async function start() {
     showError({ kind: 'runtime', message: `The template compiler (/native/axml/axml_wasm.js) did not load: ${e.message}. Build it with: wasm-pack build axml-wasm --dev --target web --no-pack --out-dir ../pkg-axml` });
     return;
   }
-  const res = await fetch(`/native/${encodeURIComponent(appId)}/bundle.json`).catch((e) => ({ ok: false, statusText: e.message }));
-  if (!res.ok) {
-    showError({ kind: 'runtime', message: `The app's sources did not load (bundle.json: ${res.status ?? ''} ${res.statusText ?? ''}).` });
+  // The package the launch page needs first: an independent subpackage's, else the main one.
+  const entry = params.get('page');
+  let bundle;
+  try {
+    bundle = await fetchBundle(entry ? `?entry=${encodeURIComponent(entry)}` : '');
+  } catch (e) {
+    showError(e.file
+      ? { kind: 'compile', file: e.file, message: e.message }
+      : { kind: 'runtime', message: `The app's sources did not load (${e.message}).` });
     return;
   }
-  files = (await res.json()).files ?? {};
+  files = bundle.files ?? {};
+  fetching.set(bundle.package, Promise.resolve());
   try {
     templates = new Templates(JSON.stringify(files));
   } catch (e) {
@@ -532,13 +603,12 @@ async function start() {
   worker.onmessage = onWorkerMessage;
   worker.onerror = (e) => showError({ kind: 'script', file: e.filename, line: e.lineno, column: e.colno, message: e.message });
   frame = createFrame({ appJson, views, pagesEl, toWorker: (message) => worker.postMessage(message), fileUrl, params });
-  const scripts = {};
-  for (const [path, text] of Object.entries(files)) if (/\.(js|json|sjs)$/.test(path)) scripts[path] = text;
   await runtimeReady;
   const info = infoSnapshot();
   if (typeof info.getAppIdSync?.appId === 'string') prefix = storagePrefix(info.getAppIdSync.appId);
   worker.postMessage({
-    type: 'boot', files: scripts, entry: { page: params.get('page'), query: params.get('query') },
+    type: 'boot', files: scriptsOf(files), package: bundle.package, layout: bundle.layout,
+    entry: { page: params.get('page'), query: params.get('query') },
     sync: { entries: storedEntries(), info },
   });
 }

@@ -22,3 +22,15 @@ export function appRoutes(appJson) {
   });
   return [...new Set(routes)];
 }
+
+/** The name of the main package in app.json's preloadRule and the sandbox's bundle. */
+export const MAIN_PACKAGE = '__APP__';
+
+/**
+ * The subpackage (`{ root, pages, independent }`) of `layout` (the sandbox's checked
+ * `subPackages`) whose folder holds `route`, or null for the main package.
+ */
+export function packageOf(layout, route) {
+  const path = String(route ?? '');
+  return (layout?.subPackages ?? []).find((sub) => path.startsWith(`${sub.root}/`)) ?? null;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appRoutes } from './routes.mjs';
+import { appRoutes, packageOf } from './routes.mjs';
 
 test('pages, then each subpackage\'s pages under its root', () => {
   assert.deepEqual(appRoutes({
@@ -16,4 +16,13 @@ test('a subpackage without root or pages is named in the error', () => {
   assert.throws(() => appRoutes({ pages: [], subPackages: [{ pages: ['x'] }] }), /subPackages\[0\] has no root/);
   assert.throws(() => appRoutes({ pages: [], subPackages: [{ root: 'r', pages: 'x' }] }), /subPackages\[0\] \(r\): pages must be a list/);
   assert.throws(() => appRoutes({ subPackages: {} }), /must be a list/);
+});
+
+test('the package of a route: a subpackage whose folder holds it, else the main package', () => {
+  const layout = { subPackages: [{ root: 'shop', pages: ['shop/a'] }, { root: 'promo', pages: ['promo/p/x'], independent: true }] };
+  assert.equal(packageOf(layout, 'shop/a').root, 'shop');
+  assert.equal(packageOf(layout, 'promo/p/x').independent, true);
+  assert.equal(packageOf(layout, 'shopping/a'), null, 'a prefix is not a folder');
+  assert.equal(packageOf(layout, 'pages/index/index'), null);
+  assert.equal(packageOf(undefined, 'x'), null);
 });

@@ -2,9 +2,13 @@
 // `my` and not `window`/`document` (DESIGN.md "Native mini programs"). It runs app.js and the
 // pages' .js as CommonJS modules, keeps App, the pages and the page stack, and talks to the
 // render side (render.mjs) by postMessage:
-//   render → logic: boot, opened, rendered, event, navigate, myResult, storageAck, storageExternal,
-//                   syncInfo (and the frame's: logic-frame.mjs)
-//   logic → render: pageOpen, pageClose, pageShow, setData, my, storage, log, error
+//   render → logic: boot, packageLoaded, opened, rendered, event, navigate, myResult, storageAck,
+//                   storageExternal, syncInfo (and the frame's: logic-frame.mjs)
+//   logic → render: loadPackage, preload, pageOpen, pageClose, pageShow, setData, my, storage, log, error
+// Packages (DESIGN.md "subPackages, independent subpackages, preloadRule"): the render side
+// boots the logic layer with one package's files (the main package, or an independent
+// subpackage's for a launch at one of its pages); the others are loaded when a page of theirs is
+// entered, or preloaded by app.json's preloadRule.
 
 import {
   applyPath as applyLocal, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
@@ -12,7 +16,7 @@ import {
 import { Components } from './components.mjs';
 import { createFrameLogic, hooksOf } from './logic-frame.mjs';
 import { planSwitchTab } from './frame-core.mjs';
-import { appRoutes } from './routes.mjs';
+import { appRoutes, MAIN_PACKAGE, packageOf } from './routes.mjs';
 import { INFO_APIS, infoAnswer, StorageMirror } from './sync-apis.mjs';
 import { createCanvasContext } from './canvas.mjs';
 
@@ -24,6 +28,11 @@ let appJson = {};
 let pages = [];
 let tabPages = [];
 let appInstance = null;
+let appDefault = null; // getApp({ allowDefault: true }) before App() ran (independent subpackages)
+let layout = { subPackages: [], preloadRule: {} }; // the checked layout, from the sandbox
+const loaded = new Set(); // packages whose files are in `files` (roots; MAIN_PACKAGE)
+const loading = new Map(); // package → { promise, resolve, reject }
+let main = null; // null until app.js ran: then { ok }
 const pageDefinitions = new Map(); // route → Page options
 const stack = new PageStack();
 const modules = new Map(); // path → { exports }
@@ -118,7 +127,9 @@ function loadModule(path) {
 
 function App(options = {}) {
   if (appInstance) throw new RuntimeError('App() may be called once, in app.js');
-  appInstance = Object.assign(Object.create(null), options);
+  // What an independent subpackage set on getApp({ allowDefault: true }) is kept, over App's.
+  appInstance = appDefault ?? Object.create(null);
+  for (const [key, value] of Object.entries(options)) if (!(key in appInstance)) appInstance[key] = value;
   if (!appInstance.globalData) appInstance.globalData = {};
 }
 
@@ -129,7 +140,15 @@ function Page(options = {}) {
 
 function Component(options) { components.register(options); }
 
-function getApp() { return appInstance; }
+/**
+ * The App; before the main package ran (a launch at an independent subpackage's page)
+ * `undefined`, or with `{ allowDefault: true }` a default object that App() later merges into.
+ */
+function getApp(options) {
+  if (appInstance) return appInstance;
+  if (options?.allowDefault) { appDefault ??= {}; return appDefault; }
+  return undefined;
+}
 function getCurrentPages() { return stack.pages.map((p) => p.instance); }
 
 function call(target, name, ...args) {
@@ -187,6 +206,75 @@ function pageConfig(route) {
   return { ...(appJson.window ?? {}), ...own };
 }
 
+// ---- packages -------------------------------------------------------------------------------
+
+/** The files of `key` (a root or MAIN_PACKAGE): asks the render side once, settles when there. */
+function loadPackage(key) {
+  if (loaded.has(key)) return Promise.resolve();
+  let pending = loading.get(key);
+  if (!pending) {
+    pending = {};
+    pending.promise = new Promise((resolve, reject) => { pending.resolve = resolve; pending.reject = reject; });
+    loading.set(key, pending);
+    post({ type: 'loadPackage', package: key });
+  }
+  return pending.promise;
+}
+
+function packageLoaded(message) {
+  const key = message.package;
+  const pending = loading.get(key);
+  if (message.error) {
+    loading.delete(key);
+    pending?.reject(new RuntimeError(`the package ${key === MAIN_PACKAGE ? 'main' : key} did not load: ${message.error}`));
+    return;
+  }
+  Object.assign(files, message.files ?? {});
+  loaded.add(key);
+  loading.delete(key);
+  pending?.resolve();
+}
+
+/** Runs app.js once (App's onLaunch and first onShow come with the first main-package page). */
+function startMain(path, query) {
+  if (main) return main.ok;
+  main = { ok: false };
+  try {
+    if (files['app.js'] !== undefined) loadModule('app.js');
+  } catch (e) {
+    reportError(e, e.where);
+    return false;
+  }
+  if (!appInstance) App({});
+  main.ok = true;
+  call(appInstance, 'onLaunch', { query, path });
+  call(appInstance, 'onShow', { query, path });
+  return true;
+}
+
+/**
+ * Makes `route` ready to open: the main package (run) unless the route is an independent
+ * subpackage's, then its own package. null when nothing had to load, else a Promise.
+ */
+function enter(route, query) {
+  const sub = packageOf(layout, route);
+  const needed = sub?.independent ? [sub.root] : [MAIN_PACKAGE, ...(sub ? [sub.root] : [])];
+  const finish = () => {
+    if (!sub?.independent && !startMain(route, query)) throw new RuntimeError('app.js failed to run: see the error above', 3);
+  };
+  const missing = needed.filter((key) => !loaded.has(key));
+  if (!missing.length) { finish(); return null; }
+  return Promise.all(missing.map(loadPackage)).then(finish);
+}
+
+/** preloadRule: entering `route` fetches the packages its rule names (on its network). */
+function preloadFor(route) {
+  const rule = layout.preloadRule?.[route];
+  if (!rule) return;
+  const packages = rule.packages.filter((key) => !loaded.has(key) && !loading.has(key));
+  if (packages.length) post({ type: 'preload', route, network: rule.network, packages });
+}
+
 function openPage(page) {
   post({
     type: 'pageOpen', pageId: page.id, route: page.route, data: page.instance.data, config: pageConfig(page.route),
@@ -195,6 +283,7 @@ function openPage(page) {
   });
   call(page.instance, 'onLoad', page.query);
   call(page.instance, 'onShow');
+  preloadFor(page.route);
 }
 
 function unload(pages) {
@@ -229,10 +318,17 @@ function navigate(kind, options = {}) {
   if (kind === 'switchTab') {
     if (!tabPages.includes(route)) throw new RuntimeError(`switchTab: ${route} is not a tab page (app.json tabBar.items)`, 2);
     if (Object.keys(query).length) throw new RuntimeError('switchTab: a tab page URL takes no query', 2);
-    return switchTab(route);
+    const wait = enter(route, {});
+    return wait ? wait.then(() => switchTab(route)) : switchTab(route);
   } else if (kind !== 'reLaunch' && tabPages.includes(route)) {
     throw new RuntimeError(`${kind}: ${route} is a tab page: use switchTab`, 2);
   }
+  // A page of a package not loaded yet opens once its files are here.
+  const wait = enter(route, query);
+  return wait ? wait.then(() => go(kind, route, query)) : go(kind, route, query);
+}
+
+function go(kind, route, query) {
   const page = createPage(route, query);
   if (kind === 'navigateTo') {
     if (stack.length >= stack.limit) stack.push(page); // throws "the page stack is full"
@@ -275,17 +371,22 @@ const NAVIGATION = ['navigateTo', 'redirectTo', 'navigateBack', 'reLaunch', 'swi
 function settleLocal(options, run) {
   const { success, fail, complete } = options ?? {};
   const promise = new Promise((resolve, reject) => {
-    let result;
-    try { result = run(); } catch (e) {
-      const err = { error: e.code ?? 1, errorMessage: e.message };
+    const failed = (e) => {
+      const err = { error: e?.code ?? 1, errorMessage: e?.message ?? String(e) };
       if (typeof fail === 'function') fail(err);
       if (typeof complete === 'function') complete(err);
       reject(err);
-      return;
-    }
-    if (typeof success === 'function') success(result);
-    if (typeof complete === 'function') complete(result);
-    resolve(result);
+    };
+    const succeeded = (result) => {
+      if (typeof success === 'function') success(result);
+      if (typeof complete === 'function') complete(result);
+      resolve(result);
+    };
+    let result;
+    try { result = run(); } catch (e) { failed(e); return; }
+    // Navigation to a package not loaded yet answers once the page is open.
+    if (typeof result?.then === 'function') result.then(succeeded, failed);
+    else succeeded(result);
   });
   // As for remote calls: a caller with `fail` sees the failure there.
   if (typeof fail === 'function') promise.catch(() => {});
@@ -365,7 +466,9 @@ const my = new Proxy(Object.create(null), {
 function pageById(id) { return stack.pages.find((p) => p.id === id) ?? null; }
 
 function boot(message) {
-  files = message.files;
+  files = { ...message.files };
+  layout = message.layout ?? layout;
+  loaded.add(message.package ?? MAIN_PACKAGE);
   storage = new StorageMirror(message.sync?.entries ?? {}, (change) => post({ type: 'storage', change }));
   syncInfo = message.sync?.info ?? {};
   try { appJson = JSON.parse(files['app.json'] ?? '{}'); } catch (e) {
@@ -381,20 +484,17 @@ function boot(message) {
   for (const name of ['getLaunchOptionsSync', 'getEnterOptionsSync']) {
     syncInfo[name] = { scene: 1000, apiCategory: 'default', ...(syncInfo[name] ?? {}), path: entry, query };
   }
-  try {
-    if (files['app.js'] !== undefined) loadModule('app.js');
-  } catch (e) {
-    reportError(e, e.where);
-    return;
-  }
-  if (!appInstance) App({});
-  call(appInstance, 'onLaunch', { query, path: entry });
-  call(appInstance, 'onShow', { query, path: entry });
-  try {
-    if (!pages.includes(entry)) throw new RuntimeError(`page=${entry}: not in app.json's pages (${pages.join(', ')})`);
+  // A launch at an independent subpackage's page runs neither app.js nor the main package.
+  if (!packageOf(layout, entry)?.independent && !startMain(entry, query)) return;
+  const open = () => {
     const page = createPage(entry, query);
     stack.push(page);
     openPage(page);
+  };
+  try {
+    if (!pages.includes(entry)) throw new RuntimeError(`page=${entry}: not in app.json's pages (${pages.join(', ')})`);
+    const wait = enter(entry, query);
+    if (wait) wait.then(open).catch((e) => reportError(e, e.where)); else open();
   } catch (e) {
     reportError(e, e.where);
   }
@@ -409,6 +509,7 @@ self.addEventListener('unhandledrejection', (e) => {
 self.onmessage = ({ data: message }) => {
   switch (message?.type) {
     case 'boot': boot(message); break;
+    case 'packageLoaded': packageLoaded(message); break;
     case 'opened': {
       const page = pageById(message.pageId);
       if (page && !page.ready) { page.ready = true; call(page.instance, 'onReady'); }
@@ -438,7 +539,7 @@ self.onmessage = ({ data: message }) => {
       break;
     }
     case 'navigate': {
-      try { navigate(message.kind, message.options ?? {}); } catch (e) { reportError(e); }
+      try { navigate(message.kind, message.options ?? {})?.catch?.((e) => reportError(e)); } catch (e) { reportError(e); }
       break;
     }
     case 'storageAck': {

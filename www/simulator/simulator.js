@@ -43,6 +43,9 @@ const miniFrame = $('mini-program');
 const defaultApp = `${location.protocol}//${location.hostname}:8701/`;
 let appUrl = params.get('app') || defaultApp;
 let miniOrigin = '';
+// The page in the phone said hello: until then the frame may still hold about:blank (the
+// shell's origin), and a message for miniOrigin would only make the browser warn.
+let miniReady = false;
 let appId = '';
 // True when the shell chose the appId (launched by appId, or the URL is a registered app's):
 // the page is told that one, whatever its script tag says.
@@ -97,6 +100,7 @@ function openMiniProgram(url, id = '', launch = {}) {
   authSettings.abandon();
   appUrl = parsed.href;
   miniOrigin = parsed.origin;
+  miniReady = false;
   appId = '';
   launched = Boolean(id);
   whitelist = [];
@@ -156,8 +160,9 @@ async function registerThrowaway() {
   loadApps();
 }
 
+/** Posts to the page in the phone once it has said hello (it asks for its settings then). */
 function postToMiniProgram(message) {
-  if (miniFrame.contentWindow && miniOrigin) miniFrame.contentWindow.postMessage(message, miniOrigin);
+  if (miniReady && miniFrame.contentWindow && miniOrigin) miniFrame.contentWindow.postMessage(message, miniOrigin);
 }
 
 // A native mini program's title bar (the phone's one) and the Pages devtools: www/simulator/native.js.
@@ -319,6 +324,7 @@ window.addEventListener('message', (event) => {
 
   switch (data.type) {
     case `${MSG}hello`:
+      miniReady = true;
       // Launched as an app: that appId, whatever the page says. Else the page's data-app-id,
       // else a throwaway app for its URL.
       // The last two ask the sandbox first: say so, so that my.js waits for the appId.

@@ -149,6 +149,15 @@ fn member(name: &str) -> String {
     }
 }
 
+/// Removes the statement at `span` (an `export { … }` or `export … from`), keeping its lines.
+fn remove_statement(source: &str, span: Span, removed: &mut Vec<Span>, edits: &mut Vec<Edit>) {
+    removed.push(span);
+    edits.push(Edit {
+        span,
+        pieces: vec![text(keep_lines(source, span))],
+    });
+}
+
 fn export_name(name: &ModuleExportName) -> String {
     name.name().to_string()
 }
@@ -275,11 +284,7 @@ fn plan<'a>(
                     }
                 }
                 Statement::ExportNamedDeclaration(export) => {
-                    removed.push(export.span);
-                    edits.push(Edit {
-                        span: export.span,
-                        pieces: vec![text(keep_lines(source, export.span))],
-                    });
+                    remove_statement(source, export.span, &mut removed, &mut edits);
                     for specifier in &export.specifiers {
                         let local = export_name(&specifier.local);
                         let read = match &specifier.local {
@@ -295,11 +300,7 @@ fn plan<'a>(
                     }
                 }
                 Statement::ExportFromDeclaration(export) => {
-                    removed.push(export.span);
-                    edits.push(Edit {
-                        span: export.span,
-                        pieces: vec![text(keep_lines(source, export.span))],
-                    });
+                    remove_statement(source, export.span, &mut removed, &mut edits);
                     let module = add_require(&export.source, &mut requires);
                     uses_interop = true;
                     for specifier in &export.specifiers {
@@ -308,11 +309,7 @@ fn plan<'a>(
                     }
                 }
                 Statement::ExportAllDeclaration(export) => {
-                    removed.push(export.span);
-                    edits.push(Edit {
-                        span: export.span,
-                        pieces: vec![text(keep_lines(source, export.span))],
-                    });
+                    remove_statement(source, export.span, &mut removed, &mut edits);
                     let module = add_require(&export.source, &mut requires);
                     uses_interop = true;
                     match &export.exported {
@@ -340,7 +337,9 @@ fn plan<'a>(
                             });
                             getters.push(("default".into(), name));
                         }
-                        Some(None) => {
+                        // An expression, or an anonymous function or class: assigned; a
+                        // declaration then needs the `;` that ends the assignment.
+                        anonymous => {
                             edits.push(Edit {
                                 span: head,
                                 pieces: vec![text(format!(
@@ -348,19 +347,12 @@ fn plan<'a>(
                                     keep_lines(source, head)
                                 ))],
                             });
-                            edits.push(Edit {
-                                span: Span::new(body.end, body.end),
-                                pieces: vec![text(";")],
-                            });
-                        }
-                        None => {
-                            edits.push(Edit {
-                                span: head,
-                                pieces: vec![text(format!(
-                                    "exports.default = {}",
-                                    keep_lines(source, head)
-                                ))],
-                            });
+                            if anonymous.is_some() {
+                                edits.push(Edit {
+                                    span: Span::new(body.end, body.end),
+                                    pieces: vec![text(";")],
+                                });
+                            }
                         }
                     }
                 }

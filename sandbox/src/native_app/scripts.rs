@@ -122,22 +122,29 @@ impl ModuleCache {
     }
 }
 
-/// The modules the scripts reach are over the bundle's limits.
+/// Why the scripts of a bundle could not be linked.
 #[derive(Debug, thiserror::Error)]
-#[error("the modules the app's scripts reach are over the bundle's limits")]
-pub struct OverLimit;
+pub enum LinkError {
+    /// The modules the scripts reach are over the bundle's limits.
+    #[error("the modules the app's scripts reach are over the bundle's limits")]
+    OverLimit,
+    /// A script (`.0`) reaches a file of a package it may not use (`packages.rs`): why.
+    #[error("{1}")]
+    Reach(String, String),
+}
 
 /// Replaces each `.js` of `files` by its transform, and adds the `.js`/`.json` modules it
 /// reaches that are not there yet (under `node_modules`), at most `max_files` files and
-/// `max_bytes` bytes in all ([`OverLimit`] past them).
+/// `max_bytes` bytes in all ([`LinkError::OverLimit`] past them). `reach(from, to)` says why
+/// the file `from` may not use the module `to` (another package's file), if it may not.
 pub fn link_scripts(
     root: &Path,
     files: &mut BTreeMap<String, String>,
     cache: &ModuleCache,
-    max_files: usize,
-    max_bytes: u64,
-    mut bytes: u64,
-) -> Result<(), OverLimit> {
+    limits: (usize, u64, u64),
+    reach: &dyn Fn(&str, &str) -> Option<String>,
+) -> Result<(), LinkError> {
+    let (max_files, max_bytes, mut bytes) = limits;
     let mut queue: Vec<String> = files
         .keys()
         .filter(|p| p.ends_with(".js"))
@@ -158,7 +165,7 @@ pub fn link_scripts(
                 // A module reached from a script: read it (resolve() checked it is inside).
                 bytes = bytes.saturating_add(meta.len());
                 if files.len() >= max_files || bytes > max_bytes {
-                    return Err(OverLimit);
+                    return Err(LinkError::OverLimit);
                 }
                 let Ok(text) = std::fs::read_to_string(&real) else {
                     continue;
@@ -175,6 +182,9 @@ pub fn link_scripts(
         {
             Ok((code, dependencies)) => {
                 for dep in dependencies {
+                    if let Some(why) = reach(&rel, &dep) {
+                        return Err(LinkError::Reach(rel.clone(), why));
+                    }
                     if (dep.ends_with(".js") && !done.contains(&dep))
                         || (dep.ends_with(".json") && !files.contains_key(&dep))
                     {

@@ -80,6 +80,13 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Writes `text` at `rel` under `root`, making the folders on the way (an app's files).
+pub fn write_file(root: &std::path::Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
 /// Starts a sandbox serving the native mini program `folder` (appId: the folder's name) on a
 /// mini program origin of its own; returns it with the registry's row for the app.
 pub async fn serve_native_app(
@@ -132,6 +139,16 @@ impl TestApp {
     /// Signs `body` as the default merchant and POSTs it; verifies the wallet's signature.
     pub async fn call(&self, path: &str, body: &Value) -> ApiResponse {
         self.call_raw(path, body.to_string().as_bytes()).await
+    }
+
+    /// `/v1/payments/refund` of `value` USD (minor units) of `payment_id`, as `request_id`.
+    pub async fn refund(&self, request_id: &str, payment_id: &str, value: &str) -> ApiResponse {
+        self.call(
+            "/v1/payments/refund",
+            &json!({"refundRequestId": request_id, "paymentId": payment_id,
+                    "refundAmount": {"currency": "USD", "value": value}}),
+        )
+        .await
     }
 
     /// Signs raw bytes and POSTs them; verifies the wallet's signature on the answer.

@@ -722,24 +722,12 @@ async fn refunds_credit_the_balance_back() {
     assert_eq!(answer["status"], "SUCCESS");
     assert_eq!(balance(&app, ALICE, "USD").await, "98000");
     for (i, value) in ["500", "1500"].iter().enumerate() {
-        let r = app
-            .call(
-                "/v1/payments/refund",
-                &json!({"refundRequestId": format!("rf-{i}"), "paymentId": id,
-                        "refundAmount": {"currency": "USD", "value": value}}),
-            )
-            .await;
+        let r = app.refund(&format!("rf-{i}"), &id, value).await;
         assert_eq!(r.result_code(), "SUCCESS", "{}", r.raw);
     }
     assert_eq!(balance(&app, ALICE, "USD").await, "100000");
     // A replayed refund credits nothing more; an over-refund is refused.
-    let r = app
-        .call(
-            "/v1/payments/refund",
-            &json!({"refundRequestId": "rf-0", "paymentId": id,
-                    "refundAmount": {"currency": "USD", "value": "500"}}),
-        )
-        .await;
+    let r = app.refund("rf-0", &id, "500").await;
     assert_eq!(r.result_code(), "SUCCESS");
     assert_eq!(balance(&app, ALICE, "USD").await, "100000");
     // A payment not paid by balance credits nobody.
@@ -747,13 +735,7 @@ async fn refunds_credit_the_balance_back() {
         pay_and_confirm(&app, "headless", "700", Some(BOB), None, "BANK_TRANSFER").await;
     let (st, _) = app.complete(&other, "SUCCESS").await;
     assert_eq!(st, 200);
-    let r = app
-        .call(
-            "/v1/payments/refund",
-            &json!({"refundRequestId": "rf-bank", "paymentId": other,
-                    "refundAmount": {"currency": "USD", "value": "700"}}),
-        )
-        .await;
+    let r = app.refund("rf-bank", &other, "700").await;
     assert_eq!(r.result_code(), "SUCCESS", "{}", r.raw);
     assert_eq!(balance(&app, BOB, "USD").await, "500");
     app.stop().await;

@@ -12,6 +12,7 @@ mod identity_profile;
 mod layers;
 mod native_app;
 mod native_modules;
+mod native_packages;
 mod native_watch;
 mod notifications;
 mod open_api;

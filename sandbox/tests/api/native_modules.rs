@@ -8,13 +8,7 @@ use crate::common;
 
 use std::path::Path;
 
-use common::serve_native_app;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+use common::{serve_native_app, write_file as write};
 
 /// An app with ES modules, an npm package, a syntax error, and escapes.
 fn app_folder() -> tempfile::TempDir {

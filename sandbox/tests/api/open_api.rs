@@ -73,33 +73,22 @@ async fn merchant_flow_pay_complete_inquire_refund() {
     assert_eq!(got[0].body["paymentRequestId"], "flow-1");
 
     // Refunds: partial, idempotent, never over the paid amount.
-    let refund = |id: &'static str, value: &'static str| json!({"refundRequestId": id, "paymentId": payment_id, "refundAmount": {"currency":"USD","value": value}, "refundReason": "test"});
-    let r1 = app
-        .call("/v1/payments/refund", &refund("rf-1", "600"))
-        .await;
+    let r1 = app.refund("rf-1", &payment_id, "600").await;
     assert_eq!(r1.result_code(), "SUCCESS", "{}", r1.raw);
     assert!(r1.body["refundId"].is_string());
     assert!(r1.body["refundTime"].is_string());
-    let again = app
-        .call("/v1/payments/refund", &refund("rf-1", "600"))
-        .await;
+    let again = app.refund("rf-1", &payment_id, "600").await;
     assert_eq!(
         again.body, r1.body,
         "same refundRequestId, same body: same answer"
     );
-    let changed = app
-        .call("/v1/payments/refund", &refund("rf-1", "100"))
-        .await;
+    let changed = app.refund("rf-1", &payment_id, "100").await;
     assert_eq!(changed.result_code(), "REPEAT_REQ_INCONSISTENT");
-    let over = app
-        .call("/v1/payments/refund", &refund("rf-2", "401"))
-        .await;
+    let over = app.refund("rf-2", &payment_id, "401").await;
     assert_eq!(over.result_code(), "REFUND_AMOUNT_EXCEED");
-    let rest = app
-        .call("/v1/payments/refund", &refund("rf-3", "400"))
-        .await;
+    let rest = app.refund("rf-3", &payment_id, "400").await;
     assert_eq!(rest.result_code(), "SUCCESS");
-    let more = app.call("/v1/payments/refund", &refund("rf-4", "1")).await;
+    let more = app.refund("rf-4", &payment_id, "1").await;
     assert_eq!(more.result_code(), "REFUND_AMOUNT_EXCEED");
     let wrong_currency = app
         .call(
@@ -145,12 +134,7 @@ async fn cancel_only_unfinished_and_cashier_cannot_pay_after() {
     let (st, body) = app.cashier_confirm(&payment_id, &token, "BALANCE").await;
     assert_eq!(st, 409);
     assert_eq!(body["status"], "CANCELLED");
-    let refund = app
-        .call(
-            "/v1/payments/refund",
-            &json!({"refundRequestId": "x", "paymentId": payment_id, "refundAmount": {"currency":"USD","value":"1"}}),
-        )
-        .await;
+    let refund = app.refund("x", &payment_id, "1").await;
     assert_eq!(refund.result_code(), "ORDER_STATUS_INVALID");
     let missing = app
         .call("/v1/payments/cancel", &json!({"paymentId": "nope"}))
@@ -849,13 +833,7 @@ async fn inquiry_refund_by_either_id() {
     let payment_id = pay.body["paymentId"].as_str().unwrap().to_string();
     let (st, _) = app.complete(&payment_id, "SUCCESS").await;
     assert_eq!(st, 200);
-    let refund = app
-        .call(
-            "/v1/payments/refund",
-            &json!({"refundRequestId": "irf-r1", "paymentId": payment_id,
-                    "refundAmount": {"currency": "USD", "value": "250"}}),
-        )
-        .await;
+    let refund = app.refund("irf-r1", &payment_id, "250").await;
     assert_eq!(refund.result_code(), "SUCCESS", "{}", refund.raw);
     let refund_id = refund.body["refundId"].as_str().unwrap().to_string();
 

@@ -20,8 +20,7 @@ async fn kill_9_mid_retry_then_restart_resumes() {
     let id = pay.body["paymentId"].as_str().unwrap().to_string();
     let (st, _) = app.complete(&id, "SUCCESS").await;
     assert_eq!(st, 200);
-    let refund = json!({"refundRequestId": "rr-1", "paymentId": id, "refundAmount": {"currency": "USD", "value": "300"}});
-    let r1 = app.call("/v1/payments/refund", &refund).await;
+    let r1 = app.refund("rr-1", &id, "300").await;
     assert_eq!(r1.result_code(), "SUCCESS");
     receiver.wait_for(1, Duration::from_secs(10)).await;
     // Let the failed attempt be recorded, then die hard before the retry (due 1 s later).
@@ -44,11 +43,9 @@ async fn kill_9_mid_retry_then_restart_resumes() {
     let again = app2.call("/v1/payments/pay", &same).await;
     assert_eq!(again.body["paymentId"], id);
     assert_eq!(again.body, pay.body);
-    let r1_again = app2.call("/v1/payments/refund", &refund).await;
+    let r1_again = app2.refund("rr-1", &id, "300").await;
     assert_eq!(r1_again.body, r1.body);
-    let over = app2
-        .call("/v1/payments/refund", &json!({"refundRequestId": "rr-2", "paymentId": id, "refundAmount": {"currency": "USD", "value": "701"}}))
-        .await;
+    let over = app2.refund("rr-2", &id, "701").await;
     assert_eq!(over.result_code(), "REFUND_AMOUNT_EXCEED");
     // The delivery log spans both lives.
     let start = std::time::Instant::now();

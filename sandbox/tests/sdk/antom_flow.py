@@ -34,22 +34,9 @@ from com.alipay.ams.api.request.pay.alipay_pay_request import AlipayPayRequest
 from com.alipay.ams.api.request.pay.alipay_refund_request import AlipayRefundRequest
 
 
-from flow_common import fail, use_plain_http
+from flow_common import call, expect, fail, use_plain_http
 
 use_plain_http(default_http_rpc)
-
-
-def call(client, request, step):
-    body = json.loads(client.execute(request))
-    result = body.get("result") or {}
-    print("%s %s %s/%s" % (step, request.path, result.get("resultStatus"), result.get("resultCode")))
-    return body
-
-
-def expect(body, status, code, step):
-    result = body.get("result") or {}
-    if (result.get("resultStatus"), result.get("resultCode")) != (status, code):
-        fail("%s: expected %s/%s, got %s" % (step, status, code, json.dumps(body)))
 
 
 def pay_request(request_id, value):

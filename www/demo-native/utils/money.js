@@ -1,7 +1,7 @@
 // Minor units → "USD 1,234.50": the format of every page of this project (DESIGN.md "Money on
 // the pages"). A native mini program's modules resolve inside its own folder only (as on a
 // device, where a mini program loads no code from the network), so the super app's formatter
-// (www/cashier/money.js, also served at /money.mjs) cannot be imported here: the demo keeps this
+// (www/cashier/money.js) cannot be imported here: the demo keeps this
 // copy of the rule for the shop's currencies: ISO 4217 minor digits, string arithmetic.
 const MINOR_DIGITS = { USD: 2, EUR: 2, PHP: 2, JPY: 0, KRW: 0, IQD: 3, KWD: 3 };
 

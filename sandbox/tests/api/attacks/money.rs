@@ -46,16 +46,6 @@ async fn pay_by_balance(
     (id, view, answer)
 }
 
-async fn refund(app: &TestApp, request_id: &str, payment_id: &str, value: &str) -> Value {
-    app.call(
-        "/v1/payments/refund",
-        &json!({"refundRequestId": request_id, "paymentId": payment_id,
-                "refundAmount": {"currency": "USD", "value": value}}),
-    )
-    .await
-    .body
-}
-
 #[tokio::test]
 async fn refunds_and_balance_puts_past_the_cap_are_refused_and_change_nothing() {
     let app = spawn_app().await;
@@ -76,7 +66,10 @@ async fn refunds_and_balance_puts_past_the_cap_are_refused_and_change_nothing() 
     }
     // Each refund would credit her past the cap: refused, naming the cap, nothing stored.
     for (i, id) in paid.iter().enumerate() {
-        let r = refund(&app, &format!("cap-refund-{i}"), id, "1000").await;
+        let r = app
+            .refund(&format!("cap-refund-{i}"), id, "1000")
+            .await
+            .body;
         assert_eq!(r["result"]["resultCode"], "PARAM_ILLEGAL", "{r}");
         let message = r["result"]["resultMessage"].as_str().unwrap_or("");
         assert!(message.starts_with("refundAmount.value"), "{r}");
@@ -87,7 +80,7 @@ async fn refunds_and_balance_puts_past_the_cap_are_refused_and_change_nothing() 
     }
     // A smaller balance leaves room: the same refund (a new request) goes through.
     put_balance(&app, ALICE, "USD", &(MAX_BALANCE - 1000).to_string()).await;
-    let r = refund(&app, "cap-refund-ok", &paid[0], "1000").await;
+    let r = app.refund("cap-refund-ok", &paid[0], "1000").await.body;
     assert_eq!(r["result"]["resultCode"], "SUCCESS", "{r}");
     assert_eq!(balance(&app, ALICE, "USD").await.as_deref(), Some(&*max));
 
