@@ -9,7 +9,8 @@
 //!   limits), [`system_info`], [`bridge`] (the `AlipayJSBridge` name table), [`jsapi`] (the
 //!   answer for unimplemented names), [`app_info`] (the Sync info APIs), [`device`] (network,
 //!   battery, screen), [`pickers`] (action sheet, prompt, modal, date/option/multi-level/city
-//!   pickers), [`inputs`] (position, scan code, address book);
+//!   pickers), [`inputs`] (position, scan code, address book), [`network`] and
+//!   [`file_store`] (`uploadFile`/`downloadFile`), [`socket`] (the WebSocket APIs);
 //! - `glue` (wasm only): the `#[wasm_bindgen]` exports `configure`, `request`, `alert`,
 //!   `canIUse`, `createMy`, the single callback/Promise adapter, `fetch`, the relay, the DOM.
 
@@ -22,10 +23,13 @@ pub mod config;
 pub mod device;
 pub mod encoding;
 pub mod error;
+pub mod file_store;
 pub mod inputs;
 pub mod jsapi;
+pub mod network;
 pub mod pickers;
 pub mod request;
+pub mod socket;
 pub mod storage;
 pub mod system_info;
 pub mod trade_pay;

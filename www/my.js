@@ -135,6 +135,28 @@
     getBatteryInfo: async([], ['level', 'isCharging']),
     getBatteryInfoSync: sync(['level', 'isCharging']),
   });
+  // --- files over the network and sockets (mirrors the block in src/can_i_use.rs) ---------
+  var TRANSFER_TASK = ['abort', 'onProgressUpdate', 'offProgressUpdate', 'onHeadersReceived', 'offHeadersReceived'];
+  var SOCKET_TASK = ['send', 'close', 'onOpen', 'offOpen', 'onMessage', 'offMessage', 'onError', 'offError', 'onClose', 'offClose'];
+  Object.assign(SUPPORTED, {
+    downloadFile: { object: ['url', 'header', 'headers'].concat(CB), return: TRANSFER_TASK, success: ['apFilePath', 'tempFilePath', 'headers', 'header'] },
+    uploadFile: {
+      object: ['url', 'filePath', 'name', 'fileName', 'fileType', 'header', 'headers', 'formData'].concat(CB),
+      return: TRANSFER_TASK,
+      success: ['data', 'statusCode', 'header'],
+    },
+    connectSocket: { object: ['url', 'data', 'protocols', 'multiple'].concat(CB), return: SOCKET_TASK, success: [] },
+    sendSocketMessage: async(['data', 'isBuffer'], ['success']),
+    closeSocket: async(['code', 'reason'], ['message']),
+    onSocketOpen: listener(),
+    offSocketOpen: listener(),
+    onSocketMessage: listener(),
+    offSocketMessage: listener(),
+    onSocketError: listener(),
+    offSocketError: listener(),
+    onSocketClose: listener(),
+    offSocketClose: listener(),
+  });
 
   // Every name gets an answer (src/jsapi.rs): `my.<name>` for a name my.js does not list is a
   // function forwarded to the runtime's `my` (a Proxy whose unimplemented names fail with
@@ -188,6 +210,17 @@
         if (entry.task) entry.task.abort();
       };
     }
+    // An UploadTask/DownloadTask while queued: its listeners and abort reach the real task.
+    if (api === 'downloadFile' || api === 'uploadFile') {
+      entry.ops = [];
+      SUPPORTED[api].return.forEach(function (method) {
+        promise[method] = function (cb) {
+          if (method === 'abort') entry.aborted = true;
+          if (entry.task) return entry.task[method](cb);
+          entry.ops.push([method, cb]);
+        };
+      });
+    }
     queue.push(entry);
     if (loadError) drain();
     return promise;
@@ -208,12 +241,15 @@
     var pending = queue;
     queue = [];
     pending.forEach(function (entry) {
+      if (entry.socket && !shim) return entry.failed({ error: 3, errorMessage: 'miniprogram-shim failed to load: ' + loadError });
       if (entry.listener && !shim) return; // no runtime: the event never comes
       if (!shim) return failWithoutRuntime(entry);
       if (entry.bridge) return shim.bridgeCall(entry.name, entry.params, entry.callback);
+      if (entry.socket) return entry.socket(shimMy.connectSocket(entry.options));
       if (entry.listener) return shimMy[entry.api](entry.options);
       var task = entry.forwarded ? shimMy[entry.api](entry.options) : shim[entry.api](entry.options);
       entry.task = task;
+      (entry.ops || []).forEach(function (op) { task[op[0]](op[1]); });
       if (entry.aborted && task.abort) task.abort();
       task.then(entry.resolve, entry.reject);
     });
@@ -365,9 +401,45 @@
       var shape = shapeOf(name);
       if (shape === 'listener') { queue.push({ listener: true, api: name, options: a }); return undefined; }
       if (shape === 'sync') return early.sync(name, a);
+      if (name === 'connectSocket' && a && a.multiple) return queuedSocketTask(a);
       return enqueue(name, a, true);
     };
   }
+  // `connectSocket({ multiple: true })` before the runtime is ready: a SocketTask whose calls
+  // are replayed, in order, on the real one (send/close return Promises settled by it).
+  function queuedSocketTask(options) {
+    var real = null, ops = [], failure = null;
+    var task = {};
+    SUPPORTED.connectSocket.return.forEach(function (method) {
+      task[method] = function (arg) {
+        if (real) return real[method](arg);
+        if (failure) return method === 'send' || method === 'close' ? Promise.reject(failure) : undefined;
+        if (method !== 'send' && method !== 'close') { ops.push([method, arg, null]); return undefined; }
+        var op = [method, arg, null];
+        var p = new Promise(function (resolve, reject) { op[2] = { resolve: resolve, reject: reject }; });
+        if (hasCallbacks(arg)) p.catch(function () {});
+        ops.push(op);
+        return p;
+      };
+    });
+    queue.push({ listener: true, api: 'connectSocket', options: options, failed: function (err) {
+      failure = err;
+      ['fail', 'complete'].forEach(function (name) {
+        if (typeof options[name] === 'function') {
+          try { options[name](err); } catch (e) { console.error('my.connectSocket: the ' + name + ' callback threw', e); }
+        }
+      });
+      ops.forEach(function (op) { if (op[2]) op[2].reject(err); });
+    }, socket: function (t) {
+      real = t;
+      ops.forEach(function (op) {
+        var r = t[op[0]](op[1]);
+        if (op[2]) r.then(op[2].resolve, op[2].reject);
+      });
+    } });
+    return task;
+  }
+
   window.my = new Proxy(my, {
     get: function (target, name) {
       if (name in target || !isApiName(name)) return target[name];

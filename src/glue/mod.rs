@@ -13,10 +13,13 @@ mod core_types;
 mod device;
 mod host;
 mod inputs;
+mod network;
+mod network_types;
 mod options;
 mod pickers;
 mod request;
 mod runtime;
+mod socket;
 mod storage;
 mod system_info;
 mod trade_pay;
@@ -306,6 +309,10 @@ thread_local! {
             owned2.push(closure);
         }
         core_apis::install(&object);
+        // uploadFile/downloadFile and the sockets (src/glue/network.rs, src/glue/socket.rs).
+        for name in network::NAMES.iter().chain(socket::NAMES) {
+            unsupported::bind(&object, name);
+        }
         MyObject { object, _methods: owned, _methods2: owned2 }
     };
 }

@@ -1,0 +1,218 @@
+// The browser side of my.uploadFile / my.downloadFile and the WebSocket APIs
+// (src/glue/network.rs, src/glue/socket.rs). XMLHttpRequest because it is the browser API that
+// reports upload and download progress; WebSocket for sockets. Decisions stay in Rust; this
+// only moves data and events.
+
+function headersOf(xhr) {
+  const headers = {};
+  for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    const name = line.slice(0, i).trim().toLowerCase();
+    const value = line.slice(i + 1).trim();
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  return headers;
+}
+
+/**
+ * Sends one request with XMLHttpRequest. `headers` is a plain object; `body` a Uint8Array, a
+ * string or undefined; `onProgress(phase, loaded, total, extra)` is called with phase
+ * "upload" or "download" (`extra`: the relay's `x-relay-body-length`, or null) and "headers"
+ * (`extra`: the response headers, once they arrive); `maxBytes` (> 0) stops a download whose
+ * answer passes it; `asJson` reads the answer as JSON (the relay's). Returns
+ * `{ promise, abort }`; the promise resolves with `[status, headers, ArrayBuffer | JSON]` and
+ * rejects with `{ kind, message }`, kind `timeout` | `abort` | `network` | `too_large`.
+ */
+export function xhrSend(url, method, headers, body, timeoutMs, onProgress, maxBytes, asJson) {
+  const xhr = new XMLHttpRequest();
+  let settled = false;
+  let rejectWith = null;
+  const promise = new Promise((resolve, reject) => {
+    rejectWith = (kind, message) => {
+      if (settled) return;
+      settled = true;
+      reject({ kind, message });
+    };
+    try {
+      xhr.open(method, url, true);
+      xhr.responseType = asJson ? 'json' : 'arraybuffer';
+      xhr.timeout = timeoutMs;
+      for (const [name, value] of Object.entries(headers || {})) xhr.setRequestHeader(name, value);
+    } catch (e) {
+      rejectWith('network', String((e && e.message) || e));
+      return;
+    }
+    const size = () => xhr.getResponseHeader('x-relay-body-length');
+    const live = (...args) => { if (!settled) onProgress(...args); };
+    xhr.onreadystatechange = () => {
+      if (xhr.readyState === 2) live('headers', 0, 0, headersOf(xhr));
+    };
+    xhr.upload.onprogress = (e) => live('upload', e.loaded, e.lengthComputable ? e.total : 0, null);
+    xhr.onprogress = (e) => {
+      if (maxBytes > 0 && (e.loaded > maxBytes || (e.lengthComputable && e.total > maxBytes))) {
+        rejectWith('too_large', `the answer is over ${maxBytes} bytes`);
+        xhr.abort();
+        return;
+      }
+      live('download', e.loaded, e.lengthComputable ? e.total : 0, size());
+    };
+    xhr.onload = () => {
+      if (settled) return;
+      settled = true;
+      resolve([xhr.status, headersOf(xhr), xhr.response]);
+    };
+    xhr.onerror = () => rejectWith('network', `${method} ${url} failed (no answer, refused or blocked by CORS)`);
+    xhr.ontimeout = () => rejectWith('timeout', `no answer within ${timeoutMs} ms`);
+    xhr.onabort = () => rejectWith('abort', 'aborted');
+    xhr.send(body === undefined ? null : body);
+  });
+  return {
+    promise,
+    abort: () => {
+      if (!settled) xhr.abort();
+    },
+  };
+}
+
+/**
+ * Opens a WebSocket (`binaryType` arraybuffer). `onEvent(kind, a, b)` gets `open`,
+ * `message` (data: string or ArrayBuffer), `error`, and `close` (code, reason). Returns the
+ * socket, or throws the browser's SyntaxError/SecurityError.
+ */
+export function openSocket(url, protocols, onEvent) {
+  const ws = protocols.length ? new WebSocket(url, protocols) : new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  ws.onopen = () => onEvent('open');
+  ws.onmessage = (e) => onEvent('message', e.data);
+  ws.onerror = () => onEvent('error');
+  ws.onclose = (e) => onEvent('close', e.code, e.reason);
+  return ws;
+}
+
+/** `ws.send(data)`; false when the browser refused (the socket is not open). */
+export function socketSend(ws, data) {
+  try {
+    ws.send(data);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+/** `ws.readyState` (0 connecting, 1 open, 2 closing, 3 closed). */
+export function socketState(ws) {
+  return ws.readyState;
+}
+
+/** `ws.bufferedAmount`. */
+export function socketBuffered(ws) {
+  return ws.bufferedAmount;
+}
+
+/** `ws.close(code, reason)`, detaching nothing: the close event still comes. */
+export function socketClose(ws, code, reason) {
+  try {
+    ws.close(code, reason);
+  } catch (e) {
+    // Already closed.
+  }
+}
+
+/** 16 random bytes as 32 hex digits (file ids, multipart boundaries). */
+export function randomHex() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The task half of an upload or download: its listeners and its abort. `attachTask` puts
+ * `abort`, `onProgressUpdate`/`offProgressUpdate` and `onHeadersReceived`/`offHeadersReceived`
+ * on the call's Promise (the typings' UploadTask/DownloadTask); Rust calls `emit`.
+ */
+export function newTask() {
+  const lists = { progress: [], headers: [] };
+  const task = {
+    aborted: false,
+    abortFn: null,
+    lists,
+    emit(kind, value) {
+      for (const cb of lists[kind].slice()) {
+        try { cb(value); } catch (e) { console.error('miniprogram-shim: a task listener threw', e); }
+      }
+    },
+    setAbort(fn) { task.abortFn = fn; if (task.aborted) fn(); },
+  };
+  return task;
+}
+
+function on(list) {
+  return (cb) => { if (typeof cb === 'function' && !list.includes(cb)) list.push(cb); };
+}
+function off(list) {
+  return (cb) => {
+    if (cb === undefined || cb === null) { list.length = 0; return; }
+    const i = list.indexOf(cb);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
+export function attachTask(promise, task) {
+  // The typings' abort takes callbacks and returns a Promise of `{ success: true }`.
+  promise.abort = (options) => {
+    task.aborted = true;
+    if (task.abortFn) task.abortFn();
+    const result = { success: true };
+    for (const name of ['success', 'complete']) {
+      if (options && typeof options[name] === 'function') {
+        try { options[name](result); } catch (e) { console.error(`abort: the ${name} callback threw`, e); }
+      }
+    }
+    return Promise.resolve(result);
+  };
+  promise.onProgressUpdate = on(task.lists.progress);
+  promise.offProgressUpdate = off(task.lists.progress);
+  promise.onHeadersReceived = on(task.lists.headers);
+  promise.offHeadersReceived = off(task.lists.headers);
+}
+
+/**
+ * The listeners of one socket's events (`open`, `message`, `error`, `close`): the global
+ * socket's (`my.onSocketOpen`…) or a SocketTask's. `on` adds a function once; `off` removes
+ * one, or all without an argument.
+ */
+export function socketEvents() {
+  const lists = { open: [], message: [], error: [], close: [] };
+  return {
+    on(kind, cb) {
+      if (typeof cb !== 'function') return false;
+      if (!lists[kind].includes(cb)) lists[kind].push(cb);
+      return true;
+    },
+    off(kind, cb) {
+      if (cb === undefined || cb === null) { lists[kind].length = 0; return; }
+      const i = lists[kind].indexOf(cb);
+      if (i >= 0) lists[kind].splice(i, 1);
+    },
+    emit(kind, value) {
+      for (const cb of lists[kind].slice()) {
+        try { cb(value); } catch (e) { console.error('miniprogram-shim: a socket listener threw', e); }
+      }
+    },
+  };
+}
+
+/** The typings' SocketTask over socket `id`: `send`/`close` go to Rust's `dispatch`. */
+export function makeSocketTask(id, events, dispatch) {
+  const task = {
+    send: (options) => dispatch(id, 'send', options),
+    close: (options) => dispatch(id, 'close', options),
+  };
+  for (const [name, kind] of [['Open', 'open'], ['Message', 'message'], ['Error', 'error'], ['Close', 'close']]) {
+    task[`on${name}`] = (cb) => {
+      if (!events.on(kind, cb)) console.error(`SocketTask.on${name}: invalid parameter \`callback\`: must be a function`);
+    };
+    task[`off${name}`] = (cb) => events.off(kind, cb);
+  }
+  return task;
+}
