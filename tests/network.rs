@@ -1,0 +1,407 @@
+//! Browser tests of `my.downloadFile`, `my.uploadFile` and the socket APIs against the loopback
+//! echo server (`tests/server/echo-server.mjs`: files, a multipart reader, a minimal relay and
+//! a real WebSocket echo), started by `tests/run-browser-tests`.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Promise, JSON};
+use miniprogram_shim::{can_i_use, configure, create_my};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+mod common;
+use common::{js, pick, show};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SERVER: &str = match option_env!("ECHO_SERVER_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:8791",
+};
+
+#[wasm_bindgen(module = "/tests/fixtures/network.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = recordTransfer)]
+    fn record_transfer(my: &JsValue, api: &str, options: &JsValue, abort_after_ms: i32) -> Promise;
+    #[wasm_bindgen(js_name = fileSum)]
+    fn file_sum(n: u32) -> f64;
+    #[wasm_bindgen(js_name = globalSocket)]
+    fn global_socket(my: &JsValue, url: &str) -> Promise;
+    #[wasm_bindgen(js_name = serverCloses)]
+    fn server_closes(my: &JsValue, url: &str) -> Promise;
+    #[wasm_bindgen(js_name = twoTasks)]
+    fn two_tasks(my: &JsValue, url: &str) -> Promise;
+    fn flood(my: &JsValue, url: &str, count: u32, size: u32) -> Promise;
+    #[wasm_bindgen(js_name = bigMessage)]
+    fn big_message(my: &JsValue, url: &str, size: u32) -> Promise;
+}
+
+fn my() -> JsValue {
+    create_my().into()
+}
+
+fn host() -> &'static str {
+    SERVER.trim_start_matches("http://")
+}
+
+fn setup(transport: &str) {
+    configure(js(&format!(
+        r#"{{"appId":"net-app","whitelist":["{}"],"transport":"{transport}","relayUrl":"{SERVER}/relay","logger":null,"networkFaults":{{"offline":false}}}}"#,
+        host()
+    )))
+    .expect("config");
+}
+
+async fn settle(p: Promise) -> JsValue {
+    JsFuture::from(p).await.expect("fixture promise")
+}
+
+async fn transfer(api: &str, options: &str, abort_after_ms: i32) -> JsValue {
+    settle(record_transfer(&my(), api, &js(options), abort_after_ms)).await
+}
+
+fn text(v: &JsValue, path: &str) -> String {
+    let x = pick(v, path);
+    x.as_string().unwrap_or_else(|| show(&x))
+}
+
+fn num(v: &JsValue, path: &str) -> f64 {
+    pick(v, path).as_f64().unwrap_or(f64::NAN)
+}
+
+fn assert_ok(out: &JsValue) {
+    assert_eq!(text(out, "state"), "fulfilled", "{}", show(out));
+    assert_eq!(text(out, "names"), r#"["success","complete"]"#, "{}", show(out));
+    assert_eq!(pick(out, "sameObject"), JsValue::TRUE, "{}", show(out));
+}
+
+fn assert_fail(out: &JsValue, code: u32, message_has: &str) {
+    assert_eq!(text(out, "state"), "rejected", "{}", show(out));
+    assert_eq!(text(out, "names"), r#"["fail","complete"]"#, "{}", show(out));
+    assert_eq!(num(out, "value.error"), f64::from(code), "{}", show(out));
+    let message = text(out, "value.errorMessage");
+    assert!(message.contains(message_has), "{message:?} lacks {message_has:?}");
+}
+
+/// The last progress event, and that the removed listener never ran.
+fn last_progress(out: &JsValue) -> JsValue {
+    let progress = Array::from(&pick(out, "progress"));
+    assert!(progress.length() > 0, "no progress events: {}", show(out));
+    assert!(
+        progress.iter().all(|p| p.is_object()),
+        "a removed listener ran: {}",
+        show(out)
+    );
+    progress.get(progress.length() - 1)
+}
+
+async fn download_then_upload(transport: &str) {
+    setup(transport);
+    let size = 200_000;
+    let out = transfer(
+        "downloadFile",
+        &format!(r#"{{"url":"{SERVER}/file?size={size}&type=image/png","header":{{"x-id":7}}}}"#),
+        -1,
+    )
+    .await;
+    assert_ok(&out);
+    let path = text(&out, "value.apFilePath");
+    assert!(
+        path.starts_with("https://resource/apml") && path.ends_with(".png"),
+        "{path}"
+    );
+    assert_eq!(text(&out, "value.tempFilePath"), path);
+    assert_eq!(text(&out, "value.headers.content-type"), "image/png");
+    assert_eq!(text(&out, "value.header.content-type"), "image/png");
+    let last = last_progress(&out);
+    assert_eq!(num(&last, "progress"), 100.0, "{}", show(&last));
+    assert_eq!(num(&last, "totalBytesWritten"), f64::from(size));
+    assert_eq!(num(&last, "totalBytesExpectedToWrite"), f64::from(size));
+
+    let out = transfer(
+        "uploadFile",
+        &format!(
+            r#"{{"url":"{SERVER}/upload","filePath":"{path}","name":"photo","fileType":"image","formData":{{"orderId":7,"note":"a \"b\""}},"header":{{"x-id":"9"}}}}"#
+        ),
+        -1,
+    )
+    .await;
+    assert_ok(&out);
+    assert_eq!(num(&out, "value.statusCode"), 200.0);
+    let echoed = JSON::parse(&text(&out, "value.data")).expect("the server's JSON");
+    assert_eq!(text(&echoed, "fields.orderId"), "7");
+    assert_eq!(text(&echoed, "fields.note"), r#"a "b""#);
+    assert_eq!(text(&echoed, "files.0.name"), "photo");
+    assert_eq!(
+        text(&echoed, "files.0.filename"),
+        path.trim_start_matches("https://resource/")
+    );
+    assert_eq!(text(&echoed, "files.0.contentType"), "image/png");
+    assert_eq!(num(&echoed, "files.0.size"), f64::from(size));
+    assert_eq!(num(&echoed, "files.0.sum"), file_sum(size), "bytes changed");
+    assert!(text(&echoed, "contentType").starts_with("multipart/form-data; boundary="));
+    let last = last_progress(&out);
+    assert_eq!(num(&last, "progress"), 100.0, "{}", show(&last));
+    let expected = num(&last, "totalBytesExpectedToWrite");
+    assert!(expected > f64::from(size), "the multipart body: {expected}");
+    assert_eq!(num(&last, "totalBytesWritten"), expected);
+}
+
+#[wasm_bindgen_test]
+async fn download_then_upload_directly_with_progress() {
+    download_then_upload("direct").await;
+}
+
+#[wasm_bindgen_test]
+async fn download_then_upload_through_the_relay_with_progress() {
+    download_then_upload("relay").await;
+}
+
+#[wasm_bindgen_test]
+async fn headers_arrive_before_the_body_in_direct_transport() {
+    setup("direct");
+    let out = transfer(
+        "downloadFile",
+        &format!(r#"{{"url":"{SERVER}/file?size=10&type=text/plain"}}"#),
+        -1,
+    )
+    .await;
+    assert_ok(&out);
+    assert!(text(&out, "value.apFilePath").ends_with(".txt"));
+    assert_eq!(text(&out, "headers.0.headers.content-type"), "text/plain");
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_fail_with_error_2_naming_the_option() {
+    setup("direct");
+    let stored = transfer(
+        "downloadFile",
+        &format!(r#"{{"url":"{SERVER}/file?size=3"}}"#),
+        -1,
+    )
+    .await;
+    let path = text(&stored, "value.apFilePath");
+    let upload = |extra: &str| {
+        format!(r#"{{"url":"{SERVER}/upload","filePath":"{path}","name":"f","fileType":"image"{extra}}}"#)
+    };
+    let cases = [
+        ("downloadFile", "{}".to_owned(), "`url`"),
+        ("downloadFile", r#"{"url":"ftp://x/"}"#.to_owned(), "`url`"),
+        (
+            "downloadFile",
+            format!(r#"{{"url":"{SERVER}/x","header":{{"a":{{}}}}}}"#),
+            "`header.a`",
+        ),
+        ("uploadFile", format!(r#"{{"url":"{SERVER}/upload","name":"f","fileType":"image"}}"#), "`filePath`"),
+        ("uploadFile", upload(r#","name":null"#), "`name`"),
+        ("uploadFile", upload(r#","fileType":"pdf""#), "`fileType`"),
+        ("uploadFile", upload(r#","formData":{"a\nb":"1"}"#), "`formData.a\nb`"),
+        (
+            "uploadFile",
+            format!(r#"{{"url":"{SERVER}/upload","filePath":"https://resource/apmlnope.png","name":"f","fileType":"image"}}"#),
+            "`filePath`",
+        ),
+    ];
+    for (api, options, names) in cases {
+        let out = transfer(api, &options, -1).await;
+        assert_fail(&out, 2, names);
+    }
+    // Not whitelisted: error 4 naming the domain, nothing sent.
+    let out = transfer("downloadFile", r#"{"url":"http://127.0.0.1:9/x"}"#, -1).await;
+    assert_fail(&out, 4, "127.0.0.1:9");
+    let out = transfer("uploadFile", &upload("").replace(host(), "127.0.0.1:9"), -1).await;
+    assert_fail(&out, 4, "127.0.0.1:9");
+}
+
+#[wasm_bindgen_test]
+async fn abort_fails_the_transfer_with_error_9() {
+    for transport in ["direct", "relay"] {
+        setup(transport);
+        let out = transfer(
+            "downloadFile",
+            &format!(r#"{{"url":"{SERVER}/slow?ms=3000"}}"#),
+            50,
+        )
+        .await;
+        assert_fail(&out, 9, "abort");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn offline_fails_with_error_12() {
+    setup("direct");
+    configure(js(r#"{"networkFaults":{"offline":true}}"#)).expect("offline");
+    let out = transfer("downloadFile", &format!(r#"{{"url":"{SERVER}/file"}}"#), -1).await;
+    assert_fail(&out, 12, "offline");
+    setup("direct");
+}
+
+#[wasm_bindgen_test]
+async fn attack_an_endless_download_is_cut_at_the_cap() {
+    setup("direct");
+    let out = transfer("downloadFile", &format!(r#"{{"url":"{SERVER}/endless"}}"#), -1).await;
+    assert_fail(&out, 12, "10485760 bytes");
+    // Through the relay a file one byte over the cap is refused too, and nothing is stored.
+    setup("relay");
+    let out = transfer(
+        "downloadFile",
+        &format!(r#"{{"url":"{SERVER}/file?size=10485761"}}"#),
+        -1,
+    )
+    .await;
+    assert_fail(&out, 12, "10485760 bytes");
+}
+
+#[wasm_bindgen_test]
+async fn attack_an_upload_over_the_cap_is_refused_before_sending() {
+    setup("direct");
+    let out = transfer(
+        "downloadFile",
+        &format!(r#"{{"url":"{SERVER}/file?size=1048576"}}"#),
+        -1,
+    )
+    .await;
+    assert_ok(&out);
+    let path = text(&out, "value.apFilePath");
+    let out = transfer(
+        "uploadFile",
+        &format!(r#"{{"url":"{SERVER}/upload","filePath":"{path}","name":"f","fileType":"video"}}"#),
+        -1,
+    )
+    .await;
+    assert_fail(&out, 2, "at most 1048576 bytes");
+    assert_eq!(Array::from(&pick(&out, "progress")).length(), 0, "nothing was sent");
+}
+
+fn ws_url() -> String {
+    format!("ws://{}/ws", host())
+}
+
+fn events(seen: &JsValue) -> Vec<String> {
+    Array::from(seen)
+        .iter()
+        .map(|e| Array::from(&e).get(0).as_string().unwrap_or_default())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_global_socket_queues_until_open_echoes_and_closes() {
+    setup("direct");
+    let seen = settle(global_socket(&my(), &ws_url())).await;
+    assert_eq!(
+        events(&seen),
+        [
+            "connected", "sent", "open", "message", "message", "message", "message", "closed",
+            "close"
+        ],
+        "{}",
+        show(&seen)
+    );
+    assert_eq!(text(&seen, "3.1.data"), "hello");
+    assert_eq!(pick(&seen, "3.1.isBuffer"), JsValue::FALSE);
+    assert_eq!(text(&seen, "4.1.data"), "query:?room=a%20b");
+    // A binary frame is base64 with isBuffer, as Alipay documents.
+    assert_eq!(text(&seen, "5.1.data"), "AQID");
+    assert_eq!(pick(&seen, "5.1.isBuffer"), JsValue::TRUE);
+    assert_eq!(text(&seen, "6.1.data"), "pushed");
+    assert_eq!(pick(&seen, "1.1.success"), JsValue::TRUE);
+    assert_eq!(num(&seen, "8.1.code"), 1000.0);
+    assert_eq!(text(&seen, "8.1.reason"), "done");
+}
+
+#[wasm_bindgen_test]
+async fn a_server_close_reaches_on_socket_close_and_later_sends_fail() {
+    setup("direct");
+    let seen = settle(server_closes(&my(), &ws_url())).await;
+    assert_eq!(events(&seen), ["close", "late fail"], "{}", show(&seen));
+    assert_eq!(num(&seen, "0.1.code"), 4001.0);
+    assert_eq!(text(&seen, "0.1.reason"), "bye");
+    assert_eq!(num(&seen, "1.1.error"), 12.0);
+    assert!(text(&seen, "1.1.errorMessage").contains("not connected"));
+}
+
+#[wasm_bindgen_test]
+async fn socket_tasks_are_independent() {
+    setup("direct");
+    let seen = settle(two_tasks(&my(), &ws_url())).await;
+    let names = events(&seen);
+    assert!(!names.iter().any(|n| n.contains("error") || n == "timeout"), "{}", show(&seen));
+    let ids = pick(&seen, "0.1");
+    let (a, b) = (text(&ids, "0"), text(&ids, "1"));
+    assert_ne!(a, b);
+    for (name, id, protocol) in [("a", &a, "chat"), ("bb", &b, "")] {
+        let mine: Vec<JsValue> = Array::from(&seen)
+            .iter()
+            .filter(|e| {
+                Array::from(e)
+                    .get(0)
+                    .as_string()
+                    .is_some_and(|n| n.starts_with(&format!("{name} ")))
+            })
+            .map(|e| Array::from(&e).get(1))
+            .collect();
+        assert_eq!(mine.len(), 5, "{name}: open, 3 messages, close: {}", show(&seen));
+        for event in &mine {
+            assert_eq!(&text(event, "data.socketTaskID"), id);
+        }
+        assert_eq!(text(&mine[1], "data.data"), name, "{}", show(&seen));
+        assert_eq!(pick(&mine[2], "data.isBuffer"), JsValue::TRUE);
+        let bytes = js_sys::Uint8Array::new(&pick(&mine[2], "data.data")).to_vec();
+        assert_eq!(bytes, vec![name.len() as u8, 9], "a task gets the ArrayBuffer");
+        assert_eq!(text(&mine[3], "data.data"), format!("protocol:{protocol}"));
+        assert_eq!(num(&mine[4], "data.code"), 4000.0);
+        assert_eq!(text(&mine[4], "data.reason"), name);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn socket_bad_options_and_refusals() {
+    setup("direct");
+    let cases = [
+        ("connectSocket", "{}".to_owned(), 2, "`url`"),
+        ("connectSocket", format!(r#"{{"url":"{SERVER}/ws"}}"#), 2, "ws:// or wss://"),
+        ("connectSocket", r#"{"url":"ws://127.0.0.1:9/ws"}"#.to_owned(), 4, "127.0.0.1:9"),
+        (
+            "connectSocket",
+            format!(r#"{{"url":"{}","protocols":["a b"]}}"#, ws_url()),
+            2,
+            "`protocols[0]`",
+        ),
+        ("sendSocketMessage", r#"{"data":"x"}"#.to_owned(), 12, "not connected"),
+        ("sendSocketMessage", "{}".to_owned(), 2, "`data`"),
+        ("sendSocketMessage", r#"{"data":"!!","isBuffer":true}"#.to_owned(), 2, "`data`"),
+        ("closeSocket", r#"{"code":1001}"#.to_owned(), 2, "`code`"),
+        ("closeSocket", "{}".to_owned(), 12, "not connected"),
+    ];
+    for (api, options, code, has) in cases {
+        let out = transfer_plain(api, &options).await;
+        assert_fail(&out, code, has);
+    }
+    assert!(can_i_use(JsValue::from_str("connectSocket.return.onMessage")));
+    assert!(can_i_use(JsValue::from_str("downloadFile.success.apFilePath")));
+    assert!(!can_i_use(JsValue::from_str("connectSocket.object.header")));
+}
+
+/// A call with recording callbacks.
+async fn transfer_plain(api: &str, options: &str) -> JsValue {
+    transfer(api, options, -1).await
+}
+
+#[wasm_bindgen_test]
+async fn attack_messages_queued_before_open_are_bounded() {
+    setup("direct");
+    let outcomes = Array::from(&settle(flood(&my(), &ws_url(), 65, 10)).await);
+    assert_eq!(outcomes.length(), 65);
+    assert!(outcomes.iter().take(64).all(|o| o.as_string().as_deref() == Some("ok")));
+    let refused = outcomes.get(64);
+    assert_eq!(num(&refused, "error"), 12.0, "{}", show(&refused));
+    assert!(text(&refused, "errorMessage").contains("64 messages"));
+    // Bytes too: 1 MiB in all.
+    let outcomes = Array::from(&settle(flood(&my(), &ws_url(), 3, 400 * 1024)).await);
+    assert_eq!(outcomes.get(1).as_string().as_deref(), Some("ok"));
+    assert!(text(&outcomes.get(2), "errorMessage").contains("1048576"));
+    // And once open, one message over the cap.
+    let seen = settle(big_message(&my(), &ws_url(), 1024 * 1024 + 1)).await;
+    assert_eq!(events(&seen), ["fail"], "{}", show(&seen));
+    assert!(text(&seen, "0.1.errorMessage").contains("1048576"));
+}
