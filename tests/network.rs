@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Promise, JSON};
-use miniprogram_shim::{can_i_use, configure, create_my};
+use miniprogram_shim::{bridge_call, can_i_use, configure, create_my};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -71,16 +71,29 @@ fn num(v: &JsValue, path: &str) -> f64 {
 
 fn assert_ok(out: &JsValue) {
     assert_eq!(text(out, "state"), "fulfilled", "{}", show(out));
-    assert_eq!(text(out, "names"), r#"["success","complete"]"#, "{}", show(out));
+    assert_eq!(
+        text(out, "names"),
+        r#"["success","complete"]"#,
+        "{}",
+        show(out)
+    );
     assert_eq!(pick(out, "sameObject"), JsValue::TRUE, "{}", show(out));
 }
 
 fn assert_fail(out: &JsValue, code: u32, message_has: &str) {
     assert_eq!(text(out, "state"), "rejected", "{}", show(out));
-    assert_eq!(text(out, "names"), r#"["fail","complete"]"#, "{}", show(out));
+    assert_eq!(
+        text(out, "names"),
+        r#"["fail","complete"]"#,
+        "{}",
+        show(out)
+    );
     assert_eq!(num(out, "value.error"), f64::from(code), "{}", show(out));
     let message = text(out, "value.errorMessage");
-    assert!(message.contains(message_has), "{message:?} lacks {message_has:?}");
+    assert!(
+        message.contains(message_has),
+        "{message:?} lacks {message_has:?}"
+    );
 }
 
 /// The last progress event, and that the removed listener never ran.
@@ -182,7 +195,9 @@ async fn bad_options_fail_with_error_2_naming_the_option() {
     .await;
     let path = text(&stored, "value.apFilePath");
     let upload = |extra: &str| {
-        format!(r#"{{"url":"{SERVER}/upload","filePath":"{path}","name":"f","fileType":"image"{extra}}}"#)
+        format!(
+            r#"{{"url":"{SERVER}/upload","filePath":"{path}","name":"f","fileType":"image"{extra}}}"#
+        )
     };
     let cases = [
         ("downloadFile", "{}".to_owned(), "`url`"),
@@ -192,13 +207,23 @@ async fn bad_options_fail_with_error_2_naming_the_option() {
             format!(r#"{{"url":"{SERVER}/x","header":{{"a":{{}}}}}}"#),
             "`header.a`",
         ),
-        ("uploadFile", format!(r#"{{"url":"{SERVER}/upload","name":"f","fileType":"image"}}"#), "`filePath`"),
-        ("uploadFile", upload(r#","name":null"#), "`name`"),
-        ("uploadFile", upload(r#","fileType":"pdf""#), "`fileType`"),
-        ("uploadFile", upload(r#","formData":{"a\nb":"1"}"#), "`formData.a\nb`"),
         (
             "uploadFile",
-            format!(r#"{{"url":"{SERVER}/upload","filePath":"https://resource/apmlnope.png","name":"f","fileType":"image"}}"#),
+            format!(r#"{{"url":"{SERVER}/upload","name":"f","fileType":"image"}}"#),
+            "`filePath`",
+        ),
+        ("uploadFile", upload(r#","name":null"#), "`name`"),
+        ("uploadFile", upload(r#","fileType":"pdf""#), "`fileType`"),
+        (
+            "uploadFile",
+            upload(r#","formData":{"a\nb":"1"}"#),
+            "`formData.a\nb`",
+        ),
+        (
+            "uploadFile",
+            format!(
+                r#"{{"url":"{SERVER}/upload","filePath":"https://resource/apmlnope.png","name":"f","fileType":"image"}}"#
+            ),
             "`filePath`",
         ),
     ];
@@ -239,7 +264,12 @@ async fn offline_fails_with_error_12() {
 #[wasm_bindgen_test]
 async fn attack_an_endless_download_is_cut_at_the_cap() {
     setup("direct");
-    let out = transfer("downloadFile", &format!(r#"{{"url":"{SERVER}/endless"}}"#), -1).await;
+    let out = transfer(
+        "downloadFile",
+        &format!(r#"{{"url":"{SERVER}/endless"}}"#),
+        -1,
+    )
+    .await;
     assert_fail(&out, 12, "10485760 bytes");
     // Through the relay a file one byte over the cap is refused too, and nothing is stored.
     setup("relay");
@@ -265,12 +295,18 @@ async fn attack_an_upload_over_the_cap_is_refused_before_sending() {
     let path = text(&out, "value.apFilePath");
     let out = transfer(
         "uploadFile",
-        &format!(r#"{{"url":"{SERVER}/upload","filePath":"{path}","name":"f","fileType":"video"}}"#),
+        &format!(
+            r#"{{"url":"{SERVER}/upload","filePath":"{path}","name":"f","fileType":"video"}}"#
+        ),
         -1,
     )
     .await;
     assert_fail(&out, 2, "at most 1048576 bytes");
-    assert_eq!(Array::from(&pick(&out, "progress")).length(), 0, "nothing was sent");
+    assert_eq!(
+        Array::from(&pick(&out, "progress")).length(),
+        0,
+        "nothing was sent"
+    );
 }
 
 fn ws_url() -> String {
@@ -291,7 +327,14 @@ async fn the_global_socket_queues_until_open_echoes_and_closes() {
     assert_eq!(
         events(&seen),
         [
-            "connected", "sent", "open", "message", "message", "message", "message", "closed",
+            "connected",
+            "sent",
+            "open",
+            "message",
+            "message",
+            "message",
+            "message",
+            "closed",
             "close"
         ],
         "{}",
@@ -325,7 +368,11 @@ async fn socket_tasks_are_independent() {
     setup("direct");
     let seen = settle(two_tasks(&my(), &ws_url())).await;
     let names = events(&seen);
-    assert!(!names.iter().any(|n| n.contains("error") || n == "timeout"), "{}", show(&seen));
+    assert!(
+        !names.iter().any(|n| n.contains("error") || n == "timeout"),
+        "{}",
+        show(&seen)
+    );
     let ids = pick(&seen, "0.1");
     let (a, b) = (text(&ids, "0"), text(&ids, "1"));
     assert_ne!(a, b);
@@ -340,14 +387,23 @@ async fn socket_tasks_are_independent() {
             })
             .map(|e| Array::from(&e).get(1))
             .collect();
-        assert_eq!(mine.len(), 5, "{name}: open, 3 messages, close: {}", show(&seen));
+        assert_eq!(
+            mine.len(),
+            5,
+            "{name}: open, 3 messages, close: {}",
+            show(&seen)
+        );
         for event in &mine {
             assert_eq!(&text(event, "data.socketTaskID"), id);
         }
         assert_eq!(text(&mine[1], "data.data"), name, "{}", show(&seen));
         assert_eq!(pick(&mine[2], "data.isBuffer"), JsValue::TRUE);
         let bytes = js_sys::Uint8Array::new(&pick(&mine[2], "data.data")).to_vec();
-        assert_eq!(bytes, vec![name.len() as u8, 9], "a task gets the ArrayBuffer");
+        assert_eq!(
+            bytes,
+            vec![name.len() as u8, 9],
+            "a task gets the ArrayBuffer"
+        );
         assert_eq!(text(&mine[3], "data.data"), format!("protocol:{protocol}"));
         assert_eq!(num(&mine[4], "data.code"), 4000.0);
         assert_eq!(text(&mine[4], "data.reason"), name);
@@ -359,17 +415,37 @@ async fn socket_bad_options_and_refusals() {
     setup("direct");
     let cases = [
         ("connectSocket", "{}".to_owned(), 2, "`url`"),
-        ("connectSocket", format!(r#"{{"url":"{SERVER}/ws"}}"#), 2, "ws:// or wss://"),
-        ("connectSocket", r#"{"url":"ws://127.0.0.1:9/ws"}"#.to_owned(), 4, "127.0.0.1:9"),
+        (
+            "connectSocket",
+            format!(r#"{{"url":"{SERVER}/ws"}}"#),
+            2,
+            "ws:// or wss://",
+        ),
+        (
+            "connectSocket",
+            r#"{"url":"ws://127.0.0.1:9/ws"}"#.to_owned(),
+            4,
+            "127.0.0.1:9",
+        ),
         (
             "connectSocket",
             format!(r#"{{"url":"{}","protocols":["a b"]}}"#, ws_url()),
             2,
             "`protocols[0]`",
         ),
-        ("sendSocketMessage", r#"{"data":"x"}"#.to_owned(), 12, "not connected"),
+        (
+            "sendSocketMessage",
+            r#"{"data":"x"}"#.to_owned(),
+            12,
+            "not connected",
+        ),
         ("sendSocketMessage", "{}".to_owned(), 2, "`data`"),
-        ("sendSocketMessage", r#"{"data":"!!","isBuffer":true}"#.to_owned(), 2, "`data`"),
+        (
+            "sendSocketMessage",
+            r#"{"data":"!!","isBuffer":true}"#.to_owned(),
+            2,
+            "`data`",
+        ),
         ("closeSocket", r#"{"code":1001}"#.to_owned(), 2, "`code`"),
         ("closeSocket", "{}".to_owned(), 12, "not connected"),
     ];
@@ -377,8 +453,12 @@ async fn socket_bad_options_and_refusals() {
         let out = transfer_plain(api, &options).await;
         assert_fail(&out, code, has);
     }
-    assert!(can_i_use(JsValue::from_str("connectSocket.return.onMessage")));
-    assert!(can_i_use(JsValue::from_str("downloadFile.success.apFilePath")));
+    assert!(can_i_use(JsValue::from_str(
+        "connectSocket.return.onMessage"
+    )));
+    assert!(can_i_use(JsValue::from_str(
+        "downloadFile.success.apFilePath"
+    )));
     assert!(!can_i_use(JsValue::from_str("connectSocket.object.header")));
 }
 
@@ -392,7 +472,10 @@ async fn attack_messages_queued_before_open_are_bounded() {
     setup("direct");
     let outcomes = Array::from(&settle(flood(&my(), &ws_url(), 65, 10)).await);
     assert_eq!(outcomes.length(), 65);
-    assert!(outcomes.iter().take(64).all(|o| o.as_string().as_deref() == Some("ok")));
+    assert!(outcomes
+        .iter()
+        .take(64)
+        .all(|o| o.as_string().as_deref() == Some("ok")));
     let refused = outcomes.get(64);
     assert_eq!(num(&refused, "error"), 12.0, "{}", show(&refused));
     assert!(text(&refused, "errorMessage").contains("64 messages"));
@@ -404,4 +487,36 @@ async fn attack_messages_queued_before_open_are_bounded() {
     let seen = settle(big_message(&my(), &ws_url(), 1024 * 1024 + 1)).await;
     assert_eq!(events(&seen), ["fail"], "{}", show(&seen));
     assert!(text(&seen, "0.1.errorMessage").contains("1048576"));
+}
+
+/// `AlipayJSBridge.call(name, params, callback)`: the callback's argument.
+async fn bridge(name: &str, params: &str) -> JsValue {
+    let params = js(params);
+    let promise = Promise::new(&mut |resolve, _| {
+        bridge_call(name.into(), params.clone(), resolve.into());
+    });
+    settle(promise).await
+}
+
+#[wasm_bindgen_test]
+async fn h5_pages_reach_the_same_apis_through_the_bridge() {
+    setup("direct");
+    let res = bridge(
+        "downloadFile",
+        &format!(r#"{{"url":"{SERVER}/file?size=4&type=image/gif"}}"#),
+    )
+    .await;
+    assert!(text(&res, "apFilePath").ends_with(".gif"), "{}", show(&res));
+    let res = bridge("downloadFile", r#"{"url":"http://127.0.0.1:9/x"}"#).await;
+    assert_eq!(num(&res, "error"), 4.0, "{}", show(&res));
+    // openInBrowser takes absolute http(s) URLs only (opening one is tested end to end).
+    for url in ["javascript:alert(1)", "data:text/html,hi", "/relative", ""] {
+        let res = bridge("openInBrowser", &format!(r#"{{"url":"{url}"}}"#)).await;
+        assert_eq!(num(&res, "error"), 2.0, "{url}: {}", show(&res));
+        assert!(
+            text(&res, "errorMessage").contains("`url`"),
+            "{}",
+            show(&res)
+        );
+    }
 }

@@ -101,6 +101,25 @@ describe('files and sockets in the simulator', () => {
     assert.match(outside.value.errorMessage, /127\.0\.0\.1:18706/);
   });
 
+  test("an H5 page's AlipayJSBridge.call('openInBrowser') opens a new tab, without an opener", async (t) => {
+    const { page, app } = await open(t);
+    const popup = page.context().waitForEvent('page', { timeout: TIMEOUT });
+    const answer = await app.evaluate((url) => new Promise((resolve) => {
+      window.AlipayJSBridge.call('openInBrowser', { url }, resolve);
+    }), `${FILES}/text`);
+    assert.deepEqual(answer, {});
+    const tab = await popup;
+    await tab.waitForLoadState();
+    assert.equal(tab.url(), `${FILES}/text`);
+    assert.equal(await tab.evaluate(() => window.opener), null);
+    const refused = await app.evaluate(() => new Promise((resolve) => {
+      window.AlipayJSBridge.call('openInBrowser', { url: 'javascript:alert(document.domain)' }, resolve);
+    }));
+    assert.equal(refused.error, 2);
+    await page.getByRole('tab', { name: /JSAPI/ }).click();
+    assert.equal(await page.locator('#jsapi-log tr', { hasText: 'openInBrowser' }).count(), 2);
+  });
+
   test('a socket to a real WebSocket server: open, echo, close', async (t) => {
     const { page, app } = await open(t);
     const seen = await app.evaluate((url) => new Promise((resolve) => {

@@ -454,10 +454,18 @@ async fn relay_answers_give_their_length_and_the_body_length_for_progress() {
         let expose = headers["access-control-expose-headers"].to_str().unwrap();
         assert!(expose.contains("x-relay-body-length"), "{expose}");
         let text = resp.text().await.unwrap();
-        assert_eq!(declared, text.len(), "{path}: the declared length is the answer's");
+        assert_eq!(
+            declared,
+            text.len(),
+            "{path}: the declared length is the answer's"
+        );
         let reply: Value = serde_json::from_str(&text).unwrap();
         let body = STANDARD.decode(reply["body"].as_str().unwrap()).unwrap();
-        let stated: usize = headers["x-relay-body-length"].to_str().unwrap().parse().unwrap();
+        let stated: usize = headers["x-relay-body-length"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert_eq!(stated, body.len(), "{path}");
         if size > 0 {
             assert_eq!(body.len(), size);
