@@ -43,10 +43,16 @@ export function xhrSend(url, method, headers, body, timeoutMs, onProgress, maxBy
       rejectWith('network', String((e && e.message) || e));
       return;
     }
-    const size = () => xhr.getResponseHeader('x-relay-body-length');
+    // Read from the exposed headers once they arrive: asking for a header the answer does not
+    // expose makes the browser log an error.
+    let relayBodyLength = null;
+    const size = () => relayBodyLength;
     const live = (...args) => { if (!settled) onProgress(...args); };
     xhr.onreadystatechange = () => {
-      if (xhr.readyState === 2) live('headers', 0, 0, headersOf(xhr));
+      if (xhr.readyState !== 2) return;
+      const headers = headersOf(xhr);
+      relayBodyLength = headers['x-relay-body-length'] ?? null;
+      live('headers', 0, 0, headers);
     };
     xhr.upload.onprogress = (e) => live('upload', e.loaded, e.lengthComputable ? e.total : 0, null);
     xhr.onprogress = (e) => {

@@ -30,6 +30,26 @@ async function open(path) {
   return { page, errors };
 }
 
+test('a download and a SocketTask made before the runtime is ready keep their task methods', async () => {
+  const { page, errors } = await open('/tests/bootstrap/early-network.html');
+  const r = await page.evaluate(async () => {
+    await miniprogramShim.ready;
+    const path = await window.downloaded;
+    const aborted = await window.abortedResult;
+    const sent = await window.sent;
+    await window.socketClosed;
+    return { ...window.results, path, aborted, sent };
+  });
+  assert.deepEqual(r.taskMethods, ['function', 'function', 'function']);
+  assert.deepEqual(r.socketMethods, ['function', 'function', 'function', 'function', 'function']);
+  assert.match(r.path, /^https:\/\/resource\/apml[0-9a-f]{32}\.png$/);
+  assert.equal(r.progress.at(-1), 100, `progress ${r.progress}`);
+  assert.equal(r.aborted, 9);
+  assert.equal(r.sent, true);
+  assert.deepEqual(r.socket, ['open', 'message early', 'close']);
+  assert.deepEqual(errors.filter((e) => !e.includes('favicon') && !e.includes('404')), []);
+});
+
 test('calls made before the runtime is ready are queued, replayed in order and settle', async () => {
   const { page, errors } = await open('/tests/bootstrap/early.html');
   const results = await page.evaluate(async () => {
