@@ -8,9 +8,12 @@
 //!   [`can_i_use`], [`alert`], [`ui`] (confirm/toast/loading options), [`storage`] (keys,
 //!   limits), [`system_info`], [`bridge`] (the `AlipayJSBridge` name table), [`jsapi`] (the
 //!   answer for unimplemented names), [`app_info`] (the Sync info APIs), [`device`] (network,
-//!   battery, screen), [`pickers`] (action sheet, prompt, modal, date/option/multi-level/city
-//!   pickers), [`inputs`] (position, scan code, address book), [`network`] and
-//!   [`file_store`] (`uploadFile`/`downloadFile`), [`socket`] (the WebSocket APIs);
+//!   battery, screen), [`inputs`] (position, scan code, address book; shared with the extras
+//!   module, `shim-core/`);
+//! - the pickers and the phone's input APIs are in the extras module (`extras/`, a second wasm
+//!   loaded on their first call; DESIGN.md "Size of the start wasm");
+//! - [`network`] and [`file_store`] (`uploadFile`/`downloadFile`), [`socket`] (the WebSocket
+//!   APIs);
 //! - `glue` (wasm only): the `#[wasm_bindgen]` exports `configure`, `request`, `alert`,
 //!   `canIUse`, `createMy`, the single callback/Promise adapter, `fetch`, the relay, the DOM.
 
@@ -21,13 +24,9 @@ pub mod bridge;
 pub mod can_i_use;
 pub mod config;
 pub mod device;
-pub mod encoding;
-pub mod error;
 pub mod file_store;
-pub mod inputs;
 pub mod jsapi;
 pub mod network;
-pub mod pickers;
 pub mod request;
 pub mod socket;
 pub mod storage;
@@ -37,5 +36,8 @@ pub mod ui;
 pub mod url;
 
 mod glue;
+
+// Shared with the extras module (`shim-core/`), under the paths they had here.
+pub use shim_core::{encoding, error, inputs};
 
 pub use glue::*;

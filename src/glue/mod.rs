@@ -1,7 +1,6 @@
 //! The browser side: `#[wasm_bindgen]` exports and everything that touches JS or the DOM.
 //! All logic that can be plain Rust lives in the core modules.
 
-mod adapter;
 mod alert;
 mod app_info;
 mod auth;
@@ -11,12 +10,9 @@ mod configure;
 mod core_apis;
 mod core_types;
 mod device;
-mod host;
-mod inputs;
+mod extras;
 mod network;
 mod network_types;
-mod options;
-mod pickers;
 mod request;
 mod runtime;
 mod socket;
@@ -26,6 +22,9 @@ mod trade_pay;
 mod types;
 mod ui;
 mod unsupported;
+
+// Shared with the extras module (`shim-core/`), under the paths they had here.
+use shim_core::{adapter, host, options};
 
 pub use device::set_device_state;
 #[doc(hidden)]
@@ -48,11 +47,13 @@ pub fn configure(
 ) -> Result<(), JsError> {
     let patch = configure::read_patch(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
-    // The phone's inputs (`device`, src/glue/inputs.rs): checked before anything is applied.
-    let inputs = inputs::read(&config)
+    // The phone's inputs (`device`, kept by the extras module): checked before anything is
+    // applied, so a bad one is refused here even while the extras module is not loaded.
+    shim_core::device_inputs::read(&config)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    extras::check_config(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     runtime::apply(patch).map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
-    inputs::store(inputs);
     // The devtools' offline switch (`networkFaults.offline`) is also the network's state.
     device::network_changed();
     if config.is_object() {
@@ -64,6 +65,8 @@ pub fn configure(
             runtime::set_logger(Some(f));
         }
     }
+    // The extras module gets the same configuration (now, or when it loads).
+    extras::configured(&config);
     Ok(())
 }
 
@@ -295,9 +298,6 @@ thread_local! {
         let methods2: Vec<(&str, Method2)> = vec![
             ("setStorageSync", Closure::new(|o: JsValue, d: JsValue| storage::set_storage_sync(&o, &d))),
         ];
-        // The pickers and the device inputs (src/glue/pickers.rs, src/glue/inputs.rs).
-        let methods: Vec<(&str, Method)> =
-            methods.into_iter().chain(pickers::methods()).chain(inputs::methods()).collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
             adapter::set(&object, name, closure.as_ref());
@@ -309,6 +309,8 @@ thread_local! {
             owned2.push(closure);
         }
         core_apis::install(&object);
+        // The pickers and the phone's inputs: loaded on their first call (src/glue/extras.rs).
+        extras::install(&object);
         // uploadFile/downloadFile and the sockets (src/glue/network.rs, src/glue/socket.rs).
         for name in network::NAMES.iter().chain(socket::NAMES) {
             unsupported::bind(&object, name);

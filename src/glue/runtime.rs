@@ -5,14 +5,14 @@
 
 use std::cell::RefCell;
 
-use js_sys::Function;
-
 use crate::config::{Config, ConfigPatch};
+
+// The call-log hook lives with the adapter in `shim-core` (each wasm module has its own).
+pub(crate) use shim_core::logger::set_logger;
 
 #[derive(Default)]
 struct Runtime {
     config: Config,
-    logger: Option<Function>,
 }
 
 thread_local! {
@@ -27,14 +27,4 @@ pub(crate) fn with_config<R>(f: impl FnOnce(&Config) -> R) -> R {
 /// Merges `patch` into the configuration.
 pub(crate) fn apply(patch: ConfigPatch) -> Result<(), String> {
     RUNTIME.with(|rt| rt.borrow_mut().config.apply(patch))
-}
-
-/// Sets (or clears) the function that receives one entry per `my.*` call.
-pub(crate) fn set_logger(logger: Option<Function>) {
-    RUNTIME.with(|rt| rt.borrow_mut().logger = logger);
-}
-
-/// The call-log hook, if the host set one.
-pub(crate) fn logger() -> Option<Function> {
-    RUNTIME.with(|rt| rt.borrow().logger.clone())
 }

@@ -82,6 +82,54 @@ test('calls made before the runtime is ready are queued, replayed in order and s
   await page.close();
 });
 
+test('standalone: the extras module loads on the first call of one of its APIs, once, with the configuration', async () => {
+  const page = await browser.newPage();
+  const extras = [];
+  page.on('request', (r) => { if (r.url().includes('/pkg/extras/')) extras.push(new URL(r.url()).pathname); });
+  await page.goto(`${STATIC}/tests/bootstrap/extras.html`);
+  const before = await page.evaluate(async () => {
+    await miniprogramShim.ready;
+    return { has: 'getLocation' in my, same: my.getLocation === my.getLocation, can: my.canIUse('getLocation.object.type') };
+  });
+  assert.deepEqual(before, { has: true, same: true, can: true });
+  assert.deepEqual(extras, [], 'nothing of the extras module is fetched before a call');
+  const results = await page.evaluate(async () => {
+    await miniprogramShim.configure({ device: { location: { latitude: 30.2741, longitude: 120.1551, city: 'Hangzhou' } } });
+    const order = [];
+    const a = my.getLocation({ success: () => order.push('a') });
+    const b = my.getLocation({ type: 1, success: () => order.push('b') });
+    const [ra, rb] = await Promise.all([a, b]);
+    const c = await my.getLocation();
+    return { order, a: ra.latitude, b: rb.city, c: c.longitude };
+  });
+  assert.deepEqual(results, { order: ['a', 'b'], a: '30.2741', b: 'Hangzhou', c: '120.1551' });
+  assert.deepEqual(extras.sort(), ['/pkg/extras/miniprogram_shim_extras.js', '/pkg/extras/miniprogram_shim_extras_bg.wasm']);
+  await page.close();
+});
+
+test('standalone: an extras module that fails to load fails every call with error 3 naming why', async () => {
+  const page = await browser.newPage();
+  // The server has no extras module (as when pkg/extras/ was not built or not deployed).
+  await page.route('**/pkg/extras/**', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }));
+  await page.goto(`${STATIC}/tests/bootstrap/extras.html`);
+  const results = await page.evaluate(async () => {
+    await miniprogramShim.ready;
+    const events = [];
+    const settle = (p) => p.then(() => 'resolved', (e) => [e.error, e.errorMessage]);
+    const first = settle(my.showActionSheet({ items: ['A'], fail: (e) => events.push(['fail', e.error]), complete: (e) => events.push(['complete', e.error]) }));
+    const second = settle(my.scan());
+    const queued = await Promise.all([first, second]);
+    const later = await settle(my.getLocation());
+    return { events, queued, later };
+  });
+  assert.deepEqual(results.events, [['fail', 3], ['complete', 3]]);
+  for (const [code, message] of [...results.queued, results.later]) {
+    assert.equal(code, 3);
+    assert.match(message, /^unknown error: the extras module did not load from http:\/\/127\.0\.0\.1:\d+\/pkg\/extras\/miniprogram_shim_extras\.js: /);
+  }
+  await page.close();
+});
+
 test('the runtime config of the super app applies when data-app-id is set', async () => {
   const { page } = await open('/tests/bootstrap/runtime-config.html');
   const outcome = await page.evaluate(() => window.outcome);

@@ -25,6 +25,9 @@ async function open(t, extra = {}) {
   const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
   t.after(() => context.close());
   const page = await context.newPage();
+  // What the page fetched of the extras module (loaded on the first picker or input call).
+  const extras = [];
+  page.on('request', (r) => { if (r.url().includes('/pkg/extras/')) extras.push(r.url()); });
   const url = new URL(`${SUPERAPP}/`);
   url.searchParams.set('app', fixtureUrl('tradepay.html'));
   for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
@@ -34,7 +37,7 @@ async function open(t, extra = {}) {
   const app = page.frames().find((f) => f.url().startsWith(`${FIXTURES}/tradepay.html`));
   await app.waitForFunction(() => window.miniprogramShim && window.my, null, { timeout: TIMEOUT });
   await app.evaluate(() => window.miniprogramShim.ready);
-  return { page, frame, app };
+  return { page, frame, app, extras };
 }
 
 /** Calls my[api](options) in the page; `result()` waits for its complete and gives the events. */
@@ -56,7 +59,8 @@ async function shot(page, name) {
 
 describe('pickers in the phone frame', () => {
   test('action sheet: arrows and Enter, then Escape, then a click', async (t) => {
-    const { page, frame, app } = await open(t);
+    const { page, frame, app, extras } = await open(t);
+    assert.deepEqual(extras, [], 'the extras module is not fetched before its first call');
     let c = await call(app, 'showActionSheet', { title: 'Photo', items: ['Camera', 'Album', 'Delete'], destructiveBtnIndex: 2 });
     const dialog = frame.getByRole('dialog', { name: 'Photo' });
     await dialog.waitFor({ timeout: TIMEOUT });
@@ -77,6 +81,10 @@ describe('pickers in the phone frame', () => {
     // The devtools logged each call.
     await page.getByRole('tab', { name: /JSAPI/ }).click();
     assert.equal(await page.locator('#jsapi-log tr', { hasText: 'showActionSheet' }).count(), 3);
+    // The first call loaded the extras module from the super app, once.
+    assert.deepEqual(extras.map((u) => new URL(u)).map((u) => `${u.origin}${u.pathname}`).sort(), [
+      `${SUPERAPP}/pkg/extras/miniprogram_shim_extras.js`, `${SUPERAPP}/pkg/extras/miniprogram_shim_extras_bg.wasm`,
+    ]);
   });
 
   test('date picker: arrows in the listboxes, Tab between them, Enter confirms; Escape is error 11', async (t) => {

@@ -34,6 +34,16 @@ function listAfter(src, marker, close) {
   return [...src.slice(start + marker.length, end).matchAll(/["']([A-Za-z0-9]+)["']/g)].map((m) => m[1]);
 }
 
+/** shim-core/src/extras.rs NAMES: the APIs of the extras module, loaded on first use. */
+export function extrasNames() {
+  return listAfter(read('shim-core/src/extras.rs'), 'pub const NAMES: &[&str] = &[', '];');
+}
+
+/** www/my.js EXTRAS. */
+export function bootstrapExtras() {
+  return listAfter(read('www/my.js'), 'var EXTRAS = [', '];');
+}
+
 /** src/jsapi.rs SYNC_RETURNING. */
 export function rustSyncReturning() {
   return listAfter(read('src/jsapi.rs'), 'pub const SYNC_RETURNING: &[&str] = &[', '];');
@@ -57,6 +67,8 @@ export function bootstrapSupported() {
 export function render() {
   const apis = typingsApis();
   const ours = new Set(registry());
+  const lazy = new Set(extrasNames());
+  const status = (name) => (!ours.has(name) ? 'unsupported' : lazy.has(name) ? 'implemented (extras)' : 'implemented');
   const implemented = apis.filter((a) => ours.has(a.name));
   const typed = new Set(apis.map((a) => a.name));
   const extras = typingsExtras();
@@ -72,16 +84,18 @@ export function render() {
     'answers, in its calling shape: `async` ones call `fail` and `complete` with `{ error: 1,',
     'errorMessage: "<name> is not supported by this simulator" }` and reject their Promise; `sync`',
     'ones return that object; `listener` ones (`onX`/`offX`) accept the callback and never call it',
-    '(DESIGN.md "Every name gets an answer").',
+    '(DESIGN.md "Every name gets an answer"). "implemented (extras)": in the second wasm module,',
+    'loaded on the first call of one of its APIs (`shim-core/src/extras.rs`; DESIGN.md "Size of the',
+    'start wasm").',
     '',
-    `**${implemented.length} of ${apis.length} implemented, ${apis.length - implemented.length} unsupported.**`,
+    `**${implemented.length} of ${apis.length} implemented (${implemented.filter((a) => lazy.has(a.name)).length} of them in the extras module), ${apis.length - implemented.length} unsupported.**`,
     '',
     '| API | shape | status |',
     '|---|---|---|',
-    ...apis.map((a) => `| \`${a.name}\` | ${a.shape} | ${ours.has(a.name) ? 'implemented' : 'unsupported'} |`),
+    ...apis.map((a) => `| \`${a.name}\` | ${a.shape} | ${status(a.name)} |`),
     '',
     `Generic members of \`lib.my.extra.d.ts\`: ${extras
-      .map((n) => `\`${n}\` (${ours.has(n) ? 'implemented' : 'unsupported'})`)
+      .map((n) => `\`${n}\` (${status(n)})`)
       .join(', ')}.`,
   ];
   if (beyond.length) {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
   TABLE, render, registry, rustSyncReturning, bootstrapSyncReturning, bootstrapSupported,
+  extrasNames, bootstrapExtras,
 } from './coverage.mjs';
 import { typingsApis, shapeOf } from './typings.mjs';
 
@@ -35,6 +36,18 @@ test('the sync-returning lists of src/jsapi.rs and www/my.js are the typings', (
 
 test("www/my.js's static canIUse list names exactly the registry", () => {
   assert.deepEqual([...bootstrapSupported()].sort(), [...registry()].sort());
+});
+
+test('the extras module holds registered async APIs only, and www/my.js lists the same', () => {
+  const names = extrasNames();
+  assert.ok(names.length > 0, 'shim-core/src/extras.rs NAMES not read');
+  const ours = new Set(registry());
+  const shapes = new Map(typingsApis().map((a) => [a.name, a.shape]));
+  for (const name of names) {
+    assert.ok(ours.has(name), `${name} (extras) is not in the registry, src/can_i_use.rs`);
+    assert.equal(shapes.get(name), 'async', `${name} (extras): only async APIs can load on first use`);
+  }
+  assert.deepEqual(bootstrapExtras(), names, 'www/my.js EXTRAS');
 });
 
 test('shapes: on/off listeners, Sync suffix, value-returning declarations', () => {

@@ -30,6 +30,18 @@ async fn serves_both_origins_with_mime_and_no_cache() {
     .unwrap();
     std::fs::write(pkg.path().join("miniprogram_shim.js"), "export default 1").unwrap();
     std::fs::write(pkg.path().join("x.mjs"), "export {}").unwrap();
+    // The extras module, loaded on first use from a subfolder (DESIGN.md "Size of the start wasm").
+    std::fs::create_dir_all(pkg.path().join("extras")).unwrap();
+    std::fs::write(
+        pkg.path().join("extras/miniprogram_shim_extras_bg.wasm"),
+        b"\0asm\x01\0\0\0",
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.path().join("extras/miniprogram_shim_extras.js"),
+        "export default 2",
+    )
+    .unwrap();
     let (w, p) = (www.path().to_path_buf(), pkg.path().to_path_buf());
     let app = spawn_app_with(move |c| {
         c.www_dir = w;
@@ -65,6 +77,17 @@ async fn serves_both_origins_with_mime_and_no_cache() {
     let (st, ct, _, _) = get(base.clone(), "/pkg/miniprogram_shim_bg.wasm").await;
     assert_eq!((st, ct.as_str()), (200, "application/wasm"));
     let (_, ct, _, _) = get(base.clone(), "/pkg/x.mjs").await;
+    assert!(ct.contains("javascript"), "{ct}");
+    let (st, ct, cc, _) = get(base.clone(), "/pkg/extras/miniprogram_shim_extras_bg.wasm").await;
+    assert_eq!(
+        (st, ct.as_str(), cc.as_str()),
+        (200, "application/wasm", "no-cache")
+    );
+    let (st, ct, cc, body) = get(base.clone(), "/pkg/extras/miniprogram_shim_extras.js").await;
+    assert_eq!(
+        (st, body.as_str(), cc.as_str()),
+        (200, "export default 2", "no-cache")
+    );
     assert!(ct.contains("javascript"), "{ct}");
     let (st, _, _, body) = get(base.clone(), "/my.js").await;
     assert_eq!((st, body.as_str()), (200, "window.my = {}"));

@@ -24,7 +24,7 @@ thread_local! {
 }
 
 /// A fresh id for one request to the shell or one super app page (`tp-1`, `auth-2`, …).
-pub(crate) fn next_call_id(prefix: &str) -> String {
+pub fn next_call_id(prefix: &str) -> String {
     NEXT_CALL.with(|n| {
         let id = n.get();
         n.set(id.wrapping_add(1));
@@ -33,19 +33,19 @@ pub(crate) fn next_call_id(prefix: &str) -> String {
 }
 
 /// The page's window.
-pub(crate) fn window() -> Result<Window, ApiError> {
+pub fn window() -> Result<Window, ApiError> {
     web_sys::window().ok_or_else(|| ApiError::Unknown("this API needs a window".into()))
 }
 
 /// `data[key]` as a string, if it is one.
-pub(crate) fn message_field(data: &JsValue, key: &str) -> Option<String> {
+pub fn message_field(data: &JsValue, key: &str) -> Option<String> {
     Reflect::get(data, &JsValue::from_str(key))
         .ok()?
         .as_string()
 }
 
 /// An event listener that is removed when dropped.
-pub(crate) struct Listener {
+pub struct Listener {
     target: EventTarget,
     kind: &'static str,
     closure: Closure<dyn FnMut(Event)>,
@@ -53,11 +53,7 @@ pub(crate) struct Listener {
 
 impl Listener {
     /// Listens for `kind` events on `target` until dropped.
-    pub(crate) fn new(
-        target: &EventTarget,
-        kind: &'static str,
-        f: impl FnMut(Event) + 'static,
-    ) -> Self {
+    pub fn new(target: &EventTarget, kind: &'static str, f: impl FnMut(Event) + 'static) -> Self {
         let closure = Closure::<dyn FnMut(Event)>::new(f);
         let _ = target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
         Listener {
@@ -68,7 +64,7 @@ impl Listener {
     }
 
     /// Listens for messages that come from `source`, at exactly `origin`; `f` gets `data`.
-    pub(crate) fn messages_from(
+    pub fn messages_from(
         window: &Window,
         source: impl Fn() -> Option<JsValue> + 'static,
         origin: String,
@@ -98,7 +94,7 @@ impl Drop for Listener {
 }
 
 /// A one-shot slot that listeners fill and the API's future awaits.
-pub(crate) struct Settle<T> {
+pub struct Settle<T> {
     value: Rc<RefCell<Option<T>>>,
     wake: Function,
 }
@@ -114,7 +110,7 @@ impl<T> Clone for Settle<T> {
 
 impl<T> Settle<T> {
     /// The slot and the Promise that resolves when it is filled.
-    pub(crate) fn new() -> Result<(Self, Promise), ApiError> {
+    pub fn new() -> Result<(Self, Promise), ApiError> {
         let mut wake = None;
         let promise = Promise::new(&mut |resolve, _| wake = Some(resolve));
         let wake = wake.ok_or_else(|| ApiError::Unknown("Promise executor did not run".into()))?;
@@ -128,7 +124,7 @@ impl<T> Settle<T> {
     }
 
     /// The first value wins; later ones (a double click, a late message) are ignored.
-    pub(crate) fn set(&self, value: T) {
+    pub fn set(&self, value: T) {
         let mut slot = self.value.borrow_mut();
         if slot.is_none() {
             *slot = Some(value);
@@ -137,7 +133,7 @@ impl<T> Settle<T> {
     }
 
     /// Waits for the value.
-    pub(crate) async fn wait(&self, filled: Promise) -> Result<T, ApiError> {
+    pub async fn wait(&self, filled: Promise) -> Result<T, ApiError> {
         let _ = JsFuture::from(filled).await;
         self.value
             .borrow_mut()
@@ -147,7 +143,7 @@ impl<T> Settle<T> {
 }
 
 /// The shell around this page: our parent window, when there is one.
-pub(crate) fn shell_parent(window: &Window) -> Result<Window, ApiError> {
+pub fn shell_parent(window: &Window) -> Result<Window, ApiError> {
     window
         .parent()
         .ok()
@@ -157,11 +153,7 @@ pub(crate) fn shell_parent(window: &Window) -> Result<Window, ApiError> {
 }
 
 /// Posts `fields` as one object to `target` at exactly `origin`.
-pub(crate) fn post(
-    target: &Window,
-    origin: &str,
-    fields: &[(&str, JsValue)],
-) -> Result<(), ApiError> {
+pub fn post(target: &Window, origin: &str, fields: &[(&str, JsValue)]) -> Result<(), ApiError> {
     let message = Object::new();
     for (key, value) in fields {
         let _ = Reflect::set(&message, &JsValue::from_str(key), value);
@@ -182,7 +174,7 @@ const CLOSE_STYLE: &str = "position:absolute;top:6px;left:8px;z-index:1;width:32
 border-radius:50%;background:rgba(255,255,255,.9);color:#333;font:18px/32px system-ui,sans-serif;cursor:pointer;";
 
 /// A new `<tag>` with an inline `style`.
-pub(crate) fn element(document: &Document, tag: &str, style: &str) -> Result<Element, ApiError> {
+pub fn element(document: &Document, tag: &str, style: &str) -> Result<Element, ApiError> {
     let el = document
         .create_element(tag)
         .map_err(|_| ApiError::Unknown(format!("cannot create <{tag}>")))?;
@@ -195,23 +187,23 @@ pub(crate) fn element(document: &Document, tag: &str, style: &str) -> Result<Ele
 /// On drop it is hidden at once and taken out of the DOM on the next task: removing an
 /// iframe tears its (out-of-process) document down synchronously, which would otherwise delay
 /// the mini program's callbacks by several milliseconds.
-pub(crate) struct Overlay {
+pub struct Overlay {
     root: Element,
     /// The super app page's frame; messages are accepted only from its window.
-    pub(crate) frame: HtmlIFrameElement,
+    pub frame: HtmlIFrameElement,
     /// The close button (mini program side), when the overlay is visible.
-    pub(crate) close: Option<Element>,
+    pub close: Option<Element>,
     previous_focus: Option<HtmlElement>,
 }
 
 impl Overlay {
     /// Shows `src` in a bottom sheet with a close button, labelled `title`.
-    pub(crate) fn sheet(window: &Window, src: &str, title: &str) -> Result<Self, ApiError> {
+    pub fn sheet(window: &Window, src: &str, title: &str) -> Result<Self, ApiError> {
         Self::build(window, src, title, true)
     }
 
     /// Loads `src` in an invisible frame (silent authorisation).
-    pub(crate) fn hidden(window: &Window, src: &str, title: &str) -> Result<Self, ApiError> {
+    pub fn hidden(window: &Window, src: &str, title: &str) -> Result<Self, ApiError> {
         Self::build(window, src, title, false)
     }
 
@@ -272,12 +264,12 @@ impl Overlay {
     }
 
     /// Adds a class to the overlay's root (so pages and tests can tell overlays apart).
-    pub(crate) fn add_class(&self, class: &str) {
+    pub fn add_class(&self, class: &str) {
         let _ = self.root.class_list().add_1(class);
     }
 
     /// The frame's window, for matching `MessageEvent.source`.
-    pub(crate) fn frame_window(&self) -> impl Fn() -> Option<JsValue> + 'static {
+    pub fn frame_window(&self) -> impl Fn() -> Option<JsValue> + 'static {
         let frame = self.frame.clone();
         move || frame.content_window().map(JsValue::from)
     }

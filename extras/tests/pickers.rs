@@ -9,10 +9,11 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Promise};
-use miniprogram_shim::{bridge_call, configure, create_my};
+use miniprogram_shim_extras::{configure, create_my};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 use common::{js, pick, settle, show, Outcome};
 
@@ -513,55 +514,4 @@ async fn every_picker_call_reaches_the_devtools_log() {
         show(&pick(&entry, "result")),
         r#"{"index":0,"success":true}"#
     );
-}
-
-/// `AlipayJSBridge.call(name, params)` with the sheet answered by `click`.
-async fn bridge(name: &str, params: &str, click: &str, typed: Option<&str>) -> JsValue {
-    setup();
-    let (tx, rx) = futures_channel();
-    let callback = Closure::once_into_js(move |r: JsValue| {
-        let _ = tx.call1(&JsValue::UNDEFINED, &r);
-    });
-    let clicked = click_when_shown(click, typed.map(String::from));
-    bridge_call(name.into(), js(params), callback);
-    assert_eq!(settle(clicked).await, JsValue::TRUE, "{name}: no sheet");
-    settle(rx).await
-}
-
-/// A Promise and its resolve function.
-fn futures_channel() -> (js_sys::Function, Promise) {
-    let mut resolve = None;
-    let promise = Promise::new(&mut |res, _| resolve = Some(res));
-    (resolve.expect("executor ran"), promise)
-}
-
-#[wasm_bindgen_test]
-async fn bridge_names_run_the_pickers_with_h5_parameters() {
-    let r = bridge(
-        "actionSheet",
-        r#"{"title":"T","btns":["One","Two"],"cancelBtn":"No"}"#,
-        "[data-index=\"1\"]",
-        None,
-    )
-    .await;
-    assert_eq!(show(&r), r#"{"index":1,"success":true}"#);
-    let r = bridge(
-        "prompt",
-        r#"{"title":"T","okButton":"Go"}"#,
-        "[data-action=confirm]",
-        Some("typed"),
-    )
-    .await;
-    assert_eq!(
-        show(&r),
-        r#"{"ok":true,"inputValue":"typed","inputContent":"typed"}"#
-    );
-    let r = bridge(
-        "datePicker",
-        r#"{"currentDate":"2020-05-06"}"#,
-        "[data-action=confirm]",
-        None,
-    )
-    .await;
-    assert_eq!(show(&r), r#"{"date":"2020-05-06"}"#);
 }

@@ -16,12 +16,12 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::runtime;
 use crate::error::ApiError;
+use crate::logger as runtime;
 
 /// A failed call: the core error plus extra fields for the fail object (error 19 carries
 /// `status`, `data`, `headers`; tradePay's fail routing will carry `resultCode`).
-pub(crate) struct Failure {
+pub struct Failure {
     /// The error code and message.
     pub error: ApiError,
     /// Extra `(key, value)` fields of the fail object.
@@ -39,7 +39,7 @@ impl From<ApiError> for Failure {
 
 impl Failure {
     /// The JS fail object `{ error, errorMessage, ...extra }`.
-    pub(crate) fn into_js(self) -> JsValue {
+    pub fn into_js(self) -> JsValue {
         let obj = Object::new();
         set(&obj, "error", &JsValue::from(self.error.code()));
         set(&obj, "errorMessage", &JsValue::from(self.error.to_string()));
@@ -51,14 +51,14 @@ impl Failure {
 }
 
 /// `obj[key] = value` on an object the shim created (cannot throw).
-pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
+pub fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
 #[wasm_bindgen]
 extern "C" {
     /// Duck-typed view of any options object: the three callbacks.
-    pub(crate) type CallbackOptions;
+    pub type CallbackOptions;
     #[wasm_bindgen(method, getter, structural)]
     fn success(this: &CallbackOptions) -> JsValue;
     #[wasm_bindgen(method, getter, structural)]
@@ -114,7 +114,7 @@ thread_local! {
 
 /// Runs one JSAPI call: awaits `fut`, calls the callbacks found in `options`, and returns
 /// the Promise settled with the same result. Every async `my.*` goes through here.
-pub(crate) fn run_api<F>(api: &'static str, options: &JsValue, fut: F) -> Promise
+pub fn run_api<F>(api: &'static str, options: &JsValue, fut: F) -> Promise
 where
     F: Future<Output = Result<JsValue, Failure>> + 'static,
 {
@@ -124,7 +124,7 @@ where
 
 /// [`run_api`] for a name known only at run time (an API this simulator does not implement,
 /// `crate::jsapi`).
-pub(crate) fn run_api_named<F>(api: String, options: &JsValue, fut: F) -> Promise
+pub fn run_api_named<F>(api: String, options: &JsValue, fut: F) -> Promise
 where
     F: Future<Output = Result<JsValue, Failure>> + 'static,
 {
@@ -195,7 +195,7 @@ fn write_log(
 
 /// Logs a synchronous call (an unsupported Sync or listener API, a device event) as
 /// `run_api` logs an async one, when the host set a logger.
-pub(crate) fn log_sync(api: &str, options: &JsValue, ok: bool, value: &JsValue) {
+pub fn log_sync(api: &str, options: &JsValue, ok: bool, value: &JsValue) {
     if let Some(logger) = runtime::logger() {
         write_log(&logger, api, options, ok, value, js_sys::Date::now());
     }

@@ -13,153 +13,23 @@ use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::adapter::{run_api, Failure};
-use super::options::{check_object, get, number, text};
-use super::pickers::{array, ask, pick, strings, to_js};
+use super::options::{check_object, number, text};
+use super::pickers::{ask, pick, strings, to_js};
 use crate::error::ApiError;
 use crate::inputs::{
-    scan_accepts, Contact, Location, LocationLevel, LocationResult, MapPlace, Poi, ScanInput,
-    ScanResult, MAX_CONTACTS,
+    scan_accepts, Contact, LocationLevel, LocationResult, MapPlace, ScanInput, ScanResult,
+    MAX_CONTACTS,
 };
 use crate::pickers::{Ask, Wheels};
-
-/// The phone's inputs as last configured.
-#[derive(Default)]
-pub(crate) struct DeviceInputs {
-    location: Option<Location>,
-    scan: Option<ScanInput>,
-    contacts: Vec<Contact>,
-}
-
-/// One `configure({ device })` patch: each key absent (`None`) leaves the input as it is.
-#[derive(Default)]
-pub(crate) struct DevicePatch {
-    location: Option<Option<Location>>,
-    scan: Option<Option<ScanInput>>,
-    contacts: Option<Vec<Contact>>,
-}
+use shim_core::device_inputs::{DeviceInputs, DevicePatch};
 
 thread_local! {
     static DEVICE: RefCell<DeviceInputs> = RefCell::new(DeviceInputs::default());
 }
 
-/// Reads `config.device` (`{ location, scan, contacts }`, `null` clears one); error naming the
-/// field. Nothing is stored until [`store`].
-pub(crate) fn read(config: &JsValue) -> Result<DevicePatch, ApiError> {
-    let device = get(config, "device");
-    let mut patch = DevicePatch::default();
-    if device.is_undefined() || device.is_null() {
-        return Ok(patch);
-    }
-    if !device.is_object() {
-        return Err(ApiError::invalid("device", "must be an object"));
-    }
-    let location = get(&device, "location");
-    if location.is_null() {
-        patch.location = Some(None);
-    } else if !location.is_undefined() {
-        patch.location = Some(Some(read_location(&location)?));
-    }
-    let scan = get(&device, "scan");
-    if scan.is_null() {
-        patch.scan = Some(None);
-    } else if !scan.is_undefined() {
-        let code = text(&scan, "code")
-            .map_err(|_| ApiError::invalid("device.scan.code", "must be a string"))?;
-        let kind = text(&scan, "type")
-            .map_err(|_| ApiError::invalid("device.scan.type", "must be a string"))?;
-        patch.scan = Some(Some(ScanInput::new("device.scan.", code, kind.as_deref())?));
-    }
-    if let Some(list) = array(&device, "contacts")
-        .map_err(|_| ApiError::invalid("device.contacts", "must be an array"))?
-    {
-        if list.length() as usize > MAX_CONTACTS {
-            return Err(ApiError::invalid(
-                "device.contacts",
-                format!("holds at most {MAX_CONTACTS}"),
-            ));
-        }
-        let mut contacts = Vec::with_capacity(list.length() as usize);
-        for (i, c) in list.iter().enumerate() {
-            let prefix = format!("device.contacts[{i}].");
-            let field = |k: &str| {
-                text(&c, k)
-                    .map_err(|_| ApiError::invalid(format!("{prefix}{k}"), "must be a string"))
-            };
-            contacts.push(Contact::new(&prefix, field("name")?, field("mobile")?)?);
-        }
-        patch.contacts = Some(contacts);
-    }
-    Ok(patch)
-}
-
-fn read_location(value: &JsValue) -> Result<Location, ApiError> {
-    const AT: &str = "device.location.";
-    if !value.is_object() {
-        return Err(ApiError::invalid(
-            "device.location",
-            "must be an object or null",
-        ));
-    }
-    let coordinate = |k: &str| number(value, k).0;
-    let accuracy = match number(value, "accuracy") {
-        (None, true) => Some(f64::NAN),
-        (a, _) => a,
-    };
-    let mut at = Location::at(
-        AT,
-        coordinate("latitude"),
-        coordinate("longitude"),
-        accuracy,
-    )?;
-    let field = |k: &str| -> Result<String, ApiError> {
-        Ok(text(value, k)
-            .map_err(|_| ApiError::invalid(format!("{AT}{k}"), "must be a string"))?
-            .unwrap_or_default())
-    };
-    at.country = field("country")?;
-    at.country_code = field("countryCode")?;
-    at.province = field("province")?;
-    at.city = field("city")?;
-    at.city_adcode = field("cityAdcode")?;
-    at.district = field("district")?;
-    at.district_adcode = field("districtAdcode")?;
-    at.street = field("street")?;
-    at.number = field("number")?;
-    if let Some(pois) = array(value, "pois")
-        .map_err(|_| ApiError::invalid(format!("{AT}pois"), "must be an array"))?
-    {
-        for (i, p) in pois.iter().enumerate() {
-            let f = |k: &str| {
-                text(&p, k).ok().flatten().ok_or_else(|| {
-                    ApiError::invalid(
-                        format!("{AT}pois[{i}].{k}"),
-                        "is required and must be a string",
-                    )
-                })
-            };
-            at.pois.push(Poi {
-                name: f("name")?,
-                address: f("address")?,
-            });
-        }
-    }
-    Ok(at)
-}
-
-/// Applies a patch [`read`] accepted.
+/// Applies a patch `shim_core::device_inputs::read` accepted.
 pub(crate) fn store(patch: DevicePatch) {
-    DEVICE.with(|d| {
-        let mut d = d.borrow_mut();
-        if let Some(location) = patch.location {
-            d.location = location;
-        }
-        if let Some(scan) = patch.scan {
-            d.scan = scan;
-        }
-        if let Some(contacts) = patch.contacts {
-            d.contacts = contacts;
-        }
-    });
+    DEVICE.with(|d| d.borrow_mut().apply(patch));
 }
 
 const WHERE_TO_SET: &str = "in the simulator's devtools (Device), with its URL parameter, \

@@ -16,7 +16,7 @@ extern "C" {
 }
 
 /// `Ok` for an object or nothing (`undefined`/`null`); error 2 for anything else.
-pub(crate) fn check_object(options: &JsValue) -> Result<(), ApiError> {
+pub fn check_object(options: &JsValue) -> Result<(), ApiError> {
     if options.is_undefined() || options.is_null() || options.is_object() {
         Ok(())
     } else {
@@ -25,7 +25,7 @@ pub(crate) fn check_object(options: &JsValue) -> Result<(), ApiError> {
 }
 
 /// `options[name]` (`undefined` when `options` is not an object).
-pub(crate) fn get(options: &JsValue, name: &str) -> JsValue {
+pub fn get(options: &JsValue, name: &str) -> JsValue {
     if !options.is_object() {
         return JsValue::UNDEFINED;
     }
@@ -34,7 +34,7 @@ pub(crate) fn get(options: &JsValue, name: &str) -> JsValue {
 
 /// `options[name]` as text: a string, or a number/boolean in its JS spelling; `None` when
 /// absent; error 2 for an object or function.
-pub(crate) fn text(options: &JsValue, name: &str) -> Result<Option<String>, ApiError> {
+pub fn text(options: &JsValue, name: &str) -> Result<Option<String>, ApiError> {
     let value = get(options, name);
     if value.is_undefined() || value.is_null() {
         Ok(None)
@@ -49,7 +49,7 @@ pub(crate) fn text(options: &JsValue, name: &str) -> Result<Option<String>, ApiE
 
 /// `value` (the option `name`) as a string, strictly: `None` when absent; error 2 for any
 /// other type.
-pub(crate) fn opt_string(value: JsValue, name: &str) -> Result<Option<String>, ApiError> {
+pub fn opt_string(value: JsValue, name: &str) -> Result<Option<String>, ApiError> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
@@ -60,7 +60,7 @@ pub(crate) fn opt_string(value: JsValue, name: &str) -> Result<Option<String>, A
 }
 
 /// The first of `names` that is present, as text (`content`, then its alias `title`).
-pub(crate) fn text_of(options: &JsValue, names: &[&str]) -> Result<Option<String>, ApiError> {
+pub fn text_of(options: &JsValue, names: &[&str]) -> Result<Option<String>, ApiError> {
     for name in names {
         if let Some(t) = text(options, name)? {
             return Ok(Some(t));
@@ -71,7 +71,7 @@ pub(crate) fn text_of(options: &JsValue, names: &[&str]) -> Result<Option<String
 
 /// `options[name]` as a number (a number, or a string that parses as one) and whether it was
 /// given at all: `(None, true)` means present but not a number.
-pub(crate) fn number(options: &JsValue, name: &str) -> (Option<f64>, bool) {
+pub fn number(options: &JsValue, name: &str) -> (Option<f64>, bool) {
     let value = get(options, name);
     if value.is_undefined() || value.is_null() {
         return (None, false);

@@ -6,10 +6,11 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::Promise;
-use miniprogram_shim::{configure, create_my};
+use miniprogram_shim_extras::{configure, create_my};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 use common::{js, settle, show, Outcome};
 

@@ -1,0 +1,83 @@
+//! The browser side of the extras module: its `my` methods and the exports the start module's
+//! loader (`src/glue/extras.js`) calls.
+
+mod inputs;
+mod pickers;
+
+// Shared with the start module (`shim-core/`), under the paths the moved files use.
+use shim_core::{adapter, host, options};
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A `my.*` method as a JS function.
+type Method = Closure<dyn Fn(JsValue) -> JsValue>;
+
+struct MyObject {
+    object: Object,
+    // Owned here so the functions on `object` stay valid for the page's lifetime.
+    _methods: Vec<Method>,
+}
+
+thread_local! {
+    static MY: MyObject = {
+        let object = Object::new();
+        // One `methods()` per API module of this crate (moving a module here adds its line).
+        let methods: Vec<(&str, Method)> =
+            pickers::methods().into_iter().chain(inputs::methods()).collect();
+        let mut owned = Vec::with_capacity(methods.len());
+        for (name, closure) in methods {
+            adapter::set(&object, name, closure.as_ref());
+            owned.push(closure);
+        }
+        MyObject { object, _methods: owned }
+    };
+}
+
+/// Configures the extras module with what the start module accepted (`configure` of `pkg/`,
+/// the same keys): it reads `logger` (the devtools' call log) and `device` (the phone's
+/// inputs), and ignores the rest. Throws an `Error` naming a bad `device` field.
+#[wasm_bindgen(js_name = configure)]
+pub fn configure(
+    #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
+) -> Result<(), JsError> {
+    let inputs = shim_core::device_inputs::read(&config)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    inputs::store(inputs);
+    if config.is_object() {
+        let logger =
+            Reflect::get(&config, &JsValue::from_str("logger")).unwrap_or(JsValue::UNDEFINED);
+        if logger.is_null() {
+            shim_core::logger::set_logger(None);
+        } else if let Ok(f) = logger.dyn_into::<Function>() {
+            shim_core::logger::set_logger(Some(f));
+        }
+    }
+    Ok(())
+}
+
+/// Calls the API `name` of this module with `options` (what the start module's `my.<name>`
+/// does once this module is loaded). An unknown name throws.
+#[wasm_bindgen(js_name = call)]
+pub fn call(name: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    MY.with(|my| {
+        let method = Reflect::get(&my.object, &JsValue::from_str(name))?;
+        let method = method
+            .dyn_into::<Function>()
+            .map_err(|_| JsError::new(&format!("my.{name} is not in the extras module")))?;
+        method.call1(&JsValue::UNDEFINED, &options)
+    })
+}
+
+/// The APIs of this module as an object (`{ showActionSheet, …, openLocation }`), the same
+/// object on every call.
+#[wasm_bindgen(js_name = createMy, unchecked_return_type = "My")]
+pub fn create_my() -> Object {
+    MY.with(|my| my.object.clone())
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const SHARED_TYPES: &'static str = r#"
+import type { AsyncCallbacks } from "../miniprogram_shim";
+"#;

@@ -1,0 +1,18 @@
+//! `miniprogram-shim-extras`: the shim's rarely used JSAPIs, in a second wasm module
+//! (`pkg/extras/`) that the start module (the root crate, `pkg/`) loads on the first call of
+//! one of them, so the wasm every mini program downloads at start stays small (DESIGN.md
+//! "Size of the start wasm"; the names are `shim_core::extras::NAMES`).
+//!
+//! - core, plain Rust tested with `cargo test`: [`pickers`] (action sheet, prompt, modal,
+//!   date/option/multi-level/city pickers); the phone's inputs are `shim_core::inputs`;
+//! - `glue` (wasm only): the sheets and the input APIs, and the exports the start module
+//!   calls: `configure` (the same configuration objects the start module accepted), `call`
+//!   (one API by name) and `createMy` (the APIs as an object, for tests).
+
+pub mod pickers;
+
+mod glue;
+
+pub use glue::*;
+// Shared with the start module (`shim-core/`), under the paths the moved files use.
+pub use shim_core::{encoding, error, inputs};

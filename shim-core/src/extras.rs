@@ -1,0 +1,60 @@
+//! Which JSAPIs live in the extras module (`extras/`, built to `pkg/extras/`), loaded on the
+//! first call of one of them (DESIGN.md "Size of the start wasm", the rule for where a new API
+//! goes). The start module's `my` has a function for each name that loads the module once,
+//! queues the calls made meanwhile and replays them; `www/my.js` needs no list of its own (it
+//! forwards these names to the start module's `my`, and `canIUse` answers from the registry).
+//!
+//! Moving an API module here: move `src/<module>.rs` and `src/glue/<module>.rs` to
+//! `extras/src/`, add its `methods()` to `extras/src/lib.rs`, and its names to this list
+//! (CONTRIBUTING.md "Where a new JSAPI goes").
+
+/// The names of `my` that the extras module implements. Only async APIs (a Sync API must
+/// answer at once, and listeners register at once).
+pub const NAMES: &[&str] = &[
+    // pickers (extras/src/pickers.rs, extras/src/glue/pickers.rs)
+    "showActionSheet",
+    "prompt",
+    "showModal",
+    "datePicker",
+    "optionsSelect",
+    "multiLevelSelect",
+    "chooseCity",
+    "hideKeyboard",
+    // the phone's inputs (shim-core/src/inputs.rs, extras/src/glue/inputs.rs)
+    "getLocation",
+    "scan",
+    "choosePhoneContact",
+    "addPhoneContact",
+    "openLocation",
+];
+
+/// Whether `name` is an API of the extras module.
+pub fn is_extra(name: &str) -> bool {
+    NAMES.contains(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_async_api_names_listed_once() {
+        for (i, name) in NAMES.iter().enumerate() {
+            assert!(
+                !name.ends_with("Sync"),
+                "{name}: a Sync API cannot load lazily"
+            );
+            let listener = |prefix: &str| {
+                name.strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with(char::is_uppercase))
+            };
+            assert!(
+                !listener("on") && !listener("off"),
+                "{name}: a listener cannot load lazily"
+            );
+            assert!(!NAMES[..i].contains(name), "{name} is listed twice");
+            assert!(is_extra(name));
+        }
+        assert!(!is_extra("request"));
+    }
+}
