@@ -271,11 +271,12 @@
     'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
-  // ---- the extras module's APIs (pickers, the phone's inputs): the runtime's `my` loads that
+  // ---- the extras module's APIs (pickers, the phone's inputs, files): the runtime's `my` loads that
   // second wasm module on the first call of one of them (DESIGN.md "Size of the start wasm").
   // EXTRAS mirrors shim-core/src/extras.rs NAMES (tests/jsapi/coverage.test.mjs checks it).
   var EXTRAS = ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect',
-    'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation'];
+    'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
+    'downloadFile', 'uploadFile'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) { return shimMy ? shimMy[api](options) : enqueue(api, options, true); };
   });

@@ -4,15 +4,18 @@
 //! "Size of the start wasm"; the names are `shim_core::extras::NAMES`).
 //!
 //! - core, plain Rust tested with `cargo test`: [`pickers`] (action sheet, prompt, modal,
-//!   date/option/multi-level/city pickers); the phone's inputs are `shim_core::inputs`;
+//!   date/option/multi-level/city pickers), [`network`] and [`file_store`] (`uploadFile`,
+//!   `downloadFile`); the phone's inputs are `shim_core::inputs`;
 //! - `glue` (wasm only): the sheets and the input APIs, and the exports the start module
 //!   calls: `configure` (the same configuration objects the start module accepted), `call`
 //!   (one API by name) and `createMy` (the APIs as an object, for tests).
 
+pub mod file_store;
+pub mod network;
 pub mod pickers;
 
 mod glue;
 
 pub use glue::*;
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
-pub use shim_core::{encoding, error, inputs};
+pub use shim_core::{config, encoding, error, inputs, url};

@@ -26,6 +26,9 @@ pub const NAMES: &[&str] = &[
     "choosePhoneContact",
     "addPhoneContact",
     "openLocation",
+    // files over the network (extras/src/network.rs, extras/src/glue/network.rs)
+    "downloadFile",
+    "uploadFile",
 ];
 
 /// Whether `name` is an API of the extras module.

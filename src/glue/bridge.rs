@@ -77,7 +77,7 @@ async fn run(name: String, params: JsValue) -> JsValue {
         Err(e) => return Failure::from(e).into_js(),
     };
     if entry.api == crate::bridge::OPEN_IN_BROWSER {
-        return match JsFuture::from(super::network::open_in_browser(&options)).await {
+        return match JsFuture::from(super::browser::open_in_browser(&options)).await {
             Ok(result) | Err(result) => result,
         };
     }

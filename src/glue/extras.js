@@ -5,6 +5,10 @@
 // fails every queued and later call through `fail` (error 3 naming the reason): never a
 // pending Promise.
 
+// The extras APIs whose Promise is also a task (the typings' UploadTask/DownloadTask).
+const TRANSFER_TASK = ['abort', 'onProgressUpdate', 'offProgressUpdate', 'onHeadersReceived', 'offHeadersReceived'];
+const TASK_METHODS = { downloadFile: TRANSFER_TASK, uploadFile: TRANSFER_TASK };
+
 const config = {}; // every accepted configure() patch, merged (undefined leaves a key as it is)
 let loading = null; // Promise of the module, from the first call on
 let module = null; // the module, once loaded and configured
@@ -65,10 +69,26 @@ export function extrasCall(name, options, failed) {
   if (module && queued === 0) return module.call(name, options);
   if (!loading) loading = load();
   queued++;
+  let task = null; // the real call's return value, for the task methods below
+  const ops = [];
   const done = loading.then(
-    (m) => { queued--; return m.call(name, options); },
+    (m) => {
+      queued--;
+      task = m.call(name, options);
+      for (const [method, arg] of ops) task[method](arg);
+      return task;
+    },
     (e) => { queued--; return failed(name, options, String((e && e.message) || e)); },
   );
+  // An UploadTask/DownloadTask: its methods work at once; what they did is replayed on the
+  // real task (an abort made while loading aborts it as it starts).
+  for (const method of TASK_METHODS[name] || []) {
+    done[method] = (arg) => {
+      if (task) return task[method](arg);
+      ops.push([method, arg]);
+      return method === 'abort' ? Promise.resolve({ success: true }) : undefined;
+    };
+  }
   // As the adapter does (docs/protocol.md §2): with `fail`/`complete` the rejection is handled.
   if (options && (typeof options.fail === 'function' || typeof options.complete === 'function')) {
     done.catch(() => {});

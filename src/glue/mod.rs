@@ -5,17 +5,15 @@ mod alert;
 mod app_info;
 mod auth;
 mod bridge;
+mod browser;
 mod clipboard;
-mod configure;
 mod core_apis;
 mod core_types;
 mod device;
 mod extras;
-mod network;
-mod network_types;
 mod request;
-mod runtime;
 mod socket;
+mod socket_types;
 mod storage;
 mod system_info;
 mod trade_pay;
@@ -24,7 +22,7 @@ mod ui;
 mod unsupported;
 
 // Shared with the extras module (`shim-core/`), under the paths they had here.
-use shim_core::{adapter, host, options};
+use shim_core::{adapter, configure, host, options, runtime};
 
 pub use device::set_device_state;
 #[doc(hidden)]
@@ -311,8 +309,8 @@ thread_local! {
         core_apis::install(&object);
         // The pickers and the phone's inputs: loaded on their first call (src/glue/extras.rs).
         extras::install(&object);
-        // uploadFile/downloadFile and the sockets (src/glue/network.rs, src/glue/socket.rs).
-        for name in network::NAMES.iter().chain(socket::NAMES) {
+        // The sockets (src/glue/socket.rs).
+        for name in socket::NAMES {
             unsupported::bind(&object, name);
         }
         MyObject { object, _methods: owned, _methods2: owned2 }

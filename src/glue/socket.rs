@@ -2,7 +2,7 @@
 //! with `multiple: true`), `sendSocketMessage`, `closeSocket`, `on`/`offSocketOpen`,
 //! `…Message`, `…Error`, `…Close`. Rules (URL and whitelist, close codes, the bounded queue)
 //! are `crate::socket`'s; the WebSocket itself and the listener lists are in
-//! `src/glue/network.js`.
+//! `src/glue/socket.js`.
 
 use std::cell::RefCell;
 
@@ -20,7 +20,7 @@ use crate::socket::{
     MAX_SOCKETS,
 };
 
-#[wasm_bindgen(module = "/src/glue/network.js")]
+#[wasm_bindgen(module = "/src/glue/socket.js")]
 extern "C" {
     /// One socket's listener lists.
     #[derive(Clone)]
@@ -175,14 +175,11 @@ fn with_data(url: &str, data: &JsValue) -> String {
             (entry.get(0).as_string().unwrap_or_default(), value)
         })
         .collect();
-    match crate::url::RequestUrl::parse(&url.replacen("ws", "http", 1)) {
-        Ok(_) if !fields.is_empty() => {
-            let query = encode_form(&fields);
-            let sep = if url.contains('?') { "&" } else { "?" };
-            format!("{url}{sep}{query}")
-        }
-        _ => url.to_owned(),
+    if fields.is_empty() {
+        return url.to_owned();
     }
+    let sep = if url.contains('?') { "&" } else { "?" };
+    format!("{url}{sep}{}", encode_form(&fields))
 }
 
 /// Reads and checks `connectSocket`'s options, then opens the WebSocket.

@@ -2,10 +2,12 @@
 //! loader (`src/glue/extras.js`) calls.
 
 mod inputs;
+mod network;
+mod network_types;
 mod pickers;
 
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
-use shim_core::{adapter, host, options};
+use shim_core::{adapter, host, options, runtime};
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -25,7 +27,7 @@ thread_local! {
         let object = Object::new();
         // One `methods()` per API module of this crate (moving a module here adds its line).
         let methods: Vec<(&str, Method)> =
-            pickers::methods().into_iter().chain(inputs::methods()).collect();
+            pickers::methods().into_iter().chain(inputs::methods()).chain(network::methods()).collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
             adapter::set(&object, name, closure.as_ref());
@@ -36,14 +38,17 @@ thread_local! {
 }
 
 /// Configures the extras module with what the start module accepted (`configure` of `pkg/`,
-/// the same keys): it reads `logger` (the devtools' call log) and `device` (the phone's
-/// inputs), and ignores the rest. Throws an `Error` naming a bad `device` field.
+/// the same keys): it reads `logger` (the devtools' call log), `device` (the phone's inputs)
+/// and the runtime configuration the file transfers check (`appId`, `whitelist`, `transport`,
+/// `relayUrl`, `superAppOrigin`, `networkFaults`, …). Throws an `Error` naming a bad key.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
 ) -> Result<(), JsError> {
-    let inputs = shim_core::device_inputs::read(&config)
-        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    let fail = |e: String| JsError::new(&format!("miniprogram-shim configure: {e}"));
+    let inputs = shim_core::device_inputs::read(&config).map_err(|e| fail(e.to_string()))?;
+    let patch = shim_core::configure::read_patch(&config).map_err(fail)?;
+    runtime::apply(patch).map_err(fail)?;
     inputs::store(inputs);
     if config.is_object() {
         let logger =

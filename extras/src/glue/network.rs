@@ -1,7 +1,8 @@
-//! `my.downloadFile` and `my.uploadFile` in the browser: reads the options, runs the core
-//! rules (`crate::network`), sends with XMLHttpRequest (for its progress events) directly or
-//! through the super app's relay, and keeps downloaded files in the page's file store
-//! (`crate::file_store`). The returned Promise is also the typings' DownloadTask/UploadTask.
+//! `my.downloadFile` and `my.uploadFile` in the browser (the extras module): reads the options,
+//! runs the core rules (`crate::network`) against the configuration the start module handed
+//! over, sends with XMLHttpRequest (for its progress events) directly or through the super
+//! app's relay, and keeps downloaded files in the page's file store (`crate::file_store`). The
+//! returned Promise is also the typings' DownloadTask/UploadTask.
 
 use std::cell::RefCell;
 
@@ -37,7 +38,7 @@ extern "C" {
         as_json: bool,
     ) -> Object;
     #[wasm_bindgen(js_name = randomHex)]
-    pub(crate) fn random_hex() -> String;
+    fn random_hex() -> String;
 
     /// The listeners and abort switch of one upload or download.
     #[derive(Clone)]
@@ -60,7 +61,7 @@ thread_local! {
 }
 
 /// The bytes and content type of the stored file at `path`, if there is one.
-pub(crate) fn stored_file(path: &str) -> Option<(Vec<u8>, String)> {
+fn stored_file(path: &str) -> Option<(Vec<u8>, String)> {
     FILES.with(|f| {
         f.borrow()
             .get(path)
@@ -68,16 +69,18 @@ pub(crate) fn stored_file(path: &str) -> Option<(Vec<u8>, String)> {
     })
 }
 
-/// The APIs this file adds to `my`.
-pub(crate) const NAMES: &[&str] = &["downloadFile", "uploadFile"];
-
-/// Runs the API `name` of this file; `None` for another name.
-pub(crate) fn call(name: &str, options: &JsValue) -> Option<JsValue> {
-    Some(match name {
-        "downloadFile" => download_file(options).into(),
-        "uploadFile" => upload_file(options).into(),
-        _ => return None,
-    })
+/// The APIs of this file, for the extras module's `my`.
+pub(super) fn methods() -> Vec<(&'static str, super::Method)> {
+    vec![
+        (
+            "downloadFile",
+            Closure::new(|o: JsValue| JsValue::from(download_file(&o))),
+        ),
+        (
+            "uploadFile",
+            Closure::new(|o: JsValue| JsValue::from(upload_file(&o))),
+        ),
+    ]
 }
 
 /// `header` (or `headers`): a plain object of strings, numbers or booleans.
@@ -497,27 +500,4 @@ fn upload_too_large() -> ApiError {
             "uploadFile:fail the server's answer is over {MAX_DOWNLOAD_BYTES} bytes (10 MiB)"
         ),
     }
-}
-
-/// `AlipayJSBridge.call('openInBrowser', { url })`: the URL in a new browser tab (a device
-/// hands it to the system browser), without a way back to this page (`opener` cleared).
-pub(crate) fn open_in_browser(options: &JsValue) -> Promise {
-    let url = (|| {
-        check_object(options)?;
-        crate::network::browser_url(text(options, "url")?)
-    })();
-    run_api("openInBrowser", options, async move {
-        let url = url?;
-        let window = web_sys::window().ok_or_else(|| ApiError::Unknown("no window".into()))?;
-        match window.open_with_url_and_target(&url, "_blank") {
-            Ok(Some(opened)) => {
-                let _ = Reflect::set(&opened, &"opener".into(), &JsValue::NULL);
-                Ok(Object::new().into())
-            }
-            _ => Err(ApiError::Unknown(
-                "the browser blocked the new window (allow pop-ups for this page)".into(),
-            )
-            .into()),
-        }
-    })
 }

@@ -7,8 +7,8 @@ use std::cell::RefCell;
 
 use crate::config::{Config, ConfigPatch};
 
-// The call-log hook lives with the adapter in `shim-core` (each wasm module has its own).
-pub(crate) use shim_core::logger::set_logger;
+// The call-log hook lives with the adapter (each wasm module has its own).
+pub use crate::logger::set_logger;
 
 #[derive(Default)]
 struct Runtime {
@@ -20,11 +20,11 @@ thread_local! {
 }
 
 /// Runs `f` with the current configuration.
-pub(crate) fn with_config<R>(f: impl FnOnce(&Config) -> R) -> R {
+pub fn with_config<R>(f: impl FnOnce(&Config) -> R) -> R {
     RUNTIME.with(|rt| f(&rt.borrow().config))
 }
 
 /// Merges `patch` into the configuration.
-pub(crate) fn apply(patch: ConfigPatch) -> Result<(), String> {
+pub fn apply(patch: ConfigPatch) -> Result<(), String> {
     RUNTIME.with(|rt| rt.borrow_mut().config.apply(patch))
 }

@@ -1,7 +1,6 @@
-// The browser side of my.uploadFile / my.downloadFile and the WebSocket APIs
-// (src/glue/network.rs, src/glue/socket.rs). XMLHttpRequest because it is the browser API that
-// reports upload and download progress; WebSocket for sockets. Decisions stay in Rust; this
-// only moves data and events.
+// The browser side of my.uploadFile / my.downloadFile (extras/src/glue/network.rs):
+// XMLHttpRequest, because it is the browser API that reports upload and download progress, and
+// the task listener lists. Decisions stay in Rust; this only moves data and events.
 
 function headersOf(xhr) {
   const headers = {};
@@ -82,56 +81,6 @@ export function xhrSend(url, method, headers, body, timeoutMs, onProgress, maxBy
 }
 
 /**
- * Opens a WebSocket (`binaryType` arraybuffer). `onEvent(kind, a, b)` gets `open`,
- * `message` (data: string or ArrayBuffer), `error`, and `close` (code, reason). Returns the
- * socket, or throws the browser's SyntaxError/SecurityError.
- */
-export function openSocket(url, protocols, onEvent) {
-  const ws = protocols.length ? new WebSocket(url, protocols) : new WebSocket(url);
-  ws.binaryType = 'arraybuffer';
-  ws.onopen = () => onEvent('open');
-  ws.onmessage = (e) => onEvent('message', e.data);
-  ws.onerror = () => onEvent('error');
-  ws.onclose = (e) => onEvent('close', e.code, e.reason);
-  return ws;
-}
-
-/** `ws.send(data)`; false when the browser refused (the socket is not open). */
-export function socketSend(ws, data) {
-  try {
-    ws.send(data);
-    return true;
-  } catch (e) {
-    return false;
-  }
-}
-
-/** `ws.readyState` (0 connecting, 1 open, 2 closing, 3 closed). */
-export function socketState(ws) {
-  return ws.readyState;
-}
-
-/** `ws.bufferedAmount`. */
-export function socketBuffered(ws) {
-  return ws.bufferedAmount;
-}
-
-/** `ws.close(code, reason)`, detaching nothing: the close event still comes. */
-export function socketClose(ws, code, reason) {
-  try {
-    ws.close(code, reason);
-  } catch (e) {
-    // Already closed.
-  }
-}
-
-/** 16 random bytes as 32 hex digits (file ids, multipart boundaries). */
-export function randomHex() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/**
  * The task half of an upload or download: its listeners and its abort. `attachTask` puts
  * `abort`, `onProgressUpdate`/`offProgressUpdate` and `onHeadersReceived`/`offHeadersReceived`
  * on the call's Promise (the typings' UploadTask/DownloadTask); Rust calls `emit`.
@@ -182,43 +131,9 @@ export function attachTask(promise, task) {
   promise.offHeadersReceived = off(task.lists.headers);
 }
 
-/**
- * The listeners of one socket's events (`open`, `message`, `error`, `close`): the global
- * socket's (`my.onSocketOpen`…) or a SocketTask's. `on` adds a function once; `off` removes
- * one, or all without an argument.
- */
-export function socketEvents() {
-  const lists = { open: [], message: [], error: [], close: [] };
-  return {
-    on(kind, cb) {
-      if (typeof cb !== 'function') return false;
-      if (!lists[kind].includes(cb)) lists[kind].push(cb);
-      return true;
-    },
-    off(kind, cb) {
-      if (cb === undefined || cb === null) { lists[kind].length = 0; return; }
-      const i = lists[kind].indexOf(cb);
-      if (i >= 0) lists[kind].splice(i, 1);
-    },
-    emit(kind, value) {
-      for (const cb of lists[kind].slice()) {
-        try { cb(value); } catch (e) { console.error('miniprogram-shim: a socket listener threw', e); }
-      }
-    },
-  };
+/** 16 random bytes as 32 hex digits (file ids, multipart boundaries). */
+export function randomHex() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The typings' SocketTask over socket `id`: `send`/`close` go to Rust's `dispatch`. */
-export function makeSocketTask(id, events, dispatch) {
-  const task = {
-    send: (options) => dispatch(id, 'send', options),
-    close: (options) => dispatch(id, 'close', options),
-  };
-  for (const [name, kind] of [['Open', 'open'], ['Message', 'message'], ['Error', 'error'], ['Close', 'close']]) {
-    task[`on${name}`] = (cb) => {
-      if (!events.on(kind, cb)) console.error(`SocketTask.on${name}: invalid parameter \`callback\`: must be a function`);
-    };
-    task[`off${name}`] = (cb) => events.off(kind, cb);
-  }
-  return task;
-}

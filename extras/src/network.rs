@@ -304,13 +304,6 @@ pub fn progress(done: f64, total: f64, size: Option<f64>) -> (u32, f64, f64) {
     }
 }
 
-/// `openInBrowser`'s `url`: an absolute `http(s)` URL (error 2 naming `url` otherwise: no
-/// `javascript:`, `data:` or relative URL). Not whitelisted: it leaves the super app.
-pub fn browser_url(url: Option<String>) -> Result<String, ApiError> {
-    let url = required_url(url)?;
-    Ok(url.href)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,27 +515,6 @@ mod tests {
         assert_eq!(progress(40.0, 133.0, Some(100.0)), (30, 30.0, 100.0));
         assert_eq!(progress(10.0, 0.0, None), (0, 10.0, 0.0));
         assert_eq!(progress(300.0, 200.0, None), (100, 200.0, 200.0));
-    }
-
-    #[test]
-    fn open_in_browser_takes_absolute_http_urls_only() {
-        assert_eq!(
-            browser_url(Some(" https://example.com/a?b=1 ".into())),
-            Ok("https://example.com/a?b=1".into())
-        );
-        for bad in [
-            None,
-            Some(""),
-            Some("javascript:alert(1)"),
-            Some("data:text/html,x"),
-            Some("/relative"),
-        ] {
-            let err = browser_url(bad.map(str::to_owned)).unwrap_err();
-            assert!(
-                matches!(err, ApiError::InvalidParameter { ref param, .. } if param == "url"),
-                "{bad:?}"
-            );
-        }
     }
 
     #[test]
