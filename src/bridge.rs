@@ -134,6 +134,15 @@ pub const BRIDGE_APIS: &[BridgeApi] = &[
     same("choosePhoneContact", "choosePhoneContact"),
     same("addPhoneContact", "addPhoneContact"),
     same("openLocation", "openLocation"),
+    // ---- images (extras/src/media.rs) ----
+    same("chooseImage", "chooseImage"),
+    same("getImageInfo", "getImageInfo"),
+    BridgeApi {
+        h5: "saveImage",
+        api: "saveImage",
+        params: Params::Rename(&[("src", "url")]),
+        results: &[],
+    },
     // ---- files over the network, sockets, the browser (src/network.rs, src/socket.rs) ----
     same("downloadFile", "downloadFile"),
     same("uploadFile", "uploadFile"),

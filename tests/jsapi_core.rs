@@ -6,7 +6,9 @@
 
 use js_sys::{Array, Promise};
 use miniprogram_shim::can_i_use::SUPPORTED;
-use miniprogram_shim::{can_i_use, configure, create_my, set_device_state, storage_usage};
+use miniprogram_shim::{
+    can_i_use, configure, create_my, set_device_state, storage_usage, user_capture_screen,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -85,7 +87,7 @@ fn my_has_exactly_the_registered_apis() {
 #[wasm_bindgen_test]
 async fn unsupported_async_apis_fail_with_error_1_through_fail_complete_and_the_promise() {
     setup();
-    for name in ["startBeaconDiscovery", "chooseImage", "someFutureApi"] {
+    for name in ["startBeaconDiscovery", "chooseVideo", "someFutureApi"] {
         let out = call(name, "{}").await;
         out.assert_fail_code(1);
         assert_eq!(
@@ -95,7 +97,7 @@ async fn unsupported_async_apis_fail_with_error_1_through_fail_complete_and_the_
         assert!(!can_i_use(JsValue::from_str(name)), "{name}");
     }
     // Without callbacks: the Promise rejects with the same object.
-    let out = call("chooseImage", r#"{"__noCallbacks":true}"#).await;
+    let out = call("chooseVideo", r#"{"__noCallbacks":true}"#).await;
     assert_eq!(out.text("state"), "rejected");
     assert_eq!(out.get("value.error").as_f64(), Some(1.0));
 }
@@ -329,6 +331,19 @@ fn app_show_and_hide_follow_the_foreground_switch() {
     assert_eq!((calls(&shown), calls(&hidden)), (1, 1));
     // A non-function is refused without throwing.
     assert!(sync_call("onAppShow", &JsValue::from(5)).is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn on_user_capture_screen_follows_the_devtools_button() {
+    setup();
+    let shots = listen(&my(), "onUserCaptureScreen");
+    user_capture_screen();
+    user_capture_screen();
+    assert_eq!(calls(&shots), 2);
+    unlisten(&my(), "offUserCaptureScreen", &shots);
+    user_capture_screen();
+    assert_eq!(calls(&shots), 2);
+    assert!(sync_call("onUserCaptureScreen", &JsValue::from(5)).is_undefined());
 }
 
 #[wasm_bindgen_test]

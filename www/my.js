@@ -33,10 +33,29 @@
   var data = (script && script.dataset) || {};
   var params = new URLSearchParams(location.search);
   var shellOrigin = params.get('__superapp');
-  var inSimulator = !!(shellOrigin && window.parent && window.parent !== window);
+  var launched = params.get('__appId');
+  var framed = !!(window.parent && window.parent !== window);
+  // The shell names itself in the launch URL only; a page the mini program then navigates to
+  // in the same frame (`location.href = '/next.html'`) has no such query, as in a real
+  // container, where the bridge is in every page of the webview. The launch page leaves the
+  // two values in this tab's sessionStorage for its own origin, and a later page in a frame
+  // reads them back (the shell still checks every message's origin).
+  var LAUNCH_KEY = 'miniprogram-shim:launch';
+  try {
+    if (shellOrigin && framed) {
+      sessionStorage.setItem(LAUNCH_KEY, JSON.stringify({ superapp: shellOrigin, appId: launched || null }));
+    } else if (!shellOrigin && framed) {
+      var saved = JSON.parse(sessionStorage.getItem(LAUNCH_KEY) || 'null');
+      if (saved && typeof saved.superapp === 'string') {
+        shellOrigin = saved.superapp;
+        launched = typeof saved.appId === 'string' ? saved.appId : null;
+      }
+    }
+  } catch (e) { /* no sessionStorage (sandboxed frame): only the launch page knows the shell */ }
+  var inSimulator = !!(shellOrigin && framed);
   // The appId the simulator launched this page as (also in its settings reply): it wins over
   // data-app-id, and keys the Sync storage used before the runtime is ready.
-  var launchAppId = inSimulator ? params.get('__appId') : null;
+  var launchAppId = inSimulator ? launched : null;
 
   // Mirrors src/can_i_use.rs (the bootstrap browser test checks they agree).
   var SUPPORTED = {
@@ -125,6 +144,8 @@
     offError: listener(),
     onUnhandledRejection: listener(),
     offUnhandledRejection: listener(),
+    onUserCaptureScreen: listener(),
+    offUserCaptureScreen: listener(),
     vibrate: async([], []),
     vibrateShort: async([], []),
     vibrateLong: async([], []),
@@ -156,6 +177,23 @@
     offSocketError: listener(),
     onSocketClose: listener(),
     offSocketClose: listener(),
+  });
+
+  // --- the file store and images (mirrors the block of the same name in src/can_i_use.rs) --
+  var FILE = ['apFilePath', 'filePath'];
+  Object.assign(SUPPORTED, {
+    saveFile: async(FILE, ['success', 'apFilePath']),
+    getSavedFileList: async([], ['success', 'fileList']),
+    getSavedFileInfo: async(FILE, ['success', 'size', 'createTime']),
+    removeSavedFile: async(FILE, ['success']),
+    getFileInfo: async(FILE.concat(['digestAlgorithm']), ['size', 'digest']),
+    openDocument: async(['filePath', 'apFilePath', 'fileType'], []),
+    chooseImage: async(['count', 'sizeType', 'sourceType'], ['apFilePaths', 'tempFilePaths', 'tempFiles']),
+    previewImage: async(['urls', 'current'], []),
+    saveImage: async(['url'], []),
+    getImageInfo: async(['src'], ['width', 'height', 'path', 'size', 'type', 'orientation']),
+    chooseLocation: async(['title', 'latitude', 'longitude'], ['name', 'address', 'longitude', 'latitude', 'provinceName', 'cityName']),
+    compressImage: async(['apFilePaths', 'compressLevel', 'compressedWidth', 'compressedHeight', 'maxWidth', 'maxHeight'], ['apFilePaths']),
   });
 
   // Every name gets an answer (src/jsapi.rs): `my.<name>` for a name my.js does not list is a
@@ -271,12 +309,13 @@
     'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
-  // ---- the extras module's APIs (pickers, the phone's inputs, files): the runtime's `my` loads that
+  // ---- the extras module's APIs (pickers, the phone's inputs, files, images, transfers): the runtime's `my` loads that
   // second wasm module on the first call of one of them (DESIGN.md "Size of the start wasm").
   // EXTRAS mirrors shim-core/src/extras.rs NAMES (tests/jsapi/coverage.test.mjs checks it).
   var EXTRAS = ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect',
     'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
-    'downloadFile', 'uploadFile'];
+    'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
+    'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'downloadFile', 'uploadFile'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) { return shimMy ? shimMy[api](options) : enqueue(api, options, true); };
   });
@@ -543,13 +582,21 @@
   }
 
   // Simulator shell: hello → settings (first answer awaited briefly; later ones applied live).
+  // A shell that must ask the sandbox first (which app this is, or registering a throwaway one)
+  // says `settings-pending` at once, and the wait becomes SETTINGS_PENDING_MS: the appId must
+  // not arrive after the app's first call on a slow or loaded machine.
+  var SETTINGS_WAIT_MS = 1500;
+  var SETTINGS_PENDING_MS = 15000;
   var settingsHandlers = [];
+  var settingsPending = [];
   function simulatorSettings() {
     if (!inSimulator) return Promise.resolve({});
     return new Promise(function (resolve) {
       var done = false;
-      settingsHandlers.push(function (settings) { if (!done) { done = true; resolve(settings); } });
-      setTimeout(function () { if (!done) { done = true; resolve({}); } }, 1500);
+      function giveUp() { if (!done) { done = true; resolve({}); } }
+      var timer = setTimeout(giveUp, SETTINGS_WAIT_MS);
+      settingsPending.push(function () { clearTimeout(timer); timer = setTimeout(giveUp, SETTINGS_PENDING_MS); });
+      settingsHandlers.push(function (settings) { if (!done) { done = true; clearTimeout(timer); resolve(settings); } });
       try {
         window.parent.postMessage({ type: 'miniprogram-shim:hello', appId: attrs.appId || null }, shellOrigin);
       } catch (e) { resolve({}); }
@@ -559,6 +606,12 @@
     window.addEventListener('message', function (event) {
       if (event.source !== window.parent || event.origin !== shellOrigin) return;
       var msg = event.data;
+      // The devtools' "Take a screenshot" button (a browser has no screenshot event).
+      if (msg && msg.type === 'miniprogram-shim:capture-screen') { if (shim) shim.userCaptureScreen(); return; }
+      if (msg && msg.type === 'miniprogram-shim:settings-pending') {
+        settingsPending.splice(0).forEach(function (h) { h(); });
+        return;
+      }
       if (!msg || msg.type !== 'miniprogram-shim:settings') return;
       var settings = msg.settings || {};
       if (settings.device) { deviceState = settings.device; if (shim) applyDevice(deviceState); }

@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod components;
 pub mod path;
 pub mod view;
 
@@ -18,7 +19,8 @@ use axml::{Diagnostic, MemoryFiles};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::view::PageView;
+use crate::components::Registry;
+use crate::view::{PageView, SetDataError, Update};
 
 /// A diagnostic as the simulator shows it: file, line, column, message, the source line and
 /// the compiler-style text with a caret.
@@ -44,6 +46,16 @@ fn error(kind: &str, message: impl std::fmt::Display) -> JsValue {
 pub struct Templates {
     files: MemoryFiles,
     views: HashMap<u32, PageView>,
+    defs: Registry,
+}
+
+fn update_json(result: Result<Update, SetDataError>) -> Result<String, JsValue> {
+    let update = result.map_err(|e| match e {
+        SetDataError::Compile(d) => JsValue::from_str(&diagnostic_json(&d)),
+        SetDataError::NoInstance(_) => error("view", e),
+        SetDataError::Path(e) => error("setData", e),
+    })?;
+    serde_json::to_string(&update).map_err(|e| error("data", e))
 }
 
 #[wasm_bindgen]
@@ -64,6 +76,7 @@ impl Templates {
         Ok(Templates {
             files,
             views: HashMap::new(),
+            defs: Registry::default(),
         })
     }
 
@@ -75,6 +88,7 @@ impl Templates {
             &AcssOptions {
                 rpx: Rpx::Var,
                 scope,
+                outside: None,
             },
         )
         .map_err(|d| JsValue::from_str(&diagnostic_json(&d)))
@@ -85,7 +99,7 @@ impl Templates {
     pub fn open(&mut self, id: u32, axml_path: &str, data_json: &str) -> Result<String, JsValue> {
         let data: Value = serde_json::from_str(data_json)
             .map_err(|e| error("data", format!("page data is not JSON: {e}")))?;
-        let view = PageView::open(axml_path, &self.files, data)
+        let view = PageView::open_with(axml_path, &self.files, data, self.defs.clone())
             .map_err(|d| JsValue::from_str(&diagnostic_json(&d)))?;
         let tree = serde_json::to_string(view.tree()).map_err(|e| error("data", e))?;
         self.views.insert(id, view);
@@ -106,8 +120,71 @@ impl Templates {
                 format!("setData changes are not [[key, value], …]: {e}"),
             )
         })?;
-        let update = view.set_data(changes).map_err(|e| error("setData", e))?;
-        serde_json::to_string(&update).map_err(|e| error("data", e))
+        update_json(view.set_data(changes))
+    }
+
+    /// `setData` of component instance `component` of view `id`; returns `{ rendered, patches }`.
+    #[wasm_bindgen(js_name = setComponentData)]
+    pub fn set_component_data(
+        &mut self,
+        id: u32,
+        component: u32,
+        changes_json: &str,
+    ) -> Result<String, JsValue> {
+        let view = self
+            .views
+            .get_mut(&id)
+            .ok_or_else(|| error("view", format!("no page view {id}")))?;
+        let changes: Vec<(String, Value)> = serde_json::from_str(changes_json).map_err(|e| {
+            error(
+                "data",
+                format!("setData changes are not [[key, value], …]: {e}"),
+            )
+        })?;
+        update_json(view.set_component_data(component, changes))
+    }
+
+    /// Defines a page or component (`path` without extension) from the logic layer's JSON
+    /// `{ component, data, props, using }` (`components::Registry::define`); the views opened
+    /// after it see it.
+    pub fn define(&mut self, path: &str, def_json: &str) -> Result<(), JsValue> {
+        let def: Value = serde_json::from_str(def_json)
+            .map_err(|e| error("data", format!("the definition of {path} is not JSON: {e}")))?;
+        self.defs
+            .define(path, &def, &self.files)
+            .map_err(|e| error("data", e))
+    }
+
+    /// The components view `id` created, updated and removed since the last call:
+    /// `{ created: [{id, path, owner, props, events}], updated: [{id, props, events}],
+    /// removed: [{id, path}] }`.
+    pub fn lifecycle(&mut self, id: u32) -> Result<String, JsValue> {
+        let view = self
+            .views
+            .get_mut(&id)
+            .ok_or_else(|| error("view", format!("no page view {id}")))?;
+        serde_json::to_string(&view.take_lifecycle()).map_err(|e| error("data", e))
+    }
+
+    /// The scope class of the component at `path` (its styles: `css(path.acss, scope)`).
+    #[wasm_bindgen(js_name = scopeOf)]
+    pub fn scope_of(&self, path: &str) -> Option<String> {
+        self.defs.get(path).map(|d| d.scope.clone())
+    }
+
+    /// A page's ACSS: its selectors match none of the elements its components make.
+    #[wasm_bindgen(js_name = pageCss)]
+    pub fn page_css(&self, path: &str) -> Result<String, JsValue> {
+        compile_acss(
+            path,
+            &self.files,
+            &AcssOptions {
+                rpx: Rpx::Var,
+                scope: None,
+                outside: Some(components::COMPONENT_CLASS.to_string()),
+            },
+        )
+        .map_err(|d| JsValue::from_str(&diagnostic_json(&d)))
     }
 
     /// Forgets view `id` (the page was unloaded).

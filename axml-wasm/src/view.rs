@@ -5,10 +5,14 @@
 //! them, and only then renders and diffs: a key no binding reads costs neither a render nor a
 //! DOM touch, and a key that one binding reads changes only the DOM nodes whose output changed.
 
-use axml::{render, CompiledTemplate, Diagnostic, FileProvider, VEvent, VNode};
+use std::rc::Rc;
+
+use axml::sjs::SjsModules;
+use axml::{Diagnostic, FileProvider, VEvent, VNode};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::components::{Lifecycle, Registry, Tree};
 use crate::path::{self, PathError};
 
 /// One change to the DOM. `path` is the child indexes from the page's root element to the
@@ -73,20 +77,45 @@ pub struct Update {
     pub patches: Vec<Patch>,
 }
 
-/// A page's template, data and current tree.
+/// A page's template, data, components and current tree.
 #[derive(Debug)]
 pub struct PageView {
-    template: CompiledTemplate,
-    data: Value,
+    components: Tree,
     tree: Vec<VNode>,
 }
 
+/// Why a `setData` was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SetDataError {
+    /// A bad key: nothing was applied.
+    #[error(transparent)]
+    Path(#[from] PathError),
+    /// No such component instance in this page (it was removed).
+    #[error("no component instance {0} in this page")]
+    NoInstance(u32),
+    /// A component the update created does not compile.
+    #[error("{0}")]
+    Compile(Box<Diagnostic>),
+}
+
 impl PageView {
-    /// Compiles `axml_path` and renders it against `data` (an object; anything else counts as `{}`).
+    /// Compiles `axml_path` and renders it against `data` (an object; anything else counts as
+    /// `{}`), with no custom components.
     pub fn open(
         axml_path: &str,
         files: &dyn FileProvider,
         data: Value,
+    ) -> Result<PageView, Box<Diagnostic>> {
+        PageView::open_with(axml_path, files, data, Registry::default())
+    }
+
+    /// As [`PageView::open`], with the components `defs` defines (the page's own definition,
+    /// at its path without `.axml`, names the ones it uses).
+    pub fn open_with(
+        axml_path: &str,
+        files: &dyn FileProvider,
+        data: Value,
+        defs: Registry,
     ) -> Result<PageView, Box<Diagnostic>> {
         let template = axml::compile(axml_path, files).map_err(Box::new)?;
         let data = if data.is_object() {
@@ -94,12 +123,10 @@ impl PageView {
         } else {
             Value::Object(Default::default())
         };
-        let tree = render(&template, &data);
-        Ok(PageView {
-            template,
-            data,
-            tree,
-        })
+        let route = axml_path.strip_suffix(".axml").unwrap_or(axml_path);
+        let sjs = SjsModules::for_template(&template, files).map_err(Box::new)?;
+        let (components, tree) = Tree::open(route, Rc::new(template), sjs, data, defs)?;
+        Ok(PageView { components, tree })
     }
 
     /// The current tree.
@@ -109,19 +136,34 @@ impl PageView {
 
     /// The data as the render side holds it.
     pub fn data(&self) -> &Value {
-        &self.data
+        self.components.data()
+    }
+
+    /// Components created, updated and removed since the last call, for the logic layer.
+    pub fn take_lifecycle(&mut self) -> Lifecycle {
+        self.components.take_lifecycle()
     }
 
     /// Applies `changes` (`[key, value]` in order) and returns the patches. A bad key refuses
     /// the whole call before anything is applied.
-    pub fn set_data(&mut self, changes: Vec<(String, Value)>) -> Result<Update, PathError> {
+    pub fn set_data(&mut self, changes: Vec<(String, Value)>) -> Result<Update, SetDataError> {
         for (key, _) in &changes {
             path::parse(key)?;
         }
+        // Each key one row of a page-level list that nothing else reads: those rows alone.
+        let rows: Option<Vec<(usize, usize)>> = if self.components.uses_components() {
+            None
+        } else {
+            let t = self.components.page_template();
+            changes.iter().map(|(k, _)| t.row_of(k)).collect()
+        };
         let mut affected = false;
         for (key, value) in changes {
-            affected = affected || !self.template.affected_by(&key).is_empty();
-            path::apply(&mut self.data, &key, value)?;
+            affected = affected || !self.components.page_template().affected_by(&key).is_empty();
+            path::apply(self.components.data_mut(), &key, value)?;
+        }
+        if let Some(update) = rows.and_then(|rows| self.update_rows(&rows)) {
+            return Ok(update);
         }
         if !affected {
             return Ok(Update {
@@ -129,14 +171,94 @@ impl PageView {
                 patches: Vec::new(),
             });
         }
-        let tree = render(&self.template, &self.data);
+        // A component first used now may not compile: its diagnostic is the answer.
+        let tree = self.components.rerender(0).map_err(SetDataError::Compile)?;
+        Ok(self.replace_tree(tree))
+    }
+
+    /// `setData` of component instance `id` (keys relative to its `data`).
+    pub fn set_component_data(
+        &mut self,
+        id: u32,
+        changes: Vec<(String, Value)>,
+    ) -> Result<Update, SetDataError> {
+        for (key, _) in &changes {
+            path::parse(key)?;
+        }
+        let (template, data) = self
+            .components
+            .component_mut(id)
+            .ok_or(SetDataError::NoInstance(id))?;
+        let mut affected = false;
+        for (key, value) in changes {
+            affected = affected || !template.affected_by(&key).is_empty();
+            path::apply(data, &key, value)?;
+        }
+        if !affected {
+            return Ok(Update {
+                rendered: false,
+                patches: Vec::new(),
+            });
+        }
+        let tree = self
+            .components
+            .rerender(id)
+            .map_err(SetDataError::Compile)?;
+        Ok(self.replace_tree(tree))
+    }
+
+    /// Re-renders rows `(loop, index)` alone and patches them, when the last whole
+    /// render put each of those loops' rows one node per item and the rows exist; `None`
+    /// (nothing changed) otherwise.
+    fn update_rows(&mut self, rows: &[(usize, usize)]) -> Option<Update> {
+        let (template, data, mut sjs) = self.components.page_parts();
+        let mut fresh = Vec::new();
+        for &(id, index) in rows {
+            let run = self.components.loop_runs().iter().find(|r| r.id == id)?;
+            if !run.one_node_each || index >= run.items {
+                return None;
+            }
+            let mut nodes = axml::render_loop_item(template, data, &mut sjs, id, index)?;
+            if nodes.len() != 1 {
+                return None;
+            }
+            let mut at = run.parent.clone();
+            at.push(run.start + index);
+            node_at(&mut self.tree, &at)?;
+            fresh.push((at, nodes.pop()?));
+        }
         let mut patches = Vec::new();
-        diff_children(&self.tree, &tree, &mut Vec::new(), &mut patches);
-        self.tree = tree;
-        Ok(Update {
+        for (mut at, node) in fresh {
+            let old = node_at(&mut self.tree, &at)?;
+            diff_node(old, &node, &mut at, &mut patches);
+            *old = node;
+        }
+        Some(Update {
             rendered: true,
             patches,
         })
+    }
+
+    fn replace_tree(&mut self, tree: Vec<VNode>) -> Update {
+        let mut patches = Vec::new();
+        diff_children(&self.tree, &tree, &mut Vec::new(), &mut patches);
+        self.tree = tree;
+        Update {
+            rendered: true,
+            patches,
+        }
+    }
+}
+
+fn node_at<'a>(nodes: &'a mut [VNode], at: &[usize]) -> Option<&'a mut VNode> {
+    let (first, rest) = at.split_first()?;
+    let node = nodes.get_mut(*first)?;
+    if rest.is_empty() {
+        return Some(node);
+    }
+    match node {
+        VNode::Element(e) => node_at(&mut e.children, rest),
+        VNode::Text { .. } => None,
     }
 }
 
@@ -173,7 +295,12 @@ fn diff_node(old: &VNode, new: &VNode, path: &mut Vec<usize>, out: &mut Vec<Patc
                 });
             }
         }
-        (VNode::Element(a), VNode::Element(b)) if a.tag == b.tag && a.key == b.key => {
+        (VNode::Element(a), VNode::Element(b))
+            if a.tag == b.tag
+                && a.key == b.key
+                && a.owner == b.owner
+                && a.component == b.component =>
+        {
             let set: Vec<(String, Value)> = b
                 .attrs
                 .iter()
@@ -238,6 +365,88 @@ mod tests {
             vec![Patch::Text {
                 path: vec![501, 0],
                 text: "changed".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn one_row_is_rendered_alone_when_only_its_loop_reads_the_key() {
+        let rows: Vec<Value> = (0..1000)
+            .map(|i| json!({ "id": i, "name": format!("row {i}") }))
+            .collect();
+        let axml = r#"<view class="t">{{title}}</view><view class="list"><view a:for="{{rows}}" a:key="id" class="row" data-i="{{index}}">{{item.name}}</view></view>"#;
+        let mut v = view(axml, json!({ "title": "T", "rows": rows }));
+        let t = &v.components.page_template();
+        assert_eq!(t.row_of("rows[500].name"), Some((0, 500)));
+        assert_eq!(t.row_of("rows"), None, "the whole list");
+        assert_eq!(t.row_of("title"), None);
+        let update = v
+            .set_data(vec![("rows[500].name".into(), json!("changed"))])
+            .unwrap();
+        assert_eq!(
+            update.patches,
+            vec![Patch::Text {
+                path: vec![1, 500, 0],
+                text: "changed".into()
+            }]
+        );
+        // The same tree as a whole render gives, and the next whole render diffs from it.
+        let whole = view(axml, v.data().clone());
+        assert_eq!(v.tree(), whole.tree());
+        // A new id: the row is replaced (another key), still alone.
+        let update = v
+            .set_data(vec![(
+                "rows[3]".into(),
+                json!({ "id": "x", "name": "new" }),
+            )])
+            .unwrap();
+        assert!(
+            matches!(&update.patches[..], [Patch::Replace { path, .. }] if path == &vec![1, 3])
+        );
+        // Past the end: the list grows, a whole render.
+        let update = v
+            .set_data(vec![("rows[1000].name".into(), json!("more"))])
+            .unwrap();
+        assert!(matches!(
+            &update.patches[..],
+            [Patch::Insert { index: 1000, .. }]
+        ));
+        assert_eq!(v.tree(), view(axml, v.data().clone()).tree());
+    }
+
+    #[test]
+    fn a_row_read_elsewhere_too_takes_a_whole_render() {
+        // Inside the loop, another row read through the list (not the item).
+        let page = r#"<view a:for="{{rows}}">{{item}} {{rows[index + 1]}}</view>"#;
+        let mut v = view(page, json!({ "rows": [1, 2] }));
+        assert_eq!(v.components.page_template().row_of("rows[1]"), None);
+        v.set_data(vec![("rows[1]".into(), json!(9))]).unwrap();
+        assert_eq!(v.tree(), view(page, json!({ "rows": [1, 9] })).tree());
+        let page = r#"<view a:for="{{rows}}">{{item}}</view><text>{{rows[0]}}</text>"#;
+        let mut v = view(page, json!({ "rows": [1, 2] }));
+        assert_eq!(v.components.page_template().row_of("rows[0]"), None);
+        let update = v.set_data(vec![("rows[0]".into(), json!(9))]).unwrap();
+        assert_eq!(update.patches.len(), 2);
+        // Rows that are not one node each (an item-level a:if) take a whole render too.
+        let page = r#"<view a:for="{{rows}}" a:if="{{item > 1}}">{{item}}</view>"#;
+        let mut v = view(page, json!({ "rows": [1, 2, 3] }));
+        let update = v.set_data(vec![("rows[0]".into(), json!(5))]).unwrap();
+        assert_eq!(v.tree(), view(page, json!({ "rows": [5, 2, 3] })).tree());
+        assert_eq!(update.patches.len(), 3);
+        // A nested loop's rows: the outer row is re-rendered.
+        let page =
+            r#"<view a:for="{{g}}" a:for-item="r"><text a:for="{{r.xs}}">{{item}}</text></view>"#;
+        let mut v = view(page, json!({ "g": [{ "xs": [1, 2] }, { "xs": [3] }] }));
+        assert_eq!(
+            v.components.page_template().row_of("g[1].xs[0]"),
+            Some((0, 1))
+        );
+        let update = v.set_data(vec![("g[1].xs[0]".into(), json!(4))]).unwrap();
+        assert_eq!(
+            update.patches,
+            vec![Patch::Text {
+                path: vec![1, 0, 0],
+                text: "4".into()
             }]
         );
     }

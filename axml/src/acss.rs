@@ -10,7 +10,10 @@
 //! - Component isolation: with [`AcssOptions::scope`] set to a class name, every compound
 //!   selector also requires that class (`.item .name` → `.item.c1 .name.c1`); the renderer puts
 //!   it on every element the component's own template creates. Selectors inside `@keyframes`
-//!   are left alone.
+//!   are left alone. The other way round, with [`AcssOptions::outside`] set to the class every
+//!   component's elements carry, every compound of a page's style sheet gets `:not(.x)`
+//!   (`.item` → `.item:not(.a-comp)`), so a page's styles do not reach into its components
+//!   (the content a page puts into a component's slots is the page's own, and matches).
 //! - Comments are dropped; everything else is passed through as written.
 
 use std::rc::Rc;
@@ -59,6 +62,9 @@ pub struct AcssOptions {
     pub rpx: Rpx,
     /// For a component's styles: the class every selector is scoped to.
     pub scope: Option<String>,
+    /// For a page's styles: a class whose elements no selector matches (`:not(.x)` on every
+    /// compound), so a page's styles stay out of the components it uses.
+    pub outside: Option<String>,
 }
 
 /// Compiles the ACSS file at `path` (reading `@import`s through `files`) to CSS.
@@ -477,8 +483,20 @@ fn compound(c: &str, opts: &AcssOptions) -> String {
         Some(rest) if !rest.bytes().next().is_some_and(is_ident) => format!("{page_class}{rest}"),
         _ => c.to_string(),
     };
-    let Some(scope) = &opts.scope else { return c };
-    // The scope class goes before a pseudo-element (`::before`, or the legacy `:before`).
+    let mut add = String::new();
+    if let Some(scope) = &opts.scope {
+        add.push('.');
+        add.push_str(scope);
+    }
+    if let Some(outside) = &opts.outside {
+        add.push_str(":not(.");
+        add.push_str(outside);
+        add.push(')');
+    }
+    if add.is_empty() {
+        return c;
+    }
+    // The scope goes before a pseudo-element (`::before`, or the legacy `:before`).
     let pseudo = c.find("::").or_else(|| {
         [":before", ":after", ":first-line", ":first-letter"]
             .iter()
@@ -486,7 +504,7 @@ fn compound(c: &str, opts: &AcssOptions) -> String {
             .min()
     });
     match pseudo {
-        Some(p) => format!("{}.{scope}{}", &c[..p], &c[p..]),
-        None => format!("{c}.{scope}"),
+        Some(p) => format!("{}{add}{}", &c[..p], &c[p..]),
+        None => format!("{c}{add}"),
     }
 }

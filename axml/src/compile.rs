@@ -20,6 +20,9 @@ pub struct CompiledTemplate {
     sjs: Vec<SjsImport>,
     dependencies: Vec<Dependency>,
     files: Vec<String>,
+    /// Per `a:for` (its id): the list's data path, when the list is a plain path (`{{rows}}`,
+    /// `{{a.b}}`) and the loop is at page level (not in a `<template name>`, not in another loop).
+    pub(crate) loops: Vec<Option<DataPath>>,
 }
 
 /// An `<import-sjs>`: the module the logic layer must load for this template.
@@ -47,6 +50,10 @@ pub struct Dependency {
     pub template: Option<String>,
     /// The data paths it reads (`list[*].name`: any item's `name`).
     pub paths: Vec<DataPath>,
+    /// The `a:for` loops (ids) it is in, outermost first; a loop's own `a:for` and `a:key`
+    /// count as in it.
+    #[serde(skip)]
+    pub(crate) loops: Vec<usize>,
 }
 
 impl CompiledTemplate {
@@ -78,6 +85,32 @@ impl CompiledTemplate {
     /// Every file the template was compiled from (the entry first), for a file watcher.
     pub fn files(&self) -> &[String] {
         &self.files
+    }
+
+    /// When a `setData` of `key` can change one row of one list and nothing else: the loop (an
+    /// id for [`render_loop_item`](crate::render_loop_item)) and the row. That is, `key` is
+    /// `P[i]…` for a page-level `a:for="{{P}}"`, and every page-level binding the key can
+    /// change is inside that loop (or is its `a:for`/`a:key`). `None` otherwise (a whole
+    /// render is needed).
+    pub fn row_of(&self, key: &str) -> Option<(usize, usize)> {
+        let changed = DataPath::parse(key)?;
+        let (id, index) = self.loops.iter().enumerate().find_map(|(id, path)| {
+            let p = path.as_ref()?;
+            if changed.0.len() <= p.0.len() || changed.0[..p.0.len()] != p.0[..] {
+                return None;
+            }
+            match &changed.0[p.0.len()] {
+                PathSegment::Key(k) if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) => {
+                    Some((id, k.parse::<usize>().ok()?))
+                }
+                _ => None,
+            }
+        })?;
+        self.dependencies
+            .iter()
+            .filter(|d| d.template.is_none() && d.paths.iter().any(|p| p.overlaps(&changed)))
+            .all(|d| d.loops.contains(&id))
+            .then_some((id, index))
     }
 }
 
@@ -125,6 +158,8 @@ pub(crate) enum IrNode {
     /// Branches in order; `None` is `a:else`.
     If(Vec<(Option<AttrValue>, Vec<IrNode>)>),
     For {
+        /// The loop's id (`CompiledTemplate::loops`).
+        id: usize,
         list: AttrValue,
         item: String,
         index: String,
@@ -167,6 +202,7 @@ pub fn compile_source(
             sjs: vec![],
             dependencies: vec![],
             files: vec![],
+            loops: vec![],
         },
         imported: HashMap::new(),
         // The entry counts as being imported and included, so a cycle back to it is caught.
@@ -184,6 +220,7 @@ pub fn compile_source(
         sjs: HashSet::new(),
         template: None,
         names: vec![],
+        loops: vec![],
     };
     c.declare(&mut ctx, &tree)?;
     c.out.nodes = c.nodes(&mut ctx, &tree)?;
@@ -212,6 +249,8 @@ struct Ctx {
     template: Option<String>,
     /// Loop variables in scope, innermost last.
     names: Vec<(String, NameBinding)>,
+    /// The `a:for` loops (ids) being compiled, innermost last.
+    loops: Vec<usize>,
 }
 
 const EVENT_PREFIXES: [(&str, bool); 2] = [("on", false), ("catch", true)];
@@ -402,6 +441,7 @@ impl Compiler<'_> {
             sjs: HashSet::new(),
             template: None,
             names: vec![],
+            loops: vec![],
         };
         let r = self.declare(&mut inner, &tree);
         self.importing.pop();
@@ -499,7 +539,17 @@ impl Compiler<'_> {
         let Some(for_attr) = el.attr("a:for") else {
             return self.plain_element(ctx, el);
         };
-        let head = self.for_head(ctx, el, for_attr)?;
+        let id = self.out.loops.len();
+        self.out.loops.push(None);
+        ctx.loops.push(id);
+        let head = self.for_head(ctx, el, for_attr);
+        let head = match head {
+            Ok(h) => h,
+            Err(e) => {
+                ctx.loops.pop();
+                return Err(e);
+            }
+        };
         let body = match el.attr("a:if") {
             Some(cond) => self.directive_value(ctx, cond).and_then(|cond| {
                 Ok(vec![IrNode::If(vec![(
@@ -512,6 +562,7 @@ impl Compiler<'_> {
         // `for_head` put the loop variables in scope.
         ctx.names.pop();
         ctx.names.pop();
+        ctx.loops.pop();
         let ForHead {
             list,
             item,
@@ -519,6 +570,7 @@ impl Compiler<'_> {
             key,
         } = head;
         Ok(vec![IrNode::For {
+            id,
             list,
             item,
             index,
@@ -568,6 +620,17 @@ impl Compiler<'_> {
                 collect_paths(e, &|n| resolve_name(ctx, n), &mut list_paths);
                 match (e, list_paths.as_slice()) {
                     (Expr::Name(_) | Expr::Member(..) | Expr::Index(..), [single]) => {
+                        // A page-level loop over a fixed path can update one row alone.
+                        if ctx.template.is_none()
+                            && ctx.loops.len() == 1
+                            && !single.0.contains(&PathSegment::Any)
+                        {
+                            if let Some(slot) =
+                                ctx.loops.last().and_then(|&id| self.out.loops.get_mut(id))
+                            {
+                                *slot = Some(single.clone());
+                            }
+                        }
                         let mut p = single.clone();
                         p.0.push(PathSegment::Any);
                         NameBinding::Path(p)
@@ -786,6 +849,7 @@ impl Compiler<'_> {
         let mut e = expr::parse_template_data(inner)
             .map_err(|e| ctx.src.error(base + e.offset, e.message))?;
         expr::bind_sjs(&mut e, &|n| ctx.sjs.contains(n));
+        self.guard_rows(ctx, &e);
         let mut paths = Vec::new();
         collect_paths(&e, &|n| resolve_name(ctx, n), &mut paths);
         self.record(ctx, attr.offset, "template data", paths);
@@ -810,6 +874,7 @@ impl Compiler<'_> {
                 Part::Text(_) => {}
                 Part::Expr(e, offset) => {
                     expr::bind_sjs(e, &|n| ctx.sjs.contains(n));
+                    self.guard_rows(ctx, e);
                     collect_paths(e, &|n| resolve_name(ctx, n), &mut paths);
                     first_expr.get_or_insert(*offset);
                 }
@@ -833,6 +898,29 @@ impl Compiler<'_> {
         }
     }
 
+    /// Inside a page-level loop over `P`, an expression that reads `P` other than through the
+    /// loop's item (`{{rows[index + 1].name}}`) can change with another row: that loop's rows
+    /// are then never re-rendered alone.
+    fn guard_rows(&mut self, ctx: &Ctx, e: &Expr) {
+        let Some(&outer) = ctx.loops.first() else {
+            return;
+        };
+        let Some(Some(list)) = self.out.loops.get(outer) else {
+            return;
+        };
+        let mut direct = Vec::new();
+        let loop_var = |n: &str| {
+            ctx.names
+                .iter()
+                .any(|(m, _)| m == n)
+                .then(|| NameBinding::Derived(vec![]))
+        };
+        collect_paths(e, &loop_var, &mut direct);
+        if direct.iter().any(|d| d.overlaps(list)) {
+            self.out.loops[outer] = None;
+        }
+    }
+
     fn record(&mut self, ctx: &Ctx, offset: usize, what: &str, paths: Vec<DataPath>) {
         let span = ctx.src.span(offset);
         self.out.dependencies.push(Dependency {
@@ -840,6 +928,7 @@ impl Compiler<'_> {
             what: what.to_string(),
             template: ctx.template.clone(),
             paths,
+            loops: ctx.loops.clone(),
         });
     }
 }

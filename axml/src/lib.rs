@@ -33,6 +33,7 @@ pub mod expr;
 mod files;
 mod parser;
 mod render;
+pub mod sjs;
 
 pub use compile::{
     compile, compile_source, CompiledTemplate, Dependency, SjsImport, MAX_FILE_DEPTH,
@@ -42,6 +43,6 @@ pub use expr::{DataPath, PathSegment, SjsHost};
 pub use files::{resolve, DirFiles, FileProvider, MemoryFiles};
 pub use parser::MAX_NESTING;
 pub use render::{
-    render, render_with, to_html, Slots, VElement, VEvent, VNode, MAX_RENDER_DEPTH,
-    MAX_TEMPLATE_DEPTH,
+    render, render_loop_item, render_traced, render_with, to_html, LoopRun, Slots, VElement,
+    VEvent, VNode, MAX_RENDER_DEPTH, MAX_TEMPLATE_DEPTH,
 };

@@ -44,6 +44,19 @@ pub struct VElement {
     pub key: Option<String>,
     /// Children.
     pub children: Vec<VNode>,
+    /// Set by a host that expands custom components (`axml-wasm`): the component instance
+    /// whose template made this element and whose methods handle its events; `None` (or 0,
+    /// the page, not serialized) for the page's own elements.
+    #[serde(skip_serializing_if = "is_page")]
+    pub owner: Option<u32>,
+    /// Set by a host that expands custom components: the instance this element hosts (its
+    /// children are then that component's rendered template).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<u32>,
+}
+
+fn is_page(owner: &Option<u32>) -> bool {
+    matches!(owner, None | Some(0))
 }
 
 /// An event binding on an element.
@@ -131,6 +144,7 @@ pub fn render_with(
         slots,
         depth: 0,
         nesting: 0,
+        trace: None,
     };
     let frames = Frames {
         root: data,
@@ -141,6 +155,124 @@ pub fn render_with(
     out
 }
 
+/// Where a page-level `a:for` put its rows in the last render (see [`render_traced`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoopRun {
+    /// The loop's id ([`CompiledTemplate::row_of`]).
+    pub id: usize,
+    /// Child indexes from the root to the element whose children the rows are (empty: the root).
+    pub parent: Vec<usize>,
+    /// The first row's index among those children.
+    pub start: usize,
+    /// How many items the list had.
+    pub items: usize,
+    /// Whether every item made exactly one node (only then is row `i` the node `start + i`).
+    pub one_node_each: bool,
+}
+
+/// [`render`], and where each page-level loop over a fixed path put its rows, so a later
+/// `setData` of one row can re-render that row alone ([`render_loop_item`]).
+pub fn render_traced(
+    template: &CompiledTemplate,
+    data: &Value,
+    sjs: &mut dyn SjsHost,
+) -> (Vec<VNode>, Vec<LoopRun>) {
+    let mut trace = Trace::default();
+    let mut r = Renderer {
+        t: template,
+        sjs,
+        slots: &Slots::new(),
+        depth: 0,
+        nesting: 0,
+        trace: Some(&mut trace),
+    };
+    let frames = Frames {
+        root: data,
+        vars: vec![],
+    };
+    let mut out = Vec::new();
+    r.nodes(&template.nodes, &frames, &mut out);
+    (out, trace.runs)
+}
+
+/// Renders row `index` of the page-level loop `id` alone (against the page's `data`), as the
+/// whole render would: the nodes that item makes, keyed. `None` when there is no such loop or
+/// row.
+pub fn render_loop_item(
+    template: &CompiledTemplate,
+    data: &Value,
+    sjs: &mut dyn SjsHost,
+    id: usize,
+    index: usize,
+) -> Option<Vec<VNode>> {
+    template.loops.get(id)?.as_ref()?;
+    let node = find_loop(&template.nodes, id, 0)?;
+    let IrNode::For {
+        list,
+        item,
+        index: index_name,
+        key,
+        body,
+        ..
+    } = node
+    else {
+        return None;
+    };
+    let mut r = Renderer {
+        t: template,
+        sjs,
+        slots: &Slots::new(),
+        depth: 0,
+        nesting: 0,
+        trace: None,
+    };
+    let frames = Frames {
+        root: data,
+        vars: vec![],
+    };
+    let list = r.value(list, &frames);
+    let Some(Value::Array(items)) = list.as_deref() else {
+        return None;
+    };
+    let v = items.get(index)?.clone();
+    let mut out = Vec::new();
+    r.for_item(
+        item,
+        index_name,
+        key.as_ref(),
+        body,
+        &frames,
+        Value::from(index),
+        Some(Cow::Owned(v)),
+        &mut out,
+    );
+    Some(out)
+}
+
+/// The `a:for` with this id among page-level nodes (not inside template definitions).
+fn find_loop(nodes: &[IrNode], id: usize, depth: usize) -> Option<&IrNode> {
+    if depth > MAX_RENDER_DEPTH {
+        return None;
+    }
+    nodes.iter().find_map(|n| match n {
+        IrNode::For { id: i, .. } if *i == id => Some(n),
+        IrNode::For { body, .. } => find_loop(body, id, depth + 1),
+        IrNode::Element(e) => find_loop(&e.children, id, depth + 1),
+        IrNode::If(branches) => branches
+            .iter()
+            .find_map(|(_, body)| find_loop(body, id, depth + 1)),
+        IrNode::Slot { fallback, .. } => find_loop(fallback, id, depth + 1),
+        IrNode::Text(_) | IrNode::Call { .. } => None,
+    })
+}
+
+#[derive(Default)]
+struct Trace {
+    /// Child indexes from the root to the element being rendered.
+    path: Vec<usize>,
+    runs: Vec<LoopRun>,
+}
+
 struct Renderer<'t, 'h> {
     t: &'t CompiledTemplate,
     sjs: &'h mut dyn SjsHost,
@@ -149,6 +281,8 @@ struct Renderer<'t, 'h> {
     depth: usize,
     /// `nodes` calls in progress.
     nesting: usize,
+    /// For [`render_traced`].
+    trace: Option<&'h mut Trace>,
 }
 
 impl Renderer<'_, '_> {
@@ -192,7 +326,13 @@ impl Renderer<'_, '_> {
                 }
             }
             IrNode::Element(el) => {
+                if let Some(t) = self.trace.as_deref_mut() {
+                    t.path.push(out.len());
+                }
                 let e = self.element(el, frames);
+                if let Some(t) = self.trace.as_deref_mut() {
+                    t.path.pop();
+                }
                 out.push(VNode::Element(e));
             }
             IrNode::If(branches) => {
@@ -208,12 +348,28 @@ impl Renderer<'_, '_> {
                 }
             }
             IrNode::For {
+                id,
                 list,
                 item,
                 index,
                 key,
                 body,
-            } => self.for_each(list, item, index, key.as_ref(), body, frames, out),
+            } => {
+                let start = out.len();
+                let items = self.for_each(list, item, index, key.as_ref(), body, frames, out);
+                // A page-level loop over a fixed path: remember where its rows went.
+                if self.depth == 0 && self.t.loops.get(*id).is_some_and(Option::is_some) {
+                    if let Some(t) = self.trace.as_deref_mut() {
+                        t.runs.push(LoopRun {
+                            id: *id,
+                            parent: t.path.clone(),
+                            start,
+                            items: items.0,
+                            one_node_each: items.1 && out.len() - start == items.0,
+                        });
+                    }
+                }
+            }
             IrNode::Call { is, data, scope } => self.call(is, data.as_ref(), *scope, frames, out),
             IrNode::Slot { name, fallback } => {
                 let name = to_display(&self.value(name, frames));
@@ -236,7 +392,7 @@ impl Renderer<'_, '_> {
         body: &[IrNode],
         frames: &Frames<'a>,
         out: &mut Vec<VNode>,
-    ) {
+    ) -> (usize, bool) {
         let list = self.value(list, frames);
         let entries: Vec<(Value, Val<'a>)> = match list {
             Some(Cow::Borrowed(Value::Array(a))) => a
@@ -268,33 +424,54 @@ impl Renderer<'_, '_> {
             },
             None => vec![],
         };
+        let count = entries.len();
+        let mut one_each = true;
         for (i, v) in entries {
-            let mut inner = Frames {
-                root: frames.root,
-                vars: frames.vars.clone(),
-            };
-            inner.vars.push((item, v.clone()));
-            inner.vars.push((index, Some(Cow::Owned(i))));
-            let key = key.map(|k| match k {
-                KeySpec::This => to_js_string(&v),
-                KeySpec::Field(f) => {
-                    to_js_string(&get(v.clone(), &Some(Cow::Owned(Value::String(f.clone())))))
-                }
-                KeySpec::Expr(e) => to_js_string(&self.value(e, &inner)),
-            });
-            let start = out.len();
-            self.nodes(body, &inner, out);
-            if let Some(key) = key {
-                let produced = out.len() - start;
-                for (n, node) in out[start..].iter_mut().enumerate() {
-                    if let VNode::Element(e) = node {
-                        // A `<block a:for>` may yield several nodes per item.
-                        e.key = Some(if produced == 1 {
-                            key.clone()
-                        } else {
-                            format!("{key}:{n}")
-                        });
-                    }
+            let before = out.len();
+            self.for_item(item, index, key, body, frames, i, v, out);
+            one_each &= out.len() - before == 1;
+        }
+        (count, one_each)
+    }
+
+    /// One item of `a:for`: the body with the loop variables bound, its nodes keyed.
+    #[allow(clippy::too_many_arguments)]
+    fn for_item<'a>(
+        &mut self,
+        item: &str,
+        index: &str,
+        key: Option<&KeySpec>,
+        body: &[IrNode],
+        frames: &Frames<'a>,
+        i: Value,
+        v: Val<'a>,
+        out: &mut Vec<VNode>,
+    ) {
+        let mut inner = Frames {
+            root: frames.root,
+            vars: frames.vars.clone(),
+        };
+        inner.vars.push((item, v.clone()));
+        inner.vars.push((index, Some(Cow::Owned(i))));
+        let key = key.map(|k| match k {
+            KeySpec::This => to_js_string(&v),
+            KeySpec::Field(f) => {
+                to_js_string(&get(v.clone(), &Some(Cow::Owned(Value::String(f.clone())))))
+            }
+            KeySpec::Expr(e) => to_js_string(&self.value(e, &inner)),
+        });
+        let start = out.len();
+        self.nodes(body, &inner, out);
+        if let Some(key) = key {
+            let produced = out.len() - start;
+            for (n, node) in out[start..].iter_mut().enumerate() {
+                if let VNode::Element(e) = node {
+                    // A `<block a:for>` may yield several nodes per item.
+                    e.key = Some(if produced == 1 {
+                        key.clone()
+                    } else {
+                        format!("{key}:{n}")
+                    });
                 }
             }
         }
@@ -342,6 +519,8 @@ impl Renderer<'_, '_> {
             events,
             key: None,
             children,
+            owner: None,
+            component: None,
         }
     }
 

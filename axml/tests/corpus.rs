@@ -68,6 +68,7 @@ fn run(case: &Case) -> Result<(String, String), String> {
         let options = AcssOptions {
             rpx: opts["px"].as_f64().map_or(Rpx::Var, Rpx::Px),
             scope: opts["scope"].as_str().map(str::to_string),
+            outside: opts["outside"].as_str().map(str::to_string),
         };
         match compile_acss(&entry, &files, &options) {
             Ok(css) if expect == "css" => css.trim_end().to_string(),

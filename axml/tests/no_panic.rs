@@ -130,12 +130,19 @@ fn exercise(files: &[(String, String)]) {
                 &AcssOptions {
                     rpx,
                     scope: Some("s".into()),
+                    outside: Some("o".into()),
                 },
             );
         }
     } else if let Ok(t) = compile(entry, &mem) {
         let _ = render(&t, &data);
         let _ = t.affected_by("list[1].a");
+        // Row updates: which row, that row alone, and where the rows went.
+        let _ = t.row_of("list[1].a");
+        let _ = axml::render_traced(&t, &data, &mut axml::expr::NoSjs);
+        for id in 0..3 {
+            let _ = axml::render_loop_item(&t, &data, &mut axml::expr::NoSjs, id, 1);
+        }
     } else if let Err(d) = compile(entry, &mem) {
         let _ = d.to_string();
     }

@@ -4,13 +4,16 @@
 //! "Size of the start wasm"; the names are `shim_core::extras::NAMES`).
 //!
 //! - core, plain Rust tested with `cargo test`: [`pickers`] (action sheet, prompt, modal,
-//!   date/option/multi-level/city pickers), [`network`] and [`file_store`] (`uploadFile`,
-//!   `downloadFile`); the phone's inputs are `shim_core::inputs`;
+//!   date/option/multi-level/city pickers), [`media`] (image options, type, size and EXIF
+//!   orientation), [`location`] (`my.chooseLocation`'s choices); the phone's inputs are `shim_core::inputs`, the file store's rules
+//!   `shim_core::files`; [`network`] and [`file_store`] (`uploadFile`, `downloadFile`);
 //! - `glue` (wasm only): the sheets and the input APIs, and the exports the start module
 //!   calls: `configure` (the same configuration objects the start module accepted), `call`
 //!   (one API by name) and `createMy` (the APIs as an object, for tests).
 
 pub mod file_store;
+pub mod location;
+pub mod media;
 pub mod network;
 pub mod pickers;
 
@@ -18,4 +21,4 @@ mod glue;
 
 pub use glue::*;
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
-pub use shim_core::{config, encoding, error, inputs, url};
+pub use shim_core::{config, encoding, error, files, inputs, url};

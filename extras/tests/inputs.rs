@@ -265,3 +265,48 @@ async fn open_location_shows_the_place_in_the_phone_until_closed() {
         assert!(o.get("seen").is_null());
     }
 }
+
+#[wasm_bindgen_test]
+async fn choose_location_picks_from_the_position_its_places_and_a_preset() {
+    device(HANGZHOU);
+    let o = run(
+        "chooseLocation",
+        r#"{"title":"Deliver to"}"#,
+        r#"[{"choose":[0,1]},{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success();
+    assert_eq!(o.text("seen.label"), "Deliver to");
+    assert_eq!(
+        show(&o.get("seen.columns.0.options")),
+        r#"["Current position · Zhejiang Hangzhou Xihu Wensan Road 90","West Lake · Xihu District"]"#
+    );
+    assert_eq!(
+        value(&o),
+        r#"{"name":"West Lake","address":"Xihu District","longitude":"120.1551","latitude":"30.2741","provinceName":"Zhejiang","cityName":"Hangzhou"}"#
+    );
+    let o = run(
+        "chooseLocation",
+        r#"{"latitude":31.23,"longitude":"121.47"}"#,
+        r#"[{"key":"Enter"}]"#,
+    )
+    .await;
+    o.assert_success();
+    assert_eq!(o.text("seen.label"), "Choose a location");
+    assert_eq!(
+        value(&o),
+        r#"{"name":"Pinned location","address":"","longitude":"121.47","latitude":"31.23","provinceName":"","cityName":""}"#
+    );
+    run("chooseLocation", "{}", r#"[{"key":"Escape"}]"#)
+        .await
+        .assert_fail_code(11);
+    let o = run("chooseLocation", r#"{"latitude":95,"longitude":1}"#, "[]").await;
+    o.assert_fail_code(2);
+    assert!(o.text("value.errorMessage").contains("`latitude`"));
+    let o = run("chooseLocation", r#"{"latitude":1}"#, "[]").await;
+    assert!(o.text("value.errorMessage").contains("`longitude`"));
+    device(r#"{"device":{"location":null}}"#);
+    let o = run("chooseLocation", "{}", "[]").await;
+    o.assert_fail_code(13);
+    assert!(o.text("value.errorMessage").contains("?location="));
+}

@@ -26,6 +26,20 @@ pub const NAMES: &[&str] = &[
     "choosePhoneContact",
     "addPhoneContact",
     "openLocation",
+    "chooseLocation",
+    // the file store (shim-core/src/files.rs, shim-core/src/file_store.rs, extras/src/glue/files.rs)
+    "saveFile",
+    "getSavedFileList",
+    "getSavedFileInfo",
+    "removeSavedFile",
+    "getFileInfo",
+    "openDocument",
+    // images (extras/src/media.rs, extras/src/glue/media.rs)
+    "chooseImage",
+    "previewImage",
+    "saveImage",
+    "getImageInfo",
+    "compressImage",
     // files over the network (extras/src/network.rs, extras/src/glue/network.rs)
     "downloadFile",
     "uploadFile",

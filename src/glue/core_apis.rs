@@ -33,6 +33,8 @@ pub(crate) const NAMES: &[&str] = &[
     "offError",
     "onUnhandledRejection",
     "offUnhandledRejection",
+    "onUserCaptureScreen",
+    "offUserCaptureScreen",
     "vibrate",
     "vibrateShort",
     "vibrateLong",

@@ -139,6 +139,9 @@ export interface My {
   offError(callback?: (message: string, stack: string) => void): void;
   onUnhandledRejection(callback: (event: UnhandledRejectionEvent) => void): void;
   offUnhandledRejection(callback?: (event: UnhandledRejectionEvent) => void): void;
+  /** The simulator's "Take a screenshot" button (a browser has no screenshot event). */
+  onUserCaptureScreen(callback: () => void): void;
+  offUserCaptureScreen(callback?: () => void): void;
   vibrate(options?: AsyncCallbacks<{}>): Promise<{}>;
   vibrateShort(options?: AsyncCallbacks<{}>): Promise<{}>;
   vibrateLong(options?: AsyncCallbacks<{}>): Promise<{}>;

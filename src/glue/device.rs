@@ -30,9 +30,10 @@ enum Event {
     AppHide,
     Error,
     UnhandledRejection,
+    UserCaptureScreen,
 }
 
-const EVENTS: usize = 5;
+const EVENTS: usize = 6;
 
 #[derive(Default)]
 struct State {
@@ -217,6 +218,19 @@ fn watch_browser() {
     }
 }
 
+/// The user took a screenshot (the simulator's **Take a screenshot** button; a browser has no
+/// such event): calls the `my.onUserCaptureScreen` listeners, and logs the event.
+#[wasm_bindgen(js_name = userCaptureScreen)]
+pub fn user_capture_screen() {
+    log_sync(
+        "onUserCaptureScreen",
+        &JsValue::UNDEFINED,
+        true,
+        &JsValue::UNDEFINED,
+    );
+    emit(Event::UserCaptureScreen, &[]);
+}
+
 /// Applies the phone state the simulator's devtools (or a test) set: `{ networkType?,
 /// batteryLevel?, charging?, foreground? }`. Every key is checked before any applies; a bad
 /// value throws an `Error` naming the key and its allowed values.
@@ -377,11 +391,13 @@ pub(crate) fn listener(name: &str, callback: &JsValue) -> Option<JsValue> {
         "onAppHide" => ("onAppHide", Event::AppHide),
         "onError" => ("onError", Event::Error),
         "onUnhandledRejection" => ("onUnhandledRejection", Event::UnhandledRejection),
+        "onUserCaptureScreen" => ("onUserCaptureScreen", Event::UserCaptureScreen),
         "offNetworkStatusChange" => return Some(unlisten(Event::NetworkStatusChange, callback)),
         "offAppShow" => return Some(unlisten(Event::AppShow, callback)),
         "offAppHide" => return Some(unlisten(Event::AppHide, callback)),
         "offError" => return Some(unlisten(Event::Error, callback)),
         "offUnhandledRejection" => return Some(unlisten(Event::UnhandledRejection, callback)),
+        "offUserCaptureScreen" => return Some(unlisten(Event::UserCaptureScreen, callback)),
         _ => return None,
     };
     Some(listen(on, event, callback))

@@ -24,7 +24,7 @@ mod unsupported;
 // Shared with the extras module (`shim-core/`), under the paths they had here.
 use shim_core::{adapter, configure, host, options, runtime};
 
-pub use device::set_device_state;
+pub use device::{set_device_state, user_capture_screen};
 #[doc(hidden)]
 pub use storage::storage_usage;
 
@@ -48,6 +48,8 @@ pub fn configure(
     // The phone's inputs (`device`, kept by the extras module): checked before anything is
     // applied, so a bad one is refused here even while the extras module is not loaded.
     shim_core::device_inputs::read(&config)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    shim_core::device_images::read(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     extras::check_config(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
@@ -243,17 +245,6 @@ pub fn can_i_use(#[wasm_bindgen(unchecked_param_type = "string")] schema: JsValu
     schema
         .as_string()
         .is_some_and(|s| crate::can_i_use::can_i_use(&s))
-}
-
-/// The `my.getAuthCode` scopes a super app grants without a consent prompt (docs/protocol.md
-/// §5b). Not a `my` API: the simulator shell and the consent page read the list here rather
-/// than keep their own copy.
-#[wasm_bindgen(js_name = silentScopes, unchecked_return_type = "string[]")]
-pub fn silent_scopes() -> js_sys::Array {
-    miniprogram_policy::SILENT_SCOPES
-        .iter()
-        .map(|s| JsValue::from_str(s))
-        .collect()
 }
 
 /// A `my.*` method as a JS function.

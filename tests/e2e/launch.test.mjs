@@ -27,7 +27,7 @@ function serveCdnApp(port) {
     const path = new URL(req.url, 'http://x').pathname;
     asked.push(`${port}${path}`);
     const file = path === '/cdn/alipayjsbridge.min.js' ? join(ROOT, 'www', 'my.js')
-      : { '/app.html': 'app.html', '/standalone.html': 'standalone.html' }[path];
+      : { '/app.html': 'app.html', '/standalone.html': 'standalone.html', '/next.html': 'next.html' }[path];
     if (!file) { res.writeHead(404).end('not found'); return; }
     const body = await readFile(file.startsWith('/') ? file : join(ROOT, 'tests', 'e2e', 'fixtures', 'cdn-app', file));
     res.writeHead(200, {
@@ -88,6 +88,25 @@ describe('a mini app with its bridge on a CDN and no data-app-id', () => {
     assert.ok(!asked.some((p) => p.includes('/pkg/')), `the runtime never came from the CDN: ${asked.join(', ')}`);
   });
 
+  test('a page it navigates to keeps the runtime, the appId and the shell (no launch query there)', async (t) => {
+    const page = await newPage(t);
+    const runtime = [];
+    page.on('request', (r) => { if (r.url().includes('/pkg/')) runtime.push(r.url()); });
+    await page.goto(`${SUPERAPP}/?appId=${APP_ID}`);
+    const first = await miniProgram(page, CDN);
+    await first.evaluate(() => { location.href = '/next.html'; });
+    await page.frameLocator('#mini-program').locator('#state', { hasText: 'next' }).waitFor({ timeout: TIMEOUT });
+    const next = page.frames().find((f) => f.url() === `${CDN}/next.html`);
+    assert.ok(next, 'the phone shows next.html, with no query');
+    await next.waitForFunction(() => window.miniprogramShim, null, { timeout: TIMEOUT });
+    const loaded = await next.evaluate(() => window.miniprogramShim.ready.then(() => true, (e) => String(e)));
+    assert.equal(loaded, true, 'the runtime loaded on the second page');
+    assert.equal(await configuredAppId(next), APP_ID);
+    const signed = await signIn(next);
+    assert.equal(signed.ok, true, JSON.stringify(signed));
+    assert.ok(runtime.every((u) => u.startsWith(`${SUPERAPP}/pkg/`)), `pkg/ only from the super app: ${runtime.join(', ')}`);
+  });
+
   test('the picker lists registered apps and launches one', async (t) => {
     const page = await newPage(t);
     await page.goto(`${SUPERAPP}/`);
@@ -118,6 +137,12 @@ describe('a mini app with its bridge on a CDN and no data-app-id', () => {
 
   test('a URL no app registers gets a throwaway app, said in the devtools', async (t) => {
     const page = await newPage(t);
+    // Registering is slower than my.js's first wait (1.5 s): the shell's `settings-pending`
+    // must keep the page waiting, so the appId is in the configuration `ready` reports.
+    await page.route('**/sandbox/mini-programs/**', async (route) => {
+      if (route.request().method() === 'PUT') await new Promise((ok) => setTimeout(ok, 2500));
+      await route.continue();
+    });
     const url = `${UNREGISTERED}/app.html`;
     await page.goto(`${SUPERAPP}/?app=${encodeURIComponent(url)}`);
     const frame = await miniProgram(page, UNREGISTERED);

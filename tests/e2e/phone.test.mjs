@@ -1,7 +1,8 @@
 // The phone's state in the simulator (issue 9): the devtools' Phone inputs and the URL
 // parameters that preset them reach the mini program (getNetworkType, getBatteryInfoSync,
 // onNetworkStatusChange, onAppHide/onAppShow); a bad parameter is refused and said in the
-// devtools; vibrate and makePhoneCall show in the phone frame; an unsupported API fails with
+// devtools; vibrate and makePhoneCall show in the phone frame; the screenshot button reaches
+// onUserCaptureScreen; an unsupported API fails with
 // error 1 and is logged. Real browser, real sandbox, the fixture mini program in the simulator.
 
 import { after, before, test } from 'node:test';
@@ -85,4 +86,36 @@ test('vibrate and makePhoneCall show in the phone frame; an unsupported API fail
   const failed = await frame.evaluate(() => my.startBeaconDiscovery().then(() => null, (e) => e));
   assert.deepEqual(failed, { error: 1, errorMessage: 'startBeaconDiscovery is not supported by this simulator' });
   await page.locator('#jsapi-log tr.fail', { hasText: 'startBeaconDiscovery' }).waitFor({ timeout: TIMEOUT });
+});
+
+test('the devtools screenshot button calls the onUserCaptureScreen listeners and is logged', async (t) => {
+  const { page, frame } = await open(t);
+  await frame.evaluate(() => {
+    window.shots = 0;
+    window.countShot = () => { shots += 1; };
+    my.onUserCaptureScreen(countShot);
+  });
+  await page.click('[role=tab][data-tab=settings]');
+  await page.click('#capture-screen');
+  await frame.waitForFunction(() => shots === 1, null, { timeout: TIMEOUT });
+  // The log is on its own tab (hidden while Settings shows): the entry is there all the same.
+  await page.locator('#jsapi-log tr', { hasText: 'onUserCaptureScreen' }).first().waitFor({ state: 'attached', timeout: TIMEOUT });
+  await frame.evaluate(() => my.offUserCaptureScreen(countShot));
+  await page.click('#capture-screen');
+  await page.waitForTimeout(300);
+  assert.equal(await frame.evaluate(() => shots), 1, 'off removes the listener');
+});
+
+test('chooseLocation offers the devtools position in the phone, chosen with the keyboard', async (t) => {
+  const { page, frame } = await open(t, '&location=30.2741,120.1551');
+  const pending = frame.evaluate(() => my.chooseLocation({ latitude: 31.23, longitude: 121.47 }));
+  const sheet = frame.locator('[role=dialog][aria-label="Choose a location"]');
+  await sheet.waitFor({ timeout: TIMEOUT });
+  assert.deepEqual(await sheet.locator('select option').allTextContents(), ['Pinned location', 'Current position']);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const place = await pending;
+  assert.equal(place.name, 'Current position');
+  assert.equal(place.latitude, '30.2741');
+  await page.locator('#jsapi-log tr', { hasText: 'chooseLocation' }).first().waitFor({ timeout: TIMEOUT });
 });

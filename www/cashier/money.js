@@ -13,7 +13,9 @@
 //
 // A classic script, so every origin can load it: the super app's pages import it as a module
 // (`import '/cashier/money.js'`, same origin), the mini program loads it with a <script> tag from
-// the super app (a cross-origin module would need CORS). It defines `globalThis.Money`.
+// the super app (a cross-origin module would need CORS). It defines `globalThis.Money`. What can
+// only import ES modules (a native mini program's logic Worker) imports `/money.mjs`, which the
+// sandbox serves on both origins: this same file with its exports appended.
 (function (root) {
   'use strict';
 

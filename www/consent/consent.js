@@ -13,11 +13,6 @@ const requestId = params.get('requestId') || '';
 // The server refuses an embedder that is not the super app or this app's registered origin,
 // and the browser refuses to show the page in any other (frame-ancestors).
 const embedder = params.get('embedder');
-// The scopes granted without asking: the shim's list (miniprogram-policy, shared with the
-// sandbox), from the runtime's exports rather than a copy. If it cannot load, every scope asks.
-const silentScopes = import('/pkg/miniprogram_shim.js')
-  .then(async (runtime) => { await runtime.default(); return runtime.silentScopes(); })
-  .catch(() => []);
 const DESCRIPTIONS = {
   auth_user: 'Know who you are: your user id, nickname and avatar',
   USER_NICKNAME: 'See your nickname', USER_AVATAR: 'See your avatar', USER_NAME: 'See your name',
@@ -53,36 +48,59 @@ function declined() {
   return { authSuccessScopes: [], authErrorScopes };
 }
 
+/**
+ * Asks the sandbox for a code. `decision` is the user's answer; without one the server decides
+ * whether the scopes need asking at all (silent scopes are granted at once, the others answer
+ * `consentRequired`): this page keeps no list of silent scopes.
+ */
+async function authorize(decision) {
+  const res = await fetch('/sandbox/auth/authorize', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appId, scopes, ...(decision ? { decision } : {}), ...(embedder ? { embedder } : {}) }),
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.message || `HTTP ${res.status}`);
+  return body;
+}
+
+function granted(body) {
+  return { authCode: body.authCode, authSuccessScopes: body.authSuccessScopes ?? [], authErrorScopes: body.authErrorScopes ?? {} };
+}
+
+function failed(e) {
+  $('error-text').textContent = `The super app could not authorize: ${e.message}`;
+  show('error');
+  $('error-close').focus();
+}
+
 async function decide(decision) {
   $('allow').disabled = true;
   $('deny').disabled = true;
   try {
-    const res = await fetch('/sandbox/auth/authorize', {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appId, scopes, decision, ...(embedder ? { embedder } : {}) }),
-    });
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(body.message || `HTTP ${res.status}`);
-    answer({ authCode: body.authCode, authSuccessScopes: body.authSuccessScopes ?? [], authErrorScopes: body.authErrorScopes ?? {} });
+    answer(granted(await authorize(decision)));
   } catch (e) {
     if (decision === 'deny') return answer(declined());
-    $('error-text').textContent = `The super app could not authorize: ${e.message}`;
-    show('error');
-    $('error-close').focus();
+    failed(e);
   }
 }
 
 async function load() {
-  const silent = await silentScopes;
-  if (scopes.length > 0 && scopes.every((s) => silent.includes(s))) return decide('allow');
+  // The server first: silent scopes come back with a code and nobody is asked.
+  const asked = authorize(null);
   let app = {}; let session = {}; let switches = {};
+  const details = Promise.all([
+    fetch(`/sandbox/mini-programs/${encodeURIComponent(appId)}`).then((r) => (r.ok ? r.json() : {})),
+    fetch('/sandbox/session').then((r) => (r.ok ? r.json() : {})),
+    automation(embedder),
+  ]).catch(() => [{}, {}, {}]);
+  let first;
   try {
-    [app, session, switches] = await Promise.all([
-      fetch(`/sandbox/mini-programs/${encodeURIComponent(appId)}`).then((r) => (r.ok ? r.json() : {})),
-      fetch('/sandbox/session').then((r) => (r.ok ? r.json() : {})),
-      automation(embedder),
-    ]);
-  } catch { /* shown with defaults */ }
+    first = await asked;
+  } catch (e) {
+    return failed(e);
+  }
+  if (first.consentRequired !== true) return answer(granted(first));
+  [app, session, switches] = await details;
   const user = session.user || {};
   $('app-name').textContent = app.name || 'This mini program';
   $('user-name').textContent = user.nickName || user.userId || 'you';

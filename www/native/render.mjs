@@ -2,11 +2,14 @@
 // /native/<appId>/): loads the app's sources (bundle.json), compiles templates and styles with
 // the axml wasm (/native/axml/), runs the app's scripts in a Worker (worker.mjs), builds the
 // DOM from the virtual tree and applies setData's patches, turns DOM events into AXML events,
-// draws the title bar, back button and tab bar, and answers the Worker's `my` calls with the
-// page's `my` (my.js). Errors are shown, never a blank page. DESIGN.md "Native mini programs".
+// and answers the Worker's `my` calls with the page's `my` (my.js). The title bar, tab bar,
+// page hooks and queries are the frame's (frame.mjs). Errors are shown, never a blank page. DESIGN.md "Native mini programs".
 
 import init, { Templates } from '/native/axml/axml_wasm.js';
 import { joinPath } from './core.mjs';
+import { closeComponents, defineComponents, flushComponents } from './component-view.mjs';
+import { createFrame } from './frame.mjs';
+import { createBuiltins } from './builtins.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const params = new URLSearchParams(location.search);
@@ -17,8 +20,9 @@ let templates = null;
 let worker = null;
 let appJson = {};
 let files = {};
-const views = new Map(); // pageId → { root, route, config, title }
+const views = new Map(); // pageId → { root, route, config, isTab, hooks }
 let topPageId = null;
+let frame = null; // the title bar, tab bar, page hooks and queries (frame.mjs)
 
 /** Timings for the benchmark (tests/bench/native.mjs): ms since navigation start. */
 window.__native = { firstPaint: null, views, get top() { return topPageId; } };
@@ -69,7 +73,8 @@ function addStyle(key, path) {
   try {
     const style = document.createElement('style');
     style.dataset.acss = key;
-    style.textContent = templates.css(path);
+    // A page's styles stay out of its components (DESIGN.md "Custom components").
+    style.textContent = key === 'app' ? templates.css(path) : templates.pageCss(path);
     document.head.append(style);
     return true;
   } catch (e) {
@@ -91,7 +96,8 @@ function rpxInline(text) {
 
 // ---- virtual nodes → DOM --------------------------------------------------------------------
 
-const NATIVE_TAGS = { input: 'input', textarea: 'textarea', button: 'button', form: 'form', label: 'label' };
+// `progress` would be the HTML element, drawn by the browser: builtins.mjs draws its own.
+const NATIVE_TAGS = { input: 'input', textarea: 'textarea', button: 'button', form: 'form', label: 'label', progress: 'a-progress' };
 
 function createElement(tag) {
   try { return document.createElement(NATIVE_TAGS[tag] ?? tag); } catch { return document.createElement('view'); }
@@ -116,6 +122,7 @@ function setAttr(el, name, value, view) {
     case 'disabled': if ('disabled' in el) el.disabled = on; el.toggleAttribute('disabled', on); return;
     default: break;
   }
+  if (builtins.setAttr(el, name, value)) return; // checkbox, radio, switch, slider, progress, icon, picker
   if (tag === 'input' || tag === 'textarea') {
     if (name === 'value') { if (el.value !== text) el.value = text; return; }
     if (name === 'password') { el.type = on ? 'password' : 'text'; return; }
@@ -146,6 +153,7 @@ function fitWidth(el, url) {
 }
 
 function removeAttr(el, name) {
+  if (builtins.setAttr(el, name, undefined)) return;
   if (name === 'class') el.className = '';
   else if (name === 'hidden') el.hidden = false;
   else if (name === 'disabled') { if ('disabled' in el) el.disabled = false; el.removeAttribute('disabled'); } else if (name === 'value' && 'value' in el) el.value = '';
@@ -155,12 +163,13 @@ function removeAttr(el, name) {
 function build(node, view) {
   if (node.type === 'text') return document.createTextNode(node.text);
   const el = createElement(node.tag);
-  el.__v = { tag: node.tag, attrs: new Map(node.attrs), events: node.events };
+  el.__v = { tag: node.tag, attrs: new Map(node.attrs), events: node.events, owner: node.owner ?? 0 };
   if (node.tag === 'button') el.type = 'button';
   // `mode` before `src`, so widthFix sees it.
   const attrs = [...node.attrs].sort(([a], [b]) => (a === 'src') - (b === 'src'));
   for (const [name, value] of attrs) setAttr(el, name, value, view);
   for (const child of node.children) el.append(build(child, view));
+  builtins.created(el);
   return el;
 }
 
@@ -189,47 +198,15 @@ function applyPatches(view, patches) {
   }
 }
 
-// ---- the frame: title bar, back button, tab bar ----------------------------------------------
+// ---- the page shown (its title bar and tab bar: frame.mjs) -----------------------------------
 
 function showPage(pageId, stackDepth) {
   topPageId = pageId;
   for (const [id, view] of views) view.root.hidden = id !== pageId;
   const view = views.get(pageId);
   if (!view) return;
-  $('a-title').textContent = view.title ?? view.config.defaultTitle ?? '';
-  const bar = $('a-titlebar');
-  bar.style.background = view.config.titleBarColor ?? '';
-  $('a-back').hidden = !(stackDepth > 1);
-  const tabs = $('a-tabbar');
-  tabs.hidden = !view.isTab;
-  for (const button of tabs.querySelectorAll('button')) {
-    const active = button.dataset.path === view.route;
-    button.classList.toggle('a-tab-active', active);
-    button.style.color = active ? (appJson.tabBar?.selectedColor ?? '') : (appJson.tabBar?.textColor ?? '');
-    const icon = button.querySelector('img');
-    const item = appJson.tabBar.items[Number(button.dataset.index)];
-    if (icon) icon.src = fileUrl('', active ? (item.activeIcon ?? item.icon) : item.icon);
-  }
   pagesEl.scrollTop = view.scrollTop ?? 0;
-}
-
-function setupTabBar() {
-  const items = appJson.tabBar?.items;
-  if (!Array.isArray(items) || !items.length) return;
-  const tabs = $('a-tabbar');
-  if (appJson.tabBar.backgroundColor) tabs.style.background = appJson.tabBar.backgroundColor;
-  items.forEach((item, index) => {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.dataset.path = String(item.pagePath ?? '').replace(/^\/+/, '');
-    button.dataset.index = String(index);
-    if (item.icon) { const img = document.createElement('img'); img.alt = ''; button.append(img); }
-    const label = document.createElement('span');
-    label.textContent = item.name ?? item.text ?? button.dataset.path;
-    button.append(label);
-    button.onclick = () => worker.postMessage({ type: 'navigate', kind: 'switchTab', options: { url: `/${button.dataset.path}` } });
-    tabs.append(button);
-  });
+  frame.show(pageId, stackDepth);
 }
 
 // ---- events: DOM → AXML --------------------------------------------------------------------
@@ -249,8 +226,11 @@ function viewOf(node) {
   return null;
 }
 
-/** Sends `type` to the handlers from the event's target up, stopping after a `catch` binding. */
-function dispatch(domEvent, type, detail, from = domEvent.target) {
+/**
+ * Sends `type` to the handlers from the event's target up, stopping after a `catch` binding;
+ * `bubbles` false: to `from`'s own handler only (a built-in's change).
+ */
+function dispatch(domEvent, type, detail, from = domEvent.target, bubbles = true) {
   const found = viewOf(from);
   if (!found) return;
   const [pageId, view] = found;
@@ -259,12 +239,13 @@ function dispatch(domEvent, type, detail, from = domEvent.target) {
     if (el.__v) chain.push(el);
   }
   if (!chain.length) return;
+  if (!bubbles) chain.length = 1;
   const target = info(chain[0]);
   for (const el of chain) {
     const binding = el.__v.events.find((e) => e.event === type);
     if (!binding) continue;
     worker.postMessage({
-      type: 'event', pageId, handler: binding.handler,
+      type: 'event', pageId, componentId: el.__v.owner || null, handler: binding.handler,
       event: { type, timeStamp: Math.round(domEvent.timeStamp), target, currentTarget: info(el), detail: detail ?? {} },
     });
     if (binding.catch) break;
@@ -299,9 +280,12 @@ pagesEl.addEventListener('submit', (e) => {
     const name = field.__v?.attrs.get('name');
     if (name !== undefined && name !== null && name !== '') value[String(name)] = field.value;
   }
+  builtins.formValues(form, value);
   dispatch(e, 'submit', { value, buttonTarget: e.submitter?.__v ? { dataset: info(e.submitter).dataset } : undefined }, form);
 });
-pagesEl.addEventListener('reset', (e) => dispatch(e, 'reset', {}, e.target));
+pagesEl.addEventListener('reset', (e) => { builtins.reset(e.target); dispatch(e, 'reset', {}, e.target); });
+// Built-ins with state (builtins.mjs): their taps, drags and values.
+const builtins = createBuiltins({ pagesEl, dispatch });
 pagesEl.addEventListener('scroll', (e) => {
   const el = e.target;
   if (!el.__v || el.__v.tag !== 'scroll-view') return;
@@ -315,7 +299,6 @@ pagesEl.addEventListener('scroll', () => {
   const view = views.get(topPageId);
   if (view) view.scrollTop = pagesEl.scrollTop;
 });
-$('a-back').addEventListener('click', () => worker.postMessage({ type: 'navigate', kind: 'navigateBack', options: { delta: 1 } }));
 
 // ---- the logic layer's messages --------------------------------------------------------------
 
@@ -325,6 +308,8 @@ async function answerMy({ id, api, options }) {
     try { plain = value === undefined ? undefined : JSON.parse(JSON.stringify(value)); } catch { plain = String(value); }
     worker.postMessage({ type: 'myResult', id, ok, value: plain });
   };
+  const own = await frame.answer(api, options);
+  if (own) { reply(own.ok, own.value); return; }
   const fn = window.my?.[api];
   if (typeof fn !== 'function') {
     reply(false, { error: 1, errorMessage: `my.${api} is not a function in this runtime` });
@@ -343,15 +328,17 @@ function onWorkerMessage({ data: m }) {
       const root = document.createElement('div');
       root.className = 'a-page';
       root.dataset.route = m.route;
-      const view = { root, route: m.route, config: m.config ?? {}, isTab: m.isTab, title: null };
+      const view = { root, route: m.route, config: m.config ?? {}, isTab: m.isTab, hooks: m.hooks ?? [] };
       views.set(m.pageId, view);
       pagesEl.append(root);
       addStyle(m.route, `${m.route}.acss`);
+      defineComponents(templates, m.components, (e) => showError(wasmError(e)));
       try {
         const tree = JSON.parse(templates.open(m.pageId, `${m.route}.axml`, JSON.stringify(m.data ?? {})));
         const fragment = document.createDocumentFragment();
         for (const node of tree) fragment.append(build(node, view));
         root.append(fragment);
+        flushComponents(templates, files, m.pageId, worker, (e) => showError(wasmError(e)));
       } catch (e) {
         showError(wasmError(e));
       }
@@ -374,6 +361,7 @@ function onWorkerMessage({ data: m }) {
       view.root.remove();
       views.delete(m.pageId);
       templates.close(m.pageId);
+      closeComponents(m.pageId);
       dropStyle(view.route);
       break;
     }
@@ -382,8 +370,11 @@ function onWorkerMessage({ data: m }) {
       if (view) {
         try {
           const t0 = performance.now();
-          const update = JSON.parse(templates.setData(m.pageId, JSON.stringify(m.changes)));
+          const update = JSON.parse(m.componentId
+            ? templates.setComponentData(m.pageId, m.componentId, JSON.stringify(m.changes))
+            : templates.setData(m.pageId, JSON.stringify(m.changes)));
           applyPatches(view, update.patches);
+          flushComponents(templates, files, m.pageId, worker, (e) => showError(wasmError(e)));
           // tests/bench/native.mjs sets window.__nativeUpdates = [] to collect these.
           window.__nativeUpdates?.push(performance.now() - t0);
         } catch (e) {
@@ -392,20 +383,12 @@ function onWorkerMessage({ data: m }) {
           if (error.kind !== 'view') showError(error);
         }
       }
-      if (m.callbackId !== null) worker.postMessage({ type: 'rendered', callbackId: m.callbackId });
-      break;
-    }
-    case 'title': {
-      const view = views.get(m.pageId);
-      if (!view) break;
-      if (typeof m.title === 'string') view.title = m.title;
-      if (m.backgroundColor) view.config = { ...view.config, titleBarColor: m.backgroundColor };
-      if (m.pageId === topPageId) showPage(m.pageId, $('a-back').hidden ? 1 : 2);
+      if (m.callbackId !== null) worker.postMessage({ type: 'rendered', callbackId: m.callbackId, componentId: m.componentId ?? null });
       break;
     }
     case 'my': answerMy(m); break;
     case 'error': showError(m.error); break;
-    default: break;
+    default: frame.onWorkerMessage(m); break;
   }
 }
 
@@ -437,7 +420,7 @@ async function start() {
   worker = new Worker('/native/runtime/worker.mjs', { type: 'module', name: `logic:${appId}` });
   worker.onmessage = onWorkerMessage;
   worker.onerror = (e) => showError({ kind: 'script', file: e.filename, line: e.lineno, column: e.colno, message: e.message });
-  setupTabBar();
+  frame = createFrame({ appJson, views, pagesEl, toWorker: (message) => worker.postMessage(message), fileUrl, params });
   const scripts = {};
   for (const [path, text] of Object.entries(files)) if (/\.(js|json|sjs)$/.test(path)) scripts[path] = text;
   worker.postMessage({ type: 'boot', files: scripts, entry: { page: params.get('page'), query: params.get('query') } });

@@ -2,14 +2,18 @@
 // `my` and not `window`/`document` (DESIGN.md "Native mini programs"). It runs app.js and the
 // pages' .js as CommonJS modules, keeps App, the pages and the page stack, and talks to the
 // render side (render.mjs) by postMessage:
-//   render → logic: boot, opened, rendered, event, navigate, myResult
-//   logic → render: pageOpen, pageClose, pageShow, setData, title, my, error
+//   render → logic: boot, opened, rendered, event, navigate, myResult (and the frame's: logic-frame.mjs)
+//   logic → render: pageOpen, pageClose, pageShow, setData, my, error
 
 import {
   applyPath as applyLocal, findModuleSyntax, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
 } from './core.mjs';
+import { Components } from './components.mjs';
+import { createFrameLogic, hooksOf } from './logic-frame.mjs';
+import { planSwitchTab } from './frame-core.mjs';
 
-const post = (message) => self.postMessage(message);
+// Every message also goes by the frame's logic (logic-frame.mjs), which keeps the devtools' view.
+const post = (message) => { self.postMessage(message); frameLogic?.watch(message); };
 
 let files = {};
 let appJson = {};
@@ -24,6 +28,13 @@ let nextCallId = 1;
 const pendingCalls = new Map(); // my call id → { resolve, reject }
 const pendingRenders = new Map(); // setData callback id → callback + page
 let loadingRoute = null;
+// Custom components (components.mjs): definitions, instances and their lifecycle.
+const components = new Components({
+  files: () => files, loadModule: (path) => loadModule(path), post, call: (...a) => call(...a),
+  reportError: (e, where) => reportError(e, where), page: (id) => pageById(id),
+});
+const alive = new Map(); // route → tab page kept alive off the stack (switchTab)
+let frameLogic = null;
 
 /** Reports a script error to the render side (shown like the IDE's) and to the console. */
 function reportError(error, file) {
@@ -111,9 +122,7 @@ function Page(options = {}) {
   pageDefinitions.set(loadingRoute, options);
 }
 
-function Component() {
-  throw new RuntimeError('Component() is not supported yet by this simulator (custom components are a later step)');
-}
+function Component(options) { components.register(options); }
 
 function getApp() { return appInstance; }
 function getCurrentPages() { return stack.pages.map((p) => p.instance); }
@@ -176,7 +185,8 @@ function pageConfig(route) {
 function openPage(page) {
   post({
     type: 'pageOpen', pageId: page.id, route: page.route, data: page.instance.data, config: pageConfig(page.route),
-    stackDepth: stack.length, isTab: tabPages.includes(page.route),
+    components: components.prepare(page.route),
+    stackDepth: stack.length, isTab: tabPages.includes(page.route), hooks: hooksOf(page.instance),
   });
   call(page.instance, 'onLoad', page.query);
   call(page.instance, 'onShow');
@@ -184,7 +194,10 @@ function openPage(page) {
 
 function unload(pages) {
   for (const page of pages) {
+    if (alive.get(page.route) === page) alive.delete(page.route);
+    frameLogic?.forget(page);
     call(page.instance, 'onUnload');
+    components.unloadPage(page.id);
     post({ type: 'pageClose', pageId: page.id });
     for (const [id, pending] of pendingRenders) if (pending.page === page) pendingRenders.delete(id);
   }
@@ -211,6 +224,7 @@ function navigate(kind, options = {}) {
   if (kind === 'switchTab') {
     if (!tabPages.includes(route)) throw new RuntimeError(`switchTab: ${route} is not a tab page (app.json tabBar.items)`, 2);
     if (Object.keys(query).length) throw new RuntimeError('switchTab: a tab page URL takes no query', 2);
+    return switchTab(route);
   } else if (kind !== 'reLaunch' && tabPages.includes(route)) {
     throw new RuntimeError(`${kind}: ${route} is a tab page: use switchTab`, 2);
   }
@@ -223,10 +237,30 @@ function navigate(kind, options = {}) {
     unload([stack.top].filter(Boolean));
     stack.replaceTop(page);
   } else {
-    unload(stack.clear());
+    unload([...stack.clear(), ...alive.values()]);
     stack.push(page);
   }
   openPage(page);
+  return {};
+}
+
+/** switchTab: tab pages are kept alive (hidden, state kept), the others unloaded (frame-core.mjs). */
+function switchTab(route) {
+  const plan = planSwitchTab(stack.pages, alive, route, (r) => tabPages.includes(r));
+  if (plan.reuse && plan.reuse === stack.top) return {};
+  for (const page of plan.hide) call(page.instance, 'onHide');
+  unload(plan.unload);
+  stack.clear();
+  for (const page of plan.keep) if (page !== plan.reuse) alive.set(page.route, page);
+  if (plan.reuse) {
+    alive.delete(route);
+    stack.push(plan.reuse);
+    showTop();
+  } else {
+    const page = createPage(route, {});
+    stack.push(page);
+    openPage(page);
+  }
   return {};
 }
 
@@ -273,18 +307,13 @@ function remote(api, options) {
 }
 
 const local = {
-  setNavigationBar(options = {}) {
-    return settleLocal(options, () => {
-      const top = stack.top;
-      if (top) post({ type: 'title', pageId: top.id, title: options.title, backgroundColor: options.backgroundColor });
-      return {};
-    });
-  },
   getStorageSync() { throw new RuntimeError('my.getStorageSync is not available in the logic layer (a Worker) yet: use my.getStorage'); },
   setStorageSync() { throw new RuntimeError('my.setStorageSync is not available in the logic layer (a Worker) yet: use my.setStorage'); },
   removeStorageSync() { throw new RuntimeError('my.removeStorageSync is not available in the logic layer (a Worker) yet: use my.removeStorage'); },
 };
 for (const name of NAVIGATION) local[name] = (options = {}) => settleLocal(options, () => navigate(name, options));
+frameLogic = createFrameLogic({ post, stack, alive, call, remote, reportError });
+Object.assign(local, frameLogic.local);
 
 const my = new Proxy(Object.create(null), {
   get(_, name) {
@@ -343,7 +372,9 @@ self.onmessage = ({ data: message }) => {
       if (page && !page.ready) { page.ready = true; call(page.instance, 'onReady'); }
       break;
     }
+    case 'components': components.lifecycle(message); break;
     case 'rendered': {
+      if (message.componentId) { components.rendered(message.callbackId); break; }
       const pending = pendingRenders.get(message.callbackId);
       pendingRenders.delete(message.callbackId);
       if (pending) { try { pending.callback.call(pending.page.instance); } catch (e) { reportError(e); } }
@@ -352,13 +383,14 @@ self.onmessage = ({ data: message }) => {
     case 'event': {
       const page = pageById(message.pageId);
       if (!page) break;
-      const handler = page.instance[message.handler];
+      const target = message.componentId ? components.instance(page.id, message.componentId) : page.instance;
+      const handler = target?.[message.handler];
       if (typeof handler !== 'function') {
         console.warn(`${page.route}: no handler "${message.handler}" for ${message.event?.type}`);
         break;
       }
       try {
-        const result = handler.call(page.instance, message.event);
+        const result = handler.call(target, message.event);
         if (result && typeof result.catch === 'function') result.catch((e) => reportError(e));
       } catch (e) { reportError(e); }
       break;
@@ -374,6 +406,6 @@ self.onmessage = ({ data: message }) => {
       if (message.ok) pending.resolve(message.value); else pending.reject(message.value);
       break;
     }
-    default: break;
+    default: frameLogic.onMessage(message); break;
   }
 };

@@ -4,6 +4,7 @@
 //   ?location=<latitude>,<longitude>[,<accuracy metres>]
 //   ?scan=<text>[&scanType=qrCode|barCode]
 //   ?contacts=<name>:<number>;<name>:<number>…
+//   ?images=<fixture>,<fixture>…   (the images my.chooseImage returns: files of ./fixtures/)
 // Every value is checked here (a bad one is reported in the Device tab, never silently
 // dropped) and again by the runtime when it arrives (`configure({ device })`, src/glue/inputs.rs).
 // They are phone state, not money or consent: docs/security.md says why a URL may set them.
@@ -66,6 +67,29 @@ export function parseContacts(text) {
   return out;
 }
 
+/** The chooser images the Device tab offers: small files of www/simulator/fixtures/. */
+export const FIXTURE_IMAGES = ['shop.jpg', 'rotated.jpg', 'receipt.png'];
+
+/** `a.jpg,b.png` (or a list) → checked fixture names. */
+export function checkImages(value) {
+  const names = Array.isArray(value) ? value : String(value).split(',').map((n) => n.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!FIXTURE_IMAGES.includes(name)) throw new Error(`${JSON.stringify(name)} is not a fixture image (${FIXTURE_IMAGES.join(', ')})`);
+  }
+  if (names.length > 9) throw new Error('at most 9 images');
+  return [...new Set(names)];
+}
+
+/** The fixture images as `File`s (they cross to the mini program by postMessage). */
+async function loadImages(names) {
+  return Promise.all(names.map(async (name) => {
+    const res = await fetch(`fixtures/${encodeURIComponent(name)}`);
+    if (!res.ok) throw new Error(`fixtures/${name}: HTTP ${res.status}`);
+    const blob = await res.blob();
+    return new File([blob], name, { type: blob.type || (name.endsWith('.png') ? 'image/png' : 'image/jpeg') });
+  }));
+}
+
 function formatContacts(list) { return list.map((c) => `${c.name}: ${c.mobile}`).join('\n'); }
 
 /**
@@ -73,7 +97,7 @@ function formatContacts(list) { return list.map((c) => `${c.name}: ${c.mobile}`)
  * to the mini program. Returns `{ settings(), onLog(entry), set(patch), state() }`.
  */
 export function initDevice({ params, onChange }) {
-  let inputs = { location: null, scan: null, contacts: [] };
+  let inputs = { location: null, scan: null, contacts: [], images: [] };
   try {
     const stored = JSON.parse(localStorage.getItem(STORE) || 'null');
     if (stored && typeof stored === 'object') {
@@ -81,9 +105,10 @@ export function initDevice({ params, onChange }) {
         location: stored.location ? checkLocation(stored.location) : null,
         scan: stored.scan ? checkScan(stored.scan.code, stored.scan.type) : null,
         contacts: Array.isArray(stored.contacts) ? parseContacts(formatContacts(stored.contacts)) : [],
+        images: Array.isArray(stored.images) ? checkImages(stored.images) : [],
       };
     }
-  } catch { inputs = { location: null, scan: null, contacts: [] }; }
+  } catch { inputs = { location: null, scan: null, contacts: [], images: [] }; }
 
   const problems = [];
   const fromUrl = [];
@@ -95,6 +120,22 @@ export function initDevice({ params, onChange }) {
   } else if (params.has('scanType')) problems.push('?scanType needs ?scan=<code>');
   if (params.has('contacts')) {
     try { inputs.contacts = parseContacts(params.get('contacts')); fromUrl.push('contacts'); } catch (e) { problems.push(`?contacts: ${e.message}`); }
+  }
+  if (params.has('images')) {
+    try { inputs.images = checkImages(params.get('images')); fromUrl.push('images'); } catch (e) { problems.push(`?images: ${e.message}`); }
+  }
+  // The chosen fixtures as Files, loaded after each change; the settings carry them once loaded.
+  let imageFiles = [];
+  let imagesLoading = 0;
+  function refreshImages() {
+    const names = inputs.images.slice();
+    const ticket = ++imagesLoading;
+    loadImages(names).then((files) => {
+      if (ticket !== imagesLoading) return;
+      imageFiles = files;
+      document.body.dataset.chooserImages = names.join(',');
+      onChange();
+    }, (e) => report([`chooser images: ${e.message}`], true));
   }
 
   const form = $('device');
@@ -111,6 +152,7 @@ export function initDevice({ params, onChange }) {
     form.elements.code.value = inputs.scan?.code ?? '';
     form.elements.scanType.value = inputs.scan?.type ?? 'qrCode';
     form.elements.contacts.value = formatContacts(inputs.contacts);
+    for (const box of form.querySelectorAll('input[name=image]')) box.checked = inputs.images.includes(box.value);
     $('location-indicator').hidden = !inputs.location;
   }
   function apply(what, change) {
@@ -135,8 +177,13 @@ export function initDevice({ params, onChange }) {
   $('set-scan').addEventListener('click', () => apply('scan code', () => { inputs.scan = checkScan(form.elements.code.value, form.elements.scanType.value); }));
   $('clear-scan').addEventListener('click', () => apply('no scan code (my.scan asks in the phone)', () => { inputs.scan = null; }));
   $('set-contacts').addEventListener('click', () => apply('address book', () => { inputs.contacts = parseContacts(form.elements.contacts.value); }));
+  $('chooser-images').addEventListener('change', () => {
+    const names = Array.from(form.querySelectorAll('input[name=image]:checked'), (b) => b.value);
+    if (apply(names.length ? `chooser images: ${names.join(', ')}` : 'no chooser images (my.chooseImage asks in the phone)', () => { inputs.images = checkImages(names); })) refreshImages();
+  });
 
   render();
+  refreshImages();
   if (problems.length) report(problems, true);
   else if (fromUrl.length) report([`from the URL: ${fromUrl.join(', ')}`], false);
   else report([], false);
@@ -145,7 +192,7 @@ export function initDevice({ params, onChange }) {
     /** The `device` key of the runtime settings. */
     settings() {
       const location = inputs.location && { ...inputs.location };
-      return { location, scan: inputs.scan, contacts: inputs.contacts };
+      return { location, scan: inputs.scan, contacts: inputs.contacts, images: imageFiles };
     },
     /** Keeps the book in step with a contact the mini program added (after the user agreed). */
     onLog(entry) {
@@ -159,16 +206,18 @@ export function initDevice({ params, onChange }) {
         render();
       } catch { /* the runtime refused it too */ }
     },
-    /** For tests and scripts: `{ location: 'lat,lng' | {…} | null, scan: 'text' | {code, type} | null, contacts: 'A: 1; B: 2' | [...] }`. */
+    /** For tests and scripts: `{ location: 'lat,lng' | {…} | null, scan: 'text' | {code, type} | null, contacts: 'A: 1; B: 2' | [...], images: 'a.jpg,b.png' | [...] }`. */
     set(patch) {
       const next = { ...inputs };
       if ('location' in patch) next.location = patch.location === null ? null : typeof patch.location === 'string' ? parseLocation(patch.location) : checkLocation(patch.location);
       if ('scan' in patch) next.scan = patch.scan === null ? null : typeof patch.scan === 'string' ? checkScan(patch.scan) : checkScan(patch.scan.code, patch.scan.type);
       if ('contacts' in patch) next.contacts = typeof patch.contacts === 'string' ? parseContacts(patch.contacts) : parseContacts(formatContacts(patch.contacts));
+      if ('images' in patch) next.images = checkImages(patch.images ?? []);
       inputs = next;
       store();
       render();
       onChange();
+      if ('images' in patch) refreshImages();
       return this.state();
     },
     state: () => JSON.parse(JSON.stringify(inputs)),

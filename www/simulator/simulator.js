@@ -7,6 +7,7 @@
 // Money is formatted in one place for every page, from ISO 4217 minor units (money.js).
 import '/cashier/money.js';
 import { initDevice } from './device.js';
+import { initNative } from './native.js';
 
 const { displayMoney } = globalThis.Money;
 const $ = (id) => document.getElementById(id);
@@ -102,6 +103,7 @@ function openMiniProgram(url, id = '', launch = {}) {
   for (const key of ['page', 'query']) if (launch[key]) parsed.searchParams.set(key, launch[key]);
   $('app-url').value = appUrl;
   $('app-picker').value = id;
+  native.reset();
   $('app-title').textContent = 'Mini program';
   $('app-id').textContent = '(waiting for the mini program)';
   if (id) loadMiniProgram(id);
@@ -156,6 +158,9 @@ function postToMiniProgram(message) {
   if (miniFrame.contentWindow && miniOrigin) miniFrame.contentWindow.postMessage(message, miniOrigin);
 }
 
+// A native mini program's title bar (the phone's one) and the Pages devtools: www/simulator/native.js.
+const native = initNative({ $, post: postToMiniProgram });
+
 function shimSettings() {
   return {
     ...(appId ? { appId } : {}),
@@ -186,7 +191,8 @@ async function loadMiniProgram(id) {
     if (res.ok) {
       const app = await res.json();
       whitelist = app.whitelist || [];
-      if (app.name) $('app-title').textContent = app.name;
+      // A native mini program's frame titles its pages itself (native.js).
+      if (app.name && !native.ownsTitle()) $('app-title').textContent = app.name;
       $('settings').whitelist.value = whitelist.join('\n');
       $('whitelist-state').textContent = '';
     } else {
@@ -203,13 +209,6 @@ const sheet = $('cashier-sheet');
 const cashierFrame = $('cashier');
 // What the sheet shows: { kind: 'pay', callId, paymentId } or { kind: 'auth', callId, requestId, scopes }.
 let openSheet = null;
-// Which scopes the shell grants without asking is the shim's list (miniprogram-policy, shared
-// with the sandbox), read from the runtime's exports rather than copied here. Loaded once, at
-// start; if it cannot load, every scope asks (the safe side).
-const silentScopes = import(new URL('/pkg/miniprogram_shim.js', SUPERAPP).href)
-  .then(async (runtime) => { await runtime.default(); return runtime.silentScopes(); })
-  .catch((error) => { console.warn('simulator: the runtime did not load; every scope will ask', error); return []; });
-
 /** The shell checks the paymentUrl again: the mini program's word is not trusted. */
 function validatePaymentUrl(raw) {
   let url;
@@ -244,22 +243,25 @@ function answerAuth(callId, answer) {
   refreshSandbox();
 }
 
-/** getAuthCode: silent scopes are granted by the shell itself; others ask in the consent sheet. */
+/**
+ * getAuthCode: the shell asks the super app's server, which decides whether the scopes need the
+ * user's consent (it grants silent scopes at once and answers `consentRequired` otherwise; the
+ * shell keeps no list of its own). Only then does the consent sheet ask the user.
+ */
 async function startAuth(callId, scopes) {
   if (!appId) return answerAuth(callId, { failure: 'no-app-id' });
-  const silent = await silentScopes;
-  if (scopes.every((s) => silent.includes(s))) {
-    try {
-      const res = await fetch('/sandbox/auth/authorize', {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ appId, scopes, decision: 'allow' }),
-      });
-      const body = await res.json();
-      return answerAuth(callId, res.ok ? body : declinedScopes(scopes));
-    } catch {
-      return answerAuth(callId, declinedScopes(scopes));
-    }
+  let body;
+  try {
+    const res = await fetch('/sandbox/auth/authorize', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appId, scopes }),
+    });
+    body = await res.json();
+    if (!res.ok) return answerAuth(callId, declinedScopes(scopes));
+  } catch {
+    return answerAuth(callId, declinedScopes(scopes));
   }
+  if (body.consentRequired !== true) return answerAuth(callId, body);
   if (openSheet) return answerAuth(callId, declinedScopes(scopes));
   const requestId = `shell-${callId}`;
   const url = new URL('/consent/', SUPERAPP);
@@ -312,8 +314,10 @@ window.addEventListener('message', (event) => {
     case `${MSG}hello`:
       // Launched as an app: that appId, whatever the page says. Else the page's data-app-id,
       // else a throwaway app for its URL.
-      if (launched) sendSettings();
-      else if (typeof data.appId === 'string' && data.appId) loadMiniProgram(data.appId);
+      // The last two ask the sandbox first: say so, so that my.js waits for the appId.
+      if (launched) { sendSettings(); break; }
+      postToMiniProgram({ type: `${MSG}settings-pending` });
+      if (typeof data.appId === 'string' && data.appId) loadMiniProgram(data.appId);
       else registerThrowaway();
       break;
     case `${MSG}log`:
@@ -328,6 +332,7 @@ window.addEventListener('message', (event) => {
       if (typeof data.callId === 'string' || typeof data.callId === 'number') startTradePay(data.callId, String(data.paymentUrl ?? ''));
       break;
     default:
+      native.onMessage(data);
   }
 });
 
@@ -695,6 +700,8 @@ form.addEventListener('change', (e) => {
   setPhone(patch);
 });
 $('app-visibility').addEventListener('click', () => setPhone({ foreground: !phone.foreground }));
+// A screenshot of the phone: the mini program's onUserCaptureScreen listeners run.
+$('capture-screen').addEventListener('click', () => postToMiniProgram({ type: `${MSG}capture-screen` }));
 
 // What some calls do to the phone frame (seen in the log the page posts): a shake for
 // vibrate*, a call banner for makePhoneCall (no call is placed), the screen's brightness.

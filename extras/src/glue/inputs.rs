@@ -32,6 +32,11 @@ pub(crate) fn store(patch: DevicePatch) {
     DEVICE.with(|d| d.borrow_mut().apply(patch));
 }
 
+/// The position the devtools set, if any (for `my.chooseLocation`, `glue::location`).
+pub(super) fn location() -> Option<crate::inputs::Location> {
+    DEVICE.with(|d| d.borrow().location.clone())
+}
+
 const WHERE_TO_SET: &str = "in the simulator's devtools (Device), with its URL parameter, \
 or standalone with miniprogramShim.configure({ device })";
 

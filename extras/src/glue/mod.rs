@@ -1,10 +1,14 @@
 //! The browser side of the extras module: its `my` methods and the exports the start module's
 //! loader (`src/glue/extras.js`) calls.
 
+mod files;
 mod inputs;
+mod location;
+mod media;
 mod network;
 mod network_types;
 mod pickers;
+mod viewer;
 
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
 use shim_core::{adapter, host, options, runtime};
@@ -26,8 +30,14 @@ thread_local! {
     static MY: MyObject = {
         let object = Object::new();
         // One `methods()` per API module of this crate (moving a module here adds its line).
-        let methods: Vec<(&str, Method)> =
-            pickers::methods().into_iter().chain(inputs::methods()).chain(network::methods()).collect();
+        let methods: Vec<(&str, Method)> = pickers::methods()
+            .into_iter()
+            .chain(inputs::methods())
+            .chain(files::methods())
+            .chain(media::methods())
+            .chain(location::methods())
+            .chain(network::methods())
+            .collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
             adapter::set(&object, name, closure.as_ref());
@@ -38,18 +48,22 @@ thread_local! {
 }
 
 /// Configures the extras module with what the start module accepted (`configure` of `pkg/`,
-/// the same keys): it reads `logger` (the devtools' call log), `device` (the phone's inputs)
-/// and the runtime configuration the file transfers check (`appId`, `whitelist`, `transport`,
-/// `relayUrl`, `superAppOrigin`, `networkFaults`, …). Throws an `Error` naming a bad key.
+/// the same keys): it reads `logger` (the devtools' call log), `device` (the phone's
+/// inputs and chooser images), `appId` (whose files the file store shows) and the runtime
+/// configuration the file transfers check (`whitelist`, `transport`, `relayUrl`,
+/// `superAppOrigin`, `networkFaults`, …). Throws an `Error` naming a bad key.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
 ) -> Result<(), JsError> {
     let fail = |e: String| JsError::new(&format!("miniprogram-shim configure: {e}"));
     let inputs = shim_core::device_inputs::read(&config).map_err(|e| fail(e.to_string()))?;
+    let images = shim_core::device_images::read(&config).map_err(|e| fail(e.to_string()))?;
     let patch = shim_core::configure::read_patch(&config).map_err(fail)?;
     runtime::apply(patch).map_err(fail)?;
     inputs::store(inputs);
+    media::store_images(images);
+    files::configure_app(&config);
     if config.is_object() {
         let logger =
             Reflect::get(&config, &JsValue::from_str("logger")).unwrap_or(JsValue::UNDEFINED);

@@ -135,7 +135,7 @@ fn read_cities(options: &JsValue, name: &str) -> Result<Option<Vec<City>>, ApiEr
 
 /// How a sheet ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Answer {
+pub(super) enum Answer {
     Confirm,
     Cancel,
     Item(usize),
@@ -175,10 +175,10 @@ border-radius:8px;font:inherit;font-size:16px;text-align:center;background:#fff;
 
 /// One open sheet: the overlay in the page, how it ends, and every listener it needs.
 /// Dropping it removes the overlay and puts focus back.
-struct Sheet {
-    document: Document,
+pub(super) struct Sheet {
+    pub(super) document: Document,
     overlay: Element,
-    panel: Element,
+    pub(super) panel: Element,
     settle: Settle<Answer>,
     filled: Option<Promise>,
     listeners: Vec<Listener>,
@@ -188,7 +188,12 @@ struct Sheet {
 impl Sheet {
     /// A dialog of `class`, at the bottom (`bottom`) or centred, labelled by `title` (or by
     /// `fallback_label` when there is no title).
-    fn new(class: &str, title: &str, fallback_label: &str, bottom: bool) -> Result<Self, ApiError> {
+    pub(super) fn new(
+        class: &str,
+        title: &str,
+        fallback_label: &str,
+        bottom: bool,
+    ) -> Result<Self, ApiError> {
         let document = web_sys::window()
             .and_then(|w| w.document())
             .ok_or_else(|| ApiError::Unknown("this API needs a document".into()))?;
@@ -281,7 +286,7 @@ impl Sheet {
     }
 
     /// A button that ends the sheet with `answer`.
-    fn button(
+    pub(super) fn button(
         &mut self,
         parent: &Element,
         label: &str,
@@ -300,8 +305,15 @@ impl Sheet {
         Ok(button)
     }
 
+    /// Ends the sheet with `answer` on `kind` events of `target` (an element the caller added).
+    pub(super) fn answer_on(&mut self, target: &Element, kind: &'static str, answer: Answer) {
+        let settle = self.settle.clone();
+        self.listeners
+            .push(Listener::new(target, kind, move |_| settle.set(answer)));
+    }
+
     /// A titled bar with Cancel and OK, as the wheel pickers have.
-    fn bar(&mut self, title: &str, cancel: &str, ok: &str) -> Result<(), ApiError> {
+    pub(super) fn bar(&mut self, title: &str, cancel: &str, ok: &str) -> Result<(), ApiError> {
         let bar = element(&self.document, "div", BAR_STYLE)?;
         self.button(&bar, cancel, "cancel", BAR_BUTTON_STYLE, Answer::Cancel)?;
         let heading = element(&self.document, "h2", BAR_TITLE_STYLE)?;
@@ -313,7 +325,7 @@ impl Sheet {
     }
 
     /// Shows the sheet, focuses `focus`, and waits for its answer.
-    async fn answer(&mut self, focus: &Element) -> Result<Answer, ApiError> {
+    pub(super) async fn answer(&mut self, focus: &Element) -> Result<Answer, ApiError> {
         let body = self
             .document
             .body()

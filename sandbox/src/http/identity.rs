@@ -185,10 +185,18 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option
     Value::deserialize(d).map(Some)
 }
 
-/// `POST /sandbox/auth/authorize { appId, scopes, decision: "allow" | "deny", embedder? }`: the
-/// super app's consent dialog mints an auth code for the signed-in user. Only from the super
-/// app's own pages (or a tool without `Origin`): 403 otherwise; and 403 `FORBIDDEN_EMBEDDER`
-/// when the consent page says it is embedded by an origin that may not embed it.
+/// `POST /sandbox/auth/authorize { appId, scopes, decision?, embedder? }`: an auth code for the
+/// signed-in user.
+///
+/// Without `decision` the super app asks whether the scopes need the user's consent, and the
+/// server decides: when every scope is silent ([`miniprogram_policy::is_silent`]) it mints the
+/// code at once; otherwise it answers `{ consentRequired: true, askScopes }` and grants nothing,
+/// and only the consent page, with the user's `decision: "allow" | "deny"`, can go on. So no
+/// page decides which scopes are silent, and no request turns consent off.
+///
+/// Only from the super app's own pages (or a tool without `Origin`): 403 otherwise; and 403
+/// `FORBIDDEN_EMBEDDER` when the consent page says it is embedded by an origin that may not
+/// embed it.
 pub async fn authorize(
     AxumState(state): AxumState<State>,
     headers: HeaderMap,
@@ -219,12 +227,14 @@ pub async fn authorize(
         ));
     };
     let scopes = identity::parse_scopes(body.scopes.as_ref()).map_err(HttpError::bad_request)?;
-    let allow = match body.decision.as_deref() {
-        Some("allow") => true,
-        Some("deny") => false,
-        _ => {
+    let decision = match body.decision.as_deref() {
+        None => None,
+        Some("allow") => Some(true),
+        Some("deny") => Some(false),
+        Some(_) => {
             return Err(HttpError::bad_request(
-                "decision: required, \"allow\" or \"deny\"",
+                "decision: \"allow\" or \"deny\" (the user's answer in the consent page), or \
+                 absent (the super app asks whether the scopes need consent)",
             ))
         }
     };
@@ -241,6 +251,24 @@ pub async fn authorize(
             "NO_USER",
             "no sandbox user to sign in",
         ));
+    };
+    let allow = match decision {
+        Some(allow) => allow,
+        None => {
+            let ask: Vec<&String> = scopes
+                .iter()
+                .filter(|s| !miniprogram_policy::is_silent(s))
+                .collect();
+            if !ask.is_empty() {
+                tracing::info!(app_id = %app.app_id, scopes = ?ask, "authorize: consent required");
+                return Ok(Json(json!({
+                    "consentRequired": true,
+                    "askScopes": ask,
+                }))
+                .into_response());
+            }
+            true
+        }
     };
     let grant = crate::app::identity::decide(&state, &app, &user, scopes, allow)?;
     let code = grant.auth_code.clone();

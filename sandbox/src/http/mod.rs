@@ -4,6 +4,7 @@
 //! `/cashier/api/*` and `/relay` (CORS echoing the caller's origin), pages `www/simulator/` at
 //! `/`, `www/cashier/` at `/cashier/`, `www/consent/` at `/consent/`, `www/my.js` at `/my.js`, `pkg/` at `/pkg/`.
 //! Mini program origin: `www/demo/` at `/`, plus `/pkg/` and `/my.js`.
+//! Both: `/money.mjs`, the pages' money formatter (`www/cashier/money.js`) as an ES module.
 //! Pages and runtime files are static files (`static_files`): `Cache-Control: no-cache` with a
 //! content `ETag` (the browser revalidates every use, so edits show at once, and an unchanged
 //! file costs a bodiless 304), compressed with brotli or gzip when the browser accepts it. The
@@ -160,13 +161,45 @@ pub fn mini_program_router(state: &State) -> Router {
 }
 
 fn runtime_routes<S: Clone + Send + Sync + 'static>(www: &Path, pkg: &Path) -> Router<S> {
+    let money = www.join(MONEY_SCRIPT);
     Router::new()
         .route_service("/my.js", ServeFile::new(www.join("my.js")))
+        .route("/money.mjs", get(move || money_module(money.clone())))
         .nest_service("/pkg", ServeDir::new(pkg))
         .layer(SetResponseHeaderLayer::overriding(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
+}
+
+/// The one money formatter of every page (DESIGN.md "Money on the pages"), a classic script
+/// that defines `globalThis.Money`.
+const MONEY_SCRIPT: &str = "cashier/money.js";
+
+/// `GET /money.mjs` (both origins): [`MONEY_SCRIPT`] as an ES module, for what can only import
+/// modules (a native mini program's logic Worker): the same file, read on every request, with
+/// its exports appended. One source, two forms.
+async fn money_module(path: std::path::PathBuf) -> Response {
+    match tokio::fs::read_to_string(&path).await {
+        Ok(script) => (
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            format!(
+                "{script}\n// The ES-module form (GET /money.mjs): the same formatter, exported.\n\
+                 const Money = globalThis.Money;\n\
+                 export const {{ MINOR_UNITS, MAX_VALUE, MoneyError, minorUnit, formatMoney, displayMoney }} = Money;\n\
+                 export default Money;\n"
+            ),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "money.js is missing");
+            error::json_error(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                format!("{MONEY_SCRIPT} is not in the www directory"),
+            )
+        }
+    }
 }
 
 /// Static files: revalidated on every use (`no-cache` + `ETag`), compressed (brotli or gzip, by

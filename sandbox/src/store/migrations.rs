@@ -181,4 +181,12 @@ UPDATE users SET gender = 'M', birth_date = '1985-11-02', nationality = 'PH'
 UPDATE users SET gender = 'F', birth_date = '2001-07-15', nationality = 'BR'
     WHERE user_id = '2088000000000003' AND nick_name = 'Carol';
 "#,
+    r#"
+-- Alice also holds IQD 1,000,000.000 (in fils): a mini program of an Iraqi dinar wallet asks for
+-- IQD, and with only USD and PHP the first payment of such an app failed INSUFFICIENT_BALANCE.
+-- A balance she already has in IQD is kept.
+INSERT OR IGNORE INTO balances (user_id, currency, value)
+    SELECT user_id, 'IQD', 1000000000 FROM users
+    WHERE user_id = '2088000000000001' AND nick_name = 'Alice';
+"#,
 ];

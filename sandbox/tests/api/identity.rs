@@ -143,7 +143,7 @@ async fn seeded_users_and_the_signed_in_session() {
     assert_eq!(users[0]["nickName"], "Alice");
     assert_eq!(
         users[0]["balances"],
-        json!({"PHP": "5000000", "USD": "100000"})
+        json!({"IQD": "1000000000", "PHP": "5000000", "USD": "100000"})
     );
     assert_eq!(users[1]["balances"], json!({"USD": "500"}));
     assert_eq!(users[2]["balances"], json!({}));
@@ -789,5 +789,44 @@ async fn unimplemented_wallet_apis_answer_invalid_api() {
         404,
         "outside /v1 an unknown path is a 404"
     );
+    app.stop().await;
+}
+
+/// The shape of a public mini program of an Iraqi dinar wallet, run unchanged: it signs in
+/// silently (`auth_base`, `USER_ID`), its server exchanges the code, names the user as the buyer
+/// and asks for IQD 1.000 (`value` "1000", in fils) with a numeric product code. The seeded user
+/// held no IQD, so the cashier answered INSUFFICIENT_BALANCE; now she pays it from her balance.
+#[tokio::test]
+async fn a_mini_program_of_an_iqd_wallet_is_paid_from_the_seeded_balance() {
+    let app = spawn_app().await;
+    let before = balance(&app, ALICE, "IQD").await;
+    assert_eq!(before, "1000000000", "Alice holds IQD 1,000,000.000");
+    // The super app asks; the server grants the silent scopes without a consent decision.
+    let (st, auth) = app
+        .post_json(
+            "/sandbox/auth/authorize",
+            &json!({"appId": APP_ID, "scopes": ["auth_base", "USER_ID"]}),
+        )
+        .await;
+    assert_eq!(st, 200, "{auth}");
+    let token = apply_code(&app, auth["authCode"].as_str().expect("a code, silently")).await;
+    assert_eq!(token.result_code(), "SUCCESS", "{}", token.raw);
+    let who = user_info(&app, token.body["accessToken"].as_str().unwrap()).await;
+    let user_id = who.body["userInfo"]["userId"].as_str().unwrap().to_string();
+    assert_eq!(user_id, ALICE);
+    let body = json!({
+        "productCode": "51051000101000000011",
+        "paymentRequestId": "iqd-wallet-1",
+        "paymentAmount": {"currency": "IQD", "value": "1000"},
+        "order": {"orderDescription": "Test Order", "buyer": {"referenceBuyerId": user_id}},
+        "paymentRedirectUrl": "http://127.0.0.1:9/payment-success.html",
+    });
+    let r = app.call("/v1/payments/pay", &body).await;
+    assert_eq!(r.result_code(), "ACCEPT", "{}", r.raw);
+    let (id, token) = cashier_link(&r);
+    let (st, answer) = app.cashier_confirm(&id, &token, "BALANCE").await;
+    assert_eq!(st, 200, "{answer}");
+    assert_eq!(answer["status"], "SUCCESS", "{answer}");
+    assert_eq!(balance(&app, ALICE, "IQD").await, "999999000");
     app.stop().await;
 }

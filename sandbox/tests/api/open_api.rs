@@ -1013,3 +1013,57 @@ async fn antom_python_sdk_runs_the_merchant_flow() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn alipayplus_python_sdk_runs_the_acquirer_flow() {
+    let python = antom_sdk_python();
+    assert!(
+        python.exists(),
+        "{} is missing: run .ci/setup (it installs ant-intl-alipayplus-mcp, which carries the \
+         Alipay+ SDK, into target/sdk-venv), or point ANTOM_SDK_PYTHON at a python3 that has it",
+        python.display()
+    );
+    let (app, state) = common::spawn_app_and_state(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let merchant = state.store.default_merchant().unwrap().unwrap();
+    let key_file = dir.path().join("merchant.pem");
+    let wallet_file = dir.path().join("wallet.pem");
+    std::fs::write(&key_file, merchant.private_key_pem.unwrap()).unwrap();
+    std::fs::write(&wallet_file, &state.wallet_public_pem).unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/alipayplus_flow.py");
+    let args = [
+        script.display().to_string(),
+        app.base.clone(),
+        app.client_id.clone(),
+        key_file.display().to_string(),
+        wallet_file.display().to_string(),
+    ];
+    let out =
+        tokio::task::spawn_blocking(move || std::process::Command::new(python).args(args).output())
+            .await
+            .unwrap()
+            .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("ALIPAYPLUS SDK FLOW OK"),
+        "Alipay+ SDK flow failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    // Alipay+'s own spelling (`/aps/api`, `cancelPayment`), each step answered as it expects,
+    // and the signatures checked on both sides.
+    for line in [
+        "pay /aps/api/v1/payments/pay A/ACCEPT",
+        "inquiryPayment /aps/api/v1/payments/inquiryPayment S/SUCCESS",
+        "refund /aps/api/v1/payments/refund S/SUCCESS",
+        "inquiryRefund(refundId) /aps/api/v1/payments/inquiryRefund S/SUCCESS",
+        "inquiryRefund(refundRequestId) /aps/api/v1/payments/inquiryRefund S/SUCCESS",
+        "cancelPayment /aps/api/v1/payments/cancelPayment S/SUCCESS",
+        "wrong wallet key: rejected (response verify failed",
+        "wrong merchant key: refused (response header exception，signature not exist.)",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
+    }
+    app.stop().await;
+}

@@ -286,3 +286,41 @@ async fn static_files_are_compressed_when_the_browser_accepts_it() {
 async fn status_of(url: String) -> u16 {
     reqwest::get(url).await.unwrap().status().as_u16()
 }
+
+/// `/money.mjs`, on both origins: the repository's one money formatter (`www/cashier/money.js`)
+/// as an ES module — the same text, read at each request, with its exports appended — so a
+/// native mini program's logic Worker can import what the pages load as a script.
+#[tokio::test]
+async fn the_money_formatter_is_served_as_an_es_module_on_both_origins() {
+    let www = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
+    let script = std::fs::read_to_string(www.join("cashier/money.js")).unwrap();
+    let mut config = superapp_sandbox::Config::for_tests();
+    config.www_dir = www;
+    config.mini_program_listen = OptionalAddr(Some("127.0.0.1:0".parse().unwrap()));
+    let app = superapp_sandbox::build(config).await.unwrap();
+    let mini = format!("http://{}", app.mini_program_addr().unwrap());
+    let base = app.public_base().to_string();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    for origin in [&base, &mini] {
+        let r = reqwest::get(format!("{origin}/money.mjs")).await.unwrap();
+        assert_eq!(r.status(), 200, "{origin}");
+        assert_eq!(
+            header(&r, "content-type").as_deref(),
+            Some("text/javascript; charset=utf-8")
+        );
+        assert_eq!(
+            header(&r, "access-control-allow-origin").as_deref(),
+            Some("*")
+        );
+        let body = r.text().await.unwrap();
+        assert!(body.starts_with(&script), "the same file, not a copy");
+        let tail = &body[script.len()..];
+        assert!(tail.contains("export default Money;"), "{tail}");
+        assert!(tail.contains("displayMoney"), "{tail}");
+    }
+    let _ = tx.send(());
+    task.await.unwrap().unwrap();
+}

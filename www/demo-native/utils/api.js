@@ -1,6 +1,6 @@
 // Our server, through my.request (the super app relays it; the merchant needs no CORS), and
 // sign-in through my.getAuthCode → POST /api/session (docs/protocol.md §5b).
-const { money } = require('./money');
+const { money, ready } = require('./money');
 
 const SESSION_HEADER = 'x-session-id';
 
@@ -32,4 +32,4 @@ async function signIn() {
   return res.data.user;
 }
 
-module.exports = { call, signIn, money };
+module.exports = { call, signIn, money, ready };

@@ -109,9 +109,14 @@ fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayBody {
-    /// Required; every product code pays through the same cashier.
+    /// Required unless `paymentFactor` is given; every product code pays through the same
+    /// cashier.
     #[serde(default, deserialize_with = "string")]
     pub product_code: Option<String>,
+    /// Alipay+'s way of naming the product (`isCashierPayment`, …) instead of `productCode`;
+    /// any object of flags.
+    #[serde(default, deserialize_with = "object")]
+    pub payment_factor: Option<Map<String, Value>>,
     /// Required.
     #[serde(default, deserialize_with = "string")]
     pub payment_request_id: Option<String>,
@@ -199,9 +204,12 @@ pub struct RefundBody {
     /// Required.
     #[serde(default, deserialize_with = "string")]
     pub refund_request_id: Option<String>,
-    /// Required.
+    /// This or `paymentRequestId` is required (`paymentId` wins when both are given).
     #[serde(default, deserialize_with = "string")]
     pub payment_id: Option<String>,
+    /// The payment by the merchant's own id, as Alipay+'s SDK refunds.
+    #[serde(default, deserialize_with = "string")]
+    pub payment_request_id: Option<String>,
     /// Required; checked by [`crate::domain::amount::Amount::parse`].
     #[serde(default)]
     pub refund_amount: Option<Value>,

@@ -45,7 +45,7 @@ pub enum Endpoint {
     Pay,
     /// `/v1/payments/inquiryPayment`
     Inquiry,
-    /// `/v1/payments/cancel`
+    /// `/v1/payments/cancel` (Alipay+: `/v1/payments/cancelPayment`)
     Cancel,
     /// `/v1/payments/refund`
     Refund,
@@ -72,7 +72,8 @@ impl Endpoint {
         match v1 {
             "/v1/payments/pay" => Some(Endpoint::Pay),
             "/v1/payments/inquiryPayment" => Some(Endpoint::Inquiry),
-            "/v1/payments/cancel" => Some(Endpoint::Cancel),
+            // Antom says `cancel`, Alipay+ `cancelPayment`.
+            "/v1/payments/cancel" | "/v1/payments/cancelPayment" => Some(Endpoint::Cancel),
             "/v1/payments/refund" => Some(Endpoint::Refund),
             "/v1/authorizations/applyToken" => Some(Endpoint::ApplyToken),
             "/v1/users/inquiryUserInfo" => Some(Endpoint::InquiryUserInfo),

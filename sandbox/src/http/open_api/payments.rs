@@ -49,7 +49,10 @@ pub fn parse_pay(json: &Map<String, Value>, now: i64) -> Result<PayRequest, ApiE
 
 /// The rules of a `pay` body already read: required fields, lengths, amounts, expiry, URLs.
 pub fn check_pay(body: &PayBody, now: i64) -> Result<PayRequest, ApiError> {
-    required(&body.product_code, "productCode", 64)?;
+    // Antom names the product with `productCode`; Alipay+ with `paymentFactor` flags.
+    if body.payment_factor.is_none() || body.product_code.is_some() {
+        required(&body.product_code, "productCode", 64)?;
+    }
     let payment_request_id =
         required(&body.payment_request_id, "paymentRequestId", MAX_REQUEST_ID)?.to_string();
     let amount = Amount::parse(body.payment_amount.as_ref(), "paymentAmount")?;
@@ -135,6 +138,8 @@ pub(super) async fn pay(
         "paymentRequestId": req.payment_request_id,
         "paymentAmount": req.amount.to_json(),
         "paymentCreateTime": clock::format_api(now),
+        // Alipay+ answers the cashier URL at the top level; Antom in `redirectActionForm`.
+        "normalUrl": payment_url,
         "redirectActionForm": {
             "method": "GET",
             "redirectUrl": payment_url,
@@ -259,6 +264,8 @@ pub(super) fn inquiry(
         "paymentAmount": p.amount.to_json(),
         "paymentCreateTime": clock::format_api(p.created_at),
         "paymentExpiryTime": clock::format_api(p.expiry_at),
+        // Alipay+ reports the payment's state as a result object, not as `paymentStatus`.
+        "paymentResult": payment_result(&p),
     });
     if let Some(t) = p.payment_time {
         body["paymentTime"] = json!(clock::format_api(t));
@@ -276,6 +283,20 @@ pub(super) fn inquiry(
             );
     }
     Ok(body.to_string())
+}
+
+/// The payment's state as Alipay+'s `paymentResult`: `S`/`SUCCESS`, `U`/`PAYMENT_IN_PROCESS`,
+/// `F` with the failure reason (or `ORDER_IS_CLOSED` for a cancelled payment).
+fn payment_result(p: &PaymentRow) -> Value {
+    match p.status {
+        PaymentStatus::Success => result("SUCCESS", "S", "success"),
+        PaymentStatus::Processing => result("PAYMENT_IN_PROCESS", "U", "payment in process"),
+        PaymentStatus::Cancelled => result("ORDER_IS_CLOSED", "F", "the payment was cancelled"),
+        PaymentStatus::Fail => {
+            let reason = p.fail_reason.as_deref().unwrap_or("PROCESS_FAIL");
+            result(reason, "F", "the payment failed")
+        }
+    }
 }
 
 pub(super) fn cancel(
@@ -321,7 +342,28 @@ pub(super) fn refund(
 ) -> Result<String, ApiError> {
     let body: RefundBody = bodies::parse(json)?;
     let refund_request_id = required(&body.refund_request_id, "refundRequestId", MAX_REQUEST_ID)?;
-    let payment_id = required(&body.payment_id, "paymentId", 64)?;
+    let payment_id = match (id(&body.payment_id), id(&body.payment_request_id)) {
+        (Some(payment_id), _) => {
+            check_len(payment_id, "paymentId", 64)?;
+            payment_id.to_string()
+        }
+        // Alipay+'s SDK refunds by the merchant's own payment id.
+        (None, Some(rid)) => {
+            check_len(rid, "paymentRequestId", MAX_REQUEST_ID)?;
+            state
+                .store
+                .payment_id_by_request(&caller.client_id, rid)?
+                .ok_or_else(|| {
+                    ApiError::f("ORDER_NOT_EXIST", "no such payment for this Client-Id")
+                })?
+        }
+        (None, None) => {
+            return Err(ApiError::param(
+                "paymentId or paymentRequestId: one of them is required",
+            ))
+        }
+    };
+    let payment_id = payment_id.as_str();
     let amount = Amount::parse(body.refund_amount.as_ref(), "refundAmount")?;
     let reason = body.refund_reason.as_deref();
     if let Some(r) = reason {
@@ -447,6 +489,25 @@ mod tests {
             Value::Object(m) => m,
             _ => Map::new(),
         }
+    }
+
+    #[test]
+    fn alipay_plus_names_the_product_with_payment_factor() {
+        let base = json!({"paymentRequestId":"r1","paymentAmount":{"currency":"USD","value":"100"},
+            "order":{"orderDescription":"x"}});
+        let e = parse_pay(&obj(base.clone()), 0).unwrap_err();
+        assert_eq!(e.message, "productCode: is required");
+        let mut aps = base.clone();
+        aps["paymentFactor"] = json!({"isCashierPayment": true});
+        assert!(parse_pay(&obj(aps.clone()), 0).is_ok());
+        // A productCode given beside it is still checked.
+        aps["productCode"] = json!("");
+        let e = parse_pay(&obj(aps.clone()), 0).unwrap_err();
+        assert_eq!(e.message, "productCode: must not be empty");
+        aps["productCode"] = Value::Null;
+        aps["paymentFactor"] = json!("yes");
+        let e = parse_pay(&obj(aps), 0).unwrap_err();
+        assert!(e.message.starts_with("paymentFactor"), "{}", e.message);
     }
 
     #[test]

@@ -366,3 +366,97 @@ async fn the_cashier_refuses_a_foreign_embedder_and_moves_no_money() {
     assert_eq!((st, &body["status"]), (200, &json!("SUCCESS")), "{body}");
     app.stop().await;
 }
+
+/// The attack: a page asked for the user's phone, email and name as if they were silent
+/// scopes, and got a code without the consent page. Which scopes are silent was a list in the
+/// browser (the shell and the consent page read it from the runtime and posted `allow` for
+/// them), so whoever said "silent" skipped the user. Now the page only asks; the server decides
+/// from its own list, grants nothing that is not silent, and answers that consent is required.
+#[tokio::test]
+async fn a_page_cannot_get_a_non_silent_scope_without_the_consent_page() {
+    let app = sandbox().await;
+    use reqwest::Method;
+    let before = codes_minted(&app).await;
+    let own = app.base.clone();
+    // The super app's own shell asking without a decision: silent only if the server says so.
+    for scopes in [
+        json!(SCOPES),
+        json!(["auth_base", "USER_CONTACTINFO"]),
+        json!(["USER_ID", "PLAINTEXT_MOBILE_PHONE"]),
+    ] {
+        let ask = json!({"appId": DEMO_APP, "scopes": scopes});
+        let (st, body) = from_origin(
+            &app,
+            Method::POST,
+            "/sandbox/auth/authorize",
+            &own,
+            Some(ask),
+        )
+        .await;
+        assert_eq!(st, 200, "{body}");
+        assert_eq!(body["consentRequired"], true, "{scopes}: {body}");
+        assert!(body.get("authCode").is_none(), "{scopes}: {body}");
+        let ask_scopes = body["askScopes"].as_array().cloned().unwrap_or_default();
+        assert!(!ask_scopes.contains(&json!("auth_base")), "{body}");
+        assert!(!ask_scopes.contains(&json!("USER_ID")), "{body}");
+    }
+    // Other origins (the mini program's, an attacker's) may not even ask.
+    for origin in [DEMO_ORIGIN, ATTACKER, "null"] {
+        let ask = json!({"appId": DEMO_APP, "scopes": ["auth_base"]});
+        let (st, body) = from_origin(
+            &app,
+            Method::POST,
+            "/sandbox/auth/authorize",
+            origin,
+            Some(ask),
+        )
+        .await;
+        assert_eq!(
+            (st, &body["error"]),
+            (403, &json!("FORBIDDEN_ORIGIN")),
+            "{origin}"
+        );
+    }
+    // No spelling of the request turns consent off.
+    for decision in [
+        json!(""),
+        json!("silent"),
+        json!("auto"),
+        json!(true),
+        json!(null),
+    ] {
+        let ask = json!({"appId": DEMO_APP, "scopes": SCOPES, "decision": decision});
+        let (st, body) = from_origin(
+            &app,
+            Method::POST,
+            "/sandbox/auth/authorize",
+            &own,
+            Some(ask),
+        )
+        .await;
+        assert!(
+            st == 400 || body["consentRequired"] == true,
+            "decision {decision}: {st} {body}"
+        );
+        assert!(
+            body.get("authCode").is_none(),
+            "decision {decision}: {body}"
+        );
+    }
+    assert_eq!(codes_minted(&app).await, before, "no code was minted");
+    // A silent request is answered at once, by the server.
+    let ask = json!({"appId": DEMO_APP, "scopes": ["auth_base", "USER_ID"]});
+    let (st, body) = from_origin(
+        &app,
+        Method::POST,
+        "/sandbox/auth/authorize",
+        &own,
+        Some(ask),
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["authSuccessScopes"], json!(["auth_base", "USER_ID"]));
+    assert!(body["authCode"].is_string(), "{body}");
+    assert_eq!(codes_minted(&app).await, before + 1);
+    app.stop().await;
+}

@@ -1,4 +1,4 @@
-const { call, signIn, money } = require('../../utils/api');
+const { call, signIn, money, ready } = require('../../utils/api');
 
 Page({
   data: {
@@ -38,7 +38,7 @@ Page({
 
   async loadGoods() {
     try {
-      const res = await call('GET', '/api/goods');
+      const [res] = await Promise.all([call('GET', '/api/goods'), ready]);
       if (res.status !== 200) throw new Error(`the menu did not load (HTTP ${res.status})`);
       const currency = res.data.currency;
       getApp().globalData.currency = currency;

@@ -1,5 +1,5 @@
 const { call } = require('../../utils/api');
-const { amountText } = require('../../utils/money');
+const { amountText, ready } = require('../../utils/money');
 
 const STATUS = { PENDING: 'Not paid', PAID: 'Paid', FAILED: 'Failed', CANCELLED: 'Cancelled' };
 
@@ -14,7 +14,7 @@ Page({
 
   async load() {
     try {
-      const res = await call('GET', '/api/orders');
+      const [res] = await Promise.all([call('GET', '/api/orders'), ready]);
       const orders = (res.data.orders || []).slice().reverse().map((o) => ({
         orderId: o.orderId,
         status: o.status,

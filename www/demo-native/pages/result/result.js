@@ -1,5 +1,5 @@
 const { call } = require('../../utils/api');
-const { amountText } = require('../../utils/money');
+const { amountText, ready } = require('../../utils/money');
 
 // What a tradePay resultCode means (the my.tradePay docs). The code is a hint: the shop's
 // server, told by the signed notification, has the last word.
@@ -42,7 +42,7 @@ Page({
     if (this.gone) return;
     let order = null;
     try {
-      const res = await call('GET', `/api/orders/${encodeURIComponent(this.data.orderId)}`);
+      const [res] = await Promise.all([call('GET', `/api/orders/${encodeURIComponent(this.data.orderId)}`), ready]);
       if (res.status === 200) order = res.data;
     } catch (err) {
       this.setData({ statusText: err.message });
