@@ -44,13 +44,21 @@ impl ScopedKey {
     pub fn new(app_id: &str, key: Option<&str>) -> Result<Self, ApiError> {
         let key =
             key.ok_or_else(|| ApiError::invalid("key", "is required and must be a string"))?;
-        if key.is_empty() {
-            return Err(ApiError::invalid("key", "must not be an empty string"));
-        }
+        check_key(Some(js_len(key)))?;
         Ok(ScopedKey {
             key: key.to_owned(),
             storage_key: format!("{}{key}", app_prefix(app_id)),
         })
+    }
+}
+
+/// Checks the mini program's `key` by its length in UTF-16 code units (`None`: missing or not a
+/// string); the glue checks a JS string this way without copying it out of JavaScript.
+pub fn check_key(len: Option<usize>) -> Result<usize, ApiError> {
+    match len {
+        None => Err(ApiError::invalid("key", "is required and must be a string")),
+        Some(0) => Err(ApiError::invalid("key", "must not be an empty string")),
+        Some(len) => Ok(len),
     }
 }
 
@@ -61,9 +69,10 @@ pub fn js_len(s: &str) -> usize {
 
 /// Checks that data whose JSON text is `json_len` characters long (`None` when
 /// `JSON.stringify` gave nothing: data missing, `undefined` or a function) may be stored under
-/// `key`, given `others_total`: the characters the app's *other* keys already use (key + data).
+/// a key of `key_len` characters (`js_len`), given `others_total`: the characters the app's
+/// *other* keys already use (key + data).
 pub fn check_write(
-    key: &ScopedKey,
+    key_len: usize,
     json_len: Option<usize>,
     others_total: usize,
 ) -> Result<(), ApiError> {
@@ -75,7 +84,7 @@ pub fn check_write(
             format!("is {len} characters as JSON; one key holds at most {MAX_DATA_CHARS}"),
         ));
     }
-    let total = others_total + js_len(&key.key) + len;
+    let total = others_total + key_len + len;
     if total > MAX_TOTAL_CHARS {
         return Err(ApiError::invalid(
             "data",
@@ -111,32 +120,34 @@ impl Usage {
         self.total
     }
 
-    /// Checks a write of `json_len` characters under `key`, whose current value is `old_len`
-    /// characters (`None`: absent), against the limits (`check_write`); the usage after it.
+    /// Checks a write of `json_len` characters under a key of `key_len` characters (`js_len`),
+    /// whose current value is `old_len` characters (`None`: absent), against the limits
+    /// (`check_write`); the usage after it.
     pub fn write(
         self,
-        key: &ScopedKey,
+        key_len: usize,
         json_len: Option<usize>,
         old_len: Option<usize>,
     ) -> Result<Usage, ApiError> {
-        let others = self.without(key, old_len);
-        check_write(key, json_len, others)?;
-        // check_write bounded both terms by MAX_TOTAL_CHARS.
+        let others = self.without(key_len, old_len);
+        check_write(key_len, json_len, others)?;
+        // check_write bounded the sum by MAX_TOTAL_CHARS.
         Ok(Usage {
-            total: others + js_len(&key.key) + json_len.unwrap_or(0),
+            total: others + key_len + json_len.unwrap_or(0),
         })
     }
 
-    /// The usage after removing `key`, whose value was `old_len` characters (`None`: absent).
-    pub fn remove(self, key: &ScopedKey, old_len: Option<usize>) -> Usage {
+    /// The usage after removing a key of `key_len` characters whose value was `old_len`
+    /// characters (`None`: absent).
+    pub fn remove(self, key_len: usize, old_len: Option<usize>) -> Usage {
         Usage {
-            total: self.without(key, old_len),
+            total: self.without(key_len, old_len),
         }
     }
 
-    fn without(self, key: &ScopedKey, old_len: Option<usize>) -> usize {
+    fn without(self, key_len: usize, old_len: Option<usize>) -> usize {
         match old_len {
-            Some(len) => self.total.saturating_sub(js_len(&key.key) + len),
+            Some(len) => self.total.saturating_sub(key_len + len),
             None => self.total,
         }
     }
@@ -207,6 +218,26 @@ mod tests {
     }
 
     #[test]
+    fn a_key_is_checked_by_its_javascript_length() {
+        // The glue passes `String.length` of a JS string (`None` for anything else).
+        assert_eq!(check_key(Some(js_len("😀"))).ok(), Some(2));
+        assert_eq!(check_key(Some(3)).ok(), Some(3));
+        for (len, message) in [
+            (
+                None,
+                "invalid parameter `key`: is required and must be a string",
+            ),
+            (
+                Some(0),
+                "invalid parameter `key`: must not be an empty string",
+            ),
+        ] {
+            let err = check_key(len).unwrap_err();
+            assert_eq!((err.code(), err.to_string().as_str()), (2, message));
+        }
+    }
+
+    #[test]
     fn one_app_prefix_is_never_a_prefix_of_another() {
         assert!(!app_prefix("a/b").starts_with(&app_prefix("a")));
         assert!(!app_prefix("ab").starts_with(&app_prefix("a")));
@@ -214,7 +245,7 @@ mod tests {
 
     #[test]
     fn writes_respect_the_per_key_and_per_app_limits() {
-        let key = ScopedKey::new("app", Some("k")).unwrap();
+        let key = js_len("k");
         let exactly = "x".repeat(MAX_DATA_CHARS);
         let over = "x".repeat(MAX_DATA_CHARS + 1);
         let cases: &[(Option<&str>, usize, Option<&str>)] = &[
@@ -230,7 +261,7 @@ mod tests {
             ),
         ];
         for (json, others, err) in cases {
-            let got = check_write(&key, json.map(js_len), *others);
+            let got = check_write(key, json.map(js_len), *others);
             match err {
                 None => assert!(got.is_ok(), "{json:?} {others}: {got:?}"),
                 Some(part) => {
@@ -256,7 +287,7 @@ mod tests {
 
     #[test]
     fn the_running_usage_matches_a_fresh_sum_through_writes_and_removals() {
-        let k = |name: &str| ScopedKey::new("app", Some(name)).unwrap();
+        let k = js_len;
         // "a" (1) holding 10, "bb" (2) holding 20: 33.
         let usage = Usage::new(33);
         // key, new JSON length (None: a removal), old length, expected total or error.
@@ -280,8 +311,8 @@ mod tests {
         ];
         for (name, new_len, old_len, expected) in cases {
             let got = match new_len {
-                Some(len) => usage.write(&k(name), Some(*len), *old_len),
-                None => Ok(usage.remove(&k(name), *old_len)),
+                Some(len) => usage.write(k(name), Some(*len), *old_len),
+                None => Ok(usage.remove(k(name), *old_len)),
             };
             match expected {
                 Ok(total) => assert_eq!(got.unwrap().total(), *total, "{name}"),
@@ -295,15 +326,15 @@ mod tests {
         // difference from its old value.
         let full = Usage::new(MAX_TOTAL_CHARS - 5);
         assert_eq!(
-            full.write(&k("a"), Some(4), None).unwrap().total(),
+            full.write(k("a"), Some(4), None).unwrap().total(),
             MAX_TOTAL_CHARS
         );
-        let over = full.write(&k("a"), Some(5), None).unwrap_err();
+        let over = full.write(k("a"), Some(5), None).unwrap_err();
         assert!(
             over.to_string().contains("storage to 10485761 characters"),
             "{over}"
         );
-        let grown = full.write(&k("a"), Some(14), Some(10)).unwrap();
+        let grown = full.write(k("a"), Some(14), Some(10)).unwrap();
         assert_eq!(grown.total(), MAX_TOTAL_CHARS - 1);
         // A failed write leaves the usage as it was (it is a value; the caller keeps it).
         assert_eq!(usage.total(), 33);

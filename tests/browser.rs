@@ -569,6 +569,46 @@ async fn abort_fails_with_9_at_once_or_in_flight() {
     call_abort("request", &slow_body, 200).await.assert_fail(9);
 }
 
+/// The simulator's network faults on the direct transport (sent from JS after the latency):
+/// the same outcomes as before anything is sent, in the same order (latency, offline,
+/// the simulated timeout, what `fetch` cannot send); `abort()` and the call's timeout end a wait.
+#[wasm_bindgen_test]
+async fn simulated_network_faults_apply_to_direct_requests() {
+    let json1k = format!(r#"{{"url":"{}"}}"#, url("/json1k"));
+    // Some latency: still a success.
+    setup(r#"{"networkFaults":{"latencyMs":30}}"#);
+    request(&json1k).await.assert_success();
+    // The call's timeout or abort() during a long latency: 13 or 9.
+    setup(r#"{"networkFaults":{"latencyMs":60000}}"#);
+    request(&format!(r#"{{"url":"{}","timeout":100}}"#, url("/json1k")))
+        .await
+        .assert_fail(13);
+    call_abort("request", &js(&json1k), 50).await.assert_fail(9);
+    // Offline, with and without latency: 12 naming it.
+    for faults in [r#"{"latencyMs":20,"offline":true}"#, r#"{"offline":true}"#] {
+        setup(&format!(r#"{{"networkFaults":{faults}}}"#));
+        let o = request(&json1k).await;
+        o.assert_fail(12);
+        assert!(o.message().contains("offline"), "{}", o.message());
+    }
+    // Offline wins over the simulated timeout, as before a request is sent.
+    setup(r#"{"networkFaults":{"offline":true,"timeout":true}}"#);
+    request(&json1k).await.assert_fail(12);
+    // After a latency, a method fetch cannot send fails as it does without one.
+    setup(r#"{"networkFaults":{"latencyMs":20}}"#);
+    let o = request(&format!(r#"{{"url":"{}","method":"TRACE"}}"#, url("/echo"))).await;
+    o.assert_fail(12);
+    assert!(o.message().contains("relay"), "{}", o.message());
+    // Every request timing out: never sent; its timeout (13) or abort() (9) ends it.
+    setup(r#"{"networkFaults":{"timeout":true}}"#);
+    request(&format!(r#"{{"url":"{}","timeout":100}}"#, url("/json1k")))
+        .await
+        .assert_fail(13);
+    call_abort("request", &js(&json1k), 50).await.assert_fail(9);
+    setup(r#"{"networkFaults":{"latencyMs":0,"offline":false,"timeout":false}}"#);
+    request(&json1k).await.assert_success();
+}
+
 #[wasm_bindgen_test]
 async fn network_failures_fail_with_12() {
     setup(&format!(

@@ -7,8 +7,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Promise};
-use miniprogram_shim::{bridge_call, configure, create_my};
+use miniprogram_shim::{bridge_call, configure, create_my, load_extras};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 mod common;
@@ -68,8 +69,13 @@ async fn the_first_call_loads_the_module_with_the_configuration_and_queued_calls
 #[wasm_bindgen_test]
 async fn configuration_after_the_load_reaches_the_module() {
     configure(js(EXTRAS)).expect("config");
+    configure(js(
+        r#"{"device":{"location":{"latitude":3.5,"longitude":4.5}}}"#,
+    ))
+    .unwrap();
     let my: JsValue = create_my().into();
-    let _ = settle(two_calls_at_once(&my)).await; // loaded (if it was not yet)
+    let r = settle(two_calls_at_once(&my)).await; // loaded (if it was not yet)
+    assert_eq!(show(&pick(&r, "results.0.latitude")), r#""3.5""#);
     configure(js(
         r#"{"device":{"location":{"latitude":1.5,"longitude":2.5}}}"#,
     ))
@@ -79,13 +85,21 @@ async fn configuration_after_the_load_reaches_the_module() {
 }
 
 #[wasm_bindgen_test]
-fn a_bad_device_input_is_refused_before_the_module_is_loaded() {
+async fn once_the_module_is_loaded_a_bad_device_input_refuses_the_whole_call() {
+    configure(js(EXTRAS)).expect("config");
+    JsFuture::from(load_extras())
+        .await
+        .expect("the extras module loads");
     let err = configure(js(
-        r#"{"device":{"location":{"latitude":91,"longitude":0}}}"#,
+        r#"{"appId":"not-applied","device":{"location":{"latitude":91,"longitude":0}}}"#,
     ))
     .expect_err("latitude 91");
     let message = String::from(js_sys::Error::from(JsValue::from(err)).message());
     assert!(message.contains("device.location.latitude"), "{message}");
+    let my: JsValue = create_my().into();
+    let app_id = js_sys::Reflect::get(&my, &"getAppIdSync".into()).unwrap();
+    let app_id = js_sys::Function::from(app_id).call0(&my).unwrap();
+    assert_eq!(show(&pick(&app_id, "appId")), r#""test-app""#);
     let err = configure(js(r#"{"extrasUrl":5}"#)).expect_err("extrasUrl 5");
     let message = String::from(js_sys::Error::from(JsValue::from(err)).message());
     assert!(message.contains("extrasUrl"), "{message}");

@@ -5,8 +5,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::Promise;
-use miniprogram_shim::{configure, create_my};
+use miniprogram_shim::{configure, create_my, load_extras};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 mod common;
@@ -50,6 +51,10 @@ async fn every_call_fails_with_3_naming_the_reason_when_the_module_is_missing() 
         );
     }
     assert_eq!(show(&pick(&r, "after.0")), r#""rejected""#, "{text}");
+    // loadExtras() says why too.
+    let reason = JsFuture::from(load_extras()).await.expect_err("no module");
+    let reason = String::from(js_sys::Error::from(reason).message());
+    assert!(reason.contains("/pkg/extras/no-such-module.js"), "{reason}");
     assert_eq!(pick(&r, "after.1").as_f64(), Some(3.0), "{text}");
     // fail then complete, once each, for every call that gave them, in call order.
     let events: Vec<String> = js_sys::Array::from(&pick(&r, "events"))

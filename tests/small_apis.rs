@@ -54,7 +54,11 @@ fn my() -> JsValue {
 
 /// Tests share one page: every test starts from app `test-app` and no stored keys.
 fn setup() {
-    configure(js(r#"{"appId":"test-app","logger":null}"#)).expect("config");
+    // The clipboard is in the extras module: the test runner serves it from the repository.
+    configure(js(
+        r#"{"appId":"test-app","logger":null,"extrasUrl":"/pkg/extras/miniprogram_shim_extras.js"}"#,
+    ))
+    .expect("config");
     clear_shim_storage();
 }
 
@@ -607,6 +611,80 @@ fn storage_total_is_kept_running_and_summed_again_only_when_it_may_be_stale() {
     set("k11", 6);
     matches_fresh("after another tab's clear");
     assert_eq!(fresh_usage(prefix), "k11".len() + "\"xxxxxx\"".len());
+}
+
+#[wasm_bindgen_test]
+async fn values_the_page_wrote_itself_read_back_as_their_text() {
+    setup();
+    // Not JSON (and the empty string, which JSON.parse refuses): the text as it is.
+    page_sets_item("miniprogram-shim/test-app/plain", "not json");
+    page_sets_item("miniprogram-shim/test-app/empty", "");
+    page_sets_item("miniprogram-shim/test-app/json", r#"{"a":[1]}"#);
+    for (key, expected) in [
+        ("plain", r#"{"data":"not json"}"#),
+        ("empty", r#"{"data":""}"#),
+        ("json", r#"{"data":{"a":[1]}}"#),
+        ("absent", r#"{"data":null}"#),
+    ] {
+        assert_eq!(show(&sync("getStorageSync", &[key.into()])), expected);
+        let got = call_with("getStorage", &js(&format!(r#"{{"key":"{key}"}}"#))).await;
+        assert_eq!(show(&got.get("value")), expected, "{key}");
+    }
+    // A key that is not a string primitive fails as before, whatever it converts to.
+    let boxed = js_sys::Function::new_no_args("return new String('plain')")
+        .call0(&JsValue::UNDEFINED)
+        .expect("new String");
+    let bad = sync("getStorageSync", &[js(r#"{}"#)]);
+    assert_eq!(pick(&bad, "error").as_f64(), Some(2.0), "{}", show(&bad));
+    let options = js("{}");
+    Reflect::set(&options, &"key".into(), &boxed).expect("set");
+    let bad = sync("getStorageSync", &[options]);
+    assert_eq!(pick(&bad, "error").as_f64(), Some(2.0), "{}", show(&bad));
+}
+
+#[wasm_bindgen_test]
+fn a_write_the_browser_or_the_quota_refuses_changes_nothing() {
+    setup();
+    let prefix = "miniprogram-shim/test-app/";
+    let ok = sync("setStorageSync", &["keep".into(), "kept".into()]);
+    assert_eq!(show(&ok), r#"{"success":true}"#);
+    // 200,000-character values (200,002 as JSON, under the 204,800 per key) until the browser
+    // (its own localStorage quota) or the shim (10 MB per app) refuses one: 80 of them would
+    // be 16 M characters, over both.
+    let value = JsValue::from_str(&"x".repeat(200_000));
+    let mut refused = None;
+    for i in 0..80 {
+        let key = format!("fill{i}");
+        let r = sync("setStorageSync", &[key.as_str().into(), value.clone()]);
+        if pick(&r, "error").is_undefined() {
+            continue;
+        }
+        refused = Some((key, r));
+        break;
+    }
+    let (key, fail) = refused.expect("one of 80 writes of 200,000 characters is refused");
+    let code = pick(&fail, "error").as_f64();
+    let message = pick(&fail, "errorMessage").as_string().unwrap_or_default();
+    assert!(
+        (code == Some(3.0) && message.contains("refused to store"))
+            || (code == Some(2.0) && message.contains("the limit is 10485760")),
+        "{}",
+        show(&fail)
+    );
+    // Nothing written, and the running total still equals a fresh sum.
+    assert!(raw_storage(&format!("{prefix}{key}")).is_null());
+    assert_eq!(storage_usage().ok(), Some(fresh_usage(prefix)));
+    // The earlier values are intact and removing one frees its room for the refused write.
+    assert_eq!(
+        show(&sync("getStorageSync", &["keep".into()])),
+        r#"{"data":"kept"}"#
+    );
+    sync("removeStorageSync", &["fill0".into()]);
+    sync("removeStorageSync", &["fill1".into()]);
+    let r = sync("setStorageSync", &[key.as_str().into(), value]);
+    assert_eq!(show(&r), r#"{"success":true}"#);
+    assert_eq!(storage_usage().ok(), Some(fresh_usage(prefix)));
+    clear_shim_storage();
 }
 
 /// `localStorage.setItem(key, value)` as the page would call it.

@@ -305,17 +305,18 @@
     getStorageSync: function (a) { return shim ? shim.getStorageSync(a) : early.get(a); },
     removeStorageSync: function (a) { return shim ? shim.removeStorageSync(a) : early.remove(a); },
   };
-  ['confirm', 'showToast', 'hideToast', 'showLoading', 'hideLoading', 'setClipboard', 'getClipboard', 'getSystemInfo',
+  ['confirm', 'showToast', 'hideToast', 'showLoading', 'hideLoading', 'getSystemInfo',
     'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
-  // ---- the extras module's APIs (pickers, the phone's inputs, files, images, transfers): the runtime's `my` loads that
+  // ---- the extras module's APIs (pickers, the phone's inputs, the clipboard, files, images, transfers): the runtime's `my` loads that
   // second wasm module on the first call of one of them (DESIGN.md "Size of the start wasm").
   // EXTRAS mirrors shim-core/src/extras.rs NAMES (tests/jsapi/coverage.test.mjs checks it).
   var EXTRAS = ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect',
     'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
-    'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'downloadFile', 'uploadFile'];
+    'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
+    'downloadFile', 'uploadFile'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) { return shimMy ? shimMy[api](options) : enqueue(api, options, true); };
   });
@@ -642,9 +643,9 @@
   var pkgUrl = new URL('pkg/miniprogram_shim.js', base).href;
 
   // Every fetch the runtime needs starts now, in parallel: the glue (a modulepreload, fetched
-  // and parsed while the wasm downloads), the wasm (compiled while it streams in) and the
-  // runtime config. Only the glue's one snippet (pkg/snippets/…, named by a build hash) is
-  // found after the glue is parsed.
+  // and parsed while the wasm downloads; .ci/build-pkg folds its JS snippets into it, so it
+  // imports nothing), the wasm (compiled while it streams in) and the runtime config. The
+  // extras module (pkg/extras/) is not fetched until one of its APIs is called.
   function preload(href) {
     var parent = document.head || document.documentElement;
     if (!parent || !document.createElement) return;
@@ -718,8 +719,18 @@
   window.miniprogramShim = {
     /** Resolves with { config } once `my` is backed by the wasm runtime. */
     ready: ready,
-    /** Merges configuration keys (see RuntimeConfig in pkg/miniprogram_shim.d.ts). */
-    configure: function (patch) { return ready.then(function () { shim.configure(patch); }); },
+    /** Merges configuration keys (see RuntimeConfig in pkg/miniprogram_shim.d.ts). The phone's
+     *  inputs (`device.location`, `scan`, `contacts`, `images`) belong to the extras module: it is loaded
+     *  first, so a bad one rejects naming the field (DESIGN.md "Size of the start wasm"). */
+    configure: function (patch) {
+      return ready.then(function () {
+        var device = patch && patch.device;
+        var inputs = !!device && typeof device === 'object' &&
+          ('location' in device || 'scan' in device || 'contacts' in device || 'images' in device);
+        // Not loaded (reported through the calls): configure the start module all the same.
+        return inputs ? shim.loadExtras().catch(function () {}) : null;
+      }).then(function () { shim.configure(patch); });
+    },
     /** Calls `fn({ api, options, ok, result, durationMs })` after every my.* call. */
     onLog: function (fn) {
       logListeners.push(fn);

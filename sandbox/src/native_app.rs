@@ -9,6 +9,7 @@
 //! - `/native/<appId>/bundle.json` — the app's text sources (`.axml .acss .sjs .js .json`) in
 //!   one JSON object `{ "files": { path: text } }`, read fresh on every request;
 //! - `/native/<appId>/files/<path>` — any file of the folder (images);
+//! - `/native/<appId>/events` — server-sent events naming the files that changed (`watch.rs`);
 //! - `/native/runtime/…` — `www/native/`; `/native/axml/…` — the template compiler's wasm
 //!   (`--axml-pkg-dir`, built by wasm-pack from `axml-wasm/`).
 //!
@@ -31,6 +32,14 @@ use serde_json::json;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::store::{MiniProgramRow, Store, StoreError};
+
+pub mod diagnostic;
+pub mod modules;
+pub mod resolve;
+pub mod scripts;
+pub mod watch;
+
+pub use scripts::ModuleCache;
 
 /// The command-line part: which folders, and where the compiler's wasm is.
 #[derive(Debug, Clone, clap::Args)]
@@ -210,7 +219,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(args: &NativeArgs, www: &Path) -
             .collect(),
     );
     let host_page = www.join("native").join("index.html");
-    let (a, b) = (apps.clone(), apps.clone());
+    let (a, b, c) = (apps.clone(), apps.clone(), apps.clone());
+    let cache = Arc::new(ModuleCache::default());
+    let watchers = Arc::new(watch::Watchers::default());
     Router::new()
         .nest_service("/native/runtime", ServeDir::new(www.join("native")))
         .nest_service("/native/axml", ServeDir::new(&args.axml_pkg_dir))
@@ -235,16 +246,32 @@ pub fn router<S: Clone + Send + Sync + 'static>(args: &NativeArgs, www: &Path) -
         )
         .route(
             "/native/{app_id}/bundle.json",
-            get(move |UrlPath(app_id): UrlPath<String>| async move {
-                let Some(root) = a.get(&app_id).cloned() else {
-                    return not_found(&app_id);
-                };
-                match tokio::task::spawn_blocking(move || bundle(&root)).await {
-                    Ok(Ok(files)) => {
-                        Json(json!({ "appId": app_id, "files": files })).into_response()
+            get(move |UrlPath(app_id): UrlPath<String>| {
+                let cache = cache.clone();
+                async move {
+                    let Some(root) = a.get(&app_id).cloned() else {
+                        return not_found(&app_id);
+                    };
+                    match tokio::task::spawn_blocking(move || bundle(&root, &cache)).await {
+                        Ok(Ok(files)) => {
+                            Json(json!({ "appId": app_id, "files": files })).into_response()
+                        }
+                        Ok(Err(e)) => e.into_response(),
+                        Err(e) => BundleError::Io(e.to_string()).into_response(),
                     }
-                    Ok(Err(e)) => e.into_response(),
-                    Err(e) => BundleError::Io(e.to_string()).into_response(),
+                }
+            }),
+        )
+        .route(
+            "/native/{app_id}/events",
+            get(move |UrlPath(app_id): UrlPath<String>| {
+                let root = c.get(&app_id).cloned();
+                let watchers = watchers.clone();
+                async move {
+                    match root {
+                        Some(root) => watchers.stream(&app_id, root).await,
+                        None => not_found(&app_id),
+                    }
                 }
             }),
         )
@@ -345,9 +372,11 @@ impl IntoResponse for BundleError {
 }
 
 /// Every source file under `root` (canonical): `{ "pages/index/index.axml": text }`. Hidden
-/// entries are skipped; symlinks are followed only when their target stays inside `root`; a file
-/// that is not UTF-8 is skipped.
-pub fn bundle(root: &Path) -> Result<BTreeMap<String, String>, BundleError> {
+/// entries are skipped, and under `node_modules` every file but custom components'; symlinks are followed only when their target
+/// stays inside `root`; a file that is not UTF-8 is skipped. The scripts are then transformed
+/// for the logic layer and the modules they reach are added (`scripts.rs`), `cache` keeping the
+/// transforms.
+pub fn bundle(root: &Path, cache: &ModuleCache) -> Result<BTreeMap<String, String>, BundleError> {
     let mut files = BTreeMap::new();
     let mut bytes = 0u64;
     let mut stack = vec![(root.to_path_buf(), String::new(), 0usize)];
@@ -379,6 +408,13 @@ pub fn bundle(root: &Path) -> Result<BTreeMap<String, String>, BundleError> {
             if !SOURCE_EXTENSIONS.contains(&ext) {
                 continue;
             }
+            // Under node_modules only custom components' files (beside an `.axml` of the same
+            // name): the modules scripts reach are added by `link_scripts`.
+            if (prefix.starts_with("node_modules/") || prefix.contains("/node_modules/"))
+                && !real.with_extension("axml").is_file()
+            {
+                continue;
+            }
             let len = real.metadata().map(|m| m.len()).unwrap_or(0);
             bytes = bytes.saturating_add(len);
             if files.len() >= MAX_BUNDLE_FILES || bytes > MAX_BUNDLE_BYTES {
@@ -389,6 +425,15 @@ pub fn bundle(root: &Path) -> Result<BTreeMap<String, String>, BundleError> {
             }
         }
     }
+    scripts::link_scripts(
+        root,
+        &mut files,
+        cache,
+        MAX_BUNDLE_FILES,
+        MAX_BUNDLE_BYTES,
+        bytes,
+    )
+    .map_err(|_| BundleError::TooLarge)?;
     Ok(files)
 }
 

@@ -134,11 +134,54 @@ where
 type ApiFuture = Pin<Box<dyn Future<Output = Result<JsValue, Failure>>>>;
 
 fn run_boxed(api: Cow<'static, str>, options: &JsValue, fut: ApiFuture) -> Promise {
+    let (promise, call) = begin(api, options);
+    wasm_bindgen_futures::spawn_local(async move { call.settle(fut.await) });
+    promise
+}
+
+/// One JSAPI call in flight: its callbacks, its log entry's start, and its Promise's
+/// settling functions. `settle` ends it as `run_api` does; a caller that needs no `Future`
+/// (the direct `my.request`, which settles from a JS continuation) uses it as is.
+pub struct Call {
+    callbacks: Callbacks,
+    log: Option<(Function, JsValue, f64)>,
+    /// `resolve` and `reject` (always there: a Promise's executor runs at once).
+    settle: Option<(Function, Function)>,
+}
+
+/// Starts a call: reads its callbacks and returns its Promise (the rejection marked handled
+/// when the caller passed `fail` or `complete`).
+pub fn begin(api: Cow<'static, str>, options: &JsValue) -> (Promise, Call) {
     let callbacks = Callbacks::read(api, options);
     let handled = callbacks.fail.is_some() || callbacks.complete.is_some();
     let log = runtime::logger().map(|logger| (logger, options.clone(), js_sys::Date::now()));
-    let promise = wasm_bindgen_futures::future_to_promise(async move {
-        let outcome = fut.await;
+    // The executor runs at once; it only takes the settling functions (a closure on the stack,
+    // nothing to own or finalise per call).
+    let mut settle = None;
+    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    if handled {
+        // The derived Promise is dropped; the returned one keeps rejecting for `await`ers.
+        IGNORE.with(|ignore| {
+            let _ = promise.catch(ignore);
+        });
+    }
+    let call = Call {
+        callbacks,
+        log,
+        settle,
+    };
+    (promise, call)
+}
+
+impl Call {
+    /// Calls the callbacks (`success` or `fail`, then `complete`), gives the logger its entry
+    /// and settles the Promise with the same object.
+    pub fn settle(self, outcome: Result<JsValue, Failure>) {
+        let Call {
+            callbacks,
+            log,
+            settle,
+        } = self;
         let (ok, value) = match outcome {
             Ok(result) => {
                 callbacks.call("success", &callbacks.success, &result);
@@ -154,19 +197,11 @@ fn run_boxed(api: Cow<'static, str>, options: &JsValue, fut: ApiFuture) -> Promi
         if let Some((logger, options, started)) = log {
             write_log(&logger, &callbacks.api, &options, ok, &value, started);
         }
-        if ok {
-            Ok(value)
-        } else {
-            Err(value)
+        if let Some((resolve, reject)) = settle {
+            let settle = if ok { resolve } else { reject };
+            let _ = settle.call1(&JsValue::UNDEFINED, &value);
         }
-    });
-    if handled {
-        // The derived Promise is dropped; the returned one keeps rejecting for `await`ers.
-        IGNORE.with(|ignore| {
-            let _ = promise.catch(ignore);
-        });
     }
-    promise
 }
 
 /// Gives the host's call logger one entry `{ api, options, ok, result, durationMs }`.

@@ -1,7 +1,6 @@
 //! The phone's inputs as `configure({ device: { location, scan, contacts } })` sets them
-//! (DESIGN.md "Pickers and the phone's inputs"). Both modules read them: the start module checks
-//! a `configure` patch before applying anything of it, the extras module keeps them for
-//! `my.getLocation`, `my.scan` and the address book.
+//! (DESIGN.md "Pickers and the phone's inputs"), read by the extras module, which keeps them
+//! for `my.getLocation`, `my.scan` and the address book.
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;

@@ -40,6 +40,9 @@ pub const NAMES: &[&str] = &[
     "saveImage",
     "getImageInfo",
     "compressImage",
+    // the clipboard (extras/src/glue/clipboard.rs)
+    "setClipboard",
+    "getClipboard",
     // files over the network (extras/src/network.rs, extras/src/glue/network.rs)
     "downloadFile",
     "uploadFile",

@@ -24,7 +24,15 @@ pub fn with_config<R>(f: impl FnOnce(&Config) -> R) -> R {
     RUNTIME.with(|rt| f(&rt.borrow().config))
 }
 
-/// Merges `patch` into the configuration.
-pub fn apply(patch: ConfigPatch) -> Result<(), String> {
-    RUNTIME.with(|rt| rt.borrow_mut().config.apply(patch))
+/// The configuration with `patch` merged, not applied yet (see [`replace`]).
+pub fn applied(patch: ConfigPatch) -> Result<Config, String> {
+    RUNTIME.with(|rt| {
+        let mut next = rt.borrow().config.clone();
+        next.apply(patch).map(|()| next)
+    })
+}
+
+/// Makes `config` the configuration.
+pub fn replace(config: Config) {
+    RUNTIME.with(|rt| rt.borrow_mut().config = config);
 }

@@ -1,7 +1,7 @@
 // The extras module (extras/, built to pkg/extras/): the rarely used APIs, loaded on the first
 // call of one of them (DESIGN.md "Size of the start wasm"). Loads it once, queues the calls made
-// meanwhile and replays them in order, hands it the configuration (the merged configure()
-// patches, with the devtools logger), and forwards later configure() calls. A failed load
+// meanwhile and replays them in order, hands it the configure() patches given before (with the
+// devtools logger), and gives it later ones before the start module applies them. A failed load
 // fails every queued and later call through `fail` (error 3 naming the reason): never a
 // pending Promise.
 
@@ -9,58 +9,56 @@
 const TRANSFER_TASK = ['abort', 'onProgressUpdate', 'offProgressUpdate', 'onHeadersReceived', 'offHeadersReceived'];
 const TASK_METHODS = { downloadFile: TRANSFER_TASK, uploadFile: TRANSFER_TASK };
 
-const config = {}; // every accepted configure() patch, merged (undefined leaves a key as it is)
-let loading = null; // Promise of the module, from the first call on
+let url = null; // `extrasUrl`, if configured
+const pending = []; // configure() patches given before the module loaded, in order
+let loading = null; // Promise of the module, from the first call (or loadExtras()) on
 let module = null; // the module, once loaded and configured
 let queued = 0; // calls waiting for the load: later calls queue behind them, in order
 
-function merge(into, patch) {
-  for (const key of Object.keys(patch)) {
-    const value = patch[key];
-    if (value === undefined) continue;
-    if (key === 'device' && value && typeof value === 'object' && into.device && typeof into.device === 'object') {
-      into.device = merge(Object.assign({}, into.device), value);
-    } else {
-      into[key] = value;
-    }
-  }
-  return into;
-}
-
-// Where the module is: `extrasUrl` if configured (www/my.js sets it), else pkg/extras/ beside
-// this package (the glue; or pkg/ above snippets/ when this file is a wasm-bindgen snippet).
+// Where the module is: `extrasUrl` if configured, else pkg/extras/ beside this package (the
+// glue; or pkg/ above snippets/ when this file is a wasm-bindgen snippet).
 function moduleUrl() {
-  if (typeof config.extrasUrl === 'string') return config.extrasUrl;
+  if (url !== null) return url;
   const here = import.meta.url;
   const cut = here.indexOf('/snippets/');
   return new URL('extras/miniprogram_shim_extras.js', cut >= 0 ? here.slice(0, cut + 1) : here).href;
 }
 
 async function load() {
-  const url = moduleUrl();
+  const from = moduleUrl();
   let m;
   try {
-    m = await import(url);
+    m = await import(from);
     await m.default();
   } catch (e) {
-    throw new Error(`the extras module did not load from ${url}: ${(e && e.message) || e}`);
+    throw new Error(`the extras module did not load from ${from}: ${(e && e.message) || e}`);
   }
-  m.configure(config);
+  // The configuration given so far, in order; one the module refuses (a bad `device`) is
+  // reported and skipped, as the start module cannot refuse it after the fact.
+  for (const patch of pending.splice(0)) {
+    try {
+      m.configure(patch);
+    } catch (e) {
+      console.error('miniprogram-shim: configure(): the extras module refused', patch, e);
+    }
+  }
   module = m;
   return m;
 }
 
-/** After the start module accepted `patch`: kept for the extras module, and given to it now
- *  when it is loaded. */
-export function extrasConfigured(patch) {
+/** A configure() patch, before the start module applies it: the loaded module checks and
+ *  applies it now (throwing refuses the whole call); before the load it is kept. */
+export function extrasConfigure(patch) {
   if (!patch || typeof patch !== 'object') return;
-  merge(config, patch);
-  if (!module) return;
-  try {
-    module.configure(patch);
-  } catch (e) {
-    console.error('miniprogram-shim: the extras module refused a configuration', patch, e);
-  }
+  if (typeof patch.extrasUrl === 'string' && !loading) url = patch.extrasUrl;
+  if (module) module.configure(patch);
+  else pending.push(patch);
+}
+
+/** Loads the module now (once); resolves when it is loaded and configured. */
+export function extrasLoad() {
+  if (!loading) loading = load();
+  return loading.then(() => undefined);
 }
 
 /** Calls the extras API `name`; `failed(name, options, reason)` answers a call when the module

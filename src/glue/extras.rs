@@ -14,10 +14,12 @@ use crate::error::ApiError;
 
 #[wasm_bindgen(module = "/src/glue/extras.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = extrasConfigured)]
-    fn extras_configured(patch: &JsValue);
+    #[wasm_bindgen(js_name = extrasConfigure, catch)]
+    fn extras_configure(patch: &JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = extrasCall)]
     fn extras_call(name: &str, options: &JsValue, failed: &Function) -> JsValue;
+    #[wasm_bindgen(js_name = extrasLoad)]
+    fn extras_load() -> Promise;
 }
 
 thread_local! {
@@ -63,9 +65,24 @@ pub(crate) fn check_config(config: &JsValue) -> Result<(), ApiError> {
     }
 }
 
-/// Gives an accepted `configure` patch to the extras module (now, or when it loads).
-pub(crate) fn configured(config: &JsValue) {
-    extras_configured(config);
+/// Gives a `configure` patch to the extras module: once it is loaded, now (its `Error`, a bad
+/// `device`, refuses the whole call); before, it is kept for when it loads.
+pub(crate) fn configure(config: &JsValue) -> Result<(), JsError> {
+    extras_configure(config).map_err(|e| {
+        let message = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "the extras module refused it".to_owned());
+        JsError::new(&message)
+    })
+}
+
+/// `loadExtras()`: loads the extras module now (the first call of one of its APIs does it
+/// otherwise). Resolves once it is loaded and configured, then a bad `device` in `configure()`
+/// is refused at once; rejects with the reason when it cannot load.
+#[wasm_bindgen(js_name = loadExtras, unchecked_return_type = "Promise<void>")]
+pub fn load_extras() -> Promise {
+    extras_load()
 }
 
 #[wasm_bindgen(typescript_custom_section)]

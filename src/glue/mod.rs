@@ -6,7 +6,6 @@ mod app_info;
 mod auth;
 mod bridge;
 mod browser;
-mod clipboard;
 mod core_apis;
 mod core_types;
 mod device;
@@ -25,6 +24,7 @@ mod unsupported;
 use shim_core::{adapter, configure, host, options, runtime};
 
 pub use device::{set_device_state, user_capture_screen};
+pub use extras::load_extras;
 #[doc(hidden)]
 pub use storage::storage_usage;
 
@@ -38,22 +38,24 @@ use wasm_bindgen::JsCast;
 /// "The domain whitelist"), `transport` (`"direct"` | `"relay"`), `relayUrl`,
 /// `superAppOrigin`, `cashierOrigins`, `httpErrorAsFail`, `tradePayFailRouting`, and
 /// `logger` (a function called with `{ api, options, ok, result, durationMs }` after each
-/// call; `null` removes it). Throws a `TypeError`-like `Error` on an invalid value.
+/// call; `null` removes it), `device` (the phone's inputs, read by the extras module) and
+/// `extrasUrl` (where the extras module is). Throws a `TypeError`-like `Error` on an invalid
+/// value, and then applies nothing of the call.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
 ) -> Result<(), JsError> {
     let patch = configure::read_patch(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
-    // The phone's inputs (`device`, kept by the extras module): checked before anything is
-    // applied, so a bad one is refused here even while the extras module is not loaded.
-    shim_core::device_inputs::read(&config)
-        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
-    shim_core::device_images::read(&config)
-        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     extras::check_config(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
-    runtime::apply(patch).map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    let next = runtime::applied(patch)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    // The extras module's keys (`device`, the phone's inputs): once it is loaded it checks them
+    // here, before anything of this call is applied; before, it gets them when it loads
+    // (src/glue/extras.js; `loadExtras()` first makes a bad one refused here).
+    extras::configure(&config)?;
+    runtime::replace(next);
     // The devtools' offline switch (`networkFaults.offline`) is also the network's state.
     device::network_changed();
     if config.is_object() {
@@ -65,8 +67,6 @@ pub fn configure(
             runtime::set_logger(Some(f));
         }
     }
-    // The extras module gets the same configuration (now, or when it loads).
-    extras::configured(&config);
     Ok(())
 }
 
@@ -145,23 +145,6 @@ pub fn hide_loading(
     #[wasm_bindgen(unchecked_param_type = "AsyncCallbacks<{}> | undefined")] options: JsValue,
 ) -> Promise {
     ui::hide_loading(&options)
-}
-
-/// `my.setClipboard({ text })`.
-#[wasm_bindgen(js_name = setClipboard, unchecked_return_type = "Promise<{}>")]
-pub fn set_clipboard(
-    #[wasm_bindgen(unchecked_param_type = "SetClipboardOptions")] options: JsValue,
-) -> Promise {
-    clipboard::set_clipboard(&options)
-}
-
-/// `my.getClipboard()` → `{ text }`.
-#[wasm_bindgen(js_name = getClipboard, unchecked_return_type = "Promise<GetClipboardSuccess>")]
-pub fn get_clipboard(
-    #[wasm_bindgen(unchecked_param_type = "AsyncCallbacks<GetClipboardSuccess> | undefined")]
-    options: JsValue,
-) -> Promise {
-    clipboard::get_clipboard(&options)
 }
 
 /// `my.getSystemInfo()` → the device and super app facts (`SystemInfo`).
@@ -275,8 +258,6 @@ thread_local! {
             ("hideToast", Closure::new(|o: JsValue| JsValue::from(ui::hide_toast(&o)))),
             ("showLoading", Closure::new(|o: JsValue| JsValue::from(ui::show_loading(&o)))),
             ("hideLoading", Closure::new(|o: JsValue| JsValue::from(ui::hide_loading(&o)))),
-            ("setClipboard", Closure::new(|o: JsValue| JsValue::from(clipboard::set_clipboard(&o)))),
-            ("getClipboard", Closure::new(|o: JsValue| JsValue::from(clipboard::get_clipboard(&o)))),
             ("getSystemInfo", Closure::new(|o: JsValue| JsValue::from(system_info::get_system_info(&o)))),
             ("setStorage", Closure::new(|o: JsValue| JsValue::from(storage::set_storage(&o)))),
             ("getStorage", Closure::new(|o: JsValue| JsValue::from(storage::get_storage(&o)))),

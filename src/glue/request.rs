@@ -1,13 +1,16 @@
 //! `my.request` in the browser: reads the options, runs the core validation, sends the
 //! request (`fetch` directly, or through the super app's relay) and shapes the result.
 
-use js_sys::{ArrayBuffer, Object, Promise, Reflect, Uint8Array, JSON};
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+use js_sys::{ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
 
-use super::adapter::{run_api, set, Failure};
+use super::adapter::{begin, run_api, set, Call, Failure};
 use super::options::opt_string;
 use super::runtime;
 use crate::config::{NetworkFaults, Transport};
@@ -54,7 +57,7 @@ extern "C" {
     fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-#[wasm_bindgen(module = "/src/glue/fetch.js")]
+#[wasm_bindgen(module = "/src/glue/hot.js")]
 extern "C" {
     #[wasm_bindgen(js_name = armTimeout)]
     fn arm_timeout(controller: &AbortController, ms: u32, reason: &str) -> JsValue;
@@ -65,17 +68,21 @@ extern "C" {
     #[wasm_bindgen(js_name = successObject)]
     fn success_object(data: &JsValue, status: u16, headers: &JsValue) -> JsValue;
     #[allow(clippy::too_many_arguments)]
-    #[wasm_bindgen(js_name = fetchResponse)]
-    fn fetch_response(
-        url: &str,
+    #[wasm_bindgen(js_name = sendDirect)]
+    fn send_direct_js(
+        url: Option<&str>,
         method: &str,
         headers: &JsValue,
         add_content_type: bool,
         body: Option<JsValue>,
-        signal: Option<AbortSignal>,
+        signal: Option<&AbortSignal>,
         include_credentials: bool,
         as_bytes: bool,
-    ) -> Promise;
+        delay_ms: u32,
+        hang: bool,
+        token: u32,
+        replied: &Function,
+    );
 }
 
 /// The call's timeout timer; dropping it (when the call settles) cancels it.
@@ -95,51 +102,229 @@ struct ReadOptions {
     headers: JsValue,
 }
 
-/// `my.request(options)`: the Promise (also a RequestTask with `abort()`).
-pub(crate) fn request(options: &JsValue) -> Promise {
-    let controller = AbortController::new().ok();
-    let read = read_options(options);
-    let signal = controller.as_ref().map(AbortController::signal);
-    let timer_controller = controller.clone();
-    let promise = run_api("request", options, async move {
-        let ReadOptions {
-            input,
+/// What a call will do, decided when `my.request` is called (options read, validated against
+/// the configuration of that moment).
+struct Planned {
+    valid: ValidRequest,
+    data: JsValue,
+    headers: JsValue,
+    transport: Transport,
+    relay_url: Option<String>,
+    app_id: String,
+    faults: NetworkFaults,
+}
+
+fn plan(read: Result<ReadOptions, Failure>) -> Result<Planned, Failure> {
+    let ReadOptions {
+        input,
+        data,
+        headers,
+    } = read?;
+    Ok(runtime::with_config(|config| {
+        let valid = input.validate_for(config)?;
+        Ok::<_, ApiError>(Planned {
+            valid,
             data,
             headers,
-        } = read?;
-        let (valid, transport, relay_url, app_id, faults) = runtime::with_config(|config| {
-            let valid = input.validate_for(config)?;
-            Ok::<_, ApiError>((
-                valid,
-                config.transport,
-                config.effective_relay_url(),
-                config.app_id.clone(),
-                config.network_faults,
-            ))
-        })?;
-        // Owned by this future: dropping it (when the call settles) cancels the timer.
-        let _timeout = timer_controller
-            .map(|c| TimeoutGuard(arm_timeout(&c, valid.timeout_ms, TIMEOUT_REASON)));
-        let signal = signal.as_ref();
-        inject_faults(faults, signal).await?;
-        match transport {
-            Transport::Direct => send_direct(valid, data, headers, signal).await,
-            Transport::Relay => {
-                let relay_url = relay_url.ok_or_else(|| {
-                    ApiError::Unknown(
-                        "transport is relay but neither relayUrl nor superAppOrigin is configured"
-                            .into(),
-                    )
-                })?;
-                send_relay(valid, data, signal, &relay_url, &app_id).await
-            }
-        }
-    });
+            transport: config.transport,
+            relay_url: config.effective_relay_url(),
+            app_id: config.app_id.clone(),
+            faults: config.network_faults,
+        })
+    })?)
+}
+
+/// `my.request(options)`: the Promise (also a RequestTask with `abort()`).
+///
+/// The direct transport runs without a Rust future: the request is sent at once (after the
+/// simulator's latency, if any, in JS) and settled from the fetch's own continuation
+/// (`replied`), with no per-call closure. The relay and the failures found before anything is
+/// sent (bad options, not whitelisted) run through the adapter's future.
+pub(crate) fn request(options: &JsValue) -> Promise {
+    let controller = AbortController::new().ok();
+    let promise = match plan(read_options(options)) {
+        Ok(p) if p.transport == Transport::Direct => send_direct(options, p, controller.as_ref()),
+        planned => in_future(options, planned, controller.clone()),
+    };
     if let Some(controller) = controller {
         // A JS arrow over the controller: no Rust closure to own or leak.
         attach_abort(&promise, &controller);
     }
     promise
+}
+
+/// A direct request in flight: what its reply needs to be shaped and reported.
+struct InFlight {
+    call: Call,
+    data_type: DataType,
+    http_error_as_fail: bool,
+    signal: Option<AbortSignal>,
+    timeout: Option<JsValue>,
+    /// Reported once the simulated latency is over (offline, a method `fetch` cannot send, a
+    /// body that cannot be encoded), unless the call was aborted or timed out first.
+    failure: Option<Failure>,
+}
+
+thread_local! {
+    /// Direct requests in flight, by the token their reply comes back with.
+    static IN_FLIGHT: RefCell<Vec<Option<InFlight>>> = const { RefCell::new(Vec::new()) };
+    /// The one function every direct reply calls (`sendDirect` in src/glue/hot.js); lives as
+    /// long as the page. (The `my` methods' signature, so no other closure glue in the wasm.)
+    static REPLIED: Closure<dyn Fn(JsValue) -> JsValue> = Closure::new(replied);
+}
+
+/// What a direct call does once the simulated latency is over.
+enum Next {
+    Send(String, Option<JsValue>),
+    /// The simulator's "every request times out": never sent; the timeout or `abort()` ends it.
+    Hang,
+    Fail(Failure),
+}
+
+/// Sends a planned direct request (in the order the checks always had: the latency, then
+/// offline (12), then the simulated timeout, then what `fetch` cannot send).
+fn send_direct(
+    options: &JsValue,
+    planned: Planned,
+    controller: Option<&AbortController>,
+) -> Promise {
+    let Planned {
+        valid,
+        data,
+        headers,
+        faults,
+        ..
+    } = planned;
+    let next = if faults.offline {
+        Next::Fail(offline().into())
+    } else if faults.timeout {
+        Next::Hang
+    } else if valid.method.forbidden_by_fetch() {
+        Next::Fail(
+            ApiError::Network(format!(
+                "a browser cannot send {} with fetch; use transport \"relay\"",
+                valid.method.as_str()
+            ))
+            .into(),
+        )
+    } else {
+        match build_body(&valid, &data) {
+            Ok((url, body)) => Next::Send(url, body),
+            Err(e) => Next::Fail(e.into()),
+        }
+    };
+    let (url, body, hang, failure) = match next {
+        // Nothing to wait for: reported as any early failure is.
+        Next::Fail(f) if faults.latency_ms == 0 => {
+            return in_future(options, Err(f), controller.cloned())
+        }
+        Next::Fail(f) => (None, None, false, Some(f)),
+        Next::Hang => (None, None, true, None),
+        Next::Send(url, body) => (Some(url), body, false, None),
+    };
+    let (promise, call) = begin(Cow::Borrowed("request"), options);
+    let signal = controller.map(AbortController::signal);
+    let timeout = controller.map(|c| arm_timeout(c, valid.timeout_ms, TIMEOUT_REASON));
+    let in_flight = InFlight {
+        call,
+        data_type: valid.data_type,
+        http_error_as_fail: valid.http_error_as_fail,
+        signal: signal.clone(),
+        timeout,
+        failure,
+    };
+    let token = IN_FLIGHT.with(|slots| {
+        let mut slots = slots.borrow_mut();
+        match slots.iter().position(Option::is_none) {
+            Some(free) => {
+                slots[free] = Some(in_flight);
+                free
+            }
+            None => {
+                slots.push(Some(in_flight));
+                slots.len() - 1
+            }
+        }
+    }) as u32;
+    let as_bytes = matches!(valid.data_type, DataType::Base64 | DataType::ArrayBuffer);
+    REPLIED.with(|replied| {
+        send_direct_js(
+            url.as_deref(),
+            valid.method.as_str(),
+            &headers,
+            !user_has_content_type(&headers),
+            body,
+            signal.as_ref(),
+            valid.enable_cookie,
+            as_bytes,
+            faults.latency_ms,
+            hang,
+            token,
+            replied.as_ref().unchecked_ref(),
+        )
+    });
+    promise
+}
+
+/// A direct request's reply `[token, ok, status, headers, data]`: `ok` with the status,
+/// headers and body; else the fetch's (or the wait's) rejection in `data`. Settles the call
+/// (its callbacks, log entry and Promise).
+fn replied(reply: JsValue) -> JsValue {
+    let reply: js_sys::Array = reply.unchecked_into();
+    let token = reply.get(0).as_f64().unwrap_or(-1.0) as usize;
+    let ok = reply.get(1).is_truthy();
+    let Some(in_flight) =
+        IN_FLIGHT.with(|slots| slots.borrow_mut().get_mut(token).and_then(Option::take))
+    else {
+        return JsValue::UNDEFINED;
+    };
+    if let Some(timeout) = &in_flight.timeout {
+        disarm_timeout(timeout);
+    }
+    let signal = in_flight.signal.as_ref();
+    let outcome = match in_flight.failure {
+        _ if ok => shape(
+            reply.get(2).as_f64().unwrap_or_default() as u16,
+            reply.get(3),
+            reply.get(4),
+            in_flight.data_type,
+            in_flight.http_error_as_fail,
+        ),
+        Some(failure) if !signal.is_some_and(AbortSignal::aborted) => Err(failure),
+        _ => Err(classify_rejection(signal, &reply.get(4)).into()),
+    };
+    in_flight.call.settle(outcome);
+    JsValue::UNDEFINED
+}
+
+/// Runs the call through the adapter's future: the relay, and failures found before sending.
+fn in_future(
+    options: &JsValue,
+    planned: Result<Planned, Failure>,
+    controller: Option<AbortController>,
+) -> Promise {
+    let signal = controller.as_ref().map(AbortController::signal);
+    run_api("request", options, async move {
+        let Planned {
+            valid,
+            data,
+            relay_url,
+            app_id,
+            faults,
+            ..
+        } = planned?;
+        // Owned by this future: dropping it (when the call settles) cancels the timer.
+        let _timeout =
+            controller.map(|c| TimeoutGuard(arm_timeout(&c, valid.timeout_ms, TIMEOUT_REASON)));
+        let signal = signal.as_ref();
+        inject_faults(faults, signal).await?;
+        let relay_url = relay_url.ok_or_else(|| {
+            ApiError::Unknown(
+                "transport is relay but neither relayUrl nor superAppOrigin is configured".into(),
+            )
+        })?;
+        send_relay(valid, data, signal, &relay_url, &app_id).await
+    })
 }
 
 /// Reads the options object now (as a device does), into the core input and the raw `data`.
@@ -281,6 +466,10 @@ fn build_body(valid: &ValidRequest, data: &JsValue) -> Result<(String, Option<Js
 
 /// The simulator's network faults: added latency, offline (12), every request timing out (13).
 /// `abort()` and the call's own timeout still end the wait.
+fn offline() -> ApiError {
+    ApiError::Network("the device is offline (simulated)".into())
+}
+
 async fn inject_faults(
     faults: NetworkFaults,
     signal: Option<&AbortSignal>,
@@ -289,9 +478,7 @@ async fn inject_faults(
         wait_unless_aborted(signal, faults.latency_ms).await?;
     }
     if faults.offline {
-        return Err(ApiError::Network(
-            "the device is offline (simulated)".into(),
-        ));
+        return Err(offline());
     }
     if faults.timeout {
         // Never sent: only the call's timeout timer (13) or `abort()` (9) ends it.
@@ -342,47 +529,16 @@ async fn await_promise(
         .map_err(|e| classify_rejection(signal, &e))
 }
 
-async fn send_direct(
-    valid: ValidRequest,
-    data: JsValue,
-    user_headers: JsValue,
-    signal: Option<&AbortSignal>,
+/// The result of a direct request from its status, headers object and body (text or bytes).
+fn shape(
+    status: u16,
+    headers: JsValue,
+    raw: JsValue,
+    data_type: DataType,
+    http_error_as_fail: bool,
 ) -> Result<JsValue, Failure> {
-    if valid.method.forbidden_by_fetch() {
-        return Err(ApiError::Network(format!(
-            "a browser cannot send {} with fetch; use transport \"relay\"",
-            valid.method.as_str()
-        ))
-        .into());
-    }
-    let (url, body) = build_body(&valid, &data)?;
-    if signal.is_some_and(AbortSignal::aborted) {
-        return Err(classify_rejection(signal, &JsValue::UNDEFINED).into());
-    }
-    // The core validated the mini program's headers; `fetch` gets its object as is, plus the
-    // default content type when it has none.
-    let add_content_type = !user_has_content_type(&user_headers);
-    let as_bytes = matches!(valid.data_type, DataType::Base64 | DataType::ArrayBuffer);
-    let reply = await_promise(
-        fetch_response(
-            &url,
-            valid.method.as_str(),
-            &user_headers,
-            add_content_type,
-            body,
-            signal.cloned(),
-            valid.enable_cookie,
-            as_bytes,
-        ),
-        signal,
-    )
-    .await?;
-    let reply: js_sys::Array = reply.unchecked_into();
-    let status = reply.get(0).as_f64().unwrap_or_default() as u16;
-    let headers = reply.get(1);
-    let raw = reply.get(2);
-    let http_error = is_http_error(status, valid.http_error_as_fail);
-    let data = match valid.data_type {
+    let http_error = is_http_error(status, http_error_as_fail);
+    let data = match data_type {
         DataType::Text | DataType::ArrayBuffer => raw,
         DataType::Json => parse_json(raw, http_error)?,
         DataType::Base64 => JsValue::from_str(&base64_encode(&Uint8Array::new(&raw).to_vec())),

@@ -8,16 +8,19 @@
 //! one adapter; the `Sync` forms return the result, or the fail object `{ error,
 //! errorMessage }` instead of throwing.
 //!
-//! Speed: values stay JS strings (their length, `setItem` and `JSON.parse` never copy them into
-//! wasm memory), and the app's total size is kept running (`Tally`), so a write costs the same
-//! whatever is stored. The total is summed again only when it may be stale: another tab's
+//! Speed: the key, the app's prefix and the values stay JS strings; a call crosses into JS
+//! once or twice (`src/glue/hot.js`: the `getItem` whose length the quota needs, the `setItem`,
+//! the `getItem` + `JSON.parse` of a read), and no stored value enters wasm, only lengths. The
+//! `localStorage` handle and the prefix are kept while the appId stays. The app's total size
+//! is kept running (`Tally`), so a write costs the same whatever is stored. The total is summed again only when it may be stale: another tab's
 //! `storage` event for a shim key (or a `clear()`), or `localStorage.length` not what our last
 //! change left (the page added or removed keys itself). Not seen: the page overwriting one of
 //! the shim's keys with `localStorage.setItem` directly in the same tab.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
-use js_sys::{JsString, Object, Promise, JSON};
+use js_sys::{JsString, Promise, JSON};
 use wasm_bindgen::prelude::*;
 use web_sys::StorageEvent;
 
@@ -25,7 +28,7 @@ use super::adapter::{run_api, set, Failure};
 use super::options::{check_object, get};
 use super::runtime;
 use crate::error::ApiError;
-use crate::storage::{app_prefix, entry_size, ScopedKey, Usage, KEY_PREFIX};
+use crate::storage::{app_prefix, check_key, entry_size, Usage, KEY_PREFIX};
 
 #[wasm_bindgen]
 extern "C" {
@@ -38,13 +41,70 @@ extern "C" {
     /// `getItem(key)`: a JS string or `null`, not copied into wasm.
     #[wasm_bindgen(method, js_name = getItem)]
     fn get_item(this: &LocalStorage, key: &str) -> Option<JsString>;
-    #[wasm_bindgen(method, catch, js_name = setItem)]
-    fn set_item(this: &LocalStorage, key: &str, value: &JsString) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = removeItem)]
     fn remove_item(this: &LocalStorage, key: &str) -> Result<(), JsValue>;
-    /// `JSON.parse(text)` on a JS string.
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    fn parse_js(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+// One crossing per step, `prefix + key` joined in JS (src/glue/hot.js).
+#[wasm_bindgen(module = "/src/glue/hot.js")]
+extern "C" {
+    /// Length of the value under `prefix + key`, or -1 when there is none.
+    #[wasm_bindgen(js_name = storedLength)]
+    fn stored_length(storage: &LocalStorage, prefix: &JsString, key: &JsString) -> f64;
+    /// `setItem(prefix + key, json)`; `localStorage.length` after it.
+    #[wasm_bindgen(catch, js_name = storeItem)]
+    fn store_item(
+        storage: &LocalStorage,
+        prefix: &JsString,
+        key: &JsString,
+        json: &JsString,
+    ) -> Result<u32, JsValue>;
+    /// `removeItem(prefix + key)`; `localStorage.length` after it.
+    #[wasm_bindgen(catch, js_name = eraseItem)]
+    fn erase_item(
+        storage: &LocalStorage,
+        prefix: &JsString,
+        key: &JsString,
+    ) -> Result<u32, JsValue>;
+    /// `{ data }`: `null`, the value parsed as JSON, or its text when it is not JSON.
+    #[wasm_bindgen(js_name = loadItem)]
+    fn load_item(storage: &LocalStorage, prefix: &JsString, key: &JsString) -> JsValue;
+    /// `{ success: true }`.
+    #[wasm_bindgen(js_name = storedOk)]
+    fn stored_ok() -> JsValue;
+}
+
+/// The configured app's place in `localStorage`, kept while its appId stays the same.
+struct Scope {
+    app_id: String,
+    /// `miniprogram-shim/<encoded appId>/`, in Rust (the tally) and as a JS string (the calls).
+    prefix: String,
+    prefix_js: JsString,
+    storage: LocalStorage,
+}
+
+/// The current app's scope (cheap: the kept one unless the appId changed). Not borrowed
+/// across calls into JS, which may call `my.*` again (a `toJSON`).
+fn scope() -> Result<Rc<Scope>, ApiError> {
+    let kept = SCOPE.with(|s| {
+        s.borrow()
+            .as_ref()
+            .filter(|scope| runtime::with_config(|c| c.app_id == scope.app_id))
+            .cloned()
+    });
+    if let Some(scope) = kept {
+        return Ok(scope);
+    }
+    let storage = local_storage()?;
+    let (app_id, prefix) = runtime::with_config(|c| (c.app_id.clone(), app_prefix(&c.app_id)));
+    let scope = Rc::new(Scope {
+        prefix_js: JsString::from(prefix.as_str()),
+        app_id,
+        prefix,
+        storage,
+    });
+    SCOPE.with(|s| *s.borrow_mut() = Some(Rc::clone(&scope)));
+    Ok(scope)
 }
 
 /// The running size of one app's storage, and `localStorage.length` as our last change left it.
@@ -58,6 +118,7 @@ thread_local! {
     /// `None` until the first write, and again whenever another tab changes a shim key.
     static TALLY: RefCell<Option<Tally>> = const { RefCell::new(None) };
     static LISTENING: Cell<bool> = const { Cell::new(false) };
+    static SCOPE: RefCell<Option<Rc<Scope>>> = const { RefCell::new(None) };
 }
 
 /// The app's usage: the running total when it is still valid, else summed from every key.
@@ -94,16 +155,23 @@ pub fn storage_usage() -> Result<usize, ApiError> {
     Ok(usage(&storage, &prefix).total())
 }
 
-/// Records the usage after our own change.
-fn remember(storage: &LocalStorage, prefix: &str, usage: Usage) {
-    let length = storage.length();
-    let prefix = prefix.to_owned();
+/// Records the usage after our own change, which left `localStorage.length` at `length`.
+fn remember(prefix: &str, usage: Usage, length: u32) {
     TALLY.with(|t| {
-        *t.borrow_mut() = Some(Tally {
-            prefix,
-            usage,
-            length,
-        })
+        let mut t = t.borrow_mut();
+        match t.as_mut() {
+            Some(tally) if tally.prefix == prefix => {
+                tally.usage = usage;
+                tally.length = length;
+            }
+            _ => {
+                *t = Some(Tally {
+                    prefix: prefix.to_owned(),
+                    usage,
+                    length,
+                })
+            }
+        }
     });
 }
 
@@ -136,8 +204,14 @@ fn local_storage() -> Result<LocalStorage, ApiError> {
         .ok_or_else(|| ApiError::Unknown("localStorage is not available on this page".into()))
 }
 
-fn scoped(key: &JsValue) -> Result<ScopedKey, ApiError> {
-    runtime::with_config(|c| ScopedKey::new(&c.app_id, key.as_string().as_deref()))
+/// The mini program's key, checked (a non-empty JS string), with its length; not copied.
+fn checked_key(key: &JsValue) -> Result<(&JsString, usize), ApiError> {
+    let key = key.dyn_ref::<JsString>();
+    let len = check_key(key.map(|k| k.length() as usize))?;
+    match key {
+        Some(key) => Ok((key, len)),
+        None => Err(ApiError::invalid("key", "is required and must be a string")),
+    }
 }
 
 /// `(key, data)` from `{ key, data }`, or from the positional `(key, data)` form of the Sync
@@ -150,15 +224,9 @@ fn key_and_data(first: &JsValue, second: &JsValue) -> Result<(JsValue, JsValue),
     Ok((get(first, "key"), get(first, "data")))
 }
 
-fn success_object() -> JsValue {
-    let obj = Object::new();
-    set(&obj, "success", &JsValue::TRUE);
-    obj.into()
-}
-
 /// Stores `data` under `key`; nothing changes on any failure.
 pub(crate) fn write(key: &JsValue, data: &JsValue) -> Result<JsValue, ApiError> {
-    let key = scoped(key)?;
+    let (key, key_len) = checked_key(key)?;
     let json = if data.is_undefined() {
         None
     } else {
@@ -175,47 +243,41 @@ pub(crate) fn write(key: &JsValue, data: &JsValue) -> Result<JsValue, ApiError> 
             }
         }
     };
-    let storage = local_storage()?;
-    let prefix = runtime::with_config(|c| app_prefix(&c.app_id));
-    let old_len = storage
-        .get_item(&key.storage_key)
-        .map(|v| v.length() as usize);
+    let scope = scope()?;
+    let old_len = stored_len(&scope, key);
     let json_len = json.as_ref().map(|s| s.length() as usize);
-    let after = usage(&storage, &prefix).write(&key, json_len, old_len)?;
+    let after = usage(&scope.storage, &scope.prefix).write(key_len, json_len, old_len)?;
     let json = json.unwrap_or_else(|| JsString::from(""));
-    storage.set_item(&key.storage_key, &json).map_err(|_| {
+    let length = store_item(&scope.storage, &scope.prefix_js, key, &json).map_err(|_| {
         ApiError::Unknown("the browser refused to store the data (its localStorage is full)".into())
     })?;
-    remember(&storage, &prefix, after);
-    Ok(success_object())
+    remember(&scope.prefix, after, length);
+    Ok(stored_ok())
+}
+
+/// The length of the value stored under the app's `key`, `None` when there is none.
+fn stored_len(scope: &Scope, key: &JsString) -> Option<usize> {
+    let len = stored_length(&scope.storage, &scope.prefix_js, key);
+    (len >= 0.0).then_some(len as usize)
 }
 
 /// `{ data }` for `key` (`null` when absent; a value not written as JSON comes back as its text).
 pub(crate) fn read(key: &JsValue) -> Result<JsValue, ApiError> {
-    let key = scoped(key)?;
-    let data = match local_storage()?.get_item(&key.storage_key) {
-        None => JsValue::NULL,
-        Some(text) => parse_js(&text).unwrap_or_else(|_| text.into()),
-    };
-    let obj = Object::new();
-    set(&obj, "data", &data);
-    Ok(obj.into())
+    let (key, _) = checked_key(key)?;
+    let scope = scope()?;
+    Ok(load_item(&scope.storage, &scope.prefix_js, key))
 }
 
 /// Removes `key` (succeeds when it was not there).
 pub(crate) fn remove(key: &JsValue) -> Result<JsValue, ApiError> {
-    let key = scoped(key)?;
-    let storage = local_storage()?;
-    let prefix = runtime::with_config(|c| app_prefix(&c.app_id));
-    let old_len = storage
-        .get_item(&key.storage_key)
-        .map(|v| v.length() as usize);
-    let before = usage(&storage, &prefix);
-    storage
-        .remove_item(&key.storage_key)
+    let (key, key_len) = checked_key(key)?;
+    let scope = scope()?;
+    let old_len = stored_len(&scope, key);
+    let before = usage(&scope.storage, &scope.prefix);
+    let length = erase_item(&scope.storage, &scope.prefix_js, key)
         .map_err(|_| ApiError::Unknown("localStorage refused the removal".into()))?;
-    remember(&storage, &prefix, before.remove(&key, old_len));
-    Ok(success_object())
+    remember(&scope.prefix, before.remove(key_len, old_len), length);
+    Ok(stored_ok())
 }
 
 fn settled(api: &'static str, options: &JsValue, outcome: Result<JsValue, ApiError>) -> Promise {
@@ -279,8 +341,8 @@ pub(crate) fn clear() -> Result<JsValue, ApiError> {
             .remove_item(&name)
             .map_err(|_| ApiError::Unknown("localStorage refused the removal".into()))?;
     }
-    remember(&storage, &prefix, Usage::new(0));
-    Ok(success_object())
+    remember(&prefix, Usage::new(0), storage.length());
+    Ok(stored_ok())
 }
 
 /// `{ keys, currentSize, limitSize }` (KB) of this mini program.
@@ -292,7 +354,7 @@ pub(crate) fn info() -> Result<JsValue, ApiError> {
         .map(|name| name[prefix.len()..].to_owned())
         .collect();
     let usage = usage(&storage, &prefix);
-    remember(&storage, &prefix, usage);
+    remember(&prefix, usage, storage.length());
     Ok(super::app_info::ToJs::to_js(
         &crate::storage::StorageInfo::new(keys, usage),
     ))

@@ -16,14 +16,12 @@ let stack;
 let broken;
 
 before(async () => {
-  // A copy of the demo with one page broken on purpose, and another with an ES import.
+  // A copy of the demo with one page broken on purpose (ES modules: native-modules.test.mjs).
   broken = await mkdtemp(join(tmpdir(), 'native-e2e-'));
   await cp(join(ROOT, 'www', 'demo-native'), join(broken, 'broken-axml'), { recursive: true });
   await writeFile(join(broken, 'broken-axml', 'pages', 'orders', 'orders.axml'), '<view>\n  <text>{{ a + }}</text>\n</view>\n');
-  await cp(join(ROOT, 'www', 'demo-native'), join(broken, 'esm'), { recursive: true });
-  await writeFile(join(broken, 'esm', 'pages', 'orders', 'orders.js'), "// a page written as an ES module\n\nimport { call } from '../../utils/api';\nPage({});\n");
   stack = await startStack({
-    sandboxArgs: ['--app', join(ROOT, 'www', 'demo-native'), '--app', `broken=${join(broken, 'broken-axml')}`, '--app', `esm=${join(broken, 'esm')}`,
+    sandboxArgs: ['--app', join(ROOT, 'www', 'demo-native'), '--app', `broken=${join(broken, 'broken-axml')}`,
       '--app', `lifecycle=${join(ROOT, 'tests', 'e2e', 'fixtures', 'native-lifecycle')}`],
   });
   const put = await fetch(`${SUPERAPP}/sandbox/mini-programs/${APP_ID}`, {
@@ -137,15 +135,6 @@ describe('errors show where they are, never a blank page', () => {
     await app.locator('#a-error').waitFor({ timeout: TIMEOUT });
     assert.equal(await app.locator('#a-error h2').textContent(), 'Compile error');
     assert.match(await app.locator('#a-error .a-error-where').textContent(), /^pages\/orders\/orders\.axml:2:\d+$/);
-  });
-
-  test('an ES import names the file and line and says to use require', async (t) => {
-    const { page } = await newPage(t);
-    await page.goto(launchUrl('esm', { page: 'pages/orders/orders' }));
-    const app = page.frameLocator('#mini-program');
-    await app.locator('#a-error').waitFor({ timeout: TIMEOUT });
-    assert.equal(await app.locator('#a-error .a-error-where').textContent(), 'pages/orders/orders.js:3:1');
-    assert.match(await app.locator('#a-error .a-error-message').textContent(), /ES module syntax.*require/);
   });
 });
 

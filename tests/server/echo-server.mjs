@@ -3,7 +3,7 @@
 // Zero dependencies (Node 20). CORS on every response so pages on other origins can call it.
 //
 //   node tests/server/echo-server.mjs [--port 8791] [--static-port 8790] [--pkg DIR]
-//                                     [--peer DIR] [--gzip]
+//                                     [--peer DIR] [--base DIR] [--gzip]
 //   env: ECHO_PORT, STATIC_PORT, PKG_DIR
 //
 // API (port --port):
@@ -28,7 +28,8 @@
 //                            server close with 4001 "bye", "push" makes it send "pushed"
 // Static (port --static-port, optional): `www/` at `/`, `pkg/` (or --pkg) at `/pkg/`,
 // `tests/` at `/tests/`, and a fake `/sandbox/mini-programs/test-runtime/runtime`; with
-// --peer, that folder at `/peer/` (the benchmark's bundled peer runtime); with --gzip, files
+// --peer, that folder at `/peer/` (the benchmark's bundled peer runtime); with --base, that
+// folder at `/base/` (another build of pkg/, for tests/bench/profile.mjs); with --gzip, files
 // gzipped for browsers that accept it (as the sandbox compresses; the cold start benchmark).
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -47,6 +48,7 @@ const port = Number(arg('--port', process.env.ECHO_PORT || 8791));
 const staticPort = Number(arg('--static-port', process.env.STATIC_PORT || 0));
 const pkgDir = path.resolve(arg('--pkg', process.env.PKG_DIR || path.join(root, 'pkg')));
 const peerDir = arg('--peer', '') && path.resolve(arg('--peer', ''));
+const baseDir = arg('--base', '') && path.resolve(arg('--base', ''));
 const gzip = args.includes('--gzip');
 
 // ~1 KB of JSON: a list of order items.
@@ -328,6 +330,7 @@ function serveStatic(req, res) {
   let base = path.join(root, 'www');
   if (p.startsWith('/pkg/')) { base = pkgDir; p = p.slice(4); }
   else if (peerDir && p.startsWith('/peer/')) { base = peerDir; p = p.slice(5); }
+  else if (baseDir && p.startsWith('/base/')) { base = baseDir; p = p.slice(5); }
   else if (p.startsWith('/tests/')) { base = path.join(root, 'tests'); p = p.slice(6); }
   if (p.endsWith('/')) p += 'index.html';
   const file = path.join(base, p);

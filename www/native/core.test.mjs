@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  applyPath, findModuleSyntax, getPath, spliceChanges, moduleCandidates, PageStack, parsePath, parseQuery, resolvePageUrl, setDataChanges,
+  applyPath, getPath, spliceChanges, moduleCandidates, PageStack, parsePath, parseQuery, resolvePageUrl, setDataChanges,
 } from './core.mjs';
 
 test('setData keys parse into names and indexes', () => {
@@ -63,14 +63,6 @@ test('require paths are extensionless and relative, then node_modules', () => {
   assert.deepEqual(moduleCandidates('pages/index/index.js', '../../utils/api').slice(0, 2), ['utils/api', 'utils/api.js']);
   assert.ok(moduleCandidates('app.js', 'lodash').includes('node_modules/lodash/index.js'));
   assert.ok(moduleCandidates('app.js', 'lodash').includes('miniprogram_npm/lodash/index.js'));
-});
-
-test('import and export statements are found with their line, not inside strings or comments', () => {
-  assert.deepEqual(findModuleSyntax("const a = 'import x from y';\n// import z\n/* export */\nimport { b } from './b';"),
-    { line: 4, column: 1, keyword: 'import' });
-  assert.deepEqual(findModuleSyntax('const x = 1;\nexport default x;').line, 2);
-  assert.equal(findModuleSyntax('const m = import("./m"); obj.import = 1; const r = /import x/;'), null);
-  assert.equal(findModuleSyntax('const t = `\nimport x from "y"`;'), null);
 });
 
 test('$spliceData splices a copy of the list at a key', () => {

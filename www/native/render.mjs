@@ -10,6 +10,7 @@ import { joinPath } from './core.mjs';
 import { closeComponents, defineComponents, flushComponents } from './component-view.mjs';
 import { createFrame } from './frame.mjs';
 import { createBuiltins } from './builtins.mjs';
+import { startLiveReload } from './live-reload.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const params = new URLSearchParams(location.search);
@@ -427,3 +428,4 @@ async function start() {
 }
 
 start();
+startLiveReload({ appId, currentRoute: () => views.get(topPageId)?.route ?? null });

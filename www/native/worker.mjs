@@ -6,11 +6,12 @@
 //   logic → render: pageOpen, pageClose, pageShow, setData, my, error
 
 import {
-  applyPath as applyLocal, findModuleSyntax, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
+  applyPath as applyLocal, jsonCopy, moduleCandidates, PageStack, resolvePageUrl, RuntimeError, setDataChanges, spliceChanges, parseQuery,
 } from './core.mjs';
 import { Components } from './components.mjs';
 import { createFrameLogic, hooksOf } from './logic-frame.mjs';
 import { planSwitchTab } from './frame-core.mjs';
+import { appRoutes } from './routes.mjs';
 
 // Every message also goes by the frame's logic (logic-frame.mjs), which keeps the devtools' view.
 const post = (message) => { self.postMessage(message); frameLogic?.watch(message); };
@@ -38,10 +39,12 @@ let frameLogic = null;
 
 /** Reports a script error to the render side (shown like the IDE's) and to the console. */
 function reportError(error, file) {
-  const where = file ?? locate(error);
+  const where = file ?? error?.where ?? locate(error);
   const message = `${error?.name ?? 'Error'}: ${error?.message ?? String(error)}`;
   console.error(message, error?.stack ?? '');
-  post({ type: 'error', error: { kind: 'script', file: where?.file ?? null, line: where?.line ?? null, column: where?.column ?? null, message, stack: String(error?.stack ?? '') } });
+  // A module the sandbox could not compile throws { kind: 'compile', where, display }.
+  const kind = error?.kind === 'compile' ? 'compile' : 'script';
+  post({ type: 'error', error: { kind, file: where?.file ?? null, line: where?.line ?? null, column: where?.column ?? null, message, stack: String(error?.stack ?? ''), display: typeof error?.display === 'string' ? error.display : undefined } });
 }
 
 /** The first frame of `error.stack` in one of the app's files (new Function adds 2 lines). */
@@ -97,11 +100,10 @@ function loadModule(path) {
       `${code}\n//# sourceURL=app:///${path}`);
   } catch (e) {
     modules.delete(path);
-    const esm = e instanceof SyntaxError ? findModuleSyntax(code) : null;
-    const error = new SyntaxError(esm
-      ? `${path}:${esm.line}:${esm.column}: ES module syntax (\`${esm.keyword}\`) is not supported yet: use require() and module.exports`
-      : `${path}: ${e.message}`);
-    error.where = { file: path, line: esm?.line ?? null, column: esm?.column ?? null };
+    // The sandbox parsed the file (oxc) and turned a syntax error into a module that throws
+    // with its place; what the engine still refuses here (top-level await) has only the file.
+    const error = new SyntaxError(`${path}: ${e.message}`);
+    error.where = { file: path, line: null, column: null };
     throw error;
   }
   fn.call(module.exports, makeRequire(path), module, module.exports, App, Page, getApp, getCurrentPages, Component, my,
@@ -334,7 +336,7 @@ function boot(message) {
     reportError(new SyntaxError(`app.json: ${e.message}`), { file: 'app.json' });
     return;
   }
-  pages = Array.isArray(appJson.pages) ? appJson.pages.map((p) => String(p).replace(/^\/+/, '')) : [];
+  try { pages = appRoutes(appJson); } catch (e) { reportError(e, { file: 'app.json' }); return; }
   tabPages = (appJson.tabBar?.items ?? []).map((i) => String(i.pagePath ?? '').replace(/^\/+/, ''));
   if (!pages.length) { reportError(new RuntimeError('app.json lists no pages'), { file: 'app.json' }); return; }
   try {

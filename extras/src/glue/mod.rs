@@ -1,6 +1,7 @@
 //! The browser side of the extras module: its `my` methods and the exports the start module's
 //! loader (`src/glue/extras.js`) calls.
 
+mod clipboard;
 mod files;
 mod inputs;
 mod location;
@@ -33,6 +34,7 @@ thread_local! {
         let methods: Vec<(&str, Method)> = pickers::methods()
             .into_iter()
             .chain(inputs::methods())
+            .chain(clipboard::methods())
             .chain(files::methods())
             .chain(media::methods())
             .chain(location::methods())
@@ -60,7 +62,8 @@ pub fn configure(
     let inputs = shim_core::device_inputs::read(&config).map_err(|e| fail(e.to_string()))?;
     let images = shim_core::device_images::read(&config).map_err(|e| fail(e.to_string()))?;
     let patch = shim_core::configure::read_patch(&config).map_err(fail)?;
-    runtime::apply(patch).map_err(fail)?;
+    let next = runtime::applied(patch).map_err(fail)?;
+    runtime::replace(next);
     inputs::store(inputs);
     media::store_images(images);
     files::configure_app(&config);

@@ -231,7 +231,12 @@ async fn etag(mut request: Request, next: Next) -> Response {
         request.headers_mut().remove(header::IF_MODIFIED_SINCE);
     }
     let response = next.run(request).await;
-    if response.status() != StatusCode::OK {
+    // An event stream (a native app's live reload) never ends: nothing to hash.
+    let streaming = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if response.status() != StatusCode::OK || streaming {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -9,7 +9,8 @@
 //!   slowloris is closed.
 //! - A connection with no request being handled and no byte in or out for
 //!   [`Limits::idle_timeout`] is closed (idle keep-alive, or a client that stopped reading its
-//!   answer); a request body must keep coming (no gap longer than that between chunks).
+//!   answer); a request body must keep coming (no gap longer than that between chunks). An open
+//!   event stream counts as a request being handled.
 //! - Every request passes [`crate::http::perimeter::check`] (Host, header sizes) before routing.
 //! - Shutdown: stop accepting, let each connection finish its request (hyper's graceful
 //!   shutdown), and drop whatever is still open after [`DRAIN`].
@@ -155,13 +156,13 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Rec
             let shared = shared.clone();
             let busy = Busy::new(activity.clone());
             async move {
-                let _busy = busy;
                 if let Some(refusal) = perimeter::check(&shared.hosts, &request) {
                     return Ok::<_, Infallible>(refusal);
                 }
                 let gap = shared.limits.idle_timeout;
                 let request = request.map(|body| Body::new(TimeoutBody::new(gap, body)));
-                shared.router.clone().oneshot(request).await
+                let response = shared.router.clone().oneshot(request).await?;
+                Ok(hold_while_streaming(response, busy))
             }
         })
     };
@@ -190,6 +191,30 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Rec
             }
         }
     }
+}
+
+/// An event stream (live reload) is a request in progress for as long as its body is open, so
+/// the idle rule never cuts it between keep-alive comments on a slow machine; every other answer
+/// is done being handled once its head is out (a client that stops reading it is then idle).
+/// Event streams have their own bound (`native_app::watch::MAX_CLIENTS`).
+fn hold_while_streaming(
+    response: axum::response::Response,
+    busy: Busy,
+) -> axum::response::Response {
+    let streaming = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if !streaming {
+        return response;
+    }
+    response.map(|body| {
+        use futures_util::StreamExt;
+        Body::from_stream(body.into_data_stream().map(move |chunk| {
+            let _held = &busy;
+            chunk
+        }))
+    })
 }
 
 /// Answers a connection over the cap with 503 and closes it; reads what the client sent (a

@@ -10,6 +10,8 @@ mod identity;
 mod identity_profile;
 mod layers;
 mod native_app;
+mod native_modules;
+mod native_watch;
 mod notifications;
 mod open_api;
 mod relay;

@@ -145,6 +145,12 @@ async fn static_app() -> StaticApp {
     std::fs::write(www.path().join("demo/index.html"), "<h1>demo</h1>").unwrap();
     std::fs::write(www.path().join("my.js"), "window.my = 1;").unwrap();
     std::fs::write(pkg.path().join("miniprogram_shim_bg.wasm"), big_file()).unwrap();
+    std::fs::create_dir_all(pkg.path().join("extras")).unwrap();
+    std::fs::write(
+        pkg.path().join("extras/miniprogram_shim_extras_bg.wasm"),
+        big_file(),
+    )
+    .unwrap();
     let mut config = superapp_sandbox::Config::for_tests();
     config.www_dir = www.path().to_path_buf();
     config.pkg_dir = pkg.path().to_path_buf();
@@ -202,6 +208,7 @@ async fn runtime_files_revalidate_by_etag_and_edits_show_at_once() {
     for url in [
         format!("{}/my.js", app.base),
         format!("{}/pkg/miniprogram_shim_bg.wasm", app.base),
+        format!("{}/pkg/extras/miniprogram_shim_extras_bg.wasm", app.base),
         format!("{}/", app.mini),
         format!("{}/my.js", app.mini),
     ] {
@@ -272,6 +279,15 @@ async fn static_files_are_compressed_when_the_browser_accepts_it() {
     let br = get_with(&url, &[("accept-encoding", "br, gzip")]).await;
     assert_eq!(header(&br, "content-encoding").as_deref(), Some("br"));
     assert!(br.bytes().await.unwrap().len() < big_file().len() / 4);
+    // The extras module (pkg/extras/, loaded on first use) is compressed the same way.
+    let extras = format!("{}/pkg/extras/miniprogram_shim_extras_bg.wasm", app.base);
+    let r = get_with(&extras, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(header(&r, "content-encoding").as_deref(), Some("gzip"));
+    assert_eq!(
+        header(&r, "content-type").as_deref(),
+        Some("application/wasm")
+    );
+    assert!(r.bytes().await.unwrap().len() < big_file().len() / 4);
     // The mini program origin serves the runtime files the same way.
     let mini = format!("{}/pkg/miniprogram_shim_bg.wasm", app.mini);
     let r = get_with(&mini, &[("accept-encoding", "gzip")]).await;

@@ -106,3 +106,17 @@ pub(crate) fn get_clipboard(options: &JsValue) -> Promise {
         Ok(result.into())
     })
 }
+
+/// The `my.*` methods of this file, for the extras module's `my` (`glue::MY`).
+pub(super) fn methods() -> Vec<(&'static str, super::Method)> {
+    vec![
+        (
+            "setClipboard",
+            Closure::new(|o: JsValue| JsValue::from(set_clipboard(&o))),
+        ),
+        (
+            "getClipboard",
+            Closure::new(|o: JsValue| JsValue::from(get_clipboard(&o))),
+        ),
+    ]
+}
