@@ -6,12 +6,11 @@
 //! - core, plain Rust tested with `cargo test`: [`pickers`] (action sheet, prompt, modal,
 //!   date/option/multi-level/city pickers), [`media`] (image options, type, size and EXIF
 //!   orientation), [`location`] (`my.chooseLocation`'s choices); the phone's inputs are `shim_core::inputs`, the file store's rules
-//!   `shim_core::files`; [`network`] and [`file_store`] (`uploadFile`, `downloadFile`);
+//!   `shim_core::files`; [`network`] (`uploadFile`, `downloadFile`, over `shim_core::file_store`);
 //! - `glue` (wasm only): the sheets and the input APIs, and the exports the start module
 //!   calls: `configure` (the same configuration objects the start module accepted), `call`
 //!   (one API by name) and `createMy` (the APIs as an object, for tests).
 
-pub mod file_store;
 pub mod location;
 pub mod media;
 pub mod network;

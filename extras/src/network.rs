@@ -231,6 +231,12 @@ pub fn file_name_of(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
+/// A downloaded file's own name: the last segment of its URL's path (its extension names the
+/// stored file's type when the content type does not).
+pub fn download_name(url: &str) -> &str {
+    file_name_of(url.split(['?', '#']).next().unwrap_or(url))
+}
+
 /// The `multipart/form-data` body: the form fields in order, then the file. `boundary` must not
 /// occur in the data (the glue makes it from 16 random bytes).
 pub fn multipart(
@@ -520,6 +526,8 @@ mod tests {
     #[test]
     fn file_names_are_the_last_path_segment() {
         assert_eq!(file_name_of("https://resource/apml1.png"), "apml1.png");
+        assert_eq!(download_name("http://a/files/report.PDF?x=1/y#z/w"), "report.PDF");
+        assert_eq!(download_name("http://a/"), "");
         assert_eq!(file_name_of("plain"), "plain");
     }
 }

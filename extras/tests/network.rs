@@ -114,7 +114,7 @@ async fn download_then_upload(transport: &str) {
     assert_ok(&out);
     let path = text(&out, "value.apFilePath");
     assert!(
-        path.starts_with("https://resource/apml") && path.ends_with(".png"),
+        path.starts_with("https://resource/apml") && path.ends_with(".image"),
         "{path}"
     );
     assert_eq!(text(&out, "value.tempFilePath"), path);
@@ -174,7 +174,7 @@ async fn headers_arrive_before_the_body_in_direct_transport() {
     )
     .await;
     assert_ok(&out);
-    assert!(text(&out, "value.apFilePath").ends_with(".txt"));
+    assert!(text(&out, "value.apFilePath").ends_with(".file"));
     assert_eq!(text(&out, "headers.0.headers.content-type"), "text/plain");
 }
 
@@ -301,4 +301,51 @@ async fn attack_an_upload_over_the_cap_is_refused_before_sending() {
         0,
         "nothing was sent"
     );
+}
+
+/// Downloads land in the per-app file store: the app's other file APIs see them (saveFile), an
+/// upload sends a saved file, and another app can upload none of them (error 2 on `filePath`,
+/// the answer a guessed path gets).
+#[wasm_bindgen_test]
+async fn downloads_are_the_apps_files_and_no_other_app_uploads_them() {
+    setup("direct");
+    let out = transfer(
+        "downloadFile",
+        &format!(r#"{{"url":"{SERVER}/file?size=1000&type=application/octet-stream"}}"#),
+        -1,
+    )
+    .await;
+    assert_ok(&out);
+    let temp = text(&out, "value.apFilePath");
+    let saved = settle(record_transfer(
+        &my(),
+        "saveFile",
+        &js(&format!(r#"{{"apFilePath":"{temp}"}}"#)),
+        -1,
+    ))
+    .await;
+    assert_ok(&saved);
+    let saved = text(&saved, "value.apFilePath");
+    assert!(saved.starts_with("https://resource/apml") && saved != temp, "{saved}");
+    let upload = |path: &str| {
+        format!(
+            r#"{{"url":"{SERVER}/upload","filePath":"{path}","name":"f","fileType":"image"}}"#
+        )
+    };
+    let out = transfer("uploadFile", &upload(&saved), -1).await;
+    assert_ok(&out);
+    let echoed = JSON::parse(&text(&out, "value.data")).expect("the server's JSON");
+    assert_eq!(num(&echoed, "files.0.size"), 1000.0);
+
+    configure(js(r#"{"appId":"net-other-app"}"#)).expect("config");
+    for path in [
+        temp.as_str(),
+        saved.as_str(),
+        "https://resource/apml00000000000000000000000000000000.file",
+    ] {
+        let out = transfer("uploadFile", &upload(path), -1).await;
+        assert_fail(&out, 2, "`filePath`");
+        assert_fail(&out, 2, "no file of this mini program");
+    }
+    setup("direct");
 }

@@ -64,7 +64,7 @@ describe('files and sockets in the simulator', () => {
     const size = 300_000;
     const down = await transfer(app, 'downloadFile', { url: `${FILES}/file?size=${size}&type=image/png` });
     assert.equal(down.ok, true, JSON.stringify(down.value));
-    assert.match(down.value.apFilePath, /^https:\/\/resource\/apml[0-9a-f]{32}\.png$/);
+    assert.match(down.value.apFilePath, /^https:\/\/resource\/apml[0-9a-f]{32}\.image$/);
     assert.equal(down.value.headers['content-type'], 'image/png');
     const last = down.progress.at(-1);
     assert.deepEqual(last, { progress: 100, totalBytesWritten: size, totalBytesExpectedToWrite: size });

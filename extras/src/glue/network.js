@@ -132,6 +132,11 @@ export function attachTask(promise, task) {
 }
 
 /** 16 random bytes as 32 hex digits (file ids, multipart boundaries). */
+/** A downloaded file's bytes as a `Blob` of type `type` (may be empty), for the file store. */
+export function bytesBlob(bytes, type) {
+  return new Blob([bytes], { type });
+}
+
 export function randomHex() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');

@@ -1,10 +1,8 @@
 //! `my.downloadFile` and `my.uploadFile` in the browser (the extras module): reads the options,
 //! runs the core rules (`crate::network`) against the configuration the start module handed
 //! over, sends with XMLHttpRequest (for its progress events) directly or through the super
-//! app's relay, and keeps downloaded files in the page's file store (`crate::file_store`). The
+//! app's relay, and keeps downloaded files in the app's file store (`shim_core::file_store`). The
 //! returned Promise is also the typings' DownloadTask/UploadTask.
-
-use std::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
@@ -17,11 +15,11 @@ use super::runtime;
 use crate::config::Transport;
 use crate::encoding::{base64_decode, base64_encode};
 use crate::error::ApiError;
-use crate::file_store::FileStore;
 use crate::network::{
-    check_upload_size, download_too_large, file_name_of, multipart, progress, DownloadInput,
-    UploadInput, MAX_DOWNLOAD_BYTES, TRANSFER_TIMEOUT_MS,
+    check_upload_size, download_name, download_too_large, file_name_of, multipart, progress,
+    DownloadInput, UploadInput, MAX_DOWNLOAD_BYTES, TRANSFER_TIMEOUT_MS,
 };
+use shim_core::file_store::{blob_bytes, read_file, store_failed, store_temp_file};
 
 #[wasm_bindgen(module = "/src/glue/network.js")]
 extern "C" {
@@ -39,6 +37,8 @@ extern "C" {
     ) -> Object;
     #[wasm_bindgen(js_name = randomHex)]
     fn random_hex() -> String;
+    #[wasm_bindgen(js_name = bytesBlob)]
+    fn bytes_blob(bytes: &[u8], mime: &str) -> JsValue;
 
     /// The listeners and abort switch of one upload or download.
     #[derive(Clone)]
@@ -53,20 +53,6 @@ extern "C" {
     fn set_abort(this: &Task, abort: &JsValue);
     #[wasm_bindgen(method, getter)]
     fn aborted(this: &Task) -> bool;
-}
-
-thread_local! {
-    /// The page's downloaded files (bounded: `crate::file_store`).
-    static FILES: RefCell<FileStore> = RefCell::new(FileStore::default());
-}
-
-/// The bytes and content type of the stored file at `path`, if there is one.
-fn stored_file(path: &str) -> Option<(Vec<u8>, String)> {
-    FILES.with(|f| {
-        f.borrow()
-            .get(path)
-            .map(|file| (file.bytes.clone(), file.mime.clone()))
-    })
 }
 
 /// The APIs of this file, for the extras module's `my`.
@@ -401,10 +387,12 @@ fn download_file(options: &JsValue) -> Promise {
             return Err(download_too_large().into());
         }
         let mime = content_type(&reply.headers);
-        let path = FILES.with(|f| {
-            f.borrow_mut()
-                .put(&random_hex(), &mime, &valid.url.href, reply.body)
-        })?;
+        let mime = mime.split(';').next().unwrap_or_default().trim();
+        let blob = bytes_blob(&reply.body, mime);
+        drop(reply.body);
+        let app = super::files::current_app();
+        let name = download_name(&valid.url.href);
+        let path = store_temp_file("downloadFile", &app, &blob, name).await?;
         let result = Object::new();
         set(&result, "apFilePath", &JsValue::from_str(&path));
         set(&result, "tempFilePath", &JsValue::from_str(&path));
@@ -436,20 +424,17 @@ fn upload_file(options: &JsValue) -> Promise {
     let promise = run_api("uploadFile", options, async move {
         let input = read?;
         let valid = runtime::with_config(|config| input.validate_for(config))?;
-        let (file, mime) = stored_file(&valid.file_path).ok_or_else(|| {
-            ApiError::invalid(
-                "filePath",
-                format!(
-                    "{:?} is not a file of this page (use an apFilePath that my.downloadFile gave)",
-                    valid.file_path
-                ),
-            )
-        })?;
+        let blob = read_file(&super::files::current_app(), "filePath", &valid.file_path).await?;
+        // Refused before its bytes are read: the body is larger than the file.
+        let size = get(&blob, "size").as_f64().unwrap_or(0.0);
+        check_upload_size(&valid.file_path, size.min(usize::MAX as f64) as usize)?;
+        let mime = get(&blob, "type").as_string().unwrap_or_default();
         let mime = if mime.is_empty() {
             valid.file_type.fallback_mime().to_owned()
         } else {
             mime
         };
+        let file = Uint8Array::new(&blob_bytes(&blob, None).await.map_err(store_failed)?).to_vec();
         let boundary = format!("----miniprogramShim{}", random_hex());
         let body = multipart(
             &boundary,
