@@ -526,7 +526,10 @@ mod tests {
     #[test]
     fn file_names_are_the_last_path_segment() {
         assert_eq!(file_name_of("https://resource/apml1.png"), "apml1.png");
-        assert_eq!(download_name("http://a/files/report.PDF?x=1/y#z/w"), "report.PDF");
+        assert_eq!(
+            download_name("http://a/files/report.PDF?x=1/y#z/w"),
+            "report.PDF"
+        );
         assert_eq!(download_name("http://a/"), "");
         assert_eq!(file_name_of("plain"), "plain");
     }

@@ -326,11 +326,12 @@ async fn downloads_are_the_apps_files_and_no_other_app_uploads_them() {
     .await;
     assert_ok(&saved);
     let saved = text(&saved, "value.apFilePath");
-    assert!(saved.starts_with("https://resource/apml") && saved != temp, "{saved}");
+    assert!(
+        saved.starts_with("https://resource/apml") && saved != temp,
+        "{saved}"
+    );
     let upload = |path: &str| {
-        format!(
-            r#"{{"url":"{SERVER}/upload","filePath":"{path}","name":"f","fileType":"image"}}"#
-        )
+        format!(r#"{{"url":"{SERVER}/upload","filePath":"{path}","name":"f","fileType":"image"}}"#)
     };
     let out = transfer("uploadFile", &upload(&saved), -1).await;
     assert_ok(&out);
