@@ -100,7 +100,7 @@ async fn download_file_through_the_start_module_loads_the_extras_with_its_task_m
     )
     .await;
     assert_eq!(text(&out, "state"), "fulfilled", "{}", show(&out));
-    assert!(text(&out, "value.apFilePath").ends_with(".png"));
+    assert!(text(&out, "value.apFilePath").ends_with(".image"));
     let progress = Array::from(&pick(&out, "progress"));
     assert!(
         progress.length() > 0 && progress.iter().all(|p| p.is_object()),
