@@ -318,7 +318,11 @@ async fn h5_pages_reach_the_same_apis_through_the_bridge() {
         &format!(r#"{{"url":"{SERVER}/file?size=4&type=image/gif"}}"#),
     )
     .await;
-    assert!(text(&res, "apFilePath").ends_with(".gif"), "{}", show(&res));
+    assert!(
+        text(&res, "apFilePath").ends_with(".image"),
+        "{}",
+        show(&res)
+    );
     let res = bridge("downloadFile", r#"{"url":"http://127.0.0.1:9/x"}"#).await;
     assert_eq!(num(&res, "error"), 4.0, "{}", show(&res));
     // openInBrowser takes absolute http(s) URLs only (opening one is tested end to end).

@@ -42,7 +42,7 @@ test('a download and a SocketTask made before the runtime is ready keep their ta
   });
   assert.deepEqual(r.taskMethods, ['function', 'function', 'function']);
   assert.deepEqual(r.socketMethods, ['function', 'function', 'function', 'function', 'function']);
-  assert.match(r.path, /^https:\/\/resource\/apml[0-9a-f]{32}\.png$/);
+  assert.match(r.path, /^https:\/\/resource\/apml[0-9a-f]{32}\.image$/);
   assert.equal(r.progress.at(-1), 100, `progress ${r.progress}`);
   assert.equal(r.aborted, 9);
   assert.equal(r.sent, true);
