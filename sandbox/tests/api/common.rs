@@ -80,6 +80,33 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Starts a sandbox serving the native mini program `folder` (appId: the folder's name) on a
+/// mini program origin of its own; returns it with the registry's row for the app.
+pub async fn serve_native_app(
+    folder: &std::path::Path,
+    tweak: impl FnOnce(&mut Config),
+) -> (TestApp, Value) {
+    let spec = folder.display().to_string();
+    let app = spawn_app_with(|c| {
+        c.mini_program_listen =
+            superapp_sandbox::config::OptionalAddr(Some(SocketAddr::from(([127, 0, 0, 1], 0))));
+        c.native.apps =
+            vec![superapp_sandbox::native_app::parse_app(&spec).expect("an app folder")];
+        c.www_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
+        tweak(c);
+    })
+    .await;
+    let app_id = folder
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let (status, row) = app
+        .get_json(&format!("/sandbox/mini-programs/{app_id}"))
+        .await;
+    assert_eq!(status, 200, "the app is registered: {row}");
+    (app, row)
+}
+
 /// An open API answer.
 #[derive(Debug)]
 pub struct ApiResponse {

@@ -7,8 +7,7 @@ use crate::common;
 
 use std::net::SocketAddr;
 
-use common::{raw_http, raw_status, spawn_app_with};
-use superapp_sandbox::config::OptionalAddr;
+use common::{raw_http, raw_status, serve_native_app};
 use superapp_sandbox::native_app::{parse_app, safe_path};
 
 /// A folder like a real app, a secret beside it, and symlinks out of it.
@@ -39,23 +38,7 @@ fn app_folder() -> tempfile::TempDir {
 }
 
 async fn start(dir: &std::path::Path) -> (common::TestApp, SocketAddr) {
-    let spec = format!("{}", dir.join("coffee-app").display());
-    let app = spawn_app_with(|c| {
-        c.mini_program_listen = OptionalAddr(Some(SocketAddr::from(([127, 0, 0, 1], 0))));
-        c.native.apps = vec![parse_app(&spec).expect("the folder is an app")];
-        c.www_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
-    })
-    .await;
-    let row: serde_json::Value = app
-        .http
-        .get(format!("{}/sandbox/mini-programs/coffee-app", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .map(|t| serde_json::from_str(&t).unwrap())
-        .unwrap();
+    let (app, row) = serve_native_app(&dir.join("coffee-app"), |_| {}).await;
     let url = row["url"]
         .as_str()
         .expect("registered with a url")

@@ -6,12 +6,9 @@
 
 use crate::common;
 
-use std::net::SocketAddr;
 use std::path::Path;
 
-use common::spawn_app_with;
-use superapp_sandbox::config::OptionalAddr;
-use superapp_sandbox::native_app::parse_app;
+use common::serve_native_app;
 
 fn write(root: &Path, rel: &str, text: &str) {
     let path = root.join(rel);
@@ -101,23 +98,7 @@ fn app_folder() -> tempfile::TempDir {
 }
 
 async fn bundle(dir: &Path) -> (common::TestApp, serde_json::Map<String, serde_json::Value>) {
-    let spec = format!("{}", dir.join("esm-app").display());
-    let app = spawn_app_with(|c| {
-        c.mini_program_listen = OptionalAddr(Some(SocketAddr::from(([127, 0, 0, 1], 0))));
-        c.native.apps = vec![parse_app(&spec).expect("the folder is an app")];
-        c.www_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
-    })
-    .await;
-    let row: serde_json::Value = app
-        .http
-        .get(format!("{}/sandbox/mini-programs/esm-app", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .map(|t| serde_json::from_str(&t).unwrap())
-        .unwrap();
+    let (app, row) = serve_native_app(&dir.join("esm-app"), |_| {}).await;
     let url = row["url"].as_str().unwrap().to_string();
     let body: serde_json::Value = app
         .http
@@ -245,16 +226,7 @@ async fn an_edit_is_seen_by_the_next_bundle() {
         "broken/syntax.js",
         "export const fixed = 2;\n",
     );
-    let row: serde_json::Value = app
-        .http
-        .get(format!("{}/sandbox/mini-programs/esm-app", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .map(|t| serde_json::from_str(&t).unwrap())
-        .unwrap();
+    let (_, row) = app.get_json("/sandbox/mini-programs/esm-app").await;
     let body: serde_json::Value = app
         .http
         .get(format!("{}bundle.json", row["url"].as_str().unwrap()))

@@ -4,13 +4,10 @@
 
 use crate::common;
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use common::spawn_app_with;
-use superapp_sandbox::config::OptionalAddr;
-use superapp_sandbox::native_app::parse_app;
+use common::serve_native_app;
 use superapp_sandbox::native_app::watch::MAX_CLIENTS;
 
 async fn start(dir: &Path) -> (common::TestApp, String) {
@@ -25,24 +22,7 @@ async fn start_with(
     std::fs::create_dir_all(app.join("pages/index")).unwrap();
     std::fs::write(app.join("app.json"), r#"{"pages":["pages/index/index"]}"#).unwrap();
     std::fs::write(app.join("pages/index/index.axml"), "<view>1</view>").unwrap();
-    let spec = app.display().to_string();
-    let test_app = spawn_app_with(|c| {
-        c.mini_program_listen = OptionalAddr(Some(SocketAddr::from(([127, 0, 0, 1], 0))));
-        c.native.apps = vec![parse_app(&spec).expect("the folder is an app")];
-        c.www_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
-        tune(c);
-    })
-    .await;
-    let row: serde_json::Value = test_app
-        .http
-        .get(format!("{}/sandbox/mini-programs/live-app", test_app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .map(|t| serde_json::from_str(&t).unwrap())
-        .unwrap();
+    let (test_app, row) = serve_native_app(&app, tune).await;
     let url = row["url"].as_str().unwrap().to_string();
     (test_app, format!("{url}events"))
 }

@@ -956,12 +956,14 @@ fn antom_sdk_python() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/sdk-venv/bin/python3")
 }
 
-#[tokio::test]
-async fn antom_python_sdk_runs_the_merchant_flow() {
+/// Runs `tests/sdk/<script>` with the SDK's Python against a fresh sandbox (the default
+/// merchant's private key and the wallet's public key passed as files); its stdout once it
+/// printed `ok_line`, with the app for more checks.
+async fn run_sdk_flow(script: &str, installs: &str, ok_line: &str) -> (common::TestApp, String) {
     let python = antom_sdk_python();
     assert!(
         python.exists(),
-        "{} is missing: run .ci/setup (it installs global-open-sdk-python into target/sdk-venv), \
+        "{} is missing: run .ci/setup (it installs {installs} into target/sdk-venv), \
          or point ANTOM_SDK_PYTHON at a python3 that has it",
         python.display()
     );
@@ -972,7 +974,9 @@ async fn antom_python_sdk_runs_the_merchant_flow() {
     let wallet_file = dir.path().join("wallet.pem");
     std::fs::write(&key_file, merchant.private_key_pem.unwrap()).unwrap();
     std::fs::write(&wallet_file, &state.wallet_public_pem).unwrap();
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/antom_flow.py");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sdk")
+        .join(script);
     let args = [
         script.display().to_string(),
         app.base.clone(),
@@ -985,13 +989,25 @@ async fn antom_python_sdk_runs_the_merchant_flow() {
             .await
             .unwrap()
             .expect("python runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        out.status.success() && stdout.contains("ANTOM SDK FLOW OK"),
-        "SDK flow failed ({}):\n{stdout}\n{stderr}",
+        out.status.success() && stdout.contains(ok_line),
+        "{} failed ({}):\n{stdout}\n{stderr}",
+        script.display(),
         out.status
     );
+    (app, stdout)
+}
+
+#[tokio::test]
+async fn antom_python_sdk_runs_the_merchant_flow() {
+    let (app, stdout) = run_sdk_flow(
+        "antom_flow.py",
+        "global-open-sdk-python",
+        "ANTOM SDK FLOW OK",
+    )
+    .await;
     // The SDK spelled its paths its own way (`/ams/sandbox/api` for a `SANDBOX_` client id),
     // and each step was answered as it expects.
     let prefix = if app.client_id.starts_with("SANDBOX_") {
@@ -1016,41 +1032,12 @@ async fn antom_python_sdk_runs_the_merchant_flow() {
 
 #[tokio::test]
 async fn alipayplus_python_sdk_runs_the_acquirer_flow() {
-    let python = antom_sdk_python();
-    assert!(
-        python.exists(),
-        "{} is missing: run .ci/setup (it installs ant-intl-alipayplus-mcp, which carries the \
-         Alipay+ SDK, into target/sdk-venv), or point ANTOM_SDK_PYTHON at a python3 that has it",
-        python.display()
-    );
-    let (app, state) = common::spawn_app_and_state(|_| {}).await;
-    let dir = tempfile::tempdir().unwrap();
-    let merchant = state.store.default_merchant().unwrap().unwrap();
-    let key_file = dir.path().join("merchant.pem");
-    let wallet_file = dir.path().join("wallet.pem");
-    std::fs::write(&key_file, merchant.private_key_pem.unwrap()).unwrap();
-    std::fs::write(&wallet_file, &state.wallet_public_pem).unwrap();
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/alipayplus_flow.py");
-    let args = [
-        script.display().to_string(),
-        app.base.clone(),
-        app.client_id.clone(),
-        key_file.display().to_string(),
-        wallet_file.display().to_string(),
-    ];
-    let out =
-        tokio::task::spawn_blocking(move || std::process::Command::new(python).args(args).output())
-            .await
-            .unwrap()
-            .expect("python runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("ALIPAYPLUS SDK FLOW OK"),
-        "Alipay+ SDK flow failed ({}):\n{stdout}\n{stderr}",
-        out.status
-    );
+    let (app, stdout) = run_sdk_flow(
+        "alipayplus_flow.py",
+        "ant-intl-alipayplus-mcp, which carries the Alipay+ SDK,",
+        "ALIPAYPLUS SDK FLOW OK",
+    )
+    .await;
     // Alipay+'s own spelling (`/aps/api`, `cancelPayment`), each step answered as it expects,
     // and the signatures checked on both sides.
     for line in [

@@ -23,11 +23,9 @@ Two things are not the SDK's own:
   SDK's own client.
 """
 
-import http.client
 import json
 import sys
 import time
-import urllib.parse
 import urllib.request
 
 from cryptography.hazmat.primitives import serialization
@@ -54,17 +52,9 @@ from alipayplusmcp.sdk.request.pay.alipay_pay_request import AlipayPayRequest
 from alipayplusmcp.sdk.request.pay.alipay_refund_request import AlipayRefundRequest
 
 
-def fail(message):
-    print("FAIL: " + message)
-    sys.exit(1)
+from flow_common import fail, use_plain_http
 
-
-def plain_http_connection(url, timeout=15):
-    parts = urllib.parse.urlparse(url)
-    return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
-
-
-setattr(default_http_rpc, "__get_http_connection", plain_http_connection)
+use_plain_http(default_http_rpc)
 
 
 class InquiryRefundRequest(AlipayRequest):

@@ -13,11 +13,9 @@ reaches the sandbox's plain-HTTP ephemeral port; signing, paths, bodies and veri
 the SDK's own.
 """
 
-import http.client
 import json
 import sys
 import time
-import urllib.parse
 import urllib.request
 
 from cryptography.hazmat.primitives import serialization
@@ -36,17 +34,9 @@ from com.alipay.ams.api.request.pay.alipay_pay_request import AlipayPayRequest
 from com.alipay.ams.api.request.pay.alipay_refund_request import AlipayRefundRequest
 
 
-def fail(message):
-    print("FAIL: " + message)
-    sys.exit(1)
+from flow_common import fail, use_plain_http
 
-
-def plain_http_connection(url, timeout=15):
-    parts = urllib.parse.urlparse(url)
-    return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
-
-
-setattr(default_http_rpc, "__get_http_connection", plain_http_connection)
+use_plain_http(default_http_rpc)
 
 
 def call(client, request, step):
