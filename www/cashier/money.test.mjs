@@ -115,3 +115,15 @@ test('displayMoney never throws: a bad amount shows raw, with the reason', () =>
   assert.match(displayMoney({ currency: 'XYZ', value: '5' }), /^5 XYZ \(minor units; currency "XYZ" is not/);
   assert.match(displayMoney({ currency: 'USD', value: '-5' }), /^-5 USD \(minor units; value "-5"/);
 });
+
+// The native demo keeps a copy of the rule for its shop's currencies (a native mini program's
+// modules resolve inside its own folder, so it cannot import this file): it must print what
+// money.js prints.
+test('the native demo\'s copy prints what money.js prints', () => {
+  const copy = createRequire(import.meta.url)('../demo-native/utils/money.js');
+  for (const currency of ['USD', 'EUR', 'PHP', 'JPY', 'KRW', 'IQD', 'KWD']) {
+    for (const value of ['0', '5', '350', '100000', '123456789', '999999999999999']) {
+      assert.equal(copy.money(value, currency), displayMoney({ currency, value }), `${value} ${currency}`);
+    }
+  }
+});
