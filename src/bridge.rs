@@ -143,7 +143,7 @@ pub const BRIDGE_APIS: &[BridgeApi] = &[
         params: Params::Rename(&[("src", "url")]),
         results: &[],
     },
-    // ---- files over the network, sockets, the browser (src/network.rs, src/socket.rs) ----
+    // ---- files over the network, sockets, the browser (extras/src/network.rs, extras/src/socket.rs) ----
     same("downloadFile", "downloadFile"),
     same("uploadFile", "uploadFile"),
     same("connectSocket", "connectSocket"),

@@ -703,7 +703,7 @@ pub const SUPPORTED: &[ApiSupport] = &[
         returns: &[],
         success: &["success"],
     },
-    // ---- files over the network and sockets (src/network.rs, src/socket.rs) ----
+    // ---- files over the network and sockets (extras/src/network.rs, extras/src/socket.rs) ----
     ApiSupport {
         name: "downloadFile",
         object: &["url", "header", "headers", "success", "fail", "complete"],

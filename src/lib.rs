@@ -12,8 +12,8 @@
 //!   module, `shim-core/`);
 //! - the pickers and the phone's input APIs are in the extras module (`extras/`, a second wasm
 //!   loaded on their first call; DESIGN.md "Size of the start wasm");
-//! - [`socket`] (the WebSocket APIs, here because their listeners answer at once) and
-//!   [`browser`] (H5's `openInBrowser`); `uploadFile`/`downloadFile` are in the extras module;
+//! - [`browser`] (H5's `openInBrowser`); the sockets' global listeners (`my.onSocket*`) are
+//!   here, their connections, `uploadFile` and `downloadFile` are in the extras module;
 //! - `glue` (wasm only): the `#[wasm_bindgen]` exports `configure`, `request`, `alert`,
 //!   `canIUse`, `createMy`, the single callback/Promise adapter, `fetch`, the relay, the DOM.
 
@@ -26,7 +26,6 @@ pub mod can_i_use;
 pub mod device;
 pub mod jsapi;
 pub mod request;
-pub mod socket;
 pub mod storage;
 pub mod system_info;
 pub mod trade_pay;

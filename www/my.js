@@ -316,9 +316,14 @@
     'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
-    'downloadFile', 'uploadFile'];
+    'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket'];
   EXTRAS.forEach(function (api) {
-    my[api] = function (options) { return shimMy ? shimMy[api](options) : enqueue(api, options, true); };
+    my[api] = function (options) {
+      if (shimMy) return shimMy[api](options);
+      // connectSocket({ multiple: true }) answers with its SocketTask at once, as on a device.
+      if (api === 'connectSocket' && options && options.multiple) return queuedSocketTask(options);
+      return enqueue(api, options, true);
+    };
   });
 
   // --- Sync storage before the runtime is ready (mirror of src/storage.rs) -------------
@@ -445,22 +450,47 @@
       var shape = shapeOf(name);
       if (shape === 'listener') { queue.push({ listener: true, api: name, options: a }); return undefined; }
       if (shape === 'sync') return early.sync(name, a);
-      if (name === 'connectSocket' && a && a.multiple) return queuedSocketTask(a);
       return enqueue(name, a, true);
     };
   }
   // `connectSocket({ multiple: true })` before the runtime is ready: a SocketTask whose calls
-  // are replayed, in order, on the real one (send/close return Promises settled by it).
+  // are replayed, in order, on the real one (send/close return Promises settled by it). At
+  // most MAX_TASK_CALLS wait, as in the runtime's loader of the extras module
+  // (src/glue/extras.js); `socketTaskID` is the real task's once it exists.
+  var MAX_TASK_CALLS = 128;
   function queuedSocketTask(options) {
     var real = null, ops = [], failure = null;
     var task = {};
+    Object.defineProperty(task, 'socketTaskID', {
+      enumerable: true,
+      get: function () { return real ? real.socketTaskID : undefined; },
+    });
+    // fail, complete and a rejected Promise, as the runtime answers (docs/protocol.md §2).
+    function refuse(api, arg, err) {
+      ['fail', 'complete'].forEach(function (name) {
+        if (arg && typeof arg[name] === 'function') {
+          try { arg[name](err); } catch (e) { console.error('my.' + api + ': the ' + name + ' callback threw', e); }
+        }
+      });
+      var p = Promise.reject(err);
+      if (hasCallbacks(arg)) p.catch(function () {});
+      return p;
+    }
     SUPPORTED.connectSocket.return.forEach(function (method) {
+      var answers = method === 'send' || method === 'close';
       task[method] = function (arg) {
         if (real) return real[method](arg);
-        if (failure) return method === 'send' || method === 'close' ? Promise.reject(failure) : undefined;
-        if (method !== 'send' && method !== 'close') { ops.push([method, arg, null]); return undefined; }
+        if (failure) return answers ? refuse('SocketTask.' + method, arg, failure) : undefined;
+        if (ops.length >= MAX_TASK_CALLS) {
+          var message = 'SocketTask.' + method + ':fail ' + MAX_TASK_CALLS +
+            ' calls already wait on this SocketTask for the runtime to load, the limit';
+          if (answers) return refuse('SocketTask.' + method, arg, { error: 12, errorMessage: message });
+          console.error('miniprogram-shim: ' + message);
+          return undefined;
+        }
+        if (!answers) { ops.push([method, arg, null]); return undefined; }
         var op = [method, arg, null];
-        var p = new Promise(function (resolve, reject) { op[2] = { resolve: resolve, reject: reject }; });
+        var p = new Promise(function (resolve) { op[2] = resolve; });
         if (hasCallbacks(arg)) p.catch(function () {});
         ops.push(op);
         return p;
@@ -468,17 +498,13 @@
     });
     queue.push({ listener: true, api: 'connectSocket', options: options, failed: function (err) {
       failure = err;
-      ['fail', 'complete'].forEach(function (name) {
-        if (typeof options[name] === 'function') {
-          try { options[name](err); } catch (e) { console.error('my.connectSocket: the ' + name + ' callback threw', e); }
-        }
-      });
-      ops.forEach(function (op) { if (op[2]) op[2].reject(err); });
+      refuse('connectSocket', options, err).catch(function () {});
+      ops.splice(0).forEach(function (op) { if (op[2]) op[2](refuse('SocketTask.' + op[0], op[1], err)); });
     }, socket: function (t) {
       real = t;
-      ops.forEach(function (op) {
+      ops.splice(0).forEach(function (op) {
         var r = t[op[0]](op[1]);
-        if (op[2]) r.then(op[2].resolve, op[2].reject);
+        if (op[2]) op[2](r);
       });
     } });
     return task;

@@ -7,6 +7,8 @@
 //!   date/option/multi-level/city pickers), [`media`] (image options, type, size and EXIF
 //!   orientation), [`location`] (`my.chooseLocation`'s choices); the phone's inputs are `shim_core::inputs`, the file store's rules
 //!   `shim_core::files`; [`network`] (`uploadFile`, `downloadFile`, over `shim_core::file_store`);
+//!   [`socket`] (`connectSocket`, `sendSocketMessage`, `closeSocket`, the SocketTask: URL and
+//!   whitelist, close codes, the queue before open);
 //! - `glue` (wasm only): the sheets and the input APIs, and the exports the start module
 //!   calls: `configure` (the same configuration objects the start module accepted), `call`
 //!   (one API by name) and `createMy` (the APIs as an object, for tests).
@@ -15,6 +17,7 @@ pub mod location;
 pub mod media;
 pub mod network;
 pub mod pickers;
+pub mod socket;
 
 mod glue;
 

@@ -46,6 +46,11 @@ pub const NAMES: &[&str] = &[
     // files over the network (extras/src/network.rs, extras/src/glue/network.rs)
     "downloadFile",
     "uploadFile",
+    // sockets (extras/src/socket.rs, extras/src/glue/socket.rs; their global listeners
+    // `onSocket*` register in the start module, src/glue/socket.rs)
+    "connectSocket",
+    "sendSocketMessage",
+    "closeSocket",
 ];
 
 /// Whether `name` is an API of the extras module.

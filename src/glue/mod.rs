@@ -12,7 +12,6 @@ mod device;
 mod extras;
 mod request;
 mod socket;
-mod socket_types;
 mod storage;
 mod system_info;
 mod trade_pay;
@@ -281,7 +280,7 @@ thread_local! {
         core_apis::install(&object);
         // The pickers and the phone's inputs: loaded on their first call (src/glue/extras.rs).
         extras::install(&object);
-        // The sockets (src/glue/socket.rs).
+        // The global socket's listeners (src/glue/socket.rs; the connections are extras).
         for name in socket::NAMES {
             unsupported::bind(&object, name);
         }

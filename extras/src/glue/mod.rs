@@ -9,6 +9,8 @@ mod media;
 mod network;
 mod network_types;
 mod pickers;
+mod socket;
+mod socket_types;
 mod viewer;
 
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
@@ -39,6 +41,7 @@ thread_local! {
             .chain(media::methods())
             .chain(location::methods())
             .chain(network::methods())
+            .chain(socket::methods())
             .collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {

@@ -1,5 +1,5 @@
-// The browser side of the WebSocket APIs (src/glue/socket.rs): the WebSocket itself and the
-// listener lists. Decisions stay in Rust; this only moves data and events.
+// The browser side of the WebSocket APIs (extras/src/glue/socket.rs): the WebSocket itself
+// and the listener lists. Decisions stay in Rust; this only moves data and events.
 
 /**
  * Opens a WebSocket (`binaryType` arraybuffer). `onEvent(kind, a, b)` gets `open`,
@@ -47,11 +47,11 @@ export function socketClose(ws, code, reason) {
 
 /**
  * The listeners of one socket's events (`open`, `message`, `error`, `close`): the global
- * socket's (`my.onSocketOpen`…) or a SocketTask's. `on` adds a function once; `off` removes
- * one, or all without an argument.
+ * socket's (`my.onSocketOpen`…, whose `lists` the start module keeps and registers to) or a
+ * SocketTask's (new lists). `on` adds a function once; `off` removes one, or all without an
+ * argument.
  */
-export function socketEvents() {
-  const lists = { open: [], message: [], error: [], close: [] };
+export function socketEvents(lists = { open: [], message: [], error: [], close: [] }) {
   return {
     on(kind, cb) {
       if (typeof cb !== 'function') return false;

@@ -1,6 +1,7 @@
-//! TypeScript declarations of the socket APIs (merged into `My` of `glue::types`), compatible
-//! with `@mini-types/my`: code written against it compiles against these
-//! (tests/ts/mini-types/network.ts). `uploadFile`/`downloadFile` are the extras module's.
+//! TypeScript declarations of the socket APIs of the extras module (merged into its `My`; the
+//! start module's `My` extends it), compatible with `@mini-types/my`: code written against it
+//! compiles against these (tests/ts/mini-types/network.ts). The global listeners
+//! (`onSocketOpen` …) are the start module's, declared in `src/glue/socket.rs`.
 
 use wasm_bindgen::prelude::*;
 
@@ -54,13 +55,5 @@ export interface My {
   connectSocket(options: ConnectSocketOptions): Promise<{}>;
   sendSocketMessage(options: SendSocketMessageOptions): Promise<{ success: boolean }>;
   closeSocket(options?: CloseSocketOptions): Promise<{ message: string }>;
-  onSocketOpen(callback: (event: {}) => void): void;
-  offSocketOpen(callback?: (event: {}) => void): void;
-  onSocketMessage(callback: (event: SocketMessage) => void): void;
-  offSocketMessage(callback?: (event: SocketMessage) => void): void;
-  onSocketError(callback: (event: { error: number; errorMessage: string }) => void): void;
-  offSocketError(callback?: (event: { error: number; errorMessage: string }) => void): void;
-  onSocketClose(callback: (event: { code: number; reason: string }) => void): void;
-  offSocketClose(callback?: (event: { code: number; reason: string }) => void): void;
 }
 "#;
