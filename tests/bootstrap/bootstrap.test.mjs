@@ -38,7 +38,8 @@ test('a download and a SocketTask made before the runtime is ready keep their ta
     const aborted = await window.abortedResult;
     const sent = await window.sent;
     await window.socketClosed;
-    return { ...window.results, path, aborted, sent };
+    const flooded = await window.flooded;
+    return { ...window.results, path, aborted, sent, flooded };
   });
   assert.deepEqual(r.taskMethods, ['function', 'function', 'function']);
   assert.deepEqual(r.socketMethods, ['function', 'function', 'function', 'function', 'function']);
@@ -47,6 +48,10 @@ test('a download and a SocketTask made before the runtime is ready keep their ta
   assert.equal(r.aborted, 9);
   assert.equal(r.sent, true);
   assert.deepEqual(r.socket, ['open', 'message early', 'close']);
+  assert.equal(r.flooded.length, 129);
+  assert.deepEqual(r.flooded.slice(0, 64), Array(64).fill('ok'));
+  for (const o of r.flooded.slice(64, 128)) assert.match(o, /^12 .*64 messages/);
+  assert.match(r.flooded[128], /^12 SocketTask\.send:fail 128 calls already wait on this SocketTask for the runtime to load/);
   assert.deepEqual(errors.filter((e) => !e.includes('favicon') && !e.includes('404')), []);
 });
 
