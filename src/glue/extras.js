@@ -109,8 +109,14 @@ function socketTask(options, failed) {
       queued--;
       real = m.connectSocketTask(options, id);
       for (const [method, arg, resolve] of ops.splice(0)) {
-        const answer = real[method](arg);
-        if (resolve) resolve(answer);
+        // A throw settles its own Promise and stops no later call (none stays pending).
+        try {
+          const answer = real[method](arg);
+          if (resolve) resolve(answer);
+        } catch (e) {
+          if (resolve) resolve(Promise.reject(e));
+          else console.error(`miniprogram-shim: SocketTask.${method} threw`, e);
+        }
       }
     },
     (e) => {
