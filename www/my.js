@@ -111,6 +111,8 @@
     },
     scan: { object: ['scanType', 'success', 'fail', 'complete'], return: [], success: ['code', 'qrCode', 'barCode', 'imageChannel', 'result', 'scanType', 'rawData'] },
     choosePhoneContact: { object: ['success', 'fail', 'complete'], return: [], success: ['name', 'mobile'] },
+    getSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
+    openSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
     openLocation: { object: ['latitude', 'longitude', 'name', 'address', 'scale', 'success', 'fail', 'complete'], return: [], success: [] },
     addPhoneContact: { object: ['firstName', 'lastName', 'nickName', 'mobilePhoneNumber', 'success', 'fail', 'complete'], return: [], success: ['success'] },
   };
@@ -316,7 +318,7 @@
     'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
-    'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket'];
+    'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'getSetting', 'openSetting'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) {
       if (shimMy) return shimMy[api](options);

@@ -51,6 +51,9 @@ pub const NAMES: &[&str] = &[
     "connectSocket",
     "sendSocketMessage",
     "closeSocket",
+    // the authorizations the super app keeps (extras/src/glue/settings.rs)
+    "getSetting",
+    "openSetting",
 ];
 
 /// Whether `name` is an API of the extras module.

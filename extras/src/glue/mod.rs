@@ -9,6 +9,7 @@ mod media;
 mod network;
 mod network_types;
 mod pickers;
+mod settings;
 mod socket;
 mod socket_types;
 mod viewer;
@@ -42,6 +43,7 @@ thread_local! {
             .chain(location::methods())
             .chain(network::methods())
             .chain(socket::methods())
+            .chain(settings::methods())
             .collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
@@ -54,9 +56,10 @@ thread_local! {
 
 /// Configures the extras module with what the start module accepted (`configure` of `pkg/`,
 /// the same keys): it reads `logger` (the devtools' call log), `device` (the phone's
-/// inputs and chooser images), `appId` (whose files the file store shows) and the runtime
-/// configuration the file transfers check (`whitelist`, `transport`, `relayUrl`,
-/// `superAppOrigin`, `networkFaults`, …). Throws an `Error` naming a bad key.
+/// inputs and chooser images), `appId` (whose files the file store shows), `superAppOrigin`
+/// and `tradePayHost` (who answers `getSetting`), and the runtime configuration the file
+/// transfers and sockets check (`whitelist`, `transport`, `relayUrl`, `networkFaults`, …).
+/// Throws an `Error` naming a bad key.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
@@ -70,6 +73,7 @@ pub fn configure(
     inputs::store(inputs);
     media::store_images(images);
     files::configure_app(&config);
+    settings::configure(&config);
     if config.is_object() {
         let logger =
             Reflect::get(&config, &JsValue::from_str("logger")).unwrap_or(JsValue::UNDEFINED);
