@@ -143,7 +143,18 @@ pub const BRIDGE_APIS: &[BridgeApi] = &[
         params: Params::Rename(&[("src", "url")]),
         results: &[],
     },
+    // ---- files over the network, sockets, the browser (extras/src/network.rs, extras/src/socket.rs) ----
+    same("downloadFile", "downloadFile"),
+    same("uploadFile", "uploadFile"),
+    same("connectSocket", "connectSocket"),
+    same("sendSocketMessage", "sendSocketMessage"),
+    same("closeSocket", "closeSocket"),
+    // H5 only (no `my.openInBrowser` in the typings): `glue::bridge` runs it itself.
+    same("openInBrowser", OPEN_IN_BROWSER),
 ];
+
+/// The `api` of `openInBrowser`: an H5-only API, not a `my` method.
+pub const OPEN_IN_BROWSER: &str = "openInBrowser";
 
 /// The entry for an H5 name (exact, case-sensitive, as the native bridge is).
 pub fn lookup(name: &str) -> Option<&'static BridgeApi> {
@@ -205,6 +216,8 @@ mod tests {
             ("request", Some("request")),
             ("Toast", None),
             ("getAuthCode", Some("getAuthCode")),
+            ("downloadFile", Some("downloadFile")),
+            ("openInBrowser", Some("openInBrowser")),
             ("", None),
         ];
         for (h5, api) in cases {
@@ -221,7 +234,7 @@ mod tests {
                 entry.h5
             );
             assert!(
-                crate::can_i_use::can_i_use(entry.api),
+                crate::can_i_use::can_i_use(entry.api) || entry.api == OPEN_IN_BROWSER,
                 "{} not implemented",
                 entry.api
             );

@@ -38,6 +38,16 @@ const SYSTEM_INFO: &[&str] = &[
     "app",
 ];
 
+/// What the Promise of `uploadFile`/`downloadFile` also is (the typings' UploadTask and
+/// DownloadTask).
+const TRANSFER_TASK: &[&str] = &[
+    "abort",
+    "onProgressUpdate",
+    "offProgressUpdate",
+    "onHeadersReceived",
+    "offHeadersReceived",
+];
+
 /// Everything implemented. Add an entry when an API lands.
 pub const SUPPORTED: &[ApiSupport] = &[
     ApiSupport {
@@ -705,6 +715,107 @@ pub const SUPPORTED: &[ApiSupport] = &[
         returns: &[],
         success: &["success"],
     },
+    // ---- files over the network and sockets (extras/src/network.rs, extras/src/socket.rs) ----
+    ApiSupport {
+        name: "downloadFile",
+        object: &["url", "header", "headers", "success", "fail", "complete"],
+        returns: TRANSFER_TASK,
+        success: &["apFilePath", "tempFilePath", "headers", "header"],
+    },
+    ApiSupport {
+        name: "uploadFile",
+        object: &[
+            "url", "filePath", "name", "fileName", "fileType", "header", "headers", "formData",
+            "success", "fail", "complete",
+        ],
+        returns: TRANSFER_TASK,
+        success: &["data", "statusCode", "header"],
+    },
+    ApiSupport {
+        name: "connectSocket",
+        object: &[
+            "url",
+            "data",
+            "protocols",
+            "multiple",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[
+            "send",
+            "close",
+            "onOpen",
+            "offOpen",
+            "onMessage",
+            "offMessage",
+            "onError",
+            "offError",
+            "onClose",
+            "offClose",
+        ],
+        success: &[],
+    },
+    ApiSupport {
+        name: "sendSocketMessage",
+        object: &["data", "isBuffer", "success", "fail", "complete"],
+        returns: &[],
+        success: &["success"],
+    },
+    ApiSupport {
+        name: "closeSocket",
+        object: &["code", "reason", "success", "fail", "complete"],
+        returns: &[],
+        success: &["message"],
+    },
+    ApiSupport {
+        name: "onSocketOpen",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "offSocketOpen",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "onSocketMessage",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "offSocketMessage",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "onSocketError",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "offSocketError",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "onSocketClose",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "offSocketClose",
+        object: &[],
+        returns: &[],
+        success: &[],
+    },
 ];
 
 /// Answers `my.canIUse(schema)`.
@@ -750,6 +861,14 @@ mod tests {
             ("addPhoneContact.object.mobilePhoneNumber", true),
             ("openLocation.object.scale", true),
             ("chooseLocation.success.cityName", true),
+            ("downloadFile.success.apFilePath", true),
+            ("downloadFile.return.onProgressUpdate", true),
+            ("uploadFile.object.formData", true),
+            ("uploadFile.object.hideLoading", false),
+            ("connectSocket.object.header", false),
+            ("connectSocket.return.onMessage", true),
+            ("sendSocketMessage.object.isBuffer", true),
+            ("onSocketClose", true),
         ];
         for (schema, expected) in cases {
             assert_eq!(can_i_use(schema), expected, "{schema:?}");

@@ -12,6 +12,8 @@
 //!   module, `shim-core/`);
 //! - the pickers and the phone's input APIs are in the extras module (`extras/`, a second wasm
 //!   loaded on their first call; DESIGN.md "Size of the start wasm");
+//! - [`browser`] (H5's `openInBrowser`); the sockets' global listeners (`my.onSocket*`) are
+//!   here, their connections, `uploadFile` and `downloadFile` are in the extras module;
 //! - `glue` (wasm only): the `#[wasm_bindgen]` exports `configure`, `request`, `alert`,
 //!   `canIUse`, `createMy`, the single callback/Promise adapter, `fetch`, the relay, the DOM.
 
@@ -19,8 +21,8 @@ pub mod alert;
 pub mod app_info;
 pub mod auth;
 pub mod bridge;
+pub mod browser;
 pub mod can_i_use;
-pub mod config;
 pub mod device;
 pub mod jsapi;
 pub mod request;
@@ -28,11 +30,10 @@ pub mod storage;
 pub mod system_info;
 pub mod trade_pay;
 pub mod ui;
-pub mod url;
 
 mod glue;
 
 // Shared with the extras module (`shim-core/`), under the paths they had here.
-pub use shim_core::{encoding, error, inputs};
+pub use shim_core::{config, encoding, error, inputs, url};
 
 pub use glue::*;

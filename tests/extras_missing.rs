@@ -1,6 +1,6 @@
 //! The extras module failing to load (here: its file is missing): every call made while it
 //! loads, and every later one, fails with error 3 naming the reason, through `fail`,
-//! `complete` and the Promise; none stays pending. Its own test binary: a page tries the
+//! `complete` and the Promise; none stays pending. A SocketTask made meanwhile too. Its own test binary: a page tries the
 //! load once.
 #![cfg(target_arch = "wasm32")]
 
@@ -79,5 +79,53 @@ async fn every_call_fails_with_3_naming_the_reason_when_the_module_is_missing() 
             r#""c" "complete" 3"#,
         ],
         "{text}"
+    );
+    // A SocketTask made while the module loaded: it had its id at once; connectSocket and the
+    // send waiting on it failed with 3 naming the reason, and a later close fails too.
+    assert!(
+        pick(&r, "socket.id")
+            .as_string()
+            .is_some_and(|id| !id.is_empty()),
+        "{text}"
+    );
+    for outcome in ["socket.sent", "socket.closed"] {
+        assert_eq!(
+            show(&pick(&r, &format!("{outcome}.0"))),
+            r#""rejected""#,
+            "{text}"
+        );
+        assert_eq!(
+            pick(&r, &format!("{outcome}.1")).as_f64(),
+            Some(3.0),
+            "{text}"
+        );
+    }
+    let events: Vec<String> = js_sys::Array::from(&pick(&r, "socket.events"))
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                show(&pick(&e, "0")),
+                show(&pick(&e, "1")),
+                show(&pick(&e, "2"))
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            r#""connect" "fail" 3"#,
+            r#""connect" "complete" 3"#,
+            r#""send" "fail" 3"#,
+            r#""send" "complete" 3"#,
+        ],
+        "{text}"
+    );
+    let message = pick(&r, "socket.events.0.3")
+        .as_string()
+        .unwrap_or_default();
+    assert!(
+        message.contains("/pkg/extras/no-such-module.js"),
+        "{message}"
     );
 }

@@ -224,6 +224,28 @@
     getBatteryInfo: async([], ['level', 'isCharging']),
     getBatteryInfoSync: sync(['level', 'isCharging']),
   });
+  // --- files over the network and sockets (mirrors the block in src/can_i_use.rs) ---------
+  var TRANSFER_TASK = ['abort', 'onProgressUpdate', 'offProgressUpdate', 'onHeadersReceived', 'offHeadersReceived'];
+  var SOCKET_TASK = ['send', 'close', 'onOpen', 'offOpen', 'onMessage', 'offMessage', 'onError', 'offError', 'onClose', 'offClose'];
+  Object.assign(SUPPORTED, {
+    downloadFile: { object: ['url', 'header', 'headers'].concat(CB), return: TRANSFER_TASK, success: ['apFilePath', 'tempFilePath', 'headers', 'header'] },
+    uploadFile: {
+      object: ['url', 'filePath', 'name', 'fileName', 'fileType', 'header', 'headers', 'formData'].concat(CB),
+      return: TRANSFER_TASK,
+      success: ['data', 'statusCode', 'header'],
+    },
+    connectSocket: { object: ['url', 'data', 'protocols', 'multiple'].concat(CB), return: SOCKET_TASK, success: [] },
+    sendSocketMessage: async(['data', 'isBuffer'], ['success']),
+    closeSocket: async(['code', 'reason'], ['message']),
+    onSocketOpen: listener(),
+    offSocketOpen: listener(),
+    onSocketMessage: listener(),
+    offSocketMessage: listener(),
+    onSocketError: listener(),
+    offSocketError: listener(),
+    onSocketClose: listener(),
+    offSocketClose: listener(),
+  });
 
   // --- the file store and images (mirrors the block of the same name in src/can_i_use.rs) --
   var FILE = ['apFilePath', 'filePath'];
@@ -294,6 +316,17 @@
         if (entry.task) entry.task.abort();
       };
     }
+    // An UploadTask/DownloadTask while queued: its listeners and abort reach the real task.
+    if (api === 'downloadFile' || api === 'uploadFile') {
+      entry.ops = [];
+      SUPPORTED[api].return.forEach(function (method) {
+        promise[method] = function (cb) {
+          if (method === 'abort') entry.aborted = true;
+          if (entry.task) return entry.task[method](cb);
+          entry.ops.push([method, cb]);
+        };
+      });
+    }
     queue.push(entry);
     if (loadError) drain();
     return promise;
@@ -314,12 +347,15 @@
     var pending = queue;
     queue = [];
     pending.forEach(function (entry) {
+      if (entry.socket && !shim) return entry.failed({ error: 3, errorMessage: 'miniprogram-shim failed to load: ' + loadError });
       if (entry.listener && !shim) return; // no runtime: the event never comes
       if (!shim) return failWithoutRuntime(entry);
       if (entry.bridge) return shim.bridgeCall(entry.name, entry.params, entry.callback);
+      if (entry.socket) return entry.socket(shimMy.connectSocket(entry.options));
       if (entry.listener) return shimMy[entry.api](entry.options);
       var task = entry.forwarded ? shimMy[entry.api](entry.options) : shim[entry.api](entry.options);
       entry.task = task;
+      (entry.ops || []).forEach(function (op) { task[op[0]](op[1]); });
       if (entry.aborted && task.abort) task.abort();
       task.then(entry.resolve, entry.reject);
     });
@@ -341,15 +377,21 @@
     'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
-  // ---- the extras module's APIs (pickers, the phone's inputs, the clipboard, files, images): the runtime's `my` loads that
+  // ---- the extras module's APIs (pickers, the phone's inputs, the clipboard, files, images, transfers): the runtime's `my` loads that
   // second wasm module on the first call of one of them (DESIGN.md "Size of the start wasm").
   // EXTRAS mirrors shim-core/src/extras.rs NAMES (tests/jsapi/coverage.test.mjs checks it).
   var EXTRAS = ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect',
     'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
-    'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard', 'getSetting', 'openSetting'];
+    'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
+    'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'getSetting', 'openSetting'];
   EXTRAS.forEach(function (api) {
-    my[api] = function (options) { return shimMy ? shimMy[api](options) : enqueue(api, options, true); };
+    my[api] = function (options) {
+      if (shimMy) return shimMy[api](options);
+      // connectSocket({ multiple: true }) answers with its SocketTask at once, as on a device.
+      if (api === 'connectSocket' && options && options.multiple) return queuedSocketTask(options);
+      return enqueue(api, options, true);
+    };
   });
 
   // --- Sync storage before the runtime is ready (mirror of src/storage.rs) -------------
@@ -530,6 +572,63 @@
       return enqueue(name, a, true);
     };
   }
+  // `connectSocket({ multiple: true })` before the runtime is ready: a SocketTask whose calls
+  // are replayed, in order, on the real one (send/close return Promises settled by it). At
+  // most MAX_TASK_CALLS wait, as in the runtime's loader of the extras module
+  // (src/glue/extras.js); `socketTaskID` is the real task's once it exists.
+  var MAX_TASK_CALLS = 128;
+  function queuedSocketTask(options) {
+    var real = null, ops = [], failure = null;
+    var task = {};
+    Object.defineProperty(task, 'socketTaskID', {
+      enumerable: true,
+      get: function () { return real ? real.socketTaskID : undefined; },
+    });
+    // fail, complete and a rejected Promise, as the runtime answers (docs/protocol.md §2).
+    function refuse(api, arg, err) {
+      ['fail', 'complete'].forEach(function (name) {
+        if (arg && typeof arg[name] === 'function') {
+          try { arg[name](err); } catch (e) { console.error('my.' + api + ': the ' + name + ' callback threw', e); }
+        }
+      });
+      var p = Promise.reject(err);
+      if (hasCallbacks(arg)) p.catch(function () {});
+      return p;
+    }
+    SUPPORTED.connectSocket.return.forEach(function (method) {
+      var answers = method === 'send' || method === 'close';
+      task[method] = function (arg) {
+        if (real) return real[method](arg);
+        if (failure) return answers ? refuse('SocketTask.' + method, arg, failure) : undefined;
+        if (ops.length >= MAX_TASK_CALLS) {
+          var message = 'SocketTask.' + method + ':fail ' + MAX_TASK_CALLS +
+            ' calls already wait on this SocketTask for the runtime to load, the limit';
+          if (answers) return refuse('SocketTask.' + method, arg, { error: 12, errorMessage: message });
+          console.error('miniprogram-shim: ' + message);
+          return undefined;
+        }
+        if (!answers) { ops.push([method, arg, null]); return undefined; }
+        var op = [method, arg, null];
+        var p = new Promise(function (resolve) { op[2] = resolve; });
+        if (hasCallbacks(arg)) p.catch(function () {});
+        ops.push(op);
+        return p;
+      };
+    });
+    queue.push({ listener: true, api: 'connectSocket', options: options, failed: function (err) {
+      failure = err;
+      refuse('connectSocket', options, err).catch(function () {});
+      ops.splice(0).forEach(function (op) { if (op[2]) op[2](refuse('SocketTask.' + op[0], op[1], err)); });
+    }, socket: function (t) {
+      real = t;
+      ops.splice(0).forEach(function (op) {
+        var r = t[op[0]](op[1]);
+        if (op[2]) op[2](r);
+      });
+    } });
+    return task;
+  }
+
   window.my = new Proxy(my, {
     get: function (target, name) {
       if (name in target || !isApiName(name)) return target[name];

@@ -6,17 +6,21 @@
 //! - core, plain Rust tested with `cargo test`: [`pickers`] (action sheet, prompt, modal,
 //!   date/option/multi-level/city pickers), [`media`] (image options, type, size and EXIF
 //!   orientation), [`location`] (`my.chooseLocation`'s choices); the phone's inputs are `shim_core::inputs`, the file store's rules
-//!   `shim_core::files`;
+//!   `shim_core::files`; [`network`] (`uploadFile`, `downloadFile`, over `shim_core::file_store`);
+//!   [`socket`] (`connectSocket`, `sendSocketMessage`, `closeSocket`, the SocketTask: URL and
+//!   whitelist, close codes, the queue before open);
 //! - `glue` (wasm only): the sheets and the input APIs, and the exports the start module
 //!   calls: `configure` (the same configuration objects the start module accepted), `call`
 //!   (one API by name) and `createMy` (the APIs as an object, for tests).
 
 pub mod location;
 pub mod media;
+pub mod network;
 pub mod pickers;
+pub mod socket;
 
 mod glue;
 
 pub use glue::*;
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
-pub use shim_core::{encoding, error, files, inputs};
+pub use shim_core::{config, encoding, error, files, inputs, url};

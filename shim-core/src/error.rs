@@ -90,6 +90,15 @@ pub enum ApiError {
         /// The `errorMessage` field.
         message: String,
     },
+    /// A bounded resource is full or an input is over its cap (a downloaded file, the file
+    /// store, a socket's queue): the call's own code, and a message naming the limit.
+    #[error("{message}")]
+    Limit {
+        /// The `error` field.
+        code: u32,
+        /// The `errorMessage` field (names the limit).
+        message: String,
+    },
     /// Code 19: HTTP status ≥ 400 while `httpErrorAsFail` is on.
     #[error("http status error")]
     HttpStatus {
@@ -117,7 +126,7 @@ impl ApiError {
             ApiError::Timeout => 13,
             ApiError::JsonDecode => 14,
             ApiError::HttpStatus { .. } => 19,
-            ApiError::Device { code, .. } => *code,
+            ApiError::Device { code, .. } | ApiError::Limit { code, .. } => *code,
         }
     }
 

@@ -43,6 +43,14 @@ pub const NAMES: &[&str] = &[
     // the clipboard (extras/src/glue/clipboard.rs)
     "setClipboard",
     "getClipboard",
+    // files over the network (extras/src/network.rs, extras/src/glue/network.rs)
+    "downloadFile",
+    "uploadFile",
+    // sockets (extras/src/socket.rs, extras/src/glue/socket.rs; their global listeners
+    // `onSocket*` register in the start module, src/glue/socket.rs)
+    "connectSocket",
+    "sendSocketMessage",
+    "closeSocket",
     // the authorizations the super app keeps (extras/src/glue/settings.rs)
     "getSetting",
     "openSetting",

@@ -13,6 +13,8 @@
 //!   file store in IndexedDB: `store_temp_file`, `read_file`).
 
 pub mod adapter;
+pub mod config;
+pub mod configure;
 pub mod device_images;
 pub mod device_inputs;
 pub mod encoding;
@@ -24,3 +26,5 @@ pub mod host;
 pub mod inputs;
 pub mod logger;
 pub mod options;
+pub mod runtime;
+pub mod url;

@@ -76,6 +76,11 @@ async fn run(name: String, params: JsValue) -> JsValue {
         Ok(options) => options,
         Err(e) => return Failure::from(e).into_js(),
     };
+    if entry.api == crate::bridge::OPEN_IN_BROWSER {
+        return match JsFuture::from(super::browser::open_in_browser(&options)).await {
+            Ok(result) | Err(result) => result,
+        };
+    }
     let my: JsValue = super::create_my().into();
     let method = Reflect::get(&my, &JsValue::from_str(entry.api))
         .ok()

@@ -5,6 +5,21 @@
 // fails every queued and later call through `fail` (error 3 naming the reason): never a
 // pending Promise.
 
+// The extras APIs whose Promise is also a task (the typings' UploadTask/DownloadTask).
+const TRANSFER_TASK = ['abort', 'onProgressUpdate', 'offProgressUpdate', 'onHeadersReceived', 'offHeadersReceived'];
+const TASK_METHODS = { downloadFile: TRANSFER_TASK, uploadFile: TRANSFER_TASK };
+// The typings' SocketTask (`connectSocket({ multiple: true })`); send and close answer with a
+// Promise, the others register listeners.
+const SOCKET_TASK = ['send', 'close', 'onOpen', 'offOpen', 'onMessage', 'offMessage', 'onError', 'offError', 'onClose', 'offClose'];
+// At most this many calls wait on one SocketTask while the module loads: twice the 64 messages
+// a socket queues before it opens, so a page within the socket's own limits never meets it.
+const MAX_TASK_CALLS = 128;
+let taskIds = 0; // SocketTask ids, given here so a task has its id before the module loads
+
+// The global socket's listeners (`my.onSocketOpen` …): registered here at once, handed to the
+// module when it loads (its global socket emits to them).
+const socketLists = { open: [], message: [], error: [], close: [] };
+
 let url = null; // `extrasUrl`, if configured
 const pending = []; // configure() patches given before the module loaded, in order
 let loading = null; // Promise of the module, from the first call (or loadExtras()) on
@@ -29,6 +44,7 @@ async function load() {
   } catch (e) {
     throw new Error(`the extras module did not load from ${from}: ${(e && e.message) || e}`);
   }
+  m.useSocketListeners(socketLists);
   // The configuration given so far, in order; one the module refuses (a bad `device`) is
   // reported and skipped, as the start module cannot refuse it after the fact.
   for (const patch of pending.splice(0)) {
@@ -57,19 +73,116 @@ export function extrasLoad() {
   return loading.then(() => undefined);
 }
 
-/** Calls the extras API `name`; `failed(name, options, reason)` answers a call when the module
- *  cannot load (the start module's adapter: fail/complete/Promise with error 3). */
+/** `my.onSocket<Kind>(cb)` / `my.offSocket<Kind>(cb?)`: adds `cb` once, or removes it (all of
+ *  the kind without one). False when `on…` was not given a function. */
+export function socketListener(name, cb) {
+  const on = name.startsWith('on');
+  const list = socketLists[name.slice(on ? 8 : 9).toLowerCase()];
+  if (on) {
+    if (typeof cb !== 'function') return false;
+    if (!list.includes(cb)) list.push(cb);
+  } else if (cb === undefined || cb === null) {
+    list.length = 0;
+  } else if (list.includes(cb)) {
+    list.splice(list.indexOf(cb), 1);
+  }
+  return true;
+}
+
+const hasCallbacks = (options) =>
+  !!options && (typeof options.fail === 'function' || typeof options.complete === 'function');
+
+/** `connectSocket({ multiple: true })`: the SocketTask at once. Before the module has loaded
+ *  it is a stand-in whose calls (at most MAX_TASK_CALLS) wait and are replayed in order on the
+ *  real task; `send`/`close` return Promises the real calls settle. When the module cannot
+ *  load, connectSocket and every waiting or later send/close fail with error 3 naming why. */
+function socketTask(options, failed) {
+  const id = String(++taskIds);
+  if (module && queued === 0) return module.connectSocketTask(options, id);
+  if (!loading) loading = load();
+  queued++;
+  let real = null;
+  let reason = null; // why the module did not load
+  const ops = []; // [method, argument, resolve of its Promise or null], in call order
+  loading.then(
+    (m) => {
+      queued--;
+      real = m.connectSocketTask(options, id);
+      for (const [method, arg, resolve] of ops.splice(0)) {
+        // A throw settles its own Promise and stops no later call (none stays pending).
+        try {
+          const answer = real[method](arg);
+          if (resolve) resolve(answer);
+        } catch (e) {
+          if (resolve) resolve(Promise.reject(e));
+          else console.error(`miniprogram-shim: SocketTask.${method} threw`, e);
+        }
+      }
+    },
+    (e) => {
+      queued--;
+      reason = String((e && e.message) || e);
+      failed('connectSocket', options, reason).catch(() => {});
+      for (const [method, arg, resolve] of ops.splice(0)) {
+        if (resolve) resolve(failed(`SocketTask.${method}`, arg, reason));
+      }
+    },
+  );
+  const task = { socketTaskID: id };
+  for (const method of SOCKET_TASK) {
+    const answers = method === 'send' || method === 'close';
+    task[method] = (arg) => {
+      if (real) return real[method](arg);
+      if (reason !== null) return answers ? failed(`SocketTask.${method}`, arg, reason) : undefined;
+      if (ops.length >= MAX_TASK_CALLS) {
+        const message = `SocketTask.${method}:fail ${MAX_TASK_CALLS} calls already wait on this SocketTask for the extras module to load, the limit`;
+        if (answers) return failed(`SocketTask.${method}`, arg, message, 12);
+        console.error(`miniprogram-shim: ${message}`);
+        return undefined;
+      }
+      if (!answers) {
+        ops.push([method, arg, null]);
+        return undefined;
+      }
+      let resolve;
+      const answer = new Promise((r) => { resolve = r; });
+      ops.push([method, arg, resolve]);
+      if (hasCallbacks(arg)) answer.catch(() => {});
+      return answer;
+    };
+  }
+  return task;
+}
+
+/** Calls the extras API `name`; `failed(name, options, reason, code?)` answers a call when the
+ *  module cannot load (the start module's adapter: fail/complete/Promise with error 3, or
+ *  `code`). */
 export function extrasCall(name, options, failed) {
+  if (name === 'connectSocket' && options && options.multiple) return socketTask(options, failed);
   if (module && queued === 0) return module.call(name, options);
   if (!loading) loading = load();
   queued++;
+  let task = null; // the real call's return value, for the task methods below
+  const ops = [];
   const done = loading.then(
-    (m) => { queued--; return m.call(name, options); },
+    (m) => {
+      queued--;
+      task = m.call(name, options);
+      for (const [method, arg] of ops) task[method](arg);
+      return task;
+    },
     (e) => { queued--; return failed(name, options, String((e && e.message) || e)); },
   );
-  // As the adapter does (docs/protocol.md §2): with `fail`/`complete` the rejection is handled.
-  if (options && (typeof options.fail === 'function' || typeof options.complete === 'function')) {
-    done.catch(() => {});
+  // An UploadTask/DownloadTask: its methods work at once; what they did is replayed on the
+  // real task (an abort made while loading aborts it as it starts).
+  for (const method of TASK_METHODS[name] || []) {
+    done[method] = (arg) => {
+      if (task) return task[method](arg);
+      ops.push([method, arg]);
+      return method === 'abort' ? Promise.resolve({ success: true }) : undefined;
+    };
   }
+  // As the adapter does (docs/protocol.md §2): with `fail`/`complete` the rejection is handled.
+  if (hasCallbacks(options)) done.catch(() => {});
   return done;
 }

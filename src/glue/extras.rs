@@ -23,14 +23,19 @@ extern "C" {
 }
 
 thread_local! {
-    /// `(name, options, reason) => Promise`: the answer to a call when the module cannot load.
+    /// `(name, options, reason, code?) => Promise`: the answer to a call when the module cannot
+    /// load (error 3), or to a call the loader refuses (`code`, with `reason` naming the limit).
     /// Page lifetime, like `my`.
     static FAILED: Function = {
-        let failed = Closure::<dyn Fn(JsValue, JsValue, JsValue) -> Promise>::new(
-            |name: JsValue, options: JsValue, reason: JsValue| {
+        let failed = Closure::<dyn Fn(JsValue, JsValue, JsValue, JsValue) -> Promise>::new(
+            |name: JsValue, options: JsValue, reason: JsValue, code: JsValue| {
                 let name = name.as_string().unwrap_or_default();
                 let reason = reason.as_string().unwrap_or_default();
-                let failure = Failure::from(ApiError::Unknown(reason));
+                let error = match code.as_f64() {
+                    Some(code) => ApiError::Limit { code: code as u32, message: reason },
+                    None => ApiError::Unknown(reason),
+                };
+                let failure = Failure::from(error);
                 run_api_named(name, &options, async move { Err(failure) })
             },
         );

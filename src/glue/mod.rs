@@ -5,13 +5,13 @@ mod alert;
 mod app_info;
 mod auth;
 mod bridge;
-mod configure;
+mod browser;
 mod core_apis;
 mod core_types;
 mod device;
 mod extras;
 mod request;
-mod runtime;
+mod socket;
 mod storage;
 mod system_info;
 mod trade_pay;
@@ -20,7 +20,7 @@ mod ui;
 mod unsupported;
 
 // Shared with the extras module (`shim-core/`), under the paths they had here.
-use shim_core::{adapter, host, options};
+use shim_core::{adapter, configure, host, options, runtime};
 
 pub use device::{set_device_state, user_capture_screen};
 pub use extras::load_extras;
@@ -280,6 +280,10 @@ thread_local! {
         core_apis::install(&object);
         // The pickers and the phone's inputs: loaded on their first call (src/glue/extras.rs).
         extras::install(&object);
+        // The global socket's listeners (src/glue/socket.rs; the connections are extras).
+        for name in socket::NAMES {
+            unsupported::bind(&object, name);
+        }
         MyObject { object, _methods: owned, _methods2: owned2 }
     };
 }

@@ -12,10 +12,11 @@ use wasm_bindgen::JsCast;
 use super::adapter::{log_sync, run_api_named, set, Failure};
 use crate::jsapi::{self, Shape};
 
-/// Answers one call of `name`: an API of `glue::core_apis` or of the extras module
-/// (`glue::extras`), else the unsupported answer.
+/// Answers one call of `name`: an API of `glue::core_apis`, `glue::socket` or of the extras
+/// module (`glue::extras`), else the unsupported answer.
 fn dispatch(name: &str, options: &JsValue) -> JsValue {
     super::core_apis::call(name, options)
+        .or_else(|| super::socket::call(name, options))
         .or_else(|| super::extras::call(name, options))
         .unwrap_or_else(|| answer(name, options))
 }

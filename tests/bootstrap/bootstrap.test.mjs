@@ -30,6 +30,31 @@ async function open(path) {
   return { page, errors };
 }
 
+test('a download and a SocketTask made before the runtime is ready keep their task methods', async () => {
+  const { page, errors } = await open('/tests/bootstrap/early-network.html');
+  const r = await page.evaluate(async () => {
+    await miniprogramShim.ready;
+    const path = await window.downloaded;
+    const aborted = await window.abortedResult;
+    const sent = await window.sent;
+    await window.socketClosed;
+    const flooded = await window.flooded;
+    return { ...window.results, path, aborted, sent, flooded };
+  });
+  assert.deepEqual(r.taskMethods, ['function', 'function', 'function']);
+  assert.deepEqual(r.socketMethods, ['function', 'function', 'function', 'function', 'function']);
+  assert.match(r.path, /^https:\/\/resource\/apml[0-9a-f]{32}\.image$/);
+  assert.equal(r.progress.at(-1), 100, `progress ${r.progress}`);
+  assert.equal(r.aborted, 9);
+  assert.equal(r.sent, true);
+  assert.deepEqual(r.socket, ['open', 'message early', 'close']);
+  assert.equal(r.flooded.length, 129);
+  assert.deepEqual(r.flooded.slice(0, 64), Array(64).fill('ok'));
+  for (const o of r.flooded.slice(64, 128)) assert.match(o, /^12 .*64 messages/);
+  assert.match(r.flooded[128], /^12 SocketTask\.send:fail 128 calls already wait on this SocketTask for the runtime to load/);
+  assert.deepEqual(errors.filter((e) => !e.includes('favicon') && !e.includes('404')), []);
+});
+
 test('calls made before the runtime is ready are queued, replayed in order and settle', async () => {
   const { page, errors } = await open('/tests/bootstrap/early.html');
   const results = await page.evaluate(async () => {

@@ -20,6 +20,12 @@
 //   GET  /close            → destroys the connection (network error)
 //   POST /relay            → a minimal relay with DESIGN.md's envelope (hosts containing
 //                            "blocked" answer {error:"whitelist"})
+//   GET  /file?size=N&type=T → N bytes (as /binary) with content-length and content-type T
+//   GET  /endless          → application/octet-stream that never ends (64 KiB slices)
+//   POST /upload           → reads a multipart/form-data body: 200 JSON { contentType, fields,
+//                            files: [{ name, filename, contentType, size, sum }] }
+//   WS   /ws               → a WebSocket echo (text and binary); the text "close-me" makes the
+//                            server close with 4001 "bye", "push" makes it send "pushed"
 // Static (port --static-port, optional): `www/` at `/`, `pkg/` (or --pkg) at `/pkg/`,
 // `tests/` at `/tests/`, and a fake `/sandbox/mini-programs/test-runtime/runtime`; with
 // --peer, that folder at `/peer/` (the benchmark's bundled peer runtime); with --base, that
@@ -27,6 +33,7 @@
 // compressed as the sandbox does (the cold start benchmark): brotli at quality 11 for browsers
 // that accept it, else gzip.
 import http from 'node:http';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import path from 'node:path';
@@ -126,7 +133,13 @@ async function relay(req, res) {
     const body = Buffer.from(await upstream.arrayBuffer());
     const headers = [];
     upstream.headers.forEach((v, k) => { if (!k.startsWith('access-control-')) headers.push([k, v]); });
-    return json(req, res, 200, { status: upstream.status, headers, body: body.toString('base64') });
+    // As the sandbox's relay: the answer's length, and the upstream body's for progress.
+    const text = JSON.stringify({ status: upstream.status, headers, body: body.toString('base64') });
+    return send(req, res, 200, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(text)),
+      'x-relay-body-length': String(body.length),
+    }, text);
   } catch (e) {
     const timeout = e.name === 'TimeoutError';
     return json(req, res, 200, { error: timeout ? 'timeout' : 'network', message: String(e.message) });
@@ -192,8 +205,110 @@ async function api(req, res) {
     return res.end('{}');
   }
   if (p === '/close') return req.socket.destroy();
+  if (p === '/file') {
+    const size = Math.min(Number(url.searchParams.get('size') || 1024), 20 * 1024 * 1024);
+    if (!BINARY_CACHE.has(size)) BINARY_CACHE.set(size, binary(size));
+    return send(req, res, 200, {
+      'content-type': url.searchParams.get('type') || 'application/octet-stream',
+      'content-length': String(size),
+    }, BINARY_CACHE.get(size));
+  }
+  if (p === '/endless') {
+    cors(req, res);
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const slice = Buffer.alloc(64 * 1024, 7);
+    const pump = () => {
+      while (!res.destroyed && res.write(slice));
+      if (!res.destroyed) res.once('drain', pump);
+    };
+    res.on('close', () => res.destroy());
+    return pump();
+  }
+  if (p === '/upload' && req.method === 'POST') {
+    const body = await readBody(req);
+    return json(req, res, 200, parseMultipart(req.headers['content-type'] || '', body));
+  }
   if (p === '/relay' && req.method === 'POST') return relay(req, res);
   return json(req, res, 404, { error: 'not found', path: p });
+}
+
+// A multipart/form-data body as the test asserts on it: each part's name, filename, type,
+// size and byte sum (the file's bytes are i % 251, so the sum says they arrived unchanged).
+function parseMultipart(contentType, body) {
+  const m = contentType.match(/boundary=(.+)$/);
+  const out = { contentType, fields: {}, files: [] };
+  if (!m) return out;
+  const delimiter = Buffer.from(`--${m[1]}`);
+  let at = body.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (body.slice(start, start + 2).toString() === '--') break;
+    const next = body.indexOf(delimiter, start);
+    if (next < 0) break;
+    const part = body.slice(start + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    const head = part.slice(0, split).toString('utf8');
+    const content = part.slice(split + 4);
+    const name = (head.match(/name="([^"]*)"/) || [])[1];
+    const filename = (head.match(/filename="([^"]*)"/) || [])[1];
+    if (filename !== undefined) {
+      const type = (head.match(/content-type: ?([^\r\n]+)/i) || [])[1];
+      let sum = 0;
+      for (const b of content) sum += b;
+      out.files.push({ name, filename, contentType: type, size: content.length, sum });
+    } else {
+      out.fields[name] = content.toString('utf8');
+    }
+    at = next;
+  }
+  return out;
+}
+
+// A WebSocket echo (RFC 6455, no extensions): enough of the protocol for the socket APIs'
+// tests — masked client frames up to 64-bit lengths, text, binary, ping, close.
+function frame(opcode, payload) {
+  const n = payload.length;
+  const head = n < 126 ? Buffer.from([0x80 | opcode, n])
+    : n < 65536 ? Buffer.from([0x80 | opcode, 126, n >> 8, n & 255])
+      : Buffer.concat([Buffer.from([0x80 | opcode, 127]), (() => { const b = Buffer.alloc(8); b.writeBigUInt64BE(BigInt(n)); return b; })()]);
+  return Buffer.concat([head, payload]);
+}
+
+function websocket(req, socket) {
+  const key = req.headers['sec-websocket-key'];
+  if (!key || new URL(req.url, 'http://x').pathname !== '/ws') return socket.destroy();
+  const accept = crypto.createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  const protocol = (req.headers['sec-websocket-protocol'] || '').split(',')[0].trim();
+  socket.write(['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade',
+    `Sec-WebSocket-Accept: ${accept}`, ...(protocol ? [`Sec-WebSocket-Protocol: ${protocol}`] : []), '', ''].join('\r\n'));
+  let buffer = Buffer.alloc(0);
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      if (buffer.length < 2) return;
+      const opcode = buffer[0] & 15;
+      let len = buffer[1] & 127;
+      let at = 2;
+      if (len === 126) { if (buffer.length < 4) return; len = buffer.readUInt16BE(2); at = 4; }
+      else if (len === 127) { if (buffer.length < 10) return; len = Number(buffer.readBigUInt64BE(2)); at = 10; }
+      if (buffer.length < at + 4 + len) return;
+      const mask = buffer.slice(at, at + 4);
+      const payload = Buffer.from(buffer.slice(at + 4, at + 4 + len));
+      for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
+      buffer = buffer.slice(at + 4 + len);
+      if (opcode === 8) { socket.end(frame(8, payload)); return; }
+      if (opcode === 9) { socket.write(frame(10, payload)); continue; }
+      if (opcode === 1 && payload.toString() === 'close-me') {
+        socket.end(frame(8, Buffer.concat([Buffer.from([0x0f, 0xa1]), Buffer.from('bye')])));
+        return;
+      }
+      if (opcode === 1 && payload.toString() === 'push') { socket.write(frame(1, Buffer.from('pushed'))); continue; }
+      if (opcode === 1 && payload.toString() === 'protocol') { socket.write(frame(1, Buffer.from(`protocol:${protocol}`))); continue; }
+      if (opcode === 1 && payload.toString() === 'query') { socket.write(frame(1, Buffer.from(`query:${new URL(req.url, 'http://x').search}`))); continue; }
+      if (opcode === 1 || opcode === 2) socket.write(frame(opcode, payload));
+    }
+  });
 }
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -271,6 +386,7 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 60_000;
+server.on('upgrade', websocket);
 server.listen(port, '127.0.0.1', () => {
   console.log(`listening http://127.0.0.1:${server.address().port}`);
   if (staticPort) {

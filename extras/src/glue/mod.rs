@@ -6,12 +6,16 @@ mod files;
 mod inputs;
 mod location;
 mod media;
+mod network;
+mod network_types;
 mod pickers;
 mod settings;
+mod socket;
+mod socket_types;
 mod viewer;
 
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
-use shim_core::{adapter, host, options};
+use shim_core::{adapter, host, options, runtime};
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -37,6 +41,8 @@ thread_local! {
             .chain(files::methods())
             .chain(media::methods())
             .chain(location::methods())
+            .chain(network::methods())
+            .chain(socket::methods())
             .chain(settings::methods())
             .collect();
         let mut owned = Vec::with_capacity(methods.len());
@@ -51,15 +57,19 @@ thread_local! {
 /// Configures the extras module with what the start module accepted (`configure` of `pkg/`,
 /// the same keys): it reads `logger` (the devtools' call log), `device` (the phone's
 /// inputs and chooser images), `appId` (whose files the file store shows), `superAppOrigin`
-/// and `tradePayHost` (who answers `getSetting`), and ignores the rest. Throws an `Error` naming a bad `device` field.
+/// and `tradePayHost` (who answers `getSetting`), and the runtime configuration the file
+/// transfers and sockets check (`whitelist`, `transport`, `relayUrl`, `networkFaults`, …).
+/// Throws an `Error` naming a bad key.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
 ) -> Result<(), JsError> {
-    let inputs = shim_core::device_inputs::read(&config)
-        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
-    let images = shim_core::device_images::read(&config)
-        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    let fail = |e: String| JsError::new(&format!("miniprogram-shim configure: {e}"));
+    let inputs = shim_core::device_inputs::read(&config).map_err(|e| fail(e.to_string()))?;
+    let images = shim_core::device_images::read(&config).map_err(|e| fail(e.to_string()))?;
+    let patch = shim_core::configure::read_patch(&config).map_err(fail)?;
+    let next = runtime::applied(patch).map_err(fail)?;
+    runtime::replace(next);
     inputs::store(inputs);
     media::store_images(images);
     files::configure_app(&config);

@@ -340,5 +340,6 @@ fn cors() -> CorsLayer {
         .allow_origin(AllowOrigin::mirror_request())
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
         .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([relay::BODY_LENGTH])
         .max_age(Duration::from_secs(600))
 }

@@ -299,6 +299,10 @@ struct Answer {
     body: Bytes,
 }
 
+/// The header of a relay answer that gives the upstream body's size in bytes (before base64),
+/// exposed to the page by the relay's CORS.
+pub const BODY_LENGTH: header::HeaderName = header::HeaderName::from_static("x-relay-body-length");
+
 /// Bytes of the upstream body encoded per slice of the answer (a multiple of 3, so the slices'
 /// base64 joins into the base64 of the whole).
 const SLICE: usize = 48 * 1024;
@@ -318,6 +322,10 @@ impl IntoResponse for Answer {
             )
         );
         let raw = self.body;
+        // Known before the first byte goes: the page sees its progress (uploadFile and
+        // downloadFile report it), and `x-relay-body-length` says how many bytes the file has.
+        let length = head.len() + raw.len().div_ceil(3) * 4 + 2;
+        let body_length = raw.len();
         let slices = raw.len().div_ceil(SLICE);
         let body = std::iter::once(Bytes::from(head))
             .chain((0..slices).map(move |i| {
@@ -327,10 +335,13 @@ impl IntoResponse for Answer {
             .chain(std::iter::once(Bytes::from_static(b"\"}")))
             .map(Ok::<_, Infallible>);
         let mut response = Response::new(Body::from_stream(futures_util::stream::iter(body)));
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        headers.insert(BODY_LENGTH, HeaderValue::from(body_length));
         response
     }
 }

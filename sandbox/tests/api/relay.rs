@@ -428,3 +428,48 @@ async fn mini_program_url_is_registered_checked_and_kept() {
     assert_eq!(demo["url"], "http://localhost:9000/");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn relay_answers_give_their_length_and_the_body_length_for_progress() {
+    let app = spawn_app().await;
+    let merchant = spawn_merchant().await;
+    let app_id = "2102020000000001";
+    app.post_json_put(
+        &format!("/sandbox/mini-programs/{app_id}"),
+        &json!({"url": "http://127.0.0.1:8701/", "whitelist": [merchant]}),
+    )
+    .await;
+    for (path, size) in [("/api/binary", 5), ("/api/echo", 0)] {
+        let resp = app
+            .http
+            .post(format!("{}/relay", app.base))
+            .header("origin", "http://127.0.0.1:8701")
+            .header("content-type", "application/json")
+            .body(json!({"appId": app_id, "url": format!("http://{merchant}{path}")}).to_string())
+            .send()
+            .await
+            .unwrap();
+        let headers = resp.headers().clone();
+        let declared: usize = headers["content-length"].to_str().unwrap().parse().unwrap();
+        let expose = headers["access-control-expose-headers"].to_str().unwrap();
+        assert!(expose.contains("x-relay-body-length"), "{expose}");
+        let text = resp.text().await.unwrap();
+        assert_eq!(
+            declared,
+            text.len(),
+            "{path}: the declared length is the answer's"
+        );
+        let reply: Value = serde_json::from_str(&text).unwrap();
+        let body = STANDARD.decode(reply["body"].as_str().unwrap()).unwrap();
+        let stated: usize = headers["x-relay-body-length"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(stated, body.len(), "{path}");
+        if size > 0 {
+            assert_eq!(body.len(), size);
+        }
+    }
+    app.stop().await;
+}

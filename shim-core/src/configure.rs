@@ -83,7 +83,7 @@ fn faults(obj: &JsValue) -> Result<Option<NetworkFaults>, String> {
 }
 
 /// The patch in `value` (an object; `undefined`/`null` is an empty patch).
-pub(crate) fn read_patch(value: &JsValue) -> Result<ConfigPatch, String> {
+pub fn read_patch(value: &JsValue) -> Result<ConfigPatch, String> {
     if value.is_undefined() || value.is_null() {
         return Ok(ConfigPatch::default());
     }

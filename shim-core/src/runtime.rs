@@ -7,8 +7,8 @@ use std::cell::RefCell;
 
 use crate::config::{Config, ConfigPatch};
 
-// The call-log hook lives with the adapter in `shim-core` (each wasm module has its own).
-pub(crate) use shim_core::logger::set_logger;
+// The call-log hook lives with the adapter (each wasm module has its own).
+pub use crate::logger::set_logger;
 
 #[derive(Default)]
 struct Runtime {
@@ -20,12 +20,12 @@ thread_local! {
 }
 
 /// Runs `f` with the current configuration.
-pub(crate) fn with_config<R>(f: impl FnOnce(&Config) -> R) -> R {
+pub fn with_config<R>(f: impl FnOnce(&Config) -> R) -> R {
     RUNTIME.with(|rt| f(&rt.borrow().config))
 }
 
 /// The configuration with `patch` merged, not applied yet (see [`replace`]).
-pub(crate) fn applied(patch: ConfigPatch) -> Result<Config, String> {
+pub fn applied(patch: ConfigPatch) -> Result<Config, String> {
     RUNTIME.with(|rt| {
         let mut next = rt.borrow().config.clone();
         next.apply(patch).map(|()| next)
@@ -33,6 +33,6 @@ pub(crate) fn applied(patch: ConfigPatch) -> Result<Config, String> {
 }
 
 /// Makes `config` the configuration.
-pub(crate) fn replace(config: Config) {
+pub fn replace(config: Config) {
     RUNTIME.with(|rt| rt.borrow_mut().config = config);
 }

@@ -191,43 +191,6 @@ mod tests {
     }
 
     #[test]
-    fn the_shared_table_of_whitelist_cases_holds_for_my_request() {
-        // Through the shim's own path: the whitelist as `configure` stores it, the URL as
-        // `my.request` validates it (error 2), then the whitelist check (error 4).
-        use crate::config::{Config, ConfigPatch};
-        use crate::request::RequestInput;
-        use miniprogram_policy::cases::{Expect, MATCH_CASES};
-        for case in MATCH_CASES {
-            let mut config = Config::default();
-            config
-                .apply(ConfigPatch {
-                    whitelist: Some(case.whitelist.iter().map(|e| e.to_string()).collect()),
-                    ..ConfigPatch::default()
-                })
-                .unwrap_or_else(|e| panic!("{}: {e}", case.why));
-            let input = RequestInput {
-                url: Some(case.url.to_owned()),
-                ..RequestInput::default()
-            };
-            let got = input.validate_for(&config);
-            let what = format!("{} {:?} ({})", case.url, case.whitelist, case.why);
-            match (case.expect, got) {
-                (Expect::Allow, Ok(_)) => {}
-                (Expect::Deny, Err(e @ ApiError::DomainNotWhitelisted { .. })) => {
-                    assert_eq!(e.code(), 4, "{what}");
-                    let origin = miniprogram_policy::Origin::parse_url(case.url).expect("url");
-                    assert!(e.to_string().contains(&origin.domain()), "{what}: {e}");
-                }
-                (Expect::InvalidUrl, Err(e @ ApiError::InvalidParameter { .. })) => {
-                    assert_eq!(e.code(), 2, "{what}");
-                    assert!(e.to_string().contains("`url`"), "{what}: {e}");
-                }
-                (want, got) => panic!("{what}: wanted {want:?}, got {got:?}"),
-            }
-        }
-    }
-
-    #[test]
     fn plain_http_is_refused_for_non_loopback_hosts_even_when_listed() {
         let list = Whitelist::new(&["*"]).expect("star");
         let cases = [
