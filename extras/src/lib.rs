@@ -5,8 +5,9 @@
 //!
 //! - core, plain Rust tested with `cargo test`: [`pickers`] (action sheet, prompt, modal,
 //!   date/option/multi-level/city pickers), [`media`] (image options, type, size and EXIF
-//!   orientation), [`location`] (`my.chooseLocation`'s choices); the phone's inputs are `shim_core::inputs`, the file store's rules
-//!   `shim_core::files`;
+//!   orientation), [`location`] (`my.chooseLocation`'s choices), [`regions`] (`my.regionPicker`'s
+//!   divisions and `mergeOptions`), [`qr`] (`my.scan` reading a QR code from an image); the
+//!   phone's inputs are `shim_core::inputs`, the file store's rules `shim_core::files`;
 //! - `glue` (wasm only): the sheets and the input APIs, and the exports the start module
 //!   calls: `configure` (the same configuration objects the start module accepted), `call`
 //!   (one API by name) and `createMy` (the APIs as an object, for tests).
@@ -14,6 +15,8 @@
 pub mod location;
 pub mod media;
 pub mod pickers;
+pub mod qr;
+pub mod regions;
 
 mod glue;
 
