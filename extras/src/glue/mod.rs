@@ -7,6 +7,7 @@ mod inputs;
 mod location;
 mod media;
 mod pickers;
+mod regions;
 mod viewer;
 
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
@@ -36,6 +37,7 @@ thread_local! {
             .chain(files::methods())
             .chain(media::methods())
             .chain(location::methods())
+            .chain(regions::methods())
             .collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
@@ -48,8 +50,9 @@ thread_local! {
 
 /// Configures the extras module with what the start module accepted (`configure` of `pkg/`,
 /// the same keys): it reads `logger` (the devtools' call log), `device` (the phone's
-/// inputs and chooser images) and `appId` (whose files the file store shows), and ignores the
-/// rest. Throws an `Error` naming a bad `device` field.
+/// inputs, chooser images, the scan image and the region preset), `regionsUrl` (where
+/// `my.regionPicker`'s data is) and `appId` (whose files the file store shows), and ignores
+/// the rest. Throws an `Error` naming a bad `device` field.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
@@ -58,7 +61,13 @@ pub fn configure(
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     let images = shim_core::device_images::read(&config)
         .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    let scan_image = inputs::read_scan_image(&config)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
+    let regions = regions::read(&config)
+        .map_err(|e| JsError::new(&format!("miniprogram-shim configure: {e}")))?;
     inputs::store(inputs);
+    inputs::store_scan_image(scan_image);
+    regions::store(regions);
     media::store_images(images);
     files::configure_app(&config);
     if config.is_object() {
