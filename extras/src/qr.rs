@@ -1,5 +1,6 @@
 //! Reading a QR code from an image for `my.scan` (the devtools' QR image, or one chosen from
-//! the "album"), in plain Rust with the `rqrr` crate: the glue hands over the image's pixels
+//! the "album"), in plain Rust with the `quircs` crate (a Rust port of the quirc
+//! decoder; `rqrr` carries a 64 KiB multiplication table into the wasm, DESIGN.md): the glue hands over the image's pixels
 //! (decoded and scaled by the browser's canvas) and gets the code's text and bytes, or a reason
 //! to fail with. Tested natively with codes the `qrcode` crate draws, and with the committed
 //! fixtures of `www/simulator/fixtures/` (`qr_fixtures_decode_to_their_text`).
@@ -66,24 +67,24 @@ pub fn decode(width: usize, height: usize, greys: &[u8]) -> Result<Decoded, QrEr
     {
         return Err(QrError::BadPixels);
     }
-    let mut image =
-        rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| greys[y * width + x]);
-    let grids = image.detect_grids();
+    let mut quirc = quircs::Quirc::new();
     let mut last = None;
-    for grid in grids {
-        let mut bytes = Vec::new();
-        match grid.decode_to(&mut bytes) {
-            Ok(_) => {
+    for code in quirc.identify(width, height, greys) {
+        let decoded = code
+            .map_err(|e| e.to_string())
+            .and_then(|code| code.decode().map_err(|e| e.to_string()));
+        match decoded {
+            Ok(data) => {
                 return Ok(Decoded {
-                    text: String::from_utf8_lossy(&bytes).into_owned(),
-                    bytes,
+                    text: String::from_utf8_lossy(&data.payload).into_owned(),
+                    bytes: data.payload,
                 })
             }
-            Err(e) => last = Some(e),
+            Err(why) => last = Some(why),
         }
     }
     Err(match last {
-        Some(e) => QrError::Unreadable(e.to_string()),
+        Some(why) => QrError::Unreadable(why),
         None => QrError::NotFound,
     })
 }
