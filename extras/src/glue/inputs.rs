@@ -3,8 +3,9 @@
 //! — from the simulator's devtools and URL parameters (`www/simulator/device.js`), or from a
 //! standalone page — and are kept here for the page's lifetime.
 //!
-//! `my.scan` with no code set asks for one in a sheet (what the camera would see), so it works
-//! standalone too; `my.choosePhoneContact` shows the address book in a picker sheet;
+//! `my.scan` decodes the QR image the devtools set (`device.scanImage`, `crate::qr`), else
+//! answers the code set there, else asks in a sheet (a code typed, or a QR image chosen from the
+//! album unless `hideAlbum`), so it works standalone too; `my.choosePhoneContact` shows the address book in a picker sheet;
 //! `my.addPhoneContact` asks before adding (the devtools show the book, from the log entry).
 
 use std::cell::RefCell;
@@ -462,7 +463,7 @@ pub fn get_location_export(
     get_location(&options)
 }
 
-/// `my.scan(options)`: the code set in the devtools, or typed in the scanner sheet.
+/// `my.scan(options)`: the QR image or code set in the devtools, else the scanner sheet.
 #[wasm_bindgen(js_name = scan, unchecked_return_type = "Promise<ScanSuccess>")]
 pub fn scan_export(
     #[wasm_bindgen(unchecked_param_type = "ScanOptions | undefined")] options: JsValue,
@@ -521,11 +522,16 @@ export interface GetLocationSuccess {
 /** `my.scan` options. */
 export interface ScanOptions extends AsyncCallbacks<ScanSuccess> {
   scanType?: ('qrCode' | 'barCode' | 'dmCode' | 'pdf417Code' | 'narrowCode' | 'hmCode')[];
+  /** No "Choose a QR image…" (the album) in the scanner sheet (default false). */
   hideAlbum?: boolean;
+  /** The same as `hideAlbum`. */
+  onlyFromCamera?: boolean;
 }
-/** Cancel: error 10. */
+/** Cancel: error 10; an image without a readable QR code: error 11. */
 export interface ScanSuccess {
-  code: string; qrCode?: string; barCode?: string; imageChannel: string;
+  code: string; qrCode?: string; barCode?: string;
+  /** `camera` (typed, preset or the devtools' image) or `album` (an image chosen in the sheet). */
+  imageChannel: string;
   /** The code again. */
   result: string;
   /** `qrCode` or `barCode`. */
@@ -548,6 +554,8 @@ export interface DeviceInputs {
     province?: string; city?: string; cityAdcode?: string; district?: string; districtAdcode?: string;
     street?: string; number?: string; pois?: { name: string; address: string }[] } | null;
   scan?: { code: string; type?: 'qrCode' | 'barCode' } | null;
+  /** An image the camera sees: `my.scan` reads its QR code (before `scan`). */
+  scanImage?: Blob | null;
   contacts?: { name: string; mobile: string }[];
 }
 export interface RuntimeConfig {
