@@ -191,7 +191,7 @@ describe('my.regionPicker in the phone frame', () => {
     });
     assert.equal(await sheet.count(), 0);
 
-    c = await call(app, 'regionPicker', { selectedItem: ['浙江省', '杭州市', '西湖区'], mergeOptions: { update: [{ id: '330106', name: '西湖风景区' }] } });
+    c = await call(app, 'regionPicker', { selectedItem: ['浙江省', '杭州市', '330106'], mergeOptions: { update: [{ id: '330106', name: '西湖风景区' }] } });
     await frame.getByRole('dialog', { name: 'Choose a region' }).waitFor({ timeout: TIMEOUT });
     assert.equal(await frame.getByRole('listbox', { name: 'District' }).inputValue(), '西湖风景区');
     await page.keyboard.press('Escape');
