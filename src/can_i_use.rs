@@ -551,6 +551,18 @@ pub const SUPPORTED: &[ApiSupport] = &[
         ],
     },
     ApiSupport {
+        name: "getSetting",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &["authSetting"],
+    },
+    ApiSupport {
+        name: "openSetting",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &["authSetting"],
+    },
+    ApiSupport {
         name: "choosePhoneContact",
         object: &["success", "fail", "complete"],
         returns: &[],
@@ -755,6 +767,8 @@ mod tests {
             ("getLocation.success.streetNumber", true),
             ("scan.success.qrCode", true),
             ("choosePhoneContact.success.mobile", true),
+            ("getSetting.success.authSetting", true),
+            ("openSetting", true),
             ("addPhoneContact.object.mobilePhoneNumber", true),
             ("openLocation.object.scale", true),
             ("chooseLocation.success.cityName", true),

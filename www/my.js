@@ -112,6 +112,8 @@
     },
     scan: { object: ['scanType', 'hideAlbum', 'onlyFromCamera', 'success', 'fail', 'complete'], return: [], success: ['code', 'qrCode', 'barCode', 'imageChannel', 'result', 'scanType', 'rawData'] },
     choosePhoneContact: { object: ['success', 'fail', 'complete'], return: [], success: ['name', 'mobile'] },
+    getSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
+    openSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
     openLocation: { object: ['latitude', 'longitude', 'name', 'address', 'scale', 'success', 'fail', 'complete'], return: [], success: [] },
     addPhoneContact: { object: ['firstName', 'lastName', 'nickName', 'mobilePhoneNumber', 'success', 'fail', 'complete'], return: [], success: ['success'] },
   };
@@ -280,7 +282,7 @@
   var EXTRAS = ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect',
     'chooseCity', 'regionPicker', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
-    'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard'];
+    'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard', 'getSetting', 'openSetting'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) { return shimMy ? shimMy[api](options) : enqueue(api, options, true); };
   });
@@ -400,6 +402,57 @@
     };
   })();
   Object.defineProperty(my, '__miniprogramShim', { value: true });
+
+  // --- the web-view bridge ---------------------------------------------------------------------
+  // An H5 page inside a native mini program's <web-view> (www/native/web-view.mjs; DESIGN.md
+  // "Native mini programs: swiper, picker-view, rich-text, web-view"): `my.postMessage(data)` to
+  // the page's `onMessage`, `my.onMessage = function (data) {}` for the page's
+  // `createWebViewContext(id).postMessage`, `my.getEnv(cb)` → `{ miniprogram }`. The host is
+  // the parent window that answered our `web-view-ready` with a hello; messages go to its
+  // origin only, and only its messages (that window, that origin) reach `my.onMessage`.
+  var webViewHost = null;
+  var webViewQueue = [];
+  function webViewSend(data) {
+    try {
+      window.parent.postMessage({ type: 'miniprogram-shim:web-view-message', data: data }, webViewHost);
+    } catch (e) { console.error('my.postMessage: the message could not be sent', e); }
+  }
+  my.postMessage = function (data) {
+    var copy;
+    try { copy = JSON.parse(JSON.stringify(data === undefined ? null : data)); } catch (e) {
+      console.error('my.postMessage: the message is not JSON data', e);
+      return;
+    }
+    if (!framed) { console.warn('my.postMessage: this page is not inside a web-view'); return; }
+    if (webViewHost === null) { if (webViewQueue.length < 100) webViewQueue.push(copy); return; }
+    webViewSend(copy);
+  };
+  my.onMessage = null;
+  my.getEnv = function (callback) {
+    var env = { miniprogram: webViewHost !== null };
+    if (typeof callback === 'function') setTimeout(function () { callback(env); }, 0);
+    return Promise.resolve(env);
+  };
+  // The simulator's launch page (`?__superapp=`) is framed by the shell, not by a web-view.
+  if (framed && !params.get('__superapp')) {
+    window.addEventListener('message', function (event) {
+      if (event.source !== window.parent) return;
+      var msg = event.data;
+      if (!msg || typeof msg !== 'object') return;
+      if (msg.type === 'miniprogram-shim:web-view-hello') {
+        if (webViewHost !== null) return;
+        webViewHost = event.origin;
+        webViewQueue.splice(0).forEach(webViewSend);
+        return;
+      }
+      if (msg.type !== 'miniprogram-shim:web-view-message' || event.origin !== webViewHost) return;
+      var handler = my.onMessage;
+      if (typeof handler === 'function') {
+        try { handler(msg.data); } catch (e) { console.error('my.onMessage threw', e); }
+      }
+    });
+    try { window.parent.postMessage({ type: 'miniprogram-shim:web-view-ready' }, '*'); } catch (e) { /* no parent */ }
+  }
 
   // --- every other name (issue 9) ----------------------------------------------------------
   var forwarders = {};

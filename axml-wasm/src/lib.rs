@@ -11,6 +11,7 @@
 pub mod components;
 pub mod path;
 pub mod view;
+pub mod webview;
 
 use std::collections::HashMap;
 
@@ -39,6 +40,14 @@ pub fn diagnostic_json(d: &Diagnostic) -> String {
 
 fn error(kind: &str, message: impl std::fmt::Display) -> JsValue {
     JsValue::from_str(&json!({ "kind": kind, "message": message.to_string() }).to_string())
+}
+
+/// Whether a `<web-view>` may load `src` ([`webview::check_src`]): its origin
+/// (`scheme://host:port`), or an error naming why not. `whitelist` is the app's entries as JSON.
+#[wasm_bindgen(js_name = webViewOrigin)]
+pub fn web_view_origin(src: &str, whitelist: &str, page_origin: &str) -> Result<String, JsValue> {
+    let entries: Vec<String> = serde_json::from_str(whitelist).unwrap_or_default();
+    webview::check_src(src, &entries, page_origin).map_err(|e| error("web-view", e))
 }
 
 /// A mini program's sources and its open page views.

@@ -44,6 +44,9 @@ pub const NAMES: &[&str] = &[
     // the clipboard (extras/src/glue/clipboard.rs)
     "setClipboard",
     "getClipboard",
+    // the authorizations the super app keeps (extras/src/glue/settings.rs)
+    "getSetting",
+    "openSetting",
 ];
 
 /// Whether `name` is an API of the extras module.

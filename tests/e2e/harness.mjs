@@ -160,6 +160,25 @@ export async function setAutomation(patch) {
   return body;
 }
 
+/**
+ * Turns off every authorization the signed-in user granted `appId` (what the user does in the
+ * settings sheet of my.openSetting), so that its next my.getAuthCode asks in the consent sheet
+ * again: a granted scope is remembered and not asked twice (docs/protocol.md §5c).
+ */
+export async function forgetAuthorizations(appId) {
+  const url = `${SUPERAPP}/sandbox/auth/settings`;
+  const res = await fetch(`${url}?appId=${encodeURIComponent(appId)}`, { cache: 'no-store' });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${JSON.stringify(body)}`);
+  const on = body.authorizations.filter((a) => a.granted).map((a) => [a.scope, false]);
+  if (!on.length) return;
+  const put = await fetch(url, {
+    method: 'PUT', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appId, authSetting: Object.fromEntries(on) }),
+  });
+  if (!put.ok) throw new Error(`PUT ${url}: ${put.status} ${await put.text()}`);
+}
+
 export function fixtureUrl(page = 'tradepay.html') {
   return `${FIXTURES}/${page}?superapp=${encodeURIComponent(SUPERAPP)}&appId=${FIXTURE_APP_ID}`;
 }

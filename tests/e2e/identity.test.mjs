@@ -5,7 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { createPayment, fixtureUrl, FIXTURES, simulatorUrl, startStack, SUPERAPP } from './harness.mjs';
+import {
+  createPayment, FIXTURE_APP_ID, fixtureUrl, FIXTURES, forgetAuthorizations, simulatorUrl, startStack, SUPERAPP,
+} from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -26,6 +28,8 @@ async function users() {
 }
 
 async function fixturePage(t, { inSimulator = false } = {}) {
+  // Each test meets the consent sheet: what an earlier one granted is turned off first.
+  await forgetAuthorizations(FIXTURE_APP_ID);
   const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
   t.after(() => context.close());
   const page = await context.newPage();

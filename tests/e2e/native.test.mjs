@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, mkdir, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MERCHANT, ROOT, setAutomation, startStack, SUPERAPP } from './harness.mjs';
+import { forgetAuthorizations, MERCHANT, ROOT, setAutomation, startStack, SUPERAPP } from './harness.mjs';
 
 const TIMEOUT = 20_000;
 const APP_ID = 'demo-native';
@@ -52,6 +52,7 @@ function launchUrl(appId = APP_ID, { page, query } = {}) {
 /** Launches the native demo, allows the consent, waits for the signed-in menu. */
 async function openDemo(t) {
   const { page, errors } = await newPage(t);
+  await forgetAuthorizations(APP_ID);
   await page.goto(launchUrl());
   const app = page.frameLocator('#mini-program');
   await page.frameLocator('#cashier').locator('#allow').click({ timeout: TIMEOUT });

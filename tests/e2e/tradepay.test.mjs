@@ -4,7 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createPayment, fixtureUrl, FIXTURES, FORGER, setAutomation, simulatorUrl, startStack, SUPERAPP,
+  createPayment, DEMO_APP_ID, fixtureUrl, FIXTURES, FORGER, forgetAuthorizations, setAutomation, simulatorUrl,
+  startStack, SUPERAPP,
 } from './harness.mjs';
 
 let stack;
@@ -28,6 +29,7 @@ async function newPage(t) {
 /** The demo in the simulator: sign in (Allow in the consent sheet), add one espresso, click Pay. */
 async function buyInSimulator(t, { goods = 'espresso' } = {}) {
   const { page, errors } = await newPage(t);
+  await forgetAuthorizations(DEMO_APP_ID);
   await page.goto(simulatorUrl());
   const app = page.frameLocator('#mini-program');
   await page.frameLocator('#cashier').locator('#allow').click({ timeout: TIMEOUT });
@@ -70,6 +72,7 @@ describe('the demo in the simulator', () => {
 
   test('declining the consent keeps Pay disabled until the user signs in', async (t) => {
     const { page } = await newPage(t);
+    await forgetAuthorizations(DEMO_APP_ID);
     await page.goto(simulatorUrl());
     const app = page.frameLocator('#mini-program');
     await page.frameLocator('#cashier').locator('#deny').click({ timeout: TIMEOUT });

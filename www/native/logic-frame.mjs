@@ -175,5 +175,20 @@ export function createFrameLogic({ post, stack, alive, call, remote, reportError
     for (const [id, observer] of observers) if (observer.page === page) observers.delete(id);
   }
 
-  return { local: { createSelectorQuery, createIntersectionObserver }, onMessage, watch, forget };
+  // ---- my.createWebViewContext ------------------------------------------------------------
+
+  /** `postMessage(data)` to the H5 page of the `<web-view id>` (render side: web-view.mjs). */
+  function createWebViewContext(id) {
+    const webviewId = typeof id === 'object' && id !== null ? id.webviewId : id;
+    if (typeof webviewId !== 'string' || !webviewId) throw new RuntimeError(`createWebViewContext: the web-view's id is a non-empty string, got ${JSON.stringify(id)}`, 2);
+    return {
+      postMessage(data) {
+        remote('__webViewPost', { id: webviewId, data }).catch((error) => {
+          console.error(`createWebViewContext(${JSON.stringify(webviewId)}).postMessage: ${error?.errorMessage ?? error}`);
+        });
+      },
+    };
+  }
+
+  return { local: { createSelectorQuery, createIntersectionObserver, createWebViewContext }, onMessage, watch, forget };
 }

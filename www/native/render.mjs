@@ -5,11 +5,13 @@
 // and answers the Worker's `my` calls with the page's `my` (my.js). The title bar, tab bar,
 // page hooks and queries are the frame's (frame.mjs). Errors are shown, never a blank page. DESIGN.md "Native mini programs".
 
-import init, { Templates } from '/native/axml/axml_wasm.js';
+import init, { Templates, webViewOrigin } from '/native/axml/axml_wasm.js';
 import { joinPath } from './core.mjs';
 import { closeComponents, defineComponents, flushComponents } from './component-view.mjs';
 import { createFrame } from './frame.mjs';
 import { createBuiltins } from './builtins.mjs';
+import { createWidgets } from './widgets.mjs';
+import { createWebViews } from './web-view.mjs';
 import { startLiveReload } from './live-reload.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
@@ -124,6 +126,7 @@ function setAttr(el, name, value, view) {
     default: break;
   }
   if (builtins.setAttr(el, name, value)) return; // checkbox, radio, switch, slider, progress, icon, picker
+  if (widgets.setAttr(el, name, value, view) || webViews.setAttr(el, name, value)) return; // swiper, picker-view, rich-text, web-view
   if (tag === 'input' || tag === 'textarea') {
     if (name === 'value') { if (el.value !== text) el.value = text; return; }
     if (name === 'password') { el.type = on ? 'password' : 'text'; return; }
@@ -153,8 +156,9 @@ function fitWidth(el, url) {
   img.src = url;
 }
 
-function removeAttr(el, name) {
+function removeAttr(el, name, view) {
   if (builtins.setAttr(el, name, undefined)) return;
+  if (widgets.setAttr(el, name, undefined, view) || webViews.setAttr(el, name, undefined)) return;
   if (name === 'class') el.className = '';
   else if (name === 'hidden') el.hidden = false;
   else if (name === 'disabled') { if ('disabled' in el) el.disabled = false; el.removeAttribute('disabled'); } else if (name === 'value' && 'value' in el) el.value = '';
@@ -171,6 +175,8 @@ function build(node, view) {
   for (const [name, value] of attrs) setAttr(el, name, value, view);
   for (const child of node.children) el.append(build(child, view));
   builtins.created(el);
+  widgets.created(el, view);
+  webViews.created(el);
   return el;
 }
 
@@ -188,7 +194,7 @@ function applyPatches(view, patches) {
       case 'text': node.data = patch.text; break;
       case 'attrs':
         for (const [name, value] of patch.set) { node.__v.attrs.set(name, value); setAttr(node, name, value, view); }
-        for (const name of patch.remove) { node.__v.attrs.delete(name); removeAttr(node, name); }
+        for (const name of patch.remove) { node.__v.attrs.delete(name); removeAttr(node, name, view); }
         break;
       case 'events': node.__v.events = patch.events; break;
       case 'replace': node.replaceWith(build(patch.node, view)); break;
@@ -197,6 +203,7 @@ function applyPatches(view, patches) {
       default: console.error('[native] unknown patch', patch);
     }
   }
+  if (patches.length) widgets.refresh(); // swipers and picker-views lay out their children again
 }
 
 // ---- the page shown (its title bar and tab bar: frame.mjs) -----------------------------------
@@ -287,6 +294,11 @@ pagesEl.addEventListener('submit', (e) => {
 pagesEl.addEventListener('reset', (e) => { builtins.reset(e.target); dispatch(e, 'reset', {}, e.target); });
 // Built-ins with state (builtins.mjs): their taps, drags and values.
 const builtins = createBuiltins({ pagesEl, dispatch });
+// swiper, picker-view, rich-text (widgets.mjs) and web-view (web-view.mjs).
+const widgets = createWidgets({ pagesEl, dispatch, fileUrl, rpxInline });
+let superApp = null;
+try { superApp = params.get('__superapp') ? new URL(params.get('__superapp')).origin : null; } catch { superApp = null; }
+const webViews = createWebViews({ dispatch, webViewOrigin, superApp, appId, views, topPageId: () => topPageId });
 pagesEl.addEventListener('scroll', (e) => {
   const el = e.target;
   if (!el.__v || el.__v.tag !== 'scroll-view') return;
@@ -309,6 +321,7 @@ async function answerMy({ id, api, options }) {
     try { plain = value === undefined ? undefined : JSON.parse(JSON.stringify(value)); } catch { plain = String(value); }
     worker.postMessage({ type: 'myResult', id, ok, value: plain });
   };
+  if (api === '__webViewPost') { const r = webViews.post(options ?? {}); reply(r.ok, r.value); return; }
   const own = await frame.answer(api, options);
   if (own) { reply(own.ok, own.value); return; }
   const fn = window.my?.[api];

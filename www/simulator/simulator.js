@@ -8,6 +8,7 @@
 import '/cashier/money.js';
 import { initDevice } from './device.js';
 import { initNative } from './native.js';
+import { initSettings } from './settings.js';
 
 const { displayMoney } = globalThis.Money;
 const $ = (id) => document.getElementById(id);
@@ -93,6 +94,7 @@ function openMiniProgram(url, id = '', launch = {}) {
   try { parsed = new URL(url, location.href); } catch { alert(`Not a URL: ${url}`); return; }
   if (!/^https?:$/.test(parsed.protocol)) { alert('A mini program URL must be http(s).'); return; }
   closeCashier(null);
+  authSettings.abandon();
   appUrl = parsed.href;
   miniOrigin = parsed.origin;
   appId = '';
@@ -229,7 +231,7 @@ function showSheet(state, src) {
 
 function startTradePay(callId, paymentUrl) {
   const fail = (error, errorMessage) => postToMiniProgram({ type: `${MSG}trade-pay-error`, callId, error, errorMessage });
-  if (openSheet) return fail(3, 'tradePay:fail another payment is in progress');
+  if (openSheet || authSettings.isOpen()) return fail(3, 'tradePay:fail another payment is in progress');
   const [url, problem, paymentId] = validatePaymentUrl(paymentUrl);
   if (!url) return fail(2, `tradePay:fail ${problem}`);
   showSheet({ kind: 'pay', callId, paymentId }, url.href);
@@ -262,7 +264,7 @@ async function startAuth(callId, scopes) {
     return answerAuth(callId, declinedScopes(scopes));
   }
   if (body.consentRequired !== true) return answerAuth(callId, body);
-  if (openSheet) return answerAuth(callId, declinedScopes(scopes));
+  if (openSheet || authSettings.isOpen()) return answerAuth(callId, declinedScopes(scopes));
   const requestId = `shell-${callId}`;
   const url = new URL('/consent/', SUPERAPP);
   url.searchParams.set('appId', appId);
@@ -292,6 +294,11 @@ function closeCashier(outcome) { closeSheet(outcome === null ? null : { outcome 
 
 sheet.addEventListener('click', (e) => { if (e.target.matches('[data-close]')) closeSheet({ outcome: 'cancelled' }); });
 document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && openSheet) closeSheet({ outcome: 'cancelled' }); });
+
+// my.getSetting / my.openSetting: the settings sheet (www/simulator/settings.js).
+const authSettings = initSettings({
+  $, post: postToMiniProgram, appId: () => appId, busy: () => openSheet !== null, onChange: () => refreshSandbox(),
+});
 
 // ---------------------------------------------------------------- messages
 window.addEventListener('message', (event) => {
@@ -327,6 +334,9 @@ window.addEventListener('message', (event) => {
       if ((typeof data.callId === 'string' || typeof data.callId === 'number') && Array.isArray(data.scopes)) {
         startAuth(data.callId, data.scopes.filter((x) => typeof x === 'string'));
       }
+      break;
+    case `${MSG}auth-setting`:
+      if (typeof data.callId === 'string' || typeof data.callId === 'number') authSettings.request(data.callId, data.open === true);
       break;
     case `${MSG}trade-pay`:
       if (typeof data.callId === 'string' || typeof data.callId === 'number') startTradePay(data.callId, String(data.paymentUrl ?? ''));

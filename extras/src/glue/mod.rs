@@ -8,6 +8,7 @@ mod location;
 mod media;
 mod pickers;
 mod regions;
+mod settings;
 mod viewer;
 
 // Shared with the start module (`shim-core/`), under the paths the moved files use.
@@ -38,6 +39,7 @@ thread_local! {
             .chain(media::methods())
             .chain(location::methods())
             .chain(regions::methods())
+            .chain(settings::methods())
             .collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
@@ -51,8 +53,9 @@ thread_local! {
 /// Configures the extras module with what the start module accepted (`configure` of `pkg/`,
 /// the same keys): it reads `logger` (the devtools' call log), `device` (the phone's
 /// inputs, chooser images, the scan image and the region preset), `regionsUrl` (where
-/// `my.regionPicker`'s data is) and `appId` (whose files the file store shows), and ignores
-/// the rest. Throws an `Error` naming a bad `device` field.
+/// `my.regionPicker`'s data is), `appId` (whose files the file store shows), `superAppOrigin`
+/// and `tradePayHost` (who answers `getSetting`), and ignores the rest. Throws an `Error`
+/// naming a bad `device` field.
 #[wasm_bindgen(js_name = configure)]
 pub fn configure(
     #[wasm_bindgen(unchecked_param_type = "RuntimeConfig")] config: JsValue,
@@ -70,6 +73,7 @@ pub fn configure(
     regions::store(regions);
     media::store_images(images);
     files::configure_app(&config);
+    settings::configure(&config);
     if config.is_object() {
         let logger =
             Reflect::get(&config, &JsValue::from_str("logger")).unwrap_or(JsValue::UNDEFINED);

@@ -1,6 +1,7 @@
 //! Identity over the store: the signed-in user, and who pays a balance payment.
 
 use super::AppState;
+use crate::domain::auth_setting;
 use crate::domain::identity;
 use crate::domain::identity::AuthError;
 use crate::store::{
@@ -101,8 +102,93 @@ pub fn decide(
         expires_at: code.as_ref().map(|_| now + identity::CODE_TTL_MS),
         used_at: None,
     };
-    state.store.insert_grant(&grant)?;
+    state.store.write(|tx| {
+        use crate::store::{auth_settings, identity as sql};
+        sql::insert_grant(tx, &grant)?;
+        let (app_id, user_id) = (&grant.app_id, &grant.user_id);
+        if allow {
+            let remembered: Vec<String> = grant
+                .success_scopes
+                .iter()
+                .filter(|s| auth_setting::is_remembered(s))
+                .cloned()
+                .collect();
+            auth_settings::set(tx, user_id, app_id, &remembered, true, now)?;
+        } else {
+            // Declining the prompt refuses what it asked for, not what was granted before.
+            let before = auth_settings::load(tx, user_id, app_id)?;
+            let refused: Vec<String> = auth_setting::scopes_to_ask(&grant.scopes, &before)
+                .into_iter()
+                .filter(|s| auth_setting::is_remembered(s))
+                .cloned()
+                .collect();
+            auth_settings::set(tx, user_id, app_id, &refused, false, now)?;
+        }
+        Ok::<_, StoreError>(())
+    })?;
     Ok(grant)
+}
+
+/// The scopes of `requested` the consent page must ask `user` for before `app` gets a code:
+/// those that need consent and that the user has not granted the app
+/// ([`auth_setting::scopes_to_ask`]). Empty: the code is minted without asking.
+pub fn scopes_to_ask(
+    state: &AppState,
+    app: &MiniProgramRow,
+    user: &UserRow,
+    requested: &[String],
+) -> Result<Vec<String>, StoreError> {
+    let remembered = state.store.authorizations(&user.user_id, &app.app_id)?;
+    Ok(auth_setting::scopes_to_ask(requested, &remembered)
+        .into_iter()
+        .cloned()
+        .collect())
+}
+
+/// Why a settings change was refused; nothing was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The change itself is not valid (a field named in the message).
+    #[error(transparent)]
+    Invalid(#[from] auth_setting::SettingError),
+    /// A scope the user never decided on for this app: it is not in the app's settings.
+    #[error("authSetting.{scope}: app {app_id} has not asked for it; its settings list only what it asked for")]
+    NotAsked {
+        /// The scope.
+        scope: String,
+        /// The app.
+        app_id: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Turns off the scopes `change` names (`{ "<scope or alias>": false }`) for `user` and `app`,
+/// in one transaction, all or none: a scope the app never asked for refuses the whole change.
+/// Returns the app's authorizations after the change.
+pub fn revoke(
+    state: &AppState,
+    app_id: &str,
+    user: &UserRow,
+    change: Option<&serde_json::Value>,
+) -> Result<Vec<auth_setting::Authorization>, SettingsError> {
+    let scopes = auth_setting::parse_revocations(change)?;
+    let now = state.clock.now_ms();
+    state.store.write(|tx| {
+        use crate::store::auth_settings;
+        let before = auth_settings::load(tx, &user.user_id, app_id)?;
+        if let Some(scope) = scopes
+            .iter()
+            .find(|s| !before.iter().any(|a| &a.scope == *s))
+        {
+            return Err(SettingsError::NotAsked {
+                scope: scope.clone(),
+                app_id: app_id.to_string(),
+            });
+        }
+        auth_settings::set(tx, &user.user_id, app_id, &scopes, false, now)?;
+        Ok(auth_settings::load(tx, &user.user_id, app_id)?)
+    })
 }
 
 /// What `applyToken` exchanges for a new token pair.
@@ -162,4 +248,10 @@ pub fn redeem(
         }
         Ok(c)
     })
+}
+
+impl From<rusqlite::Error> for SettingsError {
+    fn from(e: rusqlite::Error) -> Self {
+        SettingsError::Store(StoreError::Sqlite(e))
+    }
 }

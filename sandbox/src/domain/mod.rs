@@ -4,6 +4,7 @@
 //! (DESIGN.md "Layers").
 
 pub mod amount;
+pub mod auth_setting;
 pub mod automation;
 pub mod clock;
 pub mod host;

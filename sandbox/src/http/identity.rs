@@ -10,7 +10,9 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use crate::app::identity::SettingsError;
 use crate::app::State;
+use crate::domain::auth_setting::{self, Authorization};
 use crate::domain::clock;
 use crate::domain::identity::{self};
 use crate::domain::profile;
@@ -189,8 +191,8 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option
 /// signed-in user.
 ///
 /// Without `decision` the super app asks whether the scopes need the user's consent, and the
-/// server decides: when every scope is silent ([`miniprogram_policy::is_silent`]) it mints the
-/// code at once; otherwise it answers `{ consentRequired: true, askScopes }` and grants nothing,
+/// server decides: when every scope is silent ([`miniprogram_policy::is_silent`]) or already
+/// granted to this app by the signed-in user (`domain::auth_setting`) it mints the code at once; otherwise it answers `{ consentRequired: true, askScopes }` and grants nothing,
 /// and only the consent page, with the user's `decision: "allow" | "deny"`, can go on. So no
 /// page decides which scopes are silent, and no request turns consent off.
 ///
@@ -255,10 +257,8 @@ pub async fn authorize(
     let allow = match decision {
         Some(allow) => allow,
         None => {
-            let ask: Vec<&String> = scopes
-                .iter()
-                .filter(|s| !miniprogram_policy::is_silent(s))
-                .collect();
+            // Silent scopes, and those the user already granted this app, need no prompt.
+            let ask = crate::app::identity::scopes_to_ask(&state, &app, &user, &scopes)?;
             if !ask.is_empty() {
                 tracing::info!(app_id = %app.app_id, scopes = ?ask, "authorize: consent required");
                 return Ok(Json(json!({
@@ -312,4 +312,100 @@ pub async fn grants(AxumState(state): AxumState<State>) -> Result {
         })
         .collect();
     Ok(Json(Value::Array(list)).into_response())
+}
+
+// ---- the authorizations a user gave an app (my.getSetting, my.openSetting) -----------------
+
+/// The query of `GET /sandbox/auth/settings`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsQuery {
+    #[serde(default)]
+    app_id: Option<String>,
+}
+
+/// The body of `PUT /sandbox/auth/settings`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SettingsBody {
+    #[serde(default)]
+    app_id: Text,
+    #[serde(default, deserialize_with = "present")]
+    auth_setting: Option<Value>,
+}
+
+/// `appId`: present, 1 to 64 characters, a registered mini program.
+fn settings_app(state: &State, app_id: Option<&str>) -> Result<String, HttpError> {
+    let Some(app_id) = app_id.filter(|a| !a.is_empty() && a.len() <= 64) else {
+        return Err(HttpError::bad_request(
+            "appId: required, the mini program's app id (1 to 64 characters)",
+        ));
+    };
+    match state.store.mini_program(app_id)? {
+        Some(app) => Ok(app.app_id),
+        None => Err(HttpError::not_found(format!(
+            "appId: unknown mini program {app_id:?}"
+        ))),
+    }
+}
+
+fn signed_in(state: &State) -> Result<UserRow, HttpError> {
+    crate::app::identity::session_user(state)?
+        .ok_or_else(|| HttpError::new(StatusCode::CONFLICT, "NO_USER", "no sandbox user"))
+}
+
+fn settings_json(app_id: &str, user: &UserRow, list: &[Authorization]) -> Value {
+    let authorizations: Vec<Value> = list
+        .iter()
+        .map(|a| {
+            json!({
+                "scope": a.scope,
+                "granted": a.granted,
+                "updatedAt": clock::format_precise(a.updated_at),
+                "label": auth_setting::label(&a.scope),
+            })
+        })
+        .collect();
+    json!({
+        "appId": app_id,
+        "userId": user.user_id,
+        "nickName": user.nick_name,
+        "authorizations": authorizations,
+        "authSetting": auth_setting::auth_setting(list),
+    })
+}
+
+/// `GET /sandbox/auth/settings?appId=` → `{ appId, userId, nickName, authorizations: [{ scope,
+/// granted, updatedAt, label }], authSetting }`: what the signed-in user decided for that app
+/// (the shell answers `my.getSetting` with `authSetting`). Always the signed-in user: no
+/// parameter names another. Only the super app's own pages (the router's `super_app_only`).
+pub async fn auth_settings(
+    AxumState(state): AxumState<State>,
+    axum::extract::Query(q): axum::extract::Query<SettingsQuery>,
+) -> Result {
+    let app_id = settings_app(&state, q.app_id.as_deref())?;
+    let user = signed_in(&state)?;
+    let list = state.store.authorizations(&user.user_id, &app_id)?;
+    Ok(Json(settings_json(&app_id, &user, &list)).into_response())
+}
+
+/// `PUT /sandbox/auth/settings { appId, authSetting: { "<scope or alias>": false } }`: the
+/// signed-in user turns authorizations of that app off (the settings sheet of `my.openSetting`),
+/// all or none; the answer is the same as `GET`. `true` is refused: only the consent page
+/// grants. Only the super app's own pages (the router's `super_app_only`): a mini program's
+/// page or any other site gets 403 and changes nothing.
+pub async fn put_auth_settings(
+    AxumState(state): AxumState<State>,
+    body: axum::body::Bytes,
+) -> Result {
+    let body: SettingsBody = typed_body(&body)?;
+    let app_id = settings_app(&state, body.app_id.as_deref())?;
+    let user = signed_in(&state)?;
+    let list = crate::app::identity::revoke(&state, &app_id, &user, body.auth_setting.as_ref())
+        .map_err(|e| match e {
+            SettingsError::Store(e) => HttpError::from(e),
+            other => HttpError::bad_request(other.to_string()),
+        })?;
+    tracing::info!(app_id = %app_id, user_id = %user.user_id, "authorizations turned off");
+    Ok(Json(settings_json(&app_id, &user, &list)).into_response())
 }

@@ -113,6 +113,10 @@ pub fn superapp_router(state: State) -> Router {
         .route("/sandbox/auth/authorize", post(identity::authorize))
         .route("/sandbox/auth/grants", get(identity::grants))
         .route(
+            "/sandbox/auth/settings",
+            get(identity::auth_settings).put(identity::put_auth_settings),
+        )
+        .route(
             "/cashier/api/payments/{payment_id}",
             get(cashier::get_payment),
         )

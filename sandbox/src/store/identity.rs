@@ -205,6 +205,30 @@ pub fn spend_refresh(
     Ok(insert_tokens(tx, c, tokens, now)?)
 }
 
+/// Records a consent decision (and the code it minted), in the caller's transaction.
+pub fn insert_grant(c: &Connection, g: &GrantRow) -> rusqlite::Result<()> {
+    let errors = serde_json::to_string(&g.error_scopes).unwrap_or_else(|_| "{}".into());
+    exec(
+        c,
+        "INSERT INTO auth_grants (created_at, app_id, client_id, user_id, scopes, \
+         success_scopes, error_scopes, decision, auth_code, expires_at, used_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)",
+        params![
+            g.created_at,
+            g.app_id,
+            g.client_id,
+            g.user_id,
+            json_list(&g.scopes),
+            json_list(&g.success_scopes),
+            errors,
+            g.decision,
+            g.auth_code,
+            g.expires_at
+        ],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// All users, by id.
     pub fn users(&self) -> StoreResult<Vec<UserRow>> {
@@ -297,26 +321,7 @@ impl Store {
 
     /// Records a consent decision (and the code it minted).
     pub fn insert_grant(&self, g: &GrantRow) -> StoreResult<()> {
-        let errors = serde_json::to_string(&g.error_scopes).unwrap_or_else(|_| "{}".into());
-        exec(
-            &self.lock(),
-            "INSERT INTO auth_grants (created_at, app_id, client_id, user_id, scopes, \
-             success_scopes, error_scopes, decision, auth_code, expires_at, used_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)",
-            params![
-                g.created_at,
-                g.app_id,
-                g.client_id,
-                g.user_id,
-                json_list(&g.scopes),
-                json_list(&g.success_scopes),
-                errors,
-                g.decision,
-                g.auth_code,
-                g.expires_at
-            ],
-        )?;
-        Ok(())
+        Ok(insert_grant(&self.lock(), g)?)
     }
 
     /// The latest consent decisions, newest first.

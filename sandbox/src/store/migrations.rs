@@ -189,4 +189,26 @@ INSERT OR IGNORE INTO balances (user_id, currency, value)
     SELECT user_id, 'IQD', 1000000000 FROM users
     WHERE user_id = '2088000000000001' AND nick_name = 'Alice';
 "#,
+    r#"
+-- The authorizations a user gave a mini program (my.getSetting, my.openSetting): one row per
+-- (user, app, scope) that needs consent; granted 1 (allowed) or 0 (declined in the consent
+-- page, or turned off in the settings sheet). Filled from the consent decisions recorded
+-- before, oldest first so that the latest decision wins.
+CREATE TABLE IF NOT EXISTS auth_settings (
+    user_id TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    granted INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, app_id, scope)
+);
+INSERT OR REPLACE INTO auth_settings (user_id, app_id, scope, granted, updated_at)
+    SELECT g.user_id, g.app_id, j.value, g.decision = 'allow', g.created_at
+    FROM auth_grants g, json_each(CASE g.decision WHEN 'allow' THEN g.success_scopes
+                                                  ELSE g.scopes END) j
+    WHERE j.value IN ('auth_user', 'USER_NICKNAME', 'USER_AVATAR', 'USER_NAME',
+        'USER_LOGIN_ID', 'HASH_LOGIN_ID', 'PLAINTEXT_USER_LOGIN_ID', 'USER_GENDER',
+        'USER_BIRTHDAY', 'USER_NATIONALITY', 'USER_CONTACTINFO', 'PLAINTEXT_MOBILE_PHONE')
+    ORDER BY g.id;
+"#,
 ];

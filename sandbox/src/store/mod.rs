@@ -17,6 +17,7 @@ use crate::domain::automation::AutomationSettings;
 pub use crate::domain::identity::{Credential, UserRow};
 pub use crate::domain::payment::PaymentRow;
 
+pub mod auth_settings;
 pub mod balances;
 pub mod identity;
 mod migrations;

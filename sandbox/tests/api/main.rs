@@ -5,6 +5,7 @@
 mod common;
 
 mod attacks;
+mod auth_settings;
 mod concurrency;
 mod identity;
 mod identity_profile;

@@ -17,6 +17,16 @@ export async function signIn(): Promise<string> {
   return authCode;
 }
 
+export async function authorizations(): Promise<boolean> {
+  const { authSetting } = await my.getSetting();
+  my.getSetting({ success: (res) => console.log(res.authSetting.userInfo, res.authSetting.location) });
+  if (authSetting.userInfo === false) {
+    const after = await my.openSetting({ fail: (err) => console.warn(err.error, err.errorMessage) });
+    return after.authSetting.userInfo === true;
+  }
+  return authSetting.userInfo === true;
+}
+
 export async function createOrder(sku: string): Promise<string> {
   const res = await my.request({
     url: `${API}/orders`,

@@ -7,4 +7,5 @@ mod money;
 mod notifications;
 mod perimeter;
 mod relay;
+mod settings;
 mod signing;

@@ -1,0 +1,193 @@
+//! `my.getSetting` and `my.openSetting`: the authorizations the super app keeps for this app
+//! (docs/protocol.md §5c). The page never reads them itself: it asks the simulator shell, which
+//! knows which app it launched and which user is signed in, reads `/sandbox/auth/settings` on the
+//! super app's origin, and (for `openSetting`) shows the settings sheet in its own document,
+//! out of this page's reach. The answer is accepted only from the shell window, at the super
+//! app origin, for this call. A page outside the simulator has no such host: both fail with
+//! error 3 saying so.
+
+use std::cell::RefCell;
+
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::adapter::run_api;
+use super::host::{self, message_field, Listener, Settle};
+use super::options::{check_object, get};
+use crate::error::ApiError;
+
+const REQUEST: &str = "miniprogram-shim:auth-setting";
+const RESULT: &str = "miniprogram-shim:auth-setting-result";
+
+/// The super app this page talks to: its origin, and whether it is the simulator shell.
+#[derive(Debug, Clone, Default)]
+struct SuperApp {
+    origin: Option<String>,
+    shell: bool,
+}
+
+thread_local! {
+    static SUPER_APP: RefCell<SuperApp> = RefCell::new(SuperApp::default());
+}
+
+/// Keeps `superAppOrigin` and `tradePayHost` of a `configure` patch (the start module checked
+/// them; the shell sends `tradePayHost: "shell"`).
+pub(crate) fn configure(config: &JsValue) {
+    let origin = get(config, "superAppOrigin").as_string();
+    let host = get(config, "tradePayHost").as_string();
+    SUPER_APP.with(|s| {
+        let mut s = s.borrow_mut();
+        if origin.is_some() {
+            s.origin = origin;
+        }
+        if let Some(host) = host {
+            s.shell = host == "shell";
+        }
+    });
+}
+
+/// Asks the shell for this app's `authSetting`, after the settings sheet when `open`.
+async fn from_shell(api: &'static str, open: bool) -> Result<JsValue, ApiError> {
+    let app = SUPER_APP.with(|s| s.borrow().clone());
+    let origin = match app.origin {
+        Some(origin) if app.shell => origin,
+        _ => {
+            return Err(ApiError::Device {
+                code: 3,
+                message: format!(
+                    "{api}:fail the authorizations are the super app's: open this mini program \
+                     in the simulator (its shell answers {api})"
+                ),
+            })
+        }
+    };
+    let window = host::window()?;
+    let parent = host::shell_parent(&window)?;
+    let call_id = host::next_call_id("setting");
+    let (settle, filled) = Settle::<Result<JsValue, ApiError>>::new()?;
+    let _listener = {
+        let settle = settle.clone();
+        let call_id = call_id.clone();
+        let parent = JsValue::from(parent.clone());
+        Listener::messages_from(
+            &window,
+            move || Some(parent.clone()),
+            origin.clone(),
+            move |data| {
+                if message_field(&data, "type").as_deref() != Some(RESULT)
+                    || message_field(&data, "callId").as_deref() != Some(call_id.as_str())
+                {
+                    return;
+                }
+                settle.set(match message_field(&data, "failure") {
+                    Some(f) if f == "no-app-id" => Err(ApiError::NoAppId { api }),
+                    Some(f) => Err(ApiError::Unknown(format!("{api}:fail {f}"))),
+                    None => Ok(auth_setting(&data)),
+                });
+            },
+        )
+    };
+    host::post(
+        &parent,
+        &origin,
+        &[
+            ("type", JsValue::from_str(REQUEST)),
+            ("callId", JsValue::from_str(&call_id)),
+            ("open", JsValue::from_bool(open)),
+        ],
+    )?;
+    let setting = settle.wait(filled).await??;
+    let result = Object::new();
+    let _ = Reflect::set(&result, &JsValue::from_str("authSetting"), &setting);
+    Ok(result.into())
+}
+
+/// `data.authSetting` copied as `{ <key>: boolean }` (anything else in the message is dropped).
+fn auth_setting(data: &JsValue) -> JsValue {
+    let out = Object::new();
+    let given = get(data, "authSetting");
+    if given.is_object() {
+        for key in Object::keys(given.unchecked_ref::<Object>()).iter() {
+            if let (Some(name), Some(value)) = (
+                key.as_string(),
+                Reflect::get(&given, &key).ok().and_then(|v| v.as_bool()),
+            ) {
+                let _ = Reflect::set(&out, &JsValue::from_str(&name), &JsValue::from_bool(value));
+            }
+        }
+    }
+    out.into()
+}
+
+/// `my.getSetting()` → `{ authSetting }`: what the signed-in user decided for this app.
+pub(crate) fn get_setting(options: &JsValue) -> Promise {
+    let checked = check_object(options);
+    run_api("getSetting", options, async move {
+        checked?;
+        Ok(from_shell("getSetting", false).await?)
+    })
+}
+
+/// `my.openSetting()` → `{ authSetting }` after the user closes the settings sheet.
+pub(crate) fn open_setting(options: &JsValue) -> Promise {
+    let checked = check_object(options);
+    run_api("openSetting", options, async move {
+        checked?;
+        Ok(from_shell("openSetting", true).await?)
+    })
+}
+
+/// The `my.*` methods of this file, for `createMy()` (`glue::MY`).
+pub(super) fn methods() -> Vec<(&'static str, super::Method)> {
+    vec![
+        (
+            "getSetting",
+            Closure::new(|o: JsValue| JsValue::from(get_setting(&o))),
+        ),
+        (
+            "openSetting",
+            Closure::new(|o: JsValue| JsValue::from(open_setting(&o))),
+        ),
+    ]
+}
+
+/// `my.getSetting(options)`: this app's authorizations, from the super app.
+#[wasm_bindgen(js_name = getSetting, unchecked_return_type = "Promise<SettingSuccess>")]
+pub fn get_setting_export(
+    #[wasm_bindgen(unchecked_param_type = "AsyncCallbacks<SettingSuccess> | undefined")]
+    options: JsValue,
+) -> Promise {
+    get_setting(&options)
+}
+
+/// `my.openSetting(options)`: the super app's settings sheet for this app.
+#[wasm_bindgen(js_name = openSetting, unchecked_return_type = "Promise<SettingSuccess>")]
+pub fn open_setting_export(
+    #[wasm_bindgen(unchecked_param_type = "AsyncCallbacks<SettingSuccess> | undefined")]
+    options: JsValue,
+) -> Promise {
+    open_setting(&options)
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** `my.getSetting` / `my.openSetting`: the scopes this app asked for, `true` granted, `false`
+ *  declined or turned off. Alipay's keys (`userInfo` for `auth_user`, `phoneNumber` for
+ *  `PLAINTEXT_MOBILE_PHONE`) and the scopes' own names (docs/protocol.md §5c). */
+export interface AuthSetting {
+  userInfo?: boolean;
+  phoneNumber?: boolean;
+  location?: boolean;
+  album?: boolean;
+  camera?: boolean;
+  alipaysports?: boolean;
+  aliaddress?: boolean;
+  [scope: string]: boolean | undefined;
+}
+export interface SettingSuccess { authSetting: AuthSetting }
+export interface My {
+  getSetting(options?: AsyncCallbacks<SettingSuccess>): Promise<SettingSuccess>;
+  openSetting(options?: AsyncCallbacks<SettingSuccess>): Promise<SettingSuccess>;
+}
+"#;
