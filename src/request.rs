@@ -15,7 +15,8 @@ pub const MAX_TIMEOUT_MS: u32 = 60_000;
 /// The `content-type` sent when the mini program sets none.
 pub const DEFAULT_CONTENT_TYPE: &str = "application/json";
 
-/// The HTTP methods docs/protocol.md §3 allows.
+/// The HTTP methods docs/protocol.md §3 allows. The direct transport passes the first six to
+/// JS by their place in this order (`METHODS` in src/glue/hot.js).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// `GET` (the default).
@@ -317,6 +318,24 @@ pub fn is_http_error(status: u16, http_error_as_fail: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn methods_keep_the_order_the_direct_transport_passes_them_in() {
+        // src/glue/hot.js: METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD'].
+        let sendable = [
+            Method::Get,
+            Method::Post,
+            Method::Put,
+            Method::Delete,
+            Method::Options,
+            Method::Head,
+        ];
+        for (index, method) in sendable.into_iter().enumerate() {
+            assert_eq!(method as usize, index, "{}", method.as_str());
+            assert!(!method.forbidden_by_fetch());
+        }
+        assert!(Method::Trace.forbidden_by_fetch() && Method::Connect.forbidden_by_fetch());
+    }
 
     fn input(url: &str) -> RequestInput {
         RequestInput {

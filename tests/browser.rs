@@ -33,6 +33,10 @@ extern "C" {
     #[wasm_bindgen(js_name = bytesOf)]
     fn bytes_of(value: &JsValue) -> Vec<u8>;
     fn pattern(n: u32) -> JsValue;
+    #[wasm_bindgen(js_name = settleOrder)]
+    fn settle_order(my: &JsValue, calls: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = abortAfterSettle)]
+    fn abort_after_settle(my: &JsValue, options: &JsValue) -> Promise;
 }
 
 fn host() -> &'static str {
@@ -567,6 +571,61 @@ async fn abort_fails_with_9_at_once_or_in_flight() {
         url("/slow-body?ms=3000")
     ));
     call_abort("request", &slow_body, 200).await.assert_fail(9);
+}
+
+/// Every call's timeout is an entry on one shared timer (src/glue/hot.js): a call started later
+/// with an earlier deadline still times out at its own (the timer is brought forward), while
+/// the call with the later deadline is not cut short; a toast's duration is on the same timer.
+#[wasm_bindgen_test]
+async fn timeouts_in_flight_each_end_at_their_own_deadline() {
+    setup("");
+    let my: JsValue = create_my().into();
+    let calls = js(&format!(
+        r#"[["long","request",{{"url":"{}","timeout":20000}}],
+            ["short","request",{{"url":"{}","timeout":200}}]]"#,
+        url("/slow?ms=1500"),
+        url("/slow?ms=3000")
+    ));
+    let order = JsFuture::from(settle_order(&my, &calls))
+        .await
+        .expect("settleOrder");
+    assert_eq!(show(&order), r#"["short:13","long:success"]"#);
+    // A short timeout after the long one settled, and a toast's duration beside a request's.
+    let calls = js(&format!(
+        r#"[["request","request",{{"url":"{}","timeout":20000}}],
+            ["toast","showToast",{{"content":"t","duration":100}}],
+            ["short","request",{{"url":"{}","timeout":500,"dataType":"text"}}]]"#,
+        url("/slow?ms=1500"),
+        url("/slow-body?ms=3000")
+    ));
+    let order = JsFuture::from(settle_order(&my, &calls))
+        .await
+        .expect("settleOrder");
+    assert_eq!(
+        show(&order),
+        r#"["toast:success","short:13","request:success"]"#
+    );
+}
+
+/// `abort()` once the call has settled changes nothing: no second outcome, no throw.
+#[wasm_bindgen_test]
+async fn abort_after_the_call_settled_does_nothing() {
+    setup("");
+    let my: JsValue = create_my().into();
+    let r = JsFuture::from(abort_after_settle(
+        &my,
+        &js(&format!(r#"{{"url":"{}"}}"#, url("/json1k"))),
+    ))
+    .await
+    .expect("abortAfterSettle");
+    assert_eq!(
+        pick(&r, "value.status").as_f64(),
+        Some(200.0),
+        "{}",
+        show(&r)
+    );
+    assert_eq!(pick(&r, "outcomes").as_f64(), Some(1.0));
+    assert_eq!(pick(&r, "hasAbort"), JsValue::TRUE);
 }
 
 /// The simulator's network faults on the direct transport (sent from JS after the latency):

@@ -27,6 +27,8 @@ extern "C" {
     fn toast_lifecycle(my: &JsValue, options: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = toastReplaced)]
     fn toast_replaced(my: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = toastsInTurn)]
+    fn toasts_in_turn(my: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = loadingFlow)]
     fn loading_flow(my: &JsValue) -> Promise;
     fn probe() -> JsValue;
@@ -205,6 +207,37 @@ async fn a_new_toast_replaces_the_shown_one() {
     assert_eq!(show(&o.get("order")), r#"["first","second"]"#);
     assert_eq!(show(&o.get("afterFirst")), r#"["second"]"#);
     assert_eq!(o.get("left").as_f64(), Some(0.0));
+}
+
+/// Each toast is a copy of a kept one per type (src/glue/ui.rs): its own text and icon, the
+/// same styles and role, never another toast's text.
+#[wasm_bindgen_test]
+async fn toasts_of_each_type_in_turn_show_their_own_text_and_icon() {
+    let r = JsFuture::from(toasts_in_turn(&my()))
+        .await
+        .expect("toastsInTurn");
+    let seen = |i: u32, key: &str| pick(&r, &format!("seen.{i}.{key}"));
+    let expected = [
+        ("success", "✓A", 2.0),
+        ("none", "B <b>", 1.0),
+        ("success", "✓C", 2.0),
+        ("fail", "✕D", 2.0),
+        ("exception", "!E", 2.0),
+        ("none", "F", 1.0),
+    ];
+    for (i, (kind, text, spans)) in expected.into_iter().enumerate() {
+        let i = i as u32;
+        assert_eq!(seen(i, "count").as_f64(), Some(1.0), "{}", show(&r));
+        assert_eq!(seen(i, "type").as_string().as_deref(), Some(kind));
+        assert_eq!(seen(i, "role").as_string().as_deref(), Some("status"));
+        assert_eq!(seen(i, "text").as_string().as_deref(), Some(text));
+        assert_eq!(seen(i, "spans").as_f64(), Some(spans));
+        assert_eq!(seen(i, "style"), seen(0, "style"));
+    }
+    assert!(seen(0, "style")
+        .as_string()
+        .is_some_and(|s| s.contains("position:fixed")));
+    assert_eq!(pick(&r, "left").as_f64(), Some(0.0));
 }
 
 #[wasm_bindgen_test]

@@ -18,9 +18,6 @@ use crate::encoding::{base64_decode, base64_encode, encode_form};
 use crate::error::ApiError;
 use crate::request::{is_http_error, DataKind, DataType, Encoding, RequestInput, ValidRequest};
 
-/// The abort reason the timeout timer uses, so a timeout (13) is told apart from `abort()` (9).
-const TIMEOUT_REASON: &str = "miniprogram-shim:timeout";
-
 #[wasm_bindgen]
 extern "C" {
     /// Duck-typed view of the `my.request` options object.
@@ -59,27 +56,31 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/glue/hot.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = armTimeout)]
-    fn arm_timeout(controller: &AbortController, ms: u32, reason: &str) -> JsValue;
+    #[wasm_bindgen(js_name = armCallTimeout)]
+    fn arm_timeout(controller: &AbortController, ms: u32) -> JsValue;
     #[wasm_bindgen(js_name = disarmTimeout)]
     fn disarm_timeout(handle: &JsValue);
     #[wasm_bindgen(js_name = attachAbort)]
     fn attach_abort(promise: &Promise, controller: &AbortController);
+    #[wasm_bindgen(js_name = timedOut)]
+    fn timed_out(signal: &AbortSignal) -> bool;
     #[wasm_bindgen(js_name = successObject)]
     fn success_object(data: &JsValue, status: u16, headers: &JsValue) -> JsValue;
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(js_name = sendDirect)]
     fn send_direct_js(
-        url: Option<&str>,
-        method: &str,
+        promise: &Promise,
+        url: Option<&JsValue>,
+        method: u32,
         headers: &JsValue,
         add_content_type: bool,
         body: Option<JsValue>,
-        signal: Option<&AbortSignal>,
         include_credentials: bool,
         as_bytes: bool,
+        as_json: bool,
         delay_ms: u32,
         hang: bool,
+        timeout_ms: u32,
         token: u32,
         replied: &Function,
     );
@@ -97,6 +98,9 @@ impl Drop for TimeoutGuard {
 /// What `read_options` takes from the options object.
 struct ReadOptions {
     input: RequestInput,
+    /// The `url` as given (a JS string): handed back to `fetch` when it is the URL to request,
+    /// so the string is not copied out of wasm memory again.
+    url: JsValue,
     data: JsValue,
     /// The `headers` (or `header`) object as given, passed to `fetch` as is once validated.
     headers: JsValue,
@@ -106,6 +110,8 @@ struct ReadOptions {
 /// the configuration of that moment).
 struct Planned {
     valid: ValidRequest,
+    /// The `url` option as given, when it is exactly `valid.url.href` (nothing trimmed).
+    given_url: Option<JsValue>,
     data: JsValue,
     headers: JsValue,
     transport: Transport,
@@ -117,18 +123,30 @@ struct Planned {
 fn plan(read: Result<ReadOptions, Failure>) -> Result<Planned, Failure> {
     let ReadOptions {
         input,
+        url,
         data,
         headers,
     } = read?;
+    let given_len = input.url.as_ref().map(String::len);
     Ok(runtime::with_config(|config| {
         let valid = input.validate_for(config)?;
+        // `href` is the given URL trimmed: the same string when no length was trimmed off.
+        let given_url = (given_len == Some(valid.url.href.len())).then_some(url);
         Ok::<_, ApiError>(Planned {
             valid,
+            given_url,
             data,
             headers,
             transport: config.transport,
-            relay_url: config.effective_relay_url(),
-            app_id: config.app_id.clone(),
+            // Only the relay needs these (no allocation per direct call).
+            relay_url: match config.transport {
+                Transport::Relay => config.effective_relay_url(),
+                Transport::Direct => None,
+            },
+            app_id: match config.transport {
+                Transport::Relay => config.app_id.clone(),
+                Transport::Direct => String::new(),
+            },
             faults: config.network_faults,
         })
     })?)
@@ -136,21 +154,16 @@ fn plan(read: Result<ReadOptions, Failure>) -> Result<Planned, Failure> {
 
 /// `my.request(options)`: the Promise (also a RequestTask with `abort()`).
 ///
-/// The direct transport runs without a Rust future: the request is sent at once (after the
-/// simulator's latency, if any, in JS) and settled from the fetch's own continuation
-/// (`replied`), with no per-call closure. The relay and the failures found before anything is
-/// sent (bad options, not whitelisted) run through the adapter's future.
+/// The direct transport runs without a Rust future: one call into JS (`sendDirect`) makes the
+/// Promise a RequestTask, arms the timeout and sends the request (after the simulator's
+/// latency, if any); the fetch's own continuation settles it (`replied`), with no per-call
+/// closure. The relay and the failures found before anything is sent (bad options, not
+/// whitelisted) run through the adapter's future.
 pub(crate) fn request(options: &JsValue) -> Promise {
-    let controller = AbortController::new().ok();
-    let promise = match plan(read_options(options)) {
-        Ok(p) if p.transport == Transport::Direct => send_direct(options, p, controller.as_ref()),
-        planned => in_future(options, planned, controller.clone()),
-    };
-    if let Some(controller) = controller {
-        // A JS arrow over the controller: no Rust closure to own or leak.
-        attach_abort(&promise, &controller);
+    match plan(read_options(options)) {
+        Ok(p) if p.transport == Transport::Direct => send_direct(options, p),
+        planned => in_future(options, planned),
     }
-    promise
 }
 
 /// A direct request in flight: what its reply needs to be shaped and reported.
@@ -158,8 +171,6 @@ struct InFlight {
     call: Call,
     data_type: DataType,
     http_error_as_fail: bool,
-    signal: Option<AbortSignal>,
-    timeout: Option<JsValue>,
     /// Reported once the simulated latency is over (offline, a method `fetch` cannot send, a
     /// body that cannot be encoded), unless the call was aborted or timed out first.
     failure: Option<Failure>,
@@ -183,13 +194,10 @@ enum Next {
 
 /// Sends a planned direct request (in the order the checks always had: the latency, then
 /// offline (12), then the simulated timeout, then what `fetch` cannot send).
-fn send_direct(
-    options: &JsValue,
-    planned: Planned,
-    controller: Option<&AbortController>,
-) -> Promise {
+fn send_direct(options: &JsValue, planned: Planned) -> Promise {
     let Planned {
         valid,
+        given_url,
         data,
         headers,
         faults,
@@ -215,22 +223,23 @@ fn send_direct(
     };
     let (url, body, hang, failure) = match next {
         // Nothing to wait for: reported as any early failure is.
-        Next::Fail(f) if faults.latency_ms == 0 => {
-            return in_future(options, Err(f), controller.cloned())
-        }
+        Next::Fail(f) if faults.latency_ms == 0 => return in_future(options, Err(f)),
         Next::Fail(f) => (None, None, false, Some(f)),
         Next::Hang => (None, None, true, None),
-        Next::Send(url, body) => (Some(url), body, false, None),
+        Next::Send(url, body) => {
+            // The given string when that is what is requested (no query added), else a copy.
+            let url = match given_url {
+                Some(given) if url == valid.url.href => given,
+                _ => JsValue::from_str(&url),
+            };
+            (Some(url), body, false, None)
+        }
     };
     let (promise, call) = begin(Cow::Borrowed("request"), options);
-    let signal = controller.map(AbortController::signal);
-    let timeout = controller.map(|c| arm_timeout(c, valid.timeout_ms, TIMEOUT_REASON));
     let in_flight = InFlight {
         call,
         data_type: valid.data_type,
         http_error_as_fail: valid.http_error_as_fail,
-        signal: signal.clone(),
-        timeout,
         failure,
     };
     let token = IN_FLIGHT.with(|slots| {
@@ -249,16 +258,18 @@ fn send_direct(
     let as_bytes = matches!(valid.data_type, DataType::Base64 | DataType::ArrayBuffer);
     REPLIED.with(|replied| {
         send_direct_js(
-            url.as_deref(),
-            valid.method.as_str(),
+            &promise,
+            url.as_ref(),
+            valid.method as u32,
             &headers,
             !user_has_content_type(&headers),
             body,
-            signal.as_ref(),
             valid.enable_cookie,
             as_bytes,
+            valid.data_type == DataType::Json,
             faults.latency_ms,
             hang,
+            valid.timeout_ms,
             token,
             replied.as_ref().unchecked_ref(),
         )
@@ -266,45 +277,64 @@ fn send_direct(
     promise
 }
 
-/// A direct request's reply `[token, ok, status, headers, data]`: `ok` with the status,
-/// headers and body; else the fetch's (or the wait's) rejection in `data`. Settles the call
-/// (its callbacks, log entry and Promise).
+/// What `sendDirect` reports (`kind` in its reply; src/glue/hot.js).
+const REPLY_BODY: u32 = 0;
+const REPLY_JSON: u32 = 1;
+// 2: the fetch (or the wait) failed: the last arms of `replied`.
+const REPLY_ABORTED: u32 = 3;
+const REPLY_TIMED_OUT: u32 = 4;
+
+/// A direct request's reply `[token, kind, status, headers, data]` (`sendDirect` in
+/// src/glue/hot.js): the status, headers and body (as read, or already parsed as JSON); else
+/// why it ended (the fetch's or the wait's rejection in `data`, `abort()`, the timeout).
+/// Settles the call (its callbacks, log entry and Promise).
 fn replied(reply: JsValue) -> JsValue {
     let reply: js_sys::Array = reply.unchecked_into();
     let token = reply.get(0).as_f64().unwrap_or(-1.0) as usize;
-    let ok = reply.get(1).is_truthy();
+    let kind = reply.get(1).as_f64().unwrap_or_default() as u32;
     let Some(in_flight) =
         IN_FLIGHT.with(|slots| slots.borrow_mut().get_mut(token).and_then(Option::take))
     else {
         return JsValue::UNDEFINED;
     };
-    if let Some(timeout) = &in_flight.timeout {
-        disarm_timeout(timeout);
-    }
-    let signal = in_flight.signal.as_ref();
-    let outcome = match in_flight.failure {
-        _ if ok => shape(
-            reply.get(2).as_f64().unwrap_or_default() as u16,
-            reply.get(3),
-            reply.get(4),
-            in_flight.data_type,
-            in_flight.http_error_as_fail,
-        ),
-        Some(failure) if !signal.is_some_and(AbortSignal::aborted) => Err(failure),
-        _ => Err(classify_rejection(signal, &reply.get(4)).into()),
+    let outcome = match (kind, in_flight.failure) {
+        (REPLY_BODY | REPLY_JSON, _) => {
+            let status = reply.get(2).as_f64().unwrap_or_default() as u16;
+            let headers = reply.get(3);
+            let data = reply.get(4);
+            if kind == REPLY_JSON {
+                finish(
+                    status,
+                    headers,
+                    data,
+                    is_http_error(status, in_flight.http_error_as_fail),
+                )
+            } else {
+                shape(
+                    status,
+                    headers,
+                    data,
+                    in_flight.data_type,
+                    in_flight.http_error_as_fail,
+                )
+            }
+        }
+        (REPLY_ABORTED, _) => Err(ApiError::Aborted.into()),
+        (REPLY_TIMED_OUT, _) => Err(ApiError::Timeout.into()),
+        // 2: what Rust found before the wait, or the fetch's rejection.
+        (_, Some(failure)) => Err(failure),
+        (_, None) => Err(network_error(&reply.get(4)).into()),
     };
     in_flight.call.settle(outcome);
     JsValue::UNDEFINED
 }
 
 /// Runs the call through the adapter's future: the relay, and failures found before sending.
-fn in_future(
-    options: &JsValue,
-    planned: Result<Planned, Failure>,
-    controller: Option<AbortController>,
-) -> Promise {
+fn in_future(options: &JsValue, planned: Result<Planned, Failure>) -> Promise {
+    let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(AbortController::signal);
-    run_api("request", options, async move {
+    let timeout_controller = controller.clone();
+    let promise = run_api("request", options, async move {
         let Planned {
             valid,
             data,
@@ -314,8 +344,7 @@ fn in_future(
             ..
         } = planned?;
         // Owned by this future: dropping it (when the call settles) cancels the timer.
-        let _timeout =
-            controller.map(|c| TimeoutGuard(arm_timeout(&c, valid.timeout_ms, TIMEOUT_REASON)));
+        let _timeout = timeout_controller.map(|c| TimeoutGuard(arm_timeout(&c, valid.timeout_ms)));
         let signal = signal.as_ref();
         inject_faults(faults, signal).await?;
         let relay_url = relay_url.ok_or_else(|| {
@@ -324,7 +353,12 @@ fn in_future(
             )
         })?;
         send_relay(valid, data, signal, &relay_url, &app_id).await
-    })
+    });
+    if let Some(controller) = controller {
+        // A JS arrow over the controller: no Rust closure to own or leak.
+        attach_abort(&promise, &controller);
+    }
+    promise
 }
 
 /// Reads the options object now (as a device does), into the core input and the raw `data`.
@@ -333,7 +367,8 @@ fn read_options(options: &JsValue) -> Result<ReadOptions, Failure> {
         return Err(ApiError::invalid("options", "must be an object with a url").into());
     }
     let opts: &RequestOptionsJs = options.unchecked_ref();
-    let url = opt_string(opts.url(), "url")?;
+    let url_js = opts.url();
+    let url = opt_string(url_js.clone(), "url")?;
     let method = opt_string(opts.method(), "method")?;
     let data_type = opt_string(opts.data_type(), "dataType")?;
     let (headers_value, headers_name) = match opts.headers() {
@@ -374,6 +409,7 @@ fn read_options(options: &JsValue) -> Result<ReadOptions, Failure> {
     };
     Ok(ReadOptions {
         input,
+        url: url_js,
         data,
         headers: headers_value,
     })
@@ -507,12 +543,17 @@ async fn wait_unless_aborted(signal: Option<&AbortSignal>, ms: u32) -> Result<()
 /// Why a fetch (or body read) rejected: our timeout (13), `abort()` (9), or the network (12).
 fn classify_rejection(signal: Option<&AbortSignal>, error: &JsValue) -> ApiError {
     if let Some(signal) = signal.filter(|s| s.aborted()) {
-        return if signal.reason().as_string().as_deref() == Some(TIMEOUT_REASON) {
+        return if timed_out(signal) {
             ApiError::Timeout
         } else {
             ApiError::Aborted
         };
     }
+    network_error(error)
+}
+
+/// A network failure (12) with the rejection's message.
+fn network_error(error: &JsValue) -> ApiError {
     let message = Reflect::get(error, &JsValue::from_str("message"))
         .ok()
         .and_then(|m| m.as_string())

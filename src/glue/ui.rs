@@ -26,7 +26,7 @@ use super::adapter::{run_api, set, Failure};
 use super::host::{element, Listener};
 use super::options::{check_object, number, text, text_of};
 use crate::error::ApiError;
-use crate::ui::{ConfirmContent, Loading, Toast};
+use crate::ui::{ConfirmContent, Loading, Toast, ToastType};
 
 // ---- shared DOM helpers -----------------------------------------------------------------
 
@@ -230,6 +230,24 @@ font:15px/1.45 system-ui,sans-serif;white-space:pre-wrap;word-break:break-word;\
 pointer-events:none;";
 const ICON_STYLE: &str = "display:block;font-size:28px;line-height:1.2;margin-bottom:4px;";
 
+#[wasm_bindgen(module = "/src/glue/hot.js")]
+extern "C" {
+    /// Calls `f()` after `ms` on the shared timer (src/glue/hot.js); the handle cancels it.
+    #[wasm_bindgen(js_name = armTimer)]
+    fn arm_timer(ms: u32, f: &Function) -> JsValue;
+    #[wasm_bindgen(js_name = disarmTimeout)]
+    fn disarm_timer(handle: &JsValue);
+}
+
+/// A timer on the shared one; dropping it cancels it.
+struct Timer(JsValue);
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        disarm_timer(&self.0);
+    }
+}
+
 /// The toast on screen. Dropping it removes it and ends its `my.showToast` call.
 struct ShownToast {
     id: u32,
@@ -246,6 +264,10 @@ impl Drop for ShownToast {
 
 thread_local! {
     static TOAST: RefCell<Option<ShownToast>> = const { RefCell::new(None) };
+    /// A toast of each type with its styles, roles and icon, its text left empty: each toast
+    /// is a copy. (Building one took as long as the rest of the call: the inline styles were
+    /// parsed again each time; a copy shares them.)
+    static TOAST_TEMPLATES: RefCell<[Option<Element>; 4]> = const { RefCell::new([None, None, None, None]) };
 }
 
 /// `my.showToast(options)`.
@@ -265,38 +287,62 @@ fn read_toast(options: &JsValue) -> Result<Toast, ApiError> {
     )
 }
 
+/// A new toast element of `kind`: `div.miniprogram-shim-toast[role=status]` holding the icon
+/// (when the type has one) and a `span` for the text, the last child.
+fn toast_element(document: &Document, kind: ToastType) -> Result<Element, ApiError> {
+    let index = match kind {
+        ToastType::None => 0,
+        ToastType::Success => 1,
+        ToastType::Fail => 2,
+        ToastType::Exception => 3,
+    };
+    let cached = TOAST_TEMPLATES.with(|t| t.borrow()[index].clone());
+    let template = match cached {
+        Some(template) => template,
+        None => {
+            let el = element(document, "div", TOAST_STYLE)?;
+            el.set_class_name("miniprogram-shim-toast");
+            let _ = el.set_attribute("role", "status");
+            let _ = el.set_attribute("aria-live", "polite");
+            let _ = el.set_attribute("data-type", kind.name());
+            if !kind.icon().is_empty() {
+                let icon = element(document, "span", ICON_STYLE)?;
+                let _ = icon.set_attribute("aria-hidden", "true");
+                icon.set_text_content(Some(kind.icon()));
+                let _ = el.append_child(&icon);
+            }
+            let text = element(document, "span", "")?;
+            let _ = el.append_child(&text);
+            TOAST_TEMPLATES.with(|t| t.borrow_mut()[index] = Some(el.clone()));
+            el
+        }
+    };
+    template
+        .clone_node_with_deep(true)
+        .map(JsCast::unchecked_into)
+        .map_err(|_| ApiError::Unknown("cannot create the toast".into()))
+}
+
 async fn run_toast(toast: Toast) -> Result<JsValue, Failure> {
     let document = document()?;
     let body = body(&document)?;
-    let el = element(&document, "div", TOAST_STYLE)?;
-    el.set_class_name("miniprogram-shim-toast");
-    let _ = el.set_attribute("role", "status");
-    let _ = el.set_attribute("aria-live", "polite");
-    let _ = el.set_attribute("data-type", toast.kind.name());
-    if !toast.kind.icon().is_empty() {
-        let icon = element(&document, "span", ICON_STYLE)?;
-        let _ = icon.set_attribute("aria-hidden", "true");
-        icon.set_text_content(Some(toast.kind.icon()));
-        let _ = el.append_child(&icon);
+    let el = toast_element(&document, toast.kind)?;
+    if let Some(text) = el.last_element_child() {
+        text.set_text_content(Some(&toast.content));
     }
-    let text = element(&document, "span", "")?;
-    text.set_text_content(Some(&toast.content));
-    let _ = el.append_child(&text);
 
     let (gone, done) = signal()?;
     let id = next_id();
     let _ = body.append_child(&el);
+    let _timer = Timer(arm_timer(toast.duration_ms, &done));
     let replaced = TOAST.with(|t| {
         t.borrow_mut().replace(ShownToast {
             id,
             element: el,
-            done: done.clone(),
+            done,
         })
     });
     drop(replaced); // the previous toast disappears; its call succeeds
-    let _timer = Timeout::new(toast.duration_ms, move || {
-        let _ = done.call0(&JsValue::UNDEFINED);
-    });
 
     let _ = JsFuture::from(gone).await;
     let mine = TOAST.with(|t| {

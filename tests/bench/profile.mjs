@@ -4,17 +4,21 @@
 //   1. parts: each step of the call timed alone in a loop (µs per call, median of rounds of
 //      batches; performance.now() is coarsened to 0.1 ms), e.g. the raw call, the runtime's
 //      export called directly, the same through `my` (www/my.js's wrapper and Proxy);
+//      and the same parts by the main thread's CPU time (CDP Performance `ThreadTime`, steadier
+//      than the wall clock on a loaded machine);
 //   2. a CPU profile (CDP `Profiler`, 25 µs sampling) of many calls, self time by function,
 //      grouped (wasm, the wasm-bindgen glue, my.js, localStorage/fetch natives, GC, …).
 // For wasm function names, profile a build that keeps its name section:
 //   wasm-pack build --profiling --no-opt --target web --no-pack --out-dir target/prof-pkg
 //   wasm-opt -Oz -g … target/prof-pkg/miniprogram_shim_bg.wasm   (the release flags, plus -g)
 //   PROFILE_PKG=target/prof-pkg node tests/bench/profile.mjs [set|get|request|toast ...]
+// PROFILE_PARTS_ONLY=1 skips the CPU profiles.
 // A/B of two builds in one page (the machine's load then hits both alike): PROFILE_BASE=<the
 // other build's pkg dir> adds its export as "base" beside ours in the parts.
 // Starts tests/server/echo-server.mjs itself (ports ECHO_PORT / STATIC_PORT, default 8791/8790).
 // Reports figures; asserts nothing.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -27,10 +31,14 @@ const ECHO = `http://127.0.0.1:${ECHO_PORT}`;
 const PKG = path.resolve(root, process.env.PROFILE_PKG || process.env.BENCH_PKG || 'target/bench-pkg');
 const CASES = process.argv.slice(2).length ? process.argv.slice(2) : ['set', 'get', 'request', 'toast'];
 const ROUNDS = Number(process.env.PROFILE_ROUNDS || 40);
+const CPU_ROUNDS = Number(process.env.PROFILE_CPU_ROUNDS || 20);
+// The peer (Taro's H5 runtime) beside ours in the parts, when tests/bench/peer has built it.
+const PEER = path.join(root, 'target/bench-peer/dist');
 const BASE = process.env.PROFILE_BASE ? path.resolve(root, process.env.PROFILE_BASE) : '';
 
 const server = spawn(process.execPath, [path.join(root, 'tests/server/echo-server.mjs'), '--port', ECHO_PORT,
-  '--static-port', STATIC_PORT, '--pkg', PKG, ...(BASE ? ['--base', BASE] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  '--static-port', STATIC_PORT, '--pkg', PKG, ...(BASE ? ['--base', BASE] : []),
+  ...(fs.existsSync(PEER) ? ['--peer', PEER] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((resolve, reject) => {
   let out = '';
   server.stdout.on('data', (d) => { out += d; if (/^static/m.test(out)) resolve(); });
@@ -135,6 +143,7 @@ const CASE_DEFS = {
         'ours, the export (mod.request)': () => mod.request({ url }),
         'ours, my.request (my.js + Proxy)': () => my.request({ url }),
         ...(window.base ? { 'base, the export (base.request)': () => base.request({ url }) } : {}),
+        ...(window.Taro ? { 'peer: Taro.request': () => Taro.request({ url, header: { 'content-type': 'application/json' } }) } : {}),
       };
     },
     profiled: async () => { const url = `${echo}/json1k`; for (let i = 0; i < 4000; i++) await my.request({ url }); },
@@ -157,6 +166,7 @@ const CASE_DEFS = {
       'ours: showToast, hideToast, both awaited': async () => { const s = my.showToast({ content: 'Saved', duration: 3000 }); await my.hideToast(); await s; },
       'ours: hideToast alone (none shown)': () => my.hideToast(),
       ...(window.base ? { 'base: showToast, hideToast, both awaited': async () => { const s = base.showToast({ content: 'Saved', duration: 3000 }); await base.hideToast(); await s; } } : {}),
+      ...(window.Taro ? { 'peer: Taro.showToast, Taro.hideToast, awaited': async () => { await Taro.showToast({ title: 'Saved', duration: 3000 }); await Taro.hideToast(); } } : {}),
     }),
     profiled: async () => { for (let i = 0; i < 4000; i++) { const s = my.showToast({ content: 'Saved', duration: 3000 }); await my.hideToast(); await s; } },
     profiledRaw: async () => {
@@ -169,6 +179,30 @@ const CASE_DEFS = {
   },
 };
 
+// µs of main-thread CPU per call of each part: batches of `batch` calls (awaited for async
+// cases), the parts interleaved (rotating which goes first), the median over rounds.
+async function threadTimes(page, cdp, c, rounds) {
+  const batch = c.awaited ? 100 : 400;
+  const names = await page.evaluate(`Object.keys((${c.parts})())`);
+  await page.evaluate(`window.cpuParts = (${c.parts})(); window.cpuBatch = async (name, n, awaited) => {
+    const f = cpuParts[name];
+    if (awaited) for (let b = 0; b < n; b++) await f(); else for (let b = 0; b < n; b++) f();
+  }`);
+  const threadTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime').value;
+  const t = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < rounds + 2; i++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      const t0 = await threadTime();
+      await page.evaluate(([n, b, a]) => cpuBatch(n, b, a), [name, batch, !!c.awaited]);
+      const dt = (await threadTime()) - t0;
+      if (i >= 2) t[name].push(dt * 1e6 / batch);
+    }
+  }
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+  return Object.fromEntries(names.map((n) => [n, median(t[n])]));
+}
+
 // Self time by function, and by group.
 function summarise(profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -180,7 +214,7 @@ function summarise(profile) {
     const node = byId.get(id);
     const cf = node.callFrame;
     const where = cf.url ? cf.url.replace(/^.*\//, '') : '';
-    const key = `${cf.functionName || '(anonymous)'}${where ? ` [${where}]` : ''}`;
+    const key = `${cf.functionName || '(anonymous)'}${where ? ` [${where}${cf.functionName ? '' : `:${cf.lineNumber + 1}`}]` : ''}`;
     self.set(key, (self.get(key) || 0) + dt);
   });
   const group = (key) => {
@@ -205,7 +239,7 @@ function summarise(profile) {
     for (let n = id; n !== undefined; n = parent.get(n)) {
       const cf = byId.get(n).callFrame;
       const where = cf.url ? cf.url.replace(/^.*\//, '') : '';
-      const key = `${cf.functionName || '(anonymous)'}${where ? ` [${where}]` : ''}`;
+      const key = `${cf.functionName || '(anonymous)'}${where ? ` [${where}${cf.functionName ? '' : `:${cf.lineNumber + 1}`}]` : ''}`;
       if (seen.has(key)) continue;
       seen.add(key);
       inclusive.set(key, (inclusive.get(key) || 0) + dt);
@@ -229,6 +263,7 @@ try {
   await page.evaluate(pageSetup, [ECHO, !!BASE]);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   await cdp.send('Profiler.setSamplingInterval', { interval: 25 });
   for (const name of CASES) {
     const c = CASE_DEFS[name];
@@ -236,8 +271,13 @@ try {
     console.log(`\n## ${c.title}\n`);
     await page.evaluate(`(${c.prepare})(${JSON.stringify(ECHO)})`);
     const parts = await page.evaluate(`timeParts((${c.parts})(), ${ROUNDS}, ${c.awaited ? 50 : 200}, ${!!c.awaited})`);
-    console.log('| part | µs per call |\n|---|---|');
-    for (const [k, v] of Object.entries(parts)) console.log(`| ${k} | ${v.toFixed(2)} |`);
+    // The same parts by the renderer main thread's CPU time (CDP Performance `ThreadTime`
+    // around each batch): what other processes on the machine do moves this far less than
+    // the wall clock, so A/B figures hold on a loaded machine.
+    const cpu = await threadTimes(page, cdp, c, CPU_ROUNDS);
+    console.log('| part | µs per call (wall clock) | µs per call (main thread CPU) |\n|---|---|---|');
+    for (const [k, v] of Object.entries(parts)) console.log(`| ${k} | ${v.toFixed(2)} | ${cpu[k].toFixed(2)} |`);
+    if (process.env.PROFILE_PARTS_ONLY) continue; // the parts alone (quicker A/B runs)
     for (const [label, fn] of [['ours', c.profiled], ['raw', c.profiledRaw]]) {
       if (!fn) continue;
       await cdp.send('Profiler.start');
