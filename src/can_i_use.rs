@@ -498,6 +498,21 @@ pub const SUPPORTED: &[ApiSupport] = &[
         success: &["city", "adCode"],
     },
     ApiSupport {
+        name: "regionPicker",
+        object: &[
+            "title",
+            "customItem",
+            "mergeOptions",
+            "selectedItem",
+            "adVersion",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["data", "code"],
+    },
+    ApiSupport {
         name: "hideKeyboard",
         object: &["success", "fail", "complete"],
         returns: &[],
@@ -526,7 +541,14 @@ pub const SUPPORTED: &[ApiSupport] = &[
     },
     ApiSupport {
         name: "scan",
-        object: &["scanType", "success", "fail", "complete"],
+        object: &[
+            "scanType",
+            "hideAlbum",
+            "onlyFromCamera",
+            "success",
+            "fail",
+            "complete",
+        ],
         returns: &[],
         success: &[
             "code",

@@ -167,6 +167,7 @@
     },
     multiLevelSelect: { object: ['title', 'list', 'success', 'fail', 'complete'], return: [], success: ['success', 'result'] },
     chooseCity: { object: ['cities', 'hotCities', 'showHotCities', 'success', 'fail', 'complete'], return: [], success: ['city', 'adCode'] },
+    regionPicker: { object: ['title', 'customItem', 'mergeOptions', 'selectedItem', 'adVersion', 'success', 'fail', 'complete'], return: [], success: ['data', 'code'] },
     hideKeyboard: { object: ['success', 'fail', 'complete'], return: [], success: ['success'] },
     // ---- device inputs (src/device.rs) ----
     getLocation: {
@@ -175,7 +176,7 @@
       success: ['longitude', 'latitude', 'accuracy', 'horizontalAccuracy', 'country', 'countryCode', 'province', 'city',
         'cityAdcode', 'district', 'districtAdcode', 'streetNumber', 'pois'],
     },
-    scan: { object: ['scanType', 'success', 'fail', 'complete'], return: [], success: ['code', 'qrCode', 'barCode', 'imageChannel', 'result', 'scanType', 'rawData'] },
+    scan: { object: ['scanType', 'hideAlbum', 'onlyFromCamera', 'success', 'fail', 'complete'], return: [], success: ['code', 'qrCode', 'barCode', 'imageChannel', 'result', 'scanType', 'rawData'] },
     choosePhoneContact: { object: ['success', 'fail', 'complete'], return: [], success: ['name', 'mobile'] },
     getSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
     openSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
@@ -381,7 +382,7 @@
   // second wasm module on the first call of one of them (DESIGN.md "Size of the start wasm").
   // EXTRAS mirrors shim-core/src/extras.rs NAMES (tests/jsapi/coverage.test.mjs checks it).
   var EXTRAS = ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect',
-    'chooseCity', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
+    'chooseCity', 'regionPicker', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
     'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'getSetting', 'openSetting'];
@@ -803,13 +804,15 @@
     /** Resolves with { config } once `my` is backed by the wasm runtime. */
     ready: ready,
     /** Merges configuration keys (see RuntimeConfig in pkg/miniprogram_shim.d.ts). The phone's
-     *  inputs (`device.location`, `scan`, `contacts`, `images`) belong to the extras module: it is loaded
+     *  inputs (`device.location`, `scan`, `scanImage`, `contacts`, `images`, `region`) and `regionsUrl`
+     *  belong to the extras module: it is loaded
      *  first, so a bad one rejects naming the field (DESIGN.md "Size of the start wasm"). */
     configure: function (patch) {
       return ready.then(function () {
         var device = patch && patch.device;
-        var inputs = !!device && typeof device === 'object' &&
-          ('location' in device || 'scan' in device || 'contacts' in device || 'images' in device);
+        var inputs = (!!device && typeof device === 'object' &&
+          ('location' in device || 'scan' in device || 'scanImage' in device || 'contacts' in device ||
+            'images' in device || 'region' in device)) || (!!patch && 'regionsUrl' in patch);
         // Not loaded (reported through the calls): configure the start module all the same.
         return inputs ? shim.loadExtras().catch(function () {}) : null;
       }).then(function () { shim.configure(patch); });

@@ -5,10 +5,12 @@
 //!
 //! - core, plain Rust tested with `cargo test`: [`pickers`] (action sheet, prompt, modal,
 //!   date/option/multi-level/city pickers), [`media`] (image options, type, size and EXIF
-//!   orientation), [`location`] (`my.chooseLocation`'s choices); the phone's inputs are `shim_core::inputs`, the file store's rules
-//!   `shim_core::files`; [`network`] (`uploadFile`, `downloadFile`, over `shim_core::file_store`);
-//!   [`socket`] (`connectSocket`, `sendSocketMessage`, `closeSocket`, the SocketTask: URL and
-//!   whitelist, close codes, the queue before open);
+//!   orientation), [`location`] (`my.chooseLocation`'s choices), [`regions`] (`my.regionPicker`'s
+//!   divisions and `mergeOptions`), [`qr`] (`my.scan` reading a QR code from an image); the
+//!   phone's inputs are `shim_core::inputs`, the file store's rules `shim_core::files`;
+//!   [`network`] (`uploadFile`, `downloadFile`, over `shim_core::file_store`); [`socket`]
+//!   (`connectSocket`, `sendSocketMessage`, `closeSocket`, the SocketTask: URL and whitelist,
+//!   close codes, the queue before open);
 //! - `glue` (wasm only): the sheets and the input APIs, and the exports the start module
 //!   calls: `configure` (the same configuration objects the start module accepted), `call`
 //!   (one API by name) and `createMy` (the APIs as an object, for tests).
@@ -17,6 +19,8 @@ pub mod location;
 pub mod media;
 pub mod network;
 pub mod pickers;
+pub mod qr;
+pub mod regions;
 pub mod socket;
 
 mod glue;

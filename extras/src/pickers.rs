@@ -539,6 +539,8 @@ pub enum Wheels {
         roots: Vec<Node>,
         /// The selected index at each level.
         chosen: Vec<usize>,
+        /// The columns' accessible names, level by level (`Level n` past the end).
+        labels: &'static [&'static str],
     },
     /// Date and time fields (`datePicker`).
     Date(DateSpec),
@@ -557,14 +559,20 @@ impl Wheels {
                     selected,
                 })
                 .collect(),
-            Wheels::Tree { roots, chosen } => {
+            Wheels::Tree {
+                roots,
+                chosen,
+                labels,
+            } => {
                 let mut out = Vec::new();
                 let mut level = roots;
                 let mut depth = 0;
                 while !level.is_empty() {
                     let selected = chosen.get(depth).copied().unwrap_or(0).min(level.len() - 1);
                     out.push(Column {
-                        label: format!("Level {}", depth + 1),
+                        label: labels
+                            .get(depth)
+                            .map_or_else(|| format!("Level {}", depth + 1), |l| (*l).to_owned()),
                         options: level.iter().map(|n| n.name.clone()).collect(),
                         selected,
                     });
@@ -995,6 +1003,7 @@ mod tests {
         let mut wheels = Wheels::Tree {
             roots,
             chosen: vec![],
+            labels: &[],
         };
         assert_eq!(wheels.columns().len(), 3);
         wheels.select(2, 1);

@@ -2,8 +2,9 @@
 //! `getSavedFileList`, `getSavedFileInfo`, `removeSavedFile`, `getFileInfo`, `openDocument`,
 //! `chooseImage`, `previewImage`, `saveImage`, `getImageInfo`, `compressImage` — their success
 //! and fail shapes, bad options (error 2 naming them), cancel codes, the quota, the log, and
-//! the attack: one app reading, saving or removing another app's files. The fixture images
-//! are the simulator's own (`www/simulator/fixtures/`).
+//! the attack: one app reading, saving or removing another app's files; and `my.scan` reading
+//! a QR code from an image (the devtools' `device.scanImage`, or one chosen from the album).
+//! The fixture images are the simulator's own (`www/simulator/fixtures/`).
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
@@ -692,5 +693,146 @@ async fn bad_chooser_images_are_refused_naming_the_entry() {
             .and_then(|m| m.as_string())
             .unwrap_or_default();
         assert!(message.contains(named), "{named} not in {message}");
+    }
+}
+
+// ---- my.scan reading a QR image -------------------------------------------------------------
+
+const QR_TABLE: &[u8] = include_bytes!("../../www/simulator/fixtures/qr-table-12.png");
+const QR_PAY: &[u8] = include_bytes!("../../www/simulator/fixtures/qr-pay.png");
+const QR_DAMAGED: &[u8] = include_bytes!("../../www/simulator/fixtures/qr-damaged.png");
+
+/// Sets (or clears, with `None`) the devtools' QR image; no code preset.
+fn scan_image(image: Option<JsValue>) {
+    let device = obj(&[
+        ("scanImage", image.unwrap_or(JsValue::NULL)),
+        ("scan", JsValue::NULL),
+    ]);
+    configure(obj(&[("logger", JsValue::NULL), ("device", device)])).expect("scanImage");
+}
+
+#[wasm_bindgen_test]
+async fn scan_decodes_the_devtools_qr_image_at_once() {
+    scan_image(Some(image(QR_TABLE, "qr-table-12.png")));
+    let o = call("scan", obj(&[])).await;
+    o.assert_success();
+    assert!(o.get("seen").is_null(), "no sheet with a QR image set");
+    assert_eq!(
+        show(&o.get("value")),
+        r#"{"code":"https://example.com/table/12","qrCode":"https://example.com/table/12","imageChannel":"camera","result":"https://example.com/table/12","scanType":"qrCode","rawData":"aHR0cHM6Ly9leGFtcGxlLmNvbS90YWJsZS8xMg=="}"#
+    );
+    assert_eq!(o.events(), ["success", "complete"]);
+    // scanType with qrCode among others reads it too.
+    let o = call(
+        "scan",
+        js(r#"{"scanType":["barCode","qrCode"],"hideAlbum":true}"#),
+    )
+    .await;
+    assert_eq!(o.text("value.qrCode"), "https://example.com/table/12");
+}
+
+#[wasm_bindgen_test]
+async fn scan_of_an_image_without_a_readable_qr_code_fails_with_11_saying_why() {
+    for (bytes, name, why) in [
+        (QR_DAMAGED, "qr-damaged.png", "could not be read"),
+        (SHOP, "shop.jpg", "no QR code was found in the image"),
+    ] {
+        scan_image(Some(image(bytes, name)));
+        let o = call("scan", obj(&[])).await;
+        o.assert_fail_code(11);
+        let message = o.text("value.errorMessage");
+        assert!(
+            message.starts_with("scan:fail ") && message.contains(why) && message.contains(name),
+            "{name}: {message}"
+        );
+        assert_eq!(o.events(), ["fail", "complete"]);
+    }
+    // Not an image at all (a file that claims to be one).
+    scan_image(Some(file(
+        &Uint8Array::from(&b"not a png"[..]),
+        "fake.png",
+        "image/png",
+    )));
+    let o = call("scan", obj(&[])).await;
+    o.assert_fail_code(11);
+    assert!(
+        o.text("value.errorMessage")
+            .contains("could not be decoded"),
+        "{}",
+        o.debug()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_qr_image_does_not_answer_a_bar_code_scan() {
+    scan_image(Some(image(QR_TABLE, "qr-table-12.png")));
+    let o = run(
+        "scan",
+        js(r#"{"scanType":["barCode"]}"#),
+        r#"[{"key":"Escape"}]"#,
+    )
+    .await;
+    o.assert_fail_code(10);
+    assert_eq!(o.text("seen.label"), "Scan");
+    // A bar code scan has no album of QR images to offer.
+    assert!(o.get("seen.fileInput").is_null(), "{}", o.debug());
+}
+
+#[wasm_bindgen_test]
+async fn scan_reads_a_qr_image_chosen_from_the_album_unless_hide_album() {
+    scan_image(None);
+    let steps = Array::of1(&obj(&[(
+        "files",
+        Array::of1(&image(QR_PAY, "qr-pay.png")).into(),
+    )]));
+    let my: JsValue = create_my().into();
+    let o = Outcome(settle(operate(&my, "scan", &obj(&[]), &steps)).await);
+    o.assert_success();
+    assert_eq!(o.text("seen.label"), "Scan");
+    assert_eq!(
+        show(&o.get("seen.buttons")),
+        r#"["album","cancel","confirm"]"#
+    );
+    assert_eq!(o.text("seen.fileInput.accept"), "image/*");
+    assert_eq!(o.text("value.imageChannel"), "album");
+    assert_eq!(
+        o.text("value.qrCode"),
+        "alipays://platformapi/startapp?appId=2102020000000002&page=pages/pay/pay"
+    );
+    assert_eq!(o.get("removed"), JsValue::TRUE);
+
+    for hide in [r#"{"hideAlbum":true}"#, r#"{"onlyFromCamera":true}"#] {
+        let o = run("scan", js(hide), r#"[{"click":"[data-action=cancel]"}]"#).await;
+        o.assert_fail_code(10);
+        assert_eq!(
+            show(&o.get("seen.buttons")),
+            r#"["cancel","confirm"]"#,
+            "{hide}"
+        );
+        assert!(o.get("seen.fileInput").is_null(), "{hide}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn scan_bad_options_and_a_bad_scan_image_are_refused_naming_them() {
+    scan_image(None);
+    for (options, named) in [
+        (r#"{"hideAlbum":"yes"}"#, "`hideAlbum`"),
+        (r#"{"onlyFromCamera":1}"#, "`onlyFromCamera`"),
+        (r#"{"scanType":["qr"]}"#, "`scanType[0]`"),
+    ] {
+        let o = call("scan", js(options)).await;
+        assert_named(&o, 2, named);
+        assert!(o.get("seen").is_null());
+    }
+    for bad in [s("qr-table-12.png"), pdf("code.pdf")] {
+        let err: JsValue = configure(obj(&[("device", obj(&[("scanImage", bad)]))]))
+            .expect_err("a scanImage that is not an image")
+            .into();
+        let message = Reflect::get(&err, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_default();
+        assert!(message.contains("`device.scanImage`"), "{message}");
     }
 }

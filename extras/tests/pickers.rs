@@ -1,6 +1,7 @@
 //! Browser tests of the pickers — `my.showActionSheet`, `my.prompt`, `my.showModal`,
 //! `my.datePicker`, `my.optionsSelect`, `my.multiLevelSelect`, `my.chooseCity`,
-//! `my.hideKeyboard` — and their H5 bridge names: what the sheet shows, its accessibility
+//! `my.regionPicker` (its data from `extras/data/regions.txt`, its `mergeOptions`, the
+//! devtools' preset), `my.hideKeyboard` — and their H5 bridge names: what the sheet shows, its accessibility
 //! (dialog role, label, focus in, trapped and returned), the success and fail shapes, the
 //! cancel codes, and bad options (error 2 naming the option, no sheet shown).
 //!
@@ -26,6 +27,8 @@ extern "C" {
     fn hide_keyboard_while_typing(my: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = clickWhenShown)]
     fn click_when_shown(selector: &str, typed: Option<String>) -> Promise;
+    #[wasm_bindgen(js_name = textUrl)]
+    fn text_url(text: &str) -> String;
 }
 
 fn setup() {
@@ -513,5 +516,203 @@ async fn every_picker_call_reaches_the_devtools_log() {
     assert_eq!(
         show(&pick(&entry, "result")),
         r#"{"index":0,"success":true}"#
+    );
+}
+
+// ---- my.regionPicker ------------------------------------------------------------------------
+
+/// The committed division data, served to the module from a Blob URL (`regionsUrl`).
+const REGIONS: &str = include_str!("../data/regions.txt");
+
+fn regions_url() -> String {
+    text_url(REGIONS)
+}
+
+thread_local! {
+    static REGIONS_URL: String = regions_url();
+}
+
+/// `run` with the division data configured and no region preset.
+async fn region(options: &str, steps: &str) -> Outcome {
+    let url = REGIONS_URL.with(|u| u.clone());
+    configure(js(&format!(
+        r#"{{"regionsUrl":"{url}","device":{{"region":null}}}}"#
+    )))
+    .expect("regionsUrl");
+    run("regionPicker", options, steps).await
+}
+
+#[wasm_bindgen_test]
+async fn region_picker_cascades_province_city_district_and_returns_names_and_codes() {
+    let o = region(
+        r#"{"title":"Shipping to","selectedItem":["浙江省","杭州市"]}"#,
+        r#"[{"choose":[2,1]},{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success().assert_accessible("Shipping to");
+    assert_eq!(
+        show(&o.get("seen.columns.0.label")) + &show(&o.get("seen.columns.1.label")),
+        r#""Province""City""#
+    );
+    assert_eq!(o.text("seen.columns.2.label"), "District");
+    assert_eq!(
+        pick(&o.get("seen.columns.0.options"), "length").as_f64(),
+        Some(34.0)
+    );
+    assert_eq!(o.text("seen.columns.1.options.0"), "杭州市");
+    assert_eq!(o.text("seen.focused"), "SELECT 0");
+    let value = o.value();
+    assert!(
+        value.starts_with(r#"{"data":["浙江省","杭州市","#)
+            && value.contains(r#""code":["330000","330100","3301"#),
+        "{value}"
+    );
+    // The second district of Hangzhou in the data's order.
+    assert_eq!(o.text("value.code.2"), "330103");
+
+    // A new province empties the columns after it to its first city and district.
+    let o = region("{}", r#"[{"choose":[0,1]},{"key":"Enter"}]"#).await;
+    assert_eq!(
+        o.value(),
+        r#"{"data":["天津市","天津市","和平区"],"code":["120000","120100","120101"]}"#
+    );
+}
+
+#[wasm_bindgen_test]
+async fn region_picker_cancel_is_error_11() {
+    let o = region("{}", r#"[{"key":"Escape"}]"#).await;
+    o.assert_fail_code(11);
+    assert_eq!(o.get("removed"), JsValue::TRUE);
+    let o = region("{}", r#"[{"click":"[data-action=cancel]"}]"#).await;
+    o.assert_fail_code(11);
+}
+
+#[wasm_bindgen_test]
+async fn region_picker_merges_its_options_into_this_call_only() {
+    let merge = r#"{"selectedItem":["测试省"],"customItem":"全部","mergeOptions":{
+      "remove":[{"id":"110000"}],
+      "add":[{"pid":"330000","nextId":"340000","id":"990000","name":"测试省",
+              "subList":[{"id":"990100","name":"测试市","subList":[{"id":"990101","name":"测试区"}]}]}],
+      "update":[{"id":"120000","name":"天津"}]}}"#;
+    let o = region(merge, r#"[{"choose":[2,1]},{"key":"Enter"}]"#).await;
+    o.assert_success();
+    assert_eq!(
+        o.value(),
+        r#"{"data":["测试省","测试市","测试区"],"code":["990000","990100","990101"]}"#
+    );
+    let firsts = show(&o.get("seen.columns.0.options"));
+    assert!(firsts.starts_with(r#"["全部","天津","河北省""#), "{firsts}");
+    assert!(firsts.contains(r#""浙江省","测试省","安徽省""#), "{firsts}");
+    // customItem chosen: the columns after it offer only it; its code is "".
+    let o = region(
+        r#"{"customItem":"全部","selectedItem":["浙江省"]}"#,
+        r#"[{"choose":[1,0]},{"key":"Enter"}]"#,
+    )
+    .await;
+    assert_eq!(
+        o.value(),
+        r#"{"data":["浙江省","全部","全部"],"code":["330000","",""]}"#
+    );
+    // The next call sees the data unmerged.
+    let o = region(r#"{"selectedItem":["110000"]}"#, r#"[{"key":"Enter"}]"#).await;
+    assert_eq!(o.text("value.data.0"), "北京市");
+}
+
+#[wasm_bindgen_test]
+async fn region_picker_bad_options_are_error_2_naming_them_and_show_nothing() {
+    for (options, names) in [
+        (r#"{"selectedItem":"浙江省"}"#, "`selectedItem`"),
+        (
+            r#"{"selectedItem":["浙江省","东城区"]}"#,
+            "`selectedItem[1]`",
+        ),
+        (r#"{"mergeOptions":[]}"#, "`mergeOptions`"),
+        (r#"{"mergeOptions":{"remove":{}}}"#, "`mergeOptions.remove`"),
+        (
+            r#"{"mergeOptions":{"remove":[{"id":"999999"}]}}"#,
+            "`mergeOptions.remove[0].id`",
+        ),
+        (
+            r#"{"mergeOptions":{"remove":[{}]}}"#,
+            "`mergeOptions.remove[0].id`",
+        ),
+        (
+            r#"{"mergeOptions":{"add":[{"id":"990000"}]}}"#,
+            "`mergeOptions.add[0].name`",
+        ),
+        (
+            r#"{"mergeOptions":{"add":[{"id":"330000","name":"x"}]}}"#,
+            "`mergeOptions.add[0].id`",
+        ),
+        (
+            r#"{"mergeOptions":{"add":[{"id":"990000","name":"x","pid":"1"}]}}"#,
+            "`mergeOptions.add[0].pid`",
+        ),
+        (
+            r#"{"mergeOptions":{"add":[{"id":"990000","name":"x","subList":[{"id":"1","name":"a","subList":[{"id":"2","name":"b","subList":[]}]}]}]}}"#,
+            "`mergeOptions.add[0].subList[0].subList[0].subList`",
+        ),
+        (
+            r#"{"mergeOptions":{"update":[{"id":"000000","name":"x"}]}}"#,
+            "`mergeOptions.update[0].id`",
+        ),
+        (
+            r#"{"mergeOptions":{"change":[{"id":"000000","name":"x"}]}}"#,
+            "`mergeOptions.change[0].id`",
+        ),
+        (r#"{"title":{}}"#, "`title`"),
+    ] {
+        let o = region(options, "[]").await;
+        o.assert_fail_code(2);
+        let message = o.text("value.errorMessage");
+        assert!(message.contains(names), "{names} not in {message}");
+        assert!(o.get("seen").is_null(), "no sheet for {options}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn region_picker_answers_the_devtools_preset_at_once_and_fails_3_without_data() {
+    let url = REGIONS_URL.with(|u| u.clone());
+    configure(js(&format!(
+        r#"{{"regionsUrl":"{url}","device":{{"region":"440305"}}}}"#
+    )))
+    .expect("preset");
+    let o = run("regionPicker", "{}", "[]").await;
+    o.assert_success();
+    assert!(o.get("seen").is_null(), "no sheet for a preset region");
+    assert_eq!(
+        o.value(),
+        r#"{"data":["广东省","深圳市","南山区"],"code":["440000","440300","440305"]}"#
+    );
+    // A preset the call's mergeOptions removed: the sheet asks.
+    let o = run(
+        "regionPicker",
+        r#"{"mergeOptions":{"remove":[{"id":"440300"}]}}"#,
+        r#"[{"key":"Escape"}]"#,
+    )
+    .await;
+    o.assert_fail_code(11);
+    for (bad, named) in [
+        (r#"{"device":{"region":"4403"}}"#, "`device.region`"),
+        (r#"{"device":{"region":440305}}"#, "`device.region`"),
+        (r#"{"regionsUrl":7}"#, "`regionsUrl`"),
+    ] {
+        let err: JsValue = configure(js(bad)).expect_err(bad).into();
+        let message = js_sys::Reflect::get(&err, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_default();
+        assert!(message.contains(named), "{named} not in {message}");
+    }
+    configure(js(
+        r#"{"regionsUrl":"/no-such-dir/regions.txt","device":{"region":null}}"#,
+    ))
+    .expect("a missing file is found out on the call");
+    let o = run("regionPicker", "{}", "[]").await;
+    o.assert_fail_code(3);
+    let message = o.text("value.errorMessage");
+    assert!(
+        message.contains("did not load from") && message.contains("/no-such-dir/regions.txt"),
+        "{message}"
     );
 }

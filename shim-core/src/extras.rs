@@ -19,6 +19,7 @@ pub const NAMES: &[&str] = &[
     "optionsSelect",
     "multiLevelSelect",
     "chooseCity",
+    "regionPicker",
     "hideKeyboard",
     // the phone's inputs (shim-core/src/inputs.rs, extras/src/glue/inputs.rs)
     "getLocation",

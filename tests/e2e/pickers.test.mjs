@@ -1,16 +1,19 @@
 // The pickers and the phone's inputs inside the simulator, as a user and an automated test use
-// them: each picker operated with the real keyboard and with the mouse in the phone frame, the
-// devtools' Device tab and its URL parameters feeding my.getLocation, my.scan and the address
-// book, and a bad parameter reported there. Screenshots of the open pickers go to
+// them: each picker operated with the real keyboard and with the mouse in the phone frame
+// (my.regionPicker over the division data the sandbox serves beside the extras module), the
+// devtools' Device tab and its URL parameters feeding my.getLocation, my.scan (a code, or a QR
+// image decoded in the phone), my.regionPicker and the address book, and a bad parameter
+// reported there. Screenshots of the open pickers go to
 // $PICKER_SHOTS (when set) to look at.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURES, fixtureUrl, startStack, SUPERAPP } from './harness.mjs';
+import { FIXTURES, fixtureUrl, ROOT, startStack, SUPERAPP } from './harness.mjs';
 
 const TIMEOUT = 20_000;
+const FIXTURE_DIR = join(ROOT, 'www', 'simulator', 'fixtures');
 const SHOTS = process.env.PICKER_SHOTS;
 let stack;
 
@@ -164,6 +167,95 @@ describe('pickers in the phone frame', () => {
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
     assert.deepEqual((await c.result()).value, { city: 'Suzhou', adCode: '320500' });
+  });
+});
+
+describe('my.regionPicker in the phone frame', () => {
+  test('the keyboard walks province, city and district; Escape is error 11; the data is fetched once', async (t) => {
+    const { page, frame, app, extras } = await open(t);
+    let c = await call(app, 'regionPicker', { title: 'Deliver to' });
+    const sheet = frame.getByRole('dialog', { name: 'Deliver to' });
+    await sheet.waitFor({ timeout: TIMEOUT });
+    await shot(page, 'region-picker');
+    assert.equal(await sheet.getByRole('listbox', { name: 'Province' }).locator('option').count(), 34);
+    // Province is focused: down to Tianjin; Tab to City, Tab to District, down twice; Enter.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await c.result(), {
+      kinds: ['success', 'complete', 'resolved'], kind: 'resolved',
+      value: { data: ['天津市', '天津市', '河西区'], code: ['120000', '120100', '120103'] },
+    });
+    assert.equal(await sheet.count(), 0);
+
+    c = await call(app, 'regionPicker', { selectedItem: ['浙江省', '杭州市', '330106'], mergeOptions: { update: [{ id: '330106', name: '西湖风景区' }] } });
+    await frame.getByRole('dialog', { name: 'Choose a region' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await frame.getByRole('listbox', { name: 'District' }).inputValue(), '西湖风景区');
+    await page.keyboard.press('Escape');
+    const r = await c.result();
+    assert.equal(r.kind, 'rejected');
+    assert.equal(r.value.error, 11);
+    // The division data came from beside the extras module, once for both calls.
+    assert.equal(extras.filter((u) => u.endsWith('/pkg/extras/regions.txt')).length, 1, extras.join(' '));
+  });
+
+  test('?region= answers at once (automation), and a bad one is reported in the devtools', async (t) => {
+    let { page, frame, app } = await open(t, { region: '440305' });
+    let r = await (await call(app, 'regionPicker', {})).result();
+    assert.deepEqual(r.value, { data: ['广东省', '深圳市', '南山区'], code: ['440000', '440300', '440305'] });
+    await page.getByRole('tab', { name: /Device/ }).click();
+    assert.match(await page.locator('#device-state').textContent(), /from the URL: region/);
+    assert.equal(await page.getByLabel('Division code').inputValue(), '440305');
+    // Cleared in the Device tab: the phone asks again.
+    await page.getByRole('button', { name: 'No region (the phone asks)' }).click();
+    const c = await call(app, 'regionPicker', {});
+    await frame.getByRole('dialog', { name: 'Choose a region' }).waitFor({ timeout: TIMEOUT });
+    await frame.getByRole('button', { name: 'Cancel' }).click();
+    r = await c.result();
+    assert.equal(r.value.error, 11);
+    ({ page } = await open(t, { region: '33' }));
+    await page.getByRole('tab', { name: /Device/ }).click();
+    assert.match(await page.locator('#device-state').textContent(), /\?region: the region must be a division code of six digits/);
+  });
+});
+
+describe('my.scan reading a QR image the devtools give the camera', () => {
+  test('a fixture chosen in the Device tab, an unreadable one, a file, and ?scanImage=', async (t) => {
+    const { page, app } = await open(t);
+    await page.getByRole('tab', { name: /Device/ }).click();
+    const select = page.getByLabel('Or a QR image the camera sees');
+    await select.selectOption('qr-pay.png');
+    await page.waitForFunction(() => document.body.dataset.scanImage === 'qr-pay.png', null, { timeout: TIMEOUT });
+    await shot(page, 'device-scan-image');
+    let r = await (await call(app, 'scan', { scanType: ['qrCode'] })).result();
+    assert.equal(r.kind, 'resolved');
+    assert.equal(r.value.qrCode, 'alipays://platformapi/startapp?appId=2102020000000002&page=pages/pay/pay');
+    assert.equal(r.value.imageChannel, 'camera');
+
+    await select.selectOption('qr-damaged.png');
+    await page.waitForFunction(() => document.body.dataset.scanImage === 'qr-damaged.png', null, { timeout: TIMEOUT });
+    r = await (await call(app, 'scan', {})).result();
+    assert.equal(r.kind, 'rejected');
+    assert.equal(r.value.error, 11);
+    assert.match(r.value.errorMessage, /^scan:fail a QR code was found but could not be read .*\(qr-damaged\.png\)$/);
+
+    await page.getByLabel('QR image from a file').setInputFiles(join(FIXTURE_DIR, 'qr-table-12.png'));
+    await page.waitForFunction(() => document.body.dataset.scanImage === 'qr-table-12.png', null, { timeout: TIMEOUT });
+    r = await (await call(app, 'scan', {})).result();
+    assert.equal(r.value.code, 'https://example.com/table/12');
+    // The JSAPI log has each call.
+    await page.getByRole('tab', { name: /JSAPI/ }).click();
+    assert.equal(await page.locator('#jsapi-log tr', { hasText: 'scan' }).count(), 3);
+  });
+
+  test('?scanImage= presets it for automation', async (t) => {
+    const { app } = await open(t, { scanImage: 'qr-table-12.png' });
+    await app.waitForFunction(() => true);
+    const r = await (await call(app, 'scan', {})).result();
+    assert.equal(r.value.qrCode, 'https://example.com/table/12');
   });
 });
 

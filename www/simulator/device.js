@@ -5,6 +5,8 @@
 //   ?scan=<text>[&scanType=qrCode|barCode]
 //   ?contacts=<name>:<number>;<name>:<number>…
 //   ?images=<fixture>,<fixture>…   (the images my.chooseImage returns: files of ./fixtures/)
+//   ?scanImage=<QR fixture>        (the image the camera sees; my.scan decodes its QR code)
+//   ?region=<division code>        (what my.regionPicker answers at once, e.g. 330106)
 // Every value is checked here (a bad one is reported in the Device tab, never silently
 // dropped) and again by the runtime when it arrives (`configure({ device })`, src/glue/inputs.rs).
 // They are phone state, not money or consent: docs/security.md says why a URL may set them.
@@ -70,6 +72,22 @@ export function parseContacts(text) {
 /** The chooser images the Device tab offers: small files of www/simulator/fixtures/. */
 export const FIXTURE_IMAGES = ['shop.jpg', 'rotated.jpg', 'receipt.png'];
 
+/** The QR images the Device tab offers for my.scan (drawn by extras/src/qr.rs's tests). */
+export const FIXTURE_QR = ['qr-table-12.png', 'qr-pay.png', 'qr-damaged.png'];
+
+/** A checked QR fixture name. */
+export function checkScanImage(name) {
+  if (!FIXTURE_QR.includes(name)) throw new Error(`${JSON.stringify(name)} is not a QR fixture (${FIXTURE_QR.join(', ')})`);
+  return name;
+}
+
+/** A checked division code for my.regionPicker (six digits; whether it exists is the runtime's data). */
+export function checkRegion(code) {
+  const c = String(code ?? '').trim();
+  if (!/^\d{6}$/.test(c)) throw new Error(`the region must be a division code of six digits, like 330106 (got ${JSON.stringify(String(code ?? ''))})`);
+  return c;
+}
+
 /** `a.jpg,b.png` (or a list) → checked fixture names. */
 export function checkImages(value) {
   const names = Array.isArray(value) ? value : String(value).split(',').map((n) => n.trim()).filter(Boolean);
@@ -97,7 +115,7 @@ function formatContacts(list) { return list.map((c) => `${c.name}: ${c.mobile}`)
  * to the mini program. Returns `{ settings(), onLog(entry), set(patch), state() }`.
  */
 export function initDevice({ params, onChange }) {
-  let inputs = { location: null, scan: null, contacts: [], images: [] };
+  let inputs = { location: null, scan: null, contacts: [], images: [], scanImage: null, region: null };
   try {
     const stored = JSON.parse(localStorage.getItem(STORE) || 'null');
     if (stored && typeof stored === 'object') {
@@ -106,9 +124,12 @@ export function initDevice({ params, onChange }) {
         scan: stored.scan ? checkScan(stored.scan.code, stored.scan.type) : null,
         contacts: Array.isArray(stored.contacts) ? parseContacts(formatContacts(stored.contacts)) : [],
         images: Array.isArray(stored.images) ? checkImages(stored.images) : [],
+        // A chosen file is not kept across reloads (only its fixture name would be).
+        scanImage: stored.scanImage && stored.scanImage !== 'file' ? checkScanImage(stored.scanImage) : null,
+        region: stored.region ? checkRegion(stored.region) : null,
       };
     }
-  } catch { inputs = { location: null, scan: null, contacts: [], images: [] }; }
+  } catch { inputs = { location: null, scan: null, contacts: [], images: [], scanImage: null, region: null }; }
 
   const problems = [];
   const fromUrl = [];
@@ -123,6 +144,26 @@ export function initDevice({ params, onChange }) {
   }
   if (params.has('images')) {
     try { inputs.images = checkImages(params.get('images')); fromUrl.push('images'); } catch (e) { problems.push(`?images: ${e.message}`); }
+  }
+  if (params.has('scanImage')) {
+    try { inputs.scanImage = checkScanImage(params.get('scanImage')); fromUrl.push('scanImage'); } catch (e) { problems.push(`?scanImage: ${e.message}`); }
+  }
+  if (params.has('region')) {
+    try { inputs.region = checkRegion(params.get('region')); fromUrl.push('region'); } catch (e) { problems.push(`?region: ${e.message}`); }
+  }
+  // The QR image as a File: a fixture loaded after each change, or the file the developer chose.
+  let scanFile = null;
+  let scanLoading = 0;
+  function refreshScanImage(chosen) {
+    const ticket = ++scanLoading;
+    const name = inputs.scanImage;
+    const loaded = chosen ? Promise.resolve([chosen]) : name ? loadImages([name]) : Promise.resolve([]);
+    loaded.then(([file]) => {
+      if (ticket !== scanLoading) return;
+      scanFile = file ?? null;
+      document.body.dataset.scanImage = scanFile ? scanFile.name : '';
+      onChange();
+    }, (e) => report([`scan image: ${e.message}`], true));
   }
   // The chosen fixtures as Files, loaded after each change; the settings carry them once loaded.
   let imageFiles = [];
@@ -151,6 +192,8 @@ export function initDevice({ params, onChange }) {
     for (const key of ['latitude', 'longitude', 'accuracy', 'city', 'district', 'street']) form.elements[key].value = l[key] ?? '';
     form.elements.code.value = inputs.scan?.code ?? '';
     form.elements.scanType.value = inputs.scan?.type ?? 'qrCode';
+    form.elements.scanImage.value = inputs.scanImage ?? '';
+    form.elements.region.value = inputs.region ?? '';
     form.elements.contacts.value = formatContacts(inputs.contacts);
     for (const box of form.querySelectorAll('input[name=image]')) box.checked = inputs.images.includes(box.value);
     $('location-indicator').hidden = !inputs.location;
@@ -174,8 +217,25 @@ export function initDevice({ params, onChange }) {
     inputs.location = checkLocation({ latitude: f.latitude.value, longitude: f.longitude.value, accuracy: f.accuracy.value, city: f.city.value, district: f.district.value, street: f.street.value });
   }));
   $('clear-location').addEventListener('click', () => apply('no position', () => { inputs.location = null; }));
-  $('set-scan').addEventListener('click', () => apply('scan code', () => { inputs.scan = checkScan(form.elements.code.value, form.elements.scanType.value); }));
-  $('clear-scan').addEventListener('click', () => apply('no scan code (my.scan asks in the phone)', () => { inputs.scan = null; }));
+  // A code and a QR image are two things the camera may see: setting one clears the other.
+  $('set-scan').addEventListener('click', () => {
+    if (apply('scan code', () => { inputs.scan = checkScan(form.elements.code.value, form.elements.scanType.value); inputs.scanImage = null; })) refreshScanImage();
+  });
+  $('clear-scan').addEventListener('click', () => {
+    if (apply('no scan code (my.scan asks in the phone)', () => { inputs.scan = null; inputs.scanImage = null; })) refreshScanImage();
+  });
+  form.elements.scanImage.addEventListener('change', () => {
+    const name = form.elements.scanImage.value;
+    if (apply(name ? `scan image: ${name}` : 'no scan image', () => { inputs.scanImage = name ? checkScanImage(name) : null; if (name) inputs.scan = null; })) refreshScanImage();
+  });
+  form.elements.scanFile.addEventListener('change', () => {
+    const file = form.elements.scanFile.files[0];
+    if (!file) return;
+    if (!file.type.startsWith('image/')) { report([`scan image: ${file.name} is not an image (not applied)`], true); return; }
+    if (apply(`scan image: ${file.name}`, () => { inputs.scanImage = 'file'; inputs.scan = null; })) refreshScanImage(file);
+  });
+  $('set-region').addEventListener('click', () => apply('region', () => { inputs.region = checkRegion(form.elements.region.value); }));
+  $('clear-region').addEventListener('click', () => apply('no region (my.regionPicker asks in the phone)', () => { inputs.region = null; }));
   $('set-contacts').addEventListener('click', () => apply('address book', () => { inputs.contacts = parseContacts(form.elements.contacts.value); }));
   $('chooser-images').addEventListener('change', () => {
     const names = Array.from(form.querySelectorAll('input[name=image]:checked'), (b) => b.value);
@@ -184,6 +244,7 @@ export function initDevice({ params, onChange }) {
 
   render();
   refreshImages();
+  refreshScanImage();
   if (problems.length) report(problems, true);
   else if (fromUrl.length) report([`from the URL: ${fromUrl.join(', ')}`], false);
   else report([], false);
@@ -192,7 +253,7 @@ export function initDevice({ params, onChange }) {
     /** The `device` key of the runtime settings. */
     settings() {
       const location = inputs.location && { ...inputs.location };
-      return { location, scan: inputs.scan, contacts: inputs.contacts, images: imageFiles };
+      return { location, scan: inputs.scan, contacts: inputs.contacts, images: imageFiles, scanImage: scanFile, region: inputs.region };
     },
     /** Keeps the book in step with a contact the mini program added (after the user agreed). */
     onLog(entry) {
@@ -206,18 +267,21 @@ export function initDevice({ params, onChange }) {
         render();
       } catch { /* the runtime refused it too */ }
     },
-    /** For tests and scripts: `{ location: 'lat,lng' | {…} | null, scan: 'text' | {code, type} | null, contacts: 'A: 1; B: 2' | [...], images: 'a.jpg,b.png' | [...] }`. */
+    /** For tests and scripts: `{ location: 'lat,lng' | {…} | null, scan: 'text' | {code, type} | null, contacts: 'A: 1; B: 2' | [...], images: 'a.jpg,b.png' | [...], scanImage: 'qr-table-12.png' | null, region: '330106' | null }`. */
     set(patch) {
       const next = { ...inputs };
       if ('location' in patch) next.location = patch.location === null ? null : typeof patch.location === 'string' ? parseLocation(patch.location) : checkLocation(patch.location);
       if ('scan' in patch) next.scan = patch.scan === null ? null : typeof patch.scan === 'string' ? checkScan(patch.scan) : checkScan(patch.scan.code, patch.scan.type);
       if ('contacts' in patch) next.contacts = typeof patch.contacts === 'string' ? parseContacts(patch.contacts) : parseContacts(formatContacts(patch.contacts));
       if ('images' in patch) next.images = checkImages(patch.images ?? []);
+      if ('scanImage' in patch) next.scanImage = patch.scanImage === null ? null : checkScanImage(patch.scanImage);
+      if ('region' in patch) next.region = patch.region === null ? null : checkRegion(patch.region);
       inputs = next;
       store();
       render();
       onChange();
       if ('images' in patch) refreshImages();
+      if ('scanImage' in patch) refreshScanImage();
       return this.state();
     },
     state: () => JSON.parse(JSON.stringify(inputs)),

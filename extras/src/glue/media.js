@@ -40,3 +40,21 @@ export function download(blob, name) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/** The RGBA pixels of an image Blob as the browser shows it, scaled down so that its longer side
+ *  is at most `maxSide` (my.scan reads a QR code in them): `{ width, height, data }`. */
+export async function imagePixels(blob, maxSide) {
+  const bitmap = await createImageBitmap(blob);
+  const scale = Math.min(1, maxSide / Math.max(bitmap.width, bitmap.height));
+  const width = Math.max(1, Math.round(bitmap.width * scale));
+  const height = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, width, height);
+  g.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  return { width, height, data: g.getImageData(0, 0, width, height).data };
+}

@@ -9,6 +9,7 @@ mod media;
 mod network;
 mod network_types;
 mod pickers;
+mod regions;
 mod settings;
 mod socket;
 mod socket_types;
@@ -43,6 +44,7 @@ thread_local! {
             .chain(location::methods())
             .chain(network::methods())
             .chain(socket::methods())
+            .chain(regions::methods())
             .chain(settings::methods())
             .collect();
         let mut owned = Vec::with_capacity(methods.len());
@@ -56,7 +58,8 @@ thread_local! {
 
 /// Configures the extras module with what the start module accepted (`configure` of `pkg/`,
 /// the same keys): it reads `logger` (the devtools' call log), `device` (the phone's
-/// inputs and chooser images), `appId` (whose files the file store shows), `superAppOrigin`
+/// inputs, chooser images, the scan image and the region preset), `regionsUrl` (where
+/// `my.regionPicker`'s data is), `appId` (whose files the file store shows), `superAppOrigin`
 /// and `tradePayHost` (who answers `getSetting`), and the runtime configuration the file
 /// transfers and sockets check (`whitelist`, `transport`, `relayUrl`, `networkFaults`, …).
 /// Throws an `Error` naming a bad key.
@@ -67,10 +70,14 @@ pub fn configure(
     let fail = |e: String| JsError::new(&format!("miniprogram-shim configure: {e}"));
     let inputs = shim_core::device_inputs::read(&config).map_err(|e| fail(e.to_string()))?;
     let images = shim_core::device_images::read(&config).map_err(|e| fail(e.to_string()))?;
+    let scan_image = inputs::read_scan_image(&config).map_err(|e| fail(e.to_string()))?;
+    let regions = regions::read(&config).map_err(|e| fail(e.to_string()))?;
     let patch = shim_core::configure::read_patch(&config).map_err(fail)?;
     let next = runtime::applied(patch).map_err(fail)?;
     runtime::replace(next);
     inputs::store(inputs);
+    inputs::store_scan_image(scan_image);
+    regions::store(regions);
     media::store_images(images);
     files::configure_app(&config);
     settings::configure(&config);

@@ -803,6 +803,7 @@ pub(crate) fn multi_level_select(options: &JsValue) -> Promise {
             Wheels::Tree {
                 roots,
                 chosen: Vec::new(),
+                labels: &[],
             },
         )
         .await?;

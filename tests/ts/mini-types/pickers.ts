@@ -39,7 +39,19 @@ export async function pickers(): Promise<string> {
   });
   const city = await my.chooseCity({ showHotCities: true, cities: [{ city: 'Hangzhou', adCode: '330100', spell: 'hangzhou' }] });
   my.hideKeyboard();
-  return `${index} ${typed} ${modal.confirm} ${date} ${options.selectedOneOption} ${level.result.length} ${city.city} ${city.adCode}`;
+  const region = await my.regionPicker({
+    title: 'Deliver to',
+    customItem: '全部',
+    selectedItem: ['浙江省', '杭州市', '西湖区'],
+    mergeOptions: {
+      remove: [{ id: '110000' }],
+      add: [{ pid: '330000', nextId: '340000', id: '990000', name: '测试省', subList: [{ id: '990100', name: '测试市' }] }],
+      update: [{ id: '330100', name: '杭州', subList: [{ id: '330106', name: '西湖区' }] }],
+    },
+    success: (res) => console.log(res.data.join(' '), res.code.join(' ')),
+    fail: (err) => console.warn(err.error, err.errorMessage),
+  });
+  return `${index} ${typed} ${modal.confirm} ${date} ${options.selectedOneOption} ${level.result.length} ${city.city} ${city.adCode} ${region.code[0]} ${region.data[0]}`;
 }
 
 export async function phone(): Promise<string> {
@@ -47,6 +59,7 @@ export async function phone(): Promise<string> {
   const lat = parseFloat(here.latitude);
   const scanned = await my.scan({ scanType: ['qrCode', 'barCode'] });
   my.scan({ success: (res) => console.log(res.code, res.qrCode, res.barCode) });
+  await my.scan({ scanType: ['qrCode'], hideAlbum: true, onlyFromCamera: false });
   const contact = await my.choosePhoneContact();
   await my.addPhoneContact({ firstName: 'Carol', mobilePhoneNumber: '+1 555 0199' });
   await my.openLocation({ latitude: here.latitude, longitude: here.longitude, name: 'Shop', address: '1 Lake Road', scale: 16 });
