@@ -55,6 +55,34 @@ pub fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
+/// The relay's `[[name, value], …]` header pairs as the success object's `headers`: names in
+/// lower case, a repeated name's values joined with `", "` (as `fetch`'s `Headers` does); a pair
+/// that is not two strings is skipped.
+pub fn headers_from_pairs(pairs: &JsValue) -> Object {
+    let headers = Object::new();
+    let Some(pairs) = pairs.dyn_ref::<js_sys::Array>() else {
+        return headers;
+    };
+    for pair in pairs.iter() {
+        let Some(pair) = pair.dyn_ref::<js_sys::Array>() else {
+            continue;
+        };
+        let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
+            continue;
+        };
+        let name = name.to_ascii_lowercase();
+        let combined = match Reflect::get(&headers, &JsValue::from_str(&name))
+            .ok()
+            .and_then(|v| v.as_string())
+        {
+            Some(previous) => format!("{previous}, {value}"),
+            None => value,
+        };
+        set(&headers, &name, &JsValue::from_str(&combined));
+    }
+    headers
+}
+
 #[wasm_bindgen]
 extern "C" {
     /// Duck-typed view of any options object: the three callbacks.

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
 
-use super::adapter::{begin, run_api, set, Call, Failure};
+use super::adapter::{begin, headers_from_pairs, run_api, set, Call, Failure};
 use super::options::opt_string;
 use super::runtime;
 use crate::config::{NetworkFaults, Transport};
@@ -791,25 +791,7 @@ async fn send_relay(
         .filter(|s| (100.0..=999.0).contains(s))
         .ok_or_else(|| ApiError::Unknown("the relay's reply has no status".into()))?
         as u16;
-    let headers = Object::new();
-    if let Ok(pairs) = reply.headers().dyn_into::<js_sys::Array>() {
-        for pair in pairs.iter() {
-            let pair: js_sys::Array = pair.unchecked_into();
-            let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string())
-            else {
-                continue;
-            };
-            let name = name.to_ascii_lowercase();
-            let combined = match Reflect::get(&headers, &JsValue::from_str(&name))
-                .ok()
-                .and_then(|v| v.as_string())
-            {
-                Some(previous) => format!("{previous}, {value}"),
-                None => value,
-            };
-            set(&headers, &name, &JsValue::from_str(&combined));
-        }
-    }
+    let headers = headers_from_pairs(&reply.headers());
     let body_b64 = reply.body().as_string().unwrap_or_default();
     let http_error = is_http_error(status, valid.http_error_as_fail);
     let data = match valid.data_type {

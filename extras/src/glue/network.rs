@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::adapter::{run_api, set, Failure};
+use super::adapter::{headers_from_pairs, run_api, set, Failure};
 use super::options::{check_object, get, text};
 use super::runtime;
 use crate::config::Transport;
@@ -315,25 +315,7 @@ fn relay_reply(json: &JsValue, url: &str, too_large: fn() -> ApiError) -> Result
         .filter(|s| (100.0..=999.0).contains(s))
         .ok_or_else(|| ApiError::Unknown("the relay's reply has no status".into()))?
         as u16;
-    let headers = Object::new();
-    if let Ok(pairs) = field("headers").dyn_into::<Array>() {
-        for pair in pairs.iter() {
-            let pair: Array = pair.unchecked_into();
-            let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string())
-            else {
-                continue;
-            };
-            let name = name.to_ascii_lowercase();
-            let combined = match Reflect::get(&headers, &JsValue::from_str(&name))
-                .ok()
-                .and_then(|v| v.as_string())
-            {
-                Some(previous) => format!("{previous}, {value}"),
-                None => value,
-            };
-            set(&headers, &name, &JsValue::from_str(&combined));
-        }
-    }
+    let headers = headers_from_pairs(&field("headers"));
     let body = base64_decode(&field("body").as_string().unwrap_or_default())
         .ok_or_else(|| ApiError::Unknown("the relay's body is not base64".into()))?;
     Ok(Reply {
