@@ -786,7 +786,7 @@ async fn scan_reads_a_qr_image_chosen_from_the_album_unless_hide_album() {
         Array::of1(&image(QR_PAY, "qr-pay.png")).into(),
     )]));
     let my: JsValue = create_my().into();
-    let o = Outcome(settle(operate(&my, "scan", &obj(&[]), &steps, "picker")).await);
+    let o = Outcome(settle(operate(&my, "scan", &obj(&[]), &steps, "viewer")).await);
     o.assert_success();
     assert_eq!(o.text("seen.label"), "Scan");
     assert_eq!(

@@ -293,7 +293,7 @@ describe('the phone inputs in the devtools', () => {
     await page.getByLabel('City').fill('Sydney');
     await page.getByRole('button', { name: 'Set position' }).click();
     await shot(page, 'device-tab');
-    await app.waitForFunction(() => true);
+    await app.waitForFunction(() => JSON.stringify(window.miniprogramShim.device().location ?? null).includes('Sydney'), null, { timeout: TIMEOUT });
     r = await (await call(app, 'getLocation', { type: 1 })).result();
     assert.equal(r.value.latitude, '-33.8688');
     assert.equal(r.value.city, 'Sydney');
@@ -301,6 +301,8 @@ describe('the phone inputs in the devtools', () => {
     await page.getByLabel('Code the camera sees').fill('6901234567892');
     await page.locator('#device select[name=scanType]').selectOption('barCode');
     await page.getByRole('button', { name: 'Set code' }).click();
+    // The shell's settings reach the page by postMessage: call once the page has them.
+    await app.waitForFunction(() => JSON.stringify(window.miniprogramShim.device().scan ?? null).includes('6901234567892'), null, { timeout: TIMEOUT });
     r = await (await call(app, 'scan', { scanType: ['barCode'] })).result();
     assert.equal(r.value.barCode, '6901234567892');
 

@@ -38,6 +38,11 @@ thread_local! {
 extern "C" {
     #[wasm_bindgen(catch, js_name = imagePixels)]
     async fn image_pixels(blob: &JsValue, max_side: u32) -> Result<JsValue, JsValue>;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `String(value)`.
     #[wasm_bindgen(js_name = String)]
     fn js_string(value: &JsValue) -> String;
 }

@@ -26,6 +26,11 @@ extern "C" {
     fn regions_url(configured: &str) -> String;
     #[wasm_bindgen(catch, js_name = fetchText)]
     async fn fetch_text(url: &str) -> Result<JsValue, JsValue>;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `String(value)`.
     #[wasm_bindgen(js_name = String)]
     fn js_string(value: &JsValue) -> String;
 }
