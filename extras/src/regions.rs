@@ -139,6 +139,9 @@ pub struct Merge {
     pub add: Vec<AddRegion>,
     /// Regions to rename or refill.
     pub update: Vec<UpdateRegion>,
+    /// The key the caller gave `update` under (`change` is read as `update`), for errors;
+    /// `update` when empty.
+    pub update_key: &'static str,
 }
 
 fn find<'a>(tree: &'a [Region], id: &str) -> Option<&'a Region> {
@@ -226,7 +229,12 @@ pub fn merge(tree: &mut Vec<Region>, merge: Merge) -> Result<(), ApiError> {
         tree.insert(index, add.region);
     }
     for (i, update) in merge.update.into_iter().enumerate() {
-        let at = |field: &str| format!("mergeOptions.update[{i}].{field}");
+        let key = if merge.update_key.is_empty() {
+            "update"
+        } else {
+            merge.update_key
+        };
+        let at = |field: &str| format!("mergeOptions.{key}[{i}].{field}");
         let region = find_mut(tree, &update.id).ok_or_else(|| {
             ApiError::invalid(at("id"), format!("no region has the id {:?}", update.id))
         })?;
@@ -477,6 +485,7 @@ mod tests {
                     children: None,
                 },
             ],
+            update_key: "update",
         };
         merge(&mut tree, m).unwrap();
         assert_eq!(names(&tree), ["浙江省", "测试省", "澳门"]);

@@ -220,6 +220,7 @@ fn read_merge(options: &JsValue) -> Result<Merge, ApiError> {
     } else {
         "update"
     };
+    out.update_key = update_key;
     for (at, item) in entries(&merge, update_key)? {
         out.update.push(UpdateRegion {
             id: field(&item, &at, "id")?,
