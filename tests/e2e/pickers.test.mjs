@@ -211,6 +211,8 @@ describe('my.regionPicker in the phone frame', () => {
     assert.equal(await page.getByLabel('Division code').inputValue(), '440305');
     // Cleared in the Device tab: the phone asks again.
     await page.getByRole('button', { name: 'No region (the phone asks)' }).click();
+    // The shell's settings reach the page by postMessage: call once the page has them.
+    await app.waitForFunction(() => (window.miniprogramShim.device().region ?? null) === null, null, { timeout: TIMEOUT });
     const c = await call(app, 'regionPicker', {});
     await frame.getByRole('dialog', { name: 'Choose a region' }).waitFor({ timeout: TIMEOUT });
     await frame.getByRole('button', { name: 'Cancel' }).click();
@@ -229,6 +231,7 @@ describe('my.scan reading a QR image the devtools give the camera', () => {
     const select = page.getByLabel('Or a QR image the camera sees');
     await select.selectOption('qr-pay.png');
     await page.waitForFunction(() => document.body.dataset.scanImage === 'qr-pay.png', null, { timeout: TIMEOUT });
+    await app.waitForFunction((n) => window.miniprogramShim.device().scanImage?.name === n, 'qr-pay.png', { timeout: TIMEOUT });
     await shot(page, 'device-scan-image');
     let r = await (await call(app, 'scan', { scanType: ['qrCode'] })).result();
     assert.equal(r.kind, 'resolved');
@@ -237,6 +240,7 @@ describe('my.scan reading a QR image the devtools give the camera', () => {
 
     await select.selectOption('qr-damaged.png');
     await page.waitForFunction(() => document.body.dataset.scanImage === 'qr-damaged.png', null, { timeout: TIMEOUT });
+    await app.waitForFunction((n) => window.miniprogramShim.device().scanImage?.name === n, 'qr-damaged.png', { timeout: TIMEOUT });
     r = await (await call(app, 'scan', {})).result();
     assert.equal(r.kind, 'rejected');
     assert.equal(r.value.error, 11);
@@ -244,6 +248,7 @@ describe('my.scan reading a QR image the devtools give the camera', () => {
 
     await page.getByLabel('QR image from a file').setInputFiles(join(FIXTURE_DIR, 'qr-table-12.png'));
     await page.waitForFunction(() => document.body.dataset.scanImage === 'qr-table-12.png', null, { timeout: TIMEOUT });
+    await app.waitForFunction((n) => window.miniprogramShim.device().scanImage?.name === n, 'qr-table-12.png', { timeout: TIMEOUT });
     r = await (await call(app, 'scan', {})).result();
     assert.equal(r.value.code, 'https://example.com/table/12');
     // The JSAPI log has each call.
@@ -253,7 +258,7 @@ describe('my.scan reading a QR image the devtools give the camera', () => {
 
   test('?scanImage= presets it for automation', async (t) => {
     const { app } = await open(t, { scanImage: 'qr-table-12.png' });
-    await app.waitForFunction(() => true);
+    await app.waitForFunction(() => window.miniprogramShim.device().scanImage?.name === 'qr-table-12.png', null, { timeout: TIMEOUT });
     const r = await (await call(app, 'scan', {})).result();
     assert.equal(r.value.qrCode, 'https://example.com/table/12');
   });
