@@ -163,6 +163,49 @@ pub fn post(target: &Window, origin: &str, fields: &[(&str, JsValue)]) -> Result
         .map_err(|_| ApiError::Unknown("cannot reach the super app shell".into()))
 }
 
+/// One request to the simulator's shell (this page's parent, at `origin`): posts
+/// `{ type: request, callId, ...fields }` (the call id made from `call_prefix`) and waits for
+/// the shell's answer. Only messages from the parent, from `origin`, carrying this call's
+/// `callId` reach `answer`, which returns `None` for one that is not the answer (another
+/// type, another payment) and the call's result otherwise; the first result wins.
+pub async fn ask_shell<T: 'static>(
+    origin: &str,
+    call_prefix: &str,
+    request: &str,
+    fields: &[(&str, JsValue)],
+    answer: impl Fn(&JsValue) -> Option<Result<T, ApiError>> + 'static,
+) -> Result<T, ApiError> {
+    let window = window()?;
+    let parent = shell_parent(&window)?;
+    let call_id = next_call_id(call_prefix);
+    let (settle, filled) = Settle::<Result<T, ApiError>>::new()?;
+    let _listener = {
+        let settle = settle.clone();
+        let call_id = call_id.clone();
+        let parent = JsValue::from(parent.clone());
+        Listener::messages_from(
+            &window,
+            move || Some(parent.clone()),
+            origin.to_owned(),
+            move |data| {
+                if message_field(&data, "callId").as_deref() != Some(call_id.as_str()) {
+                    return;
+                }
+                if let Some(result) = answer(&data) {
+                    settle.set(result);
+                }
+            },
+        )
+    };
+    let mut message = vec![
+        ("type", JsValue::from_str(request)),
+        ("callId", JsValue::from_str(&call_id)),
+    ];
+    message.extend(fields.iter().map(|(k, v)| (*k, v.clone())));
+    post(&parent, origin, &message)?;
+    settle.wait(filled).await?
+}
+
 const OVERLAY_STYLE: &str =
     "position:fixed;inset:0;z-index:2147483646;display:flex;flex-direction:column;\
 justify-content:flex-end;background:rgba(0,0,0,.45);";

@@ -149,40 +149,21 @@ fn read_answer(data: &JsValue) -> AuthAnswer {
 /// Inside the simulator: the shell mints the code or asks the user in its own UI. A shell that
 /// knows no appId for this page answers `{ failure: "no-app-id" }` (error 4, not a refusal).
 async fn via_shell(scopes: &Scopes, shell_origin: &str) -> Result<AuthAnswer, ApiError> {
-    let window = host::window()?;
-    let parent = host::shell_parent(&window)?;
-    let call_id = host::next_call_id("auth");
-    let (settle, filled) = Settle::<Result<AuthAnswer, ApiError>>::new()?;
-    let _listener = {
-        let settle = settle.clone();
-        let call_id = call_id.clone();
-        let parent = JsValue::from(parent.clone());
-        Listener::messages_from(
-            &window,
-            move || Some(parent.clone()),
-            shell_origin.to_owned(),
-            move |data| {
-                if message_field(&data, "type").as_deref() == Some(SHELL_RESULT)
-                    && message_field(&data, "callId").as_deref() == Some(call_id.as_str())
-                {
-                    settle.set(match message_field(&data, "failure").as_deref() {
-                        Some("no-app-id") => Err(ApiError::NoAppId { api: "getAuthCode" }),
-                        _ => Ok(read_answer(&data)),
-                    });
-                }
-            },
-        )
-    };
-    host::post(
-        &parent,
+    host::ask_shell(
         shell_origin,
-        &[
-            ("type", JsValue::from_str(SHELL_REQUEST)),
-            ("callId", JsValue::from_str(&call_id)),
-            ("scopes", string_array(scopes.names())),
-        ],
-    )?;
-    settle.wait(filled).await?
+        "auth",
+        SHELL_REQUEST,
+        &[("scopes", string_array(scopes.names()))],
+        |data| {
+            (message_field(data, "type").as_deref() == Some(SHELL_RESULT)).then(|| {
+                match message_field(data, "failure").as_deref() {
+                    Some("no-app-id") => Err(ApiError::NoAppId { api: "getAuthCode" }),
+                    _ => Ok(read_answer(data)),
+                }
+            })
+        },
+    )
+    .await
 }
 
 /// Without a shell: the super app's consent page in an iframe over this page.

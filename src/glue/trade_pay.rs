@@ -130,60 +130,35 @@ fn outcome_of(data: &JsValue) -> Option<Outcome> {
 
 /// Inside the simulator: asks the shell (our parent, the super app) to show the cashier.
 async fn via_shell(cashier: &CashierUrl, shell_origin: &str) -> Result<Outcome, ApiError> {
-    let window = host::window()?;
-    let parent = host::shell_parent(&window)?;
-    let call_id = host::next_call_id("tp");
-    let (settle, filled) = Settle::<Result<Outcome, ApiError>>::new()?;
-    let _listener = {
-        let settle = settle.clone();
-        let call_id = call_id.clone();
-        let payment_id = cashier.payment_id.clone();
-        let parent = JsValue::from(parent.clone());
-        Listener::messages_from(
-            &window,
-            move || Some(parent.clone()),
-            shell_origin.to_owned(),
-            move |data| {
-                if message_field(&data, "callId").as_deref() != Some(call_id.as_str()) {
-                    return;
-                }
-                match message_field(&data, "type").as_deref() {
-                    Some(SHELL_RESULT)
-                        if message_field(&data, "paymentId").as_deref()
-                            == Some(payment_id.as_str()) =>
-                    {
-                        if let Some(outcome) = outcome_of(&data) {
-                            settle.set(Ok(outcome));
-                        }
-                    }
-                    Some(SHELL_ERROR) => {
-                        let message = message_field(&data, "errorMessage").unwrap_or_default();
-                        let code = Reflect::get(&data, &JsValue::from_str("error"))
-                            .ok()
-                            .and_then(|v| v.as_f64());
-                        settle.set(Err(match code {
-                            Some(3.0) => ApiError::PaymentInProgress,
-                            _ => ApiError::invalid(
-                                "paymentUrl",
-                                format!("refused by the super app: {message}"),
-                            ),
-                        }));
-                    }
-                    _ => {}
-                }
-            },
-        )
-    };
-    host::post(
-        &parent,
+    let payment_id = cashier.payment_id.clone();
+    host::ask_shell(
         shell_origin,
-        &[
-            ("type", JsValue::from_str(SHELL_REQUEST)),
-            ("callId", JsValue::from_str(&call_id)),
-            ("paymentUrl", JsValue::from_str(&cashier.href)),
-        ],
-    )?;
-    settle.wait(filled).await?
+        "tp",
+        SHELL_REQUEST,
+        &[("paymentUrl", JsValue::from_str(&cashier.href))],
+        move |data| match message_field(data, "type").as_deref() {
+            Some(SHELL_RESULT)
+                if message_field(data, "paymentId").as_deref() == Some(payment_id.as_str()) =>
+            {
+                outcome_of(data).map(Ok)
+            }
+            Some(SHELL_ERROR) => {
+                let message = message_field(data, "errorMessage").unwrap_or_default();
+                let code = Reflect::get(data, &JsValue::from_str("error"))
+                    .ok()
+                    .and_then(|v| v.as_f64());
+                Some(Err(match code {
+                    Some(3.0) => ApiError::PaymentInProgress,
+                    _ => ApiError::invalid(
+                        "paymentUrl",
+                        format!("refused by the super app: {message}"),
+                    ),
+                }))
+            }
+            _ => None,
+        },
+    )
+    .await
 }
 
 /// Without a shell: the cashier in an iframe over this page (still in the super app origin,

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::adapter::run_api;
-use super::host::{self, message_field, Listener, Settle};
+use super::host::{self, message_field};
 use super::options::{check_object, get};
 use crate::error::ApiError;
 
@@ -62,42 +62,22 @@ async fn from_shell(api: &'static str, open: bool) -> Result<JsValue, ApiError> 
             })
         }
     };
-    let window = host::window()?;
-    let parent = host::shell_parent(&window)?;
-    let call_id = host::next_call_id("setting");
-    let (settle, filled) = Settle::<Result<JsValue, ApiError>>::new()?;
-    let _listener = {
-        let settle = settle.clone();
-        let call_id = call_id.clone();
-        let parent = JsValue::from(parent.clone());
-        Listener::messages_from(
-            &window,
-            move || Some(parent.clone()),
-            origin.clone(),
-            move |data| {
-                if message_field(&data, "type").as_deref() != Some(RESULT)
-                    || message_field(&data, "callId").as_deref() != Some(call_id.as_str())
-                {
-                    return;
-                }
-                settle.set(match message_field(&data, "failure") {
+    let setting = host::ask_shell(
+        &origin,
+        "setting",
+        REQUEST,
+        &[("open", JsValue::from_bool(open))],
+        move |data| {
+            (message_field(data, "type").as_deref() == Some(RESULT)).then(|| {
+                match message_field(data, "failure") {
                     Some(f) if f == "no-app-id" => Err(ApiError::NoAppId { api }),
                     Some(f) => Err(ApiError::Unknown(format!("{api}:fail {f}"))),
-                    None => Ok(auth_setting(&data)),
-                });
-            },
-        )
-    };
-    host::post(
-        &parent,
-        &origin,
-        &[
-            ("type", JsValue::from_str(REQUEST)),
-            ("callId", JsValue::from_str(&call_id)),
-            ("open", JsValue::from_bool(open)),
-        ],
-    )?;
-    let setting = settle.wait(filled).await??;
+                    None => Ok(auth_setting(data)),
+                }
+            })
+        },
+    )
+    .await?;
     let result = Object::new();
     let _ = Reflect::set(&result, &JsValue::from_str("authSetting"), &setting);
     Ok(result.into())
