@@ -9,8 +9,9 @@ use crate::error::ApiError;
 
 #[wasm_bindgen]
 extern "C" {
+    /// The global `String(value)`: how an error or any value reads as text.
     #[wasm_bindgen(js_name = String)]
-    fn js_string(value: &JsValue) -> String;
+    pub fn js_string(value: &JsValue) -> String;
     #[wasm_bindgen(js_name = Number)]
     fn js_number(value: &JsValue) -> f64;
 }

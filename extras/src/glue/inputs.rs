@@ -17,7 +17,7 @@ use web_sys::HtmlElement;
 
 use super::adapter::{run_api, Failure};
 use super::host::{element, Listener};
-use super::options::{check_object, get, number, text};
+use super::options::{check_object, get, js_string, number, text};
 use super::pickers::{ask, boolean, pick, strings, to_js, Answer, Sheet};
 use crate::error::ApiError;
 use crate::inputs::{
@@ -38,13 +38,6 @@ thread_local! {
 extern "C" {
     #[wasm_bindgen(catch, js_name = imagePixels)]
     async fn image_pixels(blob: &JsValue, max_side: u32) -> Result<JsValue, JsValue>;
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// The global `String(value)`.
-    #[wasm_bindgen(js_name = String)]
-    fn js_string(value: &JsValue) -> String;
 }
 
 /// Reads `device.scanImage`: a `Blob` or `File` of an image type (what the camera sees,

@@ -12,7 +12,7 @@ use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::adapter::run_api;
-use super::options::{check_object, get, text};
+use super::options::{check_object, get, js_string, text};
 use super::pickers::{array, pick, strings, to_js};
 use crate::error::ApiError;
 use crate::pickers::Wheels;
@@ -26,13 +26,6 @@ extern "C" {
     fn regions_url(configured: &str) -> String;
     #[wasm_bindgen(catch, js_name = fetchText)]
     async fn fetch_text(url: &str) -> Result<JsValue, JsValue>;
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// The global `String(value)`.
-    #[wasm_bindgen(js_name = String)]
-    fn js_string(value: &JsValue) -> String;
 }
 
 thread_local! {
