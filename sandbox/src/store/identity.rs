@@ -319,11 +319,6 @@ impl Store {
         })
     }
 
-    /// Records a consent decision (and the code it minted).
-    pub fn insert_grant(&self, g: &GrantRow) -> StoreResult<()> {
-        Ok(insert_grant(&self.lock(), g)?)
-    }
-
     /// The latest consent decisions, newest first.
     pub fn grants(&self, limit: i64) -> StoreResult<Vec<GrantRow>> {
         let conn = self.lock();
@@ -415,7 +410,9 @@ mod tests {
             expires_at: Some(1000),
             used_at: None,
         };
-        store.insert_grant(&grant).unwrap();
+        store
+            .write(|tx| Ok::<_, StoreError>(insert_grant(tx, &grant)?))
+            .unwrap();
         let tokens = |n: &str| NewTokens {
             access_token: format!("a{n}"),
             access_expires_at: 10,
