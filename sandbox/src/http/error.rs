@@ -1,14 +1,15 @@
 //! The one error of the browser-facing endpoints (`/sandbox/*`, `/cashier/api/*`, `/relay`'s
 //! refusals aside): [`HttpError`], an early answer that implements `IntoResponse`, and the
 //! [`Result`] handlers return. A storage failure becomes its 500 here, in one place
-//! (`From<StoreError>`, `From<TransitionError>`), so no handler matches one by
-//! hand. The signed open API answers with its own envelope (`open_api::envelope::ApiError`).
+//! (`From<StoreError>`, `From<TransitionError>`, `From<SettingsError>`), so no handler matches
+//! one by hand. The signed open API answers with its own envelope (`open_api::envelope::ApiError`).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::app::identity::SettingsError;
 use crate::store::{StoreError, TransitionError};
 
 /// A handler's result: its answer, or the error answer it stopped at.
@@ -63,6 +64,16 @@ impl From<StoreError> for HttpError {
 impl From<TransitionError> for HttpError {
     fn from(e: TransitionError) -> Self {
         HttpError::storage(e)
+    }
+}
+
+/// A refused settings change is the request's fault (400, the field named); storage is a 500.
+impl From<SettingsError> for HttpError {
+    fn from(e: SettingsError) -> Self {
+        match e {
+            SettingsError::Store(e) => HttpError::from(e),
+            other => HttpError::bad_request(other.to_string()),
+        }
     }
 }
 

@@ -10,7 +10,6 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::app::identity::SettingsError;
 use crate::app::State;
 use crate::domain::auth_setting::{self, Authorization};
 use crate::domain::clock;
@@ -401,11 +400,7 @@ pub async fn put_auth_settings(
     let body: SettingsBody = typed_body(&body)?;
     let app_id = settings_app(&state, body.app_id.as_deref())?;
     let user = signed_in(&state)?;
-    let list = crate::app::identity::revoke(&state, &app_id, &user, body.auth_setting.as_ref())
-        .map_err(|e| match e {
-            SettingsError::Store(e) => HttpError::from(e),
-            other => HttpError::bad_request(other.to_string()),
-        })?;
+    let list = crate::app::identity::revoke(&state, &app_id, &user, body.auth_setting.as_ref())?;
     tracing::info!(app_id = %app_id, user_id = %user.user_id, "authorizations turned off");
     Ok(Json(settings_json(&app_id, &user, &list)).into_response())
 }
