@@ -520,17 +520,11 @@ fn components_reach(layout: &packages::Layout, file: &str, text: &str) -> Option
         let target = if let Some(abs) = spec.strip_prefix('/') {
             abs.to_string()
         } else if spec.starts_with("./") || spec.starts_with("../") {
-            let mut parts: Vec<&str> = file.split('/').collect();
-            parts.pop();
-            for seg in spec.split('/') {
-                match seg {
-                    "." | "" => {}
-                    ".." => {
-                        parts.pop();
-                    }
-                    s => parts.push(s),
-                }
-            }
+            let dir: Vec<&str> = file.split('/').collect();
+            // A path above the app's root names no file of any package: resolving it fails.
+            let Some(parts) = resolve::join(&dir[..dir.len() - 1], spec) else {
+                continue;
+            };
             parts.join("/")
         } else {
             format!("node_modules/{spec}")

@@ -98,7 +98,7 @@ pub fn resolve(root: &Path, from: &str, spec: &str) -> Result<String, ResolveErr
 }
 
 /// `spec`'s segments applied to `dir`: None when `..` would climb above the root.
-fn join(dir: &[&str], spec: &str) -> Option<Vec<String>> {
+pub(crate) fn join(dir: &[&str], spec: &str) -> Option<Vec<String>> {
     let mut out: Vec<String> = dir.iter().map(|s| s.to_string()).collect();
     for segment in spec.split('/') {
         match segment {
