@@ -1,12 +1,12 @@
-//! The phone's state that a browser does not have — network type, battery, screen brightness,
-//! keep-screen-on, foreground/background — and the rules of the APIs that read or change it
-//! (`my.getNetworkType`, `my.getBatteryInfo(Sync)`, `my.get/setScreenBrightness`,
-//! `my.setKeepScreenOn`, `my.vibrate*`, `my.makePhoneCall`). The simulator's devtools (or its
-//! URL parameters) set it; standalone the browser's `navigator.onLine` drives availability.
+//! The phone's state that a browser does not have — network type, battery,
+//! foreground/background — and the rules of the APIs that read it (`my.getNetworkType`,
+//! `my.getBatteryInfo(Sync)`). The simulator's devtools (or its URL parameters) set it;
+//! standalone the browser's `navigator.onLine` drives availability. The phone's actuators
+//! (`my.vibrate*`, `my.makePhoneCall`, the screen's brightness and keep-on) are in the extras
+//! module (`extras/src/phone.rs`).
 //! The glue (`glue::device`) keeps one [`DeviceState`] per page and calls the listeners.
 
 use crate::encoding::Quoted;
-use crate::error::ApiError;
 
 /// `networkType` values, as `@mini-types/my` spells them.
 pub const NETWORK_TYPES: &[&str] = &["UNKNOWN", "NOTREACHABLE", "WIFI", "3G", "2G", "4G", "WWAN"];
@@ -45,10 +45,6 @@ pub struct DeviceState {
     pub battery_level: u8,
     /// Whether the phone is charging.
     pub charging: bool,
-    /// Screen brightness, 0–1.
-    pub brightness: f64,
-    /// `my.setKeepScreenOn` state.
-    pub keep_screen_on: bool,
 }
 
 impl Default for DeviceState {
@@ -57,8 +53,6 @@ impl Default for DeviceState {
             network_type: "WIFI",
             battery_level: 100,
             charging: false,
-            brightness: 0.5,
-            keep_screen_on: false,
         }
     }
 }
@@ -109,56 +103,6 @@ impl From<&DeviceState> for BatteryInfo {
     }
 }
 
-/// `my.setScreenBrightness({ brightness })`: a number from 0 to 1 (error 2 otherwise).
-pub fn brightness(value: Option<f64>, given: bool) -> Result<f64, ApiError> {
-    match value {
-        Some(b) if (0.0..=1.0).contains(&b) => Ok(b),
-        Some(_) => Err(ApiError::invalid(
-            "brightness",
-            "must be a number from 0 to 1",
-        )),
-        None if given => Err(ApiError::invalid(
-            "brightness",
-            "must be a number from 0 to 1",
-        )),
-        None => Err(ApiError::invalid("brightness", "is required")),
-    }
-}
-
-/// `my.makePhoneCall({ number })`: digits, spaces and `+ - ( ) * # ,` only, at most 32
-/// characters after trimming (error 2 naming `number` otherwise).
-pub fn phone_number(value: Option<&str>) -> Result<String, ApiError> {
-    let number = value
-        .map(str::trim)
-        .ok_or_else(|| ApiError::invalid("number", "is required"))?;
-    if number.is_empty() || !number.chars().any(|c| c.is_ascii_digit()) {
-        return Err(ApiError::invalid("number", "must contain digits"));
-    }
-    if number.chars().count() > 32 {
-        return Err(ApiError::invalid("number", "is longer than 32 characters"));
-    }
-    if let Some(c) = number
-        .chars()
-        .find(|c| !(c.is_ascii_digit() || " +-()*#,".contains(*c)))
-    {
-        return Err(ApiError::invalid(
-            "number",
-            format!("may hold digits, spaces and + - ( ) * # , only, not '{c}'"),
-        ));
-    }
-    Ok(number.to_owned())
-}
-
-/// How long `my.vibrate*` shakes the phone frame: `vibrateShort` 15 ms (as documented),
-/// `vibrate` and `vibrateLong` 400 ms.
-pub fn vibration_ms(api: &str) -> u32 {
-    if api == "vibrateShort" {
-        15
-    } else {
-        400
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,41 +149,5 @@ mod tests {
         assert!(!s.network(false).network_available);
         s.network_type = "4G";
         assert_eq!(s.network(false).network_type, "4G");
-    }
-
-    #[test]
-    fn brightness_and_phone_numbers_are_checked() {
-        assert_eq!(brightness(Some(0.3), true), Ok(0.3));
-        for (v, given) in [
-            (Some(1.5), true),
-            (Some(-0.1), true),
-            (None, true),
-            (None, false),
-        ] {
-            let e = brightness(v, given).unwrap_err();
-            assert_eq!(e.code(), 2);
-            assert!(e.to_string().contains("`brightness`"));
-        }
-        assert_eq!(
-            phone_number(Some(" +1 (555) 010-0000 ")).unwrap(),
-            "+1 (555) 010-0000"
-        );
-        for bad in [
-            None,
-            Some(""),
-            Some("abc"),
-            Some("123;rm"),
-            Some("1234567890123456789012345678901234"),
-        ] {
-            let e = phone_number(bad).unwrap_err();
-            assert!(e.to_string().contains("`number`"), "{bad:?}: {e}");
-        }
-    }
-
-    #[test]
-    fn vibration_lengths() {
-        assert_eq!(vibration_ms("vibrateShort"), 15);
-        assert_eq!(vibration_ms("vibrateLong"), 400);
-        assert_eq!(vibration_ms("vibrate"), 400);
     }
 }

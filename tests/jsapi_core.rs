@@ -47,7 +47,7 @@ fn my() -> JsValue {
 
 fn setup() {
     configure(js(
-        r#"{"appId":"core-app","logger":null,"networkFaults":{"offline":false}}"#,
+        r#"{"appId":"core-app","logger":null,"networkFaults":{"offline":false},"extrasUrl":"/pkg/extras/miniprogram_shim_extras.js"}"#,
     ))
     .expect("config");
     set_device_state(js(
@@ -376,6 +376,8 @@ async fn on_error_and_on_unhandled_rejection_see_the_pages_failures() {
     assert_eq!((calls(&errors), calls(&rejections)), (1, 1));
 }
 
+/// The phone's actuators live in the extras module: the start module's `my` loads it on the
+/// first call (`extrasUrl` in `setup`).
 #[wasm_bindgen_test]
 async fn device_apis_succeed_and_name_their_bad_options() {
     setup();

@@ -378,14 +378,15 @@
     'setStorage', 'getStorage', 'removeStorage'].forEach(function (api) {
     my[api] = function (options) { return shim ? shim[api](options) : enqueue(api, options); };
   });
-  // ---- the extras module's APIs (pickers, the phone's inputs, the clipboard, files, images, transfers): the runtime's `my` loads that
+  // ---- the extras module's APIs (pickers, the phone's inputs and actuators, the clipboard, files, images, transfers): the runtime's `my` loads that
   // second wasm module on the first call of one of them (DESIGN.md "Size of the start wasm").
   // EXTRAS mirrors shim-core/src/extras.rs NAMES (tests/jsapi/coverage.test.mjs checks it).
   var EXTRAS = ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect',
     'chooseCity', 'regionPicker', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
-    'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'getSetting', 'openSetting'];
+    'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'vibrate', 'vibrateShort',
+    'vibrateLong', 'makePhoneCall', 'setKeepScreenOn', 'getScreenBrightness', 'setScreenBrightness', 'getSetting', 'openSetting'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) {
       if (shimMy) return shimMy[api](options);

@@ -10,7 +10,8 @@
 //!   phone's inputs are `shim_core::inputs`, the file store's rules `shim_core::files`;
 //!   [`network`] (`uploadFile`, `downloadFile`, over `shim_core::file_store`); [`socket`]
 //!   (`connectSocket`, `sendSocketMessage`, `closeSocket`, the SocketTask: URL and whitelist,
-//!   close codes, the queue before open);
+//!   close codes, the queue before open); [`phone`] (`my.vibrate*`, `my.makePhoneCall`, the
+//!   screen's brightness and keep-on);
 //! - `glue` (wasm only): the sheets and the input APIs, and the exports the start module
 //!   calls: `configure` (the same configuration objects the start module accepted), `call`
 //!   (one API by name) and `createMy` (the APIs as an object, for tests).
@@ -18,6 +19,7 @@
 pub mod location;
 pub mod media;
 pub mod network;
+pub mod phone;
 pub mod pickers;
 pub mod qr;
 pub mod regions;

@@ -52,6 +52,14 @@ pub const NAMES: &[&str] = &[
     "connectSocket",
     "sendSocketMessage",
     "closeSocket",
+    // the phone's actuators (extras/src/phone.rs, extras/src/glue/phone.rs)
+    "vibrate",
+    "vibrateShort",
+    "vibrateLong",
+    "makePhoneCall",
+    "setKeepScreenOn",
+    "getScreenBrightness",
+    "setScreenBrightness",
     // the authorizations the super app keeps (extras/src/glue/settings.rs)
     "getSetting",
     "openSetting",

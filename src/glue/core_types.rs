@@ -75,21 +75,6 @@ export interface BatteryInfo {
   isCharging: boolean;
 }
 
-/** `my.makePhoneCall` options: digits, spaces and `+ - ( ) * # ,` (≤ 32). Never dials. */
-export interface MakePhoneCallOptions extends AsyncCallbacks<{}> {
-  number: string;
-}
-
-/** `my.setKeepScreenOn` options. */
-export interface SetKeepScreenOnOptions extends AsyncCallbacks<{}> {
-  keepScreenOn: boolean;
-}
-
-/** `my.setScreenBrightness` options: 0–1. */
-export interface SetScreenBrightnessOptions extends AsyncCallbacks<{}> {
-  brightness: number;
-}
-
 /** `my.onUnhandledRejection` event. */
 export interface UnhandledRejectionEvent {
   reason: unknown;
@@ -142,13 +127,6 @@ export interface My {
   /** The simulator's "Take a screenshot" button (a browser has no screenshot event). */
   onUserCaptureScreen(callback: () => void): void;
   offUserCaptureScreen(callback?: () => void): void;
-  vibrate(options?: AsyncCallbacks<{}>): Promise<{}>;
-  vibrateShort(options?: AsyncCallbacks<{}>): Promise<{}>;
-  vibrateLong(options?: AsyncCallbacks<{}>): Promise<{}>;
-  makePhoneCall(options: MakePhoneCallOptions): Promise<{}>;
-  setKeepScreenOn(options: SetKeepScreenOnOptions): Promise<{}>;
-  getScreenBrightness(options?: AsyncCallbacks<{ brightness: number }>): Promise<{ brightness: number }>;
-  setScreenBrightness(options: SetScreenBrightnessOptions): Promise<{}>;
   getBatteryInfo(options?: AsyncCallbacks<BatteryInfo>): Promise<BatteryInfo>;
   getBatteryInfoSync(): BatteryInfo;
 }

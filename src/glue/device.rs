@@ -1,7 +1,6 @@
 //! The phone's state and events (`crate::device`): `my.getNetworkType`,
 //! `my.on/offNetworkStatusChange`, `my.on/offAppShow`, `my.on/offAppHide`, `my.on/offError`,
-//! `my.on/offUnhandledRejection`, `my.vibrate*`, `my.makePhoneCall`, `my.setKeepScreenOn`,
-//! `my.get/setScreenBrightness`, `my.getBatteryInfo(Sync)`, and `setDeviceState`, through which
+//! `my.on/offUnhandledRejection`, `my.getBatteryInfo(Sync)`, and `setDeviceState`, through which
 //! the simulator's devtools set the state (DESIGN.md "The phone's state").
 //!
 //! Sources of events: `setDeviceState` (network type, battery, foreground), `configure` (the
@@ -17,7 +16,7 @@ use wasm_bindgen::JsCast;
 
 use super::adapter::{log_sync, run_api, set, Failure};
 use super::app_info::{launch_options, sync, ToJs};
-use super::options::{check_object, get, number, text};
+use super::options::{check_object, get};
 use super::runtime;
 use crate::device::{self, BatteryInfo, DeviceState, NetworkStatus};
 use crate::error::ApiError;
@@ -281,85 +280,12 @@ pub fn set_device_state(
     Ok(())
 }
 
-fn done() -> Result<JsValue, Failure> {
-    Ok(Object::new().into())
-}
-
 /// `my.getNetworkType()` → `{ networkAvailable, networkType }` (also `isConnected`).
 pub(crate) fn get_network_type(options: &JsValue) -> Promise {
     let checked = check_object(options);
     run_api("getNetworkType", options, async move {
         checked?;
         Ok(current_network().to_js())
-    })
-}
-
-/// `my.vibrate()`, `my.vibrateShort()`, `my.vibrateLong()`: `navigator.vibrate` where the
-/// browser has it; the simulator shakes the phone frame when it sees the call in the log.
-pub(crate) fn vibrate(api: &'static str, options: &JsValue) -> Promise {
-    let checked = check_object(options);
-    run_api(api, options, async move {
-        checked?;
-        if let Some(navigator) =
-            web_sys::window().and_then(|w| Reflect::get(&w, &"navigator".into()).ok())
-        {
-            if let Ok(f) =
-                Reflect::get(&navigator, &"vibrate".into()).and_then(|f| f.dyn_into::<Function>())
-            {
-                let _ = f.call1(&navigator, &JsValue::from(device::vibration_ms(api)));
-            }
-        }
-        done()
-    })
-}
-
-/// `my.makePhoneCall({ number })`: never dials; the call is logged and the simulator shows it
-/// in the phone frame.
-pub(crate) fn make_phone_call(options: &JsValue) -> Promise {
-    let checked = check_object(options)
-        .and_then(|()| device::phone_number(text(options, "number")?.as_deref()));
-    run_api("makePhoneCall", options, async move {
-        checked?;
-        done()
-    })
-}
-
-/// `my.setKeepScreenOn({ keepScreenOn })`.
-pub(crate) fn set_keep_screen_on(options: &JsValue) -> Promise {
-    let checked = check_object(options).and_then(|()| {
-        get(options, "keepScreenOn").as_bool().ok_or_else(|| {
-            ApiError::invalid("keepScreenOn", "is required and must be true or false")
-        })
-    });
-    run_api("setKeepScreenOn", options, async move {
-        let on = checked?;
-        STATE.with(|s| s.borrow_mut().device.keep_screen_on = on);
-        done()
-    })
-}
-
-/// `my.getScreenBrightness()` → `{ brightness }` (0–1).
-pub(crate) fn get_screen_brightness(options: &JsValue) -> Promise {
-    let checked = check_object(options);
-    run_api("getScreenBrightness", options, async move {
-        checked?;
-        let obj = Object::new();
-        let b = STATE.with(|s| s.borrow().device.brightness);
-        set(&obj, "brightness", &JsValue::from(b));
-        Ok(obj.into())
-    })
-}
-
-/// `my.setScreenBrightness({ brightness })` (0–1); the simulator dims the phone screen.
-pub(crate) fn set_screen_brightness(options: &JsValue) -> Promise {
-    let checked = check_object(options).and_then(|()| {
-        let (value, given) = number(options, "brightness");
-        device::brightness(value, given)
-    });
-    run_api("setScreenBrightness", options, async move {
-        let b = checked?;
-        STATE.with(|s| s.borrow_mut().device.brightness = b);
-        done()
     })
 }
 

@@ -8,6 +8,7 @@ mod location;
 mod media;
 mod network;
 mod network_types;
+mod phone;
 mod pickers;
 mod regions;
 mod settings;
@@ -46,6 +47,7 @@ thread_local! {
             .chain(socket::methods())
             .chain(regions::methods())
             .chain(settings::methods())
+            .chain(phone::methods())
             .collect();
         let mut owned = Vec::with_capacity(methods.len());
         for (name, closure) in methods {
