@@ -579,6 +579,21 @@ pub const SUPPORTED: &[ApiSupport] = &[
         success: &["name", "mobile"],
     },
     ApiSupport {
+        name: "chooseContact",
+        object: &[
+            "chooseType",
+            "includeMe",
+            "includeMobileContactMode",
+            "multiChooseMax",
+            "multiChooseMaxTips",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &["contactsDicArray"],
+    },
+    ApiSupport {
         name: "openLocation",
         object: &[
             "latitude",
@@ -879,6 +894,8 @@ mod tests {
             ("getLocation.success.streetNumber", true),
             ("scan.success.qrCode", true),
             ("choosePhoneContact.success.mobile", true),
+            ("chooseContact.object.multiChooseMax", true),
+            ("chooseContact.success.contactsDicArray", true),
             ("getSetting.success.authSetting", true),
             ("openSetting", true),
             ("addPhoneContact.object.mobilePhoneNumber", true),
