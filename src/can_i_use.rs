@@ -393,6 +393,59 @@ pub const SUPPORTED: &[ApiSupport] = &[
         returns: &["level", "isCharging"],
         success: &[],
     },
+    // the title bar (src/navigation_bar.rs)
+    ApiSupport {
+        name: "setNavigationBar",
+        object: &[
+            "title",
+            "image",
+            "backgroundColor",
+            "borderBottomColor",
+            "frontColor",
+            "reset",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "setNavigationBarTitle",
+        object: &["title", "image", "success", "fail", "complete"],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "setNavigationBarColor",
+        object: &[
+            "backgroundColor",
+            "frontColor",
+            "success",
+            "fail",
+            "complete",
+        ],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "setNavigationBarBottomLineColor",
+        object: &["borderBottomColor", "success", "fail", "complete"],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "showNavigationBarLoading",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &[],
+    },
+    ApiSupport {
+        name: "hideNavigationBarLoading",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &[],
+    },
     // ---- pickers (src/pickers.rs) ----
     ApiSupport {
         name: "showActionSheet",

@@ -229,6 +229,13 @@
     setScreenBrightness: async(['brightness'], []),
     getBatteryInfo: async([], ['level', 'isCharging']),
     getBatteryInfoSync: sync(['level', 'isCharging']),
+    // the title bar (src/navigation_bar.rs)
+    setNavigationBar: async(['title', 'image', 'backgroundColor', 'borderBottomColor', 'frontColor', 'reset'], []),
+    setNavigationBarTitle: async(['title', 'image'], []),
+    setNavigationBarColor: async(['backgroundColor', 'frontColor'], []),
+    setNavigationBarBottomLineColor: async(['borderBottomColor'], []),
+    showNavigationBarLoading: async([], []),
+    hideNavigationBarLoading: async([], []),
   });
   // --- files over the network and sockets (mirrors the block in src/can_i_use.rs) ---------
   var TRANSFER_TASK = ['abort', 'onProgressUpdate', 'offProgressUpdate', 'onHeadersReceived', 'offHeadersReceived'];

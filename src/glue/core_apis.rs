@@ -1,5 +1,5 @@
 //! Puts the issue 9 core APIs on the `my` object (storage and info Sync forms, network,
-//! device, app events). Kept apart from `glue/mod.rs`'s list so each group adds its own file.
+//! device, app events, the title bar). Kept apart from `glue/mod.rs`'s list so each group adds its own file.
 //!
 //! Size: one JS function per name, all bound from the one dispatcher of `glue::unsupported`
 //! (a `Closure` per API costs about half a kilobyte of wasm each); [`call`] picks the API.
@@ -7,7 +7,7 @@
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use super::{app_info, device, storage, unsupported};
+use super::{app_info, device, navigation_bar, storage, unsupported};
 
 /// The APIs this file adds to `my`.
 pub(crate) const NAMES: &[&str] = &[
@@ -44,6 +44,12 @@ pub(crate) const NAMES: &[&str] = &[
     "setScreenBrightness",
     "getBatteryInfo",
     "getBatteryInfoSync",
+    "setNavigationBar",
+    "setNavigationBarTitle",
+    "setNavigationBarColor",
+    "setNavigationBarBottomLineColor",
+    "showNavigationBarLoading",
+    "hideNavigationBarLoading",
 ];
 
 /// Runs the API `name` of this file with its one argument; `None` for another name.
@@ -69,6 +75,22 @@ pub(crate) fn call(name: &str, a: &JsValue) -> Option<JsValue> {
         "setScreenBrightness" => device::set_screen_brightness(a).into(),
         "getBatteryInfo" => device::get_battery_info(a).into(),
         "getBatteryInfoSync" => device::get_battery_info_sync(),
+        "setNavigationBar" => navigation_bar::set_navigation_bar("setNavigationBar", a).into(),
+        "setNavigationBarTitle" => {
+            navigation_bar::set_navigation_bar("setNavigationBarTitle", a).into()
+        }
+        "setNavigationBarColor" => {
+            navigation_bar::set_navigation_bar("setNavigationBarColor", a).into()
+        }
+        "setNavigationBarBottomLineColor" => {
+            navigation_bar::set_navigation_bar("setNavigationBarBottomLineColor", a).into()
+        }
+        "showNavigationBarLoading" => {
+            navigation_bar::navigation_bar_loading("showNavigationBarLoading", true, a).into()
+        }
+        "hideNavigationBarLoading" => {
+            navigation_bar::navigation_bar_loading("hideNavigationBarLoading", false, a).into()
+        }
         _ => return device::listener(name, a),
     })
 }

@@ -1,6 +1,6 @@
 // The shell's side of native mini programs (www/native/frame.mjs; DESIGN.md "Native mini
 // programs: the frame"): the phone's one title bar (title, image, colours, loading, back button)
-// as the frame asks, and the devtools' Pages panel: the page stack, each page's data editable
+// as the frame asks (and as an H5 mini program's my.setNavigationBar asks: h5Bar), and the devtools' Pages panel: the page stack, each page's data editable
 // as in the IDE's AppData panel (applied by setData in the logic layer, which checks the JSON),
 // a Pull-down refresh button and a Share button (the page's onShareAppMessage result).
 //
@@ -123,6 +123,20 @@ export function initNative({ $, post }) {
     }
   }
 
+  /** An H5 mini program's title bar (my.setNavigationBar and its parts, src/glue/navigation_bar.rs
+   *  sends the whole bar each time): drawn as a native one, without a back button; until the
+   *  app sets a title, `fallbackTitle` (its name) stays. */
+  function h5Bar(bar, fallbackTitle) {
+    const b = bar && typeof bar === 'object' ? bar : {};
+    const text = (key) => (typeof b[key] === 'string' ? b[key] : '');
+    if (typeof b.title === 'string') owned = true;
+    navbar({
+      title: typeof b.title === 'string' ? b.title : fallbackTitle, image: text('image'),
+      backgroundColor: text('backgroundColor'), frontColor: text('frontColor'),
+      borderBottomColor: text('borderBottomColor'), loading: b.loading === true, back: false,
+    });
+  }
+
   /** Another mini program opens: the title bar and the panel start over. */
   function reset() {
     navbar({ title: '' });
@@ -138,5 +152,5 @@ export function initNative({ $, post }) {
     renderPages();
   }
 
-  return { onMessage, reset, ownsTitle: () => owned };
+  return { onMessage, reset, h5Bar, ownsTitle: () => owned };
 }
