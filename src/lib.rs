@@ -8,7 +8,7 @@
 //!   [`can_i_use`], [`alert`], [`ui`] (confirm/toast/loading options), [`storage`] (keys,
 //!   limits), [`system_info`], [`bridge`] (the `AlipayJSBridge` name table), [`jsapi`] (the
 //!   answer for unimplemented names), [`app_info`] (the Sync info APIs), [`device`] (network,
-//!   battery, screen), [`navigation_bar`] (an H5 app's title bar), [`inputs`] (position, scan code, address book; shared with the extras
+//!   battery, screen), [`inputs`] (position, scan code, address book; shared with the extras
 //!   module, `shim-core/`);
 //! - the pickers and the phone's input APIs are in the extras module (`extras/`, a second wasm
 //!   loaded on their first call; DESIGN.md "Size of the start wasm");
@@ -25,7 +25,6 @@ pub mod browser;
 pub mod can_i_use;
 pub mod device;
 pub mod jsapi;
-pub mod navigation_bar;
 pub mod request;
 pub mod storage;
 pub mod system_info;

@@ -75,21 +75,21 @@ pub(crate) fn call(name: &str, a: &JsValue) -> Option<JsValue> {
         "setScreenBrightness" => device::set_screen_brightness(a).into(),
         "getBatteryInfo" => device::get_battery_info(a).into(),
         "getBatteryInfoSync" => device::get_battery_info_sync(),
-        "setNavigationBar" => navigation_bar::set_navigation_bar("setNavigationBar", a).into(),
+        "setNavigationBar" => navigation_bar::navigation_bar("setNavigationBar", a).into(),
         "setNavigationBarTitle" => {
-            navigation_bar::set_navigation_bar("setNavigationBarTitle", a).into()
+            navigation_bar::navigation_bar("setNavigationBarTitle", a).into()
         }
         "setNavigationBarColor" => {
-            navigation_bar::set_navigation_bar("setNavigationBarColor", a).into()
+            navigation_bar::navigation_bar("setNavigationBarColor", a).into()
         }
         "setNavigationBarBottomLineColor" => {
-            navigation_bar::set_navigation_bar("setNavigationBarBottomLineColor", a).into()
+            navigation_bar::navigation_bar("setNavigationBarBottomLineColor", a).into()
         }
         "showNavigationBarLoading" => {
-            navigation_bar::navigation_bar_loading("showNavigationBarLoading", true, a).into()
+            navigation_bar::navigation_bar("showNavigationBarLoading", a).into()
         }
         "hideNavigationBarLoading" => {
-            navigation_bar::navigation_bar_loading("hideNavigationBarLoading", false, a).into()
+            navigation_bar::navigation_bar("hideNavigationBarLoading", a).into()
         }
         _ => return device::listener(name, a),
     })

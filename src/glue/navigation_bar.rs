@@ -1,176 +1,56 @@
-//! The title bar of an H5 mini program (`crate::navigation_bar`): `my.setNavigationBar`,
-//! `my.setNavigationBarTitle`, `my.setNavigationBarColor`, `my.setNavigationBarBottomLineColor`,
+//! The title bar of an H5 mini program: `my.setNavigationBar`, `my.setNavigationBarTitle`,
+//! `my.setNavigationBarColor`, `my.setNavigationBarBottomLineColor`,
 //! `my.showNavigationBarLoading` and `my.hideNavigationBarLoading`.
 //!
 //! The options are checked by the rule the native runtime's frame uses
-//! (`www/native/navigation-bar.js`, imported here): error 2 naming the option. In the
-//! simulator (its shell is the parent window) each call sends the whole bar to the shell, which
-//! draws the phone's title bar and answers once it has; standalone, the title becomes the
-//! page's `document.title` and the rest is kept for the next call (DESIGN.md "The title bar of an
-//! H5 mini program"). Either way the call is logged like every other (the devtools' log).
-
-use std::cell::RefCell;
+//! (`www/native/navigation-bar.js`, imported here), which also shows the call's change: error 2
+//! naming a bad option, and nothing shown. In the simulator (the shell is the parent window, at
+//! the super app's origin) the change goes to the shell, which keeps the bar and draws it in the
+//! phone; standalone the title becomes the page's `document.title` and the rest has nothing to
+//! show on (DESIGN.md "The title bar of an H5 mini program"). Either way the call is logged like
+//! every other. No state and no DOM here: the start module stays small (the bar is the
+//! shell's).
 
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::adapter::{run_api, set, Failure};
-use super::host::{self, message_field};
-use super::options::{check_object, get};
+use super::adapter::{run_api, Failure};
+use super::options::check_object;
 use super::runtime;
 use crate::config::TradePayHost;
 use crate::error::ApiError;
-use crate::navigation_bar::{BarChange, NavigationBar};
 
 #[wasm_bindgen(module = "/www/native/navigation-bar.js")]
 extern "C" {
-    /// `[option, reason]` for the first option of `api` that breaks the rule, else `null`.
-    #[wasm_bindgen(js_name = navigationBarProblem)]
-    fn navigation_bar_problem(api: &str, options: &JsValue) -> JsValue;
-    /// The options `api` reads, those given.
-    #[wasm_bindgen(js_name = navigationBarOptions)]
-    fn navigation_bar_options(api: &str, options: &JsValue) -> JsValue;
-    /// `image` as an absolute http(s) URL ('' for none), `null` when it is not one.
-    #[wasm_bindgen(js_name = navigationBarImage)]
-    fn navigation_bar_image(image: &str) -> JsValue;
-    /// The title's colour for a bar colour (white on a dark bar), as the native frame's.
-    #[wasm_bindgen(js_name = frontColorFor)]
-    fn front_color_for(background: &str) -> String;
+    /// Checks one call of `api` and shows its change (to the shell at `shell_origin`, else in
+    /// `document.title`): `null`, or `[option, reason]` for the first option that breaks the rule.
+    #[wasm_bindgen(js_name = navigationBarCall)]
+    fn navigation_bar_call(api: &str, options: &JsValue, shell_origin: Option<String>) -> JsValue;
 }
 
-thread_local! {
-    static BAR: RefCell<NavigationBar> = RefCell::new(NavigationBar::default());
-}
-
-/// The request to the shell and its answer.
-const SHELL_REQUEST: &str = "miniprogram-shim:navigation-bar";
-const SHELL_RESULT: &str = "miniprogram-shim:navigation-bar-result";
-
-/// The change `api`'s options ask for, checked.
-fn read(api: &'static str, options: &JsValue) -> Result<BarChange, ApiError> {
-    check_object(options)?;
-    let problem = navigation_bar_problem(api, options);
-    if problem.is_object() {
+/// `my.setNavigationBar({ title, image, backgroundColor, borderBottomColor, frontColor, reset })`,
+/// its parts (each reads its own options) and the loading indicator, by name; `{}`, or error 2
+/// naming the bad option (and nothing shown).
+pub(crate) fn navigation_bar(api: &'static str, options: &JsValue) -> Promise {
+    let shell = runtime::with_config(|c| match c.trade_pay_host {
+        TradePayHost::Shell => c.super_app_origin.clone(),
+        _ => None,
+    });
+    let done = check_object(options).and_then(|()| {
+        let problem = navigation_bar_call(api, options, shell);
+        if problem.is_null() {
+            return Ok(());
+        }
         let problem = Array::from(&problem);
-        return Err(ApiError::invalid(
+        Err(ApiError::invalid(
             problem.get(0).as_string().unwrap_or_default(),
             problem.get(1).as_string().unwrap_or_default(),
-        ));
-    }
-    let given = navigation_bar_options(api, options);
-    let string = |name: &str| get(&given, name).as_string();
-    let image = match string("image") {
-        Some(image) => Some(navigation_bar_image(&image).as_string().ok_or_else(|| {
-            ApiError::invalid(
-                "image",
-                "must be an http(s) URL or a path on this page's site",
-            )
-        })?),
-        None => None,
-    };
-    Ok(BarChange {
-        title: string("title"),
-        image,
-        background_color: string("backgroundColor"),
-        border_bottom_color: string("borderBottomColor"),
-        front_color: string("frontColor"),
-        reset: get(&given, "reset").as_bool().unwrap_or(false),
-        loading: None,
-    })
-}
-
-/// Applies `change` and shows the bar; `{}`.
-fn change_bar(
-    api: &'static str,
-    options: &JsValue,
-    change: Result<BarChange, ApiError>,
-) -> Promise {
+        ))
+    });
     run_api(api, options, async move {
-        let change = change?;
-        let bar = BAR.with(|b| {
-            let mut b = b.borrow_mut();
-            b.apply(change);
-            b.clone()
-        });
-        show(&bar).await?;
+        done?;
         Ok::<JsValue, Failure>(Object::new().into())
     })
-}
-
-/// The bar as the shell's message carries it.
-fn to_js(bar: &NavigationBar) -> JsValue {
-    let obj = Object::new();
-    if let Some(title) = &bar.title {
-        set(&obj, "title", &JsValue::from_str(title));
-    }
-    set(&obj, "image", &JsValue::from_str(&bar.image));
-    set(
-        &obj,
-        "backgroundColor",
-        &JsValue::from_str(&bar.background_color),
-    );
-    set(
-        &obj,
-        "borderBottomColor",
-        &JsValue::from_str(&bar.border_bottom_color),
-    );
-    let front = match (bar.front_color.as_str(), bar.background_color.as_str()) {
-        ("", "") => String::new(),
-        ("", background) => front_color_for(background),
-        (front, _) => front.to_owned(),
-    };
-    set(&obj, "frontColor", &JsValue::from_str(&front));
-    set(&obj, "loading", &JsValue::from_bool(bar.loading));
-    obj.into()
-}
-
-/// Shows `bar`: the shell draws it in the simulator; standalone the title is the page's.
-async fn show(bar: &NavigationBar) -> Result<(), ApiError> {
-    let window = host::window()?;
-    let shell = runtime::with_config(|c| match (c.trade_pay_host, &c.super_app_origin) {
-        (TradePayHost::Shell, Some(origin)) => Some(origin.clone()),
-        _ => None,
-    })
-    .filter(|_| host::shell_parent(&window).is_ok());
-    match shell {
-        Some(origin) => {
-            host::ask_shell(
-                &origin,
-                "navbar",
-                SHELL_REQUEST,
-                &[("bar", to_js(bar))],
-                |data| {
-                    (message_field(data, "type").as_deref() == Some(SHELL_RESULT)).then_some(Ok(()))
-                },
-            )
-            .await
-        }
-        None => {
-            if let (Some(title), Some(document)) = (&bar.title, window.document()) {
-                document.set_title(title);
-            }
-            Ok(())
-        }
-    }
-}
-
-/// `my.setNavigationBar({ title, image, backgroundColor, borderBottomColor, frontColor, reset })`
-/// and its parts, by name (each reads its own options).
-pub(crate) fn set_navigation_bar(api: &'static str, options: &JsValue) -> Promise {
-    change_bar(api, options, read(api, options))
-}
-
-/// `my.showNavigationBarLoading()` / `my.hideNavigationBarLoading()`.
-pub(crate) fn navigation_bar_loading(
-    api: &'static str,
-    loading: bool,
-    options: &JsValue,
-) -> Promise {
-    let change = check_object(options).map(|()| BarChange {
-        loading: Some(loading),
-        ..BarChange::default()
-    });
-    change_bar(api, options, change)
 }
 
 #[wasm_bindgen(typescript_custom_section)]

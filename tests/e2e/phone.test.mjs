@@ -117,39 +117,40 @@ test('chooseLocation offers the devtools position in the phone, chosen with the 
 
 test('my.setNavigationBar and its parts drive the phone title bar of an H5 mini program', async (t) => {
   const { page, frame } = await open(t);
-  const bar = page.locator('#navbar');
   const title = page.locator('#app-title');
-  const style = (prop) => bar.evaluate((b, p) => getComputedStyle(b)[p], prop);
+  // The shell draws the bar when the call's change reaches it: wait for what the user sees.
+  const until = (prop, value) => page.waitForFunction(([p, v]) => getComputedStyle(document.getElementById('navbar'))[p] === v, [prop, value], { timeout: TIMEOUT });
+  const titled = (text) => page.waitForFunction((v) => document.getElementById('app-title').textContent === v, text, { timeout: TIMEOUT });
   const name = await title.textContent();
-  // Colours alone: the app's name stays; white title on the dark bar.
+  // Colours alone: the app's name stays; a white title on the dark bar.
   await frame.evaluate(() => my.setNavigationBarColor({ backgroundColor: '#000000' }));
+  await until('backgroundColor', 'rgb(0, 0, 0)');
+  await until('color', 'rgb(255, 255, 255)');
   assert.equal(await title.textContent(), name);
-  assert.equal(await style('backgroundColor'), 'rgb(0, 0, 0)');
-  assert.equal(await style('color'), 'rgb(255, 255, 255)');
   await frame.evaluate(() => my.setNavigationBar({ title: 'Orders', backgroundColor: '#ffd400', borderBottomColor: '#ff0000' }));
-  assert.equal(await title.textContent(), 'Orders');
-  assert.equal(await style('backgroundColor'), 'rgb(255, 212, 0)');
-  assert.equal(await style('borderBottomColor'), 'rgb(255, 0, 0)');
-  assert.equal(await style('color'), 'rgb(0, 0, 0)');
+  await titled('Orders');
+  await until('backgroundColor', 'rgb(255, 212, 0)');
+  await until('borderBottomColor', 'rgb(255, 0, 0)');
+  await until('color', 'rgb(0, 0, 0)');
   await frame.evaluate(() => my.showNavigationBarLoading());
-  assert.equal(await page.locator('#app-title-loading').isVisible(), true);
+  await page.locator('#app-title-loading').waitFor({ state: 'visible', timeout: TIMEOUT });
   if (SHOTS) {
     await mkdir(SHOTS, { recursive: true });
     await page.locator('.phone').screenshot({ path: join(SHOTS, 'title-bar.png') });
   }
   await frame.evaluate(() => my.hideNavigationBarLoading());
-  assert.equal(await page.locator('#app-title-loading').isVisible(), false);
+  await page.locator('#app-title-loading').waitFor({ state: 'hidden', timeout: TIMEOUT });
   // A colour that is more than a colour: error 2 naming it, and the bar stays as it was.
   const failed = await frame.evaluate(() => my.setNavigationBar({ backgroundColor: 'red;background:url(http://evil.example/x)' }).then(() => null, (e) => e));
   assert.equal(failed.error, 2);
   assert.match(failed.errorMessage, /`backgroundColor`/);
-  assert.equal(await style('backgroundColor'), 'rgb(255, 212, 0)');
   await page.locator('#jsapi-log tr.fail', { hasText: 'setNavigationBar' }).first().waitFor({ timeout: TIMEOUT });
   await page.locator('#jsapi-log tr.ok', { hasText: 'showNavigationBarLoading' }).first().waitFor({ timeout: TIMEOUT });
+  assert.equal(await page.locator('#navbar').evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(255, 212, 0)');
   // H5's AlipayJSBridge name, and reset (back to the default colours; the title stays).
   await frame.evaluate(() => new Promise((resolve) => AlipayJSBridge.call('setTitle', { title: 'From H5' }, resolve)));
-  assert.equal(await title.textContent(), 'From H5');
+  await titled('From H5');
   await frame.evaluate(() => my.setNavigationBar({ reset: true }));
-  assert.equal(await style('backgroundColor'), 'rgb(255, 255, 255)');
+  await until('backgroundColor', 'rgb(255, 255, 255)');
   assert.equal(await title.textContent(), 'From H5');
 });

@@ -61,13 +61,43 @@ export function frontColorFor(background) {
   return l < 0.4 ? '#ffffff' : '#000000';
 }
 
-/** An H5 page's `image` option as an absolute http(s) URL against the page, or '' for none. */
-export function navigationBarImage(image) {
-  if (!image) return '';
-  try {
-    const url = new URL(image, location.href);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
-  } catch {
-    return null;
+/**
+ * What one call of an H5 mini program changes on its bar (src/glue/navigation_bar.rs):
+ * `{ problem: [option, reason] }` when an option breaks the rule, else `{ change }` with the
+ * options `api` reads that are given, `image` made an absolute http(s) URL against the page,
+ * `frontColor` worked out from a new `backgroundColor` when not given, `loading` for
+ * show/hideNavigationBarLoading. The shell applies it to the bar it draws (`reset` first).
+ */
+export function navigationBarChange(api, options) {
+  if (api === 'showNavigationBarLoading' || api === 'hideNavigationBarLoading') {
+    return { change: { loading: api === 'showNavigationBarLoading' } };
   }
+  const problem = navigationBarProblem(api, options);
+  if (problem) return { problem };
+  const change = navigationBarOptions(api, options);
+  if (change.image) {
+    let url = null;
+    try { url = new URL(change.image, location.href); } catch { /* reported below */ }
+    if (!url || !/^https?:$/.test(url.protocol)) return { problem: ['image', `must be an http(s) URL or a path on this page's site, got ${JSON.stringify(change.image)}`] };
+    change.image = url.href;
+  }
+  if (change.backgroundColor !== undefined && change.frontColor === undefined) change.frontColor = frontColorFor(change.backgroundColor);
+  return { change };
+}
+
+/**
+ * One call of an H5 mini program's title bar API (src/glue/navigation_bar.rs): checks it, then
+ * sends the change to the simulator's shell (the parent window, at `shellOrigin`), which keeps
+ * and draws the bar, or, standalone (no shell origin or no parent), makes a new title the
+ * page's `document.title`. Returns the problem `[option, reason]`, or null when done.
+ */
+export function navigationBarCall(api, options, shellOrigin) {
+  const { problem, change } = navigationBarChange(api, options);
+  if (problem) return problem;
+  if (shellOrigin && window.parent !== window) {
+    window.parent.postMessage({ type: 'miniprogram-shim:navigation-bar', change }, shellOrigin);
+  } else if (typeof change.title === 'string') {
+    document.title = change.title;
+  }
+  return null;
 }

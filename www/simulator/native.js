@@ -123,23 +123,26 @@ export function initNative({ $, post }) {
     }
   }
 
-  /** An H5 mini program's title bar (my.setNavigationBar and its parts, src/glue/navigation_bar.rs
-   *  sends the whole bar each time): drawn as a native one, without a back button; until the
-   *  app sets a title, `fallbackTitle` (its name) stays. */
-  function h5Bar(bar, fallbackTitle) {
-    const b = bar && typeof bar === 'object' ? bar : {};
-    const text = (key) => (typeof b[key] === 'string' ? b[key] : '');
-    if (typeof b.title === 'string') owned = true;
-    navbar({
-      title: typeof b.title === 'string' ? b.title : fallbackTitle, image: text('image'),
-      backgroundColor: text('backgroundColor'), frontColor: text('frontColor'),
-      borderBottomColor: text('borderBottomColor'), loading: b.loading === true, back: false,
-    });
+  /** An H5 mini program's title bar: the shell keeps it (src/glue/navigation_bar.rs sends each
+   *  call's checked change: `reset` first, then the options given) and draws it as a native
+   *  one, without a back button; until the app sets a title, `fallbackTitle` (its name) stays. */
+  const H5_BAR = { image: '', backgroundColor: '', borderBottomColor: '', frontColor: '', loading: false };
+  let h5 = { ...H5_BAR };
+  function h5Bar(change, fallbackTitle) {
+    const c = change && typeof change === 'object' ? change : {};
+    if (c.reset === true) h5 = { ...H5_BAR, title: h5.title, loading: h5.loading };
+    for (const key of ['title', 'image', 'backgroundColor', 'borderBottomColor', 'frontColor']) {
+      if (typeof c[key] === 'string') h5[key] = c[key];
+    }
+    if (typeof c.loading === 'boolean') h5.loading = c.loading;
+    if (typeof h5.title === 'string') owned = true;
+    navbar({ ...h5, title: typeof h5.title === 'string' ? h5.title : fallbackTitle, back: false });
   }
 
   /** Another mini program opens: the title bar and the panel start over. */
   function reset() {
     navbar({ title: '' });
+    h5 = { ...H5_BAR };
     owned = false;
     pages = [];
     selected = null;

@@ -349,11 +349,8 @@ window.addEventListener('message', (event) => {
       if (typeof data.callId === 'string' || typeof data.callId === 'number') authSettings.request(data.callId, data.open === true);
       break;
     case `${MSG}navigation-bar`:
-      // An H5 mini program's title bar (www/simulator/native.js h5Bar); answered once drawn.
-      if (typeof data.callId === 'string' || typeof data.callId === 'number') {
-        native.h5Bar(data.bar, appName || 'Mini program');
-        postToMiniProgram({ type: `${MSG}navigation-bar-result`, callId: data.callId });
-      }
+      // An H5 mini program's title bar (www/simulator/native.js h5Bar).
+      native.h5Bar(data.change, appName || 'Mini program');
       break;
     case `${MSG}trade-pay`:
       if (typeof data.callId === 'string' || typeof data.callId === 'number') startTradePay(data.callId, String(data.paymentUrl ?? ''));
