@@ -265,7 +265,9 @@ export function createFrame({ appJson, views, pagesEl, toWorker, fileUrl, params
     if (given('image')) n.image = options.image ? fileUrl(view.route, options.image) : '';
     if (given('backgroundColor')) n.backgroundColor = options.backgroundColor;
     if (given('borderBottomColor')) n.borderBottomColor = options.borderBottomColor;
+    // A new bar colour without frontColor: the title's colour follows it again (as for H5).
     if (given('frontColor')) n.frontColor = options.frontColor;
+    else if (given('backgroundColor')) n.frontColor = '';
     drawTitle();
     return {};
   }
