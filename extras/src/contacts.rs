@@ -11,6 +11,7 @@
 
 use serde::Serialize;
 
+use crate::encoding::Quoted;
 use crate::error::ApiError;
 use crate::inputs::{Contact, MAX_CONTACTS};
 
@@ -68,7 +69,7 @@ impl ChooseContact {
             Some(other) => {
                 return Err(ApiError::invalid(
                     "chooseType",
-                    format!("must be \"single\" or \"multi\" (got {other:?})"),
+                    format!("must be \"single\" or \"multi\" (got {})", Quoted(other)),
                 ))
             }
             None => {
@@ -85,7 +86,10 @@ impl ChooseContact {
             Some(other) => {
                 return Err(ApiError::invalid(
                     "includeMobileContactMode",
-                    format!("must be \"none\", \"known\" or \"all\" (got {other:?})"),
+                    format!(
+                        "must be \"none\", \"known\" or \"all\" (got {})",
+                        Quoted(other)
+                    ),
                 ))
             }
         };
