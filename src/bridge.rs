@@ -78,6 +78,10 @@ pub const BRIDGE_APIS: &[BridgeApi] = &[
         results: &[],
     },
     same("hideLoading", "hideLoading"),
+    // The title bar (H5's setTitle takes `title` and `image` as my.setNavigationBarTitle does).
+    same("setTitle", "setNavigationBarTitle"),
+    same("showTitleLoading", "showNavigationBarLoading"),
+    same("hideTitleLoading", "hideNavigationBarLoading"),
     same("setClipboard", "setClipboard"),
     same("getClipboard", "getClipboard"),
     same("getSystemInfo", "getSystemInfo"),
@@ -219,6 +223,9 @@ mod tests {
             ("getAuthCode", Some("getAuthCode")),
             ("downloadFile", Some("downloadFile")),
             ("openInBrowser", Some("openInBrowser")),
+            ("setTitle", Some("setNavigationBarTitle")),
+            ("showTitleLoading", Some("showNavigationBarLoading")),
+            ("hideTitleLoading", Some("hideNavigationBarLoading")),
             ("", None),
         ];
         for (h5, api) in cases {

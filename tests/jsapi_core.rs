@@ -418,3 +418,120 @@ async fn device_apis_succeed_and_name_their_bad_options() {
         );
     }
 }
+
+fn document_title() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .map(|d| d.title())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn the_title_bar_apis_standalone_set_the_page_title_and_keep_the_rest() {
+    setup();
+    call("setNavigationBar", r##"{"title":"Orders","backgroundColor":"#ffd400","borderBottomColor":"rgb(255, 0, 0)","frontColor":"#000000"}"##)
+        .await
+        .assert_success();
+    assert_eq!(document_title(), "Orders");
+    let o = call("setNavigationBar", "{}").await;
+    assert_eq!(show(&o.get("value")), "{}");
+    call(
+        "setNavigationBarTitle",
+        r##"{"title":"Order 42","image":"/logo.png"}"##,
+    )
+    .await
+    .assert_success();
+    assert_eq!(document_title(), "Order 42");
+    // Each part reads only its own options: a title given to the colour API is not its own.
+    call(
+        "setNavigationBarColor",
+        r##"{"backgroundColor":"#000","title":5}"##,
+    )
+    .await
+    .assert_success();
+    assert_eq!(document_title(), "Order 42");
+    call(
+        "setNavigationBarBottomLineColor",
+        r##"{"borderBottomColor":"#eee"}"##,
+    )
+    .await
+    .assert_success();
+    call("showNavigationBarLoading", "{}")
+        .await
+        .assert_success();
+    call("hideNavigationBarLoading", "{}")
+        .await
+        .assert_success();
+    call("setNavigationBar", r##"{"reset":true}"##)
+        .await
+        .assert_success();
+    assert_eq!(document_title(), "Order 42", "reset keeps the title");
+    // A shell configured but no parent window (opened alone): the page's title all the same.
+    configure(js(
+        r##"{"tradePayHost":"shell","superAppOrigin":"http://127.0.0.1:1"}"##,
+    ))
+    .expect("shell config");
+    call("setNavigationBar", r##"{"title":"Alone"}"##)
+        .await
+        .assert_success();
+    assert_eq!(document_title(), "Alone");
+    configure(js(r##"{"tradePayHost":"overlay"}"##)).expect("overlay");
+}
+
+#[wasm_bindgen_test]
+async fn the_title_bar_apis_refuse_bad_options_naming_them() {
+    setup();
+    let cases = [
+        ("setNavigationBar", r##"{"title":5}"##, "`title`"),
+        ("setNavigationBar", r##"{"image":{}}"##, "`image`"),
+        (
+            "setNavigationBar",
+            r##"{"image":"javascript:alert(1)"}"##,
+            "`image`",
+        ),
+        (
+            "setNavigationBar",
+            r##"{"backgroundColor":"url(http://evil.example/x)"}"##,
+            "`backgroundColor`",
+        ),
+        (
+            "setNavigationBar",
+            r##"{"backgroundColor":"red;background:url(x)"}"##,
+            "`backgroundColor`",
+        ),
+        (
+            "setNavigationBar",
+            r##"{"borderBottomColor":7}"##,
+            "`borderBottomColor`",
+        ),
+        (
+            "setNavigationBar",
+            r##"{"frontColor":"#ff0000"}"##,
+            "`frontColor`",
+        ),
+        ("setNavigationBar", r##"{"reset":"yes"}"##, "`reset`"),
+        ("setNavigationBarTitle", r##"{"title":["a"]}"##, "`title`"),
+        (
+            "setNavigationBarColor",
+            r##"{"frontColor":"white"}"##,
+            "`frontColor`",
+        ),
+        (
+            "setNavigationBarBottomLineColor",
+            r##"{"borderBottomColor":"expression(1)"}"##,
+            "`borderBottomColor`",
+        ),
+    ];
+    let before = document_title();
+    for (api, options, named) in cases {
+        let o = call(api, options).await;
+        assert_eq!(o.events(), ["fail", "complete"], "{api} {options}");
+        o.assert_fail_code(2);
+        assert!(
+            o.text("value.errorMessage").contains(named),
+            "{api} {options}: {}",
+            o.debug()
+        );
+    }
+    assert_eq!(document_title(), before, "a refused call changes nothing");
+}

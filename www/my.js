@@ -178,6 +178,11 @@
     },
     scan: { object: ['scanType', 'hideAlbum', 'onlyFromCamera', 'success', 'fail', 'complete'], return: [], success: ['code', 'qrCode', 'barCode', 'imageChannel', 'result', 'scanType', 'rawData'] },
     choosePhoneContact: { object: ['success', 'fail', 'complete'], return: [], success: ['name', 'mobile'] },
+    chooseContact: {
+      object: ['chooseType', 'includeMe', 'includeMobileContactMode', 'multiChooseMax', 'multiChooseMaxTips', 'success', 'fail', 'complete'],
+      return: [],
+      success: ['contactsDicArray'],
+    },
     getSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
     openSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
     openLocation: { object: ['latitude', 'longitude', 'name', 'address', 'scale', 'success', 'fail', 'complete'], return: [], success: [] },
@@ -224,6 +229,13 @@
     setScreenBrightness: async(['brightness'], []),
     getBatteryInfo: async([], ['level', 'isCharging']),
     getBatteryInfoSync: sync(['level', 'isCharging']),
+    // the title bar (src/navigation_bar.rs)
+    setNavigationBar: async(['title', 'image', 'backgroundColor', 'borderBottomColor', 'frontColor', 'reset'], []),
+    setNavigationBarTitle: async(['title', 'image'], []),
+    setNavigationBarColor: async(['backgroundColor', 'frontColor'], []),
+    setNavigationBarBottomLineColor: async(['borderBottomColor'], []),
+    showNavigationBarLoading: async([], []),
+    hideNavigationBarLoading: async([], []),
   });
   // --- files over the network and sockets (mirrors the block in src/can_i_use.rs) ---------
   var TRANSFER_TASK = ['abort', 'onProgressUpdate', 'offProgressUpdate', 'onHeadersReceived', 'offHeadersReceived'];
@@ -382,7 +394,7 @@
   // second wasm module on the first call of one of them (DESIGN.md "Size of the start wasm").
   // EXTRAS mirrors shim-core/src/extras.rs NAMES (tests/jsapi/coverage.test.mjs checks it).
   var EXTRAS = ['showActionSheet', 'prompt', 'showModal', 'datePicker', 'optionsSelect', 'multiLevelSelect',
-    'chooseCity', 'regionPicker', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'addPhoneContact', 'openLocation',
+    'chooseCity', 'regionPicker', 'hideKeyboard', 'getLocation', 'scan', 'choosePhoneContact', 'chooseContact', 'addPhoneContact', 'openLocation',
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
     'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'vibrate', 'vibrateShort',

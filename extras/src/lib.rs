@@ -6,7 +6,7 @@
 //! - core, plain Rust tested with `cargo test`: [`pickers`] (action sheet, prompt, modal,
 //!   date/option/multi-level/city pickers), [`media`] (image options, type, size and EXIF
 //!   orientation), [`location`] (`my.chooseLocation`'s choices), [`regions`] (`my.regionPicker`'s
-//!   divisions and `mergeOptions`), [`qr`] (`my.scan` reading a QR code from an image); the
+//!   divisions and `mergeOptions`), [`contacts`] (`my.chooseContact`'s options and result), [`qr`] (`my.scan` reading a QR code from an image); the
 //!   phone's inputs are `shim_core::inputs`, the file store's rules `shim_core::files`;
 //!   [`network`] (`uploadFile`, `downloadFile`, over `shim_core::file_store`); [`socket`]
 //!   (`connectSocket`, `sendSocketMessage`, `closeSocket`, the SocketTask: URL and whitelist,
@@ -16,6 +16,7 @@
 //!   calls: `configure` (the same configuration objects the start module accepted), `call`
 //!   (one API by name) and `createMy` (the APIs as an object, for tests).
 
+pub mod contacts;
 pub mod location;
 pub mod media;
 pub mod network;

@@ -1,11 +1,11 @@
 //! Browser tests of the device JSAPIs over the phone's inputs (`configure({ device })`, which
 //! the simulator's devtools and URL parameters send): `my.getLocation` at each `type` level,
 //! `my.scan` (preset, or typed in the scanner sheet), `my.choosePhoneContact`,
-//! `my.addPhoneContact`, and `my.openLocation`; their success and fail shapes, and bad inputs and options (error 2
+//! `my.chooseContact` (single and multi, its limit), `my.addPhoneContact`, and `my.openLocation`; their success and fail shapes, and bad inputs and options (error 2
 //! naming them). The devtools themselves are tested end to end (`tests/e2e/device.test.mjs`).
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::Promise;
+use js_sys::{Array, Promise};
 use miniprogram_shim_extras::{configure, create_my};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -193,6 +193,143 @@ async fn choose_phone_contact_picks_from_the_address_book() {
         .assert_fail_code(11);
     device(r#"{"device":{"contacts":[]}}"#);
     let o = run("choosePhoneContact", "{}", "[]").await;
+    o.assert_fail_code(3);
+    assert!(o
+        .text("value.errorMessage")
+        .contains("address book is empty"));
+}
+
+#[wasm_bindgen_test]
+async fn choose_contact_single_gives_the_chosen_contact_in_alipay_fields() {
+    device(HANGZHOU);
+    let o = run(
+        "chooseContact",
+        r#"{"chooseType":"single"}"#,
+        r#"[{"click":"[data-index=\"1\"]"},{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success();
+    assert_eq!(
+        value(&o),
+        r#"{"contactsDicArray":[{"userId":"2088000005550100","avatar":"","mobile":"555-0100","realName":"Bob","displayName":"Bob"}]}"#
+    );
+    assert_eq!(o.text("seen.label"), "Choose a contact");
+    assert_eq!(
+        o.text("seen.overlayClass"),
+        "miniprogram-shim-choose-contact"
+    );
+    assert_eq!(
+        show(&o.get("seen.items")),
+        r#"["Alice · +86 138 0013 8000","Bob · 555-0100"]"#
+    );
+    assert_eq!(
+        show(&o.get("seen.ticked")),
+        "[true,false]",
+        "the first is chosen at once"
+    );
+    assert_eq!(o.text("seen.focused"), "INPUT");
+    assert_eq!(o.get("focusRestored"), JsValue::TRUE);
+    // Enter on the focused row confirms the first.
+    let o = run(
+        "chooseContact",
+        r#"{"chooseType":"single"}"#,
+        r#"[{"key":"Enter"}]"#,
+    )
+    .await;
+    assert_eq!(
+        o.text("value.contactsDicArray.0.userId"),
+        "2088613800138000"
+    );
+    for cancel in [
+        r#"[{"key":"Escape"}]"#,
+        r#"[{"click":"[data-action=cancel]"}]"#,
+        r#"[{"click":"overlay"}]"#,
+    ] {
+        let o = run("chooseContact", r#"{"chooseType":"single"}"#, cancel).await;
+        o.assert_fail_code(11);
+        assert_eq!(o.get("removed"), JsValue::TRUE, "{cancel}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn choose_contact_multi_keeps_to_its_limit_and_shows_the_tips() {
+    device(HANGZHOU);
+    let o = run(
+        "chooseContact",
+        r#"{"chooseType":"multi"}"#,
+        r#"[{"click":"[data-index=\"1\"]"},{"click":"[data-index=\"0\"]"},{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success();
+    assert_eq!(o.text("seen.label"), "Choose contacts");
+    assert_eq!(show(&o.get("seen.ticked")), "[false,false]");
+    assert_eq!(
+        show(&o.get("seen.disabled")),
+        r#"["confirm"]"#,
+        "OK waits for a choice"
+    );
+    assert_eq!(o.text("seen.message"), "Choose one or more");
+    assert_eq!(o.text("trace.0.message"), "1 chosen");
+    assert_eq!(show(&o.get("trace.0.disabled")), "[]");
+    assert_eq!(
+        show(&o.get("value.contactsDicArray")),
+        r#"[{"userId":"2088613800138000","avatar":"","mobile":"+86 138 0013 8000","realName":"Alice","displayName":"Alice"},{"userId":"2088000005550100","avatar":"","mobile":"555-0100","realName":"Bob","displayName":"Bob"}]"#
+    );
+
+    let o = run(
+        "chooseContact",
+        r#"{"chooseType":"multi","multiChooseMax":1,"multiChooseMaxTips":"One friend only"}"#,
+        r#"[{"click":"[data-index=\"0\"]"},{"click":"[data-index=\"1\"]"},{"click":"[data-action=confirm]"}]"#,
+    )
+    .await;
+    o.assert_success();
+    assert_eq!(o.text("seen.message"), "Choose up to 1");
+    assert_eq!(o.text("trace.0.message"), "1 of 1 chosen");
+    assert_eq!(o.text("trace.1.message"), "One friend only");
+    assert_eq!(
+        show(&o.get("trace.1.ticked")),
+        "[true,false]",
+        "the tick past the limit is undone"
+    );
+    assert_eq!(o.text("value.contactsDicArray.0.displayName"), "Alice");
+    assert_eq!(Array::from(&o.get("value.contactsDicArray")).length(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn choose_contact_refuses_bad_options_naming_them_and_an_empty_book() {
+    device(HANGZHOU);
+    for (options, named) in [
+        ("{}", "`chooseType`"),
+        (r#"{"chooseType":"all"}"#, "`chooseType`"),
+        (r#"{"chooseType":"multi","includeMe":"yes"}"#, "`includeMe`"),
+        (
+            r#"{"chooseType":"multi","includeMobileContactMode":"some"}"#,
+            "`includeMobileContactMode`",
+        ),
+        (
+            r#"{"chooseType":"multi","multiChooseMax":0}"#,
+            "`multiChooseMax`",
+        ),
+        (
+            r#"{"chooseType":"multi","multiChooseMax":"many"}"#,
+            "`multiChooseMax`",
+        ),
+        (
+            r#"{"chooseType":"multi","multiChooseMaxTips":{}}"#,
+            "`multiChooseMaxTips`",
+        ),
+    ] {
+        let o = run("chooseContact", options, "[]").await;
+        o.assert_fail_code(2);
+        assert!(o.get("seen").is_null(), "{options}: no sheet");
+        assert!(
+            o.text("value.errorMessage").contains(named),
+            "{options}: {}",
+            o.debug()
+        );
+    }
+    device(r#"{"device":{"contacts":[]}}"#);
+    let o = run("chooseContact", r#"{"chooseType":"single"}"#, "[]").await;
     o.assert_fail_code(3);
     assert!(o
         .text("value.errorMessage")

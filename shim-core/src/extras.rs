@@ -25,6 +25,8 @@ pub const NAMES: &[&str] = &[
     "getLocation",
     "scan",
     "choosePhoneContact",
+    // extras/src/contacts.rs, extras/src/glue/contacts.rs
+    "chooseContact",
     "addPhoneContact",
     "openLocation",
     "chooseLocation",

@@ -1,5 +1,5 @@
 //! Puts the issue 9 core APIs on the `my` object (storage and info Sync forms, network,
-//! device, app events). Kept apart from `glue/mod.rs`'s list so each group adds its own file.
+//! device, app events, the title bar). Kept apart from `glue/mod.rs`'s list so each group adds its own file.
 //!
 //! Size: one JS function per name, all bound from the one dispatcher of `glue::unsupported`
 //! (a `Closure` per API costs about half a kilobyte of wasm each); [`call`] picks the API.
@@ -7,7 +7,7 @@
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use super::{app_info, device, storage, unsupported};
+use super::{app_info, device, navigation_bar, storage, unsupported};
 
 /// The APIs this file adds to `my`.
 pub(crate) const NAMES: &[&str] = &[
@@ -37,6 +37,12 @@ pub(crate) const NAMES: &[&str] = &[
     "offUserCaptureScreen",
     "getBatteryInfo",
     "getBatteryInfoSync",
+    "setNavigationBar",
+    "setNavigationBarTitle",
+    "setNavigationBarColor",
+    "setNavigationBarBottomLineColor",
+    "showNavigationBarLoading",
+    "hideNavigationBarLoading",
 ];
 
 /// Runs the API `name` of this file with its one argument; `None` for another name.
@@ -55,6 +61,22 @@ pub(crate) fn call(name: &str, a: &JsValue) -> Option<JsValue> {
         "getNetworkType" => device::get_network_type(a).into(),
         "getBatteryInfo" => device::get_battery_info(a).into(),
         "getBatteryInfoSync" => device::get_battery_info_sync(),
+        "setNavigationBar" => navigation_bar::navigation_bar("setNavigationBar", a).into(),
+        "setNavigationBarTitle" => {
+            navigation_bar::navigation_bar("setNavigationBarTitle", a).into()
+        }
+        "setNavigationBarColor" => {
+            navigation_bar::navigation_bar("setNavigationBarColor", a).into()
+        }
+        "setNavigationBarBottomLineColor" => {
+            navigation_bar::navigation_bar("setNavigationBarBottomLineColor", a).into()
+        }
+        "showNavigationBarLoading" => {
+            navigation_bar::navigation_bar("showNavigationBarLoading", a).into()
+        }
+        "hideNavigationBarLoading" => {
+            navigation_bar::navigation_bar("hideNavigationBarLoading", a).into()
+        }
         _ => return device::listener(name, a),
     })
 }

@@ -10,6 +10,7 @@ mod core_apis;
 mod core_types;
 mod device;
 mod extras;
+mod navigation_bar;
 mod request;
 mod socket;
 mod storage;

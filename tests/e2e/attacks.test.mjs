@@ -6,7 +6,8 @@
 // app's own settings and the pages may be framed only by the super app and the registered mini
 // program: nothing is paid, no balance moves, no code is minted — standalone and in the
 // simulator, even with the switches on. The server side of the same rules is
-// sandbox/tests/api/attacks/automation.rs.
+// sandbox/tests/api/attacks/automation.rs. And a mini program that posts the shell a hostile
+// title bar of its own (past my.setNavigationBar's rule) gets text and colours only.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -200,6 +201,37 @@ describe('inside the simulator', () => {
     assert.equal(await cashier.locator('html').getAttribute('data-automation'), 'none');
     assert.equal(await cashier.locator('#pay').isEnabled(), true, 'the cashier waits for the user');
     await cashier.locator('#cancel').click();
+  });
+
+  test('a mini program posting its own title bar message (past the runtime\'s rule) cannot style or script the shell', async (t) => {
+    const { page } = await newPage(t);
+    await page.goto(simulatorUrl({ app: fixtureUrl() }));
+    await page.frameLocator('#mini-program').locator('#pay').waitFor({ timeout: TIMEOUT });
+    const mini = page.frames().find((f) => f.url().startsWith(`${FIXTURES}/tradepay.html`));
+    await mini.evaluate((origin) => window.parent.postMessage({
+      type: 'miniprogram-shim:navigation-bar',
+      change: {
+        title: `<img src=x onerror="document.title='pwned'">${'x'.repeat(300)}`,
+        image: 'javascript:document.title="pwned"',
+        backgroundColor: 'red; background-image: url(http://evil.example/x)',
+        borderBottomColor: 'url(http://evil.example/y)',
+        frontColor: 'expression(alert(1))',
+        loading: 'yes',
+      },
+    }, origin), SUPERAPP);
+    const title = page.locator('#app-title');
+    await page.waitForFunction(() => document.getElementById('app-title').textContent.startsWith('<img'), null, { timeout: TIMEOUT });
+    assert.equal((await title.textContent()).length, 200, 'the title is text, capped at 200 characters');
+    assert.equal(await page.locator('#navbar img:not(#app-title-image)').count(), 0, 'no element from the title');
+    assert.equal(await page.locator('#app-title-image').isVisible(), false, 'no javascript: image');
+    assert.equal(await page.locator('#app-title-image').getAttribute('src'), null);
+    const style = await page.locator('#navbar').evaluate((b) => ({
+      attribute: b.getAttribute('style') ?? '', backgroundImage: getComputedStyle(b).backgroundImage,
+    }));
+    assert.doesNotMatch(style.attribute, /url|expression/, 'no CSS beyond a colour reaches the bar');
+    assert.equal(style.backgroundImage, 'none');
+    assert.equal(await page.locator('#app-title-loading').isVisible(), false, 'loading is a boolean');
+    assert.notEqual(await page.title(), 'pwned');
   });
 
   test('the devtools settings write the switches to the server, and the cashier obeys them there', async (t) => {

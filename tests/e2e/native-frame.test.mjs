@@ -67,6 +67,15 @@ describe('the title bar: one, the shell\'s, driven by the page', () => {
     assert.match(await text(app.locator('#result')), /^setNavigationBar fail 2: setNavigationBar: backgroundColor is not a colour: "url\(/);
     assert.equal((await style()).bg, 'rgb(255, 212, 0)', 'a refused call changes nothing');
 
+    // The parts of setNavigationBar, each with its own options (frontColor as given).
+    await app.locator('#parts').click();
+    await app.locator('#result', { hasText: 'parts ok' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await text(page.locator('#app-title')), 'Parts');
+    assert.deepEqual(await style(), { bg: 'rgb(0, 0, 0)', fg: 'rgb(255, 255, 255)' });
+    await app.locator('#title').click();
+    await app.locator('#result', { hasText: 'setNavigationBar ok' }).waitFor({ timeout: TIMEOUT });
+    assert.deepEqual(await style(), { bg: 'rgb(255, 212, 0)', fg: 'rgb(0, 0, 0)' }, 'a new bar colour: the title follows it');
+
     await app.locator('#loading-on').click();
     await page.locator('#app-title-loading:visible').waitFor({ timeout: TIMEOUT });
     await app.locator('#loading-off').click();

@@ -1,15 +1,19 @@
 // The phone's state in the simulator (issue 9): the devtools' Phone inputs and the URL
 // parameters that preset them reach the mini program (getNetworkType, getBatteryInfoSync,
 // onNetworkStatusChange, onAppHide/onAppShow); a bad parameter is refused and said in the
-// devtools; vibrate and makePhoneCall show in the phone frame; the screenshot button reaches
+// devtools; vibrate and makePhoneCall show in the phone frame; my.setNavigationBar and its
+// parts drive the phone's title bar (a bad colour is error 2 and changes nothing); the screenshot button reaches
 // onUserCaptureScreen; an unsupported API fails with
 // error 1 and is logged. Real browser, real sandbox, the fixture mini program in the simulator.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openFixture, startStack } from './harness.mjs';
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 
 const TIMEOUT = 20_000;
+const SHOTS = process.env.PHONE_SHOTS; // a folder for screenshots of the phone, to look at
 let stack;
 
 before(async () => { stack = await startStack(); });
@@ -109,4 +113,44 @@ test('chooseLocation offers the devtools position in the phone, chosen with the 
   assert.equal(place.name, 'Current position');
   assert.equal(place.latitude, '30.2741');
   await page.locator('#jsapi-log tr', { hasText: 'chooseLocation' }).first().waitFor({ timeout: TIMEOUT });
+});
+
+test('my.setNavigationBar and its parts drive the phone title bar of an H5 mini program', async (t) => {
+  const { page, frame } = await open(t);
+  const title = page.locator('#app-title');
+  // The shell draws the bar when the call's change reaches it: wait for what the user sees.
+  const until = (prop, value) => page.waitForFunction(([p, v]) => getComputedStyle(document.getElementById('navbar'))[p] === v, [prop, value], { timeout: TIMEOUT });
+  const titled = (text) => page.waitForFunction((v) => document.getElementById('app-title').textContent === v, text, { timeout: TIMEOUT });
+  const name = await title.textContent();
+  // Colours alone: the app's name stays; a white title on the dark bar.
+  await frame.evaluate(() => my.setNavigationBarColor({ backgroundColor: '#000000' }));
+  await until('backgroundColor', 'rgb(0, 0, 0)');
+  await until('color', 'rgb(255, 255, 255)');
+  assert.equal(await title.textContent(), name);
+  await frame.evaluate(() => my.setNavigationBar({ title: 'Orders', backgroundColor: '#ffd400', borderBottomColor: '#ff0000' }));
+  await titled('Orders');
+  await until('backgroundColor', 'rgb(255, 212, 0)');
+  await until('borderBottomColor', 'rgb(255, 0, 0)');
+  await until('color', 'rgb(0, 0, 0)');
+  await frame.evaluate(() => my.showNavigationBarLoading());
+  await page.locator('#app-title-loading').waitFor({ state: 'visible', timeout: TIMEOUT });
+  if (SHOTS) {
+    await mkdir(SHOTS, { recursive: true });
+    await page.locator('.phone').screenshot({ path: join(SHOTS, 'title-bar.png') });
+  }
+  await frame.evaluate(() => my.hideNavigationBarLoading());
+  await page.locator('#app-title-loading').waitFor({ state: 'hidden', timeout: TIMEOUT });
+  // A colour that is more than a colour: error 2 naming it, and the bar stays as it was.
+  const failed = await frame.evaluate(() => my.setNavigationBar({ backgroundColor: 'red;background:url(http://evil.example/x)' }).then(() => null, (e) => e));
+  assert.equal(failed.error, 2);
+  assert.match(failed.errorMessage, /`backgroundColor`/);
+  await page.locator('#jsapi-log tr.fail', { hasText: 'setNavigationBar' }).first().waitFor({ timeout: TIMEOUT });
+  await page.locator('#jsapi-log tr.ok', { hasText: 'showNavigationBarLoading' }).first().waitFor({ timeout: TIMEOUT });
+  assert.equal(await page.locator('#navbar').evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(255, 212, 0)');
+  // H5's AlipayJSBridge name, and reset (back to the default colours; the title stays).
+  await frame.evaluate(() => new Promise((resolve) => AlipayJSBridge.call('setTitle', { title: 'From H5' }, resolve)));
+  await titled('From H5');
+  await frame.evaluate(() => my.setNavigationBar({ reset: true }));
+  await until('backgroundColor', 'rgb(255, 255, 255)');
+  assert.equal(await title.textContent(), 'From H5');
 });

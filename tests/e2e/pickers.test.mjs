@@ -288,6 +288,46 @@ describe('the phone inputs in the devtools', () => {
     assert.match(await page.locator('#device-state').textContent(), /from the URL: location, scan, contacts/);
   });
 
+  test('chooseContact: friends ticked with the keyboard within multiChooseMax, one picked with the mouse', async (t) => {
+    const { page, frame, app } = await open(t, { contacts: `${PRESET.contacts}; Carol: +1 555 0199` });
+    const c = await call(app, 'chooseContact', { chooseType: 'multi', multiChooseMax: 2, multiChooseMaxTips: 'Two friends at most' });
+    const dialog = frame.getByRole('dialog', { name: 'Choose contacts' });
+    await dialog.waitFor({ timeout: TIMEOUT });
+    assert.equal(await dialog.getByRole('button', { name: 'OK' }).isDisabled(), true, 'OK waits for a choice');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await dialog.getByRole('status').filter({ hasText: '2 of 2 chosen' }).waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await dialog.getByRole('status').filter({ hasText: 'Two friends at most' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await dialog.getByRole('checkbox', { name: /Carol/ }).isChecked(), false, 'the third tick is undone');
+    await shot(page, 'choose-contact');
+    await page.keyboard.press('Enter');
+    const r = await c.result();
+    assert.equal(r.kind, 'resolved');
+    assert.deepEqual(r.value.contactsDicArray, [
+      { userId: '2088613800138000', avatar: '', mobile: '+86 138 0013 8000', realName: 'Alice', displayName: 'Alice' },
+      { userId: '2088000005550100', avatar: '', mobile: '555-0100', realName: 'Bob', displayName: 'Bob' },
+    ]);
+
+    const one = await call(app, 'chooseContact', { chooseType: 'single' });
+    const single = frame.getByRole('dialog', { name: 'Choose a contact' });
+    await single.waitFor({ timeout: TIMEOUT });
+    await single.getByRole('radio', { name: /Carol/ }).click();
+    await single.getByRole('button', { name: 'OK' }).click();
+    assert.equal((await one.result()).value.contactsDicArray[0].displayName, 'Carol');
+
+    const cancelled = await call(app, 'chooseContact', { chooseType: 'single' });
+    await single.waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Escape');
+    assert.equal((await cancelled.result()).value.error, 11);
+    const bad = await (await call(app, 'chooseContact', { chooseType: 'several' })).result();
+    assert.equal(bad.value.error, 2);
+    assert.match(bad.value.errorMessage, /`chooseType`/);
+    await page.locator('#jsapi-log tr.fail', { hasText: 'chooseContact' }).first().waitFor({ timeout: TIMEOUT });
+  });
+
   test('the Device tab changes what the phone reports; a contact the app adds appears there', async (t) => {
     const { page, frame, app } = await open(t);
     let r = await (await call(app, 'getLocation', {})).result();

@@ -12,16 +12,8 @@ export function yes(value, fallback) {
   return !/^(no|false|0)$/i.test(String(value));
 }
 
-/** The title's colour for a bar colour: white on a dark bar, near-black on a light one. */
-export function frontColorFor(background) {
-  const m = String(background ?? '').trim().match(/^#([0-9a-f]{3,8})$/i);
-  if (!m || ![3, 4, 6, 8].includes(m[1].length)) return '#000000';
-  const hex = m[1].length <= 4 ? [...m[1].slice(0, 3)].map((c) => c + c).join('') : m[1].slice(0, 6);
-  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
-  const lum = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-  const l = 0.2126 * lum(r) + 0.7152 * lum(g) + 0.0722 * lum(b);
-  return l < 0.4 ? '#ffffff' : '#000000';
-}
+// The title's colour for a bar colour: with the title bar's option rule, shared with the H5 runtime.
+export { frontColorFor } from './navigation-bar.js';
 
 /** A tab bar API's `index`: an integer within the items, else a RuntimeError (error 2). */
 export function tabIndex(api, options, count) {

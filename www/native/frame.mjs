@@ -11,6 +11,7 @@
 import { RuntimeError } from './core.mjs';
 import { frontColorFor, tabIndex, yes } from './frame-core.mjs';
 import { createQueries } from './queries.mjs';
+import { isColour, NAVIGATION_BAR_OPTIONS, navigationBarProblem } from './navigation-bar.js';
 
 const MSG = 'miniprogram-shim:';
 const PULL_TRIGGER = 48; // px the indicator must reach for a pull to refresh
@@ -53,7 +54,7 @@ export function createFrame({ appJson, views, pagesEl, toWorker, fileUrl, params
       const c = view.config ?? {};
       view.nav = {
         title: String(c.defaultTitle ?? ''), image: c.titleImage ? fileUrl(view.route, c.titleImage) : '',
-        backgroundColor: c.titleBarColor ?? '', borderBottomColor: '', loading: yes(c.showTitleLoading, false),
+        backgroundColor: c.titleBarColor ?? '', borderBottomColor: '', frontColor: '', loading: yes(c.showTitleLoading, false),
       };
     }
     return view.nav;
@@ -65,7 +66,7 @@ export function createFrame({ appJson, views, pagesEl, toWorker, fileUrl, params
     const n = nav(view);
     const state = {
       title: n.title, image: n.image, backgroundColor: n.backgroundColor || '#ffffff',
-      frontColor: frontColorFor(n.backgroundColor || '#ffffff'), borderBottomColor: n.borderBottomColor, loading: n.loading, back: depth > 1,
+      frontColor: n.frontColor || frontColorFor(n.backgroundColor || '#ffffff'), borderBottomColor: n.borderBottomColor, loading: n.loading, back: depth > 1,
     };
     if (hosted) { toShell('navbar', state); return; }
     $('a-title').textContent = n.image ? '' : n.title;
@@ -80,7 +81,7 @@ export function createFrame({ appJson, views, pagesEl, toWorker, fileUrl, params
 
   const color = (name, value) => {
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || !CSS.supports('color', value)) throw fail(`${name} is not a colour: ${JSON.stringify(value)}`);
+    if (!isColour(value)) throw fail(`${name} is not a colour: ${JSON.stringify(value)}`);
     return value;
   };
 
@@ -245,27 +246,39 @@ export function createFrame({ appJson, views, pagesEl, toWorker, fileUrl, params
   const needTop = (api) => { const view = top(); if (!view) throw fail(`${api}: no page is open`, 3); return view; };
   const tabItem = (api, options) => tab.items[tabIndex(api, options, tab.items.length)];
 
+  /** my.setNavigationBar and its parts: the options `api` reads, checked by the rule the H5
+   *  runtime shares (navigation-bar.js), then drawn. `reset`: back to the page's colours
+   *  (window config); the title stays. */
+  function setBar(api, options) {
+    const view = needTop(api);
+    const n = nav(view);
+    const problem = navigationBarProblem(api, options);
+    if (problem) throw fail(`${api}: ${problem[0]} ${problem[1]}`);
+    const given = (name) => NAVIGATION_BAR_OPTIONS[api].includes(name) && options[name] !== undefined;
+    if (given('reset') && options.reset) {
+      n.backgroundColor = view.config?.titleBarColor ?? '';
+      n.borderBottomColor = '';
+      n.frontColor = '';
+      n.image = view.config?.titleImage ? fileUrl(view.route, view.config.titleImage) : '';
+    }
+    if (given('title')) n.title = options.title;
+    if (given('image')) n.image = options.image ? fileUrl(view.route, options.image) : '';
+    if (given('backgroundColor')) n.backgroundColor = options.backgroundColor;
+    if (given('borderBottomColor')) n.borderBottomColor = options.borderBottomColor;
+    // A new bar colour without frontColor: the title's colour follows it again (as for H5).
+    if (given('frontColor')) n.frontColor = options.frontColor;
+    else if (given('backgroundColor')) n.frontColor = '';
+    drawTitle();
+    return {};
+  }
+
   const apis = {
     ...queries.apis,
-    setNavigationBar(options) {
-      const view = needTop('setNavigationBar');
-      const n = nav(view);
-      if (options.title !== undefined && typeof options.title !== 'string') throw fail(`setNavigationBar: title is a string, got ${JSON.stringify(options.title)}`);
-      const backgroundColor = color('setNavigationBar: backgroundColor', options.backgroundColor);
-      const borderBottomColor = color('setNavigationBar: borderBottomColor', options.borderBottomColor);
-      if (options.reset) {
-        // Back to the page's colours (window config); the title stays.
-        n.backgroundColor = view.config?.titleBarColor ?? '';
-        n.borderBottomColor = '';
-        n.image = view.config?.titleImage ? fileUrl(view.route, view.config.titleImage) : '';
-      }
-      if (options.title !== undefined) n.title = options.title;
-      if (options.image !== undefined) n.image = options.image ? fileUrl(view.route, options.image) : '';
-      if (backgroundColor !== undefined) n.backgroundColor = backgroundColor;
-      if (borderBottomColor !== undefined) n.borderBottomColor = borderBottomColor;
-      drawTitle();
-      return {};
-    },
+    setNavigationBar(options) { return setBar('setNavigationBar', options); },
+    // The parts of setNavigationBar, under their own names (the options each reads).
+    setNavigationBarTitle(options) { return setBar('setNavigationBarTitle', options); },
+    setNavigationBarColor(options) { return setBar('setNavigationBarColor', options); },
+    setNavigationBarBottomLineColor(options) { return setBar('setNavigationBarBottomLineColor', options); },
     showNavigationBarLoading() { nav(needTop('showNavigationBarLoading')).loading = true; drawTitle(); return {}; },
     hideNavigationBarLoading() { nav(needTop('hideNavigationBarLoading')).loading = false; drawTitle(); return {}; },
     getTitleColor() { return { color: nav(needTop('getTitleColor')).backgroundColor || '#ffffff' }; },

@@ -1,6 +1,6 @@
 // The shell's side of native mini programs (www/native/frame.mjs; DESIGN.md "Native mini
 // programs: the frame"): the phone's one title bar (title, image, colours, loading, back button)
-// as the frame asks, and the devtools' Pages panel: the page stack, each page's data editable
+// as the frame asks (and as an H5 mini program's my.setNavigationBar asks: h5Bar), and the devtools' Pages panel: the page stack, each page's data editable
 // as in the IDE's AppData panel (applied by setData in the logic layer, which checks the JSON),
 // a Pull-down refresh button and a Share button (the page's onShareAppMessage result).
 //
@@ -123,9 +123,26 @@ export function initNative({ $, post }) {
     }
   }
 
+  /** An H5 mini program's title bar: the shell keeps it (src/glue/navigation_bar.rs sends each
+   *  call's checked change: `reset` first, then the options given) and draws it as a native
+   *  one, without a back button; until the app sets a title, `fallbackTitle` (its name) stays. */
+  const H5_BAR = { image: '', backgroundColor: '', borderBottomColor: '', frontColor: '', loading: false };
+  let h5 = { ...H5_BAR };
+  function h5Bar(change, fallbackTitle) {
+    const c = change && typeof change === 'object' ? change : {};
+    if (c.reset === true) h5 = { ...H5_BAR, title: h5.title, loading: h5.loading };
+    for (const key of ['title', 'image', 'backgroundColor', 'borderBottomColor', 'frontColor']) {
+      if (typeof c[key] === 'string') h5[key] = c[key];
+    }
+    if (typeof c.loading === 'boolean') h5.loading = c.loading;
+    if (typeof h5.title === 'string') owned = true;
+    navbar({ ...h5, title: typeof h5.title === 'string' ? h5.title : fallbackTitle, back: false });
+  }
+
   /** Another mini program opens: the title bar and the panel start over. */
   function reset() {
     navbar({ title: '' });
+    h5 = { ...H5_BAR };
     owned = false;
     pages = [];
     selected = null;
@@ -138,5 +155,5 @@ export function initNative({ $, post }) {
     renderPages();
   }
 
-  return { onMessage, reset, ownsTitle: () => owned };
+  return { onMessage, reset, h5Bar, ownsTitle: () => owned };
 }

@@ -47,6 +47,8 @@ let miniOrigin = '';
 // shell's origin), and a message for miniOrigin would only make the browser warn.
 let miniReady = false;
 let appId = '';
+// The registered name of the app in the phone: its title until it sets one (my.setNavigationBar).
+let appName = '';
 // True when the shell chose the appId (launched by appId, or the URL is a registered app's):
 // the page is told that one, whatever its script tag says.
 let launched = false;
@@ -110,6 +112,7 @@ function openMiniProgram(url, id = '', launch = {}) {
   $('app-url').value = appUrl;
   $('app-picker').value = id;
   native.reset();
+  appName = '';
   $('app-title').textContent = 'Mini program';
   $('app-id').textContent = '(waiting for the mini program)';
   if (id) loadMiniProgram(id);
@@ -199,6 +202,7 @@ async function loadMiniProgram(id) {
       const app = await res.json();
       whitelist = app.whitelist || [];
       // A native mini program's frame titles its pages itself (native.js).
+      appName = typeof app.name === 'string' ? app.name : '';
       if (app.name && !native.ownsTitle()) $('app-title').textContent = app.name;
       $('settings').whitelist.value = whitelist.join('\n');
       $('whitelist-state').textContent = '';
@@ -343,6 +347,10 @@ window.addEventListener('message', (event) => {
       break;
     case `${MSG}auth-setting`:
       if (typeof data.callId === 'string' || typeof data.callId === 'number') authSettings.request(data.callId, data.open === true);
+      break;
+    case `${MSG}navigation-bar`:
+      // An H5 mini program's title bar (www/simulator/native.js h5Bar).
+      native.h5Bar(data.change, appName || 'Mini program');
       break;
     case `${MSG}trade-pay`:
       if (typeof data.callId === 'string' || typeof data.callId === 'number') startTradePay(data.callId, String(data.paymentUrl ?? ''));

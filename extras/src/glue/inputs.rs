@@ -80,7 +80,14 @@ pub(super) fn location() -> Option<crate::inputs::Location> {
     DEVICE.with(|d| d.borrow().location.clone())
 }
 
-const WHERE_TO_SET: &str = "in the simulator's devtools (Device), with its URL parameter, \
+/// The address book (`my.chooseContact`, `glue::contacts`).
+pub(super) fn contacts() -> Vec<Contact> {
+    DEVICE.with(|d| d.borrow().contacts.clone())
+}
+
+/// Where the developer sets the phone's inputs, for the messages that ask for one.
+pub(super) const WHERE_TO_SET: &str =
+    "in the simulator's devtools (Device), with its URL parameter, \
 or standalone with miniprogramShim.configure({ device })";
 
 /// `my.getLocation({ type })` → the configured position with the fields of `type` 0–3.

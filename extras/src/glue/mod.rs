@@ -2,6 +2,7 @@
 //! loader (`src/glue/extras.js`) calls.
 
 mod clipboard;
+mod contacts;
 mod files;
 mod inputs;
 mod location;
@@ -39,6 +40,7 @@ thread_local! {
         let methods: Vec<(&str, Method)> = pickers::methods()
             .into_iter()
             .chain(inputs::methods())
+            .chain(contacts::methods())
             .chain(clipboard::methods())
             .chain(files::methods())
             .chain(media::methods())

@@ -59,3 +59,13 @@ export async function device(): Promise<number> {
   console.log(isCharging, sync.isCharging);
   return brightness + level + sync.level;
 }
+
+export async function titleBar(): Promise<void> {
+  await my.setNavigationBar({ title: 'Orders', backgroundColor: '#ffd400', borderBottomColor: '#ff0000', frontColor: '#000000' });
+  my.setNavigationBar({ image: 'https://example.com/logo.png', reset: true, success: () => console.log('set'), fail: (e) => console.warn(e.errorMessage) });
+  await my.setNavigationBarTitle({ title: 'Order 42' });
+  await my.setNavigationBarColor({ backgroundColor: '#000000', frontColor: '#ffffff' });
+  await my.setNavigationBarBottomLineColor({ borderBottomColor: '#eeeeee' });
+  my.showNavigationBarLoading();
+  await my.hideNavigationBarLoading({ complete: () => console.log('done') });
+}

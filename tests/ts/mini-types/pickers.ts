@@ -61,7 +61,10 @@ export async function phone(): Promise<string> {
   my.scan({ success: (res) => console.log(res.code, res.qrCode, res.barCode) });
   await my.scan({ scanType: ['qrCode'], hideAlbum: true, onlyFromCamera: false });
   const contact = await my.choosePhoneContact();
+  const friends = await my.chooseContact({ chooseType: 'multi', includeMe: false, includeMobileContactMode: 'known', multiChooseMax: 3, multiChooseMaxTips: 'Three at most' });
+  const first = friends.contactsDicArray[0];
+  my.chooseContact({ chooseType: 'single', success: (res) => console.log(res.contactsDicArray.map((c) => `${c.userId} ${c.realName} ${c.displayName} ${c.mobile} ${c.avatar}`)) });
   await my.addPhoneContact({ firstName: 'Carol', mobilePhoneNumber: '+1 555 0199' });
   await my.openLocation({ latitude: here.latitude, longitude: here.longitude, name: 'Shop', address: '1 Lake Road', scale: 16 });
-  return `${lat} ${here.city} ${scanned.code} ${contact.name} ${contact.mobile}`;
+  return `${lat} ${here.city} ${scanned.code} ${contact.name} ${contact.mobile} ${first.userId}`;
 }
