@@ -1,0 +1,621 @@
+//! The Alipay open platform gateway, `/gateway.do` (docs/protocol.md §5d): what a merchant
+//! server written for the open platform (its official SDKs) calls to create, query and close
+//! the trades a mini program pays with `my.tradePay({ tradeNO })`.
+//!
+//! Every call: the parameters (query string and form body together, as the SDKs split them),
+//! the common parameters, the app (`app_id` → the mini program registry → its merchant's
+//! public key), the merchant's RSA2 signature over the sorted parameters, then the method.
+//! The answer is HTTP 200 `{"<method>_response": {...}, "sign": "..."}`, signed with the
+//! wallet key over the exact text of the `<method>_response` value, as the SDKs verify it.
+//! An answer to a request that names no registered app is not signed (there is no app to
+//! sign for). Refusals are [`GatewayError`]s, mapped from the store's errors in one place
+//! ([`From<StoreError>`] and [`transition`]).
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State as AxumState;
+use axum::http::{header, HeaderValue, Method as HttpMethod, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+use crate::app::payments as app_payments;
+use crate::app::trades::{self as app_trades, TradeCreated};
+use crate::app::State;
+use crate::domain::amount::{Amount, Currency};
+use crate::domain::clock;
+use crate::domain::ids::{new_payment_id, new_secret};
+use crate::domain::payment::PaymentStatus;
+use crate::domain::trade::{
+    self, format_yuan, parse_yuan, response_key, sign_content, trade_status, GatewayError, Method,
+    MAX_OUT_TRADE_NO, MAX_SUBJECT,
+};
+use crate::store::{MiniProgramRow, NewPayment, PaymentRow, StoreError, TradeRow, TransitionError};
+
+/// Longest parameter value read (`biz_content` aside, which the body limit bounds).
+const MAX_PARAM: usize = 4096;
+
+impl From<StoreError> for GatewayError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "storage error");
+        GatewayError::unavailable()
+    }
+}
+
+/// A store refusal of a trade change, as the gateway says it.
+fn transition(e: TransitionError) -> GatewayError {
+    match e {
+        TransitionError::NotFound => {
+            GatewayError::business("ACQ.TRADE_NOT_EXIST", "the trade does not exist")
+        }
+        TransitionError::Conflict(row) => GatewayError::business(
+            "ACQ.TRADE_STATUS_ERROR",
+            format!(
+                "the trade is {} ({}): it cannot change",
+                trade_status(row.status),
+                row.status
+            ),
+        ),
+        TransitionError::Store(e) => e.into(),
+        other => {
+            tracing::error!(error = %other, "unexpected trade refusal");
+            GatewayError::unavailable()
+        }
+    }
+}
+
+/// The request's parameters, and what is known of the caller so far.
+struct Call {
+    params: BTreeMap<String, String>,
+    /// The response key (`<method>_response`, or `error_response` without a usable method).
+    key: String,
+}
+
+/// Handler of `/gateway.do` (`POST`, or `GET` with everything in the query string).
+pub async fn gateway(
+    AxumState(state): AxumState<State>,
+    method: HttpMethod,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let (call, answer, app) = answer(&state, &method, &uri, &body).await;
+    let code = match &answer {
+        Ok(_) => "10000".to_string(),
+        Err(e) => format!("{}/{}", e.code, e.sub_code),
+    };
+    tracing::info!(
+        http_method = %method,
+        method = %call.params.get("method").map(|m| crate::http::perimeter::shorten(m)).unwrap_or_default(),
+        app_id = %call.params.get("app_id").map(|m| crate::http::perimeter::shorten(m)).unwrap_or_default(),
+        result = %code,
+        signed = app.is_some(),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "gateway call"
+    );
+    let inner = match answer {
+        Ok(map) => Value::Object(map),
+        Err(e) => error_body(&e),
+    };
+    respond(&state, &call.key, &inner, app.is_some())
+}
+
+fn error_body(e: &GatewayError) -> Value {
+    json!({"code": e.code, "msg": e.msg, "sub_code": e.sub_code, "sub_msg": e.sub_msg})
+}
+
+/// `{"<key>":<inner>,"sign":"<base64>"}`: the signature covers `<inner>`'s exact text.
+fn respond(state: &State, key: &str, inner: &Value, signed: bool) -> Response {
+    let inner_text = inner.to_string();
+    let key_text = Value::String(key.to_string()).to_string();
+    let body = match signed.then(|| state.wallet.sign_base64(inner_text.as_bytes())) {
+        Some(Ok(sign)) => format!(
+            "{{{key_text}:{inner_text},\"sign\":{}}}",
+            Value::String(sign)
+        ),
+        Some(Err(e)) => {
+            tracing::error!(error = %e, "gateway answer not signed");
+            format!("{{{key_text}:{inner_text}}}")
+        }
+        None => format!("{{{key_text}:{inner_text}}}"),
+    };
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=utf-8"),
+    );
+    response
+}
+
+/// Reads `a=1&b=2` (form encoding) into `into`; a name given twice is refused.
+fn read_form(
+    text: &[u8],
+    into: &mut BTreeMap<String, String>,
+    part: &str,
+) -> Result<(), GatewayError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(text).map_err(|e| {
+        GatewayError::invalid(
+            "isv.invalid-parameter",
+            format!("the {part} is not form-encoded UTF-8 (name=value&…): {e}"),
+        )
+    })?;
+    for (k, v) in pairs {
+        if k != "biz_content" && v.len() > MAX_PARAM {
+            return Err(GatewayError::invalid(
+                "isv.invalid-parameter",
+                format!(
+                    "{}: longer than {MAX_PARAM} bytes",
+                    crate::http::perimeter::shorten(&k)
+                ),
+            ));
+        }
+        if into.contains_key(&k) {
+            return Err(GatewayError::invalid(
+                "isv.invalid-parameter",
+                format!(
+                    "{}: given twice (query string and body together name each parameter once)",
+                    crate::http::perimeter::shorten(&k)
+                ),
+            ));
+        }
+        into.insert(k, v);
+    }
+    Ok(())
+}
+
+/// The call's parameters, answer and (when `app_id` names a registered app) its app.
+async fn answer(
+    state: &State,
+    method: &HttpMethod,
+    uri: &Uri,
+    body: &[u8],
+) -> (
+    Call,
+    Result<Map<String, Value>, GatewayError>,
+    Option<MiniProgramRow>,
+) {
+    let mut call = Call {
+        params: BTreeMap::new(),
+        key: "error_response".to_string(),
+    };
+    if method != HttpMethod::POST && method != HttpMethod::GET {
+        let e = GatewayError::invalid(
+            "isv.invalid-http-method",
+            format!("{method}: the gateway takes POST (or GET with every parameter in the query string)"),
+        );
+        return (call, Err(e), None);
+    }
+    let mut params = BTreeMap::new();
+    let read = read_form(
+        uri.query().unwrap_or_default().as_bytes(),
+        &mut params,
+        "query string",
+    )
+    .and_then(|()| read_form(body, &mut params, "body"));
+    call.params = params;
+    if let Some(m) = call.params.get("method") {
+        if !m.is_empty()
+            && m.len() <= 128
+            && m.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+        {
+            call.key = response_key(m);
+        }
+    }
+    if let Err(e) = read {
+        return (call, Err(e), None);
+    }
+    let app = match app_of(state, &call.params) {
+        Ok(app) => app,
+        Err(e) => return (call, Err(e), None),
+    };
+    let result = match authenticate(state, &call.params, &app) {
+        Ok(m) => act(state, m, &call.params, &app).await,
+        Err(e) => Err(e),
+    };
+    (call, result, Some(app))
+}
+
+/// The registered mini program `app_id` names.
+fn app_of(
+    state: &State,
+    params: &BTreeMap<String, String>,
+) -> Result<MiniProgramRow, GatewayError> {
+    let app_id = param(params, "app_id")?.ok_or_else(|| GatewayError::missing("app_id"))?;
+    state.store.mini_program(app_id)?.ok_or_else(|| {
+        GatewayError::invalid(
+            "isv.invalid-app-id",
+            format!(
+                "app_id {}: no mini program of this sandbox has it (register it: PUT /sandbox/mini-programs/{{appId}})",
+                crate::http::perimeter::shorten(app_id)
+            ),
+        )
+    })
+}
+
+/// A parameter's value; empty is absent (the signature skips empty values too).
+fn param<'a>(
+    params: &'a BTreeMap<String, String>,
+    name: &str,
+) -> Result<Option<&'a str>, GatewayError> {
+    Ok(params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty()))
+}
+
+/// The common parameters, then the merchant's RSA2 signature; the method to run.
+fn authenticate(
+    state: &State,
+    params: &BTreeMap<String, String>,
+    app: &MiniProgramRow,
+) -> Result<Method, GatewayError> {
+    let name = param(params, "method")?.ok_or_else(|| GatewayError::missing("method"))?;
+    let method = Method::parse(name).ok_or_else(|| {
+        GatewayError::invalid(
+            "isv.invalid-method",
+            format!(
+                "method {}: not a method of this sandbox (alipay.trade.create, alipay.trade.query, alipay.trade.close)",
+                crate::http::perimeter::shorten(name)
+            ),
+        )
+    })?;
+    if let Some(format) = param(params, "format")? {
+        if !format.eq_ignore_ascii_case("json") {
+            return Err(GatewayError::invalid(
+                "isv.invalid-format",
+                format!("format {format:?}: only JSON"),
+            ));
+        }
+    }
+    if let Some(charset) = param(params, "charset")? {
+        if !charset.eq_ignore_ascii_case("utf-8") {
+            return Err(GatewayError::invalid(
+                "isv.invalid-charset",
+                format!("charset {charset:?}: the sandbox reads utf-8 only"),
+            ));
+        }
+    }
+    let version = param(params, "version")?.ok_or_else(|| GatewayError::missing("version"))?;
+    if version != "1.0" {
+        return Err(GatewayError::invalid(
+            "isv.invalid-version",
+            format!("version {version:?}: must be 1.0"),
+        ));
+    }
+    let timestamp =
+        param(params, "timestamp")?.ok_or_else(|| GatewayError::missing("timestamp"))?;
+    if !trade::is_gateway_timestamp(timestamp) {
+        return Err(GatewayError::invalid(
+            "isv.invalid-timestamp",
+            format!("timestamp {timestamp:?}: must be yyyy-MM-dd HH:mm:ss"),
+        ));
+    }
+    let sign_type =
+        param(params, "sign_type")?.ok_or_else(|| GatewayError::missing("sign_type"))?;
+    if sign_type != "RSA2" {
+        return Err(GatewayError::invalid(
+            "isv.invalid-signature-type",
+            format!("sign_type {sign_type:?}: the sandbox verifies RSA2 (SHA256withRSA) only"),
+        ));
+    }
+    let sign = param(params, "sign")?.ok_or_else(|| GatewayError::missing("sign"))?;
+    let content = sign_content(params);
+    let key = state
+        .merchant_key(&app.merchant_client_id)?
+        .ok_or_else(|| {
+            GatewayError::invalid(
+                "isv.invalid-signature",
+                format!(
+                    "app_id {}: its merchant has no usable public key",
+                    app.app_id
+                ),
+            )
+        })?;
+    key.verify_base64(content.as_bytes(), sign).map_err(|_| {
+        GatewayError::invalid(
+            "isv.invalid-signature",
+            format!(
+                "the sign does not verify with the public key of merchant {} (app_id {}); the signed content is: {}",
+                app.merchant_client_id,
+                app.app_id,
+                crate::http::perimeter::shorten(&content)
+            ),
+        )
+    })?;
+    Ok(method)
+}
+
+/// `biz_content` as a JSON object.
+fn biz(params: &BTreeMap<String, String>) -> Result<Map<String, Value>, GatewayError> {
+    let text = param(params, "biz_content")?.ok_or_else(|| GatewayError::missing("biz_content"))?;
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(GatewayError::invalid(
+            "isv.invalid-parameter",
+            "biz_content: must be a JSON object",
+        )),
+        Err(e) => Err(GatewayError::invalid(
+            "isv.invalid-parameter",
+            format!("biz_content: not JSON: {e}"),
+        )),
+    }
+}
+
+/// An optional string field of `biz_content` (`""` is absent), at most `max` bytes.
+fn text<'a>(
+    biz: &'a Map<String, Value>,
+    name: &str,
+    max: usize,
+) -> Result<Option<&'a str>, GatewayError> {
+    match biz.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) if s.len() > max => Err(GatewayError::parameter(format!(
+            "{name}: longer than {max} bytes"
+        ))),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(GatewayError::parameter(format!("{name}: must be a string"))),
+    }
+}
+
+async fn act(
+    state: &State,
+    method: Method,
+    params: &BTreeMap<String, String>,
+    app: &MiniProgramRow,
+) -> Result<Map<String, Value>, GatewayError> {
+    match method {
+        Method::TradeCreate => create(state, params, app),
+        Method::TradeQuery => query(state, params, app),
+        Method::TradeClose => close(state, params, app),
+    }
+}
+
+fn success() -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("code".into(), "10000".into());
+    m.insert("msg".into(), "Success".into());
+    m
+}
+
+/// `alipay.trade.create`.
+fn create(
+    state: &State,
+    params: &BTreeMap<String, String>,
+    app: &MiniProgramRow,
+) -> Result<Map<String, Value>, GatewayError> {
+    let biz = biz(params)?;
+    let out_trade_no = text(&biz, "out_trade_no", MAX_OUT_TRADE_NO)?
+        .ok_or_else(|| GatewayError::parameter("out_trade_no: is required"))?;
+    if !out_trade_no
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Err(GatewayError::parameter(format!(
+            "out_trade_no {out_trade_no:?}: letters, digits and underscores only"
+        )));
+    }
+    let total = match biz.get("total_amount") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        None | Some(Value::Null) => {
+            return Err(GatewayError::parameter("total_amount: is required"))
+        }
+        Some(_) => {
+            return Err(GatewayError::parameter(
+                "total_amount: must be a string of yuan, e.g. \"88.88\"",
+            ))
+        }
+    };
+    let fen =
+        parse_yuan(&total).map_err(|e| GatewayError::parameter(format!("total_amount: {e}")))?;
+    let subject = text(&biz, "subject", MAX_SUBJECT)?
+        .ok_or_else(|| GatewayError::parameter("subject: is required"))?;
+    if let Some(code) = text(&biz, "product_code", 64)? {
+        if code != "JSAPI_PAY" && code != "FACE_TO_FACE_PAYMENT" {
+            return Err(GatewayError::parameter(format!(
+                "product_code {code:?}: a mini program's trade is JSAPI_PAY (or FACE_TO_FACE_PAYMENT)"
+            )));
+        }
+    }
+    if text(&biz, "buyer_open_id", 128)?.is_some() {
+        return Err(GatewayError::parameter(
+            "buyer_open_id: this sandbox identifies buyers by buyer_id (a sandbox user id, GET /sandbox/users)",
+        ));
+    }
+    let buyer_id = match text(&biz, "buyer_id", 64)? {
+        Some(id) if state.store.user(id)?.is_none() => {
+            return Err(GatewayError::business(
+                "ACQ.BUYER_NOT_EXIST",
+                format!("buyer_id {id:?}: not a sandbox user (GET /sandbox/users)"),
+            ))
+        }
+        other => other.map(str::to_string),
+    };
+    let notify_url = match param(params, "notify_url")? {
+        None => None,
+        Some(u) => match reqwest::Url::parse(u) {
+            Ok(p) if (p.scheme() == "http" || p.scheme() == "https") && p.host_str().is_some() => {
+                Some(u.to_string())
+            }
+            _ => {
+                return Err(GatewayError::invalid(
+                    "isv.invalid-parameter",
+                    format!(
+                        "notify_url {}: must be an absolute http(s) URL",
+                        crate::http::perimeter::shorten(u)
+                    ),
+                ))
+            }
+        },
+    };
+    let currency = Currency::from_code("CNY").ok_or_else(GatewayError::unavailable)?;
+    let merchant_name = state
+        .store
+        .merchant(&app.merchant_client_id)?
+        .map(|m| m.name)
+        .unwrap_or_else(|| app.name.clone());
+    let now = state.clock.now_ms();
+    let trade_no = new_payment_id(now);
+    let mut response = success();
+    response.insert("out_trade_no".into(), out_trade_no.into());
+    response.insert("trade_no".into(), trade_no.clone().into());
+    let response_text = Value::Object(response.clone()).to_string();
+    let mut hashed = biz.clone();
+    hashed.insert("notify_url".into(), notify_url.clone().into());
+    let secs = i64::try_from(state.config.default_expiry).unwrap_or(i64::MAX / 2000);
+    let new = NewPayment {
+        row: PaymentRow {
+            payment_id: trade_no.clone(),
+            client_id: app.merchant_client_id.clone(),
+            payment_request_id: format!("trade:{}:{out_trade_no}", app.app_id),
+            token: new_secret(),
+            amount: Amount::new(currency, fen),
+            order_description: subject.to_string(),
+            merchant_name,
+            reference_order_id: Some(out_trade_no.to_string()),
+            buyer_id,
+            notify_url: None,
+            redirect_url: None,
+            status: PaymentStatus::Processing,
+            fail_reason: None,
+            method: None,
+            resolve_at: None,
+            created_at: now,
+            expiry_at: now.saturating_add(secs.saturating_mul(1000)),
+            payment_time: None,
+            cancel_time: None,
+            refunded_value: 0,
+        },
+        request_hash: crate::http::open_api::request_hash(&hashed),
+        pay_response: response_text.clone(),
+    };
+    let trade = TradeRow {
+        trade_no,
+        app_id: app.app_id.clone(),
+        out_trade_no: out_trade_no.to_string(),
+        notify_url,
+    };
+    let created = app_trades::create(&state.store, &new, &trade, &response_text)?;
+    state.settler.wake();
+    match created {
+        TradeCreated::Created => Ok(response),
+        TradeCreated::Replay(stored, row) => match row.status {
+            PaymentStatus::Success => Err(GatewayError::business(
+                "ACQ.TRADE_HAS_SUCCESS",
+                format!("out_trade_no {out_trade_no:?}: the trade {} is already paid", row.payment_id),
+            )),
+            PaymentStatus::Fail | PaymentStatus::Cancelled => Err(GatewayError::business(
+                "ACQ.TRADE_HAS_CLOSE",
+                format!("out_trade_no {out_trade_no:?}: the trade {} is closed", row.payment_id),
+            )),
+            PaymentStatus::Processing => match serde_json::from_str::<Value>(&stored) {
+                Ok(Value::Object(m)) => Ok(m),
+                _ => Err(GatewayError::unavailable()),
+            },
+        },
+        TradeCreated::Inconsistent => Err(GatewayError::business(
+            "ACQ.CONTEXT_INCONSISTENT",
+            format!("out_trade_no {out_trade_no:?} was used before for this app_id with other trade details"),
+        )),
+    }
+}
+
+/// The trade `biz_content` names (`trade_no` wins over `out_trade_no`), if it is this app's,
+/// as of now.
+fn lookup(
+    state: &State,
+    params: &BTreeMap<String, String>,
+    app: &MiniProgramRow,
+) -> Result<(TradeRow, PaymentRow), GatewayError> {
+    let biz = biz(params)?;
+    let trade = match (
+        text(&biz, "trade_no", 64)?,
+        text(&biz, "out_trade_no", MAX_OUT_TRADE_NO)?,
+    ) {
+        (Some(no), _) => state.store.trade(no)?,
+        (None, Some(out)) => state.store.trade_by_out_trade_no(&app.app_id, out)?,
+        (None, None) => {
+            return Err(GatewayError::parameter(
+                "trade_no or out_trade_no: one of them is required",
+            ))
+        }
+    };
+    let not_found = || {
+        GatewayError::business(
+            "ACQ.TRADE_NOT_EXIST",
+            "no trade of this app_id has that trade_no / out_trade_no",
+        )
+    };
+    let trade = trade
+        .filter(|t| t.app_id == app.app_id)
+        .ok_or_else(not_found)?;
+    let row = app_payments::payment(&state.store, &trade.trade_no, state.clock.now_ms())?
+        .filter(|r| r.client_id == app.merchant_client_id)
+        .ok_or_else(not_found)?;
+    Ok((trade, row))
+}
+
+/// `alipay.trade.query`.
+fn query(
+    state: &State,
+    params: &BTreeMap<String, String>,
+    app: &MiniProgramRow,
+) -> Result<Map<String, Value>, GatewayError> {
+    let (trade, row) = lookup(state, params, app)?;
+    let mut m = success();
+    m.insert("trade_no".into(), trade.trade_no.clone().into());
+    m.insert("out_trade_no".into(), trade.out_trade_no.clone().into());
+    m.insert("trade_status".into(), trade_status(row.status).into());
+    m.insert(
+        "total_amount".into(),
+        format_yuan(row.amount.value()).into(),
+    );
+    let payer = state
+        .store
+        .payment_payer(&row.payment_id)?
+        .or(row.buyer_id.clone());
+    if let Some(user) = payer {
+        m.insert("buyer_user_id".into(), user.into());
+    }
+    if row.status == PaymentStatus::Success {
+        m.insert(
+            "buyer_pay_amount".into(),
+            format_yuan(row.amount.value()).into(),
+        );
+        m.insert(
+            "receipt_amount".into(),
+            format_yuan(row.amount.value()).into(),
+        );
+        if let Some(at) = row.payment_time {
+            m.insert("send_pay_date".into(), clock::format_gateway(at).into());
+        }
+    }
+    Ok(m)
+}
+
+/// `alipay.trade.close`: an unpaid trade is closed (its payment CANCELLED); closing a closed
+/// trade again answers as the first time; a paid one is `ACQ.TRADE_STATUS_ERROR`.
+fn close(
+    state: &State,
+    params: &BTreeMap<String, String>,
+    app: &MiniProgramRow,
+) -> Result<Map<String, Value>, GatewayError> {
+    let (trade, _) = lookup(state, params, app)?;
+    match app_payments::cancel(
+        &state.store,
+        &app.merchant_client_id,
+        &trade.trade_no,
+        state.clock.now_ms(),
+    ) {
+        Ok(_) => {}
+        // Failed or expired: closed already, as a close would leave it.
+        Err(TransitionError::Conflict(row)) if row.status == PaymentStatus::Fail => {}
+        Err(e) => return Err(transition(e)),
+    }
+    let mut m = success();
+    m.insert("trade_no".into(), trade.trade_no.into());
+    m.insert("out_trade_no".into(), trade.out_trade_no.into());
+    Ok(m)
+}
