@@ -507,3 +507,58 @@ async fn trades_belong_to_their_app() {
     let _ = common::ALICE;
     app.stop().await;
 }
+
+/// Node.js (for the official `alipay-sdk`, installed in tests/node_modules by `.ci/setup`).
+fn node() -> String {
+    std::env::var("NODE").unwrap_or_else(|_| "node".to_string())
+}
+
+#[tokio::test]
+async fn the_official_node_sdk_runs_the_trade_flow() {
+    let sdk = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/node_modules/alipay-sdk/package.json");
+    assert!(
+        sdk.exists(),
+        "{} is missing: run .ci/setup (npm ci in tests/ installs alipay-sdk)",
+        sdk.display()
+    );
+    let (app, state) = common::spawn_app_and_state(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let merchant = state.store.default_merchant().unwrap().unwrap();
+    let key_file = dir.path().join("merchant.pem");
+    let wallet_file = dir.path().join("wallet.pem");
+    std::fs::write(&key_file, merchant.private_key_pem.unwrap()).unwrap();
+    std::fs::write(&wallet_file, &state.wallet_public_pem).unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/alipay_sdk_flow.mjs");
+    let args = [
+        script.display().to_string(),
+        app.base.clone(),
+        DEMO_APP.to_string(),
+        key_file.display().to_string(),
+        wallet_file.display().to_string(),
+    ];
+    let out =
+        tokio::task::spawn_blocking(move || std::process::Command::new(node()).args(args).output())
+            .await
+            .unwrap()
+            .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("ALIPAY SDK FLOW OK"),
+        "alipay_sdk_flow.mjs failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    for line in [
+        "create alipay.trade.create 10000",
+        "query(paid) alipay.trade.query 10000 TRADE_SUCCESS",
+        "close alipay.trade.close 10000",
+        "query(unknown) alipay.trade.query 40004/ACQ.TRADE_NOT_EXIST",
+        "wrong wallet key: answer rejected by the SDK",
+        "wrong merchant key: alipay.trade.query 40002/isv.invalid-signature",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
+    }
+    app.stop().await;
+}
