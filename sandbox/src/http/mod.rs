@@ -125,6 +125,10 @@ pub fn superapp_router(state: State) -> Router {
             get(cashier::get_payment),
         )
         .route(
+            "/cashier/api/trades/{trade_no}",
+            post(cashier::trade_payment_url),
+        )
+        .route(
             "/cashier/api/payments/{payment_id}/confirm",
             post(cashier::confirm),
         )
