@@ -206,6 +206,8 @@ pub enum Method {
     TradeQuery,
     /// `alipay.trade.close`
     TradeClose,
+    /// `alipay.system.oauth.token`
+    OauthToken,
 }
 
 impl Method {
@@ -215,6 +217,7 @@ impl Method {
             "alipay.trade.create" => Some(Method::TradeCreate),
             "alipay.trade.query" => Some(Method::TradeQuery),
             "alipay.trade.close" => Some(Method::TradeClose),
+            "alipay.system.oauth.token" => Some(Method::OauthToken),
             _ => None,
         }
     }

@@ -20,18 +20,22 @@ use axum::http::{header, HeaderValue, Method as HttpMethod, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
+use crate::app::identity::{redeem, Exchange, RedeemError};
 use crate::app::payments as app_payments;
 use crate::app::trades::{self as app_trades, TradeCreated};
 use crate::app::State;
 use crate::domain::amount::{Amount, Currency};
 use crate::domain::clock;
+use crate::domain::identity::{self, AuthError};
 use crate::domain::ids::{new_payment_id, new_secret};
 use crate::domain::payment::PaymentStatus;
 use crate::domain::trade::{
     self, format_yuan, parse_yuan, response_key, sign_content, trade_status, GatewayError, Method,
     MAX_OUT_TRADE_NO, MAX_SUBJECT,
 };
-use crate::store::{MiniProgramRow, NewPayment, PaymentRow, StoreError, TradeRow, TransitionError};
+use crate::store::{
+    MiniProgramRow, NewPayment, NewTokens, PaymentRow, StoreError, TradeRow, TransitionError,
+};
 
 /// Longest parameter value read (`biz_content` aside, which the body limit bounds).
 const MAX_PARAM: usize = 4096;
@@ -255,7 +259,7 @@ fn authenticate(
         GatewayError::invalid(
             "isv.invalid-method",
             format!(
-                "method {}: not a method of this sandbox (alipay.trade.create, alipay.trade.query, alipay.trade.close)",
+                "method {}: not a method of this sandbox (alipay.trade.create, alipay.trade.query, alipay.trade.close, alipay.system.oauth.token)",
                 crate::http::perimeter::shorten(name)
             ),
         )
@@ -369,6 +373,7 @@ async fn act(
         Method::TradeCreate => create(state, params, app),
         Method::TradeQuery => query(state, params, app),
         Method::TradeClose => close(state, params, app),
+        Method::OauthToken => oauth_token(state, params, app),
     }
 }
 
@@ -617,5 +622,73 @@ fn close(
     let mut m = success();
     m.insert("trade_no".into(), trade.trade_no.into());
     m.insert("out_trade_no".into(), trade.out_trade_no.into());
+    Ok(m)
+}
+
+/// `alipay.system.oauth.token`: `grant_type=authorization_code` with the `code` of
+/// `my.getAuthCode` (issued for this app_id), or `refresh_token` with a `refresh_token`, →
+/// `user_id`, `access_token`, `refresh_token`. A code is good once, as with `applyToken`; a code
+/// of another app is invalid here.
+fn oauth_token(
+    state: &State,
+    params: &BTreeMap<String, String>,
+    app: &MiniProgramRow,
+) -> Result<Map<String, Value>, GatewayError> {
+    let grant_type =
+        param(params, "grant_type")?.ok_or_else(|| GatewayError::missing("grant_type"))?;
+    let exchange = match grant_type {
+        "authorization_code" => {
+            let code = param(params, "code")?.ok_or_else(|| GatewayError::missing("code"))?;
+            let issued_for = state.store.write(|tx| {
+                crate::store::identity::code_credential(tx, code).map(|c| c.map(|c| c.app_id))
+            })?;
+            if issued_for.is_some_and(|a| a != app.app_id) {
+                return Err(GatewayError::invalid(
+                    "isv.code-invalid",
+                    format!("code: issued to another app than {}", app.app_id),
+                ));
+            }
+            Exchange::Code(code)
+        }
+        "refresh_token" => Exchange::Refresh(
+            param(params, "refresh_token")?
+                .ok_or_else(|| GatewayError::missing("refresh_token"))?,
+        ),
+        other => {
+            return Err(GatewayError::invalid(
+                "isv.grant-type-invalid",
+                format!("grant_type {other:?}: authorization_code or refresh_token"),
+            ))
+        }
+    };
+    let now = state.clock.now_ms();
+    let tokens = NewTokens {
+        access_token: new_secret(),
+        access_expires_at: now + identity::ACCESS_TTL_MS,
+        refresh_token: new_secret(),
+        refresh_expires_at: now + identity::REFRESH_TTL_MS,
+    };
+    let credential =
+        redeem(state, exchange, &app.merchant_client_id, &tokens, now).map_err(|e| match e {
+            RedeemError::Refused(why) => {
+                let sub = match why {
+                    AuthError::InvalidRefreshToken => "isv.refresh-token-invalid",
+                    AuthError::ExpiredRefreshToken => "isv.refresh-token-time-out",
+                    _ => "isv.code-invalid",
+                };
+                GatewayError::invalid(sub, why.to_string())
+            }
+            RedeemError::Store(e) => e.into(),
+        })?;
+    let mut m = success();
+    m.insert("user_id".into(), credential.user_id.into());
+    m.insert("access_token".into(), tokens.access_token.into());
+    m.insert("expires_in".into(), (identity::ACCESS_TTL_MS / 1000).into());
+    m.insert("refresh_token".into(), tokens.refresh_token.into());
+    m.insert(
+        "re_expires_in".into(),
+        (identity::REFRESH_TTL_MS / 1000).into(),
+    );
+    m.insert("auth_start".into(), clock::format_gateway(now).into());
     Ok(m)
 }

@@ -562,3 +562,112 @@ async fn the_official_node_sdk_runs_the_trade_flow() {
     }
     app.stop().await;
 }
+
+async fn auth_code(app: &TestApp, app_id: &str) -> String {
+    let (st, body) = app
+        .post_json(
+            "/sandbox/auth/authorize",
+            &json!({"appId": app_id, "scopes": ["auth_base"], "decision": "allow"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+    body["authCode"].as_str().expect("authCode").to_string()
+}
+
+async fn oauth(app: &TestApp, extra: &[(&str, &str)]) -> GatewayAnswer {
+    let mut p = signed_params(
+        &app.merchant_key,
+        DEMO_APP,
+        "alipay.system.oauth.token",
+        &json!({}),
+        &[],
+    );
+    p.remove("sign");
+    p.remove("biz_content");
+    for (k, v) in extra {
+        p.insert(k.to_string(), v.to_string());
+    }
+    let content = superapp_sandbox::domain::trade::sign_content(&p);
+    p.insert(
+        "sign".into(),
+        app.merchant_key.sign_base64(content.as_bytes()).unwrap(),
+    );
+    let a = send(app, &p).await;
+    verify(app, &a);
+    a
+}
+
+#[tokio::test]
+async fn oauth_token_trades_an_auth_code_for_the_user() {
+    let app = spawn_app().await;
+    let code = auth_code(&app, DEMO_APP).await;
+    let a = oauth(
+        &app,
+        &[("grant_type", "authorization_code"), ("code", &code)],
+    )
+    .await;
+    assert_eq!(a.code(), "10000", "{}", a.raw);
+    assert!(
+        a.raw
+            .starts_with("{\"alipay_system_oauth_token_response\":"),
+        "{}",
+        a.raw
+    );
+    assert_eq!(a.inner["user_id"], ALICE);
+    assert_eq!(a.inner["expires_in"], 3600);
+    let refresh = a.inner["refresh_token"].as_str().unwrap().to_string();
+    // A code is good once.
+    let again = oauth(
+        &app,
+        &[("grant_type", "authorization_code"), ("code", &code)],
+    )
+    .await;
+    assert_eq!(
+        (again.code(), again.sub_code()),
+        ("40002", "isv.code-invalid"),
+        "{}",
+        again.raw
+    );
+    // The refresh token gives a new pair.
+    let r = oauth(
+        &app,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    )
+    .await;
+    assert_eq!(r.code(), "10000", "{}", r.raw);
+    assert_eq!(r.inner["user_id"], ALICE);
+    let r = oauth(
+        &app,
+        &[("grant_type", "refresh_token"), ("refresh_token", "nope")],
+    )
+    .await;
+    assert_eq!(r.sub_code(), "isv.refresh-token-invalid", "{}", r.raw);
+    // A code issued to another app (of the same merchant) is not this app's.
+    let (st, b) = app
+        .put_json(
+            "/sandbox/mini-programs/2021000000000088",
+            &json!({"name": "Sibling"}),
+        )
+        .await;
+    assert!(st == 200 || st == 201, "{b}");
+    let other = auth_code(&app, "2021000000000088").await;
+    let a = oauth(
+        &app,
+        &[("grant_type", "authorization_code"), ("code", &other)],
+    )
+    .await;
+    assert_eq!(a.sub_code(), "isv.code-invalid", "{}", a.raw);
+    // Missing or unknown grant types name themselves.
+    assert_eq!(oauth(&app, &[]).await.sub_code(), "isv.missing-grant-type");
+    assert_eq!(
+        oauth(&app, &[("grant_type", "password")]).await.sub_code(),
+        "isv.grant-type-invalid"
+    );
+    assert_eq!(
+        oauth(&app, &[("grant_type", "authorization_code")])
+            .await
+            .sub_code(),
+        "isv.missing-code"
+    );
+    app.stop().await;
+}
