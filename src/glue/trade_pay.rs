@@ -60,23 +60,7 @@ impl Drop for OpenPayment {
 pub(crate) fn trade_pay(options: &JsValue) -> Promise {
     let target = read_options(options);
     run_api("tradePay", options, async move {
-        let payment_url = match target? {
-            PaymentTarget::PaymentUrl(url) => url,
-            PaymentTarget::TradeNo(_) => {
-                return Err(ApiError::invalid(
-                    "tradeNO",
-                    "is not supported by this super app: pass the paymentUrl your server got from /v1/payments/pay",
-                )
-                .into())
-            }
-            PaymentTarget::OrderStr(_) => {
-                return Err(ApiError::invalid(
-                    "orderStr",
-                    "is not supported by this super app: pass the paymentUrl your server got from /v1/payments/pay",
-                )
-                .into())
-            }
-        };
+        let target = target?;
         let (origins, host, super_app_origin, fail_routing) = runtime::with_config(|c| {
             let mut origins = c.cashier_origins.clone();
             if origins.is_empty() {
@@ -89,11 +73,44 @@ pub(crate) fn trade_pay(options: &JsValue) -> Promise {
                 c.trade_pay_fail_routing,
             )
         });
-        let cashier = CashierUrl::parse(&payment_url, &origins)?;
-        let _open = OpenPayment::start()?;
-        let outcome = match (host, super_app_origin) {
-            (TradePayHost::Shell, Some(shell_origin)) => via_shell(&cashier, &shell_origin).await?,
-            _ => via_overlay(&cashier).await?,
+        let shell = match (host, super_app_origin) {
+            (TradePayHost::Shell, Some(origin)) => Some(origin),
+            _ => None,
+        };
+        let outcome = match target {
+            PaymentTarget::PaymentUrl(payment_url) => {
+                let cashier = CashierUrl::parse(&payment_url, &origins)?;
+                let _open = OpenPayment::start()?;
+                match &shell {
+                    Some(shell_origin) => {
+                        let asked = ("paymentUrl", JsValue::from_str(&cashier.href));
+                        via_shell(asked, &cashier.payment_id, shell_origin).await?
+                    }
+                    None => via_overlay(&cashier).await?,
+                }
+            }
+            // A trade of the open platform gateway (docs/protocol.md §5d): only the super app
+            // knows which app it launched, so only the shell may resolve it into a cashier;
+            // its trade_no is the payment's id, which the result must name.
+            PaymentTarget::TradeNo(trade_no) => {
+                let Some(shell_origin) = shell else {
+                    return Err(ApiError::invalid(
+                        "tradeNO",
+                        "needs the super app that launched this mini program (open it in the simulator); outside it, pass the paymentUrl your server got from /v1/payments/pay",
+                    )
+                    .into());
+                };
+                let _open = OpenPayment::start()?;
+                let asked = ("tradeNO", JsValue::from_str(&trade_no));
+                via_shell(asked, &trade_no, &shell_origin).await?
+            }
+            PaymentTarget::OrderStr(_) => {
+                return Err(ApiError::invalid(
+                    "orderStr",
+                    "is not supported by this super app: pass the paymentUrl your server got from /v1/payments/pay, or a tradeNO from alipay.trade.create",
+                )
+                .into())
+            }
         };
         let code = outcome.result_code();
         if code.goes_to_fail(fail_routing) {
@@ -128,14 +145,20 @@ fn outcome_of(data: &JsValue) -> Option<Outcome> {
     Outcome::parse(&message_field(data, "outcome")?)
 }
 
-/// Inside the simulator: asks the shell (our parent, the super app) to show the cashier.
-async fn via_shell(cashier: &CashierUrl, shell_origin: &str) -> Result<Outcome, ApiError> {
-    let payment_id = cashier.payment_id.clone();
+/// Inside the simulator: asks the shell (our parent, the super app) to show the cashier of
+/// `asked` (`paymentUrl` or `tradeNO`); only a result naming `payment_id` counts.
+async fn via_shell(
+    asked: (&str, JsValue),
+    payment_id: &str,
+    shell_origin: &str,
+) -> Result<Outcome, ApiError> {
+    let payment_id = payment_id.to_string();
+    let field = asked.0.to_string();
     host::ask_shell(
         shell_origin,
         "tp",
         SHELL_REQUEST,
-        &[("paymentUrl", JsValue::from_str(&cashier.href))],
+        &[asked],
         move |data| match message_field(data, "type").as_deref() {
             Some(SHELL_RESULT)
                 if message_field(data, "paymentId").as_deref() == Some(payment_id.as_str()) =>
@@ -150,7 +173,7 @@ async fn via_shell(cashier: &CashierUrl, shell_origin: &str) -> Result<Outcome, 
                 Some(Err(match code {
                     Some(3.0) => ApiError::PaymentInProgress,
                     _ => ApiError::invalid(
-                        "paymentUrl",
+                        field.clone(),
                         format!("refused by the super app: {message}"),
                     ),
                 }))

@@ -246,6 +246,32 @@ function startTradePay(callId, paymentUrl) {
   showSheet({ kind: 'pay', callId, paymentId }, url.href);
 }
 
+/**
+ * tradePay({ tradeNO }): a trade the app's server made with alipay.trade.create. The shell asks
+ * the super app's server for its cashier with the appId *it* launched (not the page's word);
+ * another app's trade is unknown there. The trade number is the payment's id, which the result names.
+ */
+async function startTradePayByTradeNo(callId, tradeNo) {
+  const fail = (error, errorMessage) => postToMiniProgram({ type: `${MSG}trade-pay-error`, callId, error, errorMessage });
+  if (openSheet || authSettings.isOpen()) return fail(3, 'tradePay:fail another payment is in progress');
+  if (!appId) return fail(2, 'tradePay:fail this page was not launched as a mini program (no appId): a tradeNO belongs to an app');
+  let body = null;
+  try {
+    const res = await fetch(`/cashier/api/trades/${encodeURIComponent(tradeNo)}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appId }),
+    });
+    body = await res.json().catch(() => null);
+    if (!res.ok) return fail(2, `tradePay:fail ${body?.message ?? `HTTP ${res.status}`}`);
+  } catch {
+    return fail(2, 'tradePay:fail the sandbox is not reachable');
+  }
+  if (openSheet || authSettings.isOpen()) return fail(3, 'tradePay:fail another payment is in progress');
+  const [url, problem, paymentId] = validatePaymentUrl(String(body?.paymentUrl ?? ''));
+  if (!url) return fail(2, `tradePay:fail ${problem}`);
+  if (paymentId !== tradeNo) return fail(2, 'tradePay:fail the sandbox answered another payment');
+  showSheet({ kind: 'pay', callId, paymentId }, url.href);
+}
+
 function declinedScopes(scopes) {
   return { authSuccessScopes: [], authErrorScopes: Object.fromEntries(scopes.map((s) => [s, '10001'])) };
 }
@@ -353,7 +379,9 @@ window.addEventListener('message', (event) => {
       native.h5Bar(data.change, appName || 'Mini program');
       break;
     case `${MSG}trade-pay`:
-      if (typeof data.callId === 'string' || typeof data.callId === 'number') startTradePay(data.callId, String(data.paymentUrl ?? ''));
+      if (typeof data.callId !== 'string' && typeof data.callId !== 'number') break;
+      if (typeof data.tradeNO === 'string') startTradePayByTradeNo(data.callId, data.tradeNO);
+      else startTradePay(data.callId, String(data.paymentUrl ?? ''));
       break;
     default:
       native.onMessage(data);

@@ -5,6 +5,7 @@ pub mod dispatcher;
 pub mod identity;
 pub mod payments;
 pub mod settler;
+pub mod trades;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

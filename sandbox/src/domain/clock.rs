@@ -46,6 +46,15 @@ pub fn format_api(ms: i64) -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00+00:00".to_string())
 }
 
+/// `2026-11-27 15:01:52`: the open platform gateway's times (`send_pay_date`, `timestamp`),
+/// in China Standard Time (UTC+8), as the gateway writes them.
+pub fn format_gateway(ms: i64) -> String {
+    let fmt = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    to_datetime(ms.saturating_add(8 * 3_600_000))
+        .format(&fmt)
+        .unwrap_or_else(|_| "1970-01-01 08:00:00".to_string())
+}
+
 /// `2026-11-27T07:01:52.123+00:00`: the form used by the devtools endpoints (millisecond logs).
 pub fn format_precise(ms: i64) -> String {
     let fmt = format_description!(

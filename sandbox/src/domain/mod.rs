@@ -13,3 +13,4 @@ pub mod ids;
 pub mod notification;
 pub mod payment;
 pub mod profile;
+pub mod trade;

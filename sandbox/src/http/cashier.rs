@@ -208,3 +208,51 @@ pub async fn cancel(
         Err(e) => Err(e.into()),
     }
 }
+
+/// The body of [`trade_payment_url`]: `{appId}`.
+#[derive(Debug, Deserialize)]
+struct TradeBody {
+    #[serde(default, rename = "appId")]
+    app_id: Text,
+}
+
+/// `POST /cashier/api/trades/{tradeNo} {appId}`: the paymentUrl of a gateway trade
+/// (`alipay.trade.create`), asked by the simulator's shell for `my.tradePay({ tradeNO })` with
+/// the appId *it* launched (docs/protocol.md §4). Only a trade created for that app: another
+/// app's trade answers exactly as an unknown one (404), so a mini program can neither open nor
+/// learn of another app's trades. Super app origin only, as every cashier call.
+pub async fn trade_payment_url(
+    AxumState(state): AxumState<State>,
+    Path(trade_no): Path<String>,
+    body: axum::body::Bytes,
+) -> Result {
+    let body: TradeBody = typed_body(&body)?;
+    let app_id = body
+        .app_id
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| HttpError::bad_request("appId: the launched mini program's appId"))?;
+    let unknown = || {
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            "TRADE_NOT_EXIST",
+            format!(
+                "tradeNO {}: no trade of app {} has it (alipay.trade.create with this app_id makes one)",
+                crate::http::perimeter::shorten(&trade_no),
+                crate::http::perimeter::shorten(app_id)
+            ),
+        )
+    };
+    let trade = state
+        .store
+        .trade(&trade_no)?
+        .filter(|t| t.app_id == app_id)
+        .ok_or_else(unknown)?;
+    let p = payments::payment(&state.store, &trade.trade_no, state.clock.now_ms())?
+        .ok_or_else(unknown)?;
+    let url = format!(
+        "{}/cashier/?paymentId={}&token={}",
+        state.public_base, p.payment_id, p.token
+    );
+    Ok(Json(json!({"paymentUrl": url, "paymentId": p.payment_id})).into_response())
+}

@@ -34,6 +34,7 @@ pub mod cashier;
 pub mod control;
 pub mod embedder;
 pub mod error;
+pub mod gateway;
 pub mod identity;
 pub mod json;
 pub mod open_api;
@@ -53,6 +54,8 @@ pub fn superapp_router(state: State) -> Router {
         .route("/v1/{*rest}", any(api::open_api))
         .route("/ams/{*rest}", any(api::open_api))
         .route("/aps/{*rest}", any(api::open_api))
+        // The Alipay open platform's gateway (docs/protocol.md §5d).
+        .route("/gateway.do", any(gateway::gateway))
         .layer(DefaultBodyLimit::max(api::MAX_BODY));
 
     // What a mini program's page may call across origins: its runtime config, the relay of its
@@ -120,6 +123,10 @@ pub fn superapp_router(state: State) -> Router {
         .route(
             "/cashier/api/payments/{payment_id}",
             get(cashier::get_payment),
+        )
+        .route(
+            "/cashier/api/trades/{trade_no}",
+            post(cashier::trade_payment_url),
         )
         .route(
             "/cashier/api/payments/{payment_id}/confirm",

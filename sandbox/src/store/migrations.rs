@@ -211,4 +211,18 @@ INSERT OR REPLACE INTO auth_settings (user_id, app_id, scope, granted, updated_a
         'USER_BIRTHDAY', 'USER_NATIONALITY', 'USER_CONTACTINFO', 'PLAINTEXT_MOBILE_PHONE')
     ORDER BY g.id;
 "#,
+    r#"
+-- Trades of the Alipay open platform gateway (/gateway.do, docs/protocol.md §5d): a payment
+-- created by alipay.trade.create, for one app_id, under the merchant's out_trade_no. trade_no
+-- is the payment's id. The merchant's notify_url is kept here, not on the payment, because a
+-- trade is notified in the gateway's form (trade_status_sync), not as notifyPayment.
+CREATE TABLE IF NOT EXISTS trades (
+    trade_no TEXT PRIMARY KEY REFERENCES payments(payment_id),
+    app_id TEXT NOT NULL,
+    out_trade_no TEXT NOT NULL,
+    notify_url TEXT,
+    create_response TEXT NOT NULL,
+    UNIQUE (app_id, out_trade_no)
+);
+"#,
 ];

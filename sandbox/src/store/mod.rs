@@ -25,6 +25,7 @@ mod outbox;
 pub mod payments;
 pub mod refunds;
 mod registry;
+pub mod trades;
 
 pub use identity::{GrantRow, NewTokens};
 pub use outbox::{
@@ -34,6 +35,7 @@ pub use outbox::{
 pub use payments::{EventRow, Idempotent, NewPayment};
 pub use refunds::{NewRefund, RefundRow};
 pub use registry::{MerchantRow, MiniProgramRow};
+pub use trades::TradeRow;
 
 /// A storage failure (I/O, corruption, a bug in SQL). Answered as `UNKNOWN_EXCEPTION`.
 #[derive(Debug, thiserror::Error)]

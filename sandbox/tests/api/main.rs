@@ -7,6 +7,7 @@ mod common;
 mod attacks;
 mod auth_settings;
 mod concurrency;
+mod gateway;
 mod identity;
 mod identity_profile;
 mod layers;

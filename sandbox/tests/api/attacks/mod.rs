@@ -9,3 +9,4 @@ mod perimeter;
 mod relay;
 mod settings;
 mod signing;
+mod trades;

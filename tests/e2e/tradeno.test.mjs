@@ -1,0 +1,134 @@
+// my.tradePay({ tradeNO }) as public Alipay mini programs pay (docs/protocol.md §4, §5d): a
+// native mini program (fixtures/native-tradeno) and a small merchant server written with the
+// official open platform SDK (npm `alipay-sdk`), unchanged but for its gateway URL:
+// my.getAuthCode → alipay.system.oauth.token → alipay.trade.create → my.tradePay({ tradeNO })
+// through the real cashier → resultCode 9000 (or 6001 on cancel) → alipay.trade.query.
+// And the attacks: another app's tradeNO and an unknown one open no cashier.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { AlipaySdk } from 'alipay-sdk';
+import { DEMO_APP_ID, forgetAuthorizations, ROOT, startStack, SUPERAPP } from './harness.mjs';
+
+const TIMEOUT = 20_000;
+const APP_ID = '2021004100000001';
+const SHOP = 'http://127.0.0.1:18705';
+let stack;
+let shop;
+let sdk;
+
+/** The merchant server: JSON routes for the mini program, the SDK toward the gateway. */
+function startShop(alipay) {
+  const server = createServer(async (req, res) => {
+    const send = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      const body = text ? JSON.parse(text) : {};
+      const path = new URL(req.url, SHOP).pathname;
+      if (req.method === 'POST' && path === '/login') {
+        const r = await alipay.exec('alipay.system.oauth.token', { grantType: 'authorization_code', code: body.authCode }, { validateSign: true });
+        return r.code === '10000' || r.userId ? send(200, { userId: r.userId }) : send(400, r);
+      }
+      if (req.method === 'POST' && path === '/trades') {
+        const r = await alipay.exec('alipay.trade.create', {
+          bizContent: {
+            outTradeNo: `shop_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`,
+            totalAmount: body.amount, subject: 'Trade shop order', buyerId: body.buyerId, productCode: 'JSAPI_PAY',
+          },
+        }, { validateSign: true });
+        return r.code === '10000' ? send(200, { tradeNo: r.tradeNo }) : send(400, r);
+      }
+      const m = path.match(/^\/trades\/(\d+)$/);
+      if (req.method === 'GET' && m) {
+        const r = await alipay.exec('alipay.trade.query', { bizContent: { tradeNo: m[1] } }, { validateSign: true });
+        return send(200, { tradeStatus: r.tradeStatus, code: r.code });
+      }
+      send(404, { error: 'not found' });
+    } catch (e) {
+      send(500, { error: String(e.message) });
+    }
+  });
+  return new Promise((ok) => server.listen(18705, '127.0.0.1', () => ok(server)));
+}
+
+before(async () => {
+  stack = await startStack({ sandboxArgs: ['--app', `${APP_ID}=${join(ROOT, 'tests', 'e2e', 'fixtures', 'native-tradeno')}`] });
+  const put = await fetch(`${SUPERAPP}/sandbox/mini-programs/${APP_ID}`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ whitelist: ['127.0.0.1:18705'] }),
+  });
+  assert.equal(put.status, 200, await put.text());
+  // Alice pays by balance, in the trade's currency: give her CNY 1,000.00 (in fen).
+  const funded = await fetch(`${SUPERAPP}/sandbox/users/2088000000000001/balances`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ CNY: '100000' }),
+  });
+  assert.equal(funded.status, 200, await funded.text());
+  const merchant = await (await fetch(`${SUPERAPP}/sandbox/merchants/default`)).json();
+  const wallet = await (await fetch(`${SUPERAPP}/sandbox/wallet-public-key.pem`)).text();
+  const options = { privateKey: merchant.privateKeyPem, keyType: 'PKCS8', alipayPublicKey: wallet, gateway: `${SUPERAPP}/gateway.do` };
+  sdk = (appId) => new AlipaySdk({ appId, ...options });
+  shop = await startShop(sdk(APP_ID));
+});
+after(async () => { shop?.close(); await stack?.stop(); });
+
+async function launch(t, query = '') {
+  const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await forgetAuthorizations(APP_ID);
+  const url = new URL(`${SUPERAPP}/`);
+  url.searchParams.set('appId', APP_ID);
+  url.searchParams.set('query', `merchant=${SHOP}${query}`);
+  await page.goto(url.href);
+  const app = page.frameLocator('#mini-program');
+  // The first launch compiles the app's pages on a cold sandbox: give it longer.
+  await app.locator('#pay').waitFor({ timeout: 3 * TIMEOUT });
+  return { page, app };
+}
+
+test('getAuthCode → oauth.token → trade.create → tradePay({ tradeNO }) pays in the cashier: 9000, TRADE_SUCCESS', async (t) => {
+  const { page, app } = await launch(t);
+  await app.locator('#pay').click();
+  const cashier = page.frameLocator('#cashier');
+  await cashier.locator('#amount').waitFor({ timeout: TIMEOUT });
+  assert.match(await cashier.locator('#amount').textContent(), /12\.50/);
+  assert.equal(await app.locator('#user').textContent(), '2088000000000001', 'oauth.token said who the user is');
+  await page.screenshot({ path: join(ROOT, 'target', 'tradeno-cashier.png') });
+  await cashier.locator('#pay').click();
+  await app.locator('#result-code[data-code="9000"]').waitFor({ timeout: TIMEOUT });
+  await app.locator('#trade-status[data-status="TRADE_SUCCESS"]').waitFor({ timeout: TIMEOUT });
+  const alice = (await (await fetch(`${SUPERAPP}/sandbox/users`)).json()).find((u) => u.userId === '2088000000000001');
+  assert.equal(alice.balances.CNY, '98750', 'Alice paid CNY 12.50 from her balance');
+  await page.screenshot({ path: join(ROOT, 'target', 'tradeno-paid.png') });
+});
+
+test('cancel in the cashier: 6001 and the trade still waits for the buyer', async (t) => {
+  const { page, app } = await launch(t);
+  await app.locator('#pay').click();
+  const cashier = page.frameLocator('#cashier');
+  await cashier.locator('#cancel').click({ timeout: TIMEOUT });
+  await app.locator('#result-code[data-code="6001"]').waitFor({ timeout: TIMEOUT });
+  await app.locator('#trade-status[data-status="WAIT_BUYER_PAY"]').waitFor({ timeout: TIMEOUT });
+});
+
+test('attack: another app\'s tradeNO, and an unknown one, open no cashier (error 2)', async (t) => {
+  // A trade the same merchant created for the demo app, not for this one.
+  const other = await sdk(DEMO_APP_ID).exec('alipay.trade.create', {
+    bizContent: { outTradeNo: `other_${Date.now()}`, totalAmount: '3.00', subject: 'Not yours' },
+  }, { validateSign: true });
+  assert.equal(other.code, '10000');
+  for (const tradeNo of [other.tradeNo, '20260101000000000000000000']) {
+    const { page, app } = await launch(t, `&trade=${tradeNo}`);
+    await app.locator('#pay-given').click();
+    await app.locator('#error[data-error="2"]').waitFor({ timeout: TIMEOUT });
+    assert.match(await app.locator('#error').textContent(), /refused by the super app: .*no trade of app 2021004100000001/);
+    assert.equal(await page.locator('#cashier-sheet').isHidden(), true, 'no cashier was shown');
+  }
+  const q = await sdk(DEMO_APP_ID).exec('alipay.trade.query', { bizContent: { tradeNo: other.tradeNo } }, { validateSign: true });
+  assert.equal(q.tradeStatus, 'WAIT_BUYER_PAY');
+});
