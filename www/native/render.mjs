@@ -586,6 +586,8 @@ async function start() {
     return;
   }
   files = bundle.files ?? {};
+  // Entries of app.json a wallet passes over (a preloadRule naming no package): said, not fatal.
+  for (const warning of bundle.layout?.warnings ?? []) console.warn(`[native] ${warning}`);
   fetching.set(bundle.package, Promise.resolve());
   try {
     templates = new Templates(JSON.stringify(files));
