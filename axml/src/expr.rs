@@ -1175,6 +1175,19 @@ pub enum Part {
     Expr(Expr, usize),
 }
 
+/// Whether a mustache's text starts like the body of an object literal (`key: `, `'key': `,
+/// `...x`), the only readings in which it is one.
+fn looks_like_object_body(src: &str) -> bool {
+    let Ok(toks) = lex(src) else {
+        return false;
+    };
+    match (toks.first().map(|t| &t.0), toks.get(1).map(|t| &t.0)) {
+        (Some(Tok::Punct("...")), _) => true,
+        (Some(Tok::Ident(_) | Tok::Str(_) | Tok::Num(_)), Some(Tok::Punct(":"))) => true,
+        _ => false,
+    }
+}
+
 /// Splits `text` into literal parts and `{{ }}` expressions. `base` is the byte offset of `text`
 /// in its file; errors carry file offsets. A `}}` inside a quoted string does not close.
 pub fn parse_interpolated(text: &str, base: usize) -> Result<Vec<Part>, ExprError> {
@@ -1188,7 +1201,14 @@ pub fn parse_interpolated(text: &str, base: usize) -> Result<Vec<Part>, ExprErro
         let close = find_close(text, inner_start)
             .ok_or_else(|| err(base + open, "`{{` is never closed with `}}`"))?;
         let inner = &text[inner_start..close];
-        let e = parse(inner).map_err(|e| err(base + inner_start + e.offset, e.message))?;
+        // `{{ key: value }}` is an object literal without its own braces in any attribute, as
+        // in a template's `data` (Alipay's API demo writes `style="{{ transform: x }}"`).
+        let e = if looks_like_object_body(inner) {
+            parse_template_data(inner)
+        } else {
+            parse(inner)
+        }
+        .map_err(|e| err(base + inner_start + e.offset, e.message))?;
         parts.push(Part::Expr(e, base + inner_start));
         rest = close + 2;
     }

@@ -6,7 +6,7 @@
 // page hooks and queries are the frame's (frame.mjs). Errors are shown, never a blank page. DESIGN.md "Native mini programs".
 
 import init, { Templates, webViewOrigin } from '/native/axml/axml_wasm.js';
-import { joinPath } from './core.mjs';
+import { joinPath, styleText } from './core.mjs';
 import { closeComponents, defineComponents, flushComponents } from './component-view.mjs';
 import { createFrame } from './frame.mjs';
 import { createBuiltins } from './builtins.mjs';
@@ -122,7 +122,7 @@ function setAttr(el, name, value, view) {
   const on = Boolean(value);
   switch (name) {
     case 'class': el.className = text; return;
-    case 'style': el.setAttribute('style', rpxInline(text)); return;
+    case 'style': el.setAttribute('style', rpxInline(value && typeof value === 'object' && !Array.isArray(value) ? styleText(value) : text)); return;
     case 'hidden': el.hidden = on; return;
     case 'id': el.id = text; return;
     case 'disabled': if ('disabled' in el) el.disabled = on; el.toggleAttribute('disabled', on); return;
