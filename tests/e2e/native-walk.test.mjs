@@ -6,6 +6,13 @@
 // - my.request with a header whose value is null (a token read before sign-in): left out;
 // - my.createCanvasContext (a progress ring drawn in a component);
 // - e.target.dataset of a tap on a child of the bound element (Alipay: the bound element's).
+// Alipay's API/component demo (pages/demo):
+// - a preloadRule naming a folder that is no subpackage: a console warning, the app runs;
+// - style="{{ transform: … }}": an object literal without braces, written as CSS;
+// - mini-ali-ui's <list><list-item>: a component in another's slot keeps its own slot
+//   content, and `$slots.header` says the header slot is filled;
+// - an app whose server is not there: a rejection nobody catches goes to the console,
+//   App.onUnhandledRejection and my.onUnhandledRejection, and the page keeps working.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -114,4 +121,45 @@ test('a tap on a child: e.target.dataset is the bound element\'s, targetDataset 
   await app.locator('#remove-icon').click();
   await app.locator('#removed', { hasText: '42' }).waitFor({ timeout: TIMEOUT });
   assert.equal(await app.locator('#removed').textContent(), '42 {"kind":"icon"} remove-icon');
+});
+
+async function openDemo(t) {
+  const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  const logs = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => logs.push(`${m.type()} ${m.text()}`));
+  t.after(() => context.close());
+  await page.goto(`${SUPERAPP}/?appId=walk&page=pages/demo/demo`);
+  const app = page.frameLocator('#mini-program');
+  await app.locator('#slide').waitFor({ timeout: TIMEOUT });
+  return { page, app, errors, logs };
+}
+
+test('API demo: a preloadRule naming no package is a warning; an inline style object is CSS', async (t) => {
+  const { app, logs } = await openDemo(t);
+  assert.ok(logs.some((l) => l.startsWith('warning') && l.includes('preloadRule["pages/demo/demo"].packages[0]: "pages/demo" names no subpackage')), logs.join('\n'));
+  assert.equal(await app.locator('#slide').getAttribute('style'), 'margin-top: 4px; transform: translateX(-100px)', 'keys by name, as the compiler keeps objects');
+  assert.equal(await app.locator('#slide').evaluate((el) => getComputedStyle(el).marginTop), '4px');
+});
+
+test('API demo: a component in another component\'s slot keeps its own slot content; $slots names the filled slots', async (t) => {
+  const { app } = await openDemo(t);
+  assert.deepEqual(await app.locator('#with-header .item-title .row').allTextContents(), ['one', 'two']);
+  assert.equal(await app.locator('#with-header .list-header #header').textContent(), 'Header');
+  assert.equal(await app.locator('#bare .list-header').count(), 0, 'no header slot given: $slots.header is not set');
+  assert.deepEqual(await app.locator('#bare .item-title .row').allTextContents(), ['alone']);
+});
+
+test('an unhandled rejection (onLoad, a tap) goes to the console and the app\'s listeners; no error screen, the page keeps working', async (t) => {
+  const { app, logs } = await openDemo(t);
+  await app.locator('#heard', { hasText: 'onLoad: no server' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#heard').textContent(), '[onLoad: no server app:onLoad: no server]', 'App.onUnhandledRejection ran first');
+  await app.locator('#reject').click();
+  await app.locator('#heard', { hasText: 'tap: no server' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#a-error').isVisible(), false, 'no blocking error screen');
+  await app.locator('#count').click();
+  await app.locator('#counted', { hasText: '1' }).waitFor({ timeout: TIMEOUT });
+  assert.ok(logs.some((l) => l.startsWith('error') && l.includes('Unhandled promise rejection') && l.includes('tap: no server')), logs.join('\n'));
 });
