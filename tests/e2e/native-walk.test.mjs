@@ -12,7 +12,9 @@
 // - mini-ali-ui's <list><list-item>: a component in another's slot keeps its own slot
 //   content, and `$slots.header` says the header slot is filled;
 // - an app whose server is not there: a rejection nobody catches goes to the console,
-//   App.onUnhandledRejection and my.onUnhandledRejection, and the page keeps working.
+//   App.onUnhandledRejection and my.onUnhandledRejection, and the page keeps working;
+// - my.onUserCaptureScreen(listener) from the logic layer (a function cannot cross to the
+//   render side: it listens for the Worker and forwards the events).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -162,4 +164,18 @@ test('an unhandled rejection (onLoad, a tap) goes to the console and the app\'s 
   await app.locator('#count').click();
   await app.locator('#counted', { hasText: '1' }).waitFor({ timeout: TIMEOUT });
   assert.ok(logs.some((l) => l.startsWith('error') && l.includes('Unhandled promise rejection') && l.includes('tap: no server')), logs.join('\n'));
+});
+
+test('API demo: my.onXxx(listener) from the logic layer hears the runtime\'s events; offXxx stops them', async (t) => {
+  const { page, app } = await openDemo(t);
+  await page.click('[role=tab][data-tab=settings]');
+  await page.click('#capture-screen');
+  await app.locator('#shots', { hasText: '1' }).waitFor({ timeout: TIMEOUT });
+  await page.click('#capture-screen');
+  await app.locator('#shots', { hasText: '2' }).waitFor({ timeout: TIMEOUT });
+  await app.locator('#stop-shots').click();
+  await app.locator('#shots', { hasText: 'off' }).waitFor({ timeout: TIMEOUT });
+  await page.click('#capture-screen');
+  await page.waitForTimeout(500);
+  assert.equal(await app.locator('#shots').textContent(), 'off', 'the listener was removed');
 });

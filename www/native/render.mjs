@@ -365,6 +365,35 @@ async function answerMy({ id, api, options }) {
   }
 }
 
+// The Worker's my.onXxx listeners: one forwarder per event on the page's `my`, posting each
+// event's arguments back (structured clone keeps ArrayBuffers; JSON for what it cannot clone).
+const forwarders = new Map(); // event name → forwarder
+
+function listen({ event, on }) {
+  const name = `${on ? 'on' : 'off'}${event}`;
+  const fn = window.my?.[name];
+  if (!/^[A-Z]\w*$/.test(String(event)) || typeof fn !== 'function') {
+    console.warn(`[native] my.${name} is not in this runtime: its listener is never called`);
+    return;
+  }
+  let forwarder = forwarders.get(event);
+  if (on === !!forwarder) return;
+  if (on) {
+    forwarder = (...args) => {
+      try { worker.postMessage({ type: 'myEvent', event, args }); } catch {
+        let plain = [];
+        try { plain = JSON.parse(JSON.stringify(args)); } catch { plain = args.map(String); }
+        worker.postMessage({ type: 'myEvent', event, args: plain });
+      }
+    };
+    forwarders.set(event, forwarder);
+  } else forwarders.delete(event);
+  try {
+    const result = fn.call(window.my, forwarder);
+    if (typeof result?.catch === 'function') result.catch((e) => console.warn(`[native] my.${name}:`, e?.errorMessage ?? e));
+  } catch (e) { console.warn(`[native] my.${name}:`, e?.message ?? e); }
+}
+
 function onWorkerMessage({ data: m }) {
   switch (m?.type) {
     case 'pageOpen': {
@@ -430,6 +459,7 @@ function onWorkerMessage({ data: m }) {
       break;
     }
     case 'my': answerMy(m); break;
+    case 'listen': listen(m); break;
     case 'storage': writeStorage(m.change ?? {}); break;
     case 'loadPackage': loadPackage(m.package).catch(() => {}); break;
     case 'preload': preload(m); break;

@@ -505,9 +505,41 @@ const my = new Proxy(Object.create(null), {
     if (typeof name !== 'string') return undefined;
     if (name in local) return local[name];
     if (name === 'then') return undefined; // `my` is not a thenable
+    const listener = /^(on|off)([A-Z]\w*)$/.exec(name);
+    if (listener) return (callback) => (listener[1] === 'on' ? addListener : removeListener)(listener[2], callback);
     return (options) => remote(name, options);
   },
 });
+
+// my.onXxx(callback) / my.offXxx(callback) of the runtime (sockets, network status, app
+// show/hide, screenshots, …): the callbacks stay here; the render side listens once per event
+// with a forwarder and posts each event back (a function cannot cross to it).
+const eventListeners = new Map(); // event name (`SocketOpen`) → callbacks
+
+function addListener(event, callback) {
+  if (typeof callback !== 'function') {
+    console.error(`my.on${event}: the listener must be a function, not ${typeof callback}`);
+    return;
+  }
+  const list = eventListeners.get(event) ?? [];
+  if (list.includes(callback)) return;
+  list.push(callback);
+  eventListeners.set(event, list);
+  if (list.length === 1) post({ type: 'listen', event, on: true });
+}
+
+function removeListener(event, callback) {
+  const list = eventListeners.get(event);
+  if (!list) return;
+  if (typeof callback === 'function') { if (list.includes(callback)) list.splice(list.indexOf(callback), 1); } else list.length = 0;
+  if (!list.length) { eventListeners.delete(event); post({ type: 'listen', event, on: false }); }
+}
+
+function dispatchEvent(event, args) {
+  for (const callback of [...(eventListeners.get(event) ?? [])]) {
+    try { callback(...(Array.isArray(args) ? args : [])); } catch (e) { reportError(e); notifyError(e); }
+  }
+}
 
 // ---- messages from the render side -----------------------------------------------------------
 
@@ -610,6 +642,7 @@ self.onmessage = ({ data: message }) => {
       if (message.entries) storage?.externalAll(message.entries); else storage?.external(message.key, message.value);
       break;
     case 'syncInfo': Object.assign(syncInfo, message.info ?? {}); break;
+    case 'myEvent': dispatchEvent(String(message.event ?? ''), message.args); break;
     case 'myResult': {
       const pending = pendingCalls.get(message.id);
       pendingCalls.delete(message.id);
