@@ -13,6 +13,7 @@
 //   content, and `$slots.header` says the header slot is filled;
 // - an app whose server is not there: a rejection nobody catches goes to the console,
 //   App.onUnhandledRejection and my.onUnhandledRejection, and the page keeps working;
+// - <image src="{{x}}"> before x is set: no request for the page's folder;
 // - my.onUserCaptureScreen(listener) from the logic layer (a function cannot cross to the
 //   render side: it listens for the Worker and forwards the events).
 
@@ -132,6 +133,7 @@ async function openDemo(t) {
   const logs = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => logs.push(`${m.type()} ${m.text()}`));
+  page.on('response', (r) => { if (r.url().includes('/native/walk/files/')) logs.push(`file ${r.status()} ${r.url()}`); });
   t.after(() => context.close());
   await page.goto(`${SUPERAPP}/?appId=walk&page=pages/demo/demo`);
   const app = page.frameLocator('#mini-program');
@@ -139,11 +141,12 @@ async function openDemo(t) {
   return { page, app, errors, logs };
 }
 
-test('API demo: a preloadRule naming no package is a warning; an inline style object is CSS', async (t) => {
+test('API demo: a preloadRule naming no package is a warning; an inline style object is CSS; an empty image src loads nothing', async (t) => {
   const { app, logs } = await openDemo(t);
   assert.ok(logs.some((l) => l.startsWith('warning') && l.includes('preloadRule["pages/demo/demo"].packages[0]: "pages/demo" names no subpackage')), logs.join('\n'));
   assert.equal(await app.locator('#slide').getAttribute('style'), 'margin-top: 4px; transform: translateX(-100px)', 'keys by name, as the compiler keeps objects');
   assert.equal(await app.locator('#slide').evaluate((el) => getComputedStyle(el).marginTop), '4px');
+  assert.deepEqual(logs.filter((l) => l.startsWith('file ')), [], 'an image without src yet loads nothing');
 });
 
 test('API demo: a component in another component\'s slot keeps its own slot content; $slots names the filled slots', async (t) => {

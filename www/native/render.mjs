@@ -110,7 +110,9 @@ function createElement(tag) {
 }
 
 function fileUrl(route, src) {
-  const text = String(src ?? '');
+  const text = String(src ?? '').trim();
+  // An image whose src is not set yet (`src="{{compressedSrc}}"` before the API answered) loads nothing.
+  if (!text) return '';
   if (/^(https?:|data:|blob:)/i.test(text)) return text;
   const path = joinPath(`${route}`, text);
   return path === null ? '' : `/native/${encodeURIComponent(appId)}/files/${path.split('/').map(encodeURIComponent).join('/')}`;
