@@ -13,6 +13,8 @@
 //   content, and `$slots.header` says the header slot is filled;
 // - an app whose server is not there: a rejection nobody catches goes to the console,
 //   App.onUnhandledRejection and my.onUnhandledRejection, and the page keeps working;
+// - template literals in {{ }} (all over mini-ali-ui: `width: ${size}px`);
+// - <button formType="submit">: camelCase attributes of built-ins are their kebab-case ones;
 // - <image src="{{x}}"> before x is set: no request for the page's folder;
 // - my.onUserCaptureScreen(listener) from the logic layer (a function cannot cross to the
 //   render side: it listens for the Worker and forwards the events).
@@ -141,12 +143,14 @@ async function openDemo(t) {
   return { page, app, errors, logs };
 }
 
-test('API demo: a preloadRule naming no package is a warning; an inline style object is CSS; an empty image src loads nothing', async (t) => {
+test('API demo: a preloadRule naming no package is a warning; an inline style object is CSS; template literals; an empty image src loads nothing', async (t) => {
   const { app, logs } = await openDemo(t);
   assert.ok(logs.some((l) => l.startsWith('warning') && l.includes('preloadRule["pages/demo/demo"].packages[0]: "pages/demo" names no subpackage')), logs.join('\n'));
   assert.equal(await app.locator('#slide').getAttribute('style'), 'margin-top: 4px; transform: translateX(-100px)', 'keys by name, as the compiler keeps objects');
   assert.equal(await app.locator('#slide').evaluate((el) => getComputedStyle(el).marginTop), '4px');
   assert.deepEqual(logs.filter((l) => l.startsWith('file ')), [], 'an image without src yet loads nothing');
+  assert.equal(await app.locator('#tpl').getAttribute('class'), 'tab-1 on', 'a template literal');
+  assert.equal(await app.locator('#tpl').textContent(), '2 rows');
 });
 
 test('API demo: a component in another component\'s slot keeps its own slot content; $slots names the filled slots', async (t) => {
@@ -181,4 +185,11 @@ test('API demo: my.onXxx(listener) from the logic layer hears the runtime\'s eve
   await page.click('#capture-screen');
   await page.waitForTimeout(500);
   assert.equal(await app.locator('#shots').textContent(), 'off', 'the listener was removed');
+});
+
+test('API demo: a button with formType="submit" (camelCase) submits its form', async (t) => {
+  const { app } = await openDemo(t);
+  await app.locator('#camel-submit').click();
+  await app.locator('#submitted', { hasText: 'ada' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#submitted').textContent(), '{"who":"ada"}');
 });

@@ -216,3 +216,12 @@ export function styleText(style) {
   }
   return out.join('; ');
 }
+
+/**
+ * A built-in component's attribute name as the runtime reads it: `formType` is `form-type`,
+ * `indicatorDots` is `indicator-dots` (Alipay takes both spellings); `data-*` names stay as written.
+ */
+export function attributeName(name) {
+  if (name.startsWith('data-') || !/[A-Z]/.test(name)) return name;
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

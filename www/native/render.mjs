@@ -6,7 +6,7 @@
 // page hooks and queries are the frame's (frame.mjs). Errors are shown, never a blank page. DESIGN.md "Native mini programs".
 
 import init, { Templates, webViewOrigin } from '/native/axml/axml_wasm.js';
-import { joinPath, styleText } from './core.mjs';
+import { attributeName, joinPath, styleText } from './core.mjs';
 import { closeComponents, defineComponents, flushComponents } from './component-view.mjs';
 import { createFrame } from './frame.mjs';
 import { createBuiltins } from './builtins.mjs';
@@ -178,10 +178,12 @@ function removeAttr(el, name, view) {
 function build(node, view) {
   if (node.type === 'text') return document.createTextNode(node.text);
   const el = createElement(node.tag);
-  el.__v = { tag: node.tag, attrs: new Map(node.attrs), events: node.events, owner: node.owner ?? 0 };
+  // `formType` and `form-type` are one attribute (attributeName).
+  const named = node.attrs.map(([name, value]) => [attributeName(name), value]);
+  el.__v = { tag: node.tag, attrs: new Map(named), events: node.events, owner: node.owner ?? 0 };
   if (node.tag === 'button') el.type = 'button';
   // `mode` before `src`, so widthFix sees it.
-  const attrs = [...node.attrs].sort(([a], [b]) => (a === 'src') - (b === 'src'));
+  const attrs = named.sort(([a], [b]) => (a === 'src') - (b === 'src'));
   for (const [name, value] of attrs) setAttr(el, name, value, view);
   for (const child of node.children) el.append(build(child, view));
   builtins.created(el);
@@ -203,8 +205,8 @@ function applyPatches(view, patches) {
     switch (patch.op) {
       case 'text': node.data = patch.text; break;
       case 'attrs':
-        for (const [name, value] of patch.set) { node.__v.attrs.set(name, value); setAttr(node, name, value, view); }
-        for (const name of patch.remove) { node.__v.attrs.delete(name); removeAttr(node, name, view); }
+        for (const [written, value] of patch.set) { const name = attributeName(written); node.__v.attrs.set(name, value); setAttr(node, name, value, view); }
+        for (const written of patch.remove) { const name = attributeName(written); node.__v.attrs.delete(name); removeAttr(node, name, view); }
         break;
       case 'events': node.__v.events = patch.events; break;
       case 'replace': node.replaceWith(build(patch.node, view)); break;
