@@ -15,6 +15,7 @@
 //   App.onUnhandledRejection and my.onUnhandledRejection, and the page keeps working;
 // - template literals in {{ }} (all over mini-ali-ui: `width: ${size}px`);
 // - <button formType="submit">: camelCase attributes of built-ins are their kebab-case ones;
+// - data-tabsName="x" is dataset.tabsName (mini-ali-ui's tabs), data-item-id is itemId;
 // - <image src="{{x}}"> before x is set: no request for the page's folder;
 // - my.onUserCaptureScreen(listener) from the logic layer (a function cannot cross to the
 //   render side: it listens for the Worker and forwards the events).
@@ -192,4 +193,11 @@ test('API demo: a button with formType="submit" (camelCase) submits its form', a
   await app.locator('#camel-submit').click();
   await app.locator('#submitted', { hasText: 'ada' }).waitFor({ timeout: TIMEOUT });
   assert.equal(await app.locator('#submitted').textContent(), '{"who":"ada"}');
+});
+
+test('API demo: a data-* name keeps its capitals (data-tabsName is dataset.tabsName), dashes become camelCase', async (t) => {
+  const { app } = await openDemo(t);
+  await app.locator('#tab-2').click();
+  await app.locator('#tapped', { hasText: '=' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#tapped').textContent(), 'activeTab=2 7');
 });

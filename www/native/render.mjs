@@ -235,7 +235,7 @@ function camel(name) { return name.replace(/-([a-z])/g, (_, c) => c.toUpperCase(
 
 function info(el) {
   const dataset = {};
-  for (const [name, value] of el.__v.attrs) if (name.startsWith('data-')) dataset[camel(name.slice(5).toLowerCase())] = value;
+  for (const [name, value] of el.__v.attrs) if (name.startsWith('data-')) dataset[camel(name.slice(5))] = value;
   return { id: el.id, tagName: el.__v.tag, dataset };
 }
 
