@@ -1,6 +1,7 @@
 //! `my.getAuthCode` (docs/protocol.md §5b): which scopes a mini program asks for, whether the super app
 //! may grant them silently, and what the call answers once the super app has decided.
 
+use crate::encoding::Quoted;
 use crate::error::ApiError;
 
 /// Scopes granted without asking the user (user id only): the list the sandbox and the
@@ -35,7 +36,10 @@ impl Scopes {
             if !ok {
                 return Err(ApiError::invalid(
                     format!("scopes[{i}]"),
-                    format!("{scope:?} is not a scope name (letters, digits, '_', at most {MAX_SCOPE_LEN})"),
+                    format!(
+                        "{} is not a scope name (letters, digits, '_', at most {MAX_SCOPE_LEN})",
+                        Quoted(&scope)
+                    ),
                 ));
             }
             if !scopes.contains(&scope) {

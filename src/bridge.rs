@@ -6,6 +6,7 @@
 //! an object with `error` (`1` the API does not exist, `2` invalid parameter, `3` unknown,
 //! `4` no permission) and `errorMessage`.
 
+use crate::encoding::Quoted;
 use crate::error::ApiError;
 
 /// How an H5 call's params become the `my.*` options.
@@ -183,7 +184,7 @@ pub fn ap_data_key(
         other => {
             return Err(ApiError::invalid(
                 "type",
-                format!("must be common or user (got {other:?})"),
+                format!("must be common or user (got {})", Quoted(other)),
             ))
         }
     };

@@ -5,6 +5,7 @@
 //! URL parameters) set it; standalone the browser's `navigator.onLine` drives availability.
 //! The glue (`glue::device`) keeps one [`DeviceState`] per page and calls the listeners.
 
+use crate::encoding::Quoted;
 use crate::error::ApiError;
 
 /// `networkType` values, as `@mini-types/my` spells them.
@@ -18,8 +19,9 @@ pub fn network_type(value: &str) -> Result<&'static str, String> {
         .copied()
         .ok_or_else(|| {
             format!(
-                "`networkType` must be one of {}, got {value:?}",
-                NETWORK_TYPES.join(", ")
+                "`networkType` must be one of {}, got {}",
+                NETWORK_TYPES.join(", "),
+                Quoted(value)
             )
         })
 }

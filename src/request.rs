@@ -5,6 +5,7 @@
 //! turns it into a [`ValidRequest`] or the fail code the mini program must see.
 
 use crate::config::Config;
+use crate::encoding::Quoted;
 use crate::error::ApiError;
 use crate::url::RequestUrl;
 
@@ -200,7 +201,10 @@ impl RequestInput {
             Some(m) => Method::parse(m).ok_or_else(|| {
                 ApiError::invalid(
                     "method",
-                    format!("{m:?} is not one of GET POST PUT DELETE OPTIONS HEAD TRACE CONNECT"),
+                    format!(
+                        "{} is not one of GET POST PUT DELETE OPTIONS HEAD TRACE CONNECT",
+                        Quoted(m)
+                    ),
                 )
             })?,
         };
@@ -221,7 +225,10 @@ impl RequestInput {
             Some(d) => DataType::parse(d).ok_or_else(|| {
                 ApiError::invalid(
                     "dataType",
-                    format!("{d:?} is not one of json, text, base64, arraybuffer"),
+                    format!(
+                        "{} is not one of json, text, base64, arraybuffer",
+                        Quoted(d)
+                    ),
                 )
             })?,
         };

@@ -1,6 +1,7 @@
 //! Options of the small UI JSAPIs — `my.confirm`, `my.showToast`, `my.showLoading` — with
 //! Alipay's defaults applied. The DOM lives in `glue::ui`.
 
+use crate::encoding::Quoted;
 use crate::error::ApiError;
 
 /// `my.confirm`'s confirm label when `confirmButtonText` is not given.
@@ -72,7 +73,10 @@ impl ToastType {
             Some("exception") => Ok(ToastType::Exception),
             Some(other) => Err(ApiError::invalid(
                 "type",
-                format!("must be one of success, fail, exception, none (got {other:?})"),
+                format!(
+                    "must be one of success, fail, exception, none (got {})",
+                    Quoted(other)
+                ),
             )),
         }
     }

@@ -5,7 +5,8 @@
 //!   how a request URL's scheme, host and port are read ([`Origin::parse_url`]), and which
 //!   URLs an entry lets through ([`WhitelistEntry::matches`], [`Whitelist::allows`]);
 //!   docs/protocol.md §3 "The domain whitelist" is the written form;
-//! - the **silent scopes** of `my.getAuthCode` ([`SILENT_SCOPES`], [`is_silent`]).
+//! - the **silent scopes** of `my.getAuthCode` ([`SILENT_SCOPES`], [`is_silent`]);
+//! - how an error message quotes a value ([`Quoted`]).
 //!
 //! [`cases`] holds the one table of whitelist cases that every side runs: this crate's
 //! tests, the shim's request-URL check and the sandbox's relay over HTTP.
@@ -17,9 +18,11 @@
 
 pub mod cases;
 mod host;
+mod text;
 mod whitelist;
 
 pub use host::{Host, HostError};
+pub use text::Quoted;
 pub use whitelist::{
     EntryError, EntryProblem, HostPattern, Origin, Scheme, UrlError, Whitelist, WhitelistEntry,
 };

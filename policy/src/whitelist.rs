@@ -18,6 +18,7 @@
 use std::fmt;
 
 use crate::host::{Host, HostError};
+use crate::text::Quoted;
 
 /// Longest entry accepted.
 const MAX_ENTRY: usize = 512;
@@ -255,8 +256,9 @@ impl fmt::Display for EntryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "whitelist entry {:?} is not [http(s)://]host[:port]: {}",
-            self.entry, self.problem
+            "whitelist entry {} is not [http(s)://]host[:port]: {}",
+            Quoted(&self.entry),
+            self.problem
         )
     }
 }

@@ -8,6 +8,7 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::config::{ConfigPatch, NetworkFaults, TradePayHost, Transport};
+use crate::encoding::Quoted;
 
 fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
     let value = Reflect::get(obj, &JsValue::from_str(key)).ok()?;
@@ -57,7 +58,11 @@ fn one_of<T: Copy>(obj: &JsValue, key: &str, choices: &[(&str, T)]) -> Result<Op
         .map(|(_, v)| Some(*v))
         .ok_or_else(|| {
             let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-            format!("`{key}` must be one of {}, got {name:?}", names.join(", "))
+            format!(
+                "`{key}` must be one of {}, got {}",
+                names.join(", "),
+                Quoted(&name)
+            )
         })
 }
 

@@ -19,6 +19,9 @@ pub fn encode_uri_component(input: &str) -> String {
     out
 }
 
+/// `"text"` in error messages (defined in `miniprogram_policy`, which both sides share).
+pub use miniprogram_policy::Quoted;
+
 /// `k1=v1&k2=v2` with both sides passed through [`encode_uri_component`], in the given order.
 pub fn encode_form<K: AsRef<str>, V: AsRef<str>>(fields: &[(K, V)]) -> String {
     let mut out = String::new();

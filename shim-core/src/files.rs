@@ -7,6 +7,7 @@
 //! another app's path (or a guessed one) finds nothing, and the answer is the same as for a
 //! path that never existed.
 
+use crate::encoding::Quoted;
 use crate::error::ApiError;
 
 /// What every `apFilePath` starts with (Alipay's local resource form).
@@ -52,7 +53,8 @@ impl ApFilePath {
                 param,
                 format!(
                     "must be a file path this mini program got from the simulator \
-                     ({PATH_PREFIX}<32 hex digits>.<extension>), got {text:?}"
+                     ({PATH_PREFIX}<32 hex digits>.<extension>), got {}",
+                    Quoted(text)
                 ),
             )
         };
@@ -215,7 +217,7 @@ impl DigestAlgorithm {
             Some("sha1") => Ok(DigestAlgorithm::Sha1),
             Some(other) => Err(ApiError::invalid(
                 "digestAlgorithm",
-                format!("must be md5 or sha1 (got {other:?})"),
+                format!("must be md5 or sha1 (got {})", Quoted(other)),
             )),
         }
     }
@@ -241,7 +243,10 @@ pub fn check_document(file_type: Option<&str>, head: &[u8]) -> Result<(), ApiErr
         if !t.eq_ignore_ascii_case("pdf") {
             return Err(ApiError::invalid(
                 "fileType",
-                format!("must be pdf, the one type my.openDocument opens (got {t:?})"),
+                format!(
+                    "must be pdf, the one type my.openDocument opens (got {})",
+                    Quoted(t)
+                ),
             ));
         }
     }

@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use crate::encoding::Quoted;
 use crate::error::ApiError;
 
 /// Most contacts the address book holds.
@@ -284,7 +285,7 @@ impl ScanInput {
             other => {
                 return Err(ApiError::invalid(
                     format!("{prefix}type"),
-                    format!("must be qrCode or barCode (got {other:?})"),
+                    format!("must be qrCode or barCode (got {})", Quoted(other)),
                 ))
             }
         };
@@ -308,8 +309,9 @@ pub fn scan_accepts(scan_type: Option<Vec<String>>, input: &ScanInput) -> Result
                 return Err(ApiError::invalid(
                     format!("scanType[{i}]"),
                     format!(
-                        "must be qrCode, barCode, dmCode, pdf417Code, narrowCode or hmCode (got {other:?})"
-                    ),
+                    "must be qrCode, barCode, dmCode, pdf417Code, narrowCode or hmCode (got {})",
+                    Quoted(other)
+                ),
                 ))
             }
         }
@@ -383,7 +385,10 @@ impl Contact {
         if !valid || mobile.len() > 32 {
             return Err(ApiError::invalid(
                 format!("{prefix}mobile"),
-                format!("must be a phone number like +86 138 0013 8000 (got {mobile:?})"),
+                format!(
+                    "must be a phone number like +86 138 0013 8000 (got {})",
+                    Quoted(&mobile)
+                ),
             ));
         }
         Ok(Contact { name, mobile })

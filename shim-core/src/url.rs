@@ -9,6 +9,7 @@
 use miniprogram_policy::Origin;
 pub use miniprogram_policy::{Host, Scheme};
 
+use crate::encoding::Quoted;
 use crate::error::ApiError;
 
 /// An absolute `http(s)` URL split where the whitelist needs it.
@@ -25,7 +26,7 @@ impl RequestUrl {
     pub fn parse(input: &str) -> Result<Self, ApiError> {
         let href = input.trim();
         let origin = Origin::parse_url(href)
-            .map_err(|reason| ApiError::invalid("url", format!("{reason}: {href:?}")))?;
+            .map_err(|reason| ApiError::invalid("url", format!("{reason}: {}", Quoted(href))))?;
         Ok(RequestUrl {
             origin,
             href: href.to_owned(),
