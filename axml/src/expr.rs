@@ -331,7 +331,10 @@ fn lex_template(src: &str, start: usize, depth: usize) -> Result<(Expr, usize), 
             }
         }
     }
-    Err(err(start, "template literal is never closed with a backtick"))
+    Err(err(
+        start,
+        "template literal is never closed with a backtick",
+    ))
 }
 
 /// The offset of the `}` that closes a template literal's `${` hole whose text starts at `from`
@@ -1288,11 +1291,14 @@ fn looks_like_object_body(src: &str) -> bool {
     let Ok(toks) = lex(src) else {
         return false;
     };
-    match (toks.first().map(|t| &t.0), toks.get(1).map(|t| &t.0)) {
-        (Some(Tok::Punct("...")), _) => true,
-        (Some(Tok::Ident(_) | Tok::Str(_) | Tok::Num(_)), Some(Tok::Punct(":"))) => true,
-        _ => false,
-    }
+    matches!(
+        (toks.first().map(|t| &t.0), toks.get(1).map(|t| &t.0)),
+        (Some(Tok::Punct("...")), _)
+            | (
+                Some(Tok::Ident(_) | Tok::Str(_) | Tok::Num(_)),
+                Some(Tok::Punct(":"))
+            )
+    )
 }
 
 /// Splits `text` into literal parts and `{{ }}` expressions. `base` is the byte offset of `text`
