@@ -346,7 +346,10 @@ impl Tree {
         let mut raw = match &inst.def {
             None => render_with(&inst.template, &inst.data, &mut sjs, &Slots::new()),
             Some(def) => {
-                let data = merged(def, &inst.given, &inst.data, id);
+                let mut data = merged(def, &inst.given, &inst.data, id);
+                if let Value::Object(map) = &mut data {
+                    map.insert("$slots".into(), slots_given(&inst.slots));
+                }
                 render_with(&inst.template, &data, &mut sjs, &inst.slots)
             }
         };
@@ -400,12 +403,22 @@ impl Tree {
             });
             jobs.push((cid, existing.is_some(), host, given, events));
         }
-        // Pass 2: each host's slot content (inner hosts marked now), then the instance.
-        for (cid, existed, host, given, events) in jobs {
-            let slots = element_at(&mut raw, &host.at)
-                .map(|el| std::mem::take(&mut el.children))
-                .map(slots_of)
-                .unwrap_or_default();
+        // Pass 2: each host's slot content (inner hosts marked now), taken from the last host
+        // to the first, so that a host inside another's slot content (`<list><list-item>…`)
+        // gives up its own children before the outer host takes them; then the instances, in
+        // tree order.
+        let mut slot_lists: Vec<Slots> = jobs
+            .iter()
+            .rev()
+            .map(|(_, _, host, _, _)| {
+                element_at(&mut raw, &host.at)
+                    .map(|el| std::mem::take(&mut el.children))
+                    .map(slots_of)
+                    .unwrap_or_default()
+            })
+            .collect();
+        slot_lists.reverse();
+        for ((cid, existed, host, given, events), slots) in jobs.into_iter().zip(slot_lists) {
             if existed {
                 self.update(cid, given, events, slots)?;
             } else {
@@ -630,6 +643,30 @@ fn element_at<'a>(nodes: &'a mut [VNode], at: &[usize]) -> Option<&'a mut axml::
     }
 }
 
+/// `$slots` in a component's template: `true` under the name of each slot its host fills
+/// (`$default` for the default slot), as Alipay's component2 gives it (`a:if="{{$slots.header}}"`).
+/// Content that is only whitespace fills nothing.
+fn slots_given(slots: &Slots) -> Value {
+    let filled = slots.iter().filter(|(_, content)| {
+        content.iter().any(|n| match n {
+            VNode::Element(_) => true,
+            VNode::Text { text, .. } => !text.trim().is_empty(),
+        })
+    });
+    Value::Object(
+        filled
+            .map(|(name, _)| {
+                let key = if name.is_empty() {
+                    "$default"
+                } else {
+                    name.as_str()
+                };
+                (key.to_string(), Value::Bool(true))
+            })
+            .collect(),
+    )
+}
+
 fn slots_of(children: Vec<VNode>) -> Slots {
     let host = axml::VElement {
         tag: String::new(),
@@ -783,6 +820,46 @@ mod tests {
             v.set_component_data(9, vec![("count".into(), json!(1))]),
             Err(crate::view::SetDataError::NoInstance(9))
         ));
+    }
+
+    #[test]
+    fn a_host_inside_another_hosts_slot_keeps_its_own_slot_content_and_slots_says_what_is_filled() {
+        // mini-ali-ui: `<list><view slot="header">…</view><list-item>text</list-item></list>`,
+        // list's template testing `$slots.header`.
+        let f = files(&[
+            (
+                "pages/p/p.axml",
+                r#"<list><view slot="header">H</view><block a:for="{{rows}}"><item><text>{{item}}</text></item></block></list><list/>"#,
+            ),
+            (
+                "c/list.axml",
+                r#"<view a:if="{{$slots.header}}" class="h"><slot name="header"/></view><slot/><text a:if="{{$slots.$default}}">has rows</text>"#,
+            ),
+            ("c/item.axml", r#"<view class="i"><slot/></view>"#),
+        ]);
+        let defs = registry(
+            &f,
+            &[
+                (
+                    "pages/p/p",
+                    json!({ "using": { "list": "c/list", "item": "c/item" } }),
+                ),
+                ("c/list", json!({ "component": true })),
+                ("c/item", json!({ "component": true })),
+            ],
+        );
+        let v = page(&f, defs, json!({ "rows": ["x", "y"] }));
+        assert_eq!(
+            to_html(v.tree()),
+            concat!(
+                r#"<list a-component="c/list"><view class="h a-c2 a-comp"><view slot="header">H</view></view>"#,
+                r#"<item a-component="c/item"><view class="i a-c3 a-comp"><text>x</text></view></item>"#,
+                r#"<item a-component="c/item"><view class="i a-c3 a-comp"><text>y</text></view></item>"#,
+                r#"<text class="a-c2 a-comp">has rows</text></list>"#,
+                "\n",
+                r#"<list a-component="c/list"></list>"#
+            )
+        );
     }
 
     #[test]

@@ -133,8 +133,13 @@ enum Tok {
     Str(String),
     Ident(String),
     Punct(&'static str),
+    /// A template literal (`` `w: ${size}px` ``), already read as string concatenation.
+    Template(Box<Expr>),
     End,
 }
+
+/// Template literals nest (`` `${a ? `x${b}` : ''}` ``) at most this deep.
+const MAX_TEMPLATE_DEPTH: usize = 8;
 
 const PUNCTS: [&str; 30] = [
     "...", "===", "!==", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "+", "-", "*", "/", "%",
@@ -142,6 +147,10 @@ const PUNCTS: [&str; 30] = [
 ];
 
 fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
+    lex_nested(src, 0)
+}
+
+fn lex_nested(src: &str, depth: usize) -> Result<Vec<(Tok, usize)>, ExprError> {
     let bytes = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -165,6 +174,10 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
         } else if c == b'\'' || c == b'"' {
             let (s, end) = lex_string(src, i)?;
             out.push((Tok::Str(s), start));
+            i = end;
+        } else if c == b'`' {
+            let (e, end) = lex_template(src, i, depth)?;
+            out.push((Tok::Template(Box::new(e)), start));
             i = end;
         } else if c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c >= 0x80 {
             while i < bytes.len()
@@ -253,6 +266,101 @@ fn lex_string(src: &str, start: usize) -> Result<(String, usize), ExprError> {
         }
     }
     Err(err(start, "string literal is never closed"))
+}
+
+/// A template literal starting at `start` (its backtick), as the concatenation JavaScript
+/// makes of it: `"text" + (expr) + "text"`, a string whatever the values (the first part is a
+/// string, even an empty one). Returns the expression and the offset after the closing backtick.
+fn lex_template(src: &str, start: usize, depth: usize) -> Result<(Expr, usize), ExprError> {
+    if depth >= MAX_TEMPLATE_DEPTH {
+        return Err(err(start, "template literals nest too deeply"));
+    }
+    let bytes = src.as_bytes();
+    let mut parts: Vec<Expr> = Vec::new();
+    let mut text = String::new();
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'`' => {
+                if !text.is_empty() {
+                    parts.push(Expr::Literal(Value::String(std::mem::take(&mut text))));
+                }
+                let mut e = Expr::Literal(Value::String(String::new()));
+                for part in parts {
+                    e = Expr::Binary(BinaryOp::Add, Box::new(e), Box::new(part));
+                }
+                return Ok((e, i + 1));
+            }
+            b'\\' => {
+                let (c, len) = match src[i + 1..].chars().next() {
+                    Some('n') => ('\n', 1),
+                    Some('t') => ('\t', 1),
+                    Some('r') => ('\r', 1),
+                    Some(c) => (c, c.len_utf8()),
+                    None => break,
+                };
+                text.push(c);
+                i += 1 + len;
+            }
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                let inner = i + 2;
+                let close = template_hole_end(bytes, inner)
+                    .ok_or_else(|| err(i, "`${` in a template literal is never closed with `}`"))?;
+                let mut p = Parser {
+                    toks: lex_nested(&src[inner..close], depth + 1)
+                        .map_err(|e| err(inner + e.offset, e.message))?,
+                    pos: 0,
+                };
+                if p.peek() == &Tok::End {
+                    return Err(err(inner, "empty `${}` in a template literal"));
+                }
+                let e = p
+                    .expr(0, depth + 1)
+                    .and_then(|e| p.expect_end().map(|()| e))
+                    .map_err(|e| err(inner + e.offset, e.message))?;
+                if !text.is_empty() {
+                    parts.push(Expr::Literal(Value::String(std::mem::take(&mut text))));
+                }
+                parts.push(e);
+                i = close + 1;
+            }
+            _ => {
+                let c = src[i..].chars().next().unwrap_or('?');
+                text.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    Err(err(
+        start,
+        "template literal is never closed with a backtick",
+    ))
+}
+
+/// The offset of the `}` that closes a template literal's `${` hole whose text starts at `from`
+/// (braces of object literals inside counted, strings and nested template literals skipped).
+fn template_hole_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => depth += 1,
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn err(offset: usize, message: impl Into<String>) -> ExprError {
@@ -457,6 +565,7 @@ impl Parser {
         match self.bump() {
             Tok::Num(n) => Ok(Expr::Literal(number(n))),
             Tok::Str(s) => Ok(Expr::Literal(Value::String(s))),
+            Tok::Template(e) => Ok(*e),
             Tok::Ident(name) => Ok(match name.as_str() {
                 "true" => Expr::Literal(Value::Bool(true)),
                 "false" => Expr::Literal(Value::Bool(false)),
@@ -568,6 +677,7 @@ fn describe(t: &Tok) -> String {
     match t {
         Tok::Num(n) => format!("number `{}`", display_number(*n)),
         Tok::Str(_) => "a string".into(),
+        Tok::Template(_) => "a template literal".into(),
         Tok::Ident(s) => format!("`{s}`"),
         Tok::Punct(p) => format!("`{p}`"),
         Tok::End => "the end of the expression".into(),
@@ -1175,6 +1285,22 @@ pub enum Part {
     Expr(Expr, usize),
 }
 
+/// Whether a mustache's text starts like the body of an object literal (`key: `, `'key': `,
+/// `...x`), the only readings in which it is one.
+fn looks_like_object_body(src: &str) -> bool {
+    let Ok(toks) = lex(src) else {
+        return false;
+    };
+    matches!(
+        (toks.first().map(|t| &t.0), toks.get(1).map(|t| &t.0)),
+        (Some(Tok::Punct("...")), _)
+            | (
+                Some(Tok::Ident(_) | Tok::Str(_) | Tok::Num(_)),
+                Some(Tok::Punct(":"))
+            )
+    )
+}
+
 /// Splits `text` into literal parts and `{{ }}` expressions. `base` is the byte offset of `text`
 /// in its file; errors carry file offsets. A `}}` inside a quoted string does not close.
 pub fn parse_interpolated(text: &str, base: usize) -> Result<Vec<Part>, ExprError> {
@@ -1188,7 +1314,14 @@ pub fn parse_interpolated(text: &str, base: usize) -> Result<Vec<Part>, ExprErro
         let close = find_close(text, inner_start)
             .ok_or_else(|| err(base + open, "`{{` is never closed with `}}`"))?;
         let inner = &text[inner_start..close];
-        let e = parse(inner).map_err(|e| err(base + inner_start + e.offset, e.message))?;
+        // `{{ key: value }}` is an object literal without its own braces in any attribute, as
+        // in a template's `data` (Alipay's API demo writes `style="{{ transform: x }}"`).
+        let e = if looks_like_object_body(inner) {
+            parse_template_data(inner)
+        } else {
+            parse(inner)
+        }
+        .map_err(|e| err(base + inner_start + e.offset, e.message))?;
         parts.push(Part::Expr(e, base + inner_start));
         rest = close + 2;
     }
@@ -1211,7 +1344,7 @@ pub fn find_close(text: &str, from: usize) -> Option<usize> {
             Some(_) if c == b'\\' => i += 1,
             Some(q) if c == q => quote = None,
             Some(_) => {}
-            None if c == b'\'' || c == b'"' => quote = Some(c),
+            None if c == b'\'' || c == b'"' || c == b'`' => quote = Some(c),
             None if c == b'{' => depth += 1,
             None if c == b'}' && depth == 0 && bytes.get(i + 1) == Some(&b'}') => return Some(i),
             None if c == b'}' => depth = depth.saturating_sub(1),

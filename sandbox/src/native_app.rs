@@ -423,7 +423,8 @@ pub fn app_layout(root: &Path) -> Result<packages::Layout, BundleError> {
 
 /// Every source file of the package `package` (a subpackage's root or [`packages::MAIN`]) of
 /// the app at `root` (canonical): `{ "pages/index/index.axml": text }`, with `app.json` always.
-/// Hidden entries are skipped, and under `node_modules` every file but custom components';
+/// Hidden entries are skipped, and under `node_modules` every file but custom components' and
+/// templates' (`.axml`, `.acss`, `.sjs`);
 /// symlinks are followed only when their target stays inside `root`; a file that is not UTF-8
 /// is skipped. The scripts are then transformed for the logic layer and the modules they reach
 /// are added (`scripts.rs`), `cache` keeping the transforms; a script or a page's
@@ -472,8 +473,11 @@ pub fn bundle(
                 continue;
             }
             // Under node_modules only custom components' files (beside an `.axml` of the same
-            // name): the modules scripts reach are added by `link_scripts`.
+            // name) and what templates read (`.axml`, `.acss`, `.sjs`: `<import>`, `@import`,
+            // `<import-sjs>`, which no script reaches): the modules scripts reach are added by
+            // `link_scripts`.
             if (prefix.starts_with("node_modules/") || prefix.contains("/node_modules/"))
+                && !matches!(ext, "axml" | "acss" | "sjs")
                 && !real.with_extension("axml").is_file()
             {
                 continue;

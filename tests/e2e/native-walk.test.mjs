@@ -6,6 +6,19 @@
 // - my.request with a header whose value is null (a token read before sign-in): left out;
 // - my.createCanvasContext (a progress ring drawn in a component);
 // - e.target.dataset of a tap on a child of the bound element (Alipay: the bound element's).
+// Alipay's API/component demo (pages/demo):
+// - a preloadRule naming a folder that is no subpackage: a console warning, the app runs;
+// - style="{{ transform: … }}": an object literal without braces, written as CSS;
+// - mini-ali-ui's <list><list-item>: a component in another's slot keeps its own slot
+//   content, and `$slots.header` says the header slot is filled;
+// - an app whose server is not there: a rejection nobody catches goes to the console,
+//   App.onUnhandledRejection and my.onUnhandledRejection, and the page keeps working;
+// - template literals in {{ }} (all over mini-ali-ui: `width: ${size}px`);
+// - <button formType="submit">: camelCase attributes of built-ins are their kebab-case ones;
+// - data-tabsName="x" is dataset.tabsName (mini-ali-ui's tabs), data-item-id is itemId;
+// - <image src="{{x}}"> before x is set: no request for the page's folder;
+// - my.onUserCaptureScreen(listener) from the logic layer (a function cannot cross to the
+//   render side: it listens for the Worker and forwards the events).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -114,4 +127,77 @@ test('a tap on a child: e.target.dataset is the bound element\'s, targetDataset 
   await app.locator('#remove-icon').click();
   await app.locator('#removed', { hasText: '42' }).waitFor({ timeout: TIMEOUT });
   assert.equal(await app.locator('#removed').textContent(), '42 {"kind":"icon"} remove-icon');
+});
+
+async function openDemo(t) {
+  const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  const logs = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => logs.push(`${m.type()} ${m.text()}`));
+  page.on('response', (r) => { if (r.url().includes('/native/walk/files/')) logs.push(`file ${r.status()} ${r.url()}`); });
+  t.after(() => context.close());
+  await page.goto(`${SUPERAPP}/?appId=walk&page=pages/demo/demo`);
+  const app = page.frameLocator('#mini-program');
+  await app.locator('#slide').waitFor({ timeout: TIMEOUT });
+  return { page, app, errors, logs };
+}
+
+test('API demo: a preloadRule naming no package is a warning; an inline style object is CSS; template literals; an empty image src loads nothing', async (t) => {
+  const { app, logs } = await openDemo(t);
+  assert.ok(logs.some((l) => l.startsWith('warning') && l.includes('preloadRule["pages/demo/demo"].packages[0]: "pages/demo" names no subpackage')), logs.join('\n'));
+  assert.equal(await app.locator('#slide').getAttribute('style'), 'margin-top: 4px; transform: translateX(-100px)', 'keys by name, as the compiler keeps objects');
+  assert.equal(await app.locator('#slide').evaluate((el) => getComputedStyle(el).marginTop), '4px');
+  assert.deepEqual(logs.filter((l) => l.startsWith('file ')), [], 'an image without src yet loads nothing');
+  assert.equal(await app.locator('#tpl').getAttribute('class'), 'tab-1 on', 'a template literal');
+  assert.equal(await app.locator('#tpl').textContent(), '2 rows');
+});
+
+test('API demo: a component in another component\'s slot keeps its own slot content; $slots names the filled slots', async (t) => {
+  const { app } = await openDemo(t);
+  assert.deepEqual(await app.locator('#with-header .item-title .row').allTextContents(), ['one', 'two']);
+  assert.equal(await app.locator('#with-header .list-header #header').textContent(), 'Header');
+  assert.equal(await app.locator('#bare .list-header').count(), 0, 'no header slot given: $slots.header is not set');
+  assert.deepEqual(await app.locator('#bare .item-title .row').allTextContents(), ['alone']);
+});
+
+test('an unhandled rejection (onLoad, a tap) goes to the console and the app\'s listeners; no error screen, the page keeps working', async (t) => {
+  const { app, logs } = await openDemo(t);
+  await app.locator('#heard', { hasText: 'onLoad: no server' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#heard').textContent(), '[onLoad: no server app:onLoad: no server]', 'App.onUnhandledRejection ran first');
+  await app.locator('#reject').click();
+  await app.locator('#heard', { hasText: 'tap: no server' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#a-error').isVisible(), false, 'no blocking error screen');
+  await app.locator('#count').click();
+  await app.locator('#counted', { hasText: '1' }).waitFor({ timeout: TIMEOUT });
+  assert.ok(logs.some((l) => l.startsWith('error') && l.includes('Unhandled promise rejection') && l.includes('tap: no server')), logs.join('\n'));
+});
+
+test('API demo: my.onXxx(listener) from the logic layer hears the runtime\'s events; offXxx stops them', async (t) => {
+  const { page, app } = await openDemo(t);
+  await page.click('[role=tab][data-tab=settings]');
+  await page.click('#capture-screen');
+  await app.locator('#shots', { hasText: '1' }).waitFor({ timeout: TIMEOUT });
+  await page.click('#capture-screen');
+  await app.locator('#shots', { hasText: '2' }).waitFor({ timeout: TIMEOUT });
+  await app.locator('#stop-shots').click();
+  await app.locator('#shots', { hasText: 'off' }).waitFor({ timeout: TIMEOUT });
+  await page.click('#capture-screen');
+  await page.waitForTimeout(500);
+  assert.equal(await app.locator('#shots').textContent(), 'off', 'the listener was removed');
+});
+
+test('API demo: a button with formType="submit" (camelCase) submits its form', async (t) => {
+  const { app } = await openDemo(t);
+  await app.locator('#camel-submit').click();
+  await app.locator('#submitted', { hasText: 'ada' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#submitted').textContent(), '{"who":"ada"}');
+});
+
+test('API demo: a data-* name keeps its capitals (data-tabsName is dataset.tabsName), dashes become camelCase', async (t) => {
+  const { app } = await openDemo(t);
+  await app.locator('#tab-2').click();
+  await app.locator('#tapped', { hasText: '=' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await app.locator('#tapped').textContent(), 'activeTab=2 7');
 });

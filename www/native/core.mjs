@@ -197,3 +197,31 @@ export class PageStack {
   /** reLaunch / switchTab: every page removed, top first. */
   clear() { return this.pages.splice(0).reverse(); }
 }
+
+// CSS properties whose bare numbers have no unit (as React, which Alipay's renderer is, writes them).
+const UNITLESS = new Set(['opacity', 'z-index', 'flex', 'flex-grow', 'flex-shrink', 'order', 'font-weight', 'line-height', 'zoom']);
+
+/**
+ * An inline style given as an object (`style="{{ transform: x, marginTop: 4 }}"`): its CSS text,
+ * camelCase keys in kebab-case, bare numbers in px (but `opacity`, `z-index`, …), and entries whose
+ * value is null, undefined, false or '' left out.
+ */
+export function styleText(style) {
+  const out = [];
+  for (const [key, value] of Object.entries(style ?? {})) {
+    if (value === null || value === undefined || value === false || value === '') continue;
+    const name = key.startsWith('--') ? key : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const text = typeof value === 'number' && value !== 0 && !UNITLESS.has(name) ? `${value}px` : String(value);
+    out.push(`${name}: ${text}`);
+  }
+  return out.join('; ');
+}
+
+/**
+ * A built-in component's attribute name as the runtime reads it: `formType` is `form-type`,
+ * `indicatorDots` is `indicator-dots` (Alipay takes both spellings); `data-*` names stay as written.
+ */
+export function attributeName(name) {
+  if (name.startsWith('data-') || !/[A-Z]/.test(name)) return name;
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

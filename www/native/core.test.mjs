@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  applyPath, getPath, spliceChanges, moduleCandidates, PageStack, parsePath, parseQuery, resolvePageUrl, setDataChanges,
+  applyPath, getPath, spliceChanges, moduleCandidates, PageStack, parsePath, parseQuery, resolvePageUrl, setDataChanges, styleText, attributeName,
 } from './core.mjs';
 
 test('setData keys parse into names and indexes', () => {
@@ -72,4 +72,18 @@ test('$spliceData splices a copy of the list at a key', () => {
   assert.deepEqual(spliceChanges(data, { missing: [0, 0, 'z'] }), { missing: ['z'] });
   assert.equal(getPath(data, 'a.list[2]'), 3);
   assert.throws(() => spliceChanges(data, { 'a.list': 'nope' }), /\[start, deleteCount, \.\.\.items\]/);
+});
+
+test('an inline style given as an object becomes CSS text', () => {
+  assert.equal(styleText({ transform: 'translate3d(-100vw, 0, 0)' }), 'transform: translate3d(-100vw, 0, 0)');
+  assert.equal(styleText({ marginTop: 4, opacity: 0.5, zIndex: 2, left: 0, '--tone': 'red' }), 'margin-top: 4px; opacity: 0.5; z-index: 2; left: 0; --tone: red');
+  assert.equal(styleText({ color: null, width: '', display: false, height: undefined }), '');
+});
+
+test('a built-in component\'s camelCase attribute is its kebab-case one; data-* stays', () => {
+  assert.equal(attributeName('formType'), 'form-type');
+  assert.equal(attributeName('indicatorDots'), 'indicator-dots');
+  assert.equal(attributeName('form-type'), 'form-type');
+  assert.equal(attributeName('data-userId'), 'data-userId');
+  assert.equal(attributeName('class'), 'class');
 });

@@ -10,7 +10,7 @@ const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 
 function dataset(el) {
   const out = {};
-  for (const [name, value] of el.__v?.attrs ?? []) if (name.startsWith('data-')) out[camel(name.slice(5).toLowerCase())] = value;
+  for (const [name, value] of el.__v?.attrs ?? []) if (name.startsWith('data-')) out[camel(name.slice(5))] = value;
   return out;
 }
 

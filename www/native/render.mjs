@@ -6,7 +6,7 @@
 // page hooks and queries are the frame's (frame.mjs). Errors are shown, never a blank page. DESIGN.md "Native mini programs".
 
 import init, { Templates, webViewOrigin } from '/native/axml/axml_wasm.js';
-import { joinPath } from './core.mjs';
+import { attributeName, joinPath, styleText } from './core.mjs';
 import { closeComponents, defineComponents, flushComponents } from './component-view.mjs';
 import { createFrame } from './frame.mjs';
 import { createBuiltins } from './builtins.mjs';
@@ -110,7 +110,9 @@ function createElement(tag) {
 }
 
 function fileUrl(route, src) {
-  const text = String(src ?? '');
+  const text = String(src ?? '').trim();
+  // An image whose src is not set yet (`src="{{compressedSrc}}"` before the API answered) loads nothing.
+  if (!text) return '';
   if (/^(https?:|data:|blob:)/i.test(text)) return text;
   const path = joinPath(`${route}`, text);
   return path === null ? '' : `/native/${encodeURIComponent(appId)}/files/${path.split('/').map(encodeURIComponent).join('/')}`;
@@ -122,7 +124,7 @@ function setAttr(el, name, value, view) {
   const on = Boolean(value);
   switch (name) {
     case 'class': el.className = text; return;
-    case 'style': el.setAttribute('style', rpxInline(text)); return;
+    case 'style': el.setAttribute('style', rpxInline(value && typeof value === 'object' && !Array.isArray(value) ? styleText(value) : text)); return;
     case 'hidden': el.hidden = on; return;
     case 'id': el.id = text; return;
     case 'disabled': if ('disabled' in el) el.disabled = on; el.toggleAttribute('disabled', on); return;
@@ -176,10 +178,12 @@ function removeAttr(el, name, view) {
 function build(node, view) {
   if (node.type === 'text') return document.createTextNode(node.text);
   const el = createElement(node.tag);
-  el.__v = { tag: node.tag, attrs: new Map(node.attrs), events: node.events, owner: node.owner ?? 0 };
+  // `formType` and `form-type` are one attribute (attributeName).
+  const named = node.attrs.map(([name, value]) => [attributeName(name), value]);
+  el.__v = { tag: node.tag, attrs: new Map(named), events: node.events, owner: node.owner ?? 0 };
   if (node.tag === 'button') el.type = 'button';
   // `mode` before `src`, so widthFix sees it.
-  const attrs = [...node.attrs].sort(([a], [b]) => (a === 'src') - (b === 'src'));
+  const attrs = named.sort(([a], [b]) => (a === 'src') - (b === 'src'));
   for (const [name, value] of attrs) setAttr(el, name, value, view);
   for (const child of node.children) el.append(build(child, view));
   builtins.created(el);
@@ -201,8 +205,8 @@ function applyPatches(view, patches) {
     switch (patch.op) {
       case 'text': node.data = patch.text; break;
       case 'attrs':
-        for (const [name, value] of patch.set) { node.__v.attrs.set(name, value); setAttr(node, name, value, view); }
-        for (const name of patch.remove) { node.__v.attrs.delete(name); removeAttr(node, name, view); }
+        for (const [written, value] of patch.set) { const name = attributeName(written); node.__v.attrs.set(name, value); setAttr(node, name, value, view); }
+        for (const written of patch.remove) { const name = attributeName(written); node.__v.attrs.delete(name); removeAttr(node, name, view); }
         break;
       case 'events': node.__v.events = patch.events; break;
       case 'replace': node.replaceWith(build(patch.node, view)); break;
@@ -231,7 +235,7 @@ function camel(name) { return name.replace(/-([a-z])/g, (_, c) => c.toUpperCase(
 
 function info(el) {
   const dataset = {};
-  for (const [name, value] of el.__v.attrs) if (name.startsWith('data-')) dataset[camel(name.slice(5).toLowerCase())] = value;
+  for (const [name, value] of el.__v.attrs) if (name.startsWith('data-')) dataset[camel(name.slice(5))] = value;
   return { id: el.id, tagName: el.__v.tag, dataset };
 }
 
@@ -365,6 +369,35 @@ async function answerMy({ id, api, options }) {
   }
 }
 
+// The Worker's my.onXxx listeners: one forwarder per event on the page's `my`, posting each
+// event's arguments back (structured clone keeps ArrayBuffers; JSON for what it cannot clone).
+const forwarders = new Map(); // event name → forwarder
+
+function listen({ event, on }) {
+  const name = `${on ? 'on' : 'off'}${event}`;
+  const fn = window.my?.[name];
+  if (!/^[A-Z]\w*$/.test(String(event)) || typeof fn !== 'function') {
+    console.warn(`[native] my.${name} is not in this runtime: its listener is never called`);
+    return;
+  }
+  let forwarder = forwarders.get(event);
+  if (on === !!forwarder) return;
+  if (on) {
+    forwarder = (...args) => {
+      try { worker.postMessage({ type: 'myEvent', event, args }); } catch {
+        let plain = [];
+        try { plain = JSON.parse(JSON.stringify(args)); } catch { plain = args.map(String); }
+        worker.postMessage({ type: 'myEvent', event, args: plain });
+      }
+    };
+    forwarders.set(event, forwarder);
+  } else forwarders.delete(event);
+  try {
+    const result = fn.call(window.my, forwarder);
+    if (typeof result?.catch === 'function') result.catch((e) => console.warn(`[native] my.${name}:`, e?.errorMessage ?? e));
+  } catch (e) { console.warn(`[native] my.${name}:`, e?.message ?? e); }
+}
+
 function onWorkerMessage({ data: m }) {
   switch (m?.type) {
     case 'pageOpen': {
@@ -430,6 +463,7 @@ function onWorkerMessage({ data: m }) {
       break;
     }
     case 'my': answerMy(m); break;
+    case 'listen': listen(m); break;
     case 'storage': writeStorage(m.change ?? {}); break;
     case 'loadPackage': loadPackage(m.package).catch(() => {}); break;
     case 'preload': preload(m); break;
@@ -586,6 +620,8 @@ async function start() {
     return;
   }
   files = bundle.files ?? {};
+  // Entries of app.json a wallet passes over (a preloadRule naming no package): said, not fatal.
+  for (const warning of bundle.layout?.warnings ?? []) console.warn(`[native] ${warning}`);
   fetching.set(bundle.package, Promise.resolve());
   try {
     templates = new Templates(JSON.stringify(files));

@@ -59,6 +59,50 @@ function reportError(error, file) {
   post({ type: 'error', error: { kind, file: where?.file ?? null, line: where?.line ?? null, column: where?.column ?? null, message, stack: String(error?.stack ?? ''), display: typeof error?.display === 'string' ? error.display : undefined } });
 }
 
+// my.onError / my.onUnhandledRejection: the listeners live here, beside the code that throws
+// (a function cannot cross to the render side).
+const errorListeners = [];
+const rejectionListeners = [];
+
+function listen(list, callback) {
+  if (typeof callback === 'function' && !list.includes(callback)) list.push(callback);
+}
+
+function unlisten(list, callback) {
+  if (typeof callback !== 'function') list.length = 0;
+  else if (list.includes(callback)) list.splice(list.indexOf(callback), 1);
+}
+
+/** Calls each listener; one that throws is reported in the console, not to the others. */
+function notify(list, event) {
+  for (const listener of [...list]) {
+    try { listener(event); } catch (e) { console.error('a my.onError/onUnhandledRejection listener threw:', e); }
+  }
+}
+
+/** A script error, to App.onError and my.onError (message and stack, as Alipay passes). */
+function notifyError(error) {
+  const text = `${error?.message ?? String(error)}\n${error?.stack ?? ''}`;
+  const onError = appInstance?.onError;
+  notify(typeof onError === 'function' ? [(t) => onError.call(appInstance, t), ...errorListeners] : errorListeners, text);
+}
+
+/** A rejection no code caught: the console, the devtools' JSAPI log, the app's listeners. */
+function unhandledRejection(reason, promise) {
+  // A module the sandbox could not compile is a compile error, shown as one.
+  if (reason?.kind === 'compile') { reportError(reason, reason.where); return; }
+  const where = locate(reason);
+  const at = where ? ` (${where.file}:${where.line}:${where.column})` : '';
+  console.error(`Unhandled promise rejection${at}:`, reason);
+  let shown;
+  if (reason instanceof Error) shown = `${reason.name}: ${reason.message}`;
+  else { try { shown = JSON.parse(JSON.stringify(reason ?? null)); } catch { shown = String(reason); } }
+  post({ type: 'log', entry: { api: 'unhandledrejection', options: where ?? {}, ok: false, result: { reason: shown }, durationMs: 0 } });
+  const event = { reason, promise };
+  call(appInstance, 'onUnhandledRejection', event);
+  notify(rejectionListeners, event);
+}
+
 /** The first frame of `error.stack` in one of the app's files (new Function adds 2 lines). */
 function locate(error) {
   const stack = String(error?.stack ?? '');
@@ -154,7 +198,7 @@ function getCurrentPages() { return stack.pages.map((p) => p.instance); }
 function call(target, name, ...args) {
   const fn = target?.[name];
   if (typeof fn !== 'function') return undefined;
-  try { return fn.apply(target, args); } catch (e) { reportError(e); return undefined; }
+  try { return fn.apply(target, args); } catch (e) { reportError(e); notifyError(e); return undefined; }
 }
 
 function definitionFor(route) {
@@ -446,6 +490,10 @@ const local = {
   getStorageInfo: (o) => storageAsync('getStorageInfo', o, () => storage.info()),
 };
 for (const name of INFO_APIS) local[name] = () => infoAnswer(syncInfo, name);
+local.onError = (callback) => listen(errorListeners, callback);
+local.offError = (callback) => unlisten(errorListeners, callback);
+local.onUnhandledRejection = (callback) => listen(rejectionListeners, callback);
+local.offUnhandledRejection = (callback) => unlisten(rejectionListeners, callback);
 // The context records; draw() sends the calls to the render side's <canvas id> (canvas.mjs).
 local.createCanvasContext = (canvasId) => createCanvasContext(canvasId, (id, ops, reserve) => remote('__canvasDraw', { canvasId: id, ops, reserve }));
 for (const name of NAVIGATION) local[name] = (options = {}) => settleLocal(options, () => navigate(name, options));
@@ -457,9 +505,41 @@ const my = new Proxy(Object.create(null), {
     if (typeof name !== 'string') return undefined;
     if (name in local) return local[name];
     if (name === 'then') return undefined; // `my` is not a thenable
+    const listener = /^(on|off)([A-Z]\w*)$/.exec(name);
+    if (listener) return (callback) => (listener[1] === 'on' ? addListener : removeListener)(listener[2], callback);
     return (options) => remote(name, options);
   },
 });
+
+// my.onXxx(callback) / my.offXxx(callback) of the runtime (sockets, network status, app
+// show/hide, screenshots, …): the callbacks stay here; the render side listens once per event
+// with a forwarder and posts each event back (a function cannot cross to it).
+const eventListeners = new Map(); // event name (`SocketOpen`) → callbacks
+
+function addListener(event, callback) {
+  if (typeof callback !== 'function') {
+    console.error(`my.on${event}: the listener must be a function, not ${typeof callback}`);
+    return;
+  }
+  const list = eventListeners.get(event) ?? [];
+  if (list.includes(callback)) return;
+  list.push(callback);
+  eventListeners.set(event, list);
+  if (list.length === 1) post({ type: 'listen', event, on: true });
+}
+
+function removeListener(event, callback) {
+  const list = eventListeners.get(event);
+  if (!list) return;
+  if (typeof callback === 'function') { if (list.includes(callback)) list.splice(list.indexOf(callback), 1); } else list.length = 0;
+  if (!list.length) { eventListeners.delete(event); post({ type: 'listen', event, on: false }); }
+}
+
+function dispatchEvent(event, args) {
+  for (const callback of [...(eventListeners.get(event) ?? [])]) {
+    try { callback(...(Array.isArray(args) ? args : [])); } catch (e) { reportError(e); notifyError(e); }
+  }
+}
 
 // ---- messages from the render side -----------------------------------------------------------
 
@@ -500,10 +580,18 @@ function boot(message) {
   }
 }
 
-self.addEventListener('error', (e) => reportError(e.error ?? new Error(e.message)));
+self.addEventListener('error', (e) => {
+  const error = e.error ?? new Error(e.message);
+  reportError(error);
+  notifyError(error);
+});
+// A Promise of the app's code rejected and nobody caught it (a request to a server that is not
+// there, an async onLoad that throws): as on a device and in the IDE, the page keeps working;
+// the reason goes to the console, the devtools' JSAPI log, App.onUnhandledRejection and the
+// my.onUnhandledRejection listeners. Only a module that does not compile still stops the page.
 self.addEventListener('unhandledrejection', (e) => {
-  const r = e.reason;
-  reportError(r instanceof Error ? r : new Error(`unhandled rejection: ${JSON.stringify(r)}`));
+  e.preventDefault(); // logged below, once, with where it came from
+  unhandledRejection(e.reason, e.promise);
 });
 
 self.onmessage = ({ data: message }) => {
@@ -534,8 +622,9 @@ self.onmessage = ({ data: message }) => {
       }
       try {
         const result = handler.call(target, message.event);
-        if (result && typeof result.catch === 'function') result.catch((e) => reportError(e));
-      } catch (e) { reportError(e); }
+        // An async handler's rejection is an unhandled rejection of the app's, as on a device.
+        if (result && typeof result.catch === 'function') result.catch((e) => unhandledRejection(e, result));
+      } catch (e) { reportError(e); notifyError(e); }
       break;
     }
     case 'navigate': {
@@ -553,6 +642,7 @@ self.onmessage = ({ data: message }) => {
       if (message.entries) storage?.externalAll(message.entries); else storage?.external(message.key, message.value);
       break;
     case 'syncInfo': Object.assign(syncInfo, message.info ?? {}); break;
+    case 'myEvent': dispatchEvent(String(message.event ?? ''), message.args); break;
     case 'myResult': {
       const pending = pendingCalls.get(message.id);
       pendingCalls.delete(message.id);

@@ -49,6 +49,11 @@ pub struct Layout {
     /// `preloadRule`, by page route.
     #[serde(rename = "preloadRule")]
     pub preload_rule: std::collections::BTreeMap<String, Preload>,
+    /// Entries of app.json that a wallet passes over and the app is run without, each with its
+    /// field (`preloadRule["p"].packages[0]: "x" names no subpackage …; ignored`): the render
+    /// side prints them to the console, as the IDE warns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A bad entry of `app.json`: the field (`subPackages[1].pages[0]`) and what is wrong.
@@ -129,6 +134,7 @@ impl Layout {
             pages,
             sub_packages,
             preload_rule: Default::default(),
+            warnings: Vec::new(),
         };
         layout.check_packages(key)?;
         layout.check_tab_bar(app)?;
@@ -220,7 +226,7 @@ impl Layout {
     }
 
     fn preload_rules(
-        &self,
+        &mut self,
         value: Option<&Value>,
     ) -> Result<std::collections::BTreeMap<String, Preload>, LayoutError> {
         let mut rules = std::collections::BTreeMap::new();
@@ -263,18 +269,29 @@ impl Layout {
             };
             let mut packages = Vec::new();
             for (k, entry) in list.iter().enumerate() {
-                let name = entry.as_str().unwrap_or_default();
-                let root = self.package_root(name).ok_or_else(|| {
-                    bad(
+                let Some(name) = entry.as_str() else {
+                    return Err(bad(
                         format!("{field}.packages[{k}]"),
-                        format!("{entry} names no subpackage (a root or name of subPackages, or \"__APP__\")"),
-                    )
-                })?;
+                        format!(
+                            "{entry} is not a string: a subpackage's root or name, or \"__APP__\""
+                        ),
+                    ));
+                };
+                // A name that is no package preloads nothing on a device, and the app runs:
+                // Alipay's own API demo ships one (`"page/API"` without subPackages).
+                let Some(root) = self.package_root(name) else {
+                    self.warnings.push(format!(
+                        "app.json {field}.packages[{k}]: {entry} names no subpackage (a root or name of subPackages, or \"__APP__\"); ignored"
+                    ));
+                    continue;
+                };
                 if !packages.contains(&root) {
                     packages.push(root);
                 }
             }
-            rules.insert(route, Preload { network, packages });
+            if !packages.is_empty() {
+                rules.insert(route, Preload { network, packages });
+            }
         }
         Ok(rules)
     }
@@ -432,6 +449,32 @@ mod tests {
     }"#;
 
     #[test]
+    fn a_preload_of_no_package_is_a_warning_not_an_error() {
+        // Alipay's API demo: a preloadRule naming folders that are no subpackage. The wallet
+        // runs it; the simulator too, and says which entry it passed over.
+        let layout = Layout::parse(
+            r#"{"pages": ["i", "j"], "subPackages": [{"root": "s", "pages": ["p"]}],
+                "preloadRule": {"i": {"packages": ["page/API"]}, "j": {"packages": ["nope", "s"]}}}"#,
+        )
+        .unwrap();
+        assert!(!layout.preload_rule.contains_key("i"), "nothing to preload");
+        assert_eq!(layout.preload_rule["j"].packages, ["s"]);
+        assert_eq!(layout.warnings.len(), 2);
+        assert!(
+            layout.warnings[0].starts_with(
+                "app.json preloadRule[\"i\"].packages[0]: \"page/API\" names no subpackage"
+            ) && layout.warnings[0].ends_with("ignored"),
+            "{:?}",
+            layout.warnings
+        );
+        assert!(layout.warnings[1].contains("preloadRule[\"j\"].packages[0]: \"nope\""));
+        let json = serde_json::to_value(&layout).unwrap();
+        assert_eq!(json["warnings"].as_array().map(Vec::len), Some(2));
+        let clean = serde_json::to_value(Layout::parse(APP).unwrap()).unwrap();
+        assert!(clean.get("warnings").is_none(), "no key when all is well");
+    }
+
+    #[test]
     fn a_layout_with_its_packages_and_rules() {
         let layout = Layout::parse(APP).unwrap();
         assert_eq!(layout.pages, ["pages/index/index"]);
@@ -550,8 +593,8 @@ mod tests {
                 "preloadRule[\"i\"].packages: is required",
             ),
             (
-                r#"{"pages": ["i"], "preloadRule": {"i": {"packages": ["nope"]}}}"#,
-                "preloadRule[\"i\"].packages[0]: \"nope\" names no subpackage",
+                r#"{"pages": ["i"], "preloadRule": {"i": {"packages": [7]}}}"#,
+                "preloadRule[\"i\"].packages[0]: 7 is not a string",
             ),
             ("[1]", "app.json (the file): must be a JSON object"),
         ];

@@ -56,6 +56,19 @@ fn app_folder() -> tempfile::TempDir {
         "Component({});\n",
     );
     write(&app, "node_modules/mini-ui/es/util.js", "UNUSED_UTIL\n");
+    // What a component's template reads beside it (mini-ali-ui's tabs: `<import-sjs
+    // from="./util.sjs">`; a shared stylesheet it `@import`s; a template it `<import>`s).
+    write(
+        &app,
+        "node_modules/mini-ui/es/badge/util.sjs",
+        "export default {};\n",
+    );
+    write(&app, "node_modules/mini-ui/es/style/mixins.acss", ".x {}\n");
+    write(
+        &app,
+        "node_modules/mini-ui/es/badge/parts.axml",
+        "<template name=\"p\"/>\n",
+    );
     write(&app, "broken/syntax.js", "const a = 1;\nconst b = ;\n");
     write(
         &app,
@@ -161,6 +174,13 @@ async fn es_modules_become_the_logic_layers_modules_with_resolved_paths() {
         );
     }
     assert!(!files.contains_key("node_modules/mini-ui/es/util.js"));
+    // Templates, styles and SJS modules of a package come too: only a template reads them.
+    for file in ["badge/util.sjs", "style/mixins.acss", "badge/parts.axml"] {
+        assert!(
+            files.contains_key(&format!("node_modules/mini-ui/es/{file}")),
+            "{file}"
+        );
+    }
 }
 
 #[tokio::test]
