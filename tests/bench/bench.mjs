@@ -154,7 +154,9 @@ for (const file of ['miniprogram_shim_extras_bg.wasm', 'miniprogram_shim_extras.
   console.log(`| extras/${file} (loaded on first use) | ${kb(bytes.length)} (${bytes.length} B) | ${kb(gz(bytes))} (${gz(bytes)} B) | ${kb(br(bytes))} |`);
 }
 if (peer) console.log(`| peer: taro-h5.js (esbuild --minify) | ${kb(peer.length)} | ${kb(gz(peer))} | ${kb(br(peer))} |`);
-targets.push(['release wasm loaded at start, gzip', `${kb(gz(wasm))} (${gz(wasm)} B)`, gz(wasm) <= 100 * 1000]);
+// "≤ 100 KB" in the unit every size here is printed in (KB = 1,024 bytes), of zlib level 9 (GNU
+// gzip -9 gives a few hundred bytes less).
+targets.push(['release wasm loaded at start, gzip', `${kb(gz(wasm))} (${gz(wasm)} B)`, gz(wasm) <= 100 * 1024]);
 console.log('\n| target | measured | met |');
 console.log('|---|---|---|');
 for (const [name, value, met] of targets) console.log(`| ${name} | ${value} | ${met ? 'yes' : '**no**'} |`);
