@@ -9,7 +9,7 @@ use super::*;
 pub struct NotificationRow {
     pub id: i64,
     pub payment_id: String,
-    /// `paymentNotifyUrl`.
+    /// `paymentNotifyUrl`, `refundNotifyUrl`, or a trade's `notify_url`.
     pub url: String,
     /// The merchant's client id (sent as `Client-Id`).
     pub client_id: String,
