@@ -2,7 +2,9 @@
 // native mini program (fixtures/native-tradeno) and a small merchant server written with the
 // official open platform SDK (npm `alipay-sdk`), unchanged but for its gateway URL:
 // my.getAuthCode → alipay.system.oauth.token → alipay.trade.create → my.tradePay({ tradeNO })
-// through the real cashier → resultCode 9000 (or 6001 on cancel) → alipay.trade.query.
+// through the real cashier → resultCode 9000 (or 6001 on cancel) → alipay.trade.query, and the
+// trade's asynchronous notification to the shop's notify_url, verified by the SDK's
+// checkNotifySignV2 and acknowledged with `success`.
 // And the attacks: another app's tradeNO and an unknown one open no cashier.
 
 import { after, before, test } from 'node:test';
@@ -18,6 +20,8 @@ const SHOP = 'http://127.0.0.1:18705';
 let stack;
 let shop;
 let sdk;
+/** The trade notifications the shop received and the SDK verified, in order. */
+const notified = [];
 
 /** The merchant server: JSON routes for the mini program, the SDK toward the gateway. */
 function startShop(alipay) {
@@ -29,14 +33,23 @@ function startShop(alipay) {
     try {
       let text = '';
       for await (const chunk of req) text += chunk;
-      const body = text ? JSON.parse(text) : {};
       const path = new URL(req.url, SHOP).pathname;
+      if (req.method === 'POST' && path === '/alipay/notify') {
+        // The open platform's asynchronous notification: a form, signed by the wallet key.
+        const post = Object.fromEntries(new URLSearchParams(text));
+        const ok = alipay.checkNotifySignV2(post);
+        if (ok) notified.push(post);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return res.end(ok ? 'success' : 'fail');
+      }
+      const body = text ? JSON.parse(text) : {};
       if (req.method === 'POST' && path === '/login') {
         const r = await alipay.exec('alipay.system.oauth.token', { grantType: 'authorization_code', code: body.authCode }, { validateSign: true });
         return r.code === '10000' || r.userId ? send(200, { userId: r.userId }) : send(400, r);
       }
       if (req.method === 'POST' && path === '/trades') {
         const r = await alipay.exec('alipay.trade.create', {
+          notifyUrl: `${SHOP}/alipay/notify`,
           bizContent: {
             outTradeNo: `shop_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`,
             totalAmount: body.amount, subject: 'Trade shop order', buyerId: body.buyerId, productCode: 'JSAPI_PAY',
@@ -105,6 +118,20 @@ test('getAuthCode → oauth.token → trade.create → tradePay({ tradeNO }) pay
   const alice = (await (await fetch(`${SUPERAPP}/sandbox/users`)).json()).find((u) => u.userId === '2088000000000001');
   assert.equal(alice.balances.CNY, '98750', 'Alice paid CNY 12.50 from her balance');
   await page.screenshot({ path: join(ROOT, 'target', 'tradeno-paid.png') });
+  // The shop's notify_url got the trade's result, and the SDK verified it.
+  for (let i = 0; i < 100 && !notified.length; i++) await new Promise((ok) => setTimeout(ok, 100));
+  const n = notified.find((p) => p.trade_status === 'TRADE_SUCCESS');
+  assert.ok(n, `no verified TRADE_SUCCESS notification: ${JSON.stringify(notified)}`);
+  assert.equal(n.notify_type, 'trade_status_sync');
+  assert.equal(n.app_id, APP_ID);
+  assert.equal(n.total_amount, '12.50');
+  assert.equal(n.buyer_id, '2088000000000001');
+  const log = await (await fetch(`${SUPERAPP}/sandbox/notifications?paymentId=${n.trade_no}`)).json();
+  assert.equal(log.notifications[0].status, 'DELIVERED', JSON.stringify(log));
+  // The devtools show the delivery: TRADE_SUCCESS, acknowledged by `success`.
+  await page.locator('button[data-tab="notifications"]').click();
+  await page.locator('#notifications tr', { hasText: 'TRADE_SUCCESS' }).first().waitFor({ timeout: TIMEOUT });
+  await page.screenshot({ path: join(ROOT, 'target', 'tradeno-notified.png') });
 });
 
 test('cancel in the cashier: 6001 and the trade still waits for the buyer', async (t) => {

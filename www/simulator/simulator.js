@@ -455,7 +455,7 @@ document.querySelectorAll('[data-clear]').forEach((b) => b.addEventListener('cli
 
 // ---------------------------------------------------------------- devtools: sandbox state
 function statusClass(status) {
-  return { SUCCESS: 'okc', FAIL: 'ko', CANCELLED: 'ko', PROCESSING: 'pending' }[status] || '';
+  return { SUCCESS: 'okc', TRADE_SUCCESS: 'okc', FAIL: 'ko', CANCELLED: 'ko', TRADE_CLOSED: 'ko', PROCESSING: 'pending' }[status] || '';
 }
 /** An amount `{ currency, value }` in minor units as people read it ("IQD 1,000.000"; money.js). */
 function money(amount) {

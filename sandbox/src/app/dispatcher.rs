@@ -1,13 +1,14 @@
-//! `notifyPayment` and `notifyRefund`: signed webhooks to the merchant's `paymentNotifyUrl` and
-//! `refundNotifyUrl`, from one durable outbox.
+//! `notifyPayment` and `notifyRefund` (signed webhooks to the merchant's `paymentNotifyUrl` and
+//! `refundNotifyUrl`) and the gateway trades' `trade_status_sync` notifications (to the
+//! `notify_url` of `alipay.trade.create`), from one durable outbox.
 //!
 //! A final state queues one outbox row in the same transaction that made it final (see
 //! `store::finalize`). The [`Dispatcher`] sends due rows, fairly across merchant hosts
 //! ([`fair_pick`]), logs every attempt as `sending` before it goes out, reads at most
 //! [`ANSWER_CAP`] bytes of the answer, and schedules the next attempt on the retry schedule
-//! until the merchant answers `resultStatus: "S"`. Nothing is kept only in memory: after a
-//! restart the attempts left `sending` are marked `interrupted` and the dispatcher resumes the
-//! pending rows where it stopped.
+//! until the merchant acknowledges it (`resultStatus: "S"`; the body `success` for a trade).
+//! Nothing is kept only in memory: after a restart the attempts left `sending` are marked
+//! `interrupted` and the dispatcher resumes the pending rows where it stopped.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 use crate::domain::clock::{self, Clock};
-use crate::domain::notification::{is_acknowledged, Schedule, EXCERPT_BYTES};
+use crate::domain::notification::{
+    is_acknowledged, is_trade_acknowledged, signed_trade_form, Schedule, EXCERPT_BYTES,
+    FORMAT_TRADE_STATUS_SYNC,
+};
 use crate::signature::Signer;
 use crate::store::{AttemptResult, DueNotification, StartedAttempt, Store};
 
@@ -317,30 +321,45 @@ impl Dispatcher {
             duration_ms: started_at.elapsed().as_millis() as i64,
             ok: false,
         };
-        let path = reqwest::Url::parse(&row.url)
-            .map(|u| u.path().to_string())
-            .unwrap_or_else(|_| "/".to_string());
-        let time = clock::format_api(at);
-        let signature = match self.inner.wallet.signature_header(
-            &path,
-            &row.client_id,
-            &time,
-            row.body.as_bytes(),
-        ) {
-            Ok(s) => s,
-            Err(e) => return failed(e.to_string()),
+        let trade_form = row.format == FORMAT_TRADE_STATUS_SYNC;
+        let request = if trade_form {
+            // The gateway's form: signed in its `sign` parameter, `notify_time` per attempt.
+            match signed_trade_form(&row.body, at, |c| self.inner.wallet.sign_base64(c)) {
+                Ok((_, body)) => self
+                    .inner
+                    .http
+                    .post(&row.url)
+                    .header(
+                        "content-type",
+                        "application/x-www-form-urlencoded; charset=utf-8",
+                    )
+                    .body(body),
+                Err(e) => return failed(e),
+            }
+        } else {
+            let path = reqwest::Url::parse(&row.url)
+                .map(|u| u.path().to_string())
+                .unwrap_or_else(|_| "/".to_string());
+            let time = clock::format_api(at);
+            let signature = match self.inner.wallet.signature_header(
+                &path,
+                &row.client_id,
+                &time,
+                row.body.as_bytes(),
+            ) {
+                Ok(s) => s,
+                Err(e) => return failed(e.to_string()),
+            };
+            self.inner
+                .http
+                .post(&row.url)
+                .header("content-type", "application/json; charset=UTF-8")
+                .header("client-id", &row.client_id)
+                .header("request-time", &time)
+                .header("signature", signature)
+                .body(row.body.clone())
         };
-        let sent = self
-            .inner
-            .http
-            .post(&row.url)
-            .header("content-type", "application/json; charset=UTF-8")
-            .header("client-id", &row.client_id)
-            .header("request-time", &time)
-            .header("signature", signature)
-            .body(row.body.clone())
-            .send()
-            .await;
+        let sent = request.send().await;
         let mut resp = match sent {
             Ok(resp) => resp,
             Err(e) => return failed(describe_error(&e)),
@@ -358,6 +377,7 @@ impl Dispatcher {
                      the connection, not acknowledged"
                 )),
             ),
+            None if trade_form => (is_trade_acknowledged(status, &answer.bytes), None),
             None => (is_acknowledged(status, &answer.bytes), None),
         };
         AttemptResult {

@@ -10,6 +10,7 @@ use rusqlite::Connection;
 use super::AppState;
 use crate::domain::clock;
 use crate::domain::identity;
+use crate::domain::ids::new_secret;
 use crate::domain::notification;
 use crate::domain::payment::{
     confirm_outcome, forced_outcome, CashierMethod, Confirmer, Due, Outcome, PaymentRow,
@@ -18,6 +19,7 @@ use crate::domain::payment::{
 use crate::store::balances::{add_balance, balance_of};
 use crate::store::payments as sql;
 use crate::store::refunds as refund_sql;
+use crate::store::trades::{self as trade_sql, TradeRow};
 use crate::store::{
     add_event, Idempotent, NewPayment, NewRefund, Store, StoreResult, TransitionError,
 };
@@ -377,9 +379,49 @@ fn finalize(
         if let Some(url) = &row.notify_url {
             let body = notification::notification_body(row);
             sql::queue_notification(tx, &row.payment_id, url, &row.client_id, &body, now)?;
+        } else if let Some(trade) = trade_sql::find_by_trade_no(tx, &row.payment_id)? {
+            queue_trade_notification(tx, row, &trade, now)?;
         }
     }
     Ok(())
+}
+
+/// Queues the `trade_status_sync` notification of a gateway trade that became final (paid:
+/// `TRADE_SUCCESS`; failed or expired: `TRADE_CLOSED`), when its `alipay.trade.create` gave a
+/// `notify_url`. A trade the merchant closed itself (CANCELLED) is not notified, as
+/// `notifyPayment` is not.
+fn queue_trade_notification(
+    tx: &Connection,
+    row: &PaymentRow,
+    trade: &TradeRow,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let Some(url) = &trade.notify_url else {
+        return Ok(());
+    };
+    let buyer = sql::payer_of(tx, &row.payment_id)?.or(row.buyer_id.clone());
+    let params = notification::trade_notification_params(
+        row,
+        &trade.app_id,
+        &trade.out_trade_no,
+        buyer.as_deref(),
+        &new_secret(),
+    );
+    let body = serde_json::Value::from(serde_json::Map::from_iter(
+        params
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v))),
+    ))
+    .to_string();
+    sql::queue_notification_as(
+        tx,
+        notification::FORMAT_TRADE_STATUS_SYNC,
+        &row.payment_id,
+        url,
+        &row.client_id,
+        &body,
+        now,
+    )
 }
 
 /// Applies what time alone decides ([`PaymentRow::due`]) to a loaded row; true when it did.

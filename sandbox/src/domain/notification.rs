@@ -2,13 +2,15 @@
 //! `notifyRefund` bodies, the retry schedules, and what counts as an acknowledgement. The
 //! sending is [`crate::app::dispatcher`]'s.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::domain::amount::Amount;
 use crate::domain::clock;
-use crate::domain::payment::PaymentRow;
+use crate::domain::payment::{PaymentRow, PaymentStatus};
+use crate::domain::trade;
 
 /// Antom's public retry schedule: intervals before attempts 1..8 (seconds).
 pub const ANTOM_SCHEDULE: &[f64] = &[0.0, 120.0, 600.0, 600.0, 3600.0, 7200.0, 21600.0, 54000.0];
@@ -110,6 +112,89 @@ pub fn notification_body(p: &PaymentRow) -> String {
     body.to_string()
 }
 
+/// The outbox format of a `notifyPayment` / `notifyRefund` (JSON, signed in headers).
+pub const FORMAT_OPEN_API: &str = "open_api";
+/// The outbox format of a gateway trade's asynchronous notification (docs/protocol.md §5d):
+/// an `application/x-www-form-urlencoded` POST, `notify_type=trade_status_sync`, RSA2-signed in
+/// its `sign` parameter.
+pub const FORMAT_TRADE_STATUS_SYNC: &str = "trade_status_sync";
+
+/// The parameters of a gateway trade's notification as the outbox keeps them: everything but
+/// `notify_time`, `sign_type` and `sign`, which each attempt adds ([`signed_trade_form`]).
+/// `trade_status` is `TRADE_SUCCESS` (with `gmt_payment`, `receipt_amount`, `buyer_pay_amount`)
+/// or `TRADE_CLOSED` (with `gmt_close`). Empty values are left out: the SDKs' checks would
+/// sign `k=` where the open platform skips it.
+pub fn trade_notification_params(
+    p: &PaymentRow,
+    app_id: &str,
+    out_trade_no: &str,
+    buyer_id: Option<&str>,
+    notify_id: &str,
+) -> BTreeMap<String, String> {
+    let yuan = trade::format_yuan(p.amount.value());
+    let mut m = BTreeMap::new();
+    let mut put = |k: &str, v: String| {
+        if !v.is_empty() {
+            m.insert(k.to_string(), v);
+        }
+    };
+    put("notify_type", FORMAT_TRADE_STATUS_SYNC.to_string());
+    put("notify_id", notify_id.to_string());
+    put("app_id", app_id.to_string());
+    put("charset", "utf-8".to_string());
+    put("version", "1.0".to_string());
+    put("trade_no", p.payment_id.clone());
+    put("out_trade_no", out_trade_no.to_string());
+    put("trade_status", trade::trade_status(p.status).to_string());
+    put("total_amount", yuan.clone());
+    put("subject", p.order_description.clone());
+    put("gmt_create", clock::format_gateway(p.created_at));
+    if let Some(b) = buyer_id {
+        put("buyer_id", b.to_string());
+    }
+    if p.status == PaymentStatus::Success {
+        put("receipt_amount", yuan.clone());
+        put("buyer_pay_amount", yuan);
+        put(
+            "gmt_payment",
+            clock::format_gateway(p.payment_time.unwrap_or(p.created_at)),
+        );
+    } else {
+        put(
+            "gmt_close",
+            clock::format_gateway(p.cancel_time.or(p.payment_time).unwrap_or(p.created_at)),
+        );
+    }
+    m
+}
+
+/// One attempt's form of a trade notification: the stored parameters (a JSON object of
+/// strings), `notify_time` (`at`), then `sign_type=RSA2` and `sign`, computed by `sign` over
+/// [`trade::notify_sign_content`] (all but `sign` and `sign_type`, sorted, raw values), as
+/// the SDKs' `checkNotifySign` verifies it. Returns the parameters and the urlencoded body.
+pub fn signed_trade_form<E: ToString>(
+    stored: &str,
+    at: i64,
+    sign: impl FnOnce(&[u8]) -> Result<String, E>,
+) -> Result<(BTreeMap<String, String>, String), String> {
+    let mut params: BTreeMap<String, String> = serde_json::from_str(stored)
+        .map_err(|e| format!("stored trade notification is not an object of strings: {e}"))?;
+    params.insert("notify_time".into(), clock::format_gateway(at));
+    let content = trade::notify_sign_content(&params);
+    let signature = sign(content.as_bytes()).map_err(|e| e.to_string())?;
+    params.insert("sign_type".into(), "RSA2".into());
+    params.insert("sign".into(), signature);
+    let body = serde_urlencoded::to_string(&params).map_err(|e| e.to_string())?;
+    Ok((params, body))
+}
+
+/// Whether a merchant's answer acknowledges a trade notification: HTTP 2xx and the body
+/// `success` (surrounding whitespace, such as a final newline, aside), as the open platform
+/// requires; anything else is retried.
+pub fn is_trade_acknowledged(status: u16, body: &[u8]) -> bool {
+    (200..300).contains(&status) && body.trim_ascii() == b"success"
+}
+
 /// Whether a merchant's answer acknowledges the notification: HTTP 2xx and
 /// `result.resultStatus == "S"`.
 pub fn is_acknowledged(status: u16, body: &[u8]) -> bool {
@@ -152,5 +237,39 @@ mod tests {
         assert!(!is_acknowledged(200, br#"{"result":{"resultStatus":"U"}}"#));
         assert!(!is_acknowledged(200, b"OK"));
         assert!(!is_acknowledged(200, b""));
+    }
+
+    #[test]
+    fn only_the_word_success_acknowledges_a_trade_notification() {
+        assert!(is_trade_acknowledged(200, b"success"));
+        assert!(is_trade_acknowledged(200, b"success\r\n"));
+        assert!(!is_trade_acknowledged(500, b"success"));
+        assert!(!is_trade_acknowledged(200, b"SUCCESS"));
+        assert!(!is_trade_acknowledged(200, b"fail"));
+        assert!(!is_trade_acknowledged(200, b"successful"));
+        assert!(!is_trade_acknowledged(200, b""));
+    }
+
+    #[test]
+    fn a_trade_form_signs_everything_but_sign_and_sign_type() {
+        let stored =
+            r#"{"app_id":"2021","subject":"Caf\u00e9 & co","trade_status":"TRADE_SUCCESS"}"#;
+        let mut seen = String::new();
+        let (params, body) = signed_trade_form(stored, 0, |c: &[u8]| {
+            seen = String::from_utf8(c.to_vec()).unwrap();
+            Ok::<_, String>("S1G+/=".to_string())
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            format!(
+                "app_id=2021&notify_time={}&subject=Café & co&trade_status=TRADE_SUCCESS",
+                clock::format_gateway(0)
+            )
+        );
+        assert_eq!(params["sign_type"], "RSA2");
+        assert!(body.contains("sign=S1G%2B%2F%3D"), "{body}");
+        assert!(body.contains("subject=Caf%C3%A9+%26+co"), "{body}");
+        assert!(signed_trade_form("[1]", 0, |_| Ok::<_, String>(String::new())).is_err());
     }
 }

@@ -444,7 +444,13 @@ fn notification_json(
         "paymentId": n.payment_id,
         "url": n.url,
         "status": n.status,
-        "paymentStatus": body.get("paymentStatus").cloned().unwrap_or(Value::Null),
+        "format": n.format,
+        // A trade notification says `trade_status` (TRADE_SUCCESS, TRADE_CLOSED).
+        "paymentStatus": body
+            .get("paymentStatus")
+            .or_else(|| body.get("trade_status"))
+            .cloned()
+            .unwrap_or(Value::Null),
         "attempts": views::attempts(&attempts),
         "attemptCount": n.attempts,
         "nextAttemptAt": n.next_attempt_at.filter(|_| n.status == "PENDING").map(clock::format_precise),

@@ -225,4 +225,10 @@ CREATE TABLE IF NOT EXISTS trades (
     UNIQUE (app_id, out_trade_no)
 );
 "#,
+    r#"
+-- The outbox carries two message formats: 'open_api' (notifyPayment / notifyRefund, a JSON body
+-- signed in headers) and 'trade_status_sync' (a gateway trade's form-encoded notification,
+-- whose body column holds its unsigned parameters as a JSON object; docs/protocol.md §5d).
+ALTER TABLE notifications ADD COLUMN format TEXT NOT NULL DEFAULT 'open_api';
+"#,
 ];

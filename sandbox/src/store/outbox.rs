@@ -9,12 +9,15 @@ use super::*;
 pub struct NotificationRow {
     pub id: i64,
     pub payment_id: String,
-    /// `paymentNotifyUrl`.
+    /// `paymentNotifyUrl`, `refundNotifyUrl`, or a trade's `notify_url`.
     pub url: String,
     /// The merchant's client id (sent as `Client-Id`).
     pub client_id: String,
-    /// The JSON body (the same for every attempt).
+    /// The JSON body (the same for every attempt); for `trade_status_sync`, the notification's
+    /// parameters before `notify_time` and `sign` (a JSON object of strings).
     pub body: String,
+    /// `open_api` (`notifyPayment`, `notifyRefund`) or `trade_status_sync` (a gateway trade).
+    pub format: String,
     /// `PENDING`, `DELIVERED`, `FAILED` (gave up).
     pub status: String,
     /// Attempts made so far.
@@ -109,7 +112,8 @@ pub struct NotifySummary {
 }
 
 pub(super) const NOTIFICATION_COLUMNS: &str =
-    "id, payment_id, url, client_id, body, status, attempts, next_attempt_at, created_at, delivered_at";
+    "id, payment_id, url, client_id, body, status, attempts, next_attempt_at, created_at, delivered_at, \
+     format";
 
 pub(super) fn notification_from_row(r: &Row<'_>) -> rusqlite::Result<NotificationRow> {
     Ok(NotificationRow {
@@ -123,6 +127,7 @@ pub(super) fn notification_from_row(r: &Row<'_>) -> rusqlite::Result<Notificatio
         next_attempt_at: r.get(7)?,
         created_at: r.get(8)?,
         delivered_at: r.get(9)?,
+        format: r.get(10)?,
     })
 }
 

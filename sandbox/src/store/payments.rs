@@ -5,6 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::*;
 use crate::domain::amount::{Amount, Currency};
+use crate::domain::notification::FORMAT_OPEN_API;
 use crate::domain::payment::PaymentStatus;
 
 /// A payment about to be created.
@@ -204,11 +205,25 @@ pub fn queue_notification(
     body: &str,
     now: i64,
 ) -> rusqlite::Result<()> {
+    queue_notification_as(tx, FORMAT_OPEN_API, payment_id, url, client_id, body, now)
+}
+
+/// Queues a notification of a payment in the outbox in `format` (`open_api`,
+/// `trade_status_sync`): one queue, one dispatcher, whatever the message looks like.
+pub fn queue_notification_as(
+    tx: &Connection,
+    format: &str,
+    payment_id: &str,
+    url: &str,
+    client_id: &str,
+    body: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
     exec(
         tx,
         "INSERT INTO notifications (payment_id, url, client_id, body, status, attempts, \
-         next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, 'PENDING', 0, ?5, ?5)",
-        params![payment_id, url, client_id, body, now],
+         next_attempt_at, created_at, format) VALUES (?1, ?2, ?3, ?4, 'PENDING', 0, ?5, ?5, ?6)",
+        params![payment_id, url, client_id, body, now, format],
     )?;
     Ok(())
 }

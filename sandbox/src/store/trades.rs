@@ -46,6 +46,16 @@ pub fn find_by_out_trade_no(
     .optional()
 }
 
+/// The trade whose payment is `trade_no`, if the payment is a trade.
+pub fn find_by_trade_no(c: &Connection, trade_no: &str) -> rusqlite::Result<Option<TradeRow>> {
+    c.query_row(
+        &format!("SELECT {TRADE_COLUMNS} FROM trades WHERE trade_no = ?1"),
+        params![trade_no],
+        trade_from_row,
+    )
+    .optional()
+}
+
 /// Inserts a trade (its payment is inserted first, in the same transaction).
 pub fn insert_trade(c: &Connection, t: &TradeRow, create_response: &str) -> rusqlite::Result<()> {
     exec(
@@ -66,14 +76,7 @@ pub fn insert_trade(c: &Connection, t: &TradeRow, create_response: &str) -> rusq
 impl Store {
     /// A trade by its `trade_no`.
     pub fn trade(&self, trade_no: &str) -> StoreResult<Option<TradeRow>> {
-        Ok(self
-            .lock()
-            .query_row(
-                &format!("SELECT {TRADE_COLUMNS} FROM trades WHERE trade_no = ?1"),
-                params![trade_no],
-                trade_from_row,
-            )
-            .optional()?)
+        Ok(find_by_trade_no(&self.lock(), trade_no)?)
     }
 
     /// The trade of `app_id` under `out_trade_no`.

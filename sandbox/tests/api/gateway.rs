@@ -557,6 +557,10 @@ async fn the_official_node_sdk_runs_the_trade_flow() {
         "query(unknown) alipay.trade.query 40004/ACQ.TRADE_NOT_EXIST",
         "wrong wallet key: answer rejected by the SDK",
         "wrong merchant key: alipay.trade.query 40002/isv.invalid-signature",
+        "notify TRADE_SUCCESS: checkNotifySignV2 ok (2 attempts)",
+        "notify forged: rejected by the SDK",
+        "notify log: fail retried, success delivered",
+        "notify TRADE_CLOSED: checkNotifySign ok",
     ] {
         assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
     }

@@ -271,7 +271,8 @@ async fn the_migration_fills_the_test_users_and_keeps_the_rest() {
     p.child.kill().unwrap();
     p.child.wait().unwrap();
     {
-        // Back to the schema before migration 5 (the fifth entry), with a user created then.
+        // Back to the schema before migration 5 (the fifth entry), with a user created then
+        // (later migrations' columns dropped too: they are added again).
         let db = rusqlite::Connection::open(dir.path().join("sandbox.db")).unwrap();
         let version: i64 = db
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -280,6 +281,7 @@ async fn the_migration_fills_the_test_users_and_keeps_the_rest() {
             "ALTER TABLE users DROP COLUMN gender;
              ALTER TABLE users DROP COLUMN birth_date;
              ALTER TABLE users DROP COLUMN nationality;
+             ALTER TABLE notifications DROP COLUMN format;
              INSERT INTO users (user_id, nick_name, created_at) VALUES ('2088000000000004', 'Dave', 1);",
         )
         .unwrap();

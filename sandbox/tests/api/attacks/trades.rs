@@ -82,3 +82,113 @@ async fn a_mini_program_page_cannot_fetch_a_trades_cashier_token() {
     }
     app.stop().await;
 }
+
+/// A trade's `notify_url` gets the same treatment as `notifyPayment`'s (docs/security.md): a
+/// redirect is not followed (the notification, signed and carrying the buyer's trade, would go
+/// wherever the merchant's server points), a non-`success` answer is not an acknowledgement,
+/// and a URL that is not absolute http(s) is refused when the trade is created.
+#[tokio::test]
+async fn a_trade_notification_follows_no_redirect_and_needs_the_word_success() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use crate::gateway::{send, signed_params};
+
+    let app = spawn_app().await;
+    let stolen = Arc::new(AtomicUsize::new(0));
+    let hits = stolen.clone();
+    let router = axum::Router::new()
+        .route(
+            "/notify",
+            axum::routing::post(|| async {
+                (
+                    axum::http::StatusCode::FOUND,
+                    [(axum::http::header::LOCATION, "/stolen")],
+                    "success",
+                )
+            }),
+        )
+        .route(
+            "/stolen",
+            axum::routing::post(move || {
+                let hits = hits.clone();
+                async move {
+                    hits.fetch_add(1, Ordering::SeqCst);
+                    "success"
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let notify_url = format!("http://{addr}/notify");
+
+    let merchant = &app;
+    let create = |out: &'static str, url: String| {
+        let p = signed_params(
+            &merchant.merchant_key,
+            DEMO_APP,
+            "alipay.trade.create",
+            &json!({"out_trade_no": out, "total_amount": "5.00", "subject": "Tea"}),
+            &[("notify_url", url.as_str())],
+        );
+        async move { send(merchant, &p).await }
+    };
+    let bad = create("redir_bad", "ftp://127.0.0.1/notify".to_string()).await;
+    assert_eq!(bad.sub_code(), "isv.invalid-parameter", "{}", bad.raw);
+    assert!(bad.raw.contains("notify_url"), "{}", bad.raw);
+
+    let paid = create("redir_paid", notify_url.clone()).await;
+    assert_eq!(paid.code(), "10000", "{}", paid.raw);
+    let paid_no = paid.inner["trade_no"].as_str().unwrap().to_string();
+    let closed = create("redir_closed", notify_url).await;
+    let closed_no = closed.inner["trade_no"].as_str().unwrap().to_string();
+    let (st, _) = app.complete(&paid_no, "SUCCESS").await;
+    assert_eq!(st, 200);
+    let p = signed_params(
+        &app.merchant_key,
+        DEMO_APP,
+        "alipay.trade.close",
+        &json!({"trade_no": closed_no}),
+        &[],
+    );
+    assert_eq!(send(&app, &p).await.code(), "10000");
+
+    let start = Instant::now();
+    let attempts = loop {
+        let (_, log) = app
+            .get_json(&format!("/sandbox/notifications?paymentId={paid_no}"))
+            .await;
+        let attempts = log["notifications"][0]["attempts"].clone();
+        if attempts.as_array().is_some_and(|a| a.len() >= 2) {
+            assert_eq!(log["notifications"][0]["status"], "PENDING", "{log}");
+            break attempts;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "{log}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for a in attempts.as_array().unwrap() {
+        assert_eq!(a["httpStatus"], 302, "{a}");
+        assert_eq!(
+            a["ok"], false,
+            "a 302 answered `success` is not an acknowledgement: {a}"
+        );
+    }
+    assert_eq!(
+        stolen.load(Ordering::SeqCst),
+        0,
+        "the redirect was followed"
+    );
+    let (_, log) = app
+        .get_json(&format!("/sandbox/notifications?paymentId={closed_no}"))
+        .await;
+    assert_eq!(
+        log["notifications"].as_array().map(Vec::len),
+        Some(0),
+        "a trade the merchant closed is not notified: {log}"
+    );
+    app.stop().await;
+}
