@@ -10,8 +10,8 @@
 //!   leaves the property as it was and is reported naming the property);
 //! - [`Events`]: which of the element's media events become which context events, so the
 //!   order is the documented one (`stop` instead of the element's `pause` and `seeking`/`seeked`
-//!   back to 0, no `pause` before `ended`, `canplay` once per source, the `startTime` jump
-//!   silent);
+//!   back to 0, no `pause` before `ended`, `canplay` once per source, the `startTime` jump and
+//!   the return to 0 of a `play()` after the end silent);
 //! - [`error_code`]: the element's `MediaError` as the documented `errCode`;
 //! - [`Slots`]: at most [`MAX_INNER_AUDIO_CONTEXTS`] live InnerAudioContexts per app.
 
@@ -402,6 +402,14 @@ impl Events {
         Some("stop")
     }
 
+    /// `play()` of an element that has ended: the element goes back to 0 by itself (its
+    /// `seeking`, `waiting` and `seeked` are swallowed; the context only reports `play`).
+    pub fn replay_from_end(&mut self) {
+        if !self.destroyed {
+            self.silent_seeks += 1;
+        }
+    }
+
     /// `destroy()`: nothing is emitted any more.
     pub fn destroy(&mut self) {
         self.destroyed = true;
@@ -440,6 +448,7 @@ impl Events {
             Media::Ended => emit("ended"),
             Media::TimeUpdate if self.silent_seeks > 0 => None,
             Media::TimeUpdate => emit("timeUpdate"),
+            Media::Waiting if self.silent_seeks > 0 => None,
             Media::Waiting => emit("waiting"),
             Media::Seeking if self.silent_seeks > 0 => None,
             Media::Seeking => emit("seeking"),

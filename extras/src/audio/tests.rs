@@ -282,3 +282,24 @@ fn live_contexts_are_bounded() {
     slots.take(99).unwrap();
     assert_eq!(slots.len(), MAX_INNER_AUDIO_CONTEXTS);
 }
+
+#[test]
+fn playing_again_after_the_end_reports_only_play() {
+    use Media::*;
+    let mut e = Events::new();
+    e.source_set(0.0);
+    e.replay_from_end();
+    let steps = run(
+        &mut e,
+        &[
+            (Seeking, false),
+            (Play, false),
+            (Waiting, false),
+            (TimeUpdate, false),
+            (Seeked, false),
+            (TimeUpdate, false),
+        ],
+    );
+    assert_eq!(steps, vec![Step::Emit("play"), Step::Emit("timeUpdate")]);
+    assert_eq!(e.media(Waiting, false), Some(Step::Emit("waiting")));
+}

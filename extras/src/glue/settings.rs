@@ -47,6 +47,14 @@ pub(crate) fn configure(config: &JsValue) {
     });
 }
 
+/// The simulator shell's origin, when this page runs in it (`tradePayHost: "shell"`).
+pub(crate) fn shell_origin() -> Option<String> {
+    SUPER_APP.with(|s| {
+        let s = s.borrow();
+        s.origin.clone().filter(|_| s.shell)
+    })
+}
+
 /// Asks the shell for this app's `authSetting`, after the settings sheet when `open`.
 async fn from_shell(api: &'static str, open: bool) -> Result<JsValue, ApiError> {
     let app = SUPER_APP.with(|s| s.borrow().clone());
