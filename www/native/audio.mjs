@@ -101,11 +101,13 @@ export function audioProxies(post, reportError) {
  * URL the page serves it at (an absolute URL, or a scheme the runtime then judges, is kept).
  */
 export function audioHost(getMy, postToLogic, resolve) {
-  const objects = new Map(); // id → the runtime's object
+  const objects = new Map(); // id → { object: the runtime's object, given, served }
 
-  const stateOf = (object) => {
+  // The object's properties; a src served for a package path shows as the app gave it.
+  const stateOf = (entry) => {
     const state = {};
-    for (const name of STATE) if (name in object) state[name] = object[name];
+    for (const name of STATE) if (name in entry.object) state[name] = entry.object[name];
+    if (entry.given !== null && state.src === entry.served) state.src = entry.given;
     return state;
   };
 
@@ -117,32 +119,37 @@ export function audioHost(getMy, postToLogic, resolve) {
         postToLogic({ type: 'audioEvent', id, event: 'Error', arg: { errCode: 10001, errMsg: `my.${api} is not in this runtime` } });
         return;
       }
-      const object = make.call(my);
-      objects.set(id, object);
+      const entry = { object: make.call(my), given: null, served: null };
+      objects.set(id, entry);
       for (const e of KINDS[api].events) {
-        object[`on${e}`]((a) => {
+        entry.object[`on${e}`]((a) => {
           let plain;
           try { plain = a === undefined ? undefined : JSON.parse(JSON.stringify(a)); } catch { plain = String(a); }
-          postToLogic({ type: 'audioEvent', id, event: e, arg: plain, state: stateOf(object) });
+          postToLogic({ type: 'audioEvent', id, event: e, arg: plain, state: stateOf(entry) });
         });
       }
       return;
     }
-    const object = objects.get(id);
-    if (!object) return;
+    const entry = objects.get(id);
+    if (!entry) return;
+    const { object } = entry;
     if (op === 'set') {
       const text = typeof value === 'string' ? value.trim() : null;
-      // A path of the package (no scheme): the URL the page serves the file at.
-      object[name] = name === 'src' && text && !/^[a-z][a-z0-9+.-]*:/i.test(text) ? resolve(text) : value;
-      const state = stateOf(object);
-      // The proxy shows the src as the app gave it.
-      if (name === 'src' && typeof value === 'string' && state.src !== '') state.src = value;
-      postToLogic({ type: 'audioEvent', id, state });
+      if (name === 'src' && text && !/^[a-z][a-z0-9+.-]*:/i.test(text)) {
+        // A path of the package (no scheme): the URL the page serves the file at.
+        entry.given = value;
+        entry.served = resolve(text);
+        object.src = entry.served;
+      } else {
+        if (name === 'src') entry.given = null;
+        object[name] = value;
+      }
+      postToLogic({ type: 'audioEvent', id, state: stateOf(entry) });
       return;
     }
     if (op === 'call' && typeof object[name] === 'function') {
       object[name](arg);
-      postToLogic({ type: 'audioEvent', id, state: stateOf(object) });
+      postToLogic({ type: 'audioEvent', id, state: stateOf(entry) });
       if (name === 'destroy') objects.delete(id);
     }
   }
