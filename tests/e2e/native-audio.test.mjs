@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, startStack, SUPERAPP } from './harness.mjs';
+import { MINI_PROGRAM, ROOT, startStack, SUPERAPP } from './harness.mjs';
 
 const TIMEOUT = 20_000;
 let stack;
@@ -124,4 +124,21 @@ test('the background manager plays a new src, shows in "now playing", stops, and
   await waitEvents(app, (l) => l.includes('bg pause'), 'bg pause');
   await line.filter({ hasText: 'Paused: Fixture tone' }).waitFor({ timeout: TIMEOUT });
   assert.deepEqual(errors, []);
+});
+
+test('the package\'s audio is served with byte ranges (seeking needs them), inside the package only', async () => {
+  const url = `${MINI_PROGRAM}/native/audio/files/assets/tone.wav`;
+  const whole = await fetch(url);
+  assert.equal(whole.status, 200);
+  assert.equal(whole.headers.get('content-type'), 'audio/wav');
+  assert.equal((await whole.arrayBuffer()).byteLength, 44 + 3 * 8000 * 2);
+  const part = await fetch(url, { headers: { Range: 'bytes=44-143' } });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers.get('content-range'), `bytes 44-143/${44 + 3 * 8000 * 2}`);
+  assert.equal((await part.arrayBuffer()).byteLength, 100);
+  // The path rules come first: no way out of the package with a range either.
+  for (const path of ['..%2F..%2Fetc%2Fpasswd.wav', '.hidden.wav', 'assets%5C..%5Ctone.wav']) {
+    const r = await fetch(`${MINI_PROGRAM}/native/audio/files/${path}`, { headers: { Range: 'bytes=0-10' } });
+    assert.equal(r.status, 404, path);
+  }
 });
