@@ -414,8 +414,8 @@
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
     'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'vibrate', 'vibrateShort',
-    'vibrateLong', 'makePhoneCall', 'setKeepScreenOn', 'getScreenBrightness', 'setScreenBrightness', 'getSetting', 'openSetting',
-    'createInnerAudioContext', 'getBackgroundAudioManager'];
+    'vibrateLong', 'makePhoneCall', 'setKeepScreenOn', 'getScreenBrightness', 'setScreenBrightness', 'createInnerAudioContext',
+    'getBackgroundAudioManager', 'getSetting', 'openSetting'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) {
       if (shimMy) return shimMy[api](options);
