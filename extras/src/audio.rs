@@ -196,6 +196,32 @@ fn short(text: &str) -> &str {
     }
 }
 
+/// `n` as JavaScript writes it for the values met here (integers, and up to 6 decimals),
+/// without Rust's float printing, which would add ≈ 10 KB to the wasm.
+pub fn number_text(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".into();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    let a = n.abs();
+    if a >= 1e19 {
+        return format!("{sign}a number over 1e19");
+    }
+    if a >= 1e15 {
+        return format!("{sign}{}", a as u64);
+    }
+    let micros = (a * 1e6).round() as u64;
+    let (whole, frac) = (micros / 1_000_000, micros % 1_000_000);
+    if frac == 0 {
+        return format!("{sign}{whole}");
+    }
+    let digits = format!("{frac:06}");
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+}
+
 /// A value given to a writable property (what the glue read from JavaScript).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -231,7 +257,7 @@ impl Setting {
         let what = |accepts: &str| -> String {
             let got = match &value {
                 Value::Text(t) => format!("the string {}", Quoted(short(t))),
-                Value::Number(n) => format!("{n}"),
+                Value::Number(n) => number_text(*n),
                 Value::Bool(b) => format!("{b}"),
                 Value::Other(t) => (*t).to_owned(),
             };
@@ -267,7 +293,7 @@ impl Setting {
             _ => match value {
                 Value::Text(t) if t.chars().count() <= 1024 => Ok(Setting::Text(name, t)),
                 Value::Text(_) => Err(what("a string of at most 1024 characters")),
-                Value::Number(n) if n.is_finite() => Ok(Setting::Text(name, n.to_string())),
+                Value::Number(n) if n.is_finite() => Ok(Setting::Text(name, number_text(n))),
                 _ => Err(what("a string")),
             },
         }
@@ -279,8 +305,9 @@ pub fn seek_position(kind: Kind, value: Option<f64>) -> Result<f64, String> {
     match value {
         Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
         Some(n) => Err(format!(
-            "{}.seek(position): position must be a number of seconds ≥ 0, not {n}",
-            kind.name()
+            "{}.seek(position): position must be a number of seconds ≥ 0, not {}",
+            kind.name(),
+            number_text(n)
         )),
         None => Err(format!(
             "{}.seek(position): position must be a number of seconds ≥ 0",

@@ -303,3 +303,21 @@ fn playing_again_after_the_end_reports_only_play() {
     assert_eq!(steps, vec![Step::Emit("play"), Step::Emit("timeUpdate")]);
     assert_eq!(e.media(Waiting, false), Some(Step::Emit("waiting")));
 }
+
+#[test]
+fn numbers_read_as_javascript_writes_them() {
+    for (n, text) in [
+        (0.0, "0"),
+        (2.0, "2"),
+        (1.5, "1.5"),
+        (-1.0, "-1"),
+        (0.25, "0.25"),
+        (0.1 + 0.2, "0.3"),
+        (1e18, "1000000000000000000"),
+        (-1e20, "-a number over 1e19"),
+        (f64::NAN, "NaN"),
+        (f64::NEG_INFINITY, "-Infinity"),
+    ] {
+        assert_eq!(number_text(n), text, "{n}");
+    }
+}

@@ -6,7 +6,6 @@
 //! (DESIGN.md "Audio").
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
@@ -105,10 +104,32 @@ impl Context {
     }
 }
 
+/// The live contexts by id (a few: a list, not a hash map, which would add its hasher).
+#[derive(Default)]
+struct Contexts(Vec<(u32, Context)>);
+
+impl Contexts {
+    fn get(&self, id: &u32) -> Option<&Context> {
+        self.0.iter().find(|(i, _)| i == id).map(|(_, c)| c)
+    }
+    fn get_mut(&mut self, id: &u32) -> Option<&mut Context> {
+        self.0.iter_mut().find(|(i, _)| i == id).map(|(_, c)| c)
+    }
+    fn insert(&mut self, id: u32, context: Context) {
+        self.0.push((id, context));
+    }
+    fn remove(&mut self, id: &u32) {
+        self.0.retain(|(i, _)| i != id);
+    }
+    fn values(&self) -> impl Iterator<Item = &Context> {
+        self.0.iter().map(|(_, c)| c)
+    }
+}
+
 #[derive(Default)]
 struct Audio {
     next_id: u32,
-    contexts: HashMap<u32, Context>,
+    contexts: Contexts,
     slots: Slots,
     /// The one BackgroundAudioManager's driver, once made.
     background: Option<(u32, Object)>,
