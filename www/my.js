@@ -418,6 +418,8 @@
     'getBackgroundAudioManager', 'getSetting', 'openSetting'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) {
+      // The one background manager: the stand-in, once there was one (it forwards to the real).
+      if (api === 'getBackgroundAudioManager' && backgroundStandIn) return backgroundStandIn;
       if (shimMy) return shimMy[api](options);
       // connectSocket({ multiple: true }) answers with its SocketTask at once, as on a device.
       if (api === 'connectSocket' && options && options.multiple) return queuedSocketTask(options);
