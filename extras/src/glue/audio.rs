@@ -655,7 +655,7 @@ fn tell_shell(id: u32) {
     let Some((state, title, singer, epname, src)) = info else {
         return;
     };
-    let Some(origin) = super::settings::shell_origin() else {
+    let Some(origin) = super::runtime::with_config(|c| c.shell_origin().map(str::to_owned)) else {
         return;
     };
     let Some(window) = web_sys::window() else {
