@@ -816,6 +816,10 @@
   window.miniprogramShim = {
     /** Resolves with { config } once `my` is backed by the wasm runtime. */
     ready: ready,
+    /** A copy of the table `my.canIUse` answers from (api → { object, return, success }; the
+     *  same as the wasm runtime's, which the bootstrap test checks): for a container that must
+     *  answer canIUse where `my` is not (the native logic layer's Worker). */
+    supported: function () { return JSON.parse(JSON.stringify(SUPPORTED)); },
     /** Merges configuration keys (see RuntimeConfig in pkg/miniprogram_shim.d.ts). The phone's
      *  inputs (`device.location`, `scan`, `scanImage`, `contacts`, `images`, `region`) and `regionsUrl`
      *  belong to the extras module: it is loaded

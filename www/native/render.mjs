@@ -645,7 +645,7 @@ async function start() {
   worker.postMessage({
     type: 'boot', files: scriptsOf(files), package: bundle.package, layout: bundle.layout,
     entry: { page: params.get('page'), query: params.get('query') },
-    sync: { entries: storedEntries(), info },
+    sync: { entries: storedEntries(), info, canIUse: window.miniprogramShim?.supported?.() ?? {} },
   });
 }
 

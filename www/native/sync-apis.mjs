@@ -168,3 +168,34 @@ export function infoAnswer(info, name) {
   if (value === undefined || value === null) return { error: 3, errorMessage: `unknown error: my.${name} has no answer from the render side` };
   return JSON.parse(JSON.stringify(value));
 }
+
+/**
+ * The built-in components the native renderer draws (README "Native mini programs" lists them):
+ * `my.canIUse('<component>')` is true for these, by name.
+ */
+export const BUILT_IN_COMPONENTS = ['view', 'text', 'image', 'button', 'input', 'textarea', 'form', 'label',
+  'checkbox', 'checkbox-group', 'radio', 'radio-group', 'switch', 'slider', 'picker', 'picker-view',
+  'picker-view-column', 'scroll-view', 'swiper', 'swiper-item', 'icon', 'progress', 'rich-text', 'navigator',
+  'web-view', 'canvas', 'block', 'slot'];
+
+/**
+ * `my.canIUse(schema)` in the logic layer, answered at once as on a device (a Worker cannot wait
+ * for the render side). `table` is the H5 runtime's own table (`miniprogramShim.supported()`:
+ * api → { object, return, success }), so `api`, `api.object.x`, `api.return.x` and
+ * `api.success.x` get the answers the runtime's `my.canIUse` gives; `ownApi(name)` says whether
+ * the logic layer itself implements `name` (navigation, `createAnimation`, …: true by name);
+ * a built-in component is true by name. Anything else, or a schema that is not a string, is false.
+ */
+export function canIUse(table, ownApi, schema) {
+  if (typeof schema !== 'string') return false;
+  const parts = schema.trim().split('.');
+  const name = parts[0];
+  const api = table && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : null;
+  if (api) {
+    if (parts.length === 1) return true;
+    const list = api[parts[1]];
+    return parts.length >= 3 && Array.isArray(list) && list.includes(parts.slice(2).join('.'));
+  }
+  if (parts.length !== 1 || name === '') return false;
+  return BUILT_IN_COMPONENTS.includes(name) || Boolean(ownApi?.(name));
+}
