@@ -8,9 +8,11 @@
 //   { actions: [ { animates: [ { type, args } ], option: { transformOrigin,
 //                  transition: { duration, timingFunction, delay } } } ] }
 // `type` is a transform function's name (`rotate`, `translate3d`, …) or `style`, whose args are
-// [CSS property, value]. Each step carries every transform and style set so far, not only the
-// new ones: a transition goes from the element's present transform to the whole new one, so
-// `rotate(45).step().scale(2).step()` ends rotated *and* scaled, as on a device.
+// [CSS property, value]. Each step carries every transform and style set since the last
+// export(), not only the step's own: a transition goes from the element's present transform to
+// the whole new one, so `rotate(45).step().scale(2).step()` ends rotated *and* scaled. export()
+// clears them with the steps, as Alipay documents ("the previous animation operations are
+// cleared"): the next export starts from nothing (Alipay's API demo resets its element so).
 
 export const TIMING_FUNCTIONS = ['linear', 'ease', 'ease-in', 'ease-in-out', 'ease-out', 'step-start', 'step-end'];
 export const DEFAULTS = Object.freeze({ duration: 400, timingFunction: 'linear', delay: 0, transformOrigin: '50% 50% 0' });
@@ -157,10 +159,14 @@ class Animation {
     return this;
   }
 
-  /** The steps so far, for the `animation` attribute; the queue is cleared (calls after the last step() stay). */
+  /**
+   * The steps so far, for the `animation` attribute. The steps and the transforms and styles
+   * they set are cleared; calls after the last step() stay for the next one.
+   */
   export() {
     const actions = this.#actions;
     this.#actions = [];
+    this.#current = new Map();
     return { actions };
   }
 }

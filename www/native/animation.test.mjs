@@ -40,14 +40,14 @@ test('each step carries every transform and style so far, in the order first set
   ]);
 });
 
-test('export clears the queue; calls after the last step() wait for the next step', () => {
+test('export clears the steps and what they set; calls after the last step() wait for the next step', () => {
   const a = createAnimation();
   a.translateX(10).step().translateY(20);
   assert.equal(a.export().actions.length, 1);
   assert.deepEqual(a.export(), { actions: [] }, 'exported steps are not exported again');
-  a.step();
+  a.scale(2).step();
   const [step] = a.export().actions;
-  assert.deepEqual(step.animates, [{ type: 'translateX', args: [10] }, { type: 'translateY', args: [20] }]);
+  assert.deepEqual(step.animates, [{ type: 'translateY', args: [20] }, { type: 'scale', args: [2, 2] }], 'translateX was exported before');
 });
 
 test('optional arguments: scale(s) is scale(s, s); skew(a) and translate(x) have 0 for the second', () => {
