@@ -99,5 +99,14 @@ test('bad options, arguments and data: errors naming them; the page goes on; ACS
   await app.locator('#fade').click();
   await app.locator('#events', { hasText: 'css opacity' }).waitFor({ timeout: TIMEOUT });
   assert.deepEqual(await events(app), ['css opacity']);
+
+  // Not caught by the app: the Script error names the app's file and line, and the message.
+  await app.locator('#uncaught').click();
+  const box = app.locator('#a-error');
+  await box.waitFor({ state: 'visible', timeout: TIMEOUT });
+  assert.equal(await box.locator('h2').textContent(), 'Script error');
+  assert.equal(await box.locator('.a-error-where').textContent(), 'pages/index/index.js:32:20');
+  assert.equal(await box.locator('.a-error-message').textContent(),
+    'TypeError: animation.translateY: argument 1 must be a number (px) or a CSS length such as "10px", "50%" or "20rpx", not "12 px"');
   assert.deepEqual(errors, []);
 });
