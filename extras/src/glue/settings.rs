@@ -6,8 +6,6 @@
 //! app origin, for this call. A page outside the simulator has no such host: both fail with
 //! error 3 saying so.
 
-use std::cell::RefCell;
-
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -15,44 +13,17 @@ use wasm_bindgen::JsCast;
 use super::adapter::run_api;
 use super::host::{self, message_field};
 use super::options::{check_object, get};
+use super::runtime;
 use crate::error::ApiError;
 
 const REQUEST: &str = "miniprogram-shim:auth-setting";
 const RESULT: &str = "miniprogram-shim:auth-setting-result";
 
-/// The super app this page talks to: its origin, and whether it is the simulator shell.
-#[derive(Debug, Clone, Default)]
-struct SuperApp {
-    origin: Option<String>,
-    shell: bool,
-}
-
-thread_local! {
-    static SUPER_APP: RefCell<SuperApp> = RefCell::new(SuperApp::default());
-}
-
-/// Keeps `superAppOrigin` and `tradePayHost` of a `configure` patch (the start module checked
-/// them; the shell sends `tradePayHost: "shell"`).
-pub(crate) fn configure(config: &JsValue) {
-    let origin = get(config, "superAppOrigin").as_string();
-    let host = get(config, "tradePayHost").as_string();
-    SUPER_APP.with(|s| {
-        let mut s = s.borrow_mut();
-        if origin.is_some() {
-            s.origin = origin;
-        }
-        if let Some(host) = host {
-            s.shell = host == "shell";
-        }
-    });
-}
-
 /// Asks the shell for this app's `authSetting`, after the settings sheet when `open`.
 async fn from_shell(api: &'static str, open: bool) -> Result<JsValue, ApiError> {
-    let app = SUPER_APP.with(|s| s.borrow().clone());
-    let origin = match app.origin {
-        Some(origin) if app.shell => origin,
-        _ => {
+    let origin = match runtime::with_config(|c| c.shell_origin().map(str::to_owned)) {
+        Some(origin) => origin,
+        None => {
             return Err(ApiError::Device {
                 code: 3,
                 message: format!(
