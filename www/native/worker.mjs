@@ -495,9 +495,9 @@ local.onError = (callback) => listen(errorListeners, callback);
 local.offError = (callback) => unlisten(errorListeners, callback);
 local.onUnhandledRejection = (callback) => listen(rejectionListeners, callback);
 local.offUnhandledRejection = (callback) => unlisten(rejectionListeners, callback);
-// The context records; draw() sends the calls to the render side's <canvas id> (canvas.mjs).
 // The steps are built here and set as data; the render side plays them (animation.mjs).
 local.createAnimation = (options) => createAnimation(options);
+// The context records; draw() sends the calls to the render side's <canvas id> (canvas.mjs).
 local.createCanvasContext = (canvasId) => createCanvasContext(canvasId, (id, ops, reserve) => remote('__canvasDraw', { canvasId: id, ops, reserve }));
 for (const name of NAVIGATION) local[name] = (options = {}) => settleLocal(options, () => navigate(name, options));
 frameLogic = createFrameLogic({ post, stack, alive, call, remote, reportError });
