@@ -78,6 +78,18 @@ test('a two-step animation: steps in order, each with its timing, ending at the 
   assert.deepEqual(errors, []);
 });
 
+test('my.getServerTime from the logic layer: the sandbox clock, through the shell', async (t) => {
+  const { app, errors } = await open(t);
+  const from = Date.now();
+  await app.locator('#time').click();
+  await app.locator('#serverTime', { hasText: 'number' }).waitFor({ timeout: TIMEOUT });
+  const to = Date.now();
+  const [type, value] = (await app.locator('#serverTime').textContent()).split(' ');
+  assert.equal(type, 'number');
+  assert.ok(from <= Number(value) && Number(value) <= to, `${from} <= ${value} <= ${to}`);
+  assert.deepEqual(errors, []);
+});
+
 test('bad options, arguments and data: errors naming them; the page goes on; ACSS transitions send onTransitionEnd', async (t) => {
   const { app, frame, errors, consoleErrors } = await open(t);
   await app.locator('#bad').click();
