@@ -16,6 +16,13 @@ export const MAX_TOTAL = 10 * 1024 * 1024;
 export const INFO_APIS = ['getSystemInfoSync', 'getWindowInfo', 'getAppBaseInfo', 'getAccountInfoSync', 'getAppIdSync',
   'getLaunchOptionsSync', 'getEnterOptionsSync'];
 
+/**
+ * APIs the logic layer answers itself that the H5 runtime does not have: they work on the native
+ * page (its `<canvas>`, the `animation` attribute). docs/jsapi-coverage.md lists them as
+ * "native only" (tests/jsapi/coverage.mjs reads this list).
+ */
+export const NATIVE_ONLY_APIS = ['createAnimation', 'createCanvasContext'];
+
 /** localStorage key prefix of an app's storage, as src/storage.rs `app_prefix`. */
 export function storagePrefix(appId) { return `miniprogram-shim/${encodeURIComponent(appId ?? '')}/`; }
 

@@ -19,6 +19,7 @@ import { planSwitchTab } from './frame-core.mjs';
 import { appRoutes, MAIN_PACKAGE, packageOf } from './routes.mjs';
 import { canIUse, INFO_APIS, infoAnswer, StorageMirror } from './sync-apis.mjs';
 import { createCanvasContext } from './canvas.mjs';
+import { createAnimation } from './animation.mjs';
 
 // Every message also goes by the frame's logic (logic-frame.mjs), which keeps the devtools' view.
 const post = (message) => { self.postMessage(message); frameLogic?.watch(message); };
@@ -497,6 +498,8 @@ local.onError = (callback) => listen(errorListeners, callback);
 local.offError = (callback) => unlisten(errorListeners, callback);
 local.onUnhandledRejection = (callback) => listen(rejectionListeners, callback);
 local.offUnhandledRejection = (callback) => unlisten(rejectionListeners, callback);
+// The steps are built here and set as data; the render side plays them (animation.mjs).
+local.createAnimation = (options) => createAnimation(options);
 // The context records; draw() sends the calls to the render side's <canvas id> (canvas.mjs).
 local.createCanvasContext = (canvasId) => createCanvasContext(canvasId, (id, ops, reserve) => remote('__canvasDraw', { canvasId: id, ops, reserve }));
 for (const name of NAVIGATION) local[name] = (options = {}) => settleLocal(options, () => navigate(name, options));
