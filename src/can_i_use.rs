@@ -711,6 +711,12 @@ pub const SUPPORTED: &[ApiSupport] = &[
         success: &["authSetting"],
     },
     ApiSupport {
+        name: "getServerTime",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &["time"],
+    },
+    ApiSupport {
         name: "choosePhoneContact",
         object: &["success", "fail", "complete"],
         returns: &[],

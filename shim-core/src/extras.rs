@@ -70,6 +70,8 @@ pub const NAMES: &[&str] = &[
     // the authorizations the super app keeps (extras/src/glue/settings.rs)
     "getSetting",
     "openSetting",
+    // the super app's clock (extras/src/glue/server_time.rs)
+    "getServerTime",
 ];
 
 /// Whether `name` is an API of the extras module.
