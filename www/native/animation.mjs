@@ -263,14 +263,28 @@ export function createAnimator({ onStepEnd, onError }) {
     applied['transform-origin'] = step.transformOrigin;
   }
 
-  function run(el, steps, s, index) {
+  function run(el, steps, s, index, generation) {
+    if (s.generation !== generation) return; // a new value replaced this one
     if (index >= steps.length || !el.isConnected) { s.timer = null; s.playing = false; s.transition = ''; return; }
     const step = steps[index];
     getComputedStyle(el).transform; // the values before the step are the transition's start
     apply(el, step, s);
     s.timer = setTimeout(() => {
-      onStepEnd(el, index, step);
-      run(el, steps, s, index + 1);
+      s.timer = null;
+      const next = () => {
+        if (s.generation !== generation) return;
+        onStepEnd(el, index, step);
+        run(el, steps, s, index + 1, generation);
+      };
+      // The browser starts a transition at its next style update, which a busy page can put
+      // after this timer: the step ends when its transitions have (none run when nothing
+      // changed, or the element is not rendered).
+      const properties = new Set([...(step.transform !== null ? ['transform'] : []), ...Object.keys(step.styles)]);
+      const running = typeof el.getAnimations === 'function' && typeof CSSTransition === 'function'
+        ? el.getAnimations().filter((a) => a instanceof CSSTransition && properties.has(a.transitionProperty) && a.playState === 'running')
+        : [];
+      if (running.length) Promise.all(running.map((a) => a.finished.catch(() => null))).then(next);
+      else next();
     }, step.delay + step.duration);
   }
 
@@ -279,15 +293,17 @@ export function createAnimator({ onStepEnd, onError }) {
     set(el, value) {
       let steps;
       try { steps = stepsOf(value); } catch (e) { onError(e); return; }
-      const s = state.get(el) ?? { timer: null, applied: {}, playing: false, transition: '' };
+      const s = state.get(el) ?? { timer: null, applied: {}, playing: false, transition: '', generation: 0 };
       state.set(el, s);
       if (s.timer) clearTimeout(s.timer);
       s.timer = null;
+      s.generation += 1;
+      const generation = s.generation;
       if (!steps.length) { s.playing = false; return; }
       s.playing = true;
       // A new element is not in the document yet: it starts once it is, from its own styles.
-      if (el.isConnected) run(el, steps, s, 0);
-      else requestAnimationFrame(() => run(el, steps, s, 0));
+      if (el.isConnected) run(el, steps, s, 0, generation);
+      else requestAnimationFrame(() => run(el, steps, s, 0, generation));
     },
     /** After the element's `style` attribute was written: the animated values again, without a transition. */
     restyle(el) {
