@@ -626,6 +626,12 @@ pub const SUPPORTED: &[ApiSupport] = &[
         success: &["authSetting"],
     },
     ApiSupport {
+        name: "getAuthUserInfo",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &["nickName", "avatar"],
+    },
+    ApiSupport {
         name: "choosePhoneContact",
         object: &["success", "fail", "complete"],
         returns: &[],
@@ -951,6 +957,7 @@ mod tests {
             ("chooseContact.success.contactsDicArray", true),
             ("getSetting.success.authSetting", true),
             ("openSetting", true),
+            ("getAuthUserInfo.success.avatar", true),
             ("addPhoneContact.object.mobilePhoneNumber", true),
             ("openLocation.object.scale", true),
             ("chooseLocation.success.cityName", true),

@@ -185,6 +185,7 @@
     },
     getSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
     openSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
+    getAuthUserInfo: { object: ['success', 'fail', 'complete'], return: [], success: ['nickName', 'avatar'] },
     openLocation: { object: ['latitude', 'longitude', 'name', 'address', 'scale', 'success', 'fail', 'complete'], return: [], success: [] },
     addPhoneContact: { object: ['firstName', 'lastName', 'nickName', 'mobilePhoneNumber', 'success', 'fail', 'complete'], return: [], success: ['success'] },
   };
@@ -398,7 +399,8 @@
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
     'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'vibrate', 'vibrateShort',
-    'vibrateLong', 'makePhoneCall', 'setKeepScreenOn', 'getScreenBrightness', 'setScreenBrightness', 'getSetting', 'openSetting'];
+    'vibrateLong', 'makePhoneCall', 'setKeepScreenOn', 'getScreenBrightness', 'setScreenBrightness', 'getSetting', 'openSetting',
+    'getAuthUserInfo'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) {
       if (shimMy) return shimMy[api](options);

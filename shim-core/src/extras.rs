@@ -65,6 +65,7 @@ pub const NAMES: &[&str] = &[
     // the authorizations the super app keeps (extras/src/glue/settings.rs)
     "getSetting",
     "openSetting",
+    "getAuthUserInfo",
 ];
 
 /// Whether `name` is an API of the extras module.
