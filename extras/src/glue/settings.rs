@@ -131,7 +131,7 @@ pub(crate) fn get_auth_user_info(options: &JsValue) -> Promise {
     run_api("getAuthUserInfo", options, async move {
         checked?;
         let origin = shell_origin("getAuthUserInfo")?;
-        host::ask_shell(&origin, "user-info", USER_INFO_REQUEST, &[], |data| {
+        let info = host::ask_shell(&origin, "user-info", USER_INFO_REQUEST, &[], |data| {
             (message_field(data, "type").as_deref() == Some(USER_INFO_RESULT)).then(|| {
                 match message_field(data, "failure").as_deref() {
                     Some("no-app-id") => Err(ApiError::NoAppId {
@@ -149,7 +149,8 @@ pub(crate) fn get_auth_user_info(options: &JsValue) -> Promise {
                 }
             })
         })
-        .await
+        .await?;
+        Ok(info)
     })
 }
 
