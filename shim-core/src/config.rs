@@ -138,6 +138,17 @@ impl Config {
         Ok(())
     }
 
+    /// The simulator shell's origin: the super app's, when the shell hosts this page
+    /// (`tradePayHost: "shell"`); `None` outside the simulator, or before an origin is known.
+    /// The shell answers what only the super app knows (the cashier, the title bar, the
+    /// authorizations), and its messages are accepted from this origin only.
+    pub fn shell_origin(&self) -> Option<&str> {
+        match self.trade_pay_host {
+            TradePayHost::Shell => self.super_app_origin.as_deref(),
+            TradePayHost::Overlay => None,
+        }
+    }
+
     /// Where relayed requests go: `relayUrl`, else `<superAppOrigin>/relay`.
     pub fn effective_relay_url(&self) -> Option<String> {
         self.relay_url
@@ -175,6 +186,37 @@ mod tests {
         assert_eq!(
             config.effective_relay_url().as_deref(),
             Some("http://127.0.0.1:8700/relay")
+        );
+    }
+
+    #[test]
+    fn the_shell_origin_is_the_super_apps_only_when_the_shell_hosts_the_page() {
+        let mut config = Config::default();
+        config
+            .apply(ConfigPatch {
+                super_app_origin: Some("http://127.0.0.1:8700/".into()),
+                ..ConfigPatch::default()
+            })
+            .expect("valid");
+        assert_eq!(config.shell_origin(), None, "an overlay page has no shell");
+        config
+            .apply(ConfigPatch {
+                trade_pay_host: Some(TradePayHost::Shell),
+                ..ConfigPatch::default()
+            })
+            .expect("valid");
+        assert_eq!(config.shell_origin(), Some("http://127.0.0.1:8700"));
+        let mut no_origin = Config::default();
+        no_origin
+            .apply(ConfigPatch {
+                trade_pay_host: Some(TradePayHost::Shell),
+                ..ConfigPatch::default()
+            })
+            .expect("valid");
+        assert_eq!(
+            no_origin.shell_origin(),
+            None,
+            "no origin to accept messages from"
         );
     }
 

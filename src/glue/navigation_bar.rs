@@ -17,7 +17,6 @@ use wasm_bindgen::prelude::*;
 use super::adapter::{run_api, Failure};
 use super::options::check_object;
 use super::runtime;
-use crate::config::TradePayHost;
 use crate::error::ApiError;
 
 #[wasm_bindgen(module = "/www/native/navigation-bar.js")]
@@ -32,10 +31,7 @@ extern "C" {
 /// its parts (each reads its own options) and the loading indicator, by name; `{}`, or error 2
 /// naming the bad option (and nothing shown).
 pub(crate) fn navigation_bar(api: &'static str, options: &JsValue) -> Promise {
-    let shell = runtime::with_config(|c| match c.trade_pay_host {
-        TradePayHost::Shell => c.super_app_origin.clone(),
-        _ => None,
-    });
+    let shell = runtime::with_config(|c| c.shell_origin().map(str::to_owned));
     let done = check_object(options).and_then(|()| {
         let problem = navigation_bar_call(api, options, shell);
         if problem.is_null() {

@@ -22,7 +22,6 @@ use super::adapter::{run_api, set, Failure};
 use super::host::{self, message_field, Listener, Overlay, Settle};
 use super::options::{get, opt_string};
 use super::runtime;
-use crate::config::TradePayHost;
 use crate::encoding::encode_uri_component;
 use crate::error::ApiError;
 use crate::trade_pay::{CashierUrl, Outcome, PaymentTarget};
@@ -61,22 +60,17 @@ pub(crate) fn trade_pay(options: &JsValue) -> Promise {
     let target = read_options(options);
     run_api("tradePay", options, async move {
         let target = target?;
-        let (origins, host, super_app_origin, fail_routing) = runtime::with_config(|c| {
+        let (origins, shell, fail_routing) = runtime::with_config(|c| {
             let mut origins = c.cashier_origins.clone();
             if origins.is_empty() {
                 origins.extend(c.super_app_origin.clone());
             }
             (
                 origins,
-                c.trade_pay_host,
-                c.super_app_origin.clone(),
+                c.shell_origin().map(str::to_owned),
                 c.trade_pay_fail_routing,
             )
         });
-        let shell = match (host, super_app_origin) {
-            (TradePayHost::Shell, Some(origin)) => Some(origin),
-            _ => None,
-        };
         let outcome = match target {
             PaymentTarget::PaymentUrl(payment_url) => {
                 let cashier = CashierUrl::parse(&payment_url, &origins)?;

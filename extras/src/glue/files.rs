@@ -3,8 +3,6 @@
 //! `my.getFileInfo`, `my.openDocument`. The rules (paths, quotas, digests) are
 //! `crate::files`.
 
-use std::cell::RefCell;
-
 use js_sys::{Array, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 
@@ -18,21 +16,9 @@ use shim_core::file_store::{
     FileRecord, NewFile,
 };
 
-thread_local! {
-    /// The configured appId (`configure({ appId })`, from the start module).
-    static APP: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// Keeps the appId of a `configure` patch (the start module checked it).
-pub(crate) fn configure_app(config: &JsValue) {
-    if let Some(app) = super::options::get(config, "appId").as_string() {
-        APP.with(|a| *a.borrow_mut() = app);
-    }
-}
-
 /// The app whose files this page sees (`""` before an appId is set).
 pub(crate) fn current_app() -> String {
-    APP.with(|a| a.borrow().clone())
+    super::runtime::with_config(|c| c.app_id.clone())
 }
 
 // ---- the JSAPIs --------------------------------------------------------------------------------

@@ -83,8 +83,6 @@ pub fn configure(
     inputs::store_scan_image(scan_image);
     regions::store(regions);
     media::store_images(images);
-    files::configure_app(&config);
-    settings::configure(&config);
     if config.is_object() {
         let logger =
             Reflect::get(&config, &JsValue::from_str("logger")).unwrap_or(JsValue::UNDEFINED);

@@ -1,12 +1,11 @@
 //! `my.getSetting` and `my.openSetting`: the authorizations the super app keeps for this app
-//! (docs/protocol.md §5c), and `my.getAuthUserInfo`: the nickname and avatar they let it read. The page never reads them itself: it asks the simulator shell, which
-//! knows which app it launched and which user is signed in, reads `/sandbox/auth/settings` on the
+//! (docs/protocol.md §5c), and `my.getAuthUserInfo`: the nickname and avatar they let it read.
+//! The page never reads them itself: it asks the simulator shell, which knows which app it
+//! launched and which user is signed in, reads `/sandbox/auth/settings` on the
 //! super app's origin, and (for `openSetting`) shows the settings sheet in its own document,
 //! out of this page's reach. The answer is accepted only from the shell window, at the super
 //! app origin, for this call. A page outside the simulator has no such host: each fails with
 //! error 3 saying so.
-
-use std::cell::RefCell;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -15,6 +14,7 @@ use wasm_bindgen::JsCast;
 use super::adapter::run_api;
 use super::host::{self, message_field};
 use super::options::{check_object, get};
+use super::runtime;
 use crate::error::ApiError;
 
 const REQUEST: &str = "miniprogram-shim:auth-setting";
@@ -22,46 +22,15 @@ const RESULT: &str = "miniprogram-shim:auth-setting-result";
 const USER_INFO_REQUEST: &str = "miniprogram-shim:auth-user-info";
 const USER_INFO_RESULT: &str = "miniprogram-shim:auth-user-info-result";
 
-/// The super app this page talks to: its origin, and whether it is the simulator shell.
-#[derive(Debug, Clone, Default)]
-struct SuperApp {
-    origin: Option<String>,
-    shell: bool,
-}
-
-thread_local! {
-    static SUPER_APP: RefCell<SuperApp> = RefCell::new(SuperApp::default());
-}
-
-/// Keeps `superAppOrigin` and `tradePayHost` of a `configure` patch (the start module checked
-/// them; the shell sends `tradePayHost: "shell"`).
-pub(crate) fn configure(config: &JsValue) {
-    let origin = get(config, "superAppOrigin").as_string();
-    let host = get(config, "tradePayHost").as_string();
-    SUPER_APP.with(|s| {
-        let mut s = s.borrow_mut();
-        if origin.is_some() {
-            s.origin = origin;
-        }
-        if let Some(host) = host {
-            s.shell = host == "shell";
-        }
-    });
-}
-
 /// The shell's origin, or error 3 saying that the simulator answers `api`.
 fn shell_origin(api: &'static str) -> Result<String, ApiError> {
-    let app = SUPER_APP.with(|s| s.borrow().clone());
-    match app.origin {
-        Some(origin) if app.shell => Ok(origin),
-        _ => Err(ApiError::Device {
-            code: 3,
-            message: format!(
-                "{api}:fail the authorizations are the super app's: open this mini program \
-                 in the simulator (its shell answers {api})"
-            ),
-        }),
-    }
+    runtime::with_config(|c| c.shell_origin().map(str::to_owned)).ok_or_else(|| ApiError::Device {
+        code: 3,
+        message: format!(
+            "{api}:fail the authorizations are the super app's: open this mini program \
+             in the simulator (its shell answers {api})"
+        ),
+    })
 }
 
 /// Asks the shell for this app's `authSetting`, after the settings sheet when `open`.
