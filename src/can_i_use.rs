@@ -632,6 +632,12 @@ pub const SUPPORTED: &[ApiSupport] = &[
         success: &["nickName", "avatar"],
     },
     ApiSupport {
+        name: "getServerTime",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &["time"],
+    },
+    ApiSupport {
         name: "choosePhoneContact",
         object: &["success", "fail", "complete"],
         returns: &[],

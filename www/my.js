@@ -184,6 +184,7 @@
       success: ['contactsDicArray'],
     },
     getSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
+    getServerTime: { object: ['success', 'fail', 'complete'], return: [], success: ['time'] },
     openSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
     getAuthUserInfo: { object: ['success', 'fail', 'complete'], return: [], success: ['nickName', 'avatar'] },
     openLocation: { object: ['latitude', 'longitude', 'name', 'address', 'scale', 'success', 'fail', 'complete'], return: [], success: [] },
@@ -400,7 +401,7 @@
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
     'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'vibrate', 'vibrateShort',
     'vibrateLong', 'makePhoneCall', 'setKeepScreenOn', 'getScreenBrightness', 'setScreenBrightness', 'getSetting', 'openSetting',
-    'getAuthUserInfo'];
+    'getAuthUserInfo', 'getServerTime'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) {
       if (shimMy) return shimMy[api](options);
@@ -818,6 +819,10 @@
   window.miniprogramShim = {
     /** Resolves with { config } once `my` is backed by the wasm runtime. */
     ready: ready,
+    /** A copy of the table `my.canIUse` answers from (api → { object, return, success }; the
+     *  same as the wasm runtime's, which the bootstrap test checks): for a container that must
+     *  answer canIUse where `my` is not (the native logic layer's Worker). */
+    supported: function () { return JSON.parse(JSON.stringify(SUPPORTED)); },
     /** Merges configuration keys (see RuntimeConfig in pkg/miniprogram_shim.d.ts). The phone's
      *  inputs (`device.location`, `scan`, `scanImage`, `contacts`, `images`, `region`) and `regionsUrl`
      *  belong to the extras module: it is loaded

@@ -66,6 +66,8 @@ pub const NAMES: &[&str] = &[
     "getSetting",
     "openSetting",
     "getAuthUserInfo",
+    // the super app's clock (extras/src/glue/server_time.rs)
+    "getServerTime",
 ];
 
 /// Whether `name` is an API of the extras module.

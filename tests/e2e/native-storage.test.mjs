@@ -151,6 +151,14 @@ async function scenario(browser, shot) {
   assert.equal(info.enterPath, 'pages/index/index');
   assert.deepEqual(info.launchQuery, {});
 
+  // my.canIUse answers at once in the logic layer, as the H5 runtime does for its APIs; the
+  // logic layer's own APIs and the built-in components by name.
+  const canIUse = JSON.parse(await app.eval(textOf('can-i-use')));
+  const h5CanIUse = await h5.eval(`['request', 'request.object.url', 'request.object.nope',
+    'getSystemInfoSync.return.windowWidth'].map((s) => my.canIUse(s))`);
+  assert.deepEqual(canIUse.slice(0, 4), h5CanIUse);
+  assert.deepEqual(canIUse, [true, true, false, true, true, true, true, true, false, false, false, false]);
+
   // A write, then my.getStorage (async) and another page's onLoad see it at once.
   await tap(app, 'save');
   assert.equal(await until(app, textOf('from-async'), 'getStorage'), '{"name":"Ada","visits":2}');

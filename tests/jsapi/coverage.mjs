@@ -50,6 +50,11 @@ export function extrasNames() {
   return listAfter(read('shim-core/src/extras.rs'), 'pub const NAMES: &[&str] = &[', '];');
 }
 
+/** www/native/sync-apis.mjs NATIVE_ONLY_APIS: answered by the native runtime's logic layer only. */
+export function nativeOnly() {
+  return listAfter(read('www/native/sync-apis.mjs'), 'export const NATIVE_ONLY_APIS = [', '];');
+}
+
 /** www/my.js EXTRAS. */
 export function bootstrapExtras() {
   return listAfter(read('www/my.js'), 'var EXTRAS = [', '];');
@@ -79,7 +84,10 @@ export function render() {
   const apis = typingsApis();
   const ours = new Set(registry());
   const lazy = new Set(extrasNames());
-  const status = (name) => (!ours.has(name) ? 'unsupported' : lazy.has(name) ? 'implemented (extras)' : 'implemented');
+  const native = new Set(nativeOnly());
+  const status = (name) => (ours.has(name) ? (lazy.has(name) ? 'implemented (extras)' : 'implemented')
+    : native.has(name) ? 'native only' : 'unsupported');
+  const nativeCount = apis.filter((a) => !ours.has(a.name) && native.has(a.name)).length;
   const implemented = apis.filter((a) => ours.has(a.name));
   const typed = new Set(apis.map((a) => a.name));
   const extras = typingsExtras();
@@ -97,9 +105,12 @@ export function render() {
     'ones return that object; `listener` ones (`onX`/`offX`) accept the callback and never call it',
     '(DESIGN.md "Every name gets an answer"). "implemented (extras)": in the second wasm module,',
     'loaded on the first call of one of its APIs (`shim-core/src/extras.rs`; DESIGN.md "Size of the',
-    'start wasm").',
+    'start wasm"). "native only": answered by the native mini program runtime\'s logic layer',
+    '(`www/native/sync-apis.mjs` `NATIVE_ONLY_APIS`; DESIGN.md "Native mini programs"), which',
+    'draws on the native page (`<canvas>`, the `animation` attribute); an H5 page has neither, and',
+    'there these answer as unsupported.',
     '',
-    `**${implemented.length} of ${apis.length} implemented (${implemented.filter((a) => lazy.has(a.name)).length} of them in the extras module), ${apis.length - implemented.length} unsupported.**`,
+    `**${implemented.length} of ${apis.length} implemented (${implemented.filter((a) => lazy.has(a.name)).length} of them in the extras module), ${nativeCount} in native mini programs only, ${apis.length - implemented.length - nativeCount} unsupported.**`,
     '',
     '| API | shape | status |',
     '|---|---|---|',

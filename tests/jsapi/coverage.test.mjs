@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
   TABLE, render, registry, rustSyncReturning, bootstrapSyncReturning, bootstrapSupported,
-  extrasNames, bootstrapExtras, BEYOND_TYPINGS,
+  extrasNames, bootstrapExtras, nativeOnly, BEYOND_TYPINGS,
 } from './coverage.mjs';
 import { typingsApis, shapeOf } from './typings.mjs';
 
@@ -56,6 +56,19 @@ test('the extras module holds registered async APIs only, and www/my.js lists th
     assert.equal(shapes.get(name), 'async', `${name} (extras): only async APIs can load on first use`);
   }
   assert.deepEqual(bootstrapExtras(), names, 'www/my.js EXTRAS');
+});
+
+test("the native-only APIs are typed, not in the H5 registry, and the native logic layer answers them", () => {
+  const names = nativeOnly();
+  assert.ok(names.includes('createAnimation'), 'www/native/sync-apis.mjs NATIVE_ONLY_APIS not read');
+  const typed = new Set(typingsApis().map((a) => a.name));
+  const ours = new Set(registry());
+  const worker = fs.readFileSync(new URL('../../www/native/worker.mjs', import.meta.url), 'utf8');
+  for (const name of names) {
+    assert.ok(typed.has(name), `${name} is not in @mini-types/my`);
+    assert.ok(!ours.has(name), `${name} is in src/can_i_use.rs: then it is not native only`);
+    assert.ok(worker.includes(`local.${name} = `), `www/native/worker.mjs does not answer ${name}`);
+  }
 });
 
 test('shapes: on/off listeners, Sync suffix, value-returning declarations', () => {

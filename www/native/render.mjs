@@ -15,6 +15,7 @@ import { createWebViews } from './web-view.mjs';
 import { startLiveReload } from './live-reload.mjs';
 import { INFO_APIS, storagePrefix } from './sync-apis.mjs';
 import { replay } from './canvas.mjs';
+import { createAnimator } from './animation.mjs';
 import { logToDevtools } from './devtools-log.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
@@ -124,7 +125,8 @@ function setAttr(el, name, value, view) {
   const on = Boolean(value);
   switch (name) {
     case 'class': el.className = text; return;
-    case 'style': el.setAttribute('style', rpxInline(value && typeof value === 'object' && !Array.isArray(value) ? styleText(value) : text)); return;
+    case 'style': el.setAttribute('style', rpxInline(value && typeof value === 'object' && !Array.isArray(value) ? styleText(value) : text)); animator.restyle(el); return;
+    case 'animation': animator.set(el, value); return; // my.createAnimation's steps (animation.mjs)
     case 'hidden': el.hidden = on; return;
     case 'id': el.id = text; return;
     case 'disabled': if ('disabled' in el) el.disabled = on; el.toggleAttribute('disabled', on); return;
@@ -167,6 +169,7 @@ function fitWidth(el, url) {
 }
 
 function removeAttr(el, name, view) {
+  if (name === 'animation') { animator.set(el, null); return; }
   if (builtins.setAttr(el, name, undefined)) return;
   if (widgets.setAttr(el, name, undefined, view) || webViews.setAttr(el, name, undefined)) return;
   if (name === 'class') el.className = '';
@@ -320,6 +323,21 @@ const widgets = createWidgets({ pagesEl, dispatch, fileUrl, rpxInline });
 let superApp = null;
 try { superApp = params.get('__superapp') ? new URL(params.get('__superapp')).origin : null; } catch { superApp = null; }
 const webViews = createWebViews({ dispatch, webViewOrigin, superApp, appId, views, topPageId: () => topPageId });
+// The `animation` attribute (animation.mjs): each step's end is the element's onTransitionEnd,
+// as Alipay documents for my.createAnimation (a transition: no onAnimationXxx).
+const animator = createAnimator({
+  onStepEnd: (el, index, step) => dispatch({ timeStamp: performance.now() }, 'transitionEnd', { elapsedTime: (step.delay + step.duration) / 1000 }, el, false),
+  onError: (e) => console.error(`[native] ${e.message}`),
+});
+// The ACSS's own transitions and keyframe animations: the element's onTransitionEnd and
+// onAnimationStart/Iteration/End (not bubbling; a swiper's onAnimationEnd is widgets.mjs's).
+for (const [dom, type] of [['transitionend', 'transitionEnd'], ['animationstart', 'animationStart'], ['animationiteration', 'animationIteration'], ['animationend', 'animationEnd']]) {
+  pagesEl.addEventListener(dom, (e) => {
+    const el = e.target;
+    if (!el.__v || el.__v.tag === 'swiper' || (dom === 'transitionend' && animator.owns(el, e.propertyName))) return;
+    dispatch(e, type, { elapsedTime: e.elapsedTime, ...(dom === 'transitionend' ? { propertyName: e.propertyName } : { animationName: e.animationName }) }, el, false);
+  });
+}
 pagesEl.addEventListener('scroll', (e) => {
   const el = e.target;
   if (!el.__v || el.__v.tag !== 'scroll-view') return;
@@ -650,7 +668,7 @@ async function start() {
   worker.postMessage({
     type: 'boot', files: scriptsOf(files), package: bundle.package, layout: bundle.layout,
     entry: { page: params.get('page'), query: params.get('query') },
-    sync: { entries: storedEntries(), info },
+    sync: { entries: storedEntries(), info, canIUse: window.miniprogramShim?.supported?.() ?? {} },
   });
 }
 

@@ -16,6 +16,13 @@ export const MAX_TOTAL = 10 * 1024 * 1024;
 export const INFO_APIS = ['getSystemInfoSync', 'getWindowInfo', 'getAppBaseInfo', 'getAccountInfoSync', 'getAppIdSync',
   'getLaunchOptionsSync', 'getEnterOptionsSync'];
 
+/**
+ * APIs the logic layer answers itself that the H5 runtime does not have: they work on the native
+ * page (its `<canvas>`, the `animation` attribute). docs/jsapi-coverage.md lists them as
+ * "native only" (tests/jsapi/coverage.mjs reads this list).
+ */
+export const NATIVE_ONLY_APIS = ['createAnimation', 'createCanvasContext'];
+
 /** localStorage key prefix of an app's storage, as src/storage.rs `app_prefix`. */
 export function storagePrefix(appId) { return `miniprogram-shim/${encodeURIComponent(appId ?? '')}/`; }
 
@@ -167,4 +174,35 @@ export function infoAnswer(info, name) {
   const value = info?.[name];
   if (value === undefined || value === null) return { error: 3, errorMessage: `unknown error: my.${name} has no answer from the render side` };
   return JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * The built-in components the native renderer draws (README "Native mini programs" lists them):
+ * `my.canIUse('<component>')` is true for these, by name.
+ */
+export const BUILT_IN_COMPONENTS = ['view', 'text', 'image', 'button', 'input', 'textarea', 'form', 'label',
+  'checkbox', 'checkbox-group', 'radio', 'radio-group', 'switch', 'slider', 'picker', 'picker-view',
+  'picker-view-column', 'scroll-view', 'swiper', 'swiper-item', 'icon', 'progress', 'rich-text', 'navigator',
+  'web-view', 'canvas', 'block', 'slot'];
+
+/**
+ * `my.canIUse(schema)` in the logic layer, answered at once as on a device (a Worker cannot wait
+ * for the render side). `table` is the H5 runtime's own table (`miniprogramShim.supported()`:
+ * api → { object, return, success }), so `api`, `api.object.x`, `api.return.x` and
+ * `api.success.x` get the answers the runtime's `my.canIUse` gives; `ownApi(name)` says whether
+ * the logic layer itself implements `name` (navigation, `createAnimation`, …: true by name);
+ * a built-in component is true by name. Anything else, or a schema that is not a string, is false.
+ */
+export function canIUse(table, ownApi, schema) {
+  if (typeof schema !== 'string') return false;
+  const parts = schema.trim().split('.');
+  const name = parts[0];
+  const api = table && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : null;
+  if (api) {
+    if (parts.length === 1) return true;
+    const list = api[parts[1]];
+    return parts.length >= 3 && Array.isArray(list) && list.includes(parts.slice(2).join('.'));
+  }
+  if (parts.length !== 1 || name === '') return false;
+  return BUILT_IN_COMPONENTS.includes(name) || Boolean(ownApi?.(name));
 }

@@ -2,7 +2,7 @@
 // order, acknowledgements, refusals and other documents' changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { infoAnswer, MAX_TOTAL, StorageMirror, storagePrefix } from './sync-apis.mjs';
+import { canIUse, infoAnswer, MAX_TOTAL, StorageMirror, storagePrefix } from './sync-apis.mjs';
 
 function mirror(entries) {
   const sent = [];
@@ -90,4 +90,23 @@ test('prefix and info answers', () => {
   got.appId = 'changed';
   assert.deepEqual(infoAnswer(info, 'getAppIdSync'), { appId: 'x' });
   assert.equal(infoAnswer(info, 'getWindowInfo').error, 3);
+});
+
+test('canIUse answers from the runtime table, the logic layer\'s own APIs and the components', () => {
+  const table = { request: { object: ['url', 'headers'], return: ['abort'], success: ['data'] } };
+  const own = (name) => name === 'navigateTo';
+  assert.equal(canIUse(table, own, 'request'), true);
+  assert.equal(canIUse(table, own, ' request.object.url '), true);
+  assert.equal(canIUse(table, own, 'request.object.timeout'), false);
+  assert.equal(canIUse(table, own, 'request.return.abort'), true);
+  assert.equal(canIUse(table, own, 'request.nope.url'), false);
+  assert.equal(canIUse(table, own, 'request.object'), false);
+  assert.equal(canIUse(table, own, 'navigateTo'), true);
+  assert.equal(canIUse(table, own, 'navigateTo.object.url'), false, 'no parameter table for the logic layer\'s own');
+  assert.equal(canIUse(table, own, 'swiper'), true);
+  assert.equal(canIUse(table, own, 'lifestyle'), false);
+  assert.equal(canIUse(table, own, 'toString'), false, 'not an inherited member of the table');
+  assert.equal(canIUse(table, own, ''), false);
+  assert.equal(canIUse(table, own, 42), false);
+  assert.equal(canIUse(undefined, undefined, 'request'), false);
 });

@@ -17,8 +17,9 @@ import { Components } from './components.mjs';
 import { createFrameLogic, hooksOf } from './logic-frame.mjs';
 import { planSwitchTab } from './frame-core.mjs';
 import { appRoutes, MAIN_PACKAGE, packageOf } from './routes.mjs';
-import { INFO_APIS, infoAnswer, StorageMirror } from './sync-apis.mjs';
+import { canIUse, INFO_APIS, infoAnswer, StorageMirror } from './sync-apis.mjs';
 import { createCanvasContext } from './canvas.mjs';
+import { createAnimation } from './animation.mjs';
 
 // Every message also goes by the frame's logic (logic-frame.mjs), which keeps the devtools' view.
 const post = (message) => { self.postMessage(message); frameLogic?.watch(message); };
@@ -460,6 +461,7 @@ function remote(api, options) {
 
 let storage = null; // StorageMirror, from the boot message
 let syncInfo = {}; // the render side's answers of INFO_APIS, refreshed on change
+let canIUseTable = {}; // the H5 runtime's canIUse table (miniprogramShim.supported()), from the boot
 
 /** An async storage API answered from the mirror: the work at call time, callbacks after. */
 function storageAsync(api, options, run) {
@@ -490,10 +492,14 @@ const local = {
   getStorageInfo: (o) => storageAsync('getStorageInfo', o, () => storage.info()),
 };
 for (const name of INFO_APIS) local[name] = () => infoAnswer(syncInfo, name);
+// At once, as on a device: `if (my.canIUse('x'))` must not see a Promise (sync-apis.mjs).
+local.canIUse = (schema) => canIUse(canIUseTable, (name) => Object.prototype.hasOwnProperty.call(local, name), schema);
 local.onError = (callback) => listen(errorListeners, callback);
 local.offError = (callback) => unlisten(errorListeners, callback);
 local.onUnhandledRejection = (callback) => listen(rejectionListeners, callback);
 local.offUnhandledRejection = (callback) => unlisten(rejectionListeners, callback);
+// The steps are built here and set as data; the render side plays them (animation.mjs).
+local.createAnimation = (options) => createAnimation(options);
 // The context records; draw() sends the calls to the render side's <canvas id> (canvas.mjs).
 local.createCanvasContext = (canvasId) => createCanvasContext(canvasId, (id, ops, reserve) => remote('__canvasDraw', { canvasId: id, ops, reserve }));
 for (const name of NAVIGATION) local[name] = (options = {}) => settleLocal(options, () => navigate(name, options));
@@ -551,6 +557,7 @@ function boot(message) {
   loaded.add(message.package ?? MAIN_PACKAGE);
   storage = new StorageMirror(message.sync?.entries ?? {}, (change) => post({ type: 'storage', change }));
   syncInfo = message.sync?.info ?? {};
+  canIUseTable = message.sync?.canIUse ?? {};
   try { appJson = JSON.parse(files['app.json'] ?? '{}'); } catch (e) {
     reportError(new SyntaxError(`app.json: ${e.message}`), { file: 'app.json' });
     return;

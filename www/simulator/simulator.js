@@ -396,6 +396,9 @@ window.addEventListener('message', (event) => {
     case `${MSG}auth-setting`:
       if (typeof data.callId === 'string' || typeof data.callId === 'number') authSettings.request(data.callId, data.open === true);
       break;
+    case `${MSG}server-time`:
+      if (typeof data.callId === 'string' || typeof data.callId === 'number') answerServerTime(data.callId);
+      break;
     case `${MSG}navigation-bar`:
       // An H5 mini program's title bar (www/simulator/native.js h5Bar).
       native.h5Bar(data.change, appName || 'Mini program');
@@ -409,6 +412,19 @@ window.addEventListener('message', (event) => {
       native.onMessage(data);
   }
 });
+
+/** `my.getServerTime`: the sandbox's clock (docs/protocol.md §5e). */
+async function answerServerTime(callId) {
+  const answer = (body) => postToMiniProgram({ type: `${MSG}server-time-result`, callId, ...body });
+  try {
+    const res = await fetch('/sandbox/time', { cache: 'no-store' });
+    const body = await res.json();
+    if (!res.ok || !Number.isInteger(body?.time)) throw new Error(`HTTP ${res.status}`);
+    answer({ time: body.time });
+  } catch (e) {
+    answer({ failure: `the sandbox did not answer: ${e.message}` });
+  }
+}
 
 // ---------------------------------------------------------------- devtools: logs
 const counts = { jsapi: 0, network: 0, payments: 0, notifications: 0, grants: 0 };

@@ -12,6 +12,7 @@ mod network_types;
 mod phone;
 mod pickers;
 mod regions;
+mod server_time;
 mod settings;
 mod socket;
 mod socket_types;
@@ -49,6 +50,7 @@ thread_local! {
             .chain(socket::methods())
             .chain(regions::methods())
             .chain(settings::methods())
+            .chain(server_time::methods())
             .chain(phone::methods())
             .collect();
         let mut owned = Vec::with_capacity(methods.len());

@@ -27,6 +27,12 @@ pub async fn health() -> Json<Value> {
     Json(json!({"ok": true}))
 }
 
+/// `GET /sandbox/time`: the sandbox's clock, `{ "time": <Unix ms> }` (`my.getServerTime`, which
+/// the simulator's shell answers from it; docs/protocol.md §5e).
+pub async fn time(AxumState(state): AxumState<State>) -> Json<Value> {
+    Json(json!({ "time": state.clock.now_ms() }))
+}
+
 /// `GET /sandbox/wallet-public-key.pem`: verify responses and notifications with it.
 pub async fn wallet_public_key(AxumState(state): AxumState<State>) -> Response {
     (

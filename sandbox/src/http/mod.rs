@@ -62,6 +62,7 @@ pub fn superapp_router(state: State) -> Router {
     // own `my.request`s, and public files. CORS answers any origin here.
     let public_api = Router::new()
         .route("/sandbox/health", get(control::health))
+        .route("/sandbox/time", get(control::time))
         .route(
             "/sandbox/wallet-public-key.pem",
             get(control::wallet_public_key),

@@ -22,5 +22,6 @@ mod relay;
 mod response_time;
 mod restart;
 mod robustness;
+mod server_time;
 mod static_pages;
 mod whitelist_table;
