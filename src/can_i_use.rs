@@ -38,6 +38,91 @@ const SYSTEM_INFO: &[&str] = &[
     "app",
 ];
 
+/// An InnerAudioContext's members (extras/src/audio.rs `Kind::Inner`).
+const INNER_AUDIO: &[&str] = &[
+    "src",
+    "startTime",
+    "autoplay",
+    "loop",
+    "volume",
+    "obeyMuteSwitch",
+    "playbackRate",
+    "currentTime",
+    "duration",
+    "paused",
+    "buffered",
+    "play",
+    "pause",
+    "stop",
+    "seek",
+    "destroy",
+    "onCanplay",
+    "offCanplay",
+    "onPlay",
+    "offPlay",
+    "onPause",
+    "offPause",
+    "onStop",
+    "offStop",
+    "onEnded",
+    "offEnded",
+    "onTimeUpdate",
+    "offTimeUpdate",
+    "onError",
+    "offError",
+    "onWaiting",
+    "offWaiting",
+    "onSeeking",
+    "offSeeking",
+    "onSeeked",
+    "offSeeked",
+];
+
+/// The BackgroundAudioManager's members (extras/src/audio.rs `Kind::Background`).
+const BACKGROUND_AUDIO: &[&str] = &[
+    "src",
+    "startTime",
+    "title",
+    "epname",
+    "singer",
+    "coverImgUrl",
+    "webUrl",
+    "protocol",
+    "playbackRate",
+    "currentTime",
+    "duration",
+    "paused",
+    "buffered",
+    "play",
+    "pause",
+    "stop",
+    "seek",
+    "onCanplay",
+    "offCanplay",
+    "onPlay",
+    "offPlay",
+    "onPause",
+    "offPause",
+    "onStop",
+    "offStop",
+    "onEnded",
+    "offEnded",
+    "onTimeUpdate",
+    "offTimeUpdate",
+    "onError",
+    "offError",
+    "onWaiting",
+    "offWaiting",
+    "onSeeking",
+    "offSeeking",
+    "onSeeked",
+    "offSeeked",
+    "onPrev",
+    "offPrev",
+    "onNext",
+    "offNext",
+];
+
 /// What the Promise of `uploadFile`/`downloadFile` also is (the typings' UploadTask and
 /// DownloadTask).
 const TRANSFER_TASK: &[&str] = &[
@@ -817,6 +902,19 @@ pub const SUPPORTED: &[ApiSupport] = &[
         returns: &[],
         success: &["success"],
     },
+    // ---- audio (extras/src/audio.rs) ----
+    ApiSupport {
+        name: "createInnerAudioContext",
+        object: &[],
+        returns: INNER_AUDIO,
+        success: &[],
+    },
+    ApiSupport {
+        name: "getBackgroundAudioManager",
+        object: &[],
+        returns: BACKGROUND_AUDIO,
+        success: &[],
+    },
     // ---- files over the network and sockets (extras/src/network.rs, extras/src/socket.rs) ----
     ApiSupport {
         name: "downloadFile",
@@ -975,6 +1073,11 @@ mod tests {
             ("connectSocket.return.onMessage", true),
             ("sendSocketMessage.object.isBuffer", true),
             ("onSocketClose", true),
+            ("createInnerAudioContext", true),
+            ("createInnerAudioContext.return.onTimeUpdate", true),
+            ("createInnerAudioContext.return.onPrev", false),
+            ("getBackgroundAudioManager.return.coverImgUrl", true),
+            ("getBackgroundAudioManager.return.onNext", true),
         ];
         for (schema, expected) in cases {
             assert_eq!(can_i_use(schema), expected, "{schema:?}");

@@ -262,6 +262,21 @@
     offSocketClose: listener(),
   });
 
+  // --- audio (mirrors the block of the same name in src/can_i_use.rs) ---------------------
+  var AUDIO_EVENTS = ['Canplay', 'Play', 'Pause', 'Stop', 'Ended', 'TimeUpdate', 'Error', 'Waiting', 'Seeking', 'Seeked'];
+  function audioMembers(fields, methods, events) {
+    return fields.concat(['currentTime', 'duration', 'paused', 'buffered'], methods,
+      [].concat.apply([], events.map(function (e) { return ['on' + e, 'off' + e]; })));
+  }
+  var INNER_AUDIO = audioMembers(['src', 'startTime', 'autoplay', 'loop', 'volume', 'obeyMuteSwitch', 'playbackRate'],
+    ['play', 'pause', 'stop', 'seek', 'destroy'], AUDIO_EVENTS);
+  var BACKGROUND_AUDIO = audioMembers(['src', 'startTime', 'title', 'epname', 'singer', 'coverImgUrl', 'webUrl', 'protocol', 'playbackRate'],
+    ['play', 'pause', 'stop', 'seek'], AUDIO_EVENTS.concat(['Prev', 'Next']));
+  Object.assign(SUPPORTED, {
+    createInnerAudioContext: { object: [], return: INNER_AUDIO, success: [] },
+    getBackgroundAudioManager: { object: [], return: BACKGROUND_AUDIO, success: [] },
+  });
+
   // --- the file store and images (mirrors the block of the same name in src/can_i_use.rs) --
   var FILE = ['apFilePath', 'filePath'];
   Object.assign(SUPPORTED, {
@@ -367,6 +382,7 @@
       if (!shim) return failWithoutRuntime(entry);
       if (entry.bridge) return shim.bridgeCall(entry.name, entry.params, entry.callback);
       if (entry.socket) return entry.socket(shimMy.connectSocket(entry.options));
+      if (entry.audio) return entry.audio();
       if (entry.listener) return shimMy[entry.api](entry.options);
       var task = entry.forwarded ? shimMy[entry.api](entry.options) : shim[entry.api](entry.options);
       entry.task = task;
@@ -400,13 +416,17 @@
     'chooseLocation', 'saveFile', 'getSavedFileList', 'getSavedFileInfo', 'removeSavedFile', 'getFileInfo', 'openDocument',
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
     'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'vibrate', 'vibrateShort',
-    'vibrateLong', 'makePhoneCall', 'setKeepScreenOn', 'getScreenBrightness', 'setScreenBrightness', 'getSetting', 'openSetting',
-    'getAuthUserInfo', 'getServerTime'];
+    'vibrateLong', 'makePhoneCall', 'setKeepScreenOn', 'getScreenBrightness', 'setScreenBrightness', 'createInnerAudioContext',
+    'getBackgroundAudioManager', 'getSetting', 'openSetting', 'getAuthUserInfo', 'getServerTime'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) {
+      // The one background manager: the stand-in, once there was one (it forwards to the real).
+      if (api === 'getBackgroundAudioManager' && backgroundStandIn) return backgroundStandIn;
       if (shimMy) return shimMy[api](options);
       // connectSocket({ multiple: true }) answers with its SocketTask at once, as on a device.
       if (api === 'connectSocket' && options && options.multiple) return queuedSocketTask(options);
+      // The audio objects too: a stand-in that replays on the real object (queuedAudio).
+      if (api === 'createInnerAudioContext' || api === 'getBackgroundAudioManager') return queuedAudio(api);
       return enqueue(api, options, true);
     };
   });
@@ -589,6 +609,44 @@
       return enqueue(name, a, true);
     };
   }
+  // `createInnerAudioContext()` / `getBackgroundAudioManager()` before the runtime is ready: a
+  // stand-in with the object's members (SUPPORTED's `return` list) that records what is done
+  // and replays it in order on the runtime's object once it is ready; then every member is the
+  // real object's. Without a runtime the audio never plays (the load failure is reported).
+  var backgroundStandIn = null;
+  function queuedAudio(api) {
+    if (api === 'getBackgroundAudioManager' && backgroundStandIn) return backgroundStandIn;
+    var real = null, ops = [], kept = {};
+    var object = {};
+    var READS = { currentTime: 0, duration: 0, paused: true, buffered: 0 };
+    SUPPORTED[api].return.forEach(function (name) {
+      if (/^(on|off)[A-Z]|^(play|pause|stop|seek|destroy)$/.test(name)) {
+        object[name] = function (arg) {
+          if (real) return real[name](arg);
+          if (ops.length < MAX_TASK_CALLS) ops.push(function (r) { r[name](arg); });
+          return undefined;
+        };
+        return;
+      }
+      Object.defineProperty(object, name, {
+        enumerable: true,
+        get: function () { return real ? real[name] : name in kept ? kept[name] : name in READS ? READS[name] : undefined; },
+        set: function (value) {
+          if (name in READS) return;
+          if (real) { real[name] = value; return; }
+          kept[name] = value;
+          if (ops.length < MAX_TASK_CALLS) ops.push(function (r) { r[name] = value; });
+        },
+      });
+    });
+    queue.push({ listener: true, audio: function () {
+      real = shimMy[api]();
+      ops.splice(0).forEach(function (op) { op(real); });
+    } });
+    if (api === 'getBackgroundAudioManager') backgroundStandIn = object;
+    return object;
+  }
+
   // `connectSocket({ multiple: true })` before the runtime is ready: a SocketTask whose calls
   // are replayed, in order, on the real one (send/close return Promises settled by it). At
   // most MAX_TASK_CALLS wait, as in the runtime's loader of the extras module

@@ -16,6 +16,7 @@
 //!   calls: `configure` (the same configuration objects the start module accepted), `call`
 //!   (one API by name) and `createMy` (the APIs as an object, for tests).
 
+pub mod audio;
 pub mod contacts;
 pub mod location;
 pub mod media;

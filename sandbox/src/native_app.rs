@@ -297,7 +297,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(args: &NativeArgs, www: &Path) -
         .route(
             "/native/{app_id}/files/{*path}",
             get(
-                move |UrlPath((app_id, path)): UrlPath<(String, String)>| async move {
+                move |UrlPath((app_id, path)): UrlPath<(String, String)>,
+                      request: axum::extract::Request| async move {
                     let Some(root) = b.get(&app_id).cloned() else {
                         return not_found(&app_id);
                     };
@@ -305,6 +306,22 @@ pub fn router<S: Clone + Send + Sync + 'static>(args: &NativeArgs, www: &Path) -
                         Ok(file) => file,
                         Err(why) => return (StatusCode::NOT_FOUND, why).into_response(),
                     };
+                    // Audio is served with byte ranges: a browser seeks in a media file only
+                    // when its server answers `Range` (my.createInnerAudioContext's seek()).
+                    let kind = content_type(&file);
+                    if kind.starts_with("audio/") {
+                        use tower::ServiceExt;
+                        return match ServeFile::new(&file).oneshot(request).await {
+                            Ok(response) => {
+                                let mut response = response.into_response();
+                                response
+                                    .headers_mut()
+                                    .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+                                response
+                            }
+                            Err(_) => (StatusCode::NOT_FOUND, "no such file").into_response(),
+                        };
+                    }
                     match tokio::fs::read(&file).await {
                         Ok(bytes) => (
                             [(
@@ -336,6 +353,11 @@ fn content_type(path: &Path) -> &'static str {
         "gif" => "image/gif",
         "svg" => "image/svg+xml",
         "webp" => "image/webp",
+        // Audio the app plays (my.createInnerAudioContext, my.getBackgroundAudioManager).
+        "mp3" => "audio/mpeg",
+        "wav" => "audio/wav",
+        "m4a" | "aac" => "audio/mp4",
+        "ogg" => "audio/ogg",
         "json" => "application/json",
         "js" | "sjs" => "text/javascript; charset=utf-8",
         "axml" | "acss" | "txt" | "md" => "text/plain; charset=utf-8",

@@ -8,8 +8,10 @@
 //! `extras/src/`, add its `methods()` to `extras/src/lib.rs`, and its names to this list
 //! (CONTRIBUTING.md "Where a new JSAPI goes").
 
-/// The names of `my` that the extras module implements. Only async APIs (a Sync API must
-/// answer at once, and listeners register at once).
+/// The names of `my` that the extras module implements. Async APIs, and the two audio APIs
+/// whose object `src/glue/extras.js` makes at once (it replays on the module's driver what was
+/// done before the module loaded). Not a Sync API (it must answer at once) nor a listener
+/// (listeners register at once).
 pub const NAMES: &[&str] = &[
     // pickers (extras/src/pickers.rs, extras/src/glue/pickers.rs)
     "showActionSheet",
@@ -62,6 +64,9 @@ pub const NAMES: &[&str] = &[
     "setKeepScreenOn",
     "getScreenBrightness",
     "setScreenBrightness",
+    // audio (extras/src/audio.rs, extras/src/glue/audio.rs; the objects: src/glue/extras.js)
+    "createInnerAudioContext",
+    "getBackgroundAudioManager",
     // the authorizations the super app keeps (extras/src/glue/settings.rs)
     "getSetting",
     "openSetting",

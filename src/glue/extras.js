@@ -154,11 +154,101 @@ function socketTask(options, failed) {
   return task;
 }
 
+// ---- the audio objects (extras/src/audio.rs, extras/src/glue/audio.rs) ----------------------
+// `my.createInnerAudioContext()` and `my.getBackgroundAudioManager()` answer with their object at
+// once, as on a device. The object is made here: it keeps its listener lists (the module's driver
+// emits to them) and, until the module has loaded, the values set and the methods called, which
+// it replays in order on the driver (`audioContext` of the module). Every property read and
+// write and every method goes to the driver once it is there. The lists below mirror
+// `Kind::events`/`Kind::settings` of extras/src/audio.rs (tests/extras.rs checks them).
+const AUDIO_EVENTS = ['Canplay', 'Play', 'Pause', 'Stop', 'Ended', 'TimeUpdate', 'Error', 'Waiting', 'Seeking', 'Seeked'];
+const AUDIO = {
+  inner: {
+    events: AUDIO_EVENTS,
+    settings: ['src', 'startTime', 'autoplay', 'loop', 'volume', 'obeyMuteSwitch', 'playbackRate'],
+    methods: ['play', 'pause', 'stop', 'seek', 'destroy'],
+  },
+  background: {
+    events: AUDIO_EVENTS.concat(['Prev', 'Next']),
+    settings: ['src', 'startTime', 'title', 'epname', 'singer', 'coverImgUrl', 'webUrl', 'protocol', 'playbackRate'],
+    methods: ['play', 'pause', 'stop', 'seek'],
+  },
+};
+const AUDIO_READS = ['currentTime', 'duration', 'paused', 'buffered'];
+const AUDIO_DEFAULTS = { startTime: 0, autoplay: false, loop: false, volume: 1, obeyMuteSwitch: true, playbackRate: 1, protocol: 'http' };
+let backgroundAudio = null; // the app's one BackgroundAudioManager
+
+function audioObject(kind) {
+  if (kind === 'background' && backgroundAudio) return backgroundAudio;
+  const spec = AUDIO[kind];
+  const lists = {};
+  for (const e of spec.events) lists[e] = [];
+  let driver = null;
+  let reason = null; // why the module did not load
+  const ops = []; // [op, name, value] until the driver is there
+  const kept = {}; // the values set meanwhile
+  const later = (name, op, value) => {
+    if (driver) return driver[op](name, value);
+    if (reason !== null) {
+      if (op === 'call' && name === 'play') {
+        const err = { errCode: 10001, errMsg: reason, error: 10001, errorMessage: reason };
+        setTimeout(() => lists.Error.slice().forEach((fn) => { try { fn(err); } catch (e) { console.error(e); } }), 0);
+      }
+      return undefined;
+    }
+    if (ops.length >= MAX_TASK_CALLS) {
+      console.error(`miniprogram-shim: ${MAX_TASK_CALLS} calls already wait on this audio object for the extras module to load, the limit`);
+      return undefined;
+    }
+    ops.push([op, name, value]);
+    return undefined;
+  };
+  const ctx = {};
+  for (const name of spec.settings) {
+    Object.defineProperty(ctx, name, {
+      enumerable: true,
+      get: () => (driver ? driver.get(name) : name in kept ? kept[name] : name in AUDIO_DEFAULTS ? AUDIO_DEFAULTS[name] : ''),
+      set: (value) => { if (!driver) kept[name] = value; later(name, 'set', value); },
+    });
+  }
+  for (const name of AUDIO_READS) {
+    Object.defineProperty(ctx, name, { enumerable: true, get: () => (driver ? driver.get(name) : name === 'paused' ? true : 0) });
+  }
+  for (const method of spec.methods) ctx[method] = (arg) => { later(method, 'call', arg); };
+  for (const e of spec.events) {
+    ctx[`on${e}`] = (fn) => {
+      if (typeof fn !== 'function') { console.error(`miniprogram-shim: on${e}: the listener must be a function, not ${typeof fn}`); return; }
+      if (!lists[e].includes(fn)) lists[e].push(fn);
+    };
+    ctx[`off${e}`] = (fn) => {
+      if (fn === undefined || fn === null) lists[e].length = 0;
+      else if (lists[e].includes(fn)) lists[e].splice(lists[e].indexOf(fn), 1);
+    };
+  }
+  const attach = (m) => {
+    driver = m.audioContext(kind, lists);
+    for (const [op, name, value] of ops.splice(0)) driver[op](name, value);
+  };
+  if (module) attach(module);
+  else {
+    if (!loading) loading = load();
+    loading.then(attach, (e) => {
+      reason = String((e && e.message) || e);
+      ops.length = 0;
+      console.error(`miniprogram-shim: ${kind === 'inner' ? 'InnerAudioContext' : 'BackgroundAudioManager'}: ${reason}`);
+    });
+  }
+  if (kind === 'background') backgroundAudio = ctx;
+  return ctx;
+}
+
 /** Calls the extras API `name`; `failed(name, options, reason, code?)` answers a call when the
  *  module cannot load (the start module's adapter: fail/complete/Promise with error 3, or
  *  `code`). */
 export function extrasCall(name, options, failed) {
   if (name === 'connectSocket' && options && options.multiple) return socketTask(options, failed);
+  if (name === 'createInnerAudioContext') return audioObject('inner');
+  if (name === 'getBackgroundAudioManager') return audioObject('background');
   if (module && queued === 0) return module.call(name, options);
   if (!loading) loading = load();
   queued++;

@@ -55,6 +55,24 @@ test('a download and a SocketTask made before the runtime is ready keep their ta
   assert.deepEqual(errors.filter((e) => !e.includes('favicon') && !e.includes('404')), []);
 });
 
+test('audio objects made before the runtime is ready: values and listeners reach the real ones', async () => {
+  const { page, errors } = await open('/tests/bootstrap/early-audio.html');
+  const r = await page.evaluate(async () => {
+    await miniprogramShim.ready;
+    const duration = await window.canplay;
+    return { ...window.results, duration, volumeAfter: window.ctx.volume, src: window.ctx.src.slice(0, 5), bgAfter: my.getBackgroundAudioManager() === window.bg };
+  });
+  assert.deepEqual(r.members, Array(8).fill('function'));
+  assert.equal(r.volumeBefore, 0.3);
+  assert.equal(r.pausedBefore, true);
+  assert.ok(Math.abs(r.duration - 0.5) < 0.01, `duration ${r.duration}`);
+  assert.equal(r.volumeAfter, 0.3);
+  assert.equal(r.src, 'blob:');
+  assert.equal(r.sameBackground, true);
+  assert.equal(r.bgAfter, true, 'the stand-in stays the one background manager');
+  assert.deepEqual(errors.filter((e) => !e.includes('favicon') && !e.includes('404')), []);
+});
+
 test('calls made before the runtime is ready are queued, replayed in order and settle', async () => {
   const { page, errors } = await open('/tests/bootstrap/early.html');
   const results = await page.evaluate(async () => {

@@ -16,6 +16,7 @@ import { startLiveReload } from './live-reload.mjs';
 import { INFO_APIS, storagePrefix } from './sync-apis.mjs';
 import { replay } from './canvas.mjs';
 import { createAnimator } from './animation.mjs';
+import { audioHost } from './audio.mjs';
 import { logToDevtools } from './devtools-log.mjs';
 
 const appId = decodeURIComponent(location.pathname.split('/')[2] ?? '');
@@ -392,6 +393,11 @@ async function answerMy({ id, api, options }) {
   }
 }
 
+// The Worker's audio objects (audio.mjs): the page's `my` makes the real ones; a package path
+// is served from the app's files, relative to the top page.
+const audio = audioHost(() => window.my, (message) => worker.postMessage(message),
+  (src) => fileUrl(views.get(topPageId)?.route ?? '', src));
+
 // The Worker's my.onXxx listeners: one forwarder per event on the page's `my`, posting each
 // event's arguments back (structured clone keeps ArrayBuffers; JSON for what it cannot clone).
 const forwarders = new Map(); // event name → forwarder
@@ -487,6 +493,7 @@ function onWorkerMessage({ data: m }) {
     }
     case 'my': answerMy(m); break;
     case 'listen': listen(m); break;
+    case 'audio': audio.handle(m); break;
     case 'storage': writeStorage(m.change ?? {}); break;
     case 'loadPackage': loadPackage(m.package).catch(() => {}); break;
     case 'preload': preload(m); break;

@@ -3,8 +3,9 @@
 // pages' .js as CommonJS modules, keeps App, the pages and the page stack, and talks to the
 // render side (render.mjs) by postMessage:
 //   render → logic: boot, packageLoaded, opened, rendered, event, navigate, myResult, storageAck,
-//                   storageExternal, syncInfo (and the frame's: logic-frame.mjs)
-//   logic → render: loadPackage, preload, pageOpen, pageClose, pageShow, setData, my, storage, log, error
+//                   storageExternal, syncInfo, audioEvent (and the frame's: logic-frame.mjs)
+//   logic → render: loadPackage, preload, pageOpen, pageClose, pageShow, setData, my, storage, log, error,
+//                   audio (audio.mjs)
 // Packages (DESIGN.md "subPackages, independent subpackages, preloadRule"): the render side
 // boots the logic layer with one package's files (the main package, or an independent
 // subpackage's for a launch at one of its pages); the others are loaded when a page of theirs is
@@ -20,6 +21,7 @@ import { appRoutes, MAIN_PACKAGE, packageOf } from './routes.mjs';
 import { canIUse, INFO_APIS, infoAnswer, StorageMirror } from './sync-apis.mjs';
 import { createCanvasContext } from './canvas.mjs';
 import { createAnimation } from './animation.mjs';
+import { audioProxies } from './audio.mjs';
 
 // Every message also goes by the frame's logic (logic-frame.mjs), which keeps the devtools' view.
 const post = (message) => { self.postMessage(message); frameLogic?.watch(message); };
@@ -502,6 +504,10 @@ local.offUnhandledRejection = (callback) => unlisten(rejectionListeners, callbac
 local.createAnimation = (options) => createAnimation(options);
 // The context records; draw() sends the calls to the render side's <canvas id> (canvas.mjs).
 local.createCanvasContext = (canvasId) => createCanvasContext(canvasId, (id, ops, reserve) => remote('__canvasDraw', { canvasId: id, ops, reserve }));
+// The audio objects drive an <audio> of the render side (audio.mjs); their events come back.
+const audio = audioProxies(post, (e) => { reportError(e); notifyError(e); });
+local.createInnerAudioContext = () => audio.create('createInnerAudioContext');
+local.getBackgroundAudioManager = () => audio.create('getBackgroundAudioManager');
 for (const name of NAVIGATION) local[name] = (options = {}) => settleLocal(options, () => navigate(name, options));
 frameLogic = createFrameLogic({ post, stack, alive, call, remote, reportError });
 Object.assign(local, frameLogic.local);
@@ -650,6 +656,7 @@ self.onmessage = ({ data: message }) => {
       break;
     case 'syncInfo': Object.assign(syncInfo, message.info ?? {}); break;
     case 'myEvent': dispatchEvent(String(message.event ?? ''), message.args); break;
+    case 'audioEvent': audio.onMessage(message); break;
     case 'myResult': {
       const pending = pendingCalls.get(message.id);
       pendingCalls.delete(message.id);

@@ -112,11 +112,34 @@ function openMiniProgram(url, id = '', launch = {}) {
   $('app-url').value = appUrl;
   $('app-picker').value = id;
   native.reset();
+  nowPlaying(null); // the closed app's audio stopped with its page
   appName = '';
   $('app-title').textContent = 'Mini program';
   $('app-id').textContent = '(waiting for the mini program)';
   if (id) loadMiniProgram(id);
   miniFrame.src = parsed.href;
+}
+
+/**
+ * The background audio of the mini program (`my.getBackgroundAudioManager()`, reported by the
+ * runtime as `{ state, title, singer, epname, src }`): a "now playing" line in the devtools and
+ * ♪ in the phone's status bar while it plays; `null` (the app closed) clears them.
+ */
+function nowPlaying(info) {
+  const line = $('now-playing');
+  const text = (v) => (typeof v === 'string' ? v : '');
+  const state = info ? text(info.state) : 'stopped';
+  if (!info || state === 'stopped') {
+    line.hidden = true;
+    line.textContent = '';
+    $('phone-audio').hidden = true;
+    return;
+  }
+  const title = text(info.title) || text(info.src) || 'untitled';
+  const by = [text(info.singer), text(info.epname)].filter(Boolean).join(' · ');
+  line.textContent = `${state === 'playing' ? '▶ Now playing' : '❚❚ Paused'}: ${title}${by ? ` (${by})` : ''}`;
+  line.hidden = false;
+  $('phone-audio').hidden = state !== 'playing';
 }
 
 /** `/?appId=<id>`: the registered app's `url`, told its appId. */
@@ -395,6 +418,9 @@ window.addEventListener('message', (event) => {
       break;
     case `${MSG}auth-setting`:
       if (typeof data.callId === 'string' || typeof data.callId === 'number') authSettings.request(data.callId, data.open === true);
+      break;
+    case `${MSG}now-playing`:
+      nowPlaying(data);
       break;
     case `${MSG}server-time`:
       if (typeof data.callId === 'string' || typeof data.callId === 'number') answerServerTime(data.callId);

@@ -1,6 +1,7 @@
 //! The browser side of the extras module: its `my` methods and the exports the start module's
 //! loader (`src/glue/extras.js`) calls.
 
+mod audio;
 mod clipboard;
 mod contacts;
 mod files;
