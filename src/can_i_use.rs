@@ -711,6 +711,12 @@ pub const SUPPORTED: &[ApiSupport] = &[
         success: &["authSetting"],
     },
     ApiSupport {
+        name: "getAuthUserInfo",
+        object: &["success", "fail", "complete"],
+        returns: &[],
+        success: &["nickName", "avatar"],
+    },
+    ApiSupport {
         name: "getServerTime",
         object: &["success", "fail", "complete"],
         returns: &[],
@@ -1055,6 +1061,7 @@ mod tests {
             ("chooseContact.success.contactsDicArray", true),
             ("getSetting.success.authSetting", true),
             ("openSetting", true),
+            ("getAuthUserInfo.success.avatar", true),
             ("addPhoneContact.object.mobilePhoneNumber", true),
             ("openLocation.object.scale", true),
             ("chooseLocation.success.cityName", true),

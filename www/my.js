@@ -186,6 +186,7 @@
     getSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
     getServerTime: { object: ['success', 'fail', 'complete'], return: [], success: ['time'] },
     openSetting: { object: ['success', 'fail', 'complete'], return: [], success: ['authSetting'] },
+    getAuthUserInfo: { object: ['success', 'fail', 'complete'], return: [], success: ['nickName', 'avatar'] },
     openLocation: { object: ['latitude', 'longitude', 'name', 'address', 'scale', 'success', 'fail', 'complete'], return: [], success: [] },
     addPhoneContact: { object: ['firstName', 'lastName', 'nickName', 'mobilePhoneNumber', 'success', 'fail', 'complete'], return: [], success: ['success'] },
   };
@@ -416,7 +417,7 @@
     'chooseImage', 'previewImage', 'saveImage', 'getImageInfo', 'compressImage', 'setClipboard', 'getClipboard',
     'downloadFile', 'uploadFile', 'connectSocket', 'sendSocketMessage', 'closeSocket', 'vibrate', 'vibrateShort',
     'vibrateLong', 'makePhoneCall', 'setKeepScreenOn', 'getScreenBrightness', 'setScreenBrightness', 'createInnerAudioContext',
-    'getBackgroundAudioManager', 'getSetting', 'openSetting', 'getServerTime'];
+    'getBackgroundAudioManager', 'getSetting', 'openSetting', 'getAuthUserInfo', 'getServerTime'];
   EXTRAS.forEach(function (api) {
     my[api] = function (options) {
       // The one background manager: the stand-in, once there was one (it forwards to the real).

@@ -43,7 +43,8 @@ impl FileType {
         }
     }
 
-    /// The content type of the file part when the stored file has none: `image/*` and so on.
+    /// The content type of the file part when the stored file has none: `image/*` and so on
+    /// (`application/octet-stream` when the call named no `fileType`).
     pub fn fallback_mime(self) -> &'static str {
         match self {
             FileType::Image => "image/*",
@@ -112,8 +113,9 @@ pub struct ValidUpload {
     pub file_path: String,
     /// The form field the file goes in.
     pub field: String,
-    /// `image`, `video` or `audio`.
-    pub file_type: FileType,
+    /// `image`, `video` or `audio`; `None` when the call named none (a device uploads without
+    /// it, and public mini programs leave it out).
+    pub file_type: Option<FileType>,
     /// Headers to send (without `content-type`: the multipart one is set).
     pub headers: Vec<(String, String)>,
     /// The other form fields.
@@ -140,18 +142,13 @@ impl UploadInput {
         };
         check_field_name("name", &field)?;
         let file_type = match self.file_type.as_deref() {
-            None => {
-                return Err(ApiError::invalid(
-                    "fileType",
-                    "is required: image, video or audio",
-                ))
-            }
-            Some(t) => FileType::parse(t).ok_or_else(|| {
+            None => None,
+            Some(t) => Some(FileType::parse(t).ok_or_else(|| {
                 ApiError::invalid(
                     "fileType",
                     format!("{t:?} is not one of image, video, audio"),
                 )
-            })?,
+            })?),
         };
         check_headers(&self.headers)?;
         if self.form_data.len() > MAX_FORM_FIELDS {
@@ -382,13 +379,6 @@ mod tests {
             ),
             (
                 UploadInput {
-                    file_type: None,
-                    ..upload()
-                },
-                "fileType",
-            ),
-            (
-                UploadInput {
                     file_type: Some("pdf".into()),
                     ..upload()
                 },
@@ -451,8 +441,16 @@ mod tests {
         .validate_for(&config())
         .expect("valid");
         assert_eq!(valid.field, "avatar");
-        assert_eq!(valid.file_type, FileType::Image);
+        assert_eq!(valid.file_type, Some(FileType::Image));
         assert_eq!(valid.headers, vec![("x-id".to_owned(), "7".to_owned())]);
+        // No fileType: accepted, as a device accepts it (the file's own type is sent).
+        let valid = UploadInput {
+            file_type: None,
+            ..upload()
+        }
+        .validate_for(&config())
+        .expect("valid without fileType");
+        assert_eq!(valid.file_type, None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use clap::Parser;
 
 use crate::domain::host::{parse_allowed_host, AllowedHost};
 use crate::domain::notification::{Schedule, SchedulePreset};
+use crate::domain::origin_map::{parse_origin_mapping, OriginMapping};
 
 /// The super app sandbox: the wallet side of the Alipay+ "pay with paymentUrl" flow, offline.
 ///
@@ -104,6 +105,14 @@ pub struct Config {
     #[arg(long, env = "SANDBOX_RELAY_CONCURRENCY", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub relay_concurrency: u32,
 
+    /// Relay a mini program's requests to an origin elsewhere: `https://api.example.com=http://127.0.0.1:8001`.
+    /// A request (or file transfer) to that exact origin passes the app's whitelist as written
+    /// and goes to the target, path and query kept: an app that names its production API runs
+    /// unchanged against a local server. Repeatable; the variable takes a comma-separated list.
+    /// Set here only: no page, request or URL adds or changes one.
+    #[arg(long = "map-origin", env = "SANDBOX_MAP_ORIGIN", value_delimiter = ',', value_parser = parse_origin_mapping)]
+    pub map_origin: Vec<OriginMapping>,
+
     /// Native mini program folders (`--app`) and the template compiler's wasm.
     #[command(flatten)]
     pub native: crate::native_app::NativeArgs,
@@ -149,6 +158,7 @@ impl Config {
             header_read_timeout: 10.0,
             idle_timeout: 5.0,
             relay_concurrency: 16,
+            map_origin: Vec::new(),
             native: Default::default(),
             log: "info".to_string(),
         }

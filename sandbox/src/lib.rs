@@ -183,6 +183,9 @@ impl Application {
         for line in native_app::banner_lines(&state.config.native.apps, self.superapp_addr()) {
             println!("{line}");
         }
+        for m in crate::domain::origin_map::OriginMap::new(&state.config.map_origin).mappings() {
+            println!("relay maps {} to {} (--map-origin)", m.from, m.to);
+        }
         match state.config.storage_dir() {
             Some(dir) => println!("data dir: {}", dir.display()),
             None => println!("data dir: (in memory, nothing survives a restart)"),

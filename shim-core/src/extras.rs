@@ -70,6 +70,7 @@ pub const NAMES: &[&str] = &[
     // the authorizations the super app keeps (extras/src/glue/settings.rs)
     "getSetting",
     "openSetting",
+    "getAuthUserInfo",
     // the super app's clock (extras/src/glue/server_time.rs)
     "getServerTime",
 ];

@@ -129,6 +129,16 @@ test('a tap on a child: e.target.dataset is the bound element\'s, targetDataset 
   assert.equal(await app.locator('#removed').textContent(), '42 {"kind":"icon"} remove-icon');
 });
 
+test('onTap and catchTap on one element: its handler runs once and the tap goes no further', async (t) => {
+  const { app } = await open(t);
+  await app.locator('#option').click();
+  await app.locator('#picked', { hasText: 'picked 2' }).waitFor({ timeout: TIMEOUT });
+  await new Promise((ok) => setTimeout(ok, 300));
+  assert.equal(await app.locator('#picked').textContent(), 'picked 2;', 'not twice, and the sheet behind did not hear it');
+  await app.locator('#sheet').click({ position: { x: 1, y: 1 } });
+  await app.locator('#picked', { hasText: 'closed' }).waitFor({ timeout: TIMEOUT });
+});
+
 async function openDemo(t) {
   const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();

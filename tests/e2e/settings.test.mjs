@@ -120,3 +120,72 @@ test('standalone, outside the simulator, getSetting fails with error 3 saying wh
   assert.equal(seen[0].value.error, 3);
   assert.match(seen[0].value.errorMessage, /simulator/);
 });
+
+test('getAuthUserInfo: nickName and avatar only after the auth_user consent, for this app; the page cannot read the profile itself', async (t) => {
+  const { page, frame } = await inSimulator(t);
+  // Not granted (never asked): fail 11 naming the call to make first, and no sheet opens.
+  let seen = await call(frame, 'getAuthUserInfo', {});
+  assert.deepEqual(seen.map((e) => e.kind), ['fail', 'complete', 'rejected']);
+  assert.equal(seen[0].value.error, 11);
+  assert.match(seen[0].value.errorMessage, /my\.getAuthCode\(\{ scopes: 'auth_user' \}\)/);
+  assert.equal(await page.locator('#cashier-sheet').isHidden(), true);
+  // Another app's grant (the demo's) is not this app's.
+  const demo = await fetch(`${SUPERAPP}/sandbox/auth/authorize`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appId: '2102020000000001', scopes: ['auth_user'], decision: 'allow' }),
+  });
+  assert.equal(demo.status, 200);
+  seen = await call(frame, 'getAuthUserInfo', undefined);
+  assert.equal(seen[0].value.error, 11, JSON.stringify(seen[0]));
+  // Granted in the consent sheet: Alice's nickname and avatar.
+  const consent = page.frameLocator('#cashier');
+  const before = await frame.evaluate(() => window.events.length);
+  await frame.evaluate(() => window.callMy('getAuthCode', { scopes: ['auth_user'] }));
+  await consent.locator('#allow').click({ timeout: TIMEOUT });
+  await frame.waitForFunction((n) => window.events.length >= n + 3, before, { timeout: TIMEOUT });
+  seen = await call(frame, 'getAuthUserInfo', {});
+  assert.deepEqual(seen.map((e) => e.kind), ['success', 'complete', 'resolved']);
+  assert.deepEqual(Object.keys(seen[0].value).sort(), ['avatar', 'nickName']);
+  assert.equal(seen[0].value.nickName, 'Alice');
+  assert.equal(seen[0].value.avatar, `${SUPERAPP}/sandbox/avatars/2088000000000001.svg`);
+  // The attack: the mini program's page asks the sandbox itself (it would skip the shell's
+  // "which app did I launch"): refused by origin, with the grant in place.
+  const direct = await frame.evaluate(async (url) => {
+    try {
+      const r = await fetch(url);
+      return { status: r.status, text: await r.text() };
+    } catch (e) { return { blocked: String(e) }; }
+  }, `${SUPERAPP}/sandbox/auth/user-info?appId=${FIXTURE_APP_ID}`);
+  assert.ok(direct.blocked || direct.status === 403, JSON.stringify(direct));
+  assert.ok(!JSON.stringify(direct).includes('Alice'), JSON.stringify(direct));
+  // A message forged to the page from elsewhere is not the shell's answer: only the parent
+  // window at the super app origin answers, so the page's own postMessage resolves nothing.
+  const forged = await frame.evaluate(async () => {
+    const p = my.getAuthUserInfo().then((v) => ({ ok: v }), (e) => ({ err: e.error }));
+    for (let i = 0; i < 20; i++) {
+      window.postMessage({ type: 'miniprogram-shim:auth-user-info-result', callId: `user-info-${i}`, nickName: 'Mallory', avatar: 'x' }, '*');
+    }
+    return p;
+  });
+  assert.equal(forged.ok?.nickName, 'Alice', JSON.stringify(forged));
+  // Turned off in the settings sheet's API: refused again.
+  const off = await fetch(`${SUPERAPP}/sandbox/auth/settings`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appId: FIXTURE_APP_ID, authSetting: { userInfo: false } }),
+  });
+  assert.equal(off.status, 200);
+  seen = await call(frame, 'getAuthUserInfo', {});
+  assert.equal(seen[0].value.error, 11);
+});
+
+test('standalone, outside the simulator, getAuthUserInfo fails with error 3 saying why', async (t) => {
+  const context = await stack.browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(fixtureUrl());
+  await page.waitForFunction(() => typeof window.callMy === 'function');
+  const seen = await call(page.mainFrame(), 'getAuthUserInfo', {});
+  assert.deepEqual(seen.map((e) => e.kind), ['fail', 'complete', 'rejected']);
+  assert.equal(seen[0].value.error, 3);
+  assert.match(seen[0].value.errorMessage, /simulator/);
+});

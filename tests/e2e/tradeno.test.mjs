@@ -5,6 +5,9 @@
 // through the real cashier → resultCode 9000 (or 6001 on cancel) → alipay.trade.query, and the
 // trade's asynchronous notification to the shop's notify_url, verified by the SDK's
 // checkNotifySignV2 and acknowledged with `success`.
+// The same app naming its server as an HTTPS production API (`https://api.trade-shop.test`, which
+// the sandbox maps to the local shop with --map-origin) signs in with auth_user and
+// my.getAuthUserInfo, and its server names the buyer by the open_id oauth.token gave it.
 // And the attacks: another app's tradeNO and an unknown one open no cashier.
 
 import { after, before, test } from 'node:test';
@@ -22,6 +25,10 @@ let shop;
 let sdk;
 /** The trade notifications the shop received and the SDK verified, in order. */
 const notified = [];
+/** Sign-ins that sent the profile (my.getAuthUserInfo), with the Host they reached the shop as. */
+const logins = [];
+/** The shop's production API as the mini program names it; the sandbox maps it to SHOP. */
+const SHOP_API = 'https://api.trade-shop.test';
 
 /** The merchant server: JSON routes for the mini program, the SDK toward the gateway. */
 function startShop(alipay) {
@@ -45,14 +52,15 @@ function startShop(alipay) {
       const body = text ? JSON.parse(text) : {};
       if (req.method === 'POST' && path === '/login') {
         const r = await alipay.exec('alipay.system.oauth.token', { grantType: 'authorization_code', code: body.authCode }, { validateSign: true });
-        return r.code === '10000' || r.userId ? send(200, { userId: r.userId }) : send(400, r);
+        if (body.nickName) logins.push({ host: req.headers.host, nickName: body.nickName, avatar: body.avatar, openId: r.openId });
+        return r.code === '10000' || r.userId ? send(200, { userId: r.userId, openId: r.openId }) : send(400, r);
       }
       if (req.method === 'POST' && path === '/trades') {
         const r = await alipay.exec('alipay.trade.create', {
           notifyUrl: `${SHOP}/alipay/notify`,
           bizContent: {
             outTradeNo: `shop_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`,
-            totalAmount: body.amount, subject: 'Trade shop order', buyerId: body.buyerId, productCode: 'JSAPI_PAY',
+            totalAmount: body.amount, subject: 'Trade shop order', buyerId: body.buyerId, buyerOpenId: body.buyerOpenId, productCode: 'JSAPI_PAY',
           },
         }, { validateSign: true });
         return r.code === '10000' ? send(200, { tradeNo: r.tradeNo }) : send(400, r);
@@ -71,9 +79,12 @@ function startShop(alipay) {
 }
 
 before(async () => {
-  stack = await startStack({ sandboxArgs: ['--app', `${APP_ID}=${join(ROOT, 'tests', 'e2e', 'fixtures', 'native-tradeno')}`] });
+  stack = await startStack({ sandboxArgs: [
+    '--app', `${APP_ID}=${join(ROOT, 'tests', 'e2e', 'fixtures', 'native-tradeno')}`,
+    '--map-origin', `${SHOP_API}=${SHOP}`,
+  ] });
   const put = await fetch(`${SUPERAPP}/sandbox/mini-programs/${APP_ID}`, {
-    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ whitelist: ['127.0.0.1:18705'] }),
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ whitelist: ['127.0.0.1:18705', 'api.trade-shop.test'] }),
   });
   assert.equal(put.status, 200, await put.text());
   // Alice pays by balance, in the trade's currency: give her CNY 1,000.00 (in fen).
@@ -89,14 +100,14 @@ before(async () => {
 });
 after(async () => { shop?.close(); await stack?.stop(); });
 
-async function launch(t, query = '') {
+async function launch(t, query = '', merchant = SHOP) {
   const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 } });
   t.after(() => context.close());
   const page = await context.newPage();
   await forgetAuthorizations(APP_ID);
   const url = new URL(`${SUPERAPP}/`);
   url.searchParams.set('appId', APP_ID);
-  url.searchParams.set('query', `merchant=${SHOP}${query}`);
+  url.searchParams.set('query', `merchant=${merchant}${query}`);
   await page.goto(url.href);
   const app = page.frameLocator('#mini-program');
   // The first launch compiles the app's pages on a cold sandbox: give it longer.
@@ -132,6 +143,38 @@ test('getAuthCode → oauth.token → trade.create → tradePay({ tradeNO }) pay
   await page.locator('button[data-tab="notifications"]').click();
   await page.locator('#notifications tr', { hasText: 'TRADE_SUCCESS' }).first().waitFor({ timeout: TIMEOUT });
   await page.screenshot({ path: join(ROOT, 'target', 'tradeno-notified.png') });
+});
+
+test('an app naming its HTTPS API (mapped by --map-origin) signs in with getAuthUserInfo and pays its buyer_open_id trade: 9000', async (t) => {
+  const { page, app } = await launch(t, '', SHOP_API);
+  const before = (await (await fetch(`${SUPERAPP}/sandbox/users`)).json()).find((u) => u.userId === '2088000000000001').balances.CNY;
+  await app.locator('#sign-in-pay').click();
+  // auth_user asks: the consent sheet, then the profile.
+  await page.frameLocator('#cashier').locator('#allow').click({ timeout: TIMEOUT });
+  await app.locator('#nick', { hasText: 'Alice' }).waitFor({ timeout: TIMEOUT });
+  const cashier = page.frameLocator('#cashier');
+  await cashier.locator('#pay').waitFor({ timeout: TIMEOUT });
+  assert.match(await cashier.locator('#amount').textContent(), /12\.50/);
+  await cashier.locator('#pay').click();
+  await app.locator('#result-code[data-code="9000"]').waitFor({ timeout: TIMEOUT });
+  await app.locator('#trade-status[data-status="TRADE_SUCCESS"]').waitFor({ timeout: TIMEOUT });
+  // The shop heard the mini program under its own name only through the relay's mapping, got
+  // the profile, and named the buyer by the open_id oauth.token gave it.
+  const login = logins.at(-1);
+  assert.equal(login.nickName, 'Alice');
+  assert.equal(login.avatar, `${SUPERAPP}/sandbox/avatars/2088000000000001.svg`);
+  assert.match(login.openId, /^0[0-9a-f]{46}$/);
+  assert.equal(login.host, '127.0.0.1:18705', 'the target sees its own Host');
+  const tradeNo = await app.locator('#trade-no').textContent();
+  const q = await sdk(APP_ID).exec('alipay.trade.query', { bizContent: { tradeNo } }, { validateSign: true });
+  assert.equal(q.buyerOpenId, login.openId);
+  assert.equal(q.buyerUserId, '2088000000000001');
+  const after = (await (await fetch(`${SUPERAPP}/sandbox/users`)).json()).find((u) => u.userId === '2088000000000001').balances.CNY;
+  assert.equal(Number(before) - Number(after), 1250, 'Alice paid CNY 12.50');
+  // The devtools' network log shows the URL as the app wrote it.
+  await page.locator('button[data-tab="network"]').click();
+  await page.locator('#network-log tr', { hasText: `${SHOP_API}/trades` }).first().waitFor({ timeout: TIMEOUT });
+  await page.screenshot({ path: join(ROOT, 'target', 'tradeno-mapped-paid.png') });
 });
 
 test('cancel in the cashier: 6001 and the trade still waits for the buyer', async (t) => {

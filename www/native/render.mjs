@@ -251,7 +251,8 @@ function viewOf(node) {
 }
 
 /**
- * Sends `type` to the handlers from the event's target up, stopping after a `catch` binding;
+ * Sends `type` to the handlers from the event's target up, stopping after an element with a
+ * `catch` binding for it;
  * `bubbles` false: to `from`'s own handler only (a built-in's change).
  */
 function dispatch(domEvent, type, detail, from = domEvent.target, bubbles = true) {
@@ -266,17 +267,21 @@ function dispatch(domEvent, type, detail, from = domEvent.target, bubbles = true
   if (!bubbles) chain.length = 1;
   const source = info(chain[0]);
   for (const el of chain) {
-    const binding = el.__v.events.find((e) => e.event === type);
-    if (!binding) continue;
+    // An element may bind the event both ways (`onTap="pick" catchTap="pick"`): each handler
+    // runs once, and a `catch` among them stops the event here.
+    const bindings = el.__v.events.filter((e) => e.event === type);
+    if (!bindings.length) continue;
     const current = info(el);
     // Alipay's target: the source's id and tagName, the *bound* element's `dataset`, and the
     // source's as `targetDataset` (so a tap on an icon inside `<view data-id onTap>` reads the id).
     const target = { ...source, dataset: current.dataset, targetDataset: source.dataset };
-    worker.postMessage({
-      type: 'event', pageId, componentId: el.__v.owner || null, handler: binding.handler,
-      event: { type, timeStamp: Math.round(domEvent.timeStamp), target, currentTarget: current, detail: detail ?? {} },
-    });
-    if (binding.catch) break;
+    for (const handler of new Set(bindings.map((b) => b.handler))) {
+      worker.postMessage({
+        type: 'event', pageId, componentId: el.__v.owner || null, handler,
+        event: { type, timeStamp: Math.round(domEvent.timeStamp), target, currentTarget: current, detail: detail ?? {} },
+      });
+    }
+    if (bindings.some((b) => b.catch)) break;
   }
 }
 

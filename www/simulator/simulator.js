@@ -331,6 +331,25 @@ async function startAuth(callId, scopes) {
   showSheet({ kind: 'auth', callId, requestId, scopes }, url.href);
 }
 
+/**
+ * getAuthUserInfo: the signed-in user's nickname and avatar, for the app this shell launched
+ * (not the page's word), once that user granted it auth_user. The sandbox decides; it answers
+ * only this origin.
+ */
+async function answerUserInfo(callId) {
+  const answer = (body) => postToMiniProgram({ type: `${MSG}auth-user-info-result`, callId, ...body });
+  if (!appId) return answer({ failure: 'no-app-id' });
+  try {
+    const res = await fetch(`/sandbox/auth/user-info?appId=${encodeURIComponent(appId)}`, { cache: 'no-store' });
+    const body = await res.json().catch(() => ({}));
+    if (res.ok) return answer({ nickName: String(body.nickName ?? ''), avatar: String(body.avatar ?? '') });
+    if (body.error === 'AUTH_USER_NOT_GRANTED') return answer({ failure: 'not-granted' });
+    return answer({ failure: body.message || `the sandbox answered HTTP ${res.status}` });
+  } catch {
+    return answer({ failure: 'the sandbox is not reachable' });
+  }
+}
+
 /** Ends what the sheet shows. `answer` null: the mini program went away, nobody to tell. */
 function closeSheet(answer) {
   if (!openSheet) return;
@@ -393,6 +412,9 @@ window.addEventListener('message', (event) => {
       if ((typeof data.callId === 'string' || typeof data.callId === 'number') && Array.isArray(data.scopes)) {
         startAuth(data.callId, data.scopes.filter((x) => typeof x === 'string'));
       }
+      break;
+    case `${MSG}auth-user-info`:
+      if (typeof data.callId === 'string' || typeof data.callId === 'number') answerUserInfo(data.callId);
       break;
     case `${MSG}auth-setting`:
       if (typeof data.callId === 'string' || typeof data.callId === 'number') authSettings.request(data.callId, data.open === true);

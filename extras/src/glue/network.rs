@@ -17,7 +17,7 @@ use crate::encoding::{base64_decode, base64_encode};
 use crate::error::ApiError;
 use crate::network::{
     check_upload_size, download_name, download_too_large, file_name_of, multipart, progress,
-    DownloadInput, UploadInput, MAX_DOWNLOAD_BYTES, TRANSFER_TIMEOUT_MS,
+    DownloadInput, FileType, UploadInput, MAX_DOWNLOAD_BYTES, TRANSFER_TIMEOUT_MS,
 };
 use shim_core::file_store::{blob_bytes, read_file, store_failed, store_temp_file};
 
@@ -412,7 +412,10 @@ fn upload_file(options: &JsValue) -> Promise {
         check_upload_size(&valid.file_path, size.min(usize::MAX as f64) as usize)?;
         let mime = get(&blob, "type").as_string().unwrap_or_default();
         let mime = if mime.is_empty() {
-            valid.file_type.fallback_mime().to_owned()
+            valid
+                .file_type
+                .map_or("application/octet-stream", FileType::fallback_mime)
+                .to_owned()
         } else {
             mime
         };

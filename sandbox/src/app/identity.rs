@@ -56,7 +56,17 @@ pub fn bound_buyer(state: &AppState, p: &PaymentRow) -> Result<Option<UserRow>, 
     state.store.user(id)
 }
 
-/// Who pays a payment by balance, and why: who was debited, else its bound buyer
+/// The buyer a gateway trade (`alipay.trade.create`) was created for, when it names one: that
+/// trade is that buyer's to pay, as the wallet's cashier runs in the buyer's own app.
+pub fn trade_buyer(state: &AppState, p: &PaymentRow) -> Result<Option<String>, StoreError> {
+    let Some(buyer) = &p.buyer_id else {
+        return Ok(None);
+    };
+    Ok(state.store.trade(&p.payment_id)?.map(|_| buyer.clone()))
+}
+
+/// Who pays a payment by balance, and why: who was debited, else (a gateway trade created for
+/// a buyer) that buyer when signed in and nobody otherwise, else its bound buyer
 /// ([`bound_buyer`]), else the signed-in user.
 pub fn payer(
     state: &AppState,
@@ -66,6 +76,11 @@ pub fn payer(
         if let Some(u) = state.store.user(&id)? {
             return Ok(Some((u, PayerSource::Paid)));
         }
+    }
+    if let Some(buyer) = trade_buyer(state, p)? {
+        return Ok(session_user(state)?
+            .filter(|u| u.user_id == buyer)
+            .map(|u| (u, PayerSource::Buyer)));
     }
     if let Some(u) = bound_buyer(state, p)? {
         return Ok(Some((u, PayerSource::Buyer)));

@@ -42,6 +42,10 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     /// Wakes the settler when a payment gets an earlier deadline than it sleeps for.
     pub settler: settler::Settler,
+    /// The key of users' per-app `open_id`s (`domain::trade::open_id`), derived from the
+    /// wallet's private key: stable across restarts with the same data dir, known to no page or
+    /// merchant.
+    pub open_id_key: Vec<u8>,
 }
 
 /// Shared state handle.
@@ -61,7 +65,16 @@ impl AppState {
         relay_slots: tokio::sync::Semaphore,
         clock: Arc<Clock>,
     ) -> AppState {
+        let open_id_key = {
+            use sha2::{Digest, Sha256};
+            Sha256::new()
+                .chain_update(b"superapp-sandbox open_id key\0")
+                .chain_update(wallet.private_pem().as_bytes())
+                .finalize()
+                .to_vec()
+        };
         AppState {
+            open_id_key,
             store,
             wallet_public_pem: wallet.public().to_pem(),
             wallet,

@@ -154,6 +154,15 @@ pub fn cashier_confirm(
 ) -> Result<PaymentRow, TransitionError> {
     let now = state.clock.now_ms();
     let value = p.amount.value();
+    // A gateway trade created for a buyer: nobody else confirms it, by any method.
+    if let Some(buyer) = super::identity::trade_buyer(state, p)? {
+        let signed_in = super::identity::session_user(state)?
+            .map(|u| u.user_id)
+            .unwrap_or_default();
+        if signed_in != buyer {
+            return Err(TransitionError::NotTheBuyer { buyer, signed_in });
+        }
+    }
     if method == CashierMethod::Balance && forced_outcome(value).is_none() {
         if let Some((payer, _)) = super::identity::payer(state, p)? {
             return confirm_by_balance(

@@ -11,6 +11,7 @@ pub mod host;
 pub mod identity;
 pub mod ids;
 pub mod notification;
+pub mod origin_map;
 pub mod payment;
 pub mod profile;
 pub mod trade;

@@ -206,6 +206,22 @@ pub fn user_info(user: &UserRow, scopes: &[String], avatar_url: &str) -> Value {
     Value::Object(info)
 }
 
+/// `my.getAuthUserInfo`'s answer (docs/protocol.md §5c): `{ nickName, avatar }` of `user`,
+/// only when `user` granted `auth_user` to the app whose remembered authorizations are
+/// `granted_to_app` (one user, one app: the caller reads them for that pair). A refused or
+/// never-asked `auth_user`, or a finer scope alone (`USER_NICKNAME`), is `None`: the wallet
+/// answers this call after the `auth_user` consent only.
+pub fn auth_user_info(
+    user: &UserRow,
+    granted_to_app: &[super::auth_setting::Authorization],
+    avatar_url: &str,
+) -> Option<Value> {
+    granted_to_app
+        .iter()
+        .any(|a| a.scope == "auth_user" && a.granted)
+        .then(|| json!({"nickName": user.nick_name, "avatar": avatar_url}))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +238,34 @@ mod tests {
             .collect();
         k.sort();
         k
+    }
+
+    #[test]
+    fn auth_user_info_needs_auth_user_granted() {
+        use crate::domain::auth_setting::Authorization;
+        let u = alice();
+        let a = |scope: &str, granted| Authorization {
+            scope: scope.into(),
+            granted,
+            updated_at: 1,
+        };
+        let got = auth_user_info(&u, &[a("auth_user", true)], "http://x/a.svg");
+        assert_eq!(
+            got,
+            Some(json!({"nickName": u.nick_name, "avatar": "http://x/a.svg"}))
+        );
+        for list in [
+            vec![],
+            vec![a("auth_user", false)],
+            vec![a("USER_NICKNAME", true), a("USER_AVATAR", true)],
+            vec![a("USER_NAME", true), a("auth_user", false)],
+        ] {
+            assert_eq!(
+                auth_user_info(&u, &list, "http://x/a.svg"),
+                None,
+                "{list:?}"
+            );
+        }
     }
 
     #[test]

@@ -223,9 +223,46 @@ impl Method {
     }
 }
 
+/// A user's `open_id` for one app, as `alipay.system.oauth.token` gives it: `0` and 46 hex
+/// digits, the HMAC-SHA256 of (app_id, user_id) under the wallet's own key (`key`). The same
+/// user has another open_id in every app, so two merchants cannot match their users by it,
+/// and without the wallet's key nobody computes one: a merchant learns it from oauth.token.
+pub fn open_id(key: &[u8], app_id: &str, user_id: &str) -> String {
+    use std::fmt::Write as _;
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key);
+    let mut message = Vec::with_capacity(app_id.len() + user_id.len() + 9);
+    message.extend_from_slice(b"open_id\0");
+    message.extend_from_slice(app_id.as_bytes());
+    message.push(0);
+    message.extend_from_slice(user_id.as_bytes());
+    let tag = aws_lc_rs::hmac::sign(&key, &message);
+    let mut out = String::from("0");
+    for b in &tag.as_ref()[..23] {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_open_id_is_per_app_and_user_and_needs_the_key() {
+        let a = open_id(b"k1", "2021004100000001", "2088000000000001");
+        assert_eq!(a.len(), 47);
+        assert!(a.starts_with('0') && a.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(a, open_id(b"k1", "2021004100000001", "2088000000000001"));
+        for other in [
+            open_id(b"k1", "2021004100000002", "2088000000000001"),
+            open_id(b"k1", "2021004100000001", "2088000000000002"),
+            open_id(b"k2", "2021004100000001", "2088000000000001"),
+            // The separator keeps (app, user) pairs apart.
+            open_id(b"k1", "20210041000000012", "088000000000001"),
+        ] {
+            assert_ne!(a, other);
+        }
+    }
 
     #[test]
     fn yuan_parses_strictly_into_fen() {

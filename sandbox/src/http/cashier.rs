@@ -188,6 +188,11 @@ pub async fn confirm(
             "BALANCE_UNAVAILABLE",
             format!("{e}; nothing was debited"),
         ),
+        Err(e @ TransitionError::NotTheBuyer { .. }) => json_error(
+            StatusCode::CONFLICT,
+            "NOT_THE_BUYER",
+            format!("{e}; nothing was debited"),
+        ),
         Err(e) => return Err(e.into()),
     })
 }
@@ -220,7 +225,9 @@ struct TradeBody {
 /// (`alipay.trade.create`), asked by the simulator's shell for `my.tradePay({ tradeNO })` with
 /// the appId *it* launched (docs/protocol.md §4). Only a trade created for that app: another
 /// app's trade answers exactly as an unknown one (404), so a mini program can neither open nor
-/// learn of another app's trades. Super app origin only, as every cashier call.
+/// learn of another app's trades. A trade created for a buyer opens only while that buyer is
+/// the signed-in user (409 `NOT_THE_BUYER` otherwise). Super app origin only, as every cashier
+/// call.
 pub async fn trade_payment_url(
     AxumState(state): AxumState<State>,
     Path(trade_no): Path<String>,
@@ -250,6 +257,19 @@ pub async fn trade_payment_url(
         .ok_or_else(unknown)?;
     let p = payments::payment(&state.store, &trade.trade_no, state.clock.now_ms())?
         .ok_or_else(unknown)?;
+    // Created for a buyer: only that buyer's cashier opens (the confirm checks it again).
+    if let Some(buyer) = crate::app::identity::trade_buyer(&state, &p)? {
+        let signed_in = crate::app::identity::session_user(&state)?
+            .map(|u| u.user_id)
+            .unwrap_or_default();
+        if signed_in != buyer {
+            return Err(HttpError::new(
+                StatusCode::CONFLICT,
+                "NOT_THE_BUYER",
+                crate::store::TransitionError::NotTheBuyer { buyer, signed_in }.to_string(),
+            ));
+        }
+    }
     let url = format!(
         "{}/cashier/?paymentId={}&token={}",
         state.public_base, p.payment_id, p.token

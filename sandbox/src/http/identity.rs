@@ -404,3 +404,32 @@ pub async fn put_auth_settings(
     tracing::info!(app_id = %app_id, user_id = %user.user_id, "authorizations turned off");
     Ok(Json(settings_json(&app_id, &user, &list)).into_response())
 }
+
+// ---- the user's profile for my.getAuthUserInfo ----------------------------------------------
+
+/// `GET /sandbox/auth/user-info?appId=` → `{ nickName, avatar }` of the signed-in user, only when
+/// that user granted `auth_user` to that app (the consent page of `my.getAuthCode`); otherwise
+/// 403 `AUTH_USER_NOT_GRANTED` naming the call to make first. Always the signed-in user: no
+/// parameter names another. Only the super app's own pages (the router's `super_app_only`): the
+/// shell answers `my.getAuthUserInfo` with it, for the app it launched.
+pub async fn auth_user_info(
+    AxumState(state): AxumState<State>,
+    axum::extract::Query(q): axum::extract::Query<SettingsQuery>,
+) -> Result {
+    let app_id = settings_app(&state, q.app_id.as_deref())?;
+    let user = signed_in(&state)?;
+    let list = state.store.authorizations(&user.user_id, &app_id)?;
+    let avatar = identity::avatar_url(&user, &state.public_base);
+    match profile::auth_user_info(&user, &list, &avatar) {
+        Some(info) => Ok(Json(info).into_response()),
+        None => Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "AUTH_USER_NOT_GRANTED",
+            format!(
+                "{} has not granted auth_user to mini program {app_id}: call \
+                 my.getAuthCode({{ scopes: 'auth_user' }}) first",
+                user.user_id
+            ),
+        )),
+    }
+}

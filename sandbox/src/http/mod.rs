@@ -117,6 +117,7 @@ pub fn superapp_router(state: State) -> Router {
         )
         .route("/sandbox/auth/authorize", post(identity::authorize))
         .route("/sandbox/auth/grants", get(identity::grants))
+        .route("/sandbox/auth/user-info", get(identity::auth_user_info))
         .route(
             "/sandbox/auth/settings",
             get(identity::auth_settings).put(identity::put_auth_settings),

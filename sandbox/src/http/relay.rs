@@ -4,7 +4,8 @@
 //! checked against that mini program's domain whitelist, and is forwarded with no redirect
 //! followed; status, headers and body come back unchanged (body base64). It is no open proxy:
 //! only for the app's registered origin (or the super app's shell acting for it), only `http`
-//! URLs whose `host[:port]` is whitelisted for the `appId`, bounded in size, time and
+//! URLs whose `host[:port]` is whitelisted for the `appId` (an `https` one only when the super
+//! app maps its origin to an `http` target, `--map-origin`), bounded in size, time and
 //! concurrency. The answer is read as a stream with its cap enforced while reading, and sent out
 //! as a stream (base64 in slices), so one relay holds at most the capped answer once.
 
@@ -426,15 +427,23 @@ async fn forward(state: &State, origin: Option<&str>, body: Body) -> Result<Answ
             ),
         ));
     }
-    if env.url.scheme() == "https" {
+    // Checked as written; sent to the target when the super app maps its origin (--map-origin).
+    let target = crate::domain::origin_map::OriginMap::new(&state.config.map_origin)
+        .target(&env.url)
+        .unwrap_or_else(|| env.url.clone());
+    if target.scheme() == "https" {
         return Err(RelayError::new(
             "network",
-            "the sandbox relay has no TLS; use http:// for local merchant servers",
+            "the sandbox relay has no TLS; use http:// for local merchant servers, or map the \
+             https origin to one (--map-origin https://api.example.com=http://127.0.0.1:8001)",
         ));
+    }
+    if target != env.url {
+        tracing::debug!(url = %env.url, target = %target, "relay: mapped origin");
     }
     let mut req = state
         .relay_client
-        .request(env.method.clone(), env.url.clone())
+        .request(env.method.clone(), target)
         .timeout(env.timeout);
     for (k, v) in &env.headers {
         req = req.header(k, v);

@@ -75,6 +75,12 @@ pub enum TransitionError {
     /// A balance would leave `0..=MAX_BALANCE`, or the stored one is not valid.
     #[error(transparent)]
     Balance(#[from] BalanceError),
+    /// A gateway trade created for one buyer, in the cashier of another signed-in user.
+    #[error(
+        "this trade was created for buyer {buyer}; the signed-in user {signed_in} cannot pay it \
+         (only the buyer, in the buyer's own cashier)"
+    )]
+    NotTheBuyer { buyer: String, signed_in: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

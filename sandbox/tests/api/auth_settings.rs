@@ -273,3 +273,90 @@ async fn a_bad_change_names_the_field_and_stores_nothing() {
     }
     app.stop().await;
 }
+
+/// `GET /sandbox/auth/user-info?appId=` as the shell calls it for `my.getAuthUserInfo`.
+pub async fn user_info(app: &TestApp, app_id: &str) -> (u16, Value) {
+    app.get_json(&format!("/sandbox/auth/user-info?appId={app_id}"))
+        .await
+}
+
+#[tokio::test]
+async fn the_profile_needs_auth_user_granted_by_this_user_to_this_app() {
+    let app = sandbox().await;
+    // Never asked, asked but not yet decided, declined: refused, naming the call to make.
+    let (st, body) = user_info(&app, DEMO_APP).await;
+    assert_eq!((st, &body["error"]), (403, &json!("AUTH_USER_NOT_GRANTED")));
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("my.getAuthCode({ scopes: 'auth_user' })"),
+        "{body}"
+    );
+    authorize(&app, DEMO_APP, &["auth_user"], None).await;
+    assert_eq!(user_info(&app, DEMO_APP).await.0, 403, "not decided yet");
+    authorize(&app, DEMO_APP, &["auth_user"], Some("deny")).await;
+    assert_eq!(user_info(&app, DEMO_APP).await.0, 403, "declined");
+    // The finer scopes are not auth_user.
+    authorize(
+        &app,
+        DEMO_APP,
+        &["USER_NICKNAME", "USER_AVATAR"],
+        Some("allow"),
+    )
+    .await;
+    assert_eq!(user_info(&app, DEMO_APP).await.0, 403, "finer scopes");
+    // Granted: nickName and avatar, nothing else.
+    authorize(&app, DEMO_APP, &["auth_user"], Some("allow")).await;
+    let (st, body) = user_info(&app, DEMO_APP).await;
+    assert_eq!(st, 200, "{body}");
+    let mut keys: Vec<&String> = body.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["avatar", "nickName"]);
+    assert_eq!(body["nickName"], "Alice");
+    assert!(
+        body["avatar"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(&format!("/sandbox/avatars/{ALICE}.svg")),
+        "{body}"
+    );
+    // Another app: Alice's grant to the demo is not the other app's.
+    assert_eq!(user_info(&app, OTHER_APP).await.0, 403, "another app");
+    // Another user signed in: Alice's grant is not Bob's.
+    sign_in(&app, BOB).await;
+    assert_eq!(user_info(&app, DEMO_APP).await.0, 403, "another user");
+    authorize(&app, DEMO_APP, &["auth_user"], Some("allow")).await;
+    let (st, body) = user_info(&app, DEMO_APP).await;
+    assert_eq!(
+        (st, body["nickName"].as_str()),
+        (200, Some("Bob")),
+        "{body}"
+    );
+    // Turned off in the settings sheet: refused again.
+    sign_in(&app, ALICE).await;
+    let (st, _) = app
+        .put_json(
+            "/sandbox/auth/settings",
+            &json!({"appId": DEMO_APP, "authSetting": {"userInfo": false}}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(user_info(&app, DEMO_APP).await.0, 403, "turned off");
+    // Bad appId: named.
+    for (query, status) in [
+        ("", 400),
+        ("?appId=", 400),
+        ("?appId=2102029999999999", 404),
+    ] {
+        let (st, body) = app
+            .get_json(&format!("/sandbox/auth/user-info{query}"))
+            .await;
+        assert_eq!(st, status, "{query}: {body}");
+        assert!(body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("appId"));
+    }
+    app.stop().await;
+}

@@ -8,6 +8,7 @@ mod attacks;
 mod auth_settings;
 mod concurrency;
 mod gateway;
+mod gateway_buyer;
 mod identity;
 mod identity_profile;
 mod layers;

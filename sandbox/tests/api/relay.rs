@@ -473,3 +473,94 @@ async fn relay_answers_give_their_length_and_the_body_length_for_progress() {
     }
     app.stop().await;
 }
+
+/// `--map-origin https://api.shop.test=http://<merchant>`: the app names its production HTTPS
+/// API; the relay checks that name against the whitelist and forwards to the local merchant,
+/// path, query, method, headers and body kept, with the same bounds as any relayed request.
+#[tokio::test]
+async fn a_mapped_https_origin_reaches_its_local_target() {
+    let merchant = spawn_merchant().await;
+    let mapping = superapp_sandbox::domain::origin_map::parse_origin_mapping(&format!(
+        "https://api.shop.test=http://{merchant}"
+    ))
+    .expect("a mapping");
+    let app = common::spawn_app_with(|c| c.map_origin = vec![mapping]).await;
+    let app_id = "2102020000000001";
+    let (st, _) = app
+        .post_json_put(
+            &format!("/sandbox/mini-programs/{app_id}"),
+            &json!({"url": "http://127.0.0.1:8701/"}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    // Mapped, but the app's whitelist does not name api.shop.test yet: refused as written.
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": "https://api.shop.test/api/echo"}),
+    )
+    .await;
+    assert_eq!(r["error"], "whitelist", "{r}");
+    assert!(
+        r["message"].as_str().unwrap().contains("api.shop.test"),
+        "{r}"
+    );
+    let (st, _) = app
+        .post_json_put(
+            &format!("/sandbox/mini-programs/{app_id}"),
+            &json!({"whitelist": ["api.shop.test"]}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": "https://api.shop.test/api/echo?q=1&r=%C3%A9", "method": "POST",
+               "headers": {"content-type": "application/json", "authorization": "Bearer t"},
+               "body": STANDARD.encode(br#"{"id":7}"#)}),
+    )
+    .await;
+    assert_eq!(r["status"], 201, "{r}");
+    let body: Value =
+        serde_json::from_slice(&STANDARD.decode(r["body"].as_str().unwrap()).unwrap()).unwrap();
+    assert_eq!(body["method"], "POST");
+    assert_eq!(body["body"], r#"{"id":7}"#);
+    let seen = body["headers"].as_array().unwrap();
+    assert!(seen
+        .iter()
+        .any(|h| h[0] == "authorization" && h[1] == "Bearer t"));
+    // The local target answers for the mapped name: redirects come back, never followed.
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": "https://api.shop.test/api/redirect"}),
+    )
+    .await;
+    assert_eq!(r["status"], 302, "{r}");
+    // The same caps as any relayed request.
+    let big = STANDARD.encode(vec![b'a'; 1024 * 1024 + 1]);
+    let r = relay(&app, json!({"appId": app_id, "url": "https://api.shop.test/api/echo", "method": "POST", "body": big})).await;
+    assert_eq!(r["error"], "too_large", "{r}");
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": "https://api.shop.test/api/big"}),
+    )
+    .await;
+    assert_eq!(r["error"], "too_large", "{r}");
+    // An https origin nobody mapped is still refused, saying how to map one.
+    let (st, _) = app
+        .post_json_put(
+            &format!("/sandbox/mini-programs/{app_id}"),
+            &json!({"whitelist": ["api.shop.test", "api.other.test"]}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let r = relay(
+        &app,
+        json!({"appId": app_id, "url": "https://api.other.test/api/echo"}),
+    )
+    .await;
+    assert_eq!(r["error"], "network", "{r}");
+    assert!(
+        r["message"].as_str().unwrap().contains("--map-origin"),
+        "{r}"
+    );
+    app.stop().await;
+}

@@ -16,7 +16,7 @@ use crate::domain::identity::{self, AuthError};
 use crate::domain::ids::{new_payment_id, new_secret};
 use crate::domain::payment::PaymentStatus;
 use crate::domain::trade::{
-    format_yuan, parse_yuan, trade_status, GatewayError, MAX_OUT_TRADE_NO, MAX_SUBJECT,
+    self, format_yuan, parse_yuan, trade_status, GatewayError, MAX_OUT_TRADE_NO, MAX_SUBJECT,
 };
 use crate::store::{MiniProgramRow, NewPayment, NewTokens, PaymentRow, TradeRow, TransitionError};
 
@@ -51,6 +51,20 @@ fn text<'a>(
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(GatewayError::parameter(format!("{name}: must be a string"))),
     }
+}
+
+/// The sandbox user whose `open_id` for `app_id` is `open_id` (what oauth.token gave that app).
+fn user_of_open_id(
+    state: &State,
+    app_id: &str,
+    open_id: &str,
+) -> Result<Option<String>, GatewayError> {
+    Ok(state
+        .store
+        .users()?
+        .into_iter()
+        .map(|u| u.user_id)
+        .find(|u| trade::open_id(&state.open_id_key, app_id, u) == open_id))
 }
 
 fn success() -> Map<String, Value> {
@@ -100,11 +114,6 @@ pub(super) fn create(
             )));
         }
     }
-    if text(&biz, "buyer_open_id", 128)?.is_some() {
-        return Err(GatewayError::parameter(
-            "buyer_open_id: this sandbox identifies buyers by buyer_id (a sandbox user id, GET /sandbox/users)",
-        ));
-    }
     let buyer_id = match text(&biz, "buyer_id", 64)? {
         Some(id) if state.store.user(id)?.is_none() => {
             return Err(GatewayError::business(
@@ -113,6 +122,26 @@ pub(super) fn create(
             ))
         }
         other => other.map(str::to_string),
+    };
+    let buyer_id = match text(&biz, "buyer_open_id", 128)? {
+        None => buyer_id,
+        Some(open_id) => {
+            let Some(user) = user_of_open_id(state, &app.app_id, open_id)? else {
+                return Err(GatewayError::business(
+                    "ACQ.BUYER_NOT_EXIST",
+                    format!(
+                        "buyer_open_id {open_id:?}: not an open_id alipay.system.oauth.token gave app {}",
+                        app.app_id
+                    ),
+                ));
+            };
+            if buyer_id.as_ref().is_some_and(|id| *id != user) {
+                return Err(GatewayError::parameter(
+                    "buyer_open_id: names another buyer than buyer_id; send one of them",
+                ));
+            }
+            Some(user)
+        }
     };
     let notify_url = match param(params, "notify_url")? {
         None => None,
@@ -258,6 +287,10 @@ pub(super) fn query(
         .payment_payer(&row.payment_id)?
         .or(row.buyer_id.clone());
     if let Some(user) = payer {
+        m.insert(
+            "buyer_open_id".into(),
+            trade::open_id(&state.open_id_key, &app.app_id, &user).into(),
+        );
         m.insert("buyer_user_id".into(), user.into());
     }
     if row.status == PaymentStatus::Success {
@@ -357,6 +390,10 @@ pub(super) fn oauth_token(
             RedeemError::Store(e) => e.into(),
         })?;
     let mut m = success();
+    m.insert(
+        "open_id".into(),
+        trade::open_id(&state.open_id_key, &app.app_id, &credential.user_id).into(),
+    );
     m.insert("user_id".into(), credential.user_id.into());
     m.insert("access_token".into(), tokens.access_token.into());
     m.insert("expires_in".into(), (identity::ACCESS_TTL_MS / 1000).into());

@@ -427,6 +427,11 @@ pub(super) fn refund(
             "refundAmount.value: cannot credit the payer: {e}"
         ))),
         Err(TransitionError::Store(e)) => Err(e.into()),
+        // Only the cashier asks who pays; a refund never does.
+        Err(e @ TransitionError::NotTheBuyer { .. }) => Err(ApiError::f(
+            "PROCESS_FAIL",
+            e.to_string(),
+        )),
     }
 }
 

@@ -292,3 +292,94 @@ async fn a_50_mib_answer_is_cut_at_the_cap() {
     );
     app.stop().await;
 }
+
+/// `--map-origin` is the super app's setting. No envelope field, header, query or URL form adds
+/// a mapping or moves one, and the local target is reachable under the mapped name only: not
+/// by its own address, not over http, another port or a subdomain of the mapped name.
+#[tokio::test]
+async fn an_origin_mapping_is_the_super_apps_alone() {
+    let m = spawn_merchant().await;
+    let other = spawn_merchant().await;
+    let mapping = superapp_sandbox::domain::origin_map::parse_origin_mapping(&format!(
+        "https://api.shop.test={}",
+        format_args!("http://{}", m.addr)
+    ))
+    .expect("a mapping");
+    let app = spawn_app_with(|c| c.map_origin = vec![mapping]).await;
+    register(&app, &["api.shop.test", "api.other.test", "*.shop.test"]).await;
+    let ok = relay_from(
+        &app,
+        Some(APP_ORIGIN),
+        &json!({"appId": APP, "url": "https://api.shop.test/ok"}),
+    )
+    .await;
+    assert_eq!(ok["status"], 200, "the mapping works: {ok}");
+    assert_eq!(m.hits.load(Ordering::SeqCst), 1);
+    let target = format!("http://{}", other.addr);
+    // The target under any other name; and tries to map another origin from the request.
+    let tries = [
+        json!({"appId": APP, "url": format!("http://{}/ok", m.addr)}),
+        json!({"appId": APP, "url": "http://api.shop.test/ok", "timeoutMs": 2000}),
+        json!({"appId": APP, "url": "https://api.shop.test:8443/ok"}),
+        json!({"appId": APP, "url": "https://x.api.shop.test/ok", "timeoutMs": 2000}),
+        json!({"appId": APP, "url": "https://api.shop.test./ok"}),
+        json!({"appId": APP, "url": "https://api.other.test/ok", "mapOrigin": format!("https://api.other.test={target}"),
+               "map-origin": [format!("https://api.other.test={target}")], "target": target}),
+        json!({"appId": APP, "url": "https://api.other.test/ok",
+               "headers": {"x-map-origin": format!("https://api.other.test={target}"), "host": other.addr,
+                           "x-forwarded-host": other.addr, "forwarded": format!("host={}", other.addr)}}),
+        json!({"appId": APP, "url": format!("http://{}/ok", other.addr), "headers": {"host": "api.shop.test"}}),
+    ];
+    for env in &tries {
+        let r = relay_from(&app, Some(APP_ORIGIN), env).await;
+        assert!(
+            r["error"].is_string() && r.get("status").is_none(),
+            "{env}: {r}"
+        );
+    }
+    // In the relay's own URL and headers too.
+    let resp = app
+        .http
+        .post(format!(
+            "{}/relay?map-origin=https://api.other.test={target}&mapOrigin=https://api.other.test={target}",
+            app.base
+        ))
+        .header("origin", APP_ORIGIN)
+        .header("x-map-origin", format!("https://api.other.test={target}"))
+        .header("content-type", "application/json")
+        .body(json!({"appId": APP, "url": "https://api.other.test/ok"}).to_string())
+        .send()
+        .await
+        .expect("answers");
+    let r: Value = serde_json::from_str(&resp.text().await.unwrap()).unwrap();
+    assert_eq!(r["error"], "network", "{r}");
+    assert_eq!(
+        m.hits.load(Ordering::SeqCst),
+        1,
+        "the target saw the mapped request only"
+    );
+    assert_eq!(
+        other.hits.load(Ordering::SeqCst),
+        0,
+        "nothing reached the other server"
+    );
+    // The super app's settings API has no mapping to change either.
+    let (st, _) = app
+        .put_json(
+            "/sandbox/settings",
+            &json!({"mapOrigin": [format!("https://api.other.test={target}")]}),
+        )
+        .await;
+    let r = relay_from(
+        &app,
+        Some(APP_ORIGIN),
+        &json!({"appId": APP, "url": "https://api.other.test/ok"}),
+    )
+    .await;
+    assert_eq!(
+        r["error"], "network",
+        "PUT /sandbox/settings answered {st}: {r}"
+    );
+    assert_eq!(other.hits.load(Ordering::SeqCst), 0);
+    app.stop().await;
+}

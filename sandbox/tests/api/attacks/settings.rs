@@ -159,3 +159,40 @@ async fn a_change_never_grants_and_a_grant_for_one_app_is_not_another_apps() {
     assert_eq!(other["consentRequired"], true, "{other}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn no_page_but_the_super_apps_reads_the_users_profile() {
+    let app = sandbox().await;
+    authorize(&app, DEMO_APP, &["auth_user"], Some("allow")).await;
+    // The mini program's own origin, another app's, any site, a sandboxed frame: a page that
+    // reads the profile itself would skip the grant check the shell makes for the app it launched.
+    for origin in [DEMO_ORIGIN, "http://127.0.0.1:18799", ATTACKER, "null"] {
+        for app_id in [DEMO_APP, OTHER_APP] {
+            let (st, body) = from_origin(
+                &app,
+                Method::GET,
+                &format!("/sandbox/auth/user-info?appId={app_id}"),
+                origin,
+                None,
+            )
+            .await;
+            assert_eq!(
+                (st, &body["error"]),
+                (403, &json!("FORBIDDEN_ORIGIN")),
+                "{origin} {app_id}"
+            );
+            assert!(body.get("nickName").is_none() && body.get("avatar").is_none());
+        }
+    }
+    // No parameter names another user or grants: the signed-in user's own grant, for that app.
+    for query in [
+        format!("appId={OTHER_APP}&userId={}", crate::common::ALICE),
+        format!("appId={OTHER_APP}&scopes=auth_user&decision=allow"),
+    ] {
+        let (st, _) = app
+            .get_json(&format!("/sandbox/auth/user-info?{query}"))
+            .await;
+        assert_eq!(st, 403, "{query}");
+    }
+    app.stop().await;
+}

@@ -201,3 +201,99 @@ async fn a_trade_notification_follows_no_redirect_and_needs_the_word_success() {
     );
     app.stop().await;
 }
+
+/// The payment's cashier token, from the control API's paymentUrl.
+async fn token_of(app: &crate::common::TestApp, payment_id: &str) -> String {
+    let (_, p) = app
+        .get_json(&format!("/sandbox/payments/{payment_id}"))
+        .await;
+    let url = p["paymentUrl"].as_str().expect("paymentUrl");
+    url.split("token=").nth(1).expect("a token").to_string()
+}
+
+/// A trade the merchant created for Alice (`buyer_id`, or `buyer_open_id`): Bob, signed in to
+/// the super app, neither opens its cashier nor confirms it with the payment's token, by any
+/// method; no balance moves and the trade still waits. Alice pays it.
+#[tokio::test]
+async fn a_trade_for_a_buyer_is_paid_by_that_buyer_only() {
+    use crate::common::{ALICE, BOB};
+    let app = spawn_app().await;
+    for user in [ALICE, BOB] {
+        let (st, b) = app
+            .put_json(
+                &format!("/sandbox/users/{user}/balances"),
+                &json!({"CNY": "100000"}),
+            )
+            .await;
+        assert_eq!(st, 200, "{b}");
+    }
+    let (open_id, _) = crate::gateway_buyer::open_id_of_signed_in(&app, DEMO_APP).await;
+    let by_id = create_trade(&app, "for_alice", "20.00").await;
+    let a = crate::gateway_buyer::call(
+        &app,
+        DEMO_APP,
+        "alipay.trade.create",
+        json!({"out_trade_no": "for_alice_open", "total_amount": "20.00", "subject": "Rent",
+               "buyer_open_id": open_id}),
+    )
+    .await;
+    assert_eq!(a.code(), "10000", "{}", a.raw);
+    let by_open_id = a.inner["trade_no"].as_str().unwrap().to_string();
+    let (st, _) = app
+        .put_json("/sandbox/session", &json!({"userId": BOB}))
+        .await;
+    assert_eq!(st, 200);
+    for trade_no in [&by_id, &by_open_id] {
+        let (st, body) = ask(&app, trade_no, DEMO_APP, None).await;
+        assert_eq!(st, 409, "{body}");
+        assert!(
+            body.contains("NOT_THE_BUYER") && !body.contains("token="),
+            "{body}"
+        );
+        // The token from elsewhere (the control API): the confirm refuses Bob too.
+        let token = token_of(&app, trade_no).await;
+        for method in ["BALANCE", "BANK_TRANSFER", "DECLINED_CARD"] {
+            let (st, answer) = app.cashier_confirm(trade_no, &token, method).await;
+            assert_eq!(
+                (st, &answer["error"]),
+                (409, &json!("NOT_THE_BUYER")),
+                "{method}: {answer}"
+            );
+        }
+        let q = crate::gateway_buyer::call(
+            &app,
+            DEMO_APP,
+            "alipay.trade.query",
+            json!({"trade_no": trade_no}),
+        )
+        .await;
+        assert_eq!(q.inner["trade_status"], "WAIT_BUYER_PAY", "{}", q.raw);
+    }
+    let balance = |v: Value, user: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["userId"] == user)
+            .unwrap()["balances"]["CNY"]
+            .clone()
+    };
+    let (_, users) = app.get_json("/sandbox/users").await;
+    assert_eq!(balance(users.clone(), ALICE), "100000");
+    assert_eq!(balance(users, BOB), "100000");
+    // Alice, signed in, pays her trade from her own balance.
+    app.put_json("/sandbox/session", &json!({"userId": ALICE}))
+        .await;
+    let (st, body) = ask(&app, &by_open_id, DEMO_APP, None).await;
+    assert_eq!(st, 200, "{body}");
+    let token = token_of(&app, &by_open_id).await;
+    let (st, answer) = app.cashier_confirm(&by_open_id, &token, "BALANCE").await;
+    assert_eq!(
+        (st, &answer["status"]),
+        (200, &json!("SUCCESS")),
+        "{answer}"
+    );
+    let (_, users) = app.get_json("/sandbox/users").await;
+    assert_eq!(balance(users.clone(), ALICE), "98000");
+    assert_eq!(balance(users, BOB), "100000");
+    app.stop().await;
+}
