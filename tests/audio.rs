@@ -122,3 +122,39 @@ async fn the_background_manager_is_one_object_that_plays_a_new_src() {
     assert!(log.contains(r#""play""#), "{log}");
     assert!(log.ends_with(r#""stop"]"#), "{log}");
 }
+
+/// `my.canIUse('<api>.return.<member>')` is true exactly for the members the object has (the
+/// table in src/can_i_use.rs is written by hand beside the loader's object, src/glue/extras.js).
+#[wasm_bindgen_test]
+fn can_i_use_lists_exactly_the_members_of_the_audio_objects() {
+    let my = my();
+    for api in ["createInnerAudioContext", "getBackgroundAudioManager"] {
+        let listed = miniprogram_shim::can_i_use::SUPPORTED
+            .iter()
+            .find(|s| s.name == api)
+            .unwrap_or_else(|| panic!("{api} is not in the canIUse table"))
+            .returns;
+        let make = js_sys::Reflect::get(&my, &JsValue::from_str(api))
+            .expect("my has the API")
+            .dyn_into::<js_sys::Function>()
+            .expect("a function");
+        let object = make.call0(&my).expect("the object");
+        let mut members: Vec<String> =
+            js_sys::Object::get_own_property_names(object.unchecked_ref::<js_sys::Object>())
+                .iter()
+                .filter_map(|n| n.as_string())
+                .collect();
+        members.sort();
+        let mut expected: Vec<String> = listed.iter().map(|s| (*s).to_owned()).collect();
+        expected.sort();
+        assert_eq!(
+            members, expected,
+            "{api}: the object's members against canIUse's"
+        );
+        if let Ok(destroy) = js_sys::Reflect::get(&object, &JsValue::from_str("destroy"))
+            .and_then(|d| d.dyn_into::<js_sys::Function>())
+        {
+            let _ = destroy.call0(&object);
+        }
+    }
+}
