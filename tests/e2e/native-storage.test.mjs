@@ -136,8 +136,10 @@ async function scenario(browser, shot) {
   await h5.eval('my.clearStorageSync()');
   await app.reload();
 
-  // Top level of app.js: a first launch.
-  assert.equal(await until(app, textOf('launches'), 'the first page'), '1');
+  // Top level of app.js: a first launch. (The page renders its `data` before onLoad's setData,
+  // which fills `info` and `launches` together: wait for that, not for the first render's 0.)
+  await until(app, textOf('info'), "the first page's onLoad");
+  assert.equal(await app.eval(textOf('launches')), '1');
   assert.equal(await app.eval(textOf('profile')), 'null');
   const info = JSON.parse(await app.eval(textOf('info')));
   const h5Info = await h5.eval(`({ sys: my.getSystemInfoSync(), base: my.getAppBaseInfo() })`);
@@ -169,7 +171,7 @@ async function scenario(browser, shot) {
   // Errors: the same fail objects as the H5 runtime's, word for word.
   await app.eval('history.length'); // (the tab is still the app's)
   await app.reload();
-  await until(app, textOf('launches'), 'the reloaded page');
+  await until(app, textOf('info'), "the reloaded page's onLoad");
   await tap(app, 'errors-btn');
   const errors = JSON.parse(await until(app, textOf('errors'), 'the errors'));
   assert.deepEqual(errors, await h5.eval(H5_ERRORS));
