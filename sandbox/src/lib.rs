@@ -183,7 +183,7 @@ impl Application {
         for line in native_app::banner_lines(&state.config.native.apps, self.superapp_addr()) {
             println!("{line}");
         }
-        for m in crate::domain::origin_map::OriginMap::new(&state.config.map_origin).mappings() {
+        for m in state.origin_map.mappings() {
             println!("relay maps {} to {} (--map-origin)", m.from, m.to);
         }
         match state.config.storage_dir() {

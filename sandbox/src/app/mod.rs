@@ -34,6 +34,8 @@ pub struct AppState {
     pub super_app_origins: Vec<String>,
     /// HTTP client of the relay (no redirects, pooled).
     pub relay_client: reqwest::Client,
+    /// Where the relay sends a mapped origin (`--map-origin`), built once from the config.
+    pub origin_map: crate::domain::origin_map::OriginMap,
     /// Relay requests in flight at most (`--relay-concurrency`).
     pub relay_slots: tokio::sync::Semaphore,
     /// The sandbox's one "now": payments (expiry, pending delays), auth codes and tokens,
@@ -75,6 +77,7 @@ impl AppState {
         };
         AppState {
             open_id_key,
+            origin_map: crate::domain::origin_map::OriginMap::new(&config.map_origin),
             store,
             wallet_public_pem: wallet.public().to_pem(),
             wallet,

@@ -428,7 +428,8 @@ async fn forward(state: &State, origin: Option<&str>, body: Body) -> Result<Answ
         ));
     }
     // Checked as written; sent to the target when the super app maps its origin (--map-origin).
-    let target = crate::domain::origin_map::OriginMap::new(&state.config.map_origin)
+    let target = state
+        .origin_map
         .target(&env.url)
         .unwrap_or_else(|| env.url.clone());
     if target.scheme() == "https" {
